@@ -1,0 +1,53 @@
+using Fathom.Testing;
+using Xunit;
+
+namespace Fathom.Core.Tests;
+
+[Collection(AllocationCollection.Name)]
+public class FixedPointTests
+{
+    [Theory]
+    [InlineData(6_183_763_000_000L, 8, "61837.63000000")]
+    [InlineData(150L, 2, "1.50")]
+    [InlineData(-150L, 2, "-1.50")]
+    [InlineData(5L, 3, "0.005")]
+    [InlineData(0L, 0, "0")]
+    [InlineData(42L, 0, "42")]
+    [InlineData(long.MinValue, 2, "-92233720368547758.08")]
+    public void ToString_FormatsVenueDecimal(long raw, int decimals, string expected) =>
+        Assert.Equal(expected, FixedPoint.ToString(raw, decimals));
+
+    [Fact]
+    public void TryFormat_DestinationTooSmall_ReturnsFalse() =>
+        Assert.False(FixedPoint.TryFormat(12345, 2, new byte[5], out _));
+
+    [Fact]
+    public void Notional_LargeValues_DoNotOverflow()
+    {
+        // 1e6 BTC at 1e7 USDT, both at 8 decimals: the raw product is 1e29, far past long.
+        var price = new Price(10_000_000L * 100_000_000);
+        var qty = new Qty(1_000_000L * 100_000_000);
+        Int128 exact = FixedPoint.Multiply(price.Raw, qty.Raw);
+        Assert.Equal(Int128.Parse("100000000000000000000000000000"), exact);
+        Assert.Throws<OverflowException>(() => FixedPoint.Rescale(exact, 16, 8));
+        Assert.Equal(10_000_000_000_000L, FixedPoint.Rescale(exact, 16, 0));
+    }
+
+    [Fact]
+    public void Notional_RescalesTowardZero()
+    {
+        // 61837.63 × 0.00012345 = 7.6338554235 USDT → at 8 decimals 7.63385542
+        long n = FixedPoint.Notional(new Price(6_183_763_000_000), new Qty(12_345), 8, 8, 8);
+        Assert.Equal(763_385_542L, n);
+    }
+
+    [Fact]
+    public void TryFormat_DoesNotAllocate()
+    {
+        AllocationAssert.Zero(new byte[FixedPoint.MaxFormattedLength], static buf =>
+        {
+            for (int i = 0; i < 1000; i++)
+                FixedPoint.TryFormat(6_183_763_000_000L + i, 8, buf, out _);
+        });
+    }
+}

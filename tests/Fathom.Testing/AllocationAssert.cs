@@ -1,0 +1,40 @@
+using Xunit;
+
+namespace Fathom.Testing;
+
+/// <summary>
+/// Asserts that a hot path allocates nothing, measured two ways as DESIGN.md requires:
+/// this thread's allocation counter and the precise process-wide total.
+/// </summary>
+public static class AllocationAssert
+{
+    /// <summary>
+    /// Runs <paramref name="action"/> once to warm up (JIT, tiering, lazy statics), then again
+    /// under measurement, and fails if either counter moved.
+    /// </summary>
+    public static void Zero<TState>(TState state, Action<TState> action, int warmups = 3)
+    {
+        for (int i = 0; i < warmups; i++)
+            action(state);
+
+        // The precise total includes other threads (test runner, tiered JIT); retry a few times so
+        // unrelated background allocation does not fail us, while a real allocation always will.
+        long threadBytes = 0, totalBytes = 0;
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            long t0 = GC.GetAllocatedBytesForCurrentThread();
+            long g0 = GC.GetTotalAllocatedBytes(precise: true);
+            action(state);
+            long g1 = GC.GetTotalAllocatedBytes(precise: true);
+            long t1 = GC.GetAllocatedBytesForCurrentThread();
+            threadBytes = t1 - t0;
+            totalBytes = g1 - g0;
+            if (threadBytes != 0)
+                break; // our own thread allocated: that is never background noise
+            if (totalBytes == 0)
+                return;
+        }
+        Assert.True(threadBytes == 0, $"hot path allocated {threadBytes} bytes on the calling thread");
+        Assert.True(totalBytes == 0, $"hot path allocated {totalBytes} bytes process-wide (GC.GetTotalAllocatedBytes)");
+    }
+}
