@@ -1,0 +1,59 @@
+using CsCheck;
+using Fathom.Testing;
+using Xunit;
+
+namespace Fathom.Book.Tests;
+
+public class OccupancyBitmapTests
+{
+    [Theory]
+    [InlineData(64)]
+    [InlineData(4096)]
+    [InlineData(1 << 13)]
+    [InlineData(1 << 20)]
+    public void NextSetAtOrAfter_MatchesLinearScan(int size)
+    {
+        var gen = Gen.Select(Gen.ULong, Gen.Int[1, 200]);
+        Property.ForAll(gen, 60, t =>
+        {
+            var rng = new Random((int)t.Item1);
+            var bitmap = new OccupancyBitmap(size);
+            var set = new SortedSet<int>();
+            for (int i = 0; i < t.Item2; i++)
+            {
+                int idx = rng.Next(size);
+                if (rng.Next(4) == 0) { bitmap.Clear(idx); set.Remove(idx); }
+                else { bitmap.Set(idx); set.Add(idx); }
+            }
+            for (int q = 0; q < 200; q++)
+            {
+                int from = rng.Next(size);
+                int expected = set.GetViewBetween(from, size - 1).DefaultIfEmpty(-1).First();
+                Assert.Equal(expected, bitmap.NextSetAtOrAfter(from));
+            }
+            Assert.Equal(set.Count == 0 ? -1 : set.Min, bitmap.NextSetAtOrAfter(0));
+            Assert.Equal(set.Count, bitmap.PopCount());
+        });
+    }
+
+    [Fact]
+    public void Clear_LastBitOfAWord_ClearsUpperLevels()
+    {
+        var bitmap = new OccupancyBitmap(1 << 20);
+        bitmap.Set(70_000);
+        bitmap.Set(900_000);
+        bitmap.Clear(70_000);
+        Assert.Equal(900_000, bitmap.NextSetAtOrAfter(0));
+        bitmap.Clear(900_000);
+        Assert.Equal(-1, bitmap.NextSetAtOrAfter(0));
+    }
+
+    [Fact]
+    public void NextSetAtOrAfter_OutOfRange_ReturnsMinusOne()
+    {
+        var bitmap = new OccupancyBitmap(64);
+        bitmap.Set(63);
+        Assert.Equal(63, bitmap.NextSetAtOrAfter(63));
+        Assert.Equal(-1, bitmap.NextSetAtOrAfter(64));
+    }
+}
