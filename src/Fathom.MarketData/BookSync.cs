@@ -1,0 +1,313 @@
+using Fathom.Book;
+
+namespace Fathom.MarketData;
+
+/// <summary>
+/// One symbol's book and the state machine that keeps it in step with the venue:
+/// <c>Syncing → Live → Stale → Resyncing → Live</c>.
+/// </summary>
+/// <remarks>
+/// Entry points: <see cref="OnDelta"/>, <see cref="OnSnapshot"/>, <see cref="OnTopOfBook"/>,
+/// <see cref="OnTimer"/> and <see cref="MarkStale"/>. When <see cref="SnapshotRequested"/> is set the
+/// feed driver fetches a snapshot and passes it to <see cref="OnSnapshot"/>; deltas keep flowing in
+/// meanwhile and are buffered. Every state change goes through <see cref="s_transitions"/>, is
+/// counted, and is reported to the observer with the sequence numbers involved. A failure on this
+/// symbol never touches another symbol's <see cref="BookSync"/>. Single-threaded (core thread).
+/// </remarks>
+public sealed class BookSync
+{
+    private enum Trigger : byte
+    {
+        DeltaBuffered = 0,
+        DeltaApplied,
+        SnapshotApplied,
+        SnapshotRejected,
+        Failure,
+    }
+
+    private const byte Illegal = 0xFF;
+
+    // Rows: current state (Syncing, Live, Stale, Resyncing); columns: Trigger. Non-obvious edges:
+    // * Live + SnapshotApplied is illegal: nobody asked for it, so it is counted and ignored.
+    // * Stale + SnapshotApplied → Live: the snapshot came back before any new diff; the next diff
+    //   must then pass the first-diff rule against it.
+    // * Syncing/Resyncing + Failure stay put: the buffer is dropped and a new snapshot requested.
+    private static readonly byte[,] s_transitions =
+    {
+        //            DeltaBuffered              DeltaApplied          SnapshotApplied         SnapshotRejected           Failure
+        /* Syncing */ { (byte)SyncState.Syncing,   Illegal,              (byte)SyncState.Live,   (byte)SyncState.Syncing,   (byte)SyncState.Syncing },
+        /* Live    */ { Illegal,                   (byte)SyncState.Live, Illegal,                Illegal,                   (byte)SyncState.Stale },
+        /* Stale   */ { (byte)SyncState.Resyncing, Illegal,              (byte)SyncState.Live,   (byte)SyncState.Stale,     (byte)SyncState.Stale },
+        /* Resync  */ { (byte)SyncState.Resyncing, Illegal,              (byte)SyncState.Live,   (byte)SyncState.Resyncing, (byte)SyncState.Resyncing },
+    };
+
+    private const int RecentCapacity = 64; // power of two
+
+    private readonly SyncRule _rule;
+    private readonly SyncOptions _options;
+    private readonly DeltaBuffer _buffer;
+    private readonly Action<SyncTransition>? _observer;
+    // The (U, u) of recently applied diffs: an old diff found here is a harmless repeat, not disorder.
+    private readonly long[] _recentFirst = new long[RecentCapacity];
+    private readonly long[] _recentFinal = new long[RecentCapacity];
+    private int _recentNext;
+
+    private bool _awaitingFirstDiff;
+    private long _lastDiffReceiveNs;
+    private TopOfBook _ticker;
+    private bool _hasTicker;
+
+    public BookSync(int instrumentId, OrderBook book, SyncRule rule, SyncOptions? options = null,
+        Action<SyncTransition>? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        InstrumentId = instrumentId;
+        Book = book;
+        _rule = rule;
+        _options = options ?? SyncOptions.Default;
+        _buffer = new DeltaBuffer(_options.MaxBufferedDeltas, _options.MaxBufferedLevels);
+        _observer = observer;
+        SnapshotRequested = true;
+    }
+
+    public int InstrumentId { get; }
+    public OrderBook Book { get; }
+    public SyncState State { get; private set; } = SyncState.Syncing;
+    public SyncCounters Counters { get; } = new();
+    public SyncTransition LastTransition { get; private set; }
+    public StaleReason LastFailure { get; private set; }
+
+    /// <summary>True while a snapshot is wanted; cleared by <see cref="OnSnapshot"/> or <see cref="AcknowledgeSnapshotRequest"/>.</summary>
+    public bool SnapshotRequested { get; private set; }
+
+    /// <summary>True once a price was off the tick grid: instrument metadata should be refreshed before the next snapshot.</summary>
+    public bool MetadataRefreshRequested { get; set; }
+
+    /// <summary>Live, and safe to quote against.</summary>
+    public bool IsLive => State == SyncState.Live;
+
+    /// <summary>The driver has started fetching the requested snapshot (avoids asking twice).</summary>
+    public void AcknowledgeSnapshotRequest() => SnapshotRequested = false;
+
+    public void OnDelta(in BookDelta delta)
+    {
+        if (State == SyncState.Live)
+        {
+            ApplyLive(delta);
+            return;
+        }
+        if (!_buffer.TryAdd(delta))
+        {
+            Counters.BufferOverflows++;
+            Fail(StaleReason.BufferOverflow, delta.FirstUpdateId, delta.FinalUpdateId, delta.ReceiveTimeNs);
+            _buffer.TryAdd(delta); // start the new attempt with this diff
+            return;
+        }
+        Counters.DiffsBuffered++;
+        if (State == SyncState.Stale)
+            Move(Trigger.DeltaBuffered, StaleReason.None, delta.FirstUpdateId, delta.FinalUpdateId, delta.ReceiveTimeNs);
+    }
+
+    public void OnSnapshot(in BookSnapshot snapshot)
+    {
+        SnapshotRequested = false;
+        if (State == SyncState.Live)
+        {
+            // Unsolicited: the live book is already newer or equal. Counted as an illegal edge.
+            Move(Trigger.SnapshotApplied, StaleReason.None, 0, snapshot.LastUpdateId, snapshot.ReceiveTimeNs);
+            return;
+        }
+        long id = snapshot.LastUpdateId;
+        // Find the first buffered diff the snapshot does not already contain.
+        int first = 0;
+        while (first < _buffer.Count && IsBeforeSnapshot(_buffer[first].Final, id))
+            first++;
+        if (first < _buffer.Count && !FirstDiffChains(_buffer[first].First, _buffer[first].Final, id))
+        {
+            // The snapshot predates the buffered diffs (a gap between them): keep buffering, ask again.
+            Counters.SnapshotsTooOld++;
+            SnapshotRequested = true;
+            Move(Trigger.SnapshotRejected, StaleReason.SnapshotTooOld, id, _buffer[first].First, _buffer[first].Final, snapshot.ReceiveTimeNs);
+            return;
+        }
+        Counters.DiffsDroppedBeforeSync += first;
+        Book.ApplySnapshot(snapshot.Bids, snapshot.Asks, id, snapshot.BidsComplete, snapshot.AsksComplete);
+        Counters.SnapshotsApplied++;
+        _awaitingFirstDiff = true;
+        _lastDiffReceiveNs = snapshot.ReceiveTimeNs;
+        Move(Trigger.SnapshotApplied, StaleReason.None, id, 0, 0, snapshot.ReceiveTimeNs);
+        LastFailure = StaleReason.None;
+
+        int buffered = _buffer.Count;
+        for (int i = first; i < buffered && State == SyncState.Live; i++)
+            ApplyLive(_buffer.ToDelta(i, InstrumentId));
+        _buffer.Clear();
+    }
+
+    /// <summary>A real-time best bid/ask. Kept while it is newer than the book; see <see cref="Top"/>.</summary>
+    public void OnTopOfBook(in TopOfBook ticker)
+    {
+        Counters.TopOfBookUpdates++;
+        if (!_hasTicker || ticker.UpdateId >= _ticker.UpdateId)
+        {
+            _ticker = ticker;
+            _hasTicker = true;
+        }
+    }
+
+    /// <summary>
+    /// The freshest best bid/ask: a ticker newer than the last applied diff wins (diffs arrive in
+    /// 100 ms batches, tickers in real time) until a diff passes it.
+    /// </summary>
+    public EffectiveTop Top
+    {
+        get
+        {
+            if (_hasTicker && _ticker.UpdateId > Book.UpdateId && State == SyncState.Live)
+                return new EffectiveTop(_ticker.BidTick, _ticker.BidQty, _ticker.AskTick, _ticker.AskQty, _ticker.UpdateId, FromTicker: true);
+            return new EffectiveTop(Book.BestBidTick, Book.BestBidQty, Book.BestAskTick, Book.BestAskQty, Book.UpdateId, FromTicker: false);
+        }
+    }
+
+    /// <summary>Silence check on the receive clock; call periodically.</summary>
+    public void OnTimer(long nowNs)
+    {
+        if (State == SyncState.Live && _options.SilenceTimeoutNs > 0 && nowNs - _lastDiffReceiveNs > _options.SilenceTimeoutNs)
+        {
+            Counters.Silences++;
+            Fail(StaleReason.Silence, 0, 0, nowNs);
+        }
+    }
+
+    /// <summary>External loss of integrity for this symbol: malformed message, off-tick price, disconnect.</summary>
+    public void MarkStale(StaleReason reason, long receiveTimeNs)
+    {
+        switch (reason)
+        {
+            case StaleReason.Malformed: Counters.Malformed++; break;
+            case StaleReason.OffTick: Counters.OffTick++; MetadataRefreshRequested = true; break;
+            case StaleReason.Disconnected: Counters.Disconnects++; break;
+        }
+        Fail(reason, 0, 0, receiveTimeNs);
+    }
+
+    private void ApplyLive(in BookDelta d)
+    {
+        long id = Book.UpdateId;
+        if (_awaitingFirstDiff)
+        {
+            if (IsBeforeSnapshot(d.FinalUpdateId, id))
+            {
+                Counters.DiffsDroppedBeforeSync++;
+                return;
+            }
+            if (!FirstDiffChains(d.FirstUpdateId, d.FinalUpdateId, id))
+            {
+                Counters.Gaps++;
+                Fail(StaleReason.Gap, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs);
+                return;
+            }
+            _awaitingFirstDiff = false;
+        }
+        else if (d.FinalUpdateId <= id)
+        {
+            if (WasApplied(d.FirstUpdateId, d.FinalUpdateId))
+            {
+                Counters.Duplicates++;
+                return;
+            }
+            Counters.OutOfOrder++;
+            Fail(StaleReason.OutOfOrder, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs);
+            return;
+        }
+        else if (!NextDiffChains(d, id))
+        {
+            Counters.Gaps++;
+            Fail(StaleReason.Gap, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs);
+            return;
+        }
+
+        OrderBook book = Book;
+        foreach (ref readonly Level l in d.Bids)
+            book.SetBid(l.Tick, l.Qty);
+        foreach (ref readonly Level l in d.Asks)
+            book.SetAsk(l.Tick, l.Qty);
+        book.UpdateId = d.FinalUpdateId;
+        Counters.DiffsApplied++;
+        Counters.LevelsApplied += d.LevelCount;
+        _lastDiffReceiveNs = d.ReceiveTimeNs;
+        RememberApplied(d.FirstUpdateId, d.FinalUpdateId);
+        Move(Trigger.DeltaApplied, StaleReason.None, id, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs, quiet: true);
+
+        if (book.IsCrossed)
+        {
+            Counters.Crossed++;
+            Fail(StaleReason.Crossed, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs);
+        }
+    }
+
+    // Spot: a diff with u ≤ lastUpdateId is inside the snapshot. USD-M: u < lastUpdateId.
+    private bool IsBeforeSnapshot(long final, long snapshotId) =>
+        _rule == SyncRule.BinanceSpot ? final <= snapshotId : final < snapshotId;
+
+    // Spot: U ≤ id+1 ≤ u. USD-M: U ≤ id ≤ u. (The caller has already dropped u below the id.)
+    private bool FirstDiffChains(long first, long final, long snapshotId) =>
+        _rule == SyncRule.BinanceSpot
+            ? first <= snapshotId + 1 && snapshotId + 1 <= final
+            : first <= snapshotId && snapshotId <= final;
+
+    // Spot: U ≤ id+1 (u > id is known): an overlapping diff is fine, quantities are absolute.
+    // USD-M: pu must equal the previous u; ids are shared across symbols so U says nothing.
+    private bool NextDiffChains(in BookDelta d, long id) =>
+        _rule == SyncRule.BinanceSpot ? d.FirstUpdateId <= id + 1 : d.PrevFinalUpdateId == id;
+
+    private void RememberApplied(long first, long final)
+    {
+        _recentFirst[_recentNext] = first;
+        _recentFinal[_recentNext] = final;
+        _recentNext = (_recentNext + 1) & (RecentCapacity - 1);
+    }
+
+    private bool WasApplied(long first, long final)
+    {
+        for (int i = 0; i < RecentCapacity; i++)
+            if (_recentFinal[i] == final && _recentFirst[i] == first)
+                return true;
+        return false;
+    }
+
+    private void Fail(StaleReason reason, long first, long final, long receiveNs)
+    {
+        LastFailure = reason;
+        if (State == SyncState.Live)
+            Counters.StaleCount++;
+        _buffer.Clear();
+        _awaitingFirstDiff = false;
+        Array.Clear(_recentFinal);
+        Array.Clear(_recentFirst);
+        SnapshotRequested = true;
+        Move(Trigger.Failure, reason, first, final, receiveNs);
+    }
+
+    private void Move(Trigger trigger, StaleReason reason, long first, long final, long receiveNs, bool quiet = false) =>
+        Move(trigger, reason, Book.UpdateId, first, final, receiveNs, quiet);
+
+    private void Move(Trigger trigger, StaleReason reason, long bookId, long first, long final, long receiveNs, bool quiet = false)
+    {
+        SyncState from = State;
+        byte next = s_transitions[(int)from, (int)trigger];
+        if (next == Illegal)
+        {
+            Counters.IllegalTransitions++;
+            _observer?.Invoke(new SyncTransition(InstrumentId, from, from, reason, bookId, first, final, receiveNs));
+            return;
+        }
+        var to = (SyncState)next;
+        if (quiet && to == from)
+            return; // the steady Live → Live edge is not news
+        State = to;
+        Counters.Transitions++;
+        LastTransition = new SyncTransition(InstrumentId, from, to, reason, bookId, first, final, receiveNs);
+        _observer?.Invoke(LastTransition);
+    }
+}

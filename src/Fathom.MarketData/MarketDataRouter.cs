@@ -1,0 +1,77 @@
+using Fathom.Book;
+
+namespace Fathom.MarketData;
+
+/// <summary>
+/// Routes normalized events to each symbol's <see cref="BookSync"/> and turns message errors into
+/// Stale on the symbol they belong to, and only that symbol.
+/// </summary>
+public sealed class MarketDataRouter : IMarketDataHandler
+{
+    private readonly BookSync?[] _books;
+
+    public MarketDataRouter(int instrumentCount)
+    {
+        _books = new BookSync?[instrumentCount];
+    }
+
+    public void Add(BookSync sync)
+    {
+        ArgumentNullException.ThrowIfNull(sync);
+        _books[sync.InstrumentId] = sync;
+    }
+
+    public BookSync? this[int instrumentId] => (uint)instrumentId < (uint)_books.Length ? _books[instrumentId] : null;
+
+    /// <summary>Optional cross-check of each book against the real-time ticker (tests, <c>fathom book</c>).</summary>
+    public TopOfBookCheck? Check { get; set; }
+
+    /// <summary>Receives trades (signals, recorders). Optional.</summary>
+    public Action<Trade>? TradeSink { get; set; }
+
+    public long Trades { get; private set; }
+    public long ServerShutdowns { get; private set; }
+    public long UnroutedErrors { get; private set; }
+
+    public void OnBookDelta(in BookDelta delta)
+    {
+        BookSync? sync = this[delta.InstrumentId];
+        if (sync is null)
+            return;
+        long before = sync.Book.UpdateId;
+        sync.OnDelta(delta);
+        if (Check is not null && sync.IsLive && sync.Book.UpdateId != before)
+        {
+            OrderBook b = sync.Book;
+            Check.OnBookUpdated(sync.InstrumentId, b.UpdateId, b.BestBidTick, b.BestBidQty, b.BestAskTick, b.BestAskQty);
+        }
+    }
+
+    public void OnBookSnapshot(in BookSnapshot snapshot) => this[snapshot.InstrumentId]?.OnSnapshot(snapshot);
+
+    public void OnTopOfBook(in TopOfBook top)
+    {
+        this[top.InstrumentId]?.OnTopOfBook(top);
+        Check?.OnTopOfBook(top);
+    }
+
+    public void OnTrade(in Trade trade)
+    {
+        Trades++;
+        TradeSink?.Invoke(trade);
+    }
+
+    public void OnServerShutdown(long exchangeTimeMs, long receiveTimeNs) => ServerShutdowns++;
+
+    public void OnMessageError(int instrumentId, MarketDataError error, long receiveTimeNs)
+    {
+        BookSync? sync = this[instrumentId];
+        if (sync is null)
+        {
+            UnroutedErrors++;
+            return;
+        }
+        sync.MarkStale(error == MarketDataError.OffTick ? StaleReason.OffTick : StaleReason.Malformed, receiveTimeNs);
+        Check?.Reset();
+    }
+}

@@ -1,0 +1,449 @@
+using System.Runtime.CompilerServices;
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.MarketData;
+
+namespace Fathom.Venues.Binance;
+
+/// <summary>
+/// Parses Binance spot and USD-M market-data frames (raw or wrapped in the combined-stream
+/// envelope <c>{"stream":…,"data":…}</c>) and REST depth snapshots straight from UTF-8 into
+/// normalized events, with prices mapped to ticks. Allocation-free once its scratch buffers have
+/// grown to the largest message seen.
+/// </summary>
+/// <remarks>
+/// Entry points: <see cref="ParseFrame{THandler}"/> and <see cref="ParseSnapshot{THandler}"/>.
+/// Handled: <c>depthUpdate</c> (with <c>pu</c> on USD-M), <c>bookTicker</c> (spot has no <c>e</c>),
+/// <c>trade</c>, <c>aggTrade</c>, <c>serverShutdown</c>, control responses. Unknown fields are
+/// skipped and counted; other event kinds are counted and ignored. A malformed, truncated, off-tick
+/// or otherwise unusable message is counted and reported through
+/// <see cref="IMarketDataHandler.OnMessageError"/> with the symbol it was for when that is known;
+/// nothing throws. Not thread-safe: one parser per receiving thread.
+/// </remarks>
+public sealed class BinanceStreamParser
+{
+    private readonly BinanceSymbolTable _symbols;
+    private Level[] _bids = new Level[1024];
+    private Level[] _asks = new Level[1024];
+
+    public BinanceStreamParser(BinanceSymbolTable symbols)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        _symbols = symbols;
+    }
+
+    public MarketDataCounters Counters { get; } = new();
+
+    private enum Kind : byte
+    {
+        None = 0,
+        DepthUpdate,
+        Trade,
+        AggTrade,
+        BookTicker,
+        ServerShutdown,
+        Other,
+    }
+
+    /// <summary>Everything one pass over a message collects. Spans point into the frame.</summary>
+    private ref struct Fields
+    {
+        public Kind Kind;
+        public bool HasE;
+        public bool IsControl;
+        public BinanceSymbol? Symbol;
+        public long EventTime, TradeTime, FirstId, FinalId, PrevFinalId, TradeId, AggId, FirstTradeId, LastTradeId;
+        public bool HasFirst, HasFinal, HasTradeId, HasAggId, BuyerIsMaker, HasMaker;
+        public int BidCount, AskCount;
+        public bool HasBids, HasAsks;
+        /// <summary>Levels were read before the symbol was known: they hold wire-unit prices, not ticks.</summary>
+        public bool LevelsInWireUnits;
+        public ReadOnlySpan<byte> BidPrice, BidQty, AskPrice, AskQty, Price, Qty;
+        public MarketDataError Error;
+    }
+
+    /// <summary>
+    /// Parses one WebSocket text frame and delivers what it contains to <paramref name="handler"/>.
+    /// Returns <see cref="MarketDataError.None"/> when the frame was used or deliberately ignored.
+    /// </summary>
+    public MarketDataError ParseFrame<THandler>(ReadOnlySpan<byte> frame, long receiveTimeNs, ref THandler handler)
+        where THandler : IMarketDataHandler
+    {
+        Counters.Messages++;
+        var scanner = new JsonScanner(frame);
+        var f = new Fields { PrevFinalId = -1 };
+        ParseObject(ref scanner, ref f, depth: 0);
+        scanner.ExpectEnd();
+
+        if (!scanner.Ok)
+            f.Error = scanner.Error == ScanError.Truncated ? MarketDataError.Truncated : MarketDataError.Malformed;
+        if (f.Error != MarketDataError.None)
+            return Report(f.Error, f.Symbol, receiveTimeNs, ref handler);
+
+        switch (f.Kind)
+        {
+            case Kind.DepthUpdate:
+                if (f.Symbol is null)
+                    return Report(MarketDataError.UnknownSymbol, null, receiveTimeNs, ref handler);
+                if (!f.HasFirst || !f.HasFinal || !f.HasBids || !f.HasAsks)
+                    return Report(MarketDataError.Malformed, f.Symbol, receiveTimeNs, ref handler);
+                if (f.LevelsInWireUnits)
+                {
+                    var convertError = First(WireToTicks(f.Symbol, _bids.AsSpan(0, f.BidCount)), WireToTicks(f.Symbol, _asks.AsSpan(0, f.AskCount)));
+                    if (convertError != MarketDataError.None)
+                        return Report(convertError, f.Symbol, receiveTimeNs, ref handler);
+                }
+                Counters.Deltas++;
+                handler.OnBookDelta(new BookDelta(f.Symbol.Id, f.FirstId, f.FinalId, f.PrevFinalId, f.EventTime,
+                    receiveTimeNs, _bids.AsSpan(0, f.BidCount), _asks.AsSpan(0, f.AskCount)));
+                return MarketDataError.None;
+
+            case Kind.BookTicker:
+            {
+                if (f.Symbol is null)
+                    return Report(MarketDataError.UnknownSymbol, null, receiveTimeNs, ref handler);
+                if (!f.HasFinal || f.BidPrice.IsEmpty || f.AskPrice.IsEmpty || f.BidQty.IsEmpty || f.AskQty.IsEmpty)
+                    return Report(MarketDataError.Malformed, f.Symbol, receiveTimeNs, ref handler);
+                var e1 = ToTick(f.Symbol, f.BidPrice, out long bid, allowZero: true);
+                var e2 = ToTick(f.Symbol, f.AskPrice, out long ask, allowZero: true);
+                var e3 = ToQty(f.BidQty, out long bidQty);
+                var e4 = ToQty(f.AskQty, out long askQty);
+                var err = First(e1, e2, e3, e4);
+                if (err != MarketDataError.None)
+                    return Report(err, f.Symbol, receiveTimeNs, ref handler);
+                Counters.TopOfBooks++;
+                handler.OnTopOfBook(new TopOfBook(f.Symbol.Id, f.FinalId, bid, bidQty, ask, askQty, f.EventTime, receiveTimeNs));
+                return MarketDataError.None;
+            }
+
+            case Kind.Trade:
+            case Kind.AggTrade:
+            {
+                if (f.Symbol is null)
+                    return Report(MarketDataError.UnknownSymbol, null, receiveTimeNs, ref handler);
+                bool isAgg = f.Kind == Kind.AggTrade;
+                if ((isAgg ? !f.HasAggId : !f.HasTradeId) || f.Price.IsEmpty || f.Qty.IsEmpty || !f.HasMaker)
+                    return Report(MarketDataError.Malformed, f.Symbol, receiveTimeNs, ref handler);
+                var err = First(ToTick(f.Symbol, f.Price, out long tick, allowZero: false), ToQty(f.Qty, out long qty),
+                    MarketDataError.None, MarketDataError.None);
+                if (err != MarketDataError.None)
+                    return Report(err, f.Symbol, receiveTimeNs, ref handler);
+                Counters.Trades++;
+                long id = isAgg ? f.AggId : f.TradeId;
+                handler.OnTrade(new Trade(f.Symbol.Id, id, tick, qty, f.BuyerIsMaker, f.TradeTime, f.EventTime, receiveTimeNs,
+                    isAgg ? f.FirstTradeId : id, isAgg ? f.LastTradeId : id));
+                return MarketDataError.None;
+            }
+
+            case Kind.ServerShutdown:
+                Counters.ServerShutdowns++;
+                handler.OnServerShutdown(f.EventTime, receiveTimeNs);
+                return MarketDataError.None;
+
+            default:
+                if (f.IsControl)
+                    Counters.ControlResponses++;
+                else
+                    Counters.IgnoredEvents++;
+                return MarketDataError.None;
+        }
+    }
+
+    /// <summary>
+    /// Parses a REST depth snapshot (<c>{"lastUpdateId":…,"bids":[…],"asks":[…]}</c>, USD-M adds
+    /// <c>E</c>/<c>T</c>) for <paramref name="symbol"/>, requested with depth <paramref name="depthLimit"/>.
+    /// </summary>
+    public MarketDataError ParseSnapshot<THandler>(ReadOnlySpan<byte> json, BinanceSymbol symbol, int depthLimit,
+        long receiveTimeNs, ref THandler handler) where THandler : IMarketDataHandler
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        Counters.Messages++;
+        var scanner = new JsonScanner(json);
+        long lastUpdateId = 0, eventTime = 0;
+        bool hasId = false, hasBids = false, hasAsks = false;
+        int bidCount = 0, askCount = 0;
+        var error = MarketDataError.None;
+        if (scanner.BeginObject())
+        {
+            bool first = true;
+            while (scanner.NextProperty(ref first, out var name))
+            {
+                if (name.SequenceEqual("lastUpdateId"u8)) { lastUpdateId = scanner.ReadInt64(); hasId = true; }
+                else if (name.SequenceEqual("bids"u8)) { bidCount = ParseLevels(ref scanner, symbol, ref _bids, ref error); hasBids = true; }
+                else if (name.SequenceEqual("asks"u8)) { askCount = ParseLevels(ref scanner, symbol, ref _asks, ref error); hasAsks = true; }
+                else if (name.SequenceEqual("E"u8)) eventTime = scanner.ReadInt64();
+                else if (name.SequenceEqual("T"u8)) scanner.ReadInt64();
+                else { Counters.UnknownFields++; scanner.SkipValue(); }
+            }
+        }
+        scanner.ExpectEnd();
+        if (!scanner.Ok)
+            error = scanner.Error == ScanError.Truncated ? MarketDataError.Truncated : MarketDataError.Malformed;
+        else if (error == MarketDataError.None && (!hasId || !hasBids || !hasAsks))
+            error = MarketDataError.Malformed;
+        if (error != MarketDataError.None)
+            return Report(error, symbol, receiveTimeNs, ref handler);
+        Counters.Snapshots++;
+        handler.OnBookSnapshot(new BookSnapshot(symbol.Id, lastUpdateId, eventTime, receiveTimeNs,
+            _bids.AsSpan(0, bidCount), _asks.AsSpan(0, askCount), depthLimit));
+        return MarketDataError.None;
+    }
+
+    private void ParseObject(ref JsonScanner s, ref Fields f, int depth)
+    {
+        if (!s.BeginObject())
+            return;
+        bool first = true;
+        while (s.NextProperty(ref first, out var name))
+        {
+            if (name.Length == 1)
+            {
+                ParseEventField(ref s, ref f, name[0]);
+                continue;
+            }
+            if (depth == 0 && name.SequenceEqual("stream"u8))
+            {
+                // The symbol is in the stream name too; it may arrive before "data" and its "s".
+                var stream = s.ReadString();
+                f.Symbol ??= _symbols.FindByStream(stream);
+                if (stream.EndsWith("serverShutdown"u8))
+                    f.Kind = Kind.ServerShutdown;
+            }
+            else if (depth == 0 && name.SequenceEqual("data"u8))
+            {
+                ParseObject(ref s, ref f, depth + 1);
+            }
+            else if (name.SequenceEqual("pu"u8))
+            {
+                f.PrevFinalId = s.ReadInt64();
+            }
+            else if (depth == 0 && (name.SequenceEqual("result"u8) || name.SequenceEqual("id"u8)))
+            {
+                f.IsControl = true;
+                s.SkipValue();
+            }
+            else
+            {
+                Counters.UnknownFields++;
+                s.SkipValue();
+            }
+        }
+    }
+
+    private void ParseEventField(ref JsonScanner s, ref Fields f, byte key)
+    {
+        switch (key)
+        {
+            case (byte)'e':
+            {
+                var e = s.ReadString();
+                f.HasE = true;
+                f.Kind = e.SequenceEqual("depthUpdate"u8) ? Kind.DepthUpdate
+                    : e.SequenceEqual("trade"u8) ? Kind.Trade
+                    : e.SequenceEqual("aggTrade"u8) ? Kind.AggTrade
+                    : e.SequenceEqual("bookTicker"u8) ? Kind.BookTicker
+                    : e.SequenceEqual("serverShutdown"u8) ? Kind.ServerShutdown
+                    : Kind.Other;
+                return;
+            }
+            case (byte)'E': f.EventTime = s.ReadInt64(); return;
+            case (byte)'T': f.TradeTime = s.ReadInt64(); return;
+            case (byte)'s':
+            {
+                var sym = s.ReadString();
+                var found = _symbols.FindUpper(sym);
+                if (found is null && f.Symbol is null)
+                    f.Error = MarketDataError.UnknownSymbol;
+                f.Symbol = found ?? f.Symbol;
+                return;
+            }
+            case (byte)'U': f.FirstId = s.ReadInt64(); f.HasFirst = true; return;
+            case (byte)'u': f.FinalId = s.ReadInt64(); f.HasFinal = true; return;
+            case (byte)'t': f.TradeId = s.ReadInt64(); f.HasTradeId = true; return;
+            case (byte)'f': f.FirstTradeId = s.ReadInt64(); return;
+            case (byte)'l': f.LastTradeId = s.ReadInt64(); return;
+            case (byte)'p': f.Price = s.ReadString(); return;
+            case (byte)'q': f.Qty = s.ReadString(); return;
+            case (byte)'m': f.BuyerIsMaker = s.ReadBool(); f.HasMaker = true; return;
+            case (byte)'B': f.BidQty = s.ReadString(); return;
+            case (byte)'A': f.AskQty = s.ReadString(); return;
+            case (byte)'M': s.SkipValue(); return; // "ignore" per Binance's docs
+            case (byte)'b':
+                if (s.Peek() == '[')
+                {
+                    f.LevelsInWireUnits |= f.Symbol is null;
+                    f.BidCount = ParseLevels(ref s, f.Symbol, ref _bids, ref f.Error);
+                    f.HasBids = true;
+                }
+                else
+                {
+                    f.BidPrice = s.ReadString();
+                    if (!f.HasE) f.Kind = Kind.BookTicker; // spot bookTicker carries no "e"
+                }
+                return;
+            case (byte)'a':
+            {
+                byte c = s.Peek();
+                if (c == '[')
+                {
+                    f.LevelsInWireUnits |= f.Symbol is null;
+                    f.AskCount = ParseLevels(ref s, f.Symbol, ref _asks, ref f.Error);
+                    f.HasAsks = true;
+                }
+                else if (c == '"')
+                {
+                    f.AskPrice = s.ReadString();
+                }
+                else
+                {
+                    f.AggId = s.ReadInt64(); // aggTrade's aggregate trade id
+                    f.HasAggId = true;
+                }
+                return;
+            }
+            default:
+                Counters.UnknownFields++;
+                s.SkipValue();
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Parses <c>[["price","qty"],…]</c> into <paramref name="scratch"/> (grown as needed), mapping
+    /// prices to ticks. The first bad number or off-tick price is recorded in <paramref name="error"/>;
+    /// the rest of the array is still consumed so the message structure is validated.
+    /// </summary>
+    private int ParseLevels(ref JsonScanner s, BinanceSymbol? symbol, ref Level[] scratch, ref MarketDataError error)
+    {
+        int n = 0;
+        if (!s.BeginArray())
+            return 0;
+        bool first = true;
+        while (s.NextElement(ref first))
+        {
+            if (!s.BeginArray())
+                return n;
+            ReadOnlySpan<byte> price = s.ReadString();
+            bool afterFirst = false;
+            if (!s.NextElement(ref afterFirst)) // requires and consumes the ',' between price and qty
+            {
+                if (s.Ok) error = First(error, MarketDataError.Malformed);
+                return n;
+            }
+            ReadOnlySpan<byte> qtyText = s.ReadString();
+            bool more = false;
+            while (s.NextElement(ref more)) // tolerate extra elements
+                s.SkipValue();
+            if (!s.Ok)
+                return n;
+
+            long tick, qty;
+            if (symbol is null)
+            {
+                // Symbol not seen yet (unusual field order): keep wire units, convert afterwards.
+                var e1 = ToRaw(price, out tick);
+                var e2 = ToQty(qtyText, out qty);
+                if (e1 != MarketDataError.None || e2 != MarketDataError.None)
+                    error = First(error, First(e1, e2, MarketDataError.None, MarketDataError.None));
+            }
+            else
+            {
+                var e1 = ToTick(symbol, price, out tick, allowZero: false);
+                var e2 = ToQty(qtyText, out qty);
+                if (e1 != MarketDataError.None || e2 != MarketDataError.None)
+                    error = First(error, First(e1, e2, MarketDataError.None, MarketDataError.None));
+            }
+            if (n == scratch.Length)
+                Array.Resize(ref scratch, scratch.Length * 2); // warm-up growth only
+            scratch[n++] = new Level(tick, qty);
+        }
+        return n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MarketDataError ToTick(BinanceSymbol symbol, ReadOnlySpan<byte> text, out long tick, bool allowZero)
+    {
+        DecimalParseError err;
+        if (symbol.TickDecimals >= 0)
+        {
+            err = DecimalParser.TryParse(text, symbol.TickDecimals, allowNegative: false, out tick);
+            if (err == DecimalParseError.TooManyDecimals)
+            {
+                Counters.OffTick++;
+                return MarketDataError.OffTick;
+            }
+        }
+        else
+        {
+            err = DecimalParser.TryParse(text, BinanceSymbol.WireDecimals, allowNegative: false, out long raw);
+            tick = Math.DivRem(raw, symbol.TickRaw, out long rem);
+            if (err == DecimalParseError.None && rem != 0)
+            {
+                Counters.OffTick++;
+                return MarketDataError.OffTick;
+            }
+        }
+        if (err != DecimalParseError.None || (tick == 0 && !allowZero))
+        {
+            Counters.BadNumbers++;
+            return MarketDataError.BadNumber;
+        }
+        return MarketDataError.None;
+    }
+
+    /// <summary>Slow path for levels read before their symbol: wire-unit prices to ticks, in place.</summary>
+    private MarketDataError WireToTicks(BinanceSymbol symbol, Span<Level> levels)
+    {
+        for (int i = 0; i < levels.Length; i++)
+        {
+            long tick = Math.DivRem(levels[i].Tick, symbol.TickRaw, out long rem);
+            if (rem != 0)
+            {
+                Counters.OffTick++;
+                return MarketDataError.OffTick;
+            }
+            levels[i] = levels[i] with { Tick = tick };
+        }
+        return MarketDataError.None;
+    }
+
+    private MarketDataError ToRaw(ReadOnlySpan<byte> text, out long raw)
+    {
+        if (DecimalParser.TryParse(text, BinanceSymbol.WireDecimals, allowNegative: false, out raw) != DecimalParseError.None || raw == 0)
+        {
+            Counters.BadNumbers++;
+            return MarketDataError.BadNumber;
+        }
+        return MarketDataError.None;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MarketDataError ToQty(ReadOnlySpan<byte> text, out long qty)
+    {
+        if (DecimalParser.TryParse(text, BinanceSymbol.WireDecimals, allowNegative: false, out qty) != DecimalParseError.None)
+        {
+            Counters.BadNumbers++;
+            return MarketDataError.BadNumber;
+        }
+        return MarketDataError.None;
+    }
+
+    private static MarketDataError First(MarketDataError a, MarketDataError b) => a != MarketDataError.None ? a : b;
+
+    private static MarketDataError First(MarketDataError a, MarketDataError b, MarketDataError c, MarketDataError d) =>
+        a != MarketDataError.None ? a : b != MarketDataError.None ? b : c != MarketDataError.None ? c : d;
+
+    private MarketDataError Report<THandler>(MarketDataError error, BinanceSymbol? symbol, long receiveTimeNs, ref THandler handler)
+        where THandler : IMarketDataHandler
+    {
+        switch (error)
+        {
+            case MarketDataError.Malformed: Counters.Malformed++; break;
+            case MarketDataError.Truncated: Counters.Truncated++; break;
+            case MarketDataError.UnknownSymbol: Counters.UnknownSymbols++; break;
+            // BadNumber and OffTick were counted where they were found.
+        }
+        handler.OnMessageError(symbol?.Id ?? -1, error, receiveTimeNs);
+        return error;
+    }
+}
