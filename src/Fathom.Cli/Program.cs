@@ -5,11 +5,12 @@ namespace Fathom.Cli;
 /// <summary>The <c>fathom</c> command line. Commands parse options and call into the libraries; no business logic lives here.</summary>
 public static class Program
 {
-    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+    public static int Main(string[] args) => BuildRoot(Console.Out, Console.Error).Parse(args).Invoke();
 
-    public static RootCommand BuildRoot()
+    public static RootCommand BuildRoot(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("Fathom: a low-latency trading engine for crypto venues.");
+        root.Subcommands.Add(BookCommand.Create(output, error));
         return root;
     }
 }

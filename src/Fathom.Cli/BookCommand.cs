@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Text;
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.MarketData;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Cli;
+
+/// <summary>
+/// <c>fathom book &lt;file&gt;…</c>: replays recorded Binance depth data through the same parser,
+/// sync state machine and book the engine uses, then prints the final ladder, the counters and the
+/// bookTicker cross-check. Exit code 0 only when the book ends Live with no integrity failure.
+/// </summary>
+internal static class BookCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var files = new Argument<FileInfo[]>("files")
+        {
+            Description = "Recorded files, in order (hftbacktest format: gzip lines '<recv_ns> <json>'). A continuation day needs the day before it.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var symbol = new Option<string>("--symbol") { Description = "Instrument symbol in the recording.", DefaultValueFactory = _ => "BTCUSDT" };
+        var tickSize = new Option<string>("--tick-size") { Description = "Price tick size (decimal).", DefaultValueFactory = _ => "0.01" };
+        var stepSize = new Option<string>("--step-size") { Description = "Quantity step size (decimal).", DefaultValueFactory = _ => "0.00001" };
+        var depth = new Option<int>("--depth") { Description = "Ladder levels to print per side.", DefaultValueFactory = _ => 10 };
+        var snapshotDepth = new Option<int>("--snapshot-depth") { Description = "Depth the recorded REST snapshots were requested with.", DefaultValueFactory = _ => 1000 };
+
+        var command = new Command("book", "Replay a recorded Binance file into an order book and print the final ladder, counters and the bookTicker check.")
+        {
+            files, symbol, tickSize, stepSize, depth, snapshotDepth,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(files)!, parse.GetValue(symbol)!, parse.GetValue(tickSize)!, parse.GetValue(stepSize)!,
+            parse.GetValue(depth), parse.GetValue(snapshotDepth), output, error));
+        return command;
+    }
+
+    internal static int Run(FileInfo[] files, string symbolName, string tickSize, string stepSize, int depth, int snapshotDepth,
+        TextWriter output, TextWriter error)
+    {
+        foreach (var f in files)
+        {
+            if (!f.Exists)
+            {
+                error.WriteLine($"error: {f.FullName} does not exist.");
+                return 2;
+            }
+        }
+        InstrumentSpec spec;
+        try
+        {
+            spec = new InstrumentSpec
+            {
+                Symbol = symbolName.ToUpperInvariant(),
+                Venue = Venue.BinanceSpot,
+                PriceDecimals = BinanceSymbol.WireDecimals,
+                QtyDecimals = BinanceSymbol.WireDecimals,
+                TickSize = new Price(DecimalParser.Parse(Encoding.ASCII.GetBytes(tickSize), BinanceSymbol.WireDecimals)),
+                StepSize = new Qty(DecimalParser.Parse(Encoding.ASCII.GetBytes(stepSize), BinanceSymbol.WireDecimals)),
+            }.Validate();
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            error.WriteLine($"error: invalid instrument settings: {ex.Message}");
+            return 2;
+        }
+
+        var symbols = new BinanceSymbolTable();
+        BinanceSymbol symbol = symbols.Add(spec);
+        var parser = new BinanceStreamParser(symbols);
+        var transitions = new List<SyncTransition>();
+        var book = new OrderBook(spec, BookOptions.Default);
+        var sync = new BookSync(symbol.Id, book, SyncRule.BinanceSpot, observer: transitions.Add);
+        var router = new MarketDataRouter(symbols.Count) { Check = new TopOfBookCheck() };
+        router.Add(sync);
+        var replay = new HftBacktestReplay(parser, symbol, snapshotDepth);
+
+        foreach (var f in files)
+        {
+            try
+            {
+                replay.ReplayFile(f.FullName, ref router);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException)
+            {
+                error.WriteLine($"error: could not read {f.FullName}: {ex.Message}");
+                return 2;
+            }
+        }
+
+        Print(output, spec, sync, router, parser, replay, transitions, depth);
+        bool healthy = sync.State == SyncState.Live && router.Check!.Mismatched == 0
+            && sync.Counters.Gaps + sync.Counters.Crossed + sync.Counters.OutOfOrder == 0;
+        return healthy ? 0 : 1;
+    }
+
+    private static void Print(TextWriter o, InstrumentSpec spec, BookSync sync, MarketDataRouter router,
+        BinanceStreamParser parser, HftBacktestReplay replay, List<SyncTransition> transitions, int depth)
+    {
+        OrderBook book = sync.Book;
+        int priceDecimals = DisplayDecimals(spec.TickSize.Raw);
+        int qtyDecimals = DisplayDecimals(spec.StepSize.Raw);
+        string Px(long tick) => Trim(FixedPoint.ToString(tick * spec.TickSize.Raw, spec.PriceDecimals), priceDecimals);
+        string Qx(long qty) => Trim(FixedPoint.ToString(qty, spec.QtyDecimals), qtyDecimals);
+
+        o.WriteLine($"{spec.Symbol}  state {sync.State}  update id {book.UpdateId}");
+        if (book.IsTwoSided)
+            o.WriteLine($"best {Px(book.BestBidTick)} / {Px(book.BestAskTick)}  spread {book.SpreadTicks} tick(s)  mid {book.Mid.ToString($"F{priceDecimals + 1}", System.Globalization.CultureInfo.InvariantCulture)}");
+        o.WriteLine();
+        Span<Level> bids = new Level[Math.Max(0, depth)];
+        Span<Level> asks = new Level[Math.Max(0, depth)];
+        int nb = book.TopLevels(Side.Bid, bids), na = book.TopLevels(Side.Ask, asks);
+        o.WriteLine($"{"bid qty",16} {"bid",14}   {"ask",-14} {"ask qty",-16}");
+        for (int i = 0; i < Math.Max(nb, na); i++)
+        {
+            string bq = i < nb ? Qx(bids[i].Qty) : "", bp = i < nb ? Px(bids[i].Tick) : "";
+            string ap = i < na ? Px(asks[i].Tick) : "", aq = i < na ? Qx(asks[i].Qty) : "";
+            o.WriteLine($"{bq,16} {bp,14}   {ap,-14} {aq,-16}");
+        }
+        o.WriteLine();
+        SyncCounters c = sync.Counters;
+        o.WriteLine($"diffs applied {c.DiffsApplied}, dropped before sync {c.DiffsDroppedBeforeSync}, duplicates {c.Duplicates}, gaps {c.Gaps}, out of order {c.OutOfOrder}, crossed {c.Crossed}");
+        o.WriteLine($"levels {book.BidCount} bids / {book.AskCount} asks; known to {Known(book, Side.Bid, Px)} / {Known(book, Side.Ask, Px)}");
+        TopOfBookCheck check = router.Check!;
+        o.WriteLine($"bookTicker check: matched {check.Matched}/{check.Compared}" +
+            (check.Mismatched > 0 ? $"  FIRST MISMATCH {check.FirstMismatch}" : "") +
+            $"  ({check.NotComparable} tickers fell inside a diff)");
+        var p = parser.Counters;
+        o.WriteLine($"lines {replay.Lines}, messages {p.Messages}: {p.Deltas} diffs, {p.Snapshots} snapshots, {p.TopOfBooks} tickers, {p.Trades} trades; " +
+            $"malformed {p.Malformed}, truncated {p.Truncated}, bad numbers {p.BadNumbers}, off-tick {p.OffTick}, unknown fields {p.UnknownFields}, bad lines {replay.BadLines}, torn tails {replay.TornTails}");
+        foreach (var t in transitions)
+            o.WriteLine($"transition: {t}");
+    }
+
+    private static string Known(OrderBook book, Side side, Func<long, string> px) =>
+        book.KnownUntilTick(side) is long k ? (Math.Abs(k) == long.MaxValue ? "all" : px(k)) : "nothing";
+
+    private static int DisplayDecimals(long raw)
+    {
+        int d = BinanceSymbol.WireDecimals;
+        while (d > 0 && raw % 10 == 0)
+        {
+            raw /= 10;
+            d--;
+        }
+        return d;
+    }
+
+    private static string Trim(string text, int decimals)
+    {
+        int dot = text.IndexOf('.');
+        if (dot < 0)
+            return text;
+        return decimals == 0 ? text[..dot] : text[..Math.Min(text.Length, dot + 1 + decimals)];
+    }
+}

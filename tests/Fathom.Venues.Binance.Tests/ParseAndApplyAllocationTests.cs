@@ -1,0 +1,60 @@
+using System.IO.Compression;
+using Fathom.Book;
+using Fathom.MarketData;
+using Fathom.Testing;
+using Xunit;
+
+namespace Fathom.Venues.Binance.Tests;
+
+[Collection(AllocationCollection.Name)]
+public class ParseAndApplyAllocationTests
+{
+    private sealed class Pipeline
+    {
+        public required byte[][] Lines;
+        public required HftBacktestReplay Replay;
+        public required BookSync Sync;
+        public required MarketDataRouter Router;
+    }
+
+    private static byte[][] LoadLines(string path)
+    {
+        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var reader = new LineReader(gz);
+        var lines = new List<byte[]>();
+        while (reader.TryReadLine(out var line))
+            lines.Add(line.ToArray());
+        return [.. lines];
+    }
+
+    [Fact]
+    public void RealRecording_ParseSyncAndApply_AllocatesNothingAfterWarmUp()
+    {
+        var symbols = new BinanceSymbolTable();
+        var symbol = symbols.Add(TestInstruments.BtcUsdt);
+        var parser = new BinanceStreamParser(symbols);
+        var sync = new BookSync(symbol.Id, new OrderBook(symbol.Spec, BookOptions.ForPrice(6_183_763)), SyncRule.BinanceSpot);
+        var router = new MarketDataRouter(symbols.Count);
+        router.Add(sync);
+        var pipeline = new Pipeline
+        {
+            Lines = LoadLines(SharedData.BinanceSpotDays[0]),
+            Replay = new HftBacktestReplay(parser, symbol),
+            Sync = sync,
+            Router = router,
+        };
+
+        // Each run forces a resync, so every run takes the same path: buffer, splice the snapshot, apply.
+        AllocationAssert.Zero(pipeline, warmups: 8, action: static p =>
+        {
+            p.Sync.MarkStale(StaleReason.Disconnected, 0);
+            var router = p.Router;
+            foreach (byte[] line in p.Lines)
+                p.Replay.ReplayLine(line, ref router);
+        });
+
+        Assert.Equal(SyncState.Live, sync.State);
+        Assert.True(sync.Counters.DiffsApplied > 3_000);
+        Assert.Equal(0, sync.Counters.Gaps + sync.Counters.Crossed);
+    }
+}
