@@ -133,6 +133,13 @@ public sealed class BookSync
         Counters.DiffsDroppedBeforeSync += first;
         Book.ApplySnapshot(snapshot.Bids, snapshot.Asks, id, snapshot.BidsComplete, snapshot.AsksComplete);
         Counters.SnapshotsApplied++;
+        if (Book.IsCrossed)
+        {
+            // A crossed snapshot is corrupt (or from a broken venue session): never trade on it.
+            Counters.Crossed++;
+            Fail(StaleReason.Crossed, 0, id, snapshot.ReceiveTimeNs);
+            return;
+        }
         _awaitingFirstDiff = true;
         _lastDiffReceiveNs = snapshot.ReceiveTimeNs;
         Move(Trigger.SnapshotApplied, StaleReason.None, id, 0, 0, snapshot.ReceiveTimeNs);

@@ -131,6 +131,21 @@ public class BookSyncTests
     }
 
     [Fact]
+    public void CrossedSnapshot_IsRejectedAndAnotherRequested()
+    {
+        var h = new SyncHarness();
+        h.Delta(11, 15);
+        h.Snapshot(12, bids: [new Level(110, 1)], asks: [new Level(101, 1)]);
+        Assert.NotEqual(SyncState.Live, h.Sync.State);
+        Assert.Equal(StaleReason.Crossed, h.Sync.LastFailure);
+        Assert.True(h.Sync.SnapshotRequested);
+        h.Delta(16, 20);
+        h.Snapshot(17);
+        Assert.Equal(SyncState.Live, h.Sync.State);
+        Assert.Equal(20, h.Book.UpdateId);
+    }
+
+    [Fact]
     public void Silence_PastTimeout_GoesStale_AndZeroDisablesIt()
     {
         var h = new SyncHarness(options: new SyncOptions { SilenceTimeoutNs = 5_000_000_000 });
