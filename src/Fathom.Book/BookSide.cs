@@ -381,6 +381,21 @@ internal sealed class BookSide
         _knownUntilKey = complete ? long.MaxValue : worstKey;
     }
 
+    /// <summary>A copy of this side on a grid <paramref name="factor"/> times finer (tick × factor), same known range.</summary>
+    internal BookSide Rescaled(long factor)
+    {
+        var side = new BookSide(IsBid, _size);
+        var levels = new List<Level>(Count);
+        foreach (Level l in new LevelEnumerator(this))
+            levels.Add(new Level(checked(l.Tick * factor), l.Qty));
+        if (levels.Count > 0)
+            side._base = levels[0].Tick * _sign - _margin;
+        foreach (Level l in levels)
+            side.Set(l.Tick, l.Qty);
+        side._knownUntilKey = _knownUntilKey is long.MinValue or long.MaxValue ? _knownUntilKey : checked(_knownUntilKey * factor);
+        return side;
+    }
+
     /// <summary>Checks every invariant by brute force; for tests (O(size)).</summary>
     internal void AssertInvariants()
     {

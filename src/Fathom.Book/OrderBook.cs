@@ -21,10 +21,10 @@ public sealed class OrderBook
     /// <summary>Highest tick accepted (2^52): keeps key arithmetic and notional products far from overflow.</summary>
     public const long MaxTick = 1L << 52;
 
-    private readonly BookSide _bids;
-    private readonly BookSide _asks;
-    private readonly long _tickSizeRaw;
-    private readonly double _tickToPrice;
+    private BookSide _bids;
+    private BookSide _asks;
+    private long _tickSizeRaw;
+    private double _tickToPrice;
 
     public OrderBook(InstrumentSpec instrument, BookOptions? options = null)
     {
@@ -41,6 +41,35 @@ public sealed class OrderBook
 
     public InstrumentSpec Instrument { get; }
     public BookOptions Options { get; }
+
+    /// <summary>
+    /// The book's price resolution in raw price units: a tick is this much. It starts at the
+    /// instrument's order-entry tick size and only gets finer (see <see cref="Regrid"/>): venues keep
+    /// resting orders at old, finer prices after raising a tick size, so the book must hold prices the
+    /// order-entry grid no longer allows.
+    /// </summary>
+    public long TickRaw => _tickSizeRaw;
+
+    /// <summary>The price of a book tick.</summary>
+    public Price PriceOf(long tick) => new(checked(tick * _tickSizeRaw));
+
+    /// <summary>
+    /// Moves the book to a finer grid of <paramref name="newTickRaw"/> raw units per tick, which must
+    /// divide the current one; every level, the known range and the update id are kept exactly.
+    /// Rare and cold: it rebuilds both sides (allocates).
+    /// </summary>
+    public void Regrid(long newTickRaw)
+    {
+        if (newTickRaw <= 0 || _tickSizeRaw % newTickRaw != 0)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(newTickRaw), $"new tick {newTickRaw} must divide the current tick {_tickSizeRaw}.");
+        long factor = _tickSizeRaw / newTickRaw;
+        if (factor == 1)
+            return;
+        _bids = _bids.Rescaled(factor);
+        _asks = _asks.Rescaled(factor);
+        _tickSizeRaw = newTickRaw;
+        _tickToPrice = (double)_tickSizeRaw / FixedPoint.Pow10(Instrument.PriceDecimals);
+    }
 
     /// <summary>The venue's id of the last update applied (Binance <c>u</c> / <c>lastUpdateId</c>).</summary>
     public long UpdateId { get; set; }

@@ -18,27 +18,120 @@ internal static class BookCommand
     {
         var files = new Argument<FileInfo[]>("files")
         {
-            Description = "Recorded files, in order (hftbacktest format: gzip lines '<recv_ns> <json>'). A continuation day needs the day before it.",
+            Description = "Recorded files. hftbacktest: one or more days in order (gzip lines '<recv_ns> <json>'; a continuation day needs the day before it). " +
+                "cryptofeed: the exchangeInfo file (EXCHANGE.0[.gz]), the snapshots (EXCHANGE.http.0.0) and one connection (EXCHANGE.ws.N.0), in any order.",
             Arity = ArgumentArity.OneOrMore,
         };
         var symbol = new Option<string>("--symbol") { Description = "Instrument symbol in the recording.", DefaultValueFactory = _ => "BTCUSDT" };
         var tickSize = new Option<string>("--tick-size") { Description = "Price tick size (decimal).", DefaultValueFactory = _ => "0.01" };
         var stepSize = new Option<string>("--step-size") { Description = "Quantity step size (decimal).", DefaultValueFactory = _ => "0.00001" };
         var depth = new Option<int>("--depth") { Description = "Ladder levels to print per side.", DefaultValueFactory = _ => 10 };
-        var snapshotDepth = new Option<int>("--snapshot-depth") { Description = "Depth the recorded REST snapshots were requested with.", DefaultValueFactory = _ => 1000 };
+        var snapshotDepth = new Option<int>("--snapshot-depth") { Description = "Depth the recorded REST snapshots were requested with (hftbacktest).", DefaultValueFactory = _ => 1000 };
+        var venue = new Option<string>("--venue") { Description = "binance-spot (U/u chaining) or binance-usdm (pu chaining).", DefaultValueFactory = _ => "binance-spot" };
+        venue.AcceptOnlyFromAmong("binance-spot", "binance-usdm");
 
         var command = new Command("book", "Replay a recorded Binance file into an order book and print the final ladder, counters and the bookTicker check.")
         {
-            files, symbol, tickSize, stepSize, depth, snapshotDepth,
+            files, venue, symbol, tickSize, stepSize, depth, snapshotDepth,
         };
-        command.SetAction(parse => Run(
-            parse.GetValue(files)!, parse.GetValue(symbol)!, parse.GetValue(tickSize)!, parse.GetValue(stepSize)!,
-            parse.GetValue(depth), parse.GetValue(snapshotDepth), output, error));
+        command.SetAction(parse =>
+        {
+            FileInfo[] given = parse.GetValue(files)!;
+            bool usdm = parse.GetValue(venue) == "binance-usdm";
+            return IsCryptofeed(given)
+                ? RunCryptofeed(given, usdm, parse.GetValue(depth), output, error)
+                : Run(given, parse.GetValue(symbol)!, parse.GetValue(tickSize)!, parse.GetValue(stepSize)!,
+                    parse.GetValue(depth), parse.GetValue(snapshotDepth), output, error, usdm);
+        });
         return command;
     }
 
+    private static string FirstLine(FileInfo f)
+    {
+        try
+        {
+            using Stream s = f.OpenRead();
+            using Stream data = f.Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                ? new System.IO.Compression.GZipStream(s, System.IO.Compression.CompressionMode.Decompress) : s;
+            var buffer = new byte[512];
+            int n = data.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            return Encoding.UTF8.GetString(buffer, 0, n);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    private static bool IsCryptofeed(FileInfo[] files) => files.Any(f => FirstLine(f).StartsWith("wss://", StringComparison.Ordinal));
+
+    internal static int RunCryptofeed(FileInfo[] files, bool usdm, int depth, TextWriter output, TextWriter error)
+    {
+        FileInfo? ws = null, http = null, info = null;
+        foreach (var f in files)
+        {
+            if (!f.Exists)
+            {
+                error.WriteLine($"error: {f.FullName} does not exist.");
+                return 2;
+            }
+            string first = FirstLine(f);
+            if (first.StartsWith("wss://", StringComparison.Ordinal)) ws = f;
+            else if (first.Contains("exchangeInfo -> ", StringComparison.Ordinal)) info = f;
+            else if (first.Contains("/depth?", StringComparison.Ordinal)) http = f;
+            else
+            {
+                error.WriteLine($"error: {f.Name} is not a cryptofeed exchangeInfo, snapshot or websocket recording.");
+                return 2;
+            }
+        }
+        if (ws is null || http is null || info is null)
+        {
+            error.WriteLine("error: a cryptofeed replay needs three files: EXCHANGE.0[.gz] (exchangeInfo), EXCHANGE.http.0.0 (snapshots) and EXCHANGE.ws.N.0 (the connection).");
+            return 2;
+        }
+        CryptofeedReplay replay;
+        try
+        {
+            replay = CryptofeedReplay.Open(info.FullName, http.FullName, ws.FullName, usdm ? Venue.BinanceUsdM : Venue.BinanceSpot);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        var transitions = new List<SyncTransition>();
+        var router = new MarketDataRouter(replay.Symbols.Count) { Check = new TopOfBookCheck() };
+        var syncs = new List<BookSync>();
+        for (int i = 0; i < replay.Symbols.Count; i++)
+        {
+            var sym = replay.Symbols[i];
+            var sync = new BookSync(sym.Id, new OrderBook(sym.Spec), usdm ? SyncRule.BinanceUsdM : SyncRule.BinanceSpot, observer: transitions.Add);
+            router.Add(sync);
+            syncs.Add(sync);
+        }
+        replay.Replay(ref router);
+
+        foreach (var sync in syncs)
+        {
+            PrintBook(output, sync, depth);
+            output.WriteLine();
+        }
+        TopOfBookCheck check = router.Check!;
+        output.WriteLine($"bookTicker check: matched {check.Matched}/{check.Compared}" +
+            (check.Mismatched > 0 ? $"  FIRST MISMATCH {check.FirstMismatch}" : "") + $"  ({check.NotComparable} tickers fell inside a diff)");
+        var p = replay.Parser.Counters;
+        output.WriteLine($"frames {replay.Frames}, snapshots {replay.SnapshotsReplayed}: {p.Deltas} diffs, {p.TopOfBooks} tickers, {p.Trades} trades, {p.IgnoredEvents} other events; " +
+            $"malformed {p.Malformed}, truncated {p.Truncated}, bad numbers {p.BadNumbers}, grid refinements {p.GridRefinements}, unknown fields {p.UnknownFields}, bad lines {replay.BadLines}");
+        foreach (var t in transitions)
+            output.WriteLine($"transition: {replay.Symbols[t.InstrumentId].Spec.Symbol}: {t}");
+        bool healthy = syncs.All(s => s.State == SyncState.Live && s.Counters.Gaps + s.Counters.Crossed + s.Counters.OutOfOrder == 0)
+            && check.Mismatched == 0;
+        return healthy ? 0 : 1;
+    }
+
     internal static int Run(FileInfo[] files, string symbolName, string tickSize, string stepSize, int depth, int snapshotDepth,
-        TextWriter output, TextWriter error)
+        TextWriter output, TextWriter error, bool usdm = false)
     {
         foreach (var f in files)
         {
@@ -54,7 +147,7 @@ internal static class BookCommand
             spec = new InstrumentSpec
             {
                 Symbol = symbolName.ToUpperInvariant(),
-                Venue = Venue.BinanceSpot,
+                Venue = usdm ? Venue.BinanceUsdM : Venue.BinanceSpot,
                 PriceDecimals = BinanceSymbol.WireDecimals,
                 QtyDecimals = BinanceSymbol.WireDecimals,
                 TickSize = new Price(DecimalParser.Parse(Encoding.ASCII.GetBytes(tickSize), BinanceSymbol.WireDecimals)),
@@ -72,7 +165,7 @@ internal static class BookCommand
         var parser = new BinanceStreamParser(symbols);
         var transitions = new List<SyncTransition>();
         var book = new OrderBook(spec, BookOptions.Default);
-        var sync = new BookSync(symbol.Id, book, SyncRule.BinanceSpot, observer: transitions.Add);
+        var sync = new BookSync(symbol.Id, book, usdm ? SyncRule.BinanceUsdM : SyncRule.BinanceSpot, observer: transitions.Add);
         var router = new MarketDataRouter(symbols.Count) { Check = new TopOfBookCheck() };
         router.Add(sync);
         var replay = new HftBacktestReplay(parser, symbol, snapshotDepth);
@@ -99,10 +192,25 @@ internal static class BookCommand
     private static void Print(TextWriter o, InstrumentSpec spec, BookSync sync, MarketDataRouter router,
         BinanceStreamParser parser, HftBacktestReplay replay, List<SyncTransition> transitions, int depth)
     {
+        PrintBook(o, sync, depth);
+        TopOfBookCheck check = router.Check!;
+        o.WriteLine($"bookTicker check: matched {check.Matched}/{check.Compared}" +
+            (check.Mismatched > 0 ? $"  FIRST MISMATCH {check.FirstMismatch}" : "") +
+            $"  ({check.NotComparable} tickers fell inside a diff)");
+        var p = parser.Counters;
+        o.WriteLine($"lines {replay.Lines}, messages {p.Messages}: {p.Deltas} diffs, {p.Snapshots} snapshots, {p.TopOfBooks} tickers, {p.Trades} trades; " +
+            $"malformed {p.Malformed}, truncated {p.Truncated}, bad numbers {p.BadNumbers}, grid refinements {p.GridRefinements}, unknown fields {p.UnknownFields}, bad lines {replay.BadLines}, torn tails {replay.TornTails}");
+        foreach (var t in transitions)
+            o.WriteLine($"transition: {t}");
+    }
+
+    private static void PrintBook(TextWriter o, BookSync sync, int depth)
+    {
         OrderBook book = sync.Book;
-        int priceDecimals = DisplayDecimals(spec.TickSize.Raw);
+        InstrumentSpec spec = book.Instrument;
+        int priceDecimals = DisplayDecimals(book.TickRaw);
         int qtyDecimals = DisplayDecimals(spec.StepSize.Raw);
-        string Px(long tick) => Trim(FixedPoint.ToString(tick * spec.TickSize.Raw, spec.PriceDecimals), priceDecimals);
+        string Px(long tick) => Trim(FixedPoint.ToString(book.PriceOf(tick).Raw, spec.PriceDecimals), priceDecimals);
         string Qx(long qty) => Trim(FixedPoint.ToString(qty, spec.QtyDecimals), qtyDecimals);
 
         o.WriteLine($"{spec.Symbol}  state {sync.State}  update id {book.UpdateId}");
@@ -122,20 +230,16 @@ internal static class BookCommand
         o.WriteLine();
         SyncCounters c = sync.Counters;
         o.WriteLine($"diffs applied {c.DiffsApplied}, dropped before sync {c.DiffsDroppedBeforeSync}, duplicates {c.Duplicates}, gaps {c.Gaps}, out of order {c.OutOfOrder}, crossed {c.Crossed}");
-        o.WriteLine($"levels {book.BidCount} bids / {book.AskCount} asks; known to {Known(book, Side.Bid, Px)} / {Known(book, Side.Ask, Px)}");
-        TopOfBookCheck check = router.Check!;
-        o.WriteLine($"bookTicker check: matched {check.Matched}/{check.Compared}" +
-            (check.Mismatched > 0 ? $"  FIRST MISMATCH {check.FirstMismatch}" : "") +
-            $"  ({check.NotComparable} tickers fell inside a diff)");
-        var p = parser.Counters;
-        o.WriteLine($"lines {replay.Lines}, messages {p.Messages}: {p.Deltas} diffs, {p.Snapshots} snapshots, {p.TopOfBooks} tickers, {p.Trades} trades; " +
-            $"malformed {p.Malformed}, truncated {p.Truncated}, bad numbers {p.BadNumbers}, off-tick {p.OffTick}, unknown fields {p.UnknownFields}, bad lines {replay.BadLines}, torn tails {replay.TornTails}");
-        foreach (var t in transitions)
-            o.WriteLine($"transition: {t}");
+        string grid = "";
+        if (book.TickRaw != spec.TickSize.Raw)
+            grid = "; book grid refined to " + Plain(book.TickRaw, spec.PriceDecimals) + " (order tick " + Plain(spec.TickSize.Raw, spec.PriceDecimals) + ")";
+        o.WriteLine($"levels {book.BidCount} bids / {book.AskCount} asks; known to {Known(book, Side.Bid, Px)} / {Known(book, Side.Ask, Px)}{grid}");
     }
 
     private static string Known(OrderBook book, Side side, Func<long, string> px) =>
         book.KnownUntilTick(side) is long k ? (Math.Abs(k) == long.MaxValue ? "all" : px(k)) : "nothing";
+
+    private static string Plain(long raw, int decimals) => FixedPoint.ToString(raw, decimals).TrimEnd('0').TrimEnd('.');
 
     private static int DisplayDecimals(long raw)
     {

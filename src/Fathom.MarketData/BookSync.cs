@@ -176,6 +176,26 @@ public sealed class BookSync
         }
     }
 
+    /// <summary>
+    /// The parser moved this instrument to a finer book grid (a price arrived between grid points:
+    /// Binance keeps resting orders at old prices after raising a tick size). The book, buffered diffs
+    /// and the ticker are rescaled exactly; the state does not change. Instrument metadata should be
+    /// refreshed, since the venue may also have changed its order-entry tick size.
+    /// </summary>
+    public void OnGridChanged(long newTickRaw)
+    {
+        long oldTickRaw = Book.TickRaw;
+        if (newTickRaw == oldTickRaw)
+            return;
+        Book.Regrid(newTickRaw);
+        long factor = oldTickRaw / newTickRaw;
+        _buffer.Rescale(factor);
+        if (_hasTicker)
+            _ticker = _ticker with { BidTick = _ticker.BidTick * factor, AskTick = _ticker.AskTick * factor };
+        Counters.GridRefinements++;
+        MetadataRefreshRequested = true;
+    }
+
     /// <summary>Silence check on the receive clock; call periodically.</summary>
     public void OnTimer(long nowNs)
     {

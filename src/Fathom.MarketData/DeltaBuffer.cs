@@ -52,6 +52,13 @@ internal sealed class DeltaBuffer(int maxDeltas, int maxLevels)
             _levels.AsSpan(e.BidStart, e.BidCount), _levels.AsSpan(e.AskStart, e.AskCount));
     }
 
+    /// <summary>Moves buffered prices to a grid <paramref name="factor"/> times finer.</summary>
+    public void Rescale(long factor)
+    {
+        for (int i = 0; i < _levelCount; i++)
+            _levels[i] = new Level(checked(_levels[i].Tick * factor), _levels[i].Qty);
+    }
+
     public void Clear()
     {
         _count = 0;

@@ -13,6 +13,14 @@ public interface IMarketDataHandler
     /// <summary>The venue will close the connection (Binance <c>serverShutdown</c>): reconnect.</summary>
     void OnServerShutdown(long exchangeTimeMs, long receiveTimeNs);
     /// <summary>
+    /// The venue sent a price between the instrument's book grid points, so the parser moved the
+    /// instrument to a finer grid of <paramref name="newTickRaw"/> raw price units per tick (it always
+    /// divides the old one). Everything delivered from now on is on the new grid; books must follow.
+    /// The message that revealed it is delivered after this call, nothing is lost.
+    /// </summary>
+    void OnBookGridChanged(int instrumentId, long newTickRaw);
+
+    /// <summary>
     /// A message could not be used. <paramref name="instrumentId"/> is the symbol it was for, or -1
     /// when that could not be determined (then no single book can be blamed).
     /// </summary>

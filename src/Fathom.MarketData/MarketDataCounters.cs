@@ -19,5 +19,7 @@ public sealed class MarketDataCounters
     public long Truncated;
     public long BadNumbers;
     public long OffTick;
+    /// <summary>Prices between grid points that moved an instrument to a finer book grid.</summary>
+    public long GridRefinements;
     public long UnknownSymbols;
 }

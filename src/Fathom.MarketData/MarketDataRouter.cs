@@ -41,24 +41,43 @@ public sealed class MarketDataRouter : IMarketDataHandler
         long before = sync.Book.UpdateId;
         sync.OnDelta(delta);
         if (Check is not null && sync.IsLive && sync.Book.UpdateId != before)
-        {
-            OrderBook b = sync.Book;
-            Check.OnBookUpdated(sync.InstrumentId, b.UpdateId, b.BestBidTick, b.BestBidQty, b.BestAskTick, b.BestAskQty);
-        }
+            Check.OnBookUpdated(sync.InstrumentId, sync.Book);
     }
 
-    public void OnBookSnapshot(in BookSnapshot snapshot) => this[snapshot.InstrumentId]?.OnSnapshot(snapshot);
+    public void OnBookSnapshot(in BookSnapshot snapshot)
+    {
+        BookSync? sync = this[snapshot.InstrumentId];
+        if (sync is null)
+            return;
+        long before = sync.Book.UpdateId;
+        sync.OnSnapshot(snapshot);
+        // Buffered diffs applied during the splice move the book too.
+        if (Check is not null && sync.IsLive && sync.Book.UpdateId != before)
+            Check.OnBookUpdated(sync.InstrumentId, sync.Book);
+    }
 
     public void OnTopOfBook(in TopOfBook top)
     {
-        this[top.InstrumentId]?.OnTopOfBook(top);
-        Check?.OnTopOfBook(top);
+        BookSync? sync = this[top.InstrumentId];
+        if (sync is null)
+            return;
+        sync.OnTopOfBook(top);
+        Check?.OnTopOfBook(top, sync.Book, sync.IsLive);
     }
 
     public void OnTrade(in Trade trade)
     {
         Trades++;
         TradeSink?.Invoke(trade);
+    }
+
+    public void OnBookGridChanged(int instrumentId, long newTickRaw)
+    {
+        BookSync? sync = this[instrumentId];
+        if (sync is null)
+            return;
+        sync.OnGridChanged(newTickRaw);
+        Check?.Reset(instrumentId); // waiting tickers hold prices on the old grid
     }
 
     public void OnServerShutdown(long exchangeTimeMs, long receiveTimeNs) => ServerShutdowns++;
@@ -72,6 +91,6 @@ public sealed class MarketDataRouter : IMarketDataHandler
             return;
         }
         sync.MarkStale(error == MarketDataError.OffTick ? StaleReason.OffTick : StaleReason.Malformed, receiveTimeNs);
-        Check?.Reset();
+        Check?.Reset(instrumentId);
     }
 }

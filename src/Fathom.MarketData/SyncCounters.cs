@@ -15,6 +15,8 @@ public sealed class SyncCounters
     public long Silences;
     public long Malformed;
     public long OffTick;
+    /// <summary>Times the book moved to a finer price grid (see <see cref="BookSync.OnGridChanged"/>).</summary>
+    public long GridRefinements;
     public long BufferOverflows;
     public long Disconnects;
     public long SnapshotsApplied;

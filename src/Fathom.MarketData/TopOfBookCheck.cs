@@ -1,14 +1,16 @@
+using Fathom.Book;
+
 namespace Fathom.MarketData;
 
 /// <summary>
-/// Cross-checks a diff-built book against the venue's real-time ticker: a ticker whose update id
+/// Cross-checks diff-built books against the venue's real-time ticker: a ticker whose update id
 /// equals the final id of an applied diff describes exactly the book after that diff, so its best
 /// bid/ask price and quantity must match. Tickers usually arrive before the 100 ms diff batch that
-/// contains their id, so they wait in a queue until the book reaches or passes their id.
+/// contains their id, so they wait (per symbol) until the book reaches or passes their id.
 /// </summary>
 public sealed class TopOfBookCheck
 {
-    private readonly Queue<TopOfBook> _pending = new(1024);
+    private readonly Dictionary<int, Queue<TopOfBook>> _pending = [];
 
     public long Matched { get; private set; }
     public long Mismatched { get; private set; }
@@ -17,36 +19,50 @@ public sealed class TopOfBookCheck
     public string? FirstMismatch { get; private set; }
     public long Compared => Matched + Mismatched;
 
-    public void OnTopOfBook(in TopOfBook ticker) => _pending.Enqueue(ticker);
-
-    /// <summary>Call after each diff is applied (with the book Live).</summary>
-    public void OnBookUpdated(int instrumentId, long bookUpdateId, long bidTick, long bidQty, long askTick, long askQty)
+    /// <summary>A ticker arrived; <paramref name="book"/> is its symbol's book, <paramref name="live"/> whether it is in sync.</summary>
+    public void OnTopOfBook(in TopOfBook ticker, OrderBook book, bool live)
     {
-        while (_pending.Count > 0 && _pending.Peek().UpdateId <= bookUpdateId)
+        if (live && ticker.UpdateId <= book.UpdateId)
         {
-            TopOfBook t = _pending.Dequeue();
-            if (t.InstrumentId != instrumentId)
-            {
-                _pending.Enqueue(t); // another symbol's ticker: keep it (rare: one check per symbol is typical)
-                break;
-            }
-            if (t.UpdateId < bookUpdateId)
-            {
-                NotComparable++;
-                continue;
-            }
-            if (t.BidTick == bidTick && t.BidQty == bidQty && t.AskTick == askTick && t.AskQty == askQty)
-            {
-                Matched++;
-            }
-            else
-            {
-                Mismatched++;
-                FirstMismatch ??= $"update {t.UpdateId}: ticker {t.BidTick}x{t.BidQty} / {t.AskTick}x{t.AskQty}, book {bidTick}x{bidQty} / {askTick}x{askQty}";
-            }
+            // Late ticker: the book is already there (or past it).
+            Compare(ticker, book);
+            return;
         }
+        if (!_pending.TryGetValue(ticker.InstrumentId, out var queue))
+            _pending[ticker.InstrumentId] = queue = new Queue<TopOfBook>(256);
+        queue.Enqueue(ticker);
     }
 
-    /// <summary>Drops waiting tickers (e.g. after the book went Stale: they cannot be compared).</summary>
-    public void Reset() => _pending.Clear();
+    /// <summary>Call after each diff is applied to a Live book.</summary>
+    public void OnBookUpdated(int instrumentId, OrderBook book)
+    {
+        if (!_pending.TryGetValue(instrumentId, out var queue))
+            return;
+        while (queue.Count > 0 && queue.Peek().UpdateId <= book.UpdateId)
+            Compare(queue.Dequeue(), book);
+    }
+
+    private void Compare(in TopOfBook t, OrderBook book)
+    {
+        if (t.UpdateId < book.UpdateId)
+        {
+            NotComparable++;
+            return;
+        }
+        if (t.BidTick == book.BestBidTick && t.BidQty == book.BestBidQty && t.AskTick == book.BestAskTick && t.AskQty == book.BestAskQty)
+        {
+            Matched++;
+            return;
+        }
+        Mismatched++;
+        FirstMismatch ??= $"instrument {t.InstrumentId} update {t.UpdateId}: ticker {t.BidTick}x{t.BidQty} / {t.AskTick}x{t.AskQty}, " +
+            $"book {book.BestBidTick}x{book.BestBidQty} / {book.BestAskTick}x{book.BestAskQty}";
+    }
+
+    /// <summary>Drops a symbol's waiting tickers (its book went Stale: they cannot be compared).</summary>
+    public void Reset(int instrumentId)
+    {
+        if (_pending.TryGetValue(instrumentId, out var queue))
+            queue.Clear();
+    }
 }

@@ -25,6 +25,8 @@ public sealed class BinanceStreamParser
     private readonly BinanceSymbolTable _symbols;
     private Level[] _bids = new Level[1024];
     private Level[] _asks = new Level[1024];
+    // Finest grid needed by the off-grid prices of the message being parsed (0: none seen).
+    private long _pendingGrid;
 
     public BinanceStreamParser(BinanceSymbolTable symbols)
     {
@@ -70,6 +72,21 @@ public sealed class BinanceStreamParser
         where THandler : IMarketDataHandler
     {
         Counters.Messages++;
+        MarketDataError result = ParseFrameOnce(frame, receiveTimeNs, ref handler, out BinanceSymbol? refine);
+        if (refine is not null)
+        {
+            // A price fell between grid points: move to the finer grid and read the frame again.
+            RefineGrid(refine, ref handler);
+            result = ParseFrameOnce(frame, receiveTimeNs, ref handler, out _);
+        }
+        return result;
+    }
+
+    private MarketDataError ParseFrameOnce<THandler>(ReadOnlySpan<byte> frame, long receiveTimeNs, ref THandler handler, out BinanceSymbol? refine)
+        where THandler : IMarketDataHandler
+    {
+        refine = null;
+        _pendingGrid = 0;
         var scanner = new JsonScanner(frame);
         var f = new Fields { PrevFinalId = -1 };
         ParseObject(ref scanner, ref f, depth: 0);
@@ -77,6 +94,11 @@ public sealed class BinanceStreamParser
 
         if (!scanner.Ok)
             f.Error = scanner.Error == ScanError.Truncated ? MarketDataError.Truncated : MarketDataError.Malformed;
+        if (f.Error == MarketDataError.OffTick && _pendingGrid > 0 && f.Symbol is not null)
+        {
+            refine = f.Symbol;
+            return MarketDataError.None; // the caller refines the grid and parses again; nothing delivered yet
+        }
         if (f.Error != MarketDataError.None)
             return Report(f.Error, f.Symbol, receiveTimeNs, ref handler);
 
@@ -109,6 +131,11 @@ public sealed class BinanceStreamParser
                 var e3 = ToQty(f.BidQty, out long bidQty);
                 var e4 = ToQty(f.AskQty, out long askQty);
                 var err = First(e1, e2, e3, e4);
+                if (err == MarketDataError.OffTick && _pendingGrid > 0)
+                {
+                    refine = f.Symbol;
+                    return MarketDataError.None;
+                }
                 if (err != MarketDataError.None)
                     return Report(err, f.Symbol, receiveTimeNs, ref handler);
                 Counters.TopOfBooks++;
@@ -126,6 +153,11 @@ public sealed class BinanceStreamParser
                     return Report(MarketDataError.Malformed, f.Symbol, receiveTimeNs, ref handler);
                 var err = First(ToTick(f.Symbol, f.Price, out long tick, allowZero: false), ToQty(f.Qty, out long qty),
                     MarketDataError.None, MarketDataError.None);
+                if (err == MarketDataError.OffTick && _pendingGrid > 0)
+                {
+                    refine = f.Symbol;
+                    return MarketDataError.None;
+                }
                 if (err != MarketDataError.None)
                     return Report(err, f.Symbol, receiveTimeNs, ref handler);
                 Counters.Trades++;
@@ -158,6 +190,20 @@ public sealed class BinanceStreamParser
     {
         ArgumentNullException.ThrowIfNull(symbol);
         Counters.Messages++;
+        MarketDataError result = ParseSnapshotOnce(json, symbol, depthLimit, receiveTimeNs, ref handler, out bool refine);
+        if (refine)
+        {
+            RefineGrid(symbol, ref handler);
+            result = ParseSnapshotOnce(json, symbol, depthLimit, receiveTimeNs, ref handler, out _);
+        }
+        return result;
+    }
+
+    private MarketDataError ParseSnapshotOnce<THandler>(ReadOnlySpan<byte> json, BinanceSymbol symbol, int depthLimit,
+        long receiveTimeNs, ref THandler handler, out bool refine) where THandler : IMarketDataHandler
+    {
+        refine = false;
+        _pendingGrid = 0;
         var scanner = new JsonScanner(json);
         long lastUpdateId = 0, eventTime = 0;
         bool hasId = false, hasBids = false, hasAsks = false;
@@ -181,6 +227,11 @@ public sealed class BinanceStreamParser
             error = scanner.Error == ScanError.Truncated ? MarketDataError.Truncated : MarketDataError.Malformed;
         else if (error == MarketDataError.None && (!hasId || !hasBids || !hasAsks))
             error = MarketDataError.Malformed;
+        if (error == MarketDataError.OffTick && _pendingGrid > 0)
+        {
+            refine = true;
+            return MarketDataError.None;
+        }
         if (error != MarketDataError.None)
             return Report(error, symbol, receiveTimeNs, ref handler);
         Counters.Snapshots++;
@@ -368,20 +419,14 @@ public sealed class BinanceStreamParser
         {
             err = DecimalParser.TryParse(text, symbol.TickDecimals, allowNegative: false, out tick);
             if (err == DecimalParseError.TooManyDecimals)
-            {
-                Counters.OffTick++;
-                return MarketDataError.OffTick;
-            }
+                return OffGrid(symbol, text);
         }
         else
         {
             err = DecimalParser.TryParse(text, BinanceSymbol.WireDecimals, allowNegative: false, out long raw);
             tick = Math.DivRem(raw, symbol.TickRaw, out long rem);
             if (err == DecimalParseError.None && rem != 0)
-            {
-                Counters.OffTick++;
-                return MarketDataError.OffTick;
-            }
+                return OffGrid(symbol, text);
         }
         if (err != DecimalParseError.None || (tick == 0 && !allowZero))
         {
@@ -389,6 +434,30 @@ public sealed class BinanceStreamParser
             return MarketDataError.BadNumber;
         }
         return MarketDataError.None;
+    }
+
+    /// <summary>
+    /// A price between grid points. If it is a valid price at the wire precision, remember the grid
+    /// that would hold it (the gcd with the current grid, so every price seen so far still fits).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MarketDataError OffGrid(BinanceSymbol symbol, ReadOnlySpan<byte> text)
+    {
+        Counters.OffTick++;
+        if (DecimalParser.TryParse(text, BinanceSymbol.WireDecimals, allowNegative: false, out long raw) != DecimalParseError.None || raw <= 0)
+            return MarketDataError.BadNumber;
+        long grid = _pendingGrid == 0 ? symbol.TickRaw : _pendingGrid;
+        _pendingGrid = (long)System.Numerics.BigInteger.GreatestCommonDivisor(grid, raw);
+        return MarketDataError.OffTick;
+    }
+
+    private void RefineGrid<THandler>(BinanceSymbol symbol, ref THandler handler) where THandler : IMarketDataHandler
+    {
+        long grid = _pendingGrid;
+        _pendingGrid = 0;
+        Counters.GridRefinements++;
+        symbol.SetGrid(grid);
+        handler.OnBookGridChanged(symbol.Id, grid);
     }
 
     /// <summary>Slow path for levels read before their symbol: wire-unit prices to ticks, in place.</summary>
@@ -399,7 +468,7 @@ public sealed class BinanceStreamParser
             long tick = Math.DivRem(levels[i].Tick, symbol.TickRaw, out long rem);
             if (rem != 0)
             {
-                Counters.OffTick++;
+                Counters.OffTick++; // rare (unusual field order and an off-grid price): resync rather than regrid
                 return MarketDataError.OffTick;
             }
             levels[i] = levels[i] with { Tick = tick };

@@ -21,12 +21,25 @@ public sealed class BinanceSymbol
         Spec = spec;
         Upper = Encoding.ASCII.GetBytes(spec.Symbol.ToUpperInvariant());
         Lower = Encoding.ASCII.GetBytes(spec.Symbol.ToLowerInvariant());
-        TickRaw = spec.TickSize.Raw;
+        SetGrid(spec.TickSize.Raw);
+    }
+
+    /// <summary>
+    /// The book grid: raw price units per book tick. It starts at the order-entry tick size and is
+    /// refined (never coarsened) when the venue sends a price between grid points: Binance keeps
+    /// resting orders at old prices after raising a tick size (the shared 2021 NKNUSDT and CTKUSDT
+    /// books hold such levels).
+    /// </summary>
+    public long BookTickRaw => TickRaw;
+
+    internal void SetGrid(long tickRaw)
+    {
+        TickRaw = tickRaw;
         // A tick of exactly 10^-k lets the parser read ticks directly at k decimals: a non-zero digit
-        // past k is then the off-tick case, and no division is needed per level.
+        // past k is then the off-grid case, and no division is needed per level.
         TickDecimals = -1;
         for (int k = 0; k <= WireDecimals; k++)
-            if (FixedPoint.Pow10(WireDecimals - k) == TickRaw)
+            if (FixedPoint.Pow10(WireDecimals - k) == tickRaw)
                 TickDecimals = k;
     }
 
@@ -34,6 +47,6 @@ public sealed class BinanceSymbol
     public InstrumentSpec Spec { get; }
     internal byte[] Upper { get; }
     internal byte[] Lower { get; }
-    internal long TickRaw { get; }
-    internal int TickDecimals { get; }
+    internal long TickRaw { get; private set; }
+    internal int TickDecimals { get; private set; }
 }

@@ -262,6 +262,29 @@ public class OrderBookTests
     }
 
     [Fact]
+    public void Regrid_KeepsEveryLevelAtTheSamePriceOnAFinerGrid()
+    {
+        var book = NewBook(1 << 12);
+        book.ApplySnapshot([new Level(100, 1), new Level(99, 2), new Level(5, 3)], [new Level(101, 4), new Level(900_000, 5)], 77);
+        var before = book.Copy();
+        book.Regrid(book.TickRaw / 10);
+        Assert.Equal(100_000, book.TickRaw);
+        Assert.Equal(77, book.UpdateId);
+        Assert.Equal(before.Bids.ToArray().Select(l => l with { Tick = l.Tick * 10 }), book.Copy().Bids.ToArray());
+        Assert.Equal(before.Asks.ToArray().Select(l => l with { Tick = l.Tick * 10 }), book.Copy().Asks.ToArray());
+        Assert.Equal(1000, book.BestBidTick);
+        Assert.Equal(new Price(100 * 1_000_000), book.PriceOf(1000));
+        // The known range scales with the grid: 0.05 stays the last known bid price.
+        Assert.True(book.IsKnown(Side.Bid, 50));
+        Assert.False(book.IsKnown(Side.Bid, 49));
+        // A level between the old grid points now fits.
+        book.SetBid(995, 9);
+        Assert.Equal(9, book.QtyAt(Side.Bid, 995));
+        book.AssertInvariants();
+        Assert.Throws<ArgumentOutOfRangeException>(() => book.Regrid(30_000)); // does not divide 100_000
+    }
+
+    [Fact]
     public void View_ReadsTheLiveBookWithoutCopying()
     {
         var book = NewBook();

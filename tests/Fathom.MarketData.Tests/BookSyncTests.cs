@@ -284,6 +284,28 @@ public class BookSyncTests
     }
 
     [Fact]
+    public void GridChange_RescalesBookBufferAndTicker_WithoutLeavingTheState()
+    {
+        var h = new SyncHarness();
+        h.Snapshot(10, bids: [new Level(100, 1)], asks: [new Level(102, 1)]);
+        h.Sync.OnTopOfBook(new TopOfBook(0, 12, 101, 1, 102, 1, 0, h.Now));
+        h.Sync.OnGridChanged(h.Book.TickRaw / 10);
+        Assert.Equal(SyncState.Live, h.Sync.State);
+        Assert.Equal(1000, h.Book.BestBidTick);
+        Assert.Equal(1010, h.Sync.Top.BidTick); // the ticker moved with the grid
+        Assert.True(h.Sync.MetadataRefreshRequested);
+        Assert.Equal(1, h.Sync.Counters.GridRefinements);
+
+        // Diffs buffered on the old grid are rescaled before they are applied.
+        h.Sync.MarkStale(StaleReason.Disconnected, h.Now);
+        h.Delta(20, 25, bids: [new Level(1005, 7)]);
+        h.Sync.OnGridChanged(h.Book.TickRaw / 10);
+        h.Snapshot(21, bids: [new Level(10_000, 1)], asks: [new Level(10_200, 1)]);
+        Assert.Equal(SyncState.Live, h.Sync.State);
+        Assert.Equal(7, h.Book.QtyAt(Side.Bid, 10_050));
+    }
+
+    [Fact]
     public void EveryTransition_IsCounted()
     {
         var h = new SyncHarness();

@@ -119,8 +119,7 @@ public class BinanceStreamParserTests
     }
 
     [Theory]
-    [InlineData("""{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["61837.635","1"]],"a":[]}""", MarketDataError.OffTick)]
-    [InlineData("""{"e":"depthUpdate","E":1,"s":"ODDUSDT","U":1,"u":2,"b":[["1.07","1"]],"a":[]}""", MarketDataError.OffTick)]
+    [InlineData("""{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["61837.000000001","1"]],"a":[]}""", MarketDataError.BadNumber)]
     [InlineData("""{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["-1.00","1"]],"a":[]}""", MarketDataError.BadNumber)]
     [InlineData("""{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["0.00","1"]],"a":[]}""", MarketDataError.BadNumber)]
     [InlineData("""{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.00","-1"]],"a":[]}""", MarketDataError.BadNumber)]
@@ -139,6 +138,26 @@ public class BinanceStreamParserTests
         var error = Assert.Single(h.Errors);
         Assert.Equal(expected, error.Error);
         Assert.True(error.Instrument >= 0, "the symbol was known, so the error names it");
+    }
+
+    [Fact]
+    public void PriceBetweenGridPoints_RefinesTheGridAndDeliversTheMessage()
+    {
+        // Binance keeps resting orders at old prices after raising a tick size (NKNUSDT in the 2021
+        // recording has levels at 0.00001 while its tick is 0.0001): the book grid must follow.
+        var (p, h, s) = New();
+        Parse(p, h, """{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["61837.63","1"],["61837.635","2"]],"a":[]}""");
+        Assert.Equal((0, 500_000L), Assert.Single(h.GridChanges));
+        Assert.Equal(500_000, s[0].BookTickRaw);
+        var d = Assert.Single(h.Deltas);
+        Assert.Equal([new Level(12_367_526, 100_000_000), new Level(12_367_527, 200_000_000)], d.Bids);
+        Assert.Empty(h.Errors);
+        Assert.Equal(1, p.Counters.GridRefinements);
+
+        // A tick that is not a power of ten (0.05) refines by gcd: 1.07 → 0.01.
+        Parse(p, h, """{"e":"trade","E":1,"s":"ODDUSDT","t":1,"p":"1.07","q":"1","T":1,"m":true}""");
+        Assert.Equal((2, 1_000_000L), h.GridChanges[^1]);
+        Assert.Equal(107, h.Trades[^1].PriceTick);
     }
 
     [Fact]
@@ -195,7 +214,10 @@ public class BinanceStreamParserTests
         Assert.Equal([new Level(400_000_000, 43_100_000_000)], snap.Bids);
         Assert.True(snap.BidsComplete);    // 1 level < depth 2: the venue has no more
         Assert.False(snap.AsksComplete);   // 2 levels == depth 2: there may be more
-        Assert.Equal(MarketDataError.OffTick, p.ParseSnapshot(json, odd, 1000, 0, ref h));
+        // On ETHUSDT (tick 0.01) 4.000002 lies between grid points: the grid is refined, the snapshot kept.
+        Assert.Equal(MarketDataError.None, p.ParseSnapshot(json, odd, 1000, 0, ref h));
+        Assert.Equal((1, 200L), h.GridChanges[^1]); // gcd(0.01, 4.000002) = 0.000002
+        Assert.Equal(new Level(2_000_001, 1_200_000_000), h.Snapshots[^1].Asks[0]);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ internal sealed class CollectingHandler : IMarketDataHandler
 
     public void OnTopOfBook(in TopOfBook top) => Tops.Add(top);
     public void OnTrade(in Trade trade) => Trades.Add(trade);
+    public readonly List<(int Instrument, long TickRaw)> GridChanges = [];
+    public void OnBookGridChanged(int instrumentId, long newTickRaw) => GridChanges.Add((instrumentId, newTickRaw));
     public void OnServerShutdown(long exchangeTimeMs, long receiveTimeNs) => Shutdowns++;
     public void OnMessageError(int instrumentId, MarketDataError error, long receiveTimeNs) => Errors.Add((instrumentId, error));
 }
