@@ -89,6 +89,16 @@ public sealed class BookSync
     /// <summary>The driver has started fetching the requested snapshot (avoids asking twice).</summary>
     public void AcknowledgeSnapshotRequest() => SnapshotRequested = false;
 
+    /// <summary>The fetch failed (timeout, 5xx, rate limit): ask again. No-op while Live.</summary>
+    public void RequestSnapshotAgain()
+    {
+        if (State != SyncState.Live)
+            SnapshotRequested = true;
+    }
+
+    /// <summary>Diffs waiting for a snapshot. Binance's procedure fetches the snapshot only after buffering has begun.</summary>
+    public int BufferedDiffs => _buffer.Count;
+
     public void OnDelta(in BookDelta delta)
     {
         if (State == SyncState.Live)
@@ -130,9 +140,7 @@ public sealed class BookSync
             Move(Trigger.SnapshotRejected, StaleReason.SnapshotTooOld, id, _buffer[first].First, _buffer[first].Final, snapshot.ReceiveTimeNs);
             return;
         }
-        Counters.DiffsDroppedBeforeSync += first;
         Book.ApplySnapshot(snapshot.Bids, snapshot.Asks, id, snapshot.BidsComplete, snapshot.AsksComplete);
-        Counters.SnapshotsApplied++;
         if (Book.IsCrossed)
         {
             // A crossed snapshot is corrupt (or from a broken venue session): never trade on it.
@@ -140,6 +148,11 @@ public sealed class BookSync
             Fail(StaleReason.Crossed, 0, id, snapshot.ReceiveTimeNs);
             return;
         }
+        Counters.SnapshotsApplied++;
+        Counters.DiffsDroppedBeforeSync += first;
+        // Diffs the snapshot already contains: a later repeat of one is a harmless duplicate.
+        for (int i = 0; i < first; i++)
+            RememberApplied(_buffer[i].First, _buffer[i].Final);
         _awaitingFirstDiff = true;
         _lastDiffReceiveNs = snapshot.ReceiveTimeNs;
         Move(Trigger.SnapshotApplied, StaleReason.None, id, 0, 0, snapshot.ReceiveTimeNs);
@@ -226,6 +239,7 @@ public sealed class BookSync
             if (IsBeforeSnapshot(d.FinalUpdateId, id))
             {
                 Counters.DiffsDroppedBeforeSync++;
+                RememberApplied(d.FirstUpdateId, d.FinalUpdateId); // contained in the snapshot
                 return;
             }
             if (!FirstDiffChains(d.FirstUpdateId, d.FinalUpdateId, id))

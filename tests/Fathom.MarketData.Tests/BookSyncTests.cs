@@ -98,6 +98,19 @@ public class BookSyncTests
     }
 
     [Fact]
+    public void Spot_RepeatOfADiffTheSnapshotContained_IsADuplicateNotDisorder()
+    {
+        var h = new SyncHarness();
+        h.Delta(6, 10);   // contained in the snapshot below
+        h.Delta(11, 15);
+        h.Snapshot(10);
+        h.Delta(6, 10);   // the same message again (a second connection during a planned reconnect)
+        Assert.Equal(SyncState.Live, h.Sync.State);
+        Assert.Equal(1, h.Sync.Counters.Duplicates);
+        Assert.Equal(0, h.Sync.Counters.OutOfOrder);
+    }
+
+    [Fact]
     public void Spot_OldDiffNeverApplied_IsOutOfOrder()
     {
         var h = new SyncHarness();
