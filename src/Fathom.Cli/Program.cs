@@ -11,6 +11,7 @@ public static class Program
     {
         var root = new RootCommand("Fathom: a low-latency trading engine for crypto venues.");
         root.Subcommands.Add(BookCommand.Create(output, error));
+        root.Subcommands.Add(SimCommand.Create(output, error));
         return root;
     }
 }

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Net;
+using Fathom.Simulator;
+
+namespace Fathom.Cli;
+
+/// <summary>
+/// <c>fathom sim</c>: runs the Binance-compatible simulator (matching engine, accounts, REST API) on
+/// loopback until Ctrl+C or <c>--duration</c>, and prints the base URL and the demo API keys
+/// (simulator-only keys; nothing here ever reads or prints a real secret).
+/// </summary>
+internal static class SimCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "Simulator JSON config (symbols, accounts, keys, rate limits). Default: the built-in demo." };
+        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "REST port (0 picks a free one).", DefaultValueFactory = _ => 8090 };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed for generated ids and the house liquidity (overrides the config)." };
+        var symbols = new Option<string[]>("--symbols") { Description = "Only these symbols from the config, e.g. --symbols BTCUSDT ETHUSDT.", AllowMultipleArgumentsPerToken = true };
+        var levels = new Option<int?>("--seed-levels") { Description = "House market-maker levels per side (0 = empty books)." };
+        var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl+C).", DefaultValueFactory = _ => 0 };
+        var unknownEvery = new Option<int>("--fault-unknown-every") { Description = "Answer every N-th accepted order with 503 -1007 (execution status unknown). 0 = off.", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("sim", "Run the Binance-compatible exchange simulator (REST API) until Ctrl+C.")
+        {
+            config, host, port, seed, symbols, levels, duration, unknownEvery,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            SimulatorConfig cfg;
+            try
+            {
+                cfg = parse.GetValue(config) is { } file ? SimulatorConfig.Load(file.FullName) : SimulatorConfig.Demo();
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
+            {
+                error.WriteLine($"error: cannot read the config: {ex.Message}");
+                return 2;
+            }
+            if (parse.GetValue(seed) is { } s)
+                cfg.Seed = s;
+            if (parse.GetValue(levels) is { } l)
+                cfg.SeedLevels = l;
+            if (parse.GetValue(symbols) is { Length: > 0 } only)
+            {
+                var unknown = only.Except(cfg.Symbols.Select(x => x.Symbol)).ToList();
+                if (unknown.Count > 0)
+                {
+                    error.WriteLine($"error: unknown symbol(s) {string.Join(", ", unknown)}; the config has {string.Join(", ", cfg.Symbols.Select(x => x.Symbol))}.");
+                    return 2;
+                }
+                cfg.Symbols = cfg.Symbols.Where(x => only.Contains(x.Symbol)).ToList();
+            }
+            if (!IPAddress.TryParse(parse.GetValue(host), out var address))
+            {
+                error.WriteLine($"error: --host must be an IP address, got '{parse.GetValue(host)}'.");
+                return 2;
+            }
+
+            var sim = ExchangeSimulator.Create(cfg, TimeProvider.System);
+            sim.Api.UnknownStatusEveryNthOrder = parse.GetValue(unknownEvery);
+            SimulatorServer server;
+            try
+            {
+                server = await SimulatorServer.StartAsync(sim.Api, address, parse.GetValue(port), cancel);
+            }
+            catch (IOException ex)
+            {
+                error.WriteLine($"error: cannot listen on {address}:{parse.GetValue(port)}: {ex.Message}");
+                return 1;
+            }
+            await using (server)
+            {
+                PrintBanner(output, server.BaseAddress, cfg, sim);
+                double seconds = parse.GetValue(duration);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+                using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+                try
+                {
+                    await Task.Delay(seconds > 0 ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan, stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Ctrl+C: fall through to an orderly stop.
+                }
+                output.WriteLine("simulator stopping");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintBanner(TextWriter output, Uri baseAddress, SimulatorConfig cfg, ExchangeSimulator sim)
+    {
+        string url = baseAddress.ToString().TrimEnd('/');
+        output.WriteLine($"Fathom simulator (Binance spot REST) listening on {url}");
+        output.WriteLine($"  REST base URL   {url}   (e.g. {url}/api/v3/exchangeInfo)");
+        output.WriteLine($"  symbols         {string.Join(", ", cfg.Symbols.Select(s => s.Symbol))}   seed {cfg.Seed}, house levels/side {cfg.SeedLevels}");
+        output.WriteLine($"  rate limits     {cfg.RateLimits.RequestWeightPerMinute} weight/min per IP, {cfg.RateLimits.OrdersPer10Seconds} orders/10s, {cfg.RateLimits.OrdersPerDay} orders/day per account");
+        output.WriteLine("Demo API keys (simulator-only, safe to share):");
+        foreach (var a in cfg.Accounts)
+        {
+            foreach (var k in a.Keys)
+            {
+                if (k.Secret is not null)
+                    output.WriteLine($"  {a.Name,-8} HMAC     apiKey {k.ApiKey}\n                    secret {k.Secret}");
+                else
+                    output.WriteLine($"  {a.Name,-8} Ed25519  apiKey {k.ApiKey}\n                    public key (raw, base64) {k.Ed25519PublicKey}" +
+                        (k.Ed25519PrivateKey is null ? "" : $"\n                    private key (raw 32-byte seed, base64) {k.Ed25519PrivateKey}"));
+            }
+        }
+        output.WriteLine($"Accounts: {string.Join(", ", sim.Engine.Accounts.Select(x => x.Name))}. Press Ctrl+C to stop.");
+        output.Flush();
+    }
+}

@@ -1,0 +1,7 @@
+namespace Fathom.Simulator;
+
+public enum ApiKeyKind : byte
+{
+    Hmac,
+    Ed25519,
+}

@@ -1,0 +1,77 @@
+using Fathom.Core;
+
+namespace Fathom.Simulator;
+
+/// <summary>
+/// Builds a whole simulated exchange from a <see cref="SimulatorConfig"/>: engine, accounts and keys,
+/// rate limiter, REST API, and (optionally) resting liquidity from a house market maker.
+/// </summary>
+public sealed class ExchangeSimulator
+{
+    private ExchangeSimulator(SimulatorConfig config, MatchingEngine engine, SimulatorApi api)
+    {
+        Config = config;
+        Engine = engine;
+        Api = api;
+    }
+
+    public SimulatorConfig Config { get; }
+    public MatchingEngine Engine { get; }
+    public SimulatorApi Api { get; }
+
+    public static ExchangeSimulator Create(SimulatorConfig config, TimeProvider time)
+    {
+        var clock = new MonotonicClock(time);
+        var symbols = config.Symbols.Select(SimulatorConfig.ToSymbol).ToList();
+        var engine = new MatchingEngine(symbols, clock, config.Seed);
+        var api = new SimulatorApi(engine, new RateLimiter(config.RateLimits, clock));
+        foreach (var a in config.Accounts)
+        {
+            var account = engine.CreateAccount(a.Name,
+                SimulatorConfig.Parse(a.MakerCommission, Assets.Decimals, a.Name + ".makerCommission"),
+                SimulatorConfig.Parse(a.TakerCommission, Assets.Decimals, a.Name + ".takerCommission"));
+            foreach (var (asset, amount) in a.Balances)
+                engine.Deposit(account, asset, SimulatorConfig.Parse(amount, Assets.Decimals, $"{a.Name}.balances.{asset}"));
+            foreach (var k in a.Keys)
+            {
+                api.AddKey(k.Secret is not null ? ApiKey.Hmac(k.ApiKey, account, k.Secret)
+                    : k.Ed25519PublicKey is not null ? ApiKey.Ed25519(k.ApiKey, account, k.Ed25519PublicKey)
+                    : throw new InvalidDataException($"{a.Name}: key {k.ApiKey} needs a secret or an Ed25519 public key"));
+            }
+        }
+        if (config.SeedLevels > 0)
+            SeedLiquidity(engine, config);
+        return new ExchangeSimulator(config, engine, api);
+    }
+
+    /// <summary>
+    /// A house account rests <see cref="SimulatorConfig.SeedLevels"/> levels per side, one tick-spaced
+    /// step of 0.05 % apart, sizes from the seed: the same seed gives the same book.
+    /// </summary>
+    private static void SeedLiquidity(MatchingEngine engine, SimulatorConfig config)
+    {
+        var house = engine.CreateAccount("house-market-maker", 0, 0);
+        var rng = new Random(unchecked((int)config.Seed));
+        foreach (var sc in config.Symbols)
+        {
+            var book = engine.Book(sc.Symbol);
+            var spec = book.Symbol.Spec;
+            long mid = SimulatorConfig.Parse(sc.StartPrice, spec.PriceDecimals, sc.Symbol + ".startPrice");
+            long gap = Math.Max(spec.TickSize.Raw, spec.FloorToTick(new Price(mid / 2000)).Raw);
+            long minQty = Math.Max(spec.MinQty.Raw, spec.StepSize.Raw);
+            // Enough quantity per level to clear the minimum notional a few times over.
+            long baseQty = Math.Max(minQty, Assets.QtyForQuote(book.Symbol.MinNotional * 200, mid, spec));
+            engine.Deposit(house, book.Symbol.BaseAsset, Assets.FromQty(baseQty * 10 * config.SeedLevels, spec.QtyDecimals));
+            engine.Deposit(house, book.Symbol.QuoteAsset, Assets.NotionalCeil(mid, baseQty * 10 * config.SeedLevels, spec));
+            for (int i = 1; i <= config.SeedLevels; i++)
+            {
+                long qty = baseQty * rng.Next(1, 10);
+                foreach (var side in (ReadOnlySpan<OrderSide>)[OrderSide.Buy, OrderSide.Sell])
+                {
+                    long price = spec.FloorToTick(new Price(side == OrderSide.Buy ? mid - gap * i : mid + gap * i)).Raw;
+                    engine.Place(house, new NewOrder(book, side, OrderType.Limit, TimeInForce.Gtc, price, qty));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Fathom.Simulator;
+
+/// <summary>Binance <c>side</c>.</summary>
+public enum OrderSide : byte
+{
+    Buy,
+    Sell,
+}

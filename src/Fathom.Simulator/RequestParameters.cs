@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text;
+
+namespace Fathom.Simulator;
+
+/// <summary>
+/// A request's parameters from the query string and the form body (the query wins when both carry
+/// one, as Binance documents), plus the exact bytes that were signed: the raw query without its
+/// <c>signature</c> pair, concatenated with the raw body without its <c>signature</c> pair.
+/// </summary>
+public sealed class RequestParameters
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public RequestParameters(string rawQuery, string rawBody)
+    {
+        rawQuery = rawQuery.StartsWith('?') ? rawQuery[1..] : rawQuery;
+        var bodyValues = new Dictionary<string, string>(StringComparer.Ordinal);
+        string query = Parse(rawQuery, _values, out string? querySig);
+        string body = Parse(rawBody, bodyValues, out string? bodySig);
+        foreach (var (k, v) in bodyValues)
+            _values.TryAdd(k, v);
+        Signature = querySig ?? bodySig;
+        SignedPayload = Encoding.UTF8.GetBytes(query + body);
+    }
+
+    /// <summary>The <c>signature</c> value, percent-decoded; null when absent.</summary>
+    public string? Signature { get; }
+    public byte[] SignedPayload { get; }
+    public int Count => _values.Count;
+
+    public string? this[string name] => _values.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
+    public bool Has(string name) => this[name] is not null;
+
+    public string Required(string name) => this[name] ?? throw new BinanceException(BinanceErrors.Mandatory(name));
+
+    // Returns the raw text with the signature pair removed.
+    private static string Parse(string raw, Dictionary<string, string> into, out string? signature)
+    {
+        signature = null;
+        if (raw.Length == 0)
+            return raw;
+        var kept = new StringBuilder(raw.Length);
+        foreach (var pair in raw.Split('&'))
+        {
+            if (pair.Length == 0)
+                continue;
+            int eq = pair.IndexOf('=');
+            string key = WebUtility.UrlDecode(eq < 0 ? pair : pair[..eq]);
+            string value = eq < 0 ? "" : WebUtility.UrlDecode(pair[(eq + 1)..]);
+            if (key == "signature")
+            {
+                if (signature is not null)
+                    throw new BinanceException(BinanceErrors.DuplicateParameter);
+                // A base64 (Ed25519) signature sent without percent-encoding has its '+' read as a space.
+                signature = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..]);
+                continue;
+            }
+            if (!into.TryAdd(key, value))
+                throw new BinanceException(BinanceErrors.DuplicateParameter);
+            if (kept.Length > 0)
+                kept.Append('&');
+            kept.Append(pair);
+        }
+        return kept.ToString();
+    }
+}

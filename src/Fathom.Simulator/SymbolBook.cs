@@ -1,0 +1,90 @@
+namespace Fathom.Simulator;
+
+/// <summary>
+/// One symbol's exchange state: the two book sides, order and trade id counters (per symbol, from 1,
+/// as Binance issues them), the book update id shared by depth snapshots, every order ever accepted,
+/// the open orders by client id and the recent public trades.
+/// </summary>
+public sealed class SymbolBook
+{
+    public const int TradeHistory = 1000;
+
+    internal readonly BookSide Bids = new(isBid: true);
+    internal readonly BookSide Asks = new(isBid: false);
+    internal readonly Dictionary<long, SimOrder> Orders = [];
+    internal readonly Dictionary<long, SimOrder> OpenOrders = [];
+    internal readonly Dictionary<(int Account, string ClientId), SimOrder> OpenByClientId = [];
+    internal readonly Dictionary<(int Account, string ClientId), SimOrder> LatestByClientId = [];
+    private readonly TradeRecord[] _trades = new TradeRecord[TradeHistory];
+    private long _tradeCount;
+
+    internal SymbolBook(SimSymbol symbol, int index, int baseAsset, int quoteAsset)
+    {
+        Symbol = symbol;
+        Index = index;
+        BaseAsset = baseAsset;
+        QuoteAsset = quoteAsset;
+    }
+
+    public SimSymbol Symbol { get; }
+    public string Name => Symbol.Name;
+    public int Index { get; }
+    internal int BaseAsset { get; }
+    internal int QuoteAsset { get; }
+    public SymbolStatus Status { get; set; } = SymbolStatus.Trading;
+
+    internal long LastOrderId;
+    internal long LastTradeId;
+    /// <summary>Book update id: bumps on every change to either side (REST <c>lastUpdateId</c>).</summary>
+    public long UpdateId { get; internal set; }
+    /// <summary>Last trade price (raw), 0 before the first trade: the reference for PERCENT_PRICE_BY_SIDE and market NOTIONAL.</summary>
+    public long LastPrice { get; internal set; }
+
+    public int BidLevels => Bids.LevelCount;
+    public int AskLevels => Asks.LevelCount;
+
+    /// <summary>The i-th level from the best: (price, total quantity, order count).</summary>
+    public (long Price, long Qty, int Orders) Level(OrderSide side, int i)
+    {
+        var level = (side == OrderSide.Buy ? Bids : Asks).LevelFromBest(i);
+        return (level.Price, level.TotalQty, level.Count);
+    }
+
+    public bool TryBest(OrderSide side, out long price, out long qty)
+    {
+        var level = (side == OrderSide.Buy ? Bids : Asks).Best;
+        price = level?.Price ?? 0;
+        qty = level?.TotalQty ?? 0;
+        return level is not null;
+    }
+
+    /// <summary>Resting orders at one level in queue order (tests and diagnostics; allocates).</summary>
+    public IReadOnlyList<SimOrder> QueueAt(OrderSide side, int levelFromBest)
+    {
+        var list = new List<SimOrder>();
+        for (var o = (side == OrderSide.Buy ? Bids : Asks).LevelFromBest(levelFromBest).Head; o is not null; o = o.Next)
+            list.Add(o);
+        return list;
+    }
+
+    public bool TryGetOrder(long orderId, out SimOrder order) => Orders.TryGetValue(orderId, out order!);
+    public IEnumerable<SimOrder> OpenOrdersOf(SimAccount account) =>
+        OpenOrders.Values.Where(o => o.Account == account).OrderBy(o => o.OrderId);
+    public IEnumerable<SimOrder> AllOrders => Orders.Values;
+
+    internal void AddTrade(in TradeRecord trade)
+    {
+        _trades[_tradeCount % TradeHistory] = trade;
+        _tradeCount++;
+    }
+
+    /// <summary>The most recent <paramref name="limit"/> trades, oldest first.</summary>
+    public IReadOnlyList<TradeRecord> RecentTrades(int limit)
+    {
+        long n = Math.Min(Math.Min(limit, TradeHistory), _tradeCount);
+        var list = new List<TradeRecord>((int)n);
+        for (long i = _tradeCount - n; i < _tradeCount; i++)
+            list.Add(_trades[i % TradeHistory]);
+        return list;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Fathom.Simulator;
+
+/// <summary>Binance <c>timeInForce</c>.</summary>
+public enum TimeInForce : byte
+{
+    Gtc,
+    Ioc,
+    Fok,
+}

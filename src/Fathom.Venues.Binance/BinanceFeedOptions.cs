@@ -1,0 +1,35 @@
+namespace Fathom.Venues.Binance;
+
+/// <summary>Settings of the live Binance market-data feed. Defaults follow EXCHANGES.md §1.3.</summary>
+public sealed record BinanceFeedOptions
+{
+    /// <summary>Depth requested for REST snapshots (spot max 5000; 1000 costs weight 50).</summary>
+    public int SnapshotDepth { get; init; } = 1000;
+
+    /// <summary>Diff stream speed suffix: "@100ms" or "" (1000 ms).</summary>
+    public string DepthSpeed { get; init; } = "@100ms";
+
+    public bool SubscribeBookTicker { get; init; } = true;
+    public bool SubscribeTrades { get; init; } = true;
+
+    /// <summary>No frame at all on the connection for this long → it is silent-but-open: drop it and reconnect.</summary>
+    public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Binance cuts connections at 24 h; reconnect (overlapping) before that.</summary>
+    public TimeSpan MaxConnectionAge { get; init; } = TimeSpan.FromHours(23.5);
+
+    /// <summary>How long the old connection keeps feeding after the new one delivered its first frame.</summary>
+    public TimeSpan ReconnectOverlap { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectBackoffMin { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan ReconnectBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Delay before asking again after a snapshot was older than the buffered diffs.</summary>
+    public TimeSpan SnapshotRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the watchdog checks silence, connection age and pending snapshots.</summary>
+    public TimeSpan WatchdogInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Seed of the reconnect jitter (deterministic tests).</summary>
+    public int JitterSeed { get; init; } = 17;
+}

@@ -1,0 +1,385 @@
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.MarketData;
+
+namespace Fathom.Venues.Binance;
+
+/// <summary>
+/// The live Binance market-data feed: one combined-stream WebSocket for many symbols, REST
+/// snapshots on demand, reconnects, and every frame parsed in the receive buffer and run through
+/// each symbol's <see cref="BookSync"/> under one lock (run to completion: the receiving thread
+/// does the work, then returns to the socket).
+/// </summary>
+/// <remarks>
+/// Recovery: an unplanned disconnect marks every book Stale and reconnects with jittered
+/// exponential backoff; the books resync from fresh snapshots, each fetched only after its symbol
+/// has buffered a diff (Binance's procedure). A planned reconnect (connection age near 24 h, or the
+/// venue's <c>serverShutdown</c>) opens the new connection first and keeps the old one feeding until
+/// the new one has delivered frames, so the books stay Live: frames seen on both are dropped as
+/// duplicates by <see cref="BookSync"/>. A connection with no frame for
+/// <see cref="BinanceFeedOptions.SilenceTimeout"/> is silent-but-open: it is dropped and replaced.
+/// Readers of the books take <see cref="CoreLock"/>. The subscription is in the URL, so no control
+/// messages are sent (Binance allows 5 per second).
+/// </remarks>
+public sealed class BinanceMarketDataFeed : IAsyncDisposable
+{
+    private readonly BinanceFeedOptions _options;
+    private readonly BinanceEndpoints _endpoints;
+    private readonly BinanceRestClient _rest;
+    private readonly TimeProvider _time;
+    private readonly BinanceStreamParser _parser;
+    private readonly MarketDataRouter _router;
+    private readonly BookSync[] _books;
+    private readonly Uri _streamUrl;
+    private readonly Random _jitter;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly FrameHandler _onFrame;
+    private BinanceStreamConnection? _primary;
+    private Task? _primaryLoop;
+    private BinanceStreamConnection? _incoming;
+    // Frames the new connection delivered while the old one still feeds, replayed at the switch.
+    private readonly List<byte[]> _overlapQueue = [];
+    private TaskCompletionSource? _switching;
+    private int _nextConnectionId;
+    private long _lastServerShutdowns;
+    private int _plannedReconnectRunning;
+    private readonly bool[] _snapshotInFlight;
+
+    public BinanceMarketDataFeed(IReadOnlyList<InstrumentSpec> instruments, BinanceEndpoints endpoints, HttpClient http,
+        TimeProvider time, BinanceFeedOptions? options = null, bool usdm = false, Action<SyncTransition>? observer = null,
+        SyncOptions? syncOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        if (instruments.Count == 0)
+            ThrowHelper.ThrowArgument(nameof(instruments), "at least one instrument is required.");
+        _options = options ?? new BinanceFeedOptions();
+        _endpoints = endpoints;
+        _time = time;
+        _rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time), usdm);
+        Symbols = new BinanceSymbolTable();
+        foreach (var spec in instruments)
+            Symbols.Add(spec);
+        _parser = new BinanceStreamParser(Symbols);
+        _router = new MarketDataRouter(Symbols.Count);
+        _books = new BookSync[Symbols.Count];
+        // Per-symbol silence is off: a quiet symbol is normal; connection silence is watched instead.
+        syncOptions ??= new SyncOptions { SilenceTimeoutNs = 0 };
+        for (int i = 0; i < Symbols.Count; i++)
+        {
+            var spec = Symbols[i].Spec;
+            _books[i] = new BookSync(i, new OrderBook(spec), usdm ? SyncRule.BinanceUsdM : SyncRule.BinanceSpot, syncOptions, observer);
+            _router.Add(_books[i]);
+        }
+        _snapshotInFlight = new bool[Symbols.Count];
+        var streams = new List<string>();
+        foreach (var spec in instruments)
+        {
+            string s = spec.Symbol.ToLowerInvariant();
+            streams.Add($"{s}@depth{_options.DepthSpeed}");
+            if (_options.SubscribeBookTicker) streams.Add($"{s}@bookTicker");
+            if (_options.SubscribeTrades) streams.Add(usdm ? $"{s}@aggTrade" : $"{s}@trade");
+        }
+        _streamUrl = endpoints.CombinedStreamUrl(streams);
+        _jitter = new Random(_options.JitterSeed);
+        _onFrame = OnFrame;
+    }
+
+    /// <summary>Held while a frame or snapshot is applied; take it to read books consistently.</summary>
+    public Lock CoreLock { get; } = new();
+    public BinanceSymbolTable Symbols { get; }
+    public IReadOnlyList<BookSync> Books => _books;
+    public MarketDataRouter Router => _router;
+    public MarketDataCounters ParserCounters => _parser.Counters;
+    public FeedCounters Counters { get; } = new();
+    public RestWeightLimiter Limiter => _rest.Limiter;
+    public Uri StreamUrl => _streamUrl;
+    public BinanceStreamConnection? Connection => _primary;
+
+    /// <summary>The last unexpected error the feed survived (it logs and carries on), for operators.</summary>
+    public string? LastError { get; private set; }
+    public long UnexpectedErrors { get; private set; }
+
+    /// <summary>Runs until <paramref name="cancel"/> or <see cref="DisposeAsync"/>: connect, receive, recover.</summary>
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stop.Token);
+        CancellationToken ct = linked.Token;
+        Task watchdog = WatchdogAsync(ct);
+        int attempt = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var connection = new BinanceStreamConnection(Interlocked.Increment(ref _nextConnectionId), _streamUrl, _time);
+                try
+                {
+                    await connection.ConnectAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    Counters.ConnectFailures++;
+                    await Task.Delay(Backoff(attempt++), _time, ct).ConfigureAwait(false);
+                    continue;
+                }
+                Counters.Connects++;
+                attempt = 0;
+                _primary = connection;
+                _primaryLoop = connection.ReceiveLoopAsync(_onFrame, ct);
+
+                // Wait for the primary to end; a planned reconnect may have replaced it meanwhile.
+                while (true)
+                {
+                    Task loop = _primaryLoop;
+                    BinanceStreamConnection current = _primary;
+                    await loop.ConfigureAwait(false);
+                    if (Volatile.Read(ref _switching) is { } switching)
+                        await switching.Task.ConfigureAwait(false);
+                    if (ReferenceEquals(current, _primary))
+                        break;
+                    await current.DisposeAsync().ConfigureAwait(false); // superseded and closed on purpose
+                }
+                if (ct.IsCancellationRequested)
+                    break;
+                Counters.Disconnects++;
+                MarkAllStale(StaleReason.Disconnected);
+                await _primary.DisposeAsync().ConfigureAwait(false);
+                await Task.Delay(Backoff(attempt++), _time, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // Never die silently: the books go Stale (quoting stops) and the error is kept for operators.
+            UnexpectedErrors++;
+            LastError = ex.ToString();
+            MarkAllStale(StaleReason.Disconnected);
+            throw;
+        }
+        finally
+        {
+            if (_primary is { } p)
+            {
+                await p.CloseAsync("feed stopped").ConfigureAwait(false);
+                await p.DisposeAsync().ConfigureAwait(false);
+            }
+            try { await watchdog.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+    }
+
+    /// <summary>
+    /// Opens a new connection and switches to it without a gap, so the books stay Live: while the old
+    /// connection keeps feeding, the new one's frames are queued; the old one is then closed and
+    /// drained (everything it was sent is applied), and the queue is replayed: frames both carried
+    /// are dropped as duplicates by <see cref="BookSync"/>, and the new connection takes over.
+    /// </summary>
+    public async Task ReconnectPlannedAsync(CancellationToken cancel)
+    {
+        if (Interlocked.Exchange(ref _plannedReconnectRunning, 1) == 1)
+            return;
+        try
+        {
+            BinanceStreamConnection? old = _primary;
+            Task? oldLoop = _primaryLoop;
+            if (old is null || oldLoop is null)
+                return;
+            var fresh = new BinanceStreamConnection(Interlocked.Increment(ref _nextConnectionId), _streamUrl, _time);
+            lock (CoreLock)
+                _incoming = fresh;
+            await fresh.ConnectAsync(cancel).ConfigureAwait(false);
+            Task freshLoop = fresh.ReceiveLoopAsync(_onFrame, cancel);
+            var deadline = _time.GetUtcNow() + TimeSpan.FromSeconds(10);
+            while (fresh.Frames == 0 && _time.GetUtcNow() < deadline && !freshLoop.IsCompleted)
+                await Task.Delay(TimeSpan.FromMilliseconds(5), _time, cancel).ConfigureAwait(false);
+            if (fresh.Frames == 0)
+            {
+                fresh.Abort("new connection delivered nothing");
+                lock (CoreLock)
+                {
+                    _incoming = null;
+                    _overlapQueue.Clear();
+                }
+                await fresh.DisposeAsync().ConfigureAwait(false);
+                return; // keep the old one; the watchdog will try again
+            }
+            await Task.Delay(_options.ReconnectOverlap, _time, cancel).ConfigureAwait(false);
+
+            var switching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _switching, switching);
+            await old.CloseAsync("planned reconnect").ConfigureAwait(false);
+            await Task.WhenAny(oldLoop, Task.Delay(TimeSpan.FromSeconds(2), _time, cancel)).ConfigureAwait(false);
+            if (!oldLoop.IsCompleted)
+                old.Abort("planned reconnect: close not acknowledged");
+            lock (CoreLock)
+            {
+                long receiveNs = UnixNanos(_time.GetUtcNow());
+                var router = _router;
+                foreach (byte[] frame in _overlapQueue)
+                    _parser.ParseFrame(frame, receiveNs, ref router);
+                _overlapQueue.Clear();
+                _incoming = null;
+                _primary = fresh;
+                _primaryLoop = freshLoop;
+            }
+            Counters.PlannedReconnects++;
+            Volatile.Write(ref _switching, null);
+            switching.SetResult();
+        }
+        catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            Counters.ConnectFailures++;
+            lock (CoreLock)
+            {
+                _incoming = null;
+                _overlapQueue.Clear();
+            }
+            if (Volatile.Read(ref _switching) is { } s)
+            {
+                Volatile.Write(ref _switching, null);
+                s.TrySetResult();
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _plannedReconnectRunning, 0);
+        }
+    }
+
+    private void OnFrame(BinanceStreamConnection connection, ReadOnlySpan<byte> frame)
+    {
+        long receiveNs = UnixNanos(_time.GetUtcNow());
+        bool shutdown;
+        lock (CoreLock)
+        {
+            if (ReferenceEquals(connection, _incoming))
+            {
+                _overlapQueue.Add(frame.ToArray()); // rare (planned reconnects): a copy is fine
+                return;
+            }
+            var router = _router;
+            _parser.ParseFrame(frame, receiveNs, ref router);
+            shutdown = _router.ServerShutdowns != _lastServerShutdowns;
+            _lastServerShutdowns = _router.ServerShutdowns;
+        }
+        if (shutdown && ReferenceEquals(connection, _primary))
+        {
+            Counters.ServerShutdowns++;
+            _ = ReconnectPlannedAsync(_stop.Token); // the venue is about to close this connection
+        }
+    }
+
+    private async Task WatchdogAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await Task.Delay(_options.WatchdogInterval, _time, ct).ConfigureAwait(false);
+            BinanceStreamConnection? p = _primary;
+            if (p is not null && p.State == System.Net.WebSockets.WebSocketState.Open)
+            {
+                if (p.SinceLastFrame > _options.SilenceTimeout)
+                {
+                    Counters.SilentConnections++;
+                    p.Abort($"silent for {p.SinceLastFrame.TotalMilliseconds:F0} ms");
+                }
+                else if (_time.GetUtcNow() - p.OpenedAt > _options.MaxConnectionAge && _incoming is null)
+                {
+                    _ = ReconnectPlannedAsync(ct);
+                }
+            }
+            for (int i = 0; i < _books.Length; i++)
+            {
+                bool fetch;
+                lock (CoreLock)
+                {
+                    BookSync sync = _books[i];
+                    fetch = sync.SnapshotRequested && !_snapshotInFlight[i] && sync.BufferedDiffs > 0;
+                    if (fetch)
+                    {
+                        sync.AcknowledgeSnapshotRequest();
+                        _snapshotInFlight[i] = true;
+                    }
+                }
+                if (fetch)
+                    _ = FetchSnapshotAsync(i, ct);
+            }
+        }
+    }
+
+    private async Task FetchSnapshotAsync(int instrument, CancellationToken ct)
+    {
+        BinanceSymbol symbol = Symbols[instrument];
+        TimeSpan retryAfter = TimeSpan.Zero;
+        try
+        {
+            Counters.SnapshotRequests++;
+            byte[] body = await _rest.GetDepthAsync(symbol.Spec.Symbol, _options.SnapshotDepth, ct).ConfigureAwait(false);
+            long receiveNs = UnixNanos(_time.GetUtcNow());
+            lock (CoreLock)
+            {
+                var router = _router;
+                _parser.ParseSnapshot(body, symbol, _options.SnapshotDepth, receiveNs, ref router);
+                // A snapshot older than the buffer asks again: give the venue a moment to move on.
+                if (_books[instrument].SnapshotRequested)
+                    retryAfter = _options.SnapshotRetryDelay;
+            }
+        }
+        catch (BinanceRestException ex)
+        {
+            Counters.SnapshotFailures++;
+            if (ex.IsRateLimited && !ex.Local)
+                Counters.SnapshotRateLimited++;
+            retryAfter = ex.RetryAfter ?? _options.SnapshotRetryDelay;
+            lock (CoreLock)
+                _books[instrument].RequestSnapshotAgain();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            UnexpectedErrors++;
+            LastError = ex.ToString();
+            Counters.SnapshotFailures++;
+            retryAfter = _options.SnapshotRetryDelay;
+            lock (CoreLock)
+                _books[instrument].RequestSnapshotAgain();
+        }
+        if (retryAfter > TimeSpan.Zero)
+        {
+            try { await Task.Delay(retryAfter, _time, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+        }
+        lock (CoreLock)
+            _snapshotInFlight[instrument] = false;
+    }
+
+    private void MarkAllStale(StaleReason reason)
+    {
+        long now = UnixNanos(_time.GetUtcNow());
+        lock (CoreLock)
+        {
+            foreach (BookSync sync in _books)
+                if (sync.State == SyncState.Live)
+                    sync.MarkStale(reason, now);
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        double max = _options.ReconnectBackoffMax.TotalMilliseconds;
+        double baseMs = Math.Min(max, _options.ReconnectBackoffMin.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
+        // Full jitter: spread reconnects so many clients do not return at once.
+        return TimeSpan.FromMilliseconds(baseMs / 2 + _jitter.NextDouble() * baseMs / 2);
+    }
+
+    private static long UnixNanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,210 @@
+using Fathom.Book;
+using Fathom.MarketData;
+using Fathom.Testing;
+using Xunit;
+
+namespace Fathom.Venues.Binance.Tests.LiveFeed;
+
+/// <summary>
+/// The live feed against <see cref="RecordedBinanceServer"/> on loopback: real WebSockets and HTTP,
+/// the recorded BTCUSDT stream, and faults switched on mid-stream. Each run ends by comparing the
+/// live book with an offline replay of the same frames. Waits are bounded; nothing asserts on time
+/// except that a Retry-After was honoured.
+/// </summary>
+public sealed class LiveFeedTests
+{
+    private const int Frames = 9_000; // ~750 diffs after the snapshot: enough to fault and recover mid-stream
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private sealed class Harness : IAsyncDisposable
+    {
+        public required RecordedBinanceServer Server;
+        public required BinanceMarketDataFeed Feed;
+        public required Task Run;
+        public required CancellationTokenSource Cancel;
+        public readonly List<SyncTransition> Transitions = [];
+        public required HttpClient Http;
+
+        public BookSync Sync => Feed.Books[0];
+
+        public async ValueTask DisposeAsync()
+        {
+            await Cancel.CancelAsync();
+            // A feed that does not stop is a bug, but report the test's own failure first.
+            try { await Run.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception ex) when (ex is OperationCanceledException or TimeoutException) { }
+            await Feed.DisposeAsync();
+            await Server.DisposeAsync();
+            Http.Dispose();
+            Cancel.Dispose();
+        }
+    }
+
+    private static async Task<Harness> StartAsync(BinanceFeedOptions? options = null, Action<RecordedBinanceServer>? configure = null)
+    {
+        var server = new RecordedBinanceServer(SharedData.BinanceSpotDays[0], Frames);
+        configure?.Invoke(server);
+        await server.StartAsync();
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var transitions = new List<SyncTransition>();
+        var feed = new BinanceMarketDataFeed([TestInstruments.BtcUsdt], BinanceEndpoints.Local(server.BaseUrl), http, TimeProvider.System,
+            (options ?? new BinanceFeedOptions()) with { SubscribeTrades = true, ReconnectBackoffMin = TimeSpan.FromMilliseconds(20) },
+            observer: t => { lock (transitions) transitions.Add(t); });
+        var cancel = new CancellationTokenSource();
+        var run = Task.Run(() => feed.RunAsync(cancel.Token));
+        await server.WaitForClientAsync(Patience);
+        var h = new Harness { Server = server, Feed = feed, Run = run, Cancel = cancel, Http = http };
+        h.Transitions.AddRange(transitions);
+        server.StartPublishing();
+        return h;
+    }
+
+    /// <summary>The book an offline replay of the same recorded lines builds.</summary>
+    private static OrderBook OfflineBook()
+    {
+        var symbols = new BinanceSymbolTable();
+        var symbol = symbols.Add(TestInstruments.BtcUsdt);
+        var parser = new BinanceStreamParser(symbols);
+        var sync = new BookSync(symbol.Id, new OrderBook(symbol.Spec), SyncRule.BinanceSpot);
+        var router = new MarketDataRouter(1);
+        router.Add(sync);
+        var replay = new HftBacktestReplay(parser, symbol);
+        using var gz = new System.IO.Compression.GZipStream(File.OpenRead(SharedData.BinanceSpotDays[0]), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new LineReader(gz);
+        // The server publishes every line but the snapshot: the same lines plus the snapshot line.
+        for (int i = 0; i < Frames + 1 && reader.TryReadLine(out var line); i++)
+            replay.ReplayLine(line, ref router);
+        Assert.Equal(SyncState.Live, sync.State);
+        return sync.Book;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, Func<string>? diagnostics = null)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"timed out waiting for {what}. {diagnostics?.Invoke()}");
+            await Task.Delay(10);
+        }
+    }
+
+    private static string Describe(Harness h)
+    {
+        lock (h.Feed.CoreLock)
+        {
+            var c = h.Feed.Counters;
+            var s = h.Sync.Counters;
+            return $"state {h.Sync.State} id {h.Sync.Book.UpdateId} buffered {h.Sync.BufferedDiffs} requested {h.Sync.SnapshotRequested}; " +
+                $"connects {c.Connects} failures {c.ConnectFailures} disconnects {c.Disconnects} silent {c.SilentConnections} snapshots {c.SnapshotRequests}/{c.SnapshotFailures}; " +
+                $"sync applied {s.DiffsApplied} gaps {s.Gaps} stale {s.StaleCount} snapshots {s.SnapshotsApplied} tooOld {s.SnapshotsTooOld}; " +
+                $"server published {h.Server.FramesPublished}/{h.Server.FrameCount} connections {h.Server.Connections}; last transition {h.Sync.LastTransition}";
+        }
+    }
+
+    private static async Task AssertEndsEqualToOfflineAsync(Harness h)
+    {
+        await h.Server.Finished.WaitAsync(Patience);
+        OrderBook expected = OfflineBook();
+        await WaitUntilAsync(() => { lock (h.Feed.CoreLock) return h.Sync.IsLive && h.Sync.Book.UpdateId == expected.UpdateId; },
+            $"the live book to reach update {expected.UpdateId}", () => Describe(h));
+        lock (h.Feed.CoreLock)
+        {
+            BookCopy live = h.Sync.Book.Copy();
+            BookCopy offline = expected.Copy();
+            Assert.Equal(offline.UpdateId, live.UpdateId);
+            Assert.Equal(offline.Bids.ToArray(), live.Bids.ToArray());
+            Assert.Equal(offline.Asks.ToArray(), live.Asks.ToArray());
+        }
+    }
+
+    /// <summary>About 4.5 s for the whole stream, so a fault and its recovery happen mid-stream.</summary>
+    private static void Slow(RecordedBinanceServer s)
+    {
+        s.FramesPerBatch = 10;
+        s.BatchPause = TimeSpan.FromMilliseconds(5);
+    }
+
+    [Fact]
+    public async Task Connects_Syncs_AndEndsEqualToOfflineReplay()
+    {
+        await using var h = await StartAsync();
+        await AssertEndsEqualToOfflineAsync(h);
+        Assert.Equal(1, h.Feed.Counters.Connects);
+        Assert.Equal(0, h.Feed.Counters.Disconnects);
+        Assert.Equal(0, h.Sync.Counters.StaleCount);
+        Assert.Equal(0, h.Feed.ParserCounters.Malformed + h.Feed.ParserCounters.Truncated);
+        Assert.True(h.Sync.Counters.DiffsApplied > 500);
+    }
+
+    [Fact]
+    public async Task DropMidStream_ReconnectsResyncs_AndEndsEqualToOfflineReplay()
+    {
+        await using var h = await StartAsync(configure: Slow);
+        await WaitUntilAsync(() => h.Server.FramesPublished > Frames / 3, "a third of the stream");
+        await WaitUntilAsync(() => { lock (h.Feed.CoreLock) return h.Sync.IsLive; }, "the first sync");
+        h.Server.Pause();
+        h.Server.DropAllConnections();
+        // Frames published while the client is away are lost to it: it must resync, not just resume.
+        h.Server.Resume();
+        await AssertEndsEqualToOfflineAsync(h);
+        Assert.True(h.Feed.Counters.Disconnects >= 1);
+        Assert.True(h.Feed.Counters.Connects >= 2);
+        Assert.True(h.Sync.Counters.StaleCount >= 1);
+        Assert.True(h.Sync.Counters.SnapshotsApplied >= 2);
+    }
+
+    [Fact]
+    public async Task SilentButOpenStream_IsDetectedAndReplaced()
+    {
+        await using var h = await StartAsync(new BinanceFeedOptions { SilenceTimeout = TimeSpan.FromMilliseconds(400) }, Slow);
+        await WaitUntilAsync(() => h.Server.FramesPublished > Frames / 3, "a third of the stream");
+        h.Server.Silent = true; // the socket stays open, nothing arrives
+        await WaitUntilAsync(() => h.Feed.Counters.SilentConnections >= 1, "the silence to be detected");
+        h.Server.Silent = false;
+        await AssertEndsEqualToOfflineAsync(h);
+        Assert.True(h.Feed.Counters.Connects >= 2);
+    }
+
+    [Fact]
+    public async Task RateLimitedSnapshot_HonoursRetryAfter()
+    {
+        await using var h = await StartAsync(configure: s => s.RateLimitNextDepthRequests = 1);
+        await AssertEndsEqualToOfflineAsync(h);
+        Assert.Equal(1, h.Feed.Limiter.RateLimitResponses);
+        Assert.Equal(1, h.Feed.Counters.SnapshotRateLimited);
+        DateTimeOffset[] requests;
+        lock (h.Server.DepthRequests)
+            requests = [.. h.Server.DepthRequests];
+        Assert.True(requests.Length >= 2);
+        // Retry-After: 1 (second). Allow for clock granularity, not for ignoring it.
+        Assert.True(requests[1] - requests[0] >= TimeSpan.FromMilliseconds(950), $"retried after {(requests[1] - requests[0]).TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public async Task ServerPings_AreAnswered_SoTheConnectionSurvives()
+    {
+        // The server pings every 100 ms and drops a client that has not answered within 1.5 s.
+        await using var h = await StartAsync(configure: s => s.BatchPause = TimeSpan.FromMilliseconds(1));
+        h.Server.Pause();
+        await Task.Delay(TimeSpan.FromSeconds(3)); // no data at all: only pings keep the connection alive
+        Assert.Equal(0, h.Server.PingTimeouts);
+        Assert.Equal(0, h.Feed.Counters.Disconnects);
+        h.Server.Resume();
+        await AssertEndsEqualToOfflineAsync(h);
+        Assert.Equal(1, h.Feed.Counters.Connects);
+    }
+
+    [Fact]
+    public async Task PlannedReconnect_OverlapsConnections_AndBooksStayLive()
+    {
+        await using var h = await StartAsync(new BinanceFeedOptions { ReconnectOverlap = TimeSpan.FromMilliseconds(200) }, Slow);
+        await WaitUntilAsync(() => { lock (h.Feed.CoreLock) return h.Sync.IsLive && h.Sync.Counters.DiffsApplied > 50; }, "the first sync");
+        long staleBefore = h.Sync.Counters.StaleCount;
+        await h.Feed.ReconnectPlannedAsync(CancellationToken.None);
+        Assert.Equal(1, h.Feed.Counters.PlannedReconnects);
+        await AssertEndsEqualToOfflineAsync(h);
+        Assert.Equal(staleBefore, h.Sync.Counters.StaleCount); // never left Live
+        Assert.Equal(0, h.Feed.Counters.Disconnects);
+        Assert.True(h.Server.Connections >= 2);
+    }
+}
