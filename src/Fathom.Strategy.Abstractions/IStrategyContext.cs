@@ -1,0 +1,36 @@
+using Fathom.Book;
+using Fathom.Core;
+
+namespace Fathom.Strategy.Abstractions;
+
+/// <summary>
+/// Everything a strategy can see and do. Reads are views of the core's live state, valid during the
+/// callback; actions are intents, collected and handed to execution and risk after the callback
+/// returns. There is no way to reach a venue, a socket or a store from here.
+/// </summary>
+public interface IStrategyContext
+{
+    /// <summary>The instruments this strategy trades; an instrument id is an index into this list.</summary>
+    IReadOnlyList<InstrumentSpec> Instruments { get; }
+
+    /// <summary>Monotonic nanoseconds on the engine's clock (virtual time in replay and tests).</summary>
+    long NowNanos { get; }
+
+    /// <summary>The L2 book, read-only. Check <see cref="IsMarketLive"/> before trusting it.</summary>
+    BookView Book(int instrumentId);
+
+    /// <summary>False while the book is syncing or stale: quote nothing new (risk enforces it anyway).</summary>
+    bool IsMarketLive(int instrumentId);
+
+    SignalView Signals(int instrumentId);
+    PositionView Position(int instrumentId);
+
+    /// <summary>This strategy's working orders on the instrument.</summary>
+    ReadOnlySpan<OrderView> Orders(int instrumentId);
+
+    /// <summary>Records an intent; execution acts on it after the callback.</summary>
+    void Submit(in Intent intent);
+
+    /// <summary>Calls <see cref="IStrategy.OnTimer"/> with <paramref name="timerId"/> after <paramref name="delayNanos"/>.</summary>
+    void ScheduleTimer(int timerId, long delayNanos);
+}
