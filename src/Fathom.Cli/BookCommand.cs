@@ -16,9 +16,9 @@ internal static class BookCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var files = new Argument<FileInfo[]>("files")
+        var files = new Argument<string[]>("files")
         {
-            Description = "Recorded files. hftbacktest: one or more days in order (gzip lines '<recv_ns> <json>'; a continuation day needs the day before it). " +
+            Description = "Recorded files, or with --live the symbols to watch (e.g. btcusdt ethusdt). hftbacktest: one or more days in order (gzip lines '<recv_ns> <json>'; a continuation day needs the day before it). " +
                 "cryptofeed: the exchangeInfo file (EXCHANGE.0[.gz]), the snapshots (EXCHANGE.http.0.0) and one connection (EXCHANGE.ws.N.0), in any order.",
             Arity = ArgumentArity.OneOrMore,
         };
@@ -34,14 +34,25 @@ internal static class BookCommand
         {
             files, venue, symbol, tickSize, stepSize, depth, snapshotDepth,
         };
-        command.SetAction(parse =>
+        var live = new Option<bool>("--live") { Description = "Watch live books over WebSocket instead of replaying files (testnet unless --mainnet or --url)." };
+        var url = new Option<string?>("--url") { Description = "Base URL of a local Binance-compatible server (e.g. fathom sim): http://127.0.0.1:8090." };
+        var mainnet = new Option<bool>("--mainnet") { Description = "With --live: Binance mainnet public market data (no keys are used)." };
+        var duration = new Option<double?>("--duration") { Description = "With --live: stop after this many seconds (default: until Ctrl+C)." };
+        command.Options.Add(live);
+        command.Options.Add(url);
+        command.Options.Add(mainnet);
+        command.Options.Add(duration);
+        command.SetAction((parse, cancel) =>
         {
-            FileInfo[] given = parse.GetValue(files)!;
+            if (parse.GetValue(live))
+                return LiveBookCommand.RunAsync(parse.GetValue(files)!, parse.GetValue(url), parse.GetValue(mainnet),
+                    parse.GetValue(depth), parse.GetValue(duration), output, error, cancel);
+            FileInfo[] given = [.. parse.GetValue(files)!.Select(f => new FileInfo(f))];
             bool usdm = parse.GetValue(venue) == "binance-usdm";
-            return IsCryptofeed(given)
+            return Task.FromResult(IsCryptofeed(given)
                 ? RunCryptofeed(given, usdm, parse.GetValue(depth), output, error)
                 : Run(given, parse.GetValue(symbol)!, parse.GetValue(tickSize)!, parse.GetValue(stepSize)!,
-                    parse.GetValue(depth), parse.GetValue(snapshotDepth), output, error, usdm);
+                    parse.GetValue(depth), parse.GetValue(snapshotDepth), output, error, usdm));
         });
         return command;
     }
@@ -204,7 +215,7 @@ internal static class BookCommand
             o.WriteLine($"transition: {t}");
     }
 
-    private static void PrintBook(TextWriter o, BookSync sync, int depth)
+    internal static void PrintBook(TextWriter o, BookSync sync, int depth)
     {
         OrderBook book = sync.Book;
         InstrumentSpec spec = book.Instrument;

@@ -74,6 +74,9 @@ public sealed class BookSync
     public OrderBook Book { get; }
     public SyncState State { get; private set; } = SyncState.Syncing;
     public SyncCounters Counters { get; } = new();
+
+    /// <summary>Receive time against venue event time on this symbol's diffs (see <see cref="MarketData.FeedLag"/>).</summary>
+    public FeedLag FeedLag { get; } = new();
     public SyncTransition LastTransition { get; private set; }
     public StaleReason LastFailure { get; private set; }
 
@@ -101,6 +104,7 @@ public sealed class BookSync
 
     public void OnDelta(in BookDelta delta)
     {
+        FeedLag.Record(delta.ReceiveTimeNs, delta.ExchangeTimeMs);
         if (State == SyncState.Live)
         {
             ApplyLive(delta);
