@@ -30,4 +30,7 @@ public readonly struct BookView(OrderBook book)
     public DepthResult DepthWithinBps(Side side, double bps) => book.DepthWithinBps(side, bps);
     public DepthResult DepthForNotional(Side side, Int128 notional) => book.DepthForNotional(side, notional);
     public double TicksToPrice(double ticks) => book.TicksToPrice(ticks);
+    /// <summary>Raw price units per book tick (the book grid; see <see cref="OrderBook.TickRaw"/>).</summary>
+    public long TickRaw => book.TickRaw;
+    public Fathom.Core.Price PriceOf(long tick) => book.PriceOf(tick);
 }

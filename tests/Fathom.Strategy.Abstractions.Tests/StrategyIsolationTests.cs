@@ -57,6 +57,10 @@ public class StrategyIsolationTests
     public void StrategyApi_ReachesNoVenueNetworkOrPersistenceCode() => AssertIsolated(typeof(IStrategy).Assembly);
 
     [Fact]
+    public void SampleStrategies_ReachNoVenueNetworkOrPersistenceCode() =>
+        AssertIsolated(typeof(Fathom.Strategies.MarketMaker).Assembly);
+
+    [Fact]
     public void StrategyApi_ReachesTheBookAndMarketData()
     {
         // The walk itself must work, or the isolation check above would pass vacuously.

@@ -1,0 +1,95 @@
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.MarketData;
+using Fathom.Strategy.Abstractions;
+
+namespace Fathom.Strategies;
+
+/// <summary>
+/// A two-sided market maker around the microprice. It leans against inventory (fair value shifts
+/// away from the position and the side that would add to it shrinks), widens with short-horizon
+/// volatility, pulls a side whose near-touch liquidity is being withdrawn (a warning of a move
+/// through it) and pulls everything when volatility spikes or the book is not live. Quotes are
+/// post-only and never cross the touch. Deterministic: the same inputs give the same intents.
+/// </summary>
+public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
+{
+    private readonly MarketMakerOptions _o = options.Validate();
+    private Intent _last;
+
+    public string Name => "market-maker";
+
+    /// <summary>The last intent submitted (for dashboards and tests).</summary>
+    public Intent LastIntent => _last;
+
+    public void OnStart(IStrategyContext context) { }
+
+    public void OnMarketData(IStrategyContext context, int instrumentId)
+    {
+        if (instrumentId == _o.InstrumentId)
+            Requote(context);
+    }
+
+    public void OnTrade(IStrategyContext context, in Trade trade) { }
+
+    public void OnFill(IStrategyContext context, in FillView fill) => Requote(context);
+
+    public void OnOrderUpdate(IStrategyContext context, in OrderView order) { }
+
+    public void OnTimer(IStrategyContext context, int timerId) => Requote(context);
+
+    public void OnStop(IStrategyContext context) => Submit(context, Intent.CancelAll(_o.InstrumentId));
+
+    private void Requote(IStrategyContext context)
+    {
+        int id = _o.InstrumentId;
+        BookView book = context.Book(id);
+        SignalView signals = context.Signals(id);
+        if (!context.IsMarketLive(id) || !book.IsTwoSided || signals.Volatility > _o.PullVolatility)
+        {
+            Submit(context, Intent.CancelAll(id));
+            return;
+        }
+        Intent quote = ComputeQuote(book, signals, context.Position(id).Position.Raw);
+        Submit(context, quote);
+    }
+
+    /// <summary>The quote for a book, signals and position (pure: exposed for tests and research).</summary>
+    public Intent ComputeQuote(BookView book, SignalView signals, long position)
+    {
+        long bestBid = book.BestBidTick, bestAsk = book.BestAskTick;
+        // Fair value in ticks: the microprice, which leans toward the side with less size.
+        double fair = double.IsNaN(signals.Microprice)
+            ? (bestBid * (double)book.BestAskQty + bestAsk * (double)book.BestBidQty) / (book.BestBidQty + book.BestAskQty)
+            : signals.Microprice / book.TicksToPrice(1);
+
+        double inventory = Math.Clamp((double)position / _o.MaxPosition, -1, 1);
+        fair -= inventory * _o.MaxSkewTicks;
+
+        double volRatio = double.IsNaN(signals.Volatility) ? 1 : Math.Max(1, signals.Volatility / _o.ReferenceVolatility);
+        double half = _o.HalfSpreadTicks * volRatio;
+
+        // Post-only never takes: stay at or behind the touch on each side.
+        long bidTick = Math.Min((long)Math.Floor(fair - half), bestAsk - 1);
+        long askTick = Math.Max((long)Math.Ceiling(fair + half), bestBid + 1);
+
+        long bidQty = (long)(_o.QuoteQty * Math.Clamp(1 - inventory, 0, 1));
+        long askQty = (long)(_o.QuoteQty * Math.Clamp(1 + inventory, 0, 1));
+        if (position >= _o.MaxPosition) bidQty = 0;
+        if (position <= -_o.MaxPosition) askQty = 0;
+        if (signals.BidWithdrawal > _o.PullWithdrawal) bidQty = 0;
+        if (signals.AskWithdrawal > _o.PullWithdrawal) askQty = 0;
+
+        return Intent.Quote(_o.InstrumentId,
+            bidQty > 0 ? book.PriceOf(bidTick) : default, new Qty(bidQty),
+            askQty > 0 ? book.PriceOf(askTick) : default, new Qty(askQty));
+    }
+
+    private void Submit(IStrategyContext context, in Intent intent)
+    {
+        if (intent == _last)
+            return; // unchanged target: execution keeps the resting orders (and their queue priority)
+        _last = intent;
+        context.Submit(intent);
+    }
+}
