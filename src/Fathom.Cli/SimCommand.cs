@@ -21,10 +21,16 @@ internal static class SimCommand
         var levels = new Option<int?>("--seed-levels") { Description = "House market-maker levels per side (0 = empty books)." };
         var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl+C).", DefaultValueFactory = _ => 0 };
         var unknownEvery = new Option<int>("--fault-unknown-every") { Description = "Answer every N-th accepted order with 503 -1007 (execution status unknown). 0 = off.", DefaultValueFactory = _ => 0 };
+        var flow = new Option<string?>("--flow") { Description = "Run synthetic market flow: calm, trending, bursty, withdrawal, spoof or mixed (seeded by --seed)." };
+        var flowInterval = new Option<int>("--flow-interval-ms") { Description = "Milliseconds between flow steps.", DefaultValueFactory = _ => 20 };
+        var skew = new Option<int>("--fault-clock-skew-ms") { Description = "Shift the exchange clock by this many ms (clock skew).", DefaultValueFactory = _ => 0 };
+        var ackDelay = new Option<int>("--fault-ack-delay-ms") { Description = "Hold every order answer this many ms.", DefaultValueFactory = _ => 0 };
+        var halt = new Option<string[]>("--fault-halt") { Description = "Start with these symbols halted.", AllowMultipleArgumentsPerToken = true };
+        var console = new Option<bool>("--fault-console") { Description = "Read fault commands from stdin while running (type 'help')." };
 
-        var command = new Command("sim", "Run the Binance-compatible exchange simulator (REST API) until Ctrl+C.")
+        var command = new Command("sim", "Run the Binance-compatible exchange simulator (REST, market streams, WebSocket API) until Ctrl+C.")
         {
-            config, host, port, seed, symbols, levels, duration, unknownEvery,
+            config, host, port, seed, symbols, levels, duration, unknownEvery, flow, flowInterval, skew, ackDelay, halt, console,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -58,8 +64,31 @@ internal static class SimCommand
                 return 2;
             }
 
-            var sim = ExchangeSimulator.Create(cfg, TimeProvider.System);
+            FlowRegime? regime = null;
+            if (parse.GetValue(flow) is { } flowName)
+            {
+                if (ParseRegime(flowName) is not { } r)
+                {
+                    error.WriteLine($"error: --flow must be calm, trending, bursty, withdrawal, spoof or mixed, got '{flowName}'.");
+                    return 2;
+                }
+                regime = r;
+            }
+            using var sim = ExchangeSimulator.Create(cfg, TimeProvider.System);
             sim.Api.UnknownStatusEveryNthOrder = parse.GetValue(unknownEvery);
+            sim.Clock.Skew = TimeSpan.FromMilliseconds(parse.GetValue(skew));
+            sim.Faults.AckDelay = TimeSpan.FromMilliseconds(parse.GetValue(ackDelay));
+            foreach (string h in parse.GetValue(halt) ?? [])
+            {
+                if (!sim.Engine.TryGetBook(h, out _))
+                {
+                    error.WriteLine($"error: --fault-halt: unknown symbol {h}.");
+                    return 2;
+                }
+                sim.HaltSymbol(h);
+            }
+            if (regime is { } startRegime)
+                sim.StartMarketFlow(startRegime, TimeSpan.FromMilliseconds(Math.Max(1, parse.GetValue(flowInterval))));
             SimulatorServer server;
             try
             {
@@ -77,6 +106,8 @@ internal static class SimCommand
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                 using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
                 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+                if (parse.GetValue(console))
+                    _ = Task.Run(() => FaultConsole(Console.In, output, sim, stop.Token));
                 try
                 {
                     await Task.Delay(seconds > 0 ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan, stop.Token);
@@ -92,11 +123,66 @@ internal static class SimCommand
         return command;
     }
 
+    private static FlowRegime? ParseRegime(string name) => name.ToLowerInvariant() switch
+    {
+        "calm" => FlowRegime.Calm,
+        "trending" => FlowRegime.Trending,
+        "bursty" => FlowRegime.Bursty,
+        "withdrawal" => FlowRegime.LiquidityWithdrawal,
+        "spoof" => FlowRegime.SpoofWalls,
+        "mixed" => FlowRegime.Mixed,
+        _ => null,
+    };
+
+    /// <summary>Run-time fault switches from stdin, one command a line (the same switches tests use).</summary>
+    private static void FaultConsole(TextReader input, TextWriter output, ExchangeSimulator sim, CancellationToken stop)
+    {
+        const string help = "commands: drop-depth N | dup-depth N | reorder-depth N | silent on|off | disconnect | shutdown | drop-acks N | " +
+            "ack-delay MS | unknown N | timeout N | 429 N | skew MS | halt SYMBOL | resume SYMBOL | flow REGIME | clear";
+        while (!stop.IsCancellationRequested && input.ReadLine() is { } line)
+        {
+            string[] w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (w.Length == 0)
+                continue;
+            int n = w.Length > 1 && int.TryParse(w[1], out int v) ? v : 1;
+            string arg = w.Length > 1 ? w[1] : "";
+            var f = sim.Faults;
+            switch (w[0])
+            {
+                case "drop-depth": f.DropDepthMessages(n); break;
+                case "dup-depth": f.DuplicateDepthMessages(n); break;
+                case "reorder-depth": f.ReorderDepthMessages(n); break;
+                case "silent": f.SilentStreams = arg != "off"; break;
+                case "disconnect": output.WriteLine($"dropped {sim.Streams.DisconnectMarketStreams()} stream connections"); break;
+                case "shutdown": lock (sim.Api.Gate) sim.Streams.SendServerShutdown(TimeSpan.FromSeconds(5)); break;
+                case "drop-acks": f.DropAcks(n); break;
+                case "ack-delay": f.AckDelay = TimeSpan.FromMilliseconds(n); break;
+                case "unknown": f.UnknownStatusAfterAccept(n); break;
+                case "timeout": f.TimeoutAfterAccept(n); break;
+                case "429": f.RateLimitBurst(n); break;
+                case "skew": sim.Clock.Skew = TimeSpan.FromMilliseconds(n); break;
+                case "halt" when sim.Engine.TryGetBook(arg, out _): sim.HaltSymbol(arg); break;
+                case "resume" when sim.Engine.TryGetBook(arg, out _): sim.ResumeSymbol(arg); break;
+                case "flow" when ParseRegime(arg) is { } r:
+                    if (sim.Flow is null) sim.StartMarketFlow(r, TimeSpan.FromMilliseconds(20)); else sim.Flow.Regime = r;
+                    break;
+                case "clear": f.Clear(); sim.Clock.Skew = TimeSpan.Zero; break;
+                default: output.WriteLine(help); continue;
+            }
+            output.WriteLine($"ok: {line.Trim()}");
+        }
+    }
+
     private static void PrintBanner(TextWriter output, Uri baseAddress, SimulatorConfig cfg, ExchangeSimulator sim)
     {
         string url = baseAddress.ToString().TrimEnd('/');
-        output.WriteLine($"Fathom simulator (Binance spot REST) listening on {url}");
+        output.WriteLine($"Fathom simulator (Binance spot REST + WebSocket) listening on {url}");
         output.WriteLine($"  REST base URL   {url}   (e.g. {url}/api/v3/exchangeInfo)");
+        string ws = "ws" + url[url.IndexOf(':')..];
+        output.WriteLine($"  market streams  {ws}/ws/btcusdt@depth@100ms   {ws}/stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/btcusdt@trade");
+        output.WriteLine($"  WebSocket API   {ws}/ws-api/v3   (session.logon with the Ed25519 key; userDataStream.subscribe)");
+        if (sim.Flow is { } f)
+            output.WriteLine($"  market flow     {f.Regime}, seed {cfg.Seed}");
         output.WriteLine($"  symbols         {string.Join(", ", cfg.Symbols.Select(s => s.Symbol))}   seed {cfg.Seed}, house levels/side {cfg.SeedLevels}");
         output.WriteLine($"  rate limits     {cfg.RateLimits.RequestWeightPerMinute} weight/min per IP, {cfg.RateLimits.OrdersPer10Seconds} orders/10s, {cfg.RateLimits.OrdersPerDay} orders/day per account");
         output.WriteLine("Demo API keys (simulator-only, safe to share):");

@@ -44,6 +44,12 @@ internal sealed class BookSide(bool isBid)
         _pool.Push(level);
     }
 
+    public long QtyAt(long price)
+    {
+        int i = Find(price);
+        return i >= 0 ? _levels[i].TotalQty : 0;
+    }
+
     private int Find(long price)
     {
         long key = Key(price);

@@ -4,26 +4,74 @@ namespace Fathom.Simulator;
 
 /// <summary>
 /// Builds a whole simulated exchange from a <see cref="SimulatorConfig"/>: engine, accounts and keys,
-/// rate limiter, REST API, and (optionally) resting liquidity from a house market maker.
+/// rate limiter, REST API, streams and user data (<see cref="SimulatorApi.Streams"/>), fault switches
+/// (<see cref="Faults"/>, <see cref="Clock"/> skew, <see cref="HaltSymbol"/>), optional synthetic market
+/// flow (<see cref="StartMarketFlow"/>), and (optionally) resting liquidity from a house market maker.
 /// </summary>
-public sealed class ExchangeSimulator
+public sealed class ExchangeSimulator : IDisposable
 {
-    private ExchangeSimulator(SimulatorConfig config, MatchingEngine engine, SimulatorApi api)
+    private ExchangeSimulator(SimulatorConfig config, MatchingEngine engine, SimulatorApi api, SkewedTimeProvider clock)
     {
         Config = config;
         Engine = engine;
         Api = api;
+        Clock = clock;
     }
 
     public SimulatorConfig Config { get; }
     public MatchingEngine Engine { get; }
     public SimulatorApi Api { get; }
+    public StreamHub Streams => Api.Streams;
+    public SimulatorFaults Faults => Api.Faults;
+
+    /// <summary>The exchange's clock; set <see cref="SkewedTimeProvider.Skew"/> to inject clock skew.</summary>
+    public SkewedTimeProvider Clock { get; }
+
+    /// <summary>The synthetic agents, once <see cref="StartMarketFlow"/> or <see cref="CreateMarketFlow"/> ran.</summary>
+    public MarketFlow? Flow { get; private set; }
+
+    /// <summary>Fault injection: the symbol stops trading ("Market is closed."; exchangeInfo says HALT); cancels still work.</summary>
+    public void HaltSymbol(string symbol) => Api.SetSymbolStatus(symbol, SymbolStatus.Halt);
+    public void ResumeSymbol(string symbol) => Api.SetSymbolStatus(symbol, SymbolStatus.Trading);
+
+    /// <summary>Credits an account (a deposit): user data subscribers get balanceUpdate and outboundAccountPosition.</summary>
+    public void Deposit(string account, string asset, long amount8) =>
+        Api.Run(e => e.Deposit(e.Accounts.First(a => a.Name == account), asset, amount8));
+
+    /// <summary>Creates the agents (once) with the config's seed, without starting them: call <see cref="MarketFlow.Step"/>.</summary>
+    public MarketFlow CreateMarketFlow(FlowRegime regime = FlowRegime.Calm, ulong? seed = null)
+    {
+        if (Flow is null)
+        {
+            var refs = Config.Symbols.ToDictionary(s => s.Symbol,
+                s => SimulatorConfig.Parse(s.StartPrice, SimulatorConfig.Decimals(s.TickSize), s.Symbol + ".startPrice"));
+            Flow = new MarketFlow(Api, refs, seed ?? Config.Seed);
+        }
+        Flow.Regime = regime;
+        return Flow;
+    }
+
+    /// <summary>Creates the agents if needed and steps them every <paramref name="interval"/> on the exchange's clock.</summary>
+    public MarketFlow StartMarketFlow(FlowRegime regime, TimeSpan interval, ulong? seed = null)
+    {
+        var flow = CreateMarketFlow(regime, seed);
+        flow.Start(interval);
+        return flow;
+    }
+
+    public void Dispose()
+    {
+        Flow?.Dispose();
+        Api.Streams.Dispose();
+    }
 
     public static ExchangeSimulator Create(SimulatorConfig config, TimeProvider time)
     {
-        var clock = new MonotonicClock(time);
+        ArgumentNullException.ThrowIfNull(config);
+        var skewed = time as SkewedTimeProvider ?? new SkewedTimeProvider(time);
+        var clock = new MonotonicClock(skewed);
         var symbols = config.Symbols.Select(SimulatorConfig.ToSymbol).ToList();
-        var engine = new MatchingEngine(symbols, clock, config.Seed);
+        var engine = new MatchingEngine(symbols, clock, config.Seed) { RecordEvents = true };
         var api = new SimulatorApi(engine, new RateLimiter(config.RateLimits, clock));
         foreach (var a in config.Accounts)
         {
@@ -41,7 +89,9 @@ public sealed class ExchangeSimulator
         }
         if (config.SeedLevels > 0)
             SeedLiquidity(engine, config);
-        return new ExchangeSimulator(config, engine, api);
+        api.Run(_ => { }); // publish (and drain) what seeding did before anyone subscribes
+        api.Streams.Start();
+        return new ExchangeSimulator(config, engine, api, skewed);
     }
 
     /// <summary>

@@ -24,7 +24,45 @@ public sealed class MatchingEngine
     private readonly List<SimAccount> _accounts = [];
     private readonly List<Fill> _fills = new(64);
     private readonly long[] _fees;
+    private readonly List<ExecutionEvent> _events = [];
+    private readonly List<BalanceEvent> _balanceEvents = [];
     private ulong _rng;
+
+    /// <summary>
+    /// When on, every order change is recorded as an <see cref="ExecutionEvent"/> (and deposits as
+    /// <see cref="BalanceEvent"/>s) for the user data stream, which drains them after each command
+    /// with <see cref="DrainEvents"/>. Off by default so an engine used alone does not accumulate them.
+    /// </summary>
+    public bool RecordEvents { get; set; }
+
+    /// <summary>Moves the recorded events, oldest first, into the given lists.</summary>
+    public void DrainEvents(List<ExecutionEvent> executions, List<BalanceEvent> balances)
+    {
+        executions.AddRange(_events);
+        balances.AddRange(_balanceEvents);
+        _events.Clear();
+        _balanceEvents.Clear();
+    }
+
+    private void Record(SimOrder o, ExecutionType type, long now, long lastQty = 0, long lastPrice = 0, long lastQuote = 0,
+        long commission = 0, string? commissionAsset = null, long tradeId = -1, bool maker = false, string? origClientId = null,
+        string? clientId = null, long lastPrevented = 0, long counterOrderId = -1, string? expiryReason = null)
+    {
+        if (!RecordEvents)
+            return;
+        var status = type switch
+        {
+            ExecutionType.New => OrderStatus.New,
+            ExecutionType.Trade => o.Remaining == 0 && !o.IsQuoteOrder ? OrderStatus.Filled : OrderStatus.PartiallyFilled,
+            ExecutionType.Canceled => OrderStatus.Canceled,
+            ExecutionType.Expired => OrderStatus.Expired,
+            ExecutionType.TradePrevention => OrderStatus.ExpiredInMatch,
+            _ => o.Status,
+        };
+        _events.Add(new ExecutionEvent(o, type, status, clientId ?? o.ClientOrderId, origClientId ?? "", o.OrigQty, o.ExecutedQty,
+            o.CumulativeQuoteQty, lastQty, lastPrice, lastQuote, commission, commissionAsset, tradeId, ++o.Book.LastExecutionId,
+            IsWorking: o.Level is not null, maker, now, o.PreventedMatchId, o.PreventedQty, lastPrevented, counterOrderId, expiryReason));
+    }
 
     public MatchingEngine(IEnumerable<SimSymbol> symbols, MonotonicClock clock, ulong seed = 1)
     {
@@ -94,6 +132,8 @@ public sealed class MatchingEngine
             ThrowHelper.ThrowArgumentOutOfRange(nameof(amount), "deposit must not be negative.");
         int a = AssetIndex(asset);
         account.FreeByAsset[a] = checked(account.FreeByAsset[a] + amount);
+        if (RecordEvents)
+            _balanceEvents.Add(new BalanceEvent(account, asset, amount, NowMs));
     }
 
     private long NowMs => _clock.UtcNowUnixMs;
@@ -250,6 +290,8 @@ public sealed class MatchingEngine
         book.LatestByClientId[(account.Id, clientId)] = order;
         account.Lock(lockAsset, lockAmount);
         order.Locked = lockAmount;
+        int newEvent = _events.Count;
+        Record(order, ExecutionType.New, now);
 
         bool fokFails = !market && req.TimeInForce == TimeInForce.Fok &&
             DryRun(book, account, req.Side, stp, req.Price, req.Qty, 0).Qty < req.Qty;
@@ -271,7 +313,40 @@ public sealed class MatchingEngine
                 : stpExpired ? OrderStatus.ExpiredInMatch
                 : OrderStatus.Expired;
         }
+        if (RecordEvents)
+            FinishPlaceEvents(order, newEvent, rests, fokFails, now);
         return new OrderOutcome(RejectCode.None, order, _fills);
+    }
+
+    /// <summary>
+    /// Completes the taker's events once its fate is known: NEW says whether it went on the book, a
+    /// quote order's last trade says FILLED, and an unfilled remainder expires (STP: TRADE_PREVENTION).
+    /// </summary>
+    private void FinishPlaceEvents(SimOrder order, int newEvent, bool rests, bool fokFails, long now)
+    {
+        if (newEvent < _events.Count && ReferenceEquals(_events[newEvent].Order, order))
+            _events[newEvent] = _events[newEvent] with { IsWorking = rests && order.ExecutedQty == 0, OrigQty = order.IsQuoteOrder ? 0 : order.OrigQty };
+        if (order.Status == OrderStatus.Filled)
+        {
+            for (int i = _events.Count - 1; i > newEvent; i--)
+            {
+                if (ReferenceEquals(_events[i].Order, order) && _events[i].Type == ExecutionType.Trade)
+                {
+                    _events[i] = _events[i] with { Status = OrderStatus.Filled, OrigQty = order.OrigQty };
+                    break;
+                }
+            }
+        }
+        else if (order.Status == OrderStatus.Expired)
+        {
+            string reason = order.Type == OrderType.Market ? "INSUFFICIENT_LIQUIDITY"
+                : fokFails ? "UNFILLED_FOK_ORDER_EXPIRED" : "UNFILLED_IOC_QUANTITY_EXPIRED";
+            Record(order, ExecutionType.Expired, now, expiryReason: reason);
+        }
+        else if (order.Status == OrderStatus.ExpiredInMatch)
+        {
+            Record(order, ExecutionType.TradePrevention, now, lastPrevented: order.PreventedQty, counterOrderId: order.PreventedMatchId);
+        }
     }
 
     private static bool Crosses(OrderSide takerSide, long limit, long makerPrice) =>
@@ -349,10 +424,10 @@ public sealed class MatchingEngine
                     case SelfTradePreventionMode.ExpireTaker:
                         return true;
                     case SelfTradePreventionMode.ExpireMaker:
-                        ExpireMaker(maker, level, opposite, now);
+                        ExpireMaker(maker, taker, q, level, opposite, now);
                         continue;
                     default:
-                        ExpireMaker(maker, level, opposite, now);
+                        ExpireMaker(maker, taker, q, level, opposite, now);
                         return true;
                 }
             }
@@ -363,12 +438,15 @@ public sealed class MatchingEngine
         return false;
     }
 
-    private static void ExpireMaker(SimOrder maker, PriceLevel level, BookSide side, long now)
+    private void ExpireMaker(SimOrder maker, SimOrder taker, long q, PriceLevel level, BookSide side, long now)
     {
         Unrest(maker, level, side);
         ReleaseAll(maker);
         maker.Status = OrderStatus.ExpiredInMatch;
         maker.UpdateTime = now;
+        maker.PreventedQty += q;
+        maker.PreventedMatchId = taker.OrderId;
+        Record(maker, ExecutionType.TradePrevention, now, lastPrevented: q, counterOrderId: taker.OrderId);
     }
 
     private void Execute(SimOrder taker, SimOrder maker, PriceLevel level, BookSide makerSide, long q, long now)
@@ -397,6 +475,7 @@ public sealed class MatchingEngine
 
         long tradeId = ++book.LastTradeId;
         level.TotalQty -= q;
+        book.MarkChanged(makerSide.IsBid, price);
         taker.ExecutedQty += q;
         taker.CumulativeQuoteQty += quote;
         maker.ExecutedQty += q;
@@ -417,12 +496,18 @@ public sealed class MatchingEngine
         }
 
         book.LastPrice = price;
-        book.UpdateId++;
         book.AddTrade(new TradeRecord(tradeId, price, q, quote, now, IsBuyerMaker: buyer == maker, buyer.OrderId, seller.OrderId));
         string baseName = _assets[book.BaseAsset], quoteName = _assets[book.QuoteAsset];
         buyer.Account.TradeList.Add(new AccountTrade(book, tradeId, buyer.OrderId, price, q, quote, buyerFee, baseName, now, IsBuyer: true, IsMaker: buyer == maker));
         seller.Account.TradeList.Add(new AccountTrade(book, tradeId, seller.OrderId, price, q, quote, sellerFee, quoteName, now, IsBuyer: false, IsMaker: seller == maker));
         _fills.Add(new Fill(price, q, taker == buyer ? buyerFee : sellerFee, taker == buyer ? baseName : quoteName, tradeId));
+        if (RecordEvents)
+        {
+            long makerFee = maker == buyer ? buyerFee : sellerFee, takerFee = taker == buyer ? buyerFee : sellerFee;
+            string makerAsset = maker == buyer ? baseName : quoteName, takerAsset = taker == buyer ? baseName : quoteName;
+            Record(taker, ExecutionType.Trade, now, q, price, quote, takerFee, takerAsset, tradeId, maker: false);
+            Record(maker, ExecutionType.Trade, now, q, price, quote, makerFee, makerAsset, tradeId, maker: true);
+        }
     }
 
     /// <summary>A resting buy keeps exactly ceil(price × remaining) locked; the rest goes back to free.</summary>
@@ -454,19 +539,20 @@ public sealed class MatchingEngine
         book.OpenByClientId.Add((order.Account.Id, order.ClientOrderId), order);
         order.Account.OpenOrdersBySymbol[book.Index]++;
         order.Status = order.ExecutedQty > 0 ? OrderStatus.PartiallyFilled : OrderStatus.New;
-        book.UpdateId++;
+        book.MarkChanged(side.IsBid, order.Price);
     }
 
     private static void Unrest(SimOrder order, PriceLevel level, BookSide side)
     {
         var book = order.Book;
+        long price = level.Price;
         level.Unlink(order);
         if (level.Count == 0)
             side.Remove(level);
         book.OpenOrders.Remove(order.OrderId);
         book.OpenByClientId.Remove((order.Account.Id, order.ClientOrderId));
         order.Account.OpenOrdersBySymbol[book.Index]--;
-        book.UpdateId++;
+        book.MarkChanged(side.IsBid, price);
     }
 
     // ---------------------------------------------------------------- cancel, amend, query
@@ -492,7 +578,7 @@ public sealed class MatchingEngine
     }
 
     public OrderOutcome Cancel(SimAccount account, SymbolBook book, long orderId, string? origClientOrderId,
-        CancelRestrictions restrictions = CancelRestrictions.None)
+        CancelRestrictions restrictions = CancelRestrictions.None, string? cancelClientOrderId = null)
     {
         _fills.Clear();
         var order = Find(account, book, orderId, origClientOrderId);
@@ -506,15 +592,18 @@ public sealed class MatchingEngine
         ReleaseAll(order);
         order.Status = OrderStatus.Canceled;
         order.UpdateTime = NowMs;
+        // Binance reports a cancel under the cancel's own client id (c), the order's in C.
+        Record(order, ExecutionType.Canceled, order.UpdateTime, origClientId: order.ClientOrderId,
+            clientId: RecordEvents ? cancelClientOrderId ?? NewClientOrderId() : null);
         return new OrderOutcome(RejectCode.None, order, _fills);
     }
 
     /// <summary>Cancels every open order of the account on the symbol, oldest first.</summary>
-    public IReadOnlyList<SimOrder> CancelAll(SimAccount account, SymbolBook book)
+    public IReadOnlyList<SimOrder> CancelAll(SimAccount account, SymbolBook book, IReadOnlyList<string>? cancelClientOrderIds = null)
     {
         var open = book.OpenOrdersOf(account).ToList();
-        foreach (var o in open)
-            Cancel(account, book, o.OrderId, null);
+        for (int i = 0; i < open.Count; i++)
+            Cancel(account, book, open[i].OrderId, null, CancelRestrictions.None, cancelClientOrderIds is not null && i < cancelClientOrderIds.Count ? cancelClientOrderIds[i] : null);
         return open;
     }
 
@@ -561,7 +650,8 @@ public sealed class MatchingEngine
             book.LatestByClientId[(account.Id, newClientOrderId)] = order;
         }
         order.UpdateTime = NowMs;
-        book.UpdateId++;
+        book.MarkChanged(order.Side == OrderSide.Buy, order.Price);
+        Record(order, ExecutionType.Replaced, order.UpdateTime);
         return new OrderOutcome(RejectCode.None, order, _fills);
     }
 

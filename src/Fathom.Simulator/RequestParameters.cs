@@ -24,6 +24,43 @@ public sealed class RequestParameters
         SignedPayload = Encoding.UTF8.GetBytes(query + body);
     }
 
+    private RequestParameters(Dictionary<string, string> values, string? signature, byte[] payload)
+    {
+        _values = values;
+        Signature = signature;
+        SignedPayload = payload;
+    }
+
+    /// <summary>
+    /// WebSocket API <c>params</c>: the signed payload is every parameter but <c>signature</c>, sorted
+    /// by name, <c>k=v</c> joined by <c>&amp;</c>, not percent-encoded (EXCHANGES.md §5.2).
+    /// </summary>
+    public static RequestParameters FromJson(System.Text.Json.JsonElement parameters)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? signature = null;
+        if (parameters.ValueKind == System.Text.Json.JsonValueKind.Object)
+        {
+            foreach (var prop in parameters.EnumerateObject())
+            {
+                string value = prop.Value.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.String => prop.Value.GetString()!,
+                    System.Text.Json.JsonValueKind.True => "true",
+                    System.Text.Json.JsonValueKind.False => "false",
+                    System.Text.Json.JsonValueKind.Null => "",
+                    _ => prop.Value.GetRawText(),
+                };
+                if (prop.Name == "signature")
+                    signature = value;
+                else if (!values.TryAdd(prop.Name, value))
+                    throw new BinanceException(BinanceErrors.DuplicateParameter);
+            }
+        }
+        string payload = string.Join('&', values.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
+        return new RequestParameters(values, signature, Encoding.UTF8.GetBytes(payload));
+    }
+
     /// <summary>The <c>signature</c> value, percent-decoded; null when absent.</summary>
     public string? Signature { get; }
     public byte[] SignedPayload { get; }

@@ -231,7 +231,7 @@ public sealed partial class SimulatorApi
     {
         var book = Symbol(p);
         var target = ParseCancel(p, "orderId", "origClientOrderId", "newClientOrderId");
-        var outcome = _engine.Cancel(account, book, target.OrderId, target.OrigClientOrderId, target.Restrictions);
+        var outcome = _engine.Cancel(account, book, target.OrderId, target.OrigClientOrderId, target.Restrictions, target.CancelClientOrderId);
         if (!outcome.Ok)
             throw new BinanceException(BinanceErrors.For(outcome.Reject));
         WriteCanceled(_json, outcome.Order!, outcome.Order!.ClientOrderId, target.CancelClientOrderId, _clock.UtcNowUnixMs);
@@ -263,12 +263,16 @@ public sealed partial class SimulatorApi
     {
         var book = Symbol(p);
         long now = _clock.UtcNowUnixMs;
-        var canceled = _engine.CancelAll(account, book);
-        if (canceled.Count == 0)
+        int open = account.OpenOrderCount(book);
+        if (open == 0)
             throw new BinanceException(BinanceErrors.For(RejectCode.UnknownOrder));
+        var cancelIds = new string[open];
+        for (int i = 0; i < open; i++)
+            cancelIds[i] = _engine.NewClientOrderId();
+        var canceled = _engine.CancelAll(account, book, cancelIds);
         _json.WriteStartArray();
-        foreach (var o in canceled)
-            WriteCanceled(_json, o, o.ClientOrderId, _engine.NewClientOrderId(), now);
+        for (int i = 0; i < canceled.Count; i++)
+            WriteCanceled(_json, canceled[i], canceled[i].ClientOrderId, cancelIds[i], now);
         _json.WriteEndArray();
     }
 
@@ -289,7 +293,7 @@ public sealed partial class SimulatorApi
         var parsed = ParseNewOrder(p, book);
         long now = _clock.UtcNowUnixMs;
 
-        var cancel = _engine.Cancel(account, book, target.OrderId, target.OrigClientOrderId, target.Restrictions);
+        var cancel = _engine.Cancel(account, book, target.OrderId, target.OrigClientOrderId, target.Restrictions, target.CancelClientOrderId);
         // Capture the cancel report before Place reuses the engine's buffers.
         SimOrder? canceled = cancel.Order;
         string? canceledClientId = canceled?.ClientOrderId;

@@ -36,6 +36,40 @@ public sealed partial class SimulatorApi
         _limiter = limiter;
         _clock = engine.Clock;
         _json = new Utf8JsonWriter(_buffer);
+        Streams = new StreamHub(this, Faults);
+    }
+
+    /// <summary>Run-time fault switches shared by REST, the WebSocket API and the streams.</summary>
+    public SimulatorFaults Faults { get; } = new();
+
+    /// <summary>Market streams, the WebSocket API and user data.</summary>
+    public StreamHub Streams { get; }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the engine under the gate, then publishes what it changed
+    /// (streams, user data): how anything outside a request (market flow, tests, deposits) must touch the engine.
+    /// </summary>
+    public void Run(Action<MatchingEngine> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        lock (_gate)
+        {
+            try
+            {
+                action(_engine);
+            }
+            finally
+            {
+                Streams.Flush();
+            }
+        }
+    }
+
+    /// <summary>Halts or resumes a symbol (fault injection: symbol halt; new orders get "Market is closed.").</summary>
+    public void SetSymbolStatus(string symbol, SymbolStatus status)
+    {
+        lock (_gate)
+            _engine.Book(symbol).Status = status;
     }
 
     public MatchingEngine Engine => _engine;
@@ -98,6 +132,19 @@ public sealed partial class SimulatorApi
         string? apiKey = request.Headers["X-MBX-APIKEY"].FirstOrDefault();
         ApiResponse answer = Handle(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", body, ip, apiKey,
             out int usedWeight, out var orderCounts);
+        if (answer.Fault != AckFault.None)
+        {
+            // The order was executed; the client never learns it from this answer.
+            if (answer.Fault == AckFault.Timeout)
+            {
+                try { await Task.Delay(Faults.TimeoutHang, context.RequestAborted).ConfigureAwait(false); }
+                catch (OperationCanceledException) { }
+            }
+            context.Abort();
+            return;
+        }
+        if (answer.OrderCountHeaders && Faults.AckDelay > TimeSpan.Zero)
+            await Task.Delay(Faults.AckDelay, context.RequestAborted).ConfigureAwait(false);
 
         var response = context.Response;
         response.StatusCode = answer.Status;
@@ -123,35 +170,65 @@ public sealed partial class SimulatorApi
             usedWeight = 0;
             if (!s_routes.TryGetValue((method, path), out var route))
                 return new ApiResponse(404, "{\"code\":-1000,\"msg\":\"Unknown endpoint.\"}"u8.ToArray());
-            RequestParameters? p = null;
-            SimAccount? account = null;
+            ApiResponse answer;
             try
             {
-                p = new RequestParameters(rawQuery, rawBody);
-                var weightError = _limiter.ChargeWeight(ip, route.Weight(p), out usedWeight, out int retryAfter);
-                if (weightError is { } we)
-                    return Error(we, retryAfter);
-                if (route.Security == Security.Signed)
-                    account = Authenticate(p, apiKey);
-                if (route.IsOrder)
-                {
-                    var orderError = _limiter.ChargeOrder(account!.Id, out int orderRetry);
-                    orderCounts = _limiter.OrderCounts(account.Id);
-                    if (orderError is { } oe)
-                        return Error(oe, orderRetry);
-                }
-                BeginJson();
-                route.Handle(this, p, account);
-                var ok = new ApiResponse(_status, EndJson(), 0, route.IsOrder);
-                if (route.IsOrder && ok.Status == 200 && UnknownStatusEveryNthOrder > 0 &&
-                    ++_acceptedOrders % UnknownStatusEveryNthOrder == 0)
-                    return Error(BinanceErrors.ExecutionUnknown, 0);
-                return ok;
+                answer = Execute(route, new RequestParameters(rawQuery, rawBody), ip, apiKey, null, out usedWeight, out orderCounts);
             }
             catch (BinanceException ex)
             {
-                return Error(ex.Error, 0);
+                answer = Error(ex.Error, 0);
             }
+            Streams.Flush();
+            return answer;
+        }
+    }
+
+    /// <summary>
+    /// One request after routing, for REST and the WebSocket API alike (caller holds the gate).
+    /// <paramref name="session"/> is the WebSocket API's logged-on account: a signed request without
+    /// apiKey and signature then only needs its timestamp.
+    /// </summary>
+    private ApiResponse Execute(Route route, RequestParameters p, string ip, string? apiKey, SimAccount? session,
+        out int usedWeight, out (int TenSeconds, int Day)? orderCounts)
+    {
+        orderCounts = null;
+        usedWeight = 0;
+        SimAccount? account = null;
+        try
+        {
+            if (Faults.TakeRateLimit())
+                return Error(BinanceErrors.TooMuchWeight(_limiter.Settings.RequestWeightPerMinute, "1 MINUTE"), 1);
+            var weightError = _limiter.ChargeWeight(ip, route.Weight(p), out usedWeight, out int retryAfter);
+            if (weightError is { } we)
+                return Error(we, retryAfter);
+            if (route.Security == Security.Signed)
+                account = session is not null && p.Signature is null && !p.Has("apiKey") ? AuthenticateSession(p, session) : Authenticate(p, apiKey);
+            if (route.IsOrder)
+            {
+                var orderError = _limiter.ChargeOrder(account!.Id, out int orderRetry);
+                orderCounts = _limiter.OrderCounts(account.Id);
+                if (orderError is { } oe)
+                    return Error(oe, orderRetry);
+            }
+            BeginJson();
+            route.Handle(this, p, account);
+            var ok = new ApiResponse(_status, EndJson(), 0, route.IsOrder, account?.Id);
+            if (route.IsOrder && ok.Status == 200)
+            {
+                // A 5xx or a missing answer does not mean rejected: the order below was executed.
+                if ((UnknownStatusEveryNthOrder > 0 && ++_acceptedOrders % UnknownStatusEveryNthOrder == 0) || Faults.TakeUnknownAfterAccept())
+                    return Error(BinanceErrors.ExecutionUnknown, 0);
+                if (Faults.TakeDropAck())
+                    return ok with { Fault = AckFault.Drop };
+                if (Faults.TakeTimeoutAfterAccept())
+                    return ok with { Fault = AckFault.Timeout };
+            }
+            return ok;
+        }
+        catch (BinanceException ex)
+        {
+            return Error(ex.Error, 0);
         }
     }
 
@@ -190,8 +267,28 @@ public sealed partial class SimulatorApi
         if (!_keys.TryGetValue(apiKey, out var key))
             throw new BinanceException(BinanceErrors.RejectedApiKey);
         string signature = p.Signature is { Length: > 0 } s ? s : throw new BinanceException(BinanceErrors.Mandatory("signature"));
-        long timestampUs = ParseTimestampMicros(p.Required("timestamp"));
-        long recvWindowUs = 5_000_000;
+        if (!key.Verify(CheckTimestampSyntax(p, out long timestampUs, out long recvWindowUs), signature))
+            throw new BinanceException(BinanceErrors.InvalidSignature);
+        CheckTimestampWindow(timestampUs, recvWindowUs);
+        if (!key.Account.CanTrade)
+            throw new BinanceException(BinanceErrors.RejectedApiKey);
+        return key.Account;
+    }
+
+    /// <summary>A WebSocket API request on a logged-on session: no signature, the timestamp window still applies.</summary>
+    private SimAccount AuthenticateSession(RequestParameters p, SimAccount account)
+    {
+        CheckTimestampSyntax(p, out long timestampUs, out long recvWindowUs);
+        CheckTimestampWindow(timestampUs, recvWindowUs);
+        if (!account.CanTrade)
+            throw new BinanceException(BinanceErrors.RejectedApiKey);
+        return account;
+    }
+
+    private static byte[] CheckTimestampSyntax(RequestParameters p, out long timestampUs, out long recvWindowUs)
+    {
+        timestampUs = ParseTimestampMicros(p.Required("timestamp"));
+        recvWindowUs = 5_000_000;
         if (p["recvWindow"] is { } rw)
         {
             if (DecimalParser.TryParse(Encoding.ASCII.GetBytes(rw), 3, false, out long w) != DecimalParseError.None || w <= 0)
@@ -200,17 +297,17 @@ public sealed partial class SimulatorApi
                 throw new BinanceException(BinanceErrors.RecvWindowTooLarge);
             recvWindowUs = w;
         }
-        if (!key.Verify(p.SignedPayload, signature))
-            throw new BinanceException(BinanceErrors.InvalidSignature);
+        return p.SignedPayload;
+    }
+
+    private void CheckTimestampWindow(long timestampUs, long recvWindowUs)
+    {
         // EXCHANGES.md §5.3: accept iff timestamp < serverTime + 1000 ms and serverTime − timestamp ≤ recvWindow.
         long nowUs = (_clock.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10;
         if (timestampUs >= nowUs + 1_000_000)
             throw new BinanceException(BinanceErrors.TimestampAhead);
         if (nowUs - timestampUs > recvWindowUs)
             throw new BinanceException(BinanceErrors.TimestampOutsideRecvWindow);
-        if (!key.Account.CanTrade)
-            throw new BinanceException(BinanceErrors.RejectedApiKey);
-        return key.Account;
     }
 
     /// <summary>Binance accepts milliseconds or microseconds; a 16-digit value is microseconds.</summary>

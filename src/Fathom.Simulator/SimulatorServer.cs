@@ -9,16 +9,19 @@ using Microsoft.Extensions.Logging;
 namespace Fathom.Simulator;
 
 /// <summary>
-/// Hosts a <see cref="SimulatorApi"/> on Kestrel. Binds to loopback by default; port 0 picks a free
+/// Hosts a <see cref="SimulatorApi"/> on Kestrel: REST, and on the same port the market streams
+/// (<c>/ws/…</c>, <c>/stream?streams=…</c>) and the WebSocket API (<c>/ws-api/v3</c>). Binds to loopback by default; port 0 picks a free
 /// port, reported in <see cref="BaseAddress"/> (tests use that, never a fixed port).
 /// </summary>
 public sealed class SimulatorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly SimulatorApi _api;
 
-    private SimulatorServer(WebApplication app, Uri baseAddress)
+    private SimulatorServer(WebApplication app, SimulatorApi api, Uri baseAddress)
     {
         _app = app;
+        _api = api;
         BaseAddress = baseAddress;
     }
 
@@ -37,10 +40,14 @@ public sealed class SimulatorServer : IAsyncDisposable
             o.Listen(address ?? IPAddress.Loopback, port);
         });
         var app = builder.Build();
-        app.Run(api.HandleAsync);
+        // Binance pings every 20 s and drops a client that has not answered within a minute (EXCHANGES.md §1.3).
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = api.Streams.PingInterval, KeepAliveTimeout = api.Streams.PongTimeout });
+        app.Run(context => StreamHub.IsWebSocketPath(context.Request.Path) && context.WebSockets.IsWebSocketRequest
+            ? api.Streams.AcceptAsync(context)
+            : api.HandleAsync(context));
         await app.StartAsync(cancel).ConfigureAwait(false);
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SimulatorServer(app, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
+        return new SimulatorServer(app, api, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
     }
 
     private sealed class PassiveLifetime : Microsoft.Extensions.Hosting.IHostLifetime
@@ -51,6 +58,9 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Open WebSockets would hold Kestrel's graceful stop: drop them first.
+        _api.Streams.DisconnectMarketStreams();
+        _api.Streams.DisconnectWsApi();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

@@ -35,6 +35,54 @@ public sealed class SymbolBook
 
     internal long LastOrderId;
     internal long LastTradeId;
+    internal long LastExecutionId;
+
+    /// <summary>
+    /// Prices whose level changed since each depth channel last published (index = channel: the
+    /// 100 ms and the 1000 ms diff streams batch differently). Every change bumps <see cref="UpdateId"/>
+    /// once, so a diff covering ids (U, u] carries, for each price it lists, the quantity at u.
+    /// Null until a stream hub tracks them.
+    /// </summary>
+    internal HashSet<long>[]? ChangedBids;
+    internal HashSet<long>[]? ChangedAsks;
+
+    internal void TrackChanges(int channels)
+    {
+        ChangedBids = new HashSet<long>[channels];
+        ChangedAsks = new HashSet<long>[channels];
+        for (int i = 0; i < channels; i++)
+        {
+            ChangedBids[i] = [];
+            ChangedAsks[i] = [];
+        }
+    }
+
+    /// <summary>A level changed: one new book update id, and the price is remembered for every depth channel.</summary>
+    internal void MarkChanged(bool isBid, long price)
+    {
+        UpdateId++;
+        var sets = isBid ? ChangedBids : ChangedAsks;
+        if (sets is null)
+            return;
+        foreach (var set in sets)
+            set.Add(price);
+    }
+
+    /// <summary>Total quantity resting at a price (0 when there is no level).</summary>
+    public long QtyAt(OrderSide side, long price) => (side == OrderSide.Buy ? Bids : Asks).QtyAt(price);
+
+    /// <summary>Public trades so far (the sequence number of the next one).</summary>
+    public long TradeCount => _tradeCount;
+
+    /// <summary>The trade with sequence number <paramref name="seq"/> (0-based), if still in the history.</summary>
+    public bool TryGetTrade(long seq, out TradeRecord trade)
+    {
+        trade = default;
+        if (seq < 0 || seq >= _tradeCount || seq < _tradeCount - TradeHistory)
+            return false;
+        trade = _trades[seq % TradeHistory];
+        return true;
+    }
     /// <summary>Book update id: bumps on every change to either side (REST <c>lastUpdateId</c>).</summary>
     public long UpdateId { get; internal set; }
     /// <summary>Last trade price (raw), 0 before the first trade: the reference for PERCENT_PRICE_BY_SIDE and market NOTIONAL.</summary>

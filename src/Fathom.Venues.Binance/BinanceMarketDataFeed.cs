@@ -44,6 +44,8 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     private long _lastServerShutdowns;
     private int _plannedReconnectRunning;
     private readonly bool[] _snapshotInFlight;
+    // RunAsync's token (the caller's linked with ours): everything the feed starts must stop with it.
+    private CancellationToken _runToken;
 
     public BinanceMarketDataFeed(IReadOnlyList<InstrumentSpec> instruments, BinanceEndpoints endpoints, HttpClient http,
         TimeProvider time, BinanceFeedOptions? options = null, bool usdm = false, Action<SyncTransition>? observer = null,
@@ -95,6 +97,13 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     public Uri StreamUrl => _streamUrl;
     public BinanceStreamConnection? Connection => _primary;
 
+    /// <summary>
+    /// Optional: every frame and snapshot body is appended here, under the core lock, right before it
+    /// is parsed, so a replay of the recording feeds the parser exactly what the books saw. Set before
+    /// <see cref="RunAsync"/>. Appending copies the bytes and never waits for I/O.
+    /// </summary>
+    public RecordingWriter? Recorder { get; set; }
+
     /// <summary>The last unexpected error the feed survived (it logs and carries on), for operators.</summary>
     public string? LastError { get; private set; }
     public long UnexpectedErrors { get; private set; }
@@ -104,6 +113,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stop.Token);
         CancellationToken ct = linked.Token;
+        _runToken = ct;
         Task watchdog = WatchdogAsync(ct);
         int attempt = 0;
         try
@@ -217,7 +227,10 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                 long receiveNs = UnixNanos(_time.GetUtcNow());
                 var router = _router;
                 foreach (byte[] frame in _overlapQueue)
+                {
+                    Recorder?.TryAppendFrame(receiveNs, frame, fresh.Id);
                     _parser.ParseFrame(frame, receiveNs, ref router);
+                }
                 _overlapQueue.Clear();
                 _incoming = null;
                 _primary = fresh;
@@ -258,6 +271,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                 _overlapQueue.Add(frame.ToArray()); // rare (planned reconnects): a copy is fine
                 return;
             }
+            Recorder?.TryAppendFrame(receiveNs, frame, connection.Id);
             var router = _router;
             _parser.ParseFrame(frame, receiveNs, ref router);
             shutdown = _router.ServerShutdowns != _lastServerShutdowns;
@@ -266,7 +280,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
         if (shutdown && ReferenceEquals(connection, _primary))
         {
             Counters.ServerShutdowns++;
-            _ = ReconnectPlannedAsync(_stop.Token); // the venue is about to close this connection
+            _ = ReconnectPlannedAsync(_runToken); // the venue is about to close this connection
         }
     }
 
@@ -318,6 +332,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
             long receiveNs = UnixNanos(_time.GetUtcNow());
             lock (CoreLock)
             {
+                Recorder?.TryAppendSnapshot(receiveNs, symbol.Spec.Symbol, _options.SnapshotDepth, body);
                 var router = _router;
                 _parser.ParseSnapshot(body, symbol, _options.SnapshotDepth, receiveNs, ref router);
                 // A snapshot older than the buffer asks again: give the venue a moment to move on.

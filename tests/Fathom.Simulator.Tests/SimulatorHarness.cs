@@ -29,13 +29,14 @@ internal sealed class SimulatorHarness : IAsyncDisposable
     public ManualTimeProvider Time { get; }
     public HttpClient Http { get; }
 
-    public static async Task<SimulatorHarness> StartAsync(Action<SimulatorConfig>? configure = null)
+    public static async Task<SimulatorHarness> StartAsync(Action<SimulatorConfig>? configure = null, Action<ExchangeSimulator>? beforeStart = null)
     {
         var config = SimulatorConfig.Demo();
         config.SeedLevels = 0;
         configure?.Invoke(config);
         var time = new ManualTimeProvider();
         var sim = ExchangeSimulator.Create(config, time);
+        beforeStart?.Invoke(sim);
         var server = await SimulatorServer.StartAsync(sim.Api);
         return new SimulatorHarness(sim, server, time);
     }
@@ -63,10 +64,22 @@ internal sealed class SimulatorHarness : IAsyncDisposable
         return new Reply(response.StatusCode, JsonDocument.Parse(text).RootElement.Clone(), headers);
     }
 
+    public Uri WsUri(string pathAndQuery) => new(new UriBuilder(Server.BaseAddress) { Scheme = "ws" }.Uri, pathAndQuery);
+
+    public async Task<WsClient> ConnectAsync(string pathAndQuery) => await WsClient.ConnectAsync(WsUri(pathAndQuery));
+
+    /// <summary>Publishes the 100 ms depth diffs now (what the timer does on virtual time).</summary>
+    public void PublishDepth()
+    {
+        lock (Sim.Api.Gate)
+            Sim.Streams.PublishDepth(StreamHub.Depth100Ms);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await Server.DisposeAsync();
+        Sim.Dispose();
     }
 }
 
