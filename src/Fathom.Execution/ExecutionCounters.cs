@@ -1,0 +1,36 @@
+namespace Fathom.Execution;
+
+/// <summary>What execution has done and refused, for metrics and tests. Plain fields: single-threaded core.</summary>
+public sealed class ExecutionCounters
+{
+    public long Intents;
+    public long Places;
+    public long Cancels;
+    public long CancelReplaces;
+    public long Amends;
+    public long Queries;
+    public long QuotesKept;
+    /// <summary>Work not done because a command for the order is in flight (re-tried when its report arrives).</summary>
+    public long DeferredBusy;
+    /// <summary>Work not done because the instrument's in-flight cap was reached.</summary>
+    public long DeferredByCap;
+    public long RiskRefusals;
+    /// <summary>A cancel-replace whose new leg risk refused, sent as a plain cancel instead.</summary>
+    public long ReplacesDegradedToCancel;
+    public long FilterRefusals;
+    public long TableFull;
+    public long Transitions;
+    public long IllegalTransitions;
+    public long DuplicateReports;
+    public long DuplicateFills;
+    public long Fills;
+    public long Overfills;
+    public long FillsForUnknownOrders;
+    public long ForeignReports;
+    public long OtherInstanceReports;
+    public long UnknownOrderReports;
+    public long StaleQueryResults;
+    public long NotFoundUnproven;
+    public long NeverReachedVenue;
+    public long BalanceMismatches;
+}

@@ -1,0 +1,265 @@
+using System.Runtime.CompilerServices;
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+using Fathom.Strategy.Abstractions;
+
+namespace Fathom.Execution;
+
+/// <summary>Venue reports: each is mapped to one <see cref="OrderEvent"/> and applied through the table.</summary>
+public sealed partial class ExecutionEngine
+{
+    public void OnAck(in AckReport report, long nowNs)
+    {
+        _risk.OnVenueResponse(nowNs);
+        ref var o = ref Resolve(report.ClientOrderId);
+        if (Unsafe.IsNullRef(ref o))
+            return;
+        if (report.VenueOrderId != 0)
+            o.VenueOrderId = report.VenueOrderId;
+        o.WasAcked = true;
+        Apply(ref o, OrderEvent.Ack, nowNs);
+        AfterReport(ref o, nowNs);
+    }
+
+    public void OnReject(in RejectReport report, long nowNs)
+    {
+        _risk.OnVenueResponse(nowNs);
+        ref var o = ref Resolve(report.ClientOrderId);
+        if (Unsafe.IsNullRef(ref o))
+            return;
+        // "Unknown order" for an order we believe live is not a plain refusal: it may have filled or been
+        // cancelled a moment ago (cancel rejected because filled). Its fate is unknown until the stream
+        // or a query says, so it goes Unknown rather than back to working.
+        bool unknownOrder = report.Reason == RejectReason.UnknownOrder;
+        OrderEvent evt;
+        switch (report.Command)
+        {
+            case CommandKind.Cancel:
+                evt = unknownOrder ? OrderEvent.StatusUnknown : OrderEvent.CancelReject;
+                break;
+            case CommandKind.AmendQty:
+                evt = unknownOrder ? OrderEvent.StatusUnknown : OrderEvent.ReplaceReject;
+                break;
+            case CommandKind.CancelReplace when o.State == OrderState.PendingNew && o.ReplacesSeq != 0:
+                evt = OrderEvent.Reject; // the new leg failed (409 partial failure): the old leg reports for itself
+                break;
+            case CommandKind.CancelReplace:
+                // STOP_ON_FAILURE: the cancel leg failed, so the new leg was never attempted.
+                evt = unknownOrder ? OrderEvent.StatusUnknown : OrderEvent.ReplaceReject;
+                ref var n = ref _table.Find(o.ReplacedBySeq);
+                if (!Unsafe.IsNullRef(ref n) && n.State == OrderState.PendingNew)
+                    Apply(ref n, OrderEvent.Reject, nowNs);
+                break;
+            default:
+                evt = OrderEvent.Reject;
+                break;
+        }
+        Apply(ref o, evt, nowNs);
+        AfterReport(ref o, nowNs);
+    }
+
+    public void OnFill(in FillReport report, long nowNs)
+    {
+        var id = report.ClientOrderId;
+        if (id.IsNone)
+        {
+            Counters.ForeignReports++;
+            return;
+        }
+        if (id.Node != _ids.Node)
+        {
+            Counters.OtherInstanceReports++; // another instance's order: its fills are its position
+            return;
+        }
+        if (!_fills.TryAdd(report.InstrumentId, report.TradeId, report.VenueOrderId))
+        {
+            Counters.DuplicateFills++;
+            return;
+        }
+        Counters.Fills++;
+        var inst = _instruments[report.InstrumentId];
+        // The fill is real money whatever we think of the order: position first, state machine second.
+        inst.Ledger.Apply(report.Side, report.Price, report.Qty, report.Fee, report.FeeQty);
+        _risk.OnFill(report.InstrumentId, report.Side, report.Price, report.Qty, nowNs);
+        _risk.OnPosition(report.InstrumentId, inst.Ledger.Position, inst.Ledger.AverageEntry, inst.Ledger.RealizedPnl, nowNs);
+        _risk.Evaluate(nowNs);
+
+        ref var o = ref id.Epoch == _ids.Epoch ? ref _table.Find(id.Sequence) : ref Unsafe.NullRef<OrderRecord>();
+        if (Unsafe.IsNullRef(ref o))
+        {
+            Counters.FillsForUnknownOrders++; // an earlier epoch's or a long-retired order: position only
+            return;
+        }
+        if (o.VenueOrderId == 0)
+            o.VenueOrderId = report.VenueOrderId;
+        o.Filled += report.Qty;
+        if (o.Filled > o.Qty)
+            Counters.Overfills++;
+        Apply(ref o, o.Filled >= o.Qty ? OrderEvent.Fill : OrderEvent.PartialFill, nowNs);
+        AfterReport(ref o, nowNs);
+    }
+
+    public void OnCanceled(in CanceledReport report, long nowNs)
+    {
+        _risk.OnVenueResponse(nowNs);
+        ref var o = ref Resolve(report.ClientOrderId);
+        if (Unsafe.IsNullRef(ref o))
+            return;
+        Apply(ref o, OrderEvent.Canceled, nowNs);
+        AfterReport(ref o, nowNs);
+    }
+
+    public void OnExpired(in ExpiredReport report, long nowNs)
+    {
+        ref var o = ref Resolve(report.ClientOrderId);
+        if (Unsafe.IsNullRef(ref o))
+            return;
+        Apply(ref o, OrderEvent.Expire, nowNs);
+        AfterReport(ref o, nowNs);
+    }
+
+    public void OnAmended(in AmendedReport report, long nowNs)
+    {
+        _risk.OnVenueResponse(nowNs);
+        ref var o = ref Resolve(report.OrigClientOrderId);
+        if (Unsafe.IsNullRef(ref o))
+            return;
+        if (o.CurrentId == report.NewClientOrderId)
+        {
+            Counters.DuplicateReports++; // response and stream both report the amend
+            return;
+        }
+        if (!Apply(ref o, OrderEvent.Replaced, nowNs))
+            return;
+        o.Qty = report.NewQty;
+        o.CurrentId = report.NewClientOrderId;
+        AfterReport(ref o, nowNs);
+    }
+
+    public void OnStatusUnknown(in StatusUnknownReport report, long nowNs)
+    {
+        _risk.OnVenueError(report.Cause, nowNs);
+        ref var o = ref Resolve(report.ClientOrderId);
+        if (Unsafe.IsNullRef(ref o))
+            return;
+        if (report.Command == CommandKind.Query)
+            return; // a read timed out: the order's state is unchanged and the next query is already scheduled
+        bool applied = false;
+        if (report.Command == o.PendingKind)
+        {
+            Apply(ref o, OrderEvent.StatusUnknown, nowNs);
+            applied = true;
+        }
+        if (report.Command == CommandKind.CancelReplace)
+        {
+            // A cancel-replace puts both legs in doubt: either may or may not exist now. The leg still
+            // waiting goes Unknown even when the other was already resolved by the stream.
+            long other = o.ReplacedBySeq != 0 ? o.ReplacedBySeq : o.ReplacesSeq;
+            ref var leg = ref _table.Find(other);
+            if (!Unsafe.IsNullRef(ref leg) && leg.PendingKind == CommandKind.CancelReplace)
+            {
+                Apply(ref leg, OrderEvent.StatusUnknown, nowNs);
+                applied = true;
+            }
+        }
+        if (!applied)
+            Counters.DuplicateReports++; // the stream already answered that command before the gateway gave up on it
+        AfterReport(ref o, nowNs);
+    }
+
+    /// <summary>The answer to a query; only an Unknown order is changed by it (the stream is fresher otherwise).</summary>
+    public void OnOrderStatus(in OrderStatusReport report, long nowNs)
+    {
+        _risk.OnVenueResponse(nowNs);
+        ref var o = ref Resolve(report.ClientOrderId);
+        if (Unsafe.IsNullRef(ref o))
+            return;
+        if (o.State != OrderState.Unknown)
+        {
+            Counters.StaleQueryResults++;
+            return;
+        }
+        if (report.VenueOrderId != 0)
+            o.VenueOrderId = report.VenueOrderId;
+        OrderEvent evt;
+        switch (report.Status)
+        {
+            case VenueOrderStatus.NotFound:
+                // Proof that a new order never arrived needs the receive window to have passed since it was
+                // sent; an acked order (or the old leg of a replace) cannot be proven away like this at all.
+                bool newOrder = o.UnknownKind == CommandKind.Place || (o.UnknownKind == CommandKind.CancelReplace && o.ReplacesSeq != 0);
+                if (newOrder && !o.WasAcked && nowNs - o.UnknownSentNs >= _options.UnknownProofWindowNs)
+                {
+                    Counters.NeverReachedVenue++;
+                    evt = OrderEvent.NotFoundFinal;
+                }
+                else
+                {
+                    Counters.NotFoundUnproven++;
+                    evt = OrderEvent.NotFound;
+                }
+                break;
+            case VenueOrderStatus.New or VenueOrderStatus.PartiallyFilled:
+                o.WasAcked = true;
+                evt = OrderEvent.Ack;
+                break;
+            case VenueOrderStatus.Filled:
+                evt = OrderEvent.Fill; // the fills themselves still come with trade ids (stream or trade query)
+                break;
+            case VenueOrderStatus.Canceled:
+                evt = OrderEvent.Canceled;
+                break;
+            case VenueOrderStatus.Expired:
+                evt = OrderEvent.Expire;
+                break;
+            default:
+                evt = OrderEvent.Reject;
+                break;
+        }
+        Apply(ref o, evt, nowNs);
+        AfterReport(ref o, nowNs);
+    }
+
+    /// <summary>
+    /// A spot base balance from the venue. The position should equal balance − baseline; a difference is
+    /// counted and returned (reconciliation adopts or halts; it is not done here).
+    /// </summary>
+    public Qty OnBalance(int instrumentId, Qty baseBalance)
+    {
+        var inst = _instruments[instrumentId];
+        var diff = new Qty(baseBalance.Raw - inst.Baseline.Raw - inst.Ledger.Position.Raw);
+        if (diff.Raw != 0)
+            Counters.BalanceMismatches++;
+        return diff;
+    }
+
+    private ref OrderRecord Resolve(ClientOrderId id)
+    {
+        if (id.IsNone)
+        {
+            Counters.ForeignReports++; // no prefix of ours: never touched
+            return ref Unsafe.NullRef<OrderRecord>();
+        }
+        if (!_ids.IsOwn(id))
+        {
+            Counters.OtherInstanceReports++;
+            return ref Unsafe.NullRef<OrderRecord>();
+        }
+        ref var o = ref _table.Find(id.Sequence);
+        if (Unsafe.IsNullRef(ref o))
+            Counters.UnknownOrderReports++;
+        return ref o;
+    }
+
+    /// <summary>After any report: send a cancel that waited for the order to be free, then re-apply the quote target.</summary>
+    private void AfterReport(ref OrderRecord o, long nowNs)
+    {
+        var inst = _instruments[o.InstrumentId];
+        if (o.CancelWanted && OrderStateMachine.IsWorking(o.State))
+            SendCancel(inst, ref o, nowNs);
+        if (_risk.WantsCancelAll(inst.Id, nowNs))
+            CancelAllOrders(inst, nowNs);
+        else
+            ManageQuotes(inst, nowNs);
+    }
+}

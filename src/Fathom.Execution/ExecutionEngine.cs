@@ -1,0 +1,619 @@
+using System.Runtime.CompilerServices;
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+using Fathom.Risk;
+using Fathom.Strategy.Abstractions;
+
+namespace Fathom.Execution;
+
+/// <summary>
+/// Turns strategy intents into venue-neutral commands, tracks every order through
+/// <see cref="OrderStateMachine"/>, applies fills once to positions, and passes every new order
+/// through <see cref="RiskManager"/> (cancels are never checked, so risk can never block one).
+/// </summary>
+/// <remarks>
+/// Entry points: <see cref="Submit"/> (intents), <see cref="OnMarket"/>/<see cref="OnBook"/>, the report
+/// handlers in <c>ExecutionEngine.Reports.cs</c>, and <see cref="OnTimer"/> (risk evaluation, stale-book
+/// and halt cancels, queries for Unknown orders). Output: <see cref="Commands"/>, drained by the caller
+/// after each input. Invariants: nothing is sent for an order with a command in flight or an unknown
+/// fate (a cancel wanted meanwhile is remembered and sent when it becomes possible); a new order whose
+/// fate is unknown is never resent, only queried; the quote target is re-applied after every report, so
+/// behaviour under latency depends only on the input sequence. Single-threaded; no allocation per intent
+/// or report after construction.
+/// </remarks>
+public sealed partial class ExecutionEngine
+{
+    private sealed class InstrumentState(int id, InstrumentSpec spec, Qty baseline, int maxLive)
+    {
+        public readonly int Id = id;
+        public readonly InstrumentSpec Spec = spec;
+        public readonly PositionLedger Ledger = new(spec.PriceDecimals, spec.QtyDecimals);
+        public readonly Qty Baseline = baseline;
+        public readonly long[] Live = new long[maxLive];
+        public int LiveCount;
+        public int Busy;
+        public long BidQuoteSeq;
+        public long AskQuoteSeq;
+        public Price BestBid;
+        public Price BestAsk;
+        public bool HasQuoteTarget;
+        public Price TargetBidPrice;
+        public Qty TargetBidQty;
+        public Price TargetAskPrice;
+        public Qty TargetAskQty;
+        public bool PostOnly;
+
+        public Price Mid => BestBid.Raw > 0 && BestAsk.Raw > 0 ? new Price((BestBid.Raw + BestAsk.Raw) / 2) : Price.Zero;
+    }
+
+    private readonly InstrumentState[] _instruments;
+    private readonly ExecutionOptions _options;
+    private readonly RiskManager _risk;
+    private readonly ClientOrderIdGenerator _ids;
+    private readonly OrderTable _table;
+    private readonly FillDeduplicator _fills;
+    private readonly Action<OrderTransition>? _observer;
+
+    public ExecutionEngine(IReadOnlyList<InstrumentSpec> instruments, ExecutionOptions options, RiskManager risk,
+        ClientOrderIdGenerator ids, Action<OrderTransition>? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(risk);
+        ArgumentNullException.ThrowIfNull(ids);
+        _options = options.Validate();
+        if (risk.Limits.Instruments.Count != instruments.Count)
+            ThrowHelper.ThrowArgument(nameof(risk), "Risk and execution must trade the same instruments.");
+        if (options.Baselines.Count != 0 && options.Baselines.Count != instruments.Count)
+            ThrowHelper.ThrowArgument(nameof(options), "Baselines need one entry per instrument (or none).");
+        _instruments = new InstrumentState[instruments.Count];
+        for (int i = 0; i < instruments.Count; i++)
+            _instruments[i] = new InstrumentState(i, instruments[i].Validate(),
+                options.Baselines.Count == 0 ? Qty.Zero : options.Baselines[i], options.MaxLiveOrdersPerInstrument);
+        _risk = risk;
+        _ids = ids;
+        _table = new OrderTable(options.OrderTableCapacity);
+        _fills = new FillDeduplicator(options.FillDedupCapacity);
+        Commands = new CommandQueue(options.CommandQueueCapacity);
+        _observer = observer;
+    }
+
+    public CommandQueue Commands { get; }
+    public ExecutionCounters Counters { get; } = new();
+    public RiskManager Risk => _risk;
+    /// <summary>The last illegal transition (default when none): also counted and sent to the observer.</summary>
+    public OrderTransition LastIllegal { get; private set; }
+    public RiskDecision LastRiskDecision { get; private set; }
+
+    // ---------------------------------------------------------------- market
+
+    public void OnMarket(int instrumentId, Price bestBid, Price bestAsk, bool bookLive, long nowNs)
+    {
+        var inst = _instruments[instrumentId];
+        inst.BestBid = bestBid;
+        inst.BestAsk = bestAsk;
+        _risk.OnMarket(instrumentId, bestBid, bestAsk, bookLive, nowNs);
+        if (_risk.WantsCancelAll(instrumentId, nowNs))
+            CancelAllOrders(inst, nowNs);
+    }
+
+    /// <summary>Market update from a book; <paramref name="bookLive"/> is <c>BookSync.IsLive</c> (stale-book gating).</summary>
+    public void OnBook(int instrumentId, in BookView book, bool bookLive, long nowNs)
+    {
+        var spec = _instruments[instrumentId].Spec;
+        Price bid = book.HasBid ? spec.FromTicks(book.BestBidTick) : Price.Zero;
+        Price ask = book.HasAsk ? spec.FromTicks(book.BestAskTick) : Price.Zero;
+        OnMarket(instrumentId, bid, ask, bookLive, nowNs);
+    }
+
+    // ---------------------------------------------------------------- intents
+
+    public void Submit(in Intent intent, long nowNs)
+    {
+        Counters.Intents++;
+        if ((uint)intent.InstrumentId >= (uint)_instruments.Length)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(intent), "Unknown instrument id.");
+        var inst = _instruments[intent.InstrumentId];
+        if (_risk.WantsCancelAll(intent.InstrumentId, nowNs))
+        {
+            inst.HasQuoteTarget = false;
+            CancelAllOrders(inst, nowNs);
+            return;
+        }
+        switch (intent.Kind)
+        {
+            case IntentKind.Quote:
+                inst.HasQuoteTarget = true;
+                inst.TargetBidPrice = intent.BidPrice;
+                inst.TargetBidQty = intent.QuotesBid ? intent.BidQty : Qty.Zero;
+                inst.TargetAskPrice = intent.AskPrice;
+                inst.TargetAskQty = intent.QuotesAsk ? intent.AskQty : Qty.Zero;
+                inst.PostOnly = intent.PostOnly;
+                ManageQuotes(inst, nowNs);
+                break;
+            case IntentKind.CancelAll:
+                inst.HasQuoteTarget = false;
+                CancelAllOrders(inst, nowNs);
+                break;
+            case IntentKind.Take:
+                Take(inst, intent.Side, intent.Qty, intent.LimitPrice, nowNs);
+                break;
+            case IntentKind.TargetPosition:
+                MoveToTarget(inst, intent.Qty, intent.LimitPrice, nowNs);
+                break;
+        }
+    }
+
+    /// <summary>Periodic work: risk evaluation (the kill switch), gating cancels, and queries for Unknown orders.</summary>
+    public void OnTimer(long nowNs)
+    {
+        _risk.Evaluate(nowNs);
+        for (int i = 0; i < _instruments.Length; i++)
+        {
+            var inst = _instruments[i];
+            if (_risk.WantsCancelAll(i, nowNs))
+            {
+                inst.HasQuoteTarget = false;
+                CancelAllOrders(inst, nowNs);
+            }
+            else if (!_risk.AllowsIncrease(i, nowNs))
+            {
+                ManageQuotes(inst, nowNs);
+            }
+            for (int k = 0; k < inst.LiveCount; k++)
+            {
+                ref var o = ref _table.Find(inst.Live[k]);
+                if (!Unsafe.IsNullRef(ref o) && o.State == OrderState.Unknown && nowNs >= o.NextQueryNs)
+                    SendQuery(ref o, nowNs);
+            }
+        }
+    }
+
+    private void ManageQuotes(InstrumentState inst, long nowNs)
+    {
+        if (!inst.HasQuoteTarget)
+            return;
+        var spec = inst.Spec;
+        int id = inst.Id;
+        var adj = _risk.QuoteAdjustment(id);
+        long widen = adj.ExtraTicks * spec.TickSize.Raw;
+        Qty bidQty = spec.FloorToStep(new Qty(inst.TargetBidQty.Raw * adj.QtyPercent / 100));
+        Qty askQty = spec.FloorToStep(new Qty(inst.TargetAskQty.Raw * adj.QtyPercent / 100));
+        Price bidPrice = new(spec.FloorToTick(inst.TargetBidPrice).Raw - widen);
+        Price askPrice = new(spec.CeilToTick(inst.TargetAskPrice).Raw + widen);
+        if (!_risk.AllowsIncrease(id, nowNs))
+        {
+            // Reduce-only: quote only the side that moves toward flat, and never past it.
+            long pos = inst.Ledger.Position.Raw;
+            if (pos >= 0)
+            {
+                bidQty = Qty.Zero;
+                askQty = new Qty(Math.Min(askQty.Raw, spec.FloorToStep(new Qty(pos)).Raw));
+            }
+            if (pos <= 0)
+            {
+                askQty = Qty.Zero;
+                bidQty = new Qty(Math.Min(bidQty.Raw, spec.FloorToStep(new Qty(-pos)).Raw));
+            }
+        }
+        var type = inst.PostOnly ? OrderType.LimitMaker : OrderType.Limit;
+        ManageSide(inst, id, OrderSide.Buy, bidPrice, bidQty, type, nowNs);
+        ManageSide(inst, id, OrderSide.Sell, askPrice, askQty, type, nowNs);
+    }
+
+    private void ManageSide(InstrumentState inst, int id, OrderSide side, Price price, Qty qty, OrderType type, long nowNs)
+    {
+        long seq = side == OrderSide.Buy ? inst.BidQuoteSeq : inst.AskQuoteSeq;
+        if (seq != 0)
+        {
+            ref var o = ref _table.Find(seq);
+            if (!Unsafe.IsNullRef(ref o) && o.IsLive)
+            {
+                if (OrderStateMachine.IsBusy(o.State))
+                {
+                    // Never act on an order with a command in flight: the target is kept and re-applied
+                    // when its report arrives.
+                    Counters.DeferredBusy++;
+                    return;
+                }
+                if (qty.Raw <= 0)
+                {
+                    SendCancel(inst, ref o, nowNs);
+                    return;
+                }
+                long tick = inst.Spec.TickSize.Raw;
+                long priceMoveTicks = Math.Abs(o.Price.Raw - price.Raw) / tick;
+                long remaining = o.Remaining.Raw;
+                if (priceMoveTicks <= _options.RepriceToleranceTicks && o.Type == type)
+                {
+                    // "Target unchanged" is judged against the size the order was placed with, so a
+                    // partial fill does not trigger a top-up that would cost the queue position.
+                    if (qty.Raw >= remaining && qty.Raw <= o.Qty.Raw + _options.QtyToleranceSteps * inst.Spec.StepSize.Raw)
+                    {
+                        Counters.QuotesKept++;
+                        return;
+                    }
+                    if (qty.Raw < remaining && _options.AmendAllowed)
+                    {
+                        // Size down in place keeps queue priority (reductions only, new total = filled + wanted).
+                        SendAmend(inst, ref o, new Qty(o.Filled.Raw + qty.Raw), nowNs);
+                        return;
+                    }
+                }
+                SendCancelReplace(inst, id, ref o, price, qty, type, nowNs);
+                return;
+            }
+            SetQuoteSlot(inst, side, 0);
+        }
+        if (qty.Raw > 0)
+            SendPlace(inst, id, side, type, price, qty, isQuote: true, nowNs);
+    }
+
+    private void Take(InstrumentState inst, OrderSide side, Qty qty, Price limit, long nowNs)
+    {
+        var spec = inst.Spec;
+        Qty q = spec.FloorToStep(qty);
+        if (q.Raw <= 0)
+            return;
+        // The limit is rounded passively: a buy never pays more, a sell never receives less, than asked.
+        Price p = spec.RoundForSide(limit, side == OrderSide.Buy);
+        SendPlace(inst, inst.Id, side, OrderType.LimitIoc, p, q, isQuote: false, nowNs);
+    }
+
+    private void MoveToTarget(InstrumentState inst, Qty target, Price limit, long nowNs)
+    {
+        for (int k = 0; k < inst.LiveCount; k++)
+        {
+            ref var o = ref _table.Find(inst.Live[k]);
+            if (!Unsafe.IsNullRef(ref o) && !o.IsQuote)
+            {
+                // One taking order at a time: the next step is sized from the position it leaves.
+                Counters.DeferredBusy++;
+                return;
+            }
+        }
+        long delta = target.Raw - inst.Ledger.Position.Raw;
+        if (delta == 0)
+            return;
+        Take(inst, delta > 0 ? OrderSide.Buy : OrderSide.Sell, new Qty(Math.Abs(delta)), limit, nowNs);
+    }
+
+    private void CancelAllOrders(InstrumentState inst, long nowNs)
+    {
+        for (int k = 0; k < inst.LiveCount; k++)
+        {
+            ref var o = ref _table.Find(inst.Live[k]);
+            if (!Unsafe.IsNullRef(ref o))
+                SendCancel(inst, ref o, nowNs);
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    private bool SendPlace(InstrumentState inst, int id, OrderSide side, OrderType type, Price price, Qty qty, bool isQuote, long nowNs)
+    {
+        if (inst.Busy >= _options.MaxInFlightPerInstrument || inst.LiveCount >= inst.Live.Length)
+        {
+            Counters.DeferredByCap++;
+            return false;
+        }
+        if (inst.Spec.CheckOrder(price, qty) != OrderFilterResult.Ok)
+        {
+            Counters.FilterRefusals++;
+            return false;
+        }
+        var check = new OrderCheck(id, side, price, qty, OpenQty(inst, side), OwnOppositeBest(inst, side));
+        var decision = _risk.CheckNewOrder(check, nowNs);
+        if (decision != RiskDecision.Allowed)
+        {
+            Counters.RiskRefusals++;
+            LastRiskDecision = decision;
+            return false;
+        }
+        var cid = _ids.Next();
+        ref var o = ref _table.Claim(cid.Sequence);
+        if (Unsafe.IsNullRef(ref o))
+        {
+            Counters.TableFull++;
+            return false;
+        }
+        InitOrder(ref o, cid, id, side, type, price, qty, isQuote);
+        AddLive(inst, o.Seq);
+        Apply(ref o, OrderEvent.Submit, nowNs);
+        SetPending(ref o, cid.Sequence, CommandKind.Place, nowNs);
+        Commands.Add(OrderCommand.From(new PlaceOrderCommand(id, cid, side, type, price, qty), nowNs));
+        _risk.OnCommandSent(cid.Sequence, CommandKind.Place, nowNs);
+        Counters.Places++;
+        if (isQuote)
+            SetQuoteSlot(inst, side, o.Seq);
+        return true;
+    }
+
+    private void SendCancel(InstrumentState inst, ref OrderRecord o, long nowNs)
+    {
+        if (OrderStateMachine.IsBusy(o.State))
+        {
+            o.CancelWanted = true; // sent once nothing is in flight for it (never on top of another command)
+            return;
+        }
+        if (!OrderStateMachine.IsWorking(o.State))
+            return;
+        var cid = _ids.Next();
+        o.CancelWanted = false;
+        Apply(ref o, OrderEvent.CancelRequest, nowNs);
+        SetPending(ref o, cid.Sequence, CommandKind.Cancel, nowNs);
+        Commands.Add(OrderCommand.From(new CancelOrderCommand(o.InstrumentId, cid, o.CurrentId, o.VenueOrderId), nowNs));
+        // No risk check and no in-flight cap: a cancel only ever reduces risk.
+        _risk.OnCancelSent(cid.Sequence, nowNs);
+        Counters.Cancels++;
+        _ = inst;
+    }
+
+    private void SendAmend(InstrumentState inst, ref OrderRecord o, Qty newTotalQty, long nowNs)
+    {
+        if (inst.Busy >= _options.MaxInFlightPerInstrument)
+        {
+            Counters.DeferredByCap++;
+            return;
+        }
+        var aid = _ids.Next();
+        ref var alias = ref _table.Claim(aid.Sequence);
+        if (Unsafe.IsNullRef(ref alias))
+        {
+            Counters.TableFull++;
+            return;
+        }
+        // After the amend the venue knows the order by the amend's id: map it back to the order.
+        alias.AliasOf = o.Seq;
+        alias.Id = aid;
+        alias.InstrumentId = o.InstrumentId;
+        Apply(ref o, OrderEvent.ReplaceRequest, nowNs);
+        SetPending(ref o, aid.Sequence, CommandKind.AmendQty, nowNs);
+        o.PendingAmendQty = newTotalQty;
+        Commands.Add(OrderCommand.From(new AmendQtyCommand(o.InstrumentId, aid, o.CurrentId, o.VenueOrderId, newTotalQty), nowNs));
+        _risk.OnCommandSent(aid.Sequence, CommandKind.AmendQty, nowNs);
+        Counters.Amends++;
+    }
+
+    private void SendCancelReplace(InstrumentState inst, int id, ref OrderRecord old, Price price, Qty qty, OrderType type, long nowNs)
+    {
+        if (inst.Busy + 2 > _options.MaxInFlightPerInstrument || inst.LiveCount >= inst.Live.Length)
+        {
+            Counters.DeferredByCap++;
+            return;
+        }
+        if (inst.Spec.CheckOrder(price, qty) != OrderFilterResult.Ok)
+        {
+            Counters.FilterRefusals++;
+            SendCancel(inst, ref old, nowNs); // the target moved somewhere we cannot quote: stop quoting the old one
+            return;
+        }
+        // The old order counts toward exposure: until the venue confirms the cancel it can still fill.
+        var check = new OrderCheck(id, old.Side, price, qty, OpenQty(inst, old.Side), OwnOppositeBest(inst, old.Side));
+        var decision = _risk.CheckNewOrder(check, nowNs);
+        if (decision != RiskDecision.Allowed)
+        {
+            // Risk refused the new leg; the cancel leg must never be blocked, so send it alone.
+            Counters.RiskRefusals++;
+            Counters.ReplacesDegradedToCancel++;
+            LastRiskDecision = decision;
+            SendCancel(inst, ref old, nowNs);
+            return;
+        }
+        var cancelId = _ids.Next();
+        var newId = _ids.Next();
+        ref var n = ref _table.Claim(newId.Sequence);
+        if (Unsafe.IsNullRef(ref n))
+        {
+            Counters.TableFull++;
+            SendCancel(inst, ref old, nowNs);
+            return;
+        }
+        InitOrder(ref n, newId, id, old.Side, type, price, qty, old.IsQuote);
+        n.ReplacesSeq = old.Seq;
+        AddLive(inst, n.Seq);
+        Apply(ref n, OrderEvent.Submit, nowNs);
+        SetPending(ref n, cancelId.Sequence, CommandKind.CancelReplace, nowNs);
+        Apply(ref old, OrderEvent.ReplaceRequest, nowNs);
+        SetPending(ref old, cancelId.Sequence, CommandKind.CancelReplace, nowNs);
+        old.ReplacedBySeq = n.Seq;
+        Commands.Add(OrderCommand.From(new CancelReplaceCommand(id, cancelId, old.CurrentId, old.VenueOrderId, newId,
+            old.Side, type, price, qty), nowNs));
+        _risk.OnCommandSent(cancelId.Sequence, CommandKind.CancelReplace, nowNs);
+        Counters.CancelReplaces++;
+        if (old.IsQuote)
+            SetQuoteSlot(inst, old.Side, n.Seq);
+    }
+
+    private void SendQuery(ref OrderRecord o, long nowNs)
+    {
+        // Reads never change the order; the next query waits with exponential back-off.
+        long delay = Math.Min(_options.QueryDelayNs << Math.Min(o.QueryAttempts, 20), _options.MaxQueryBackoffNs);
+        o.NextQueryNs = nowNs + delay;
+        o.QueryAttempts++;
+        Commands.Add(OrderCommand.From(new QueryOrderCommand(o.InstrumentId, o.CurrentId), nowNs));
+        Counters.Queries++;
+    }
+
+    private static void InitOrder(ref OrderRecord o, ClientOrderId cid, int id, OrderSide side, OrderType type, Price price, Qty qty, bool isQuote)
+    {
+        o.Id = cid;
+        o.CurrentId = cid;
+        o.InstrumentId = id;
+        o.Side = side;
+        o.Type = type;
+        o.Price = price;
+        o.Qty = qty;
+        o.IsQuote = isQuote;
+        o.State = OrderState.New;
+    }
+
+    private static void SetPending(ref OrderRecord o, long commandSeq, CommandKind kind, long nowNs)
+    {
+        o.PendingSeq = commandSeq;
+        o.PendingKind = kind;
+        o.PendingSentNs = nowNs;
+    }
+
+    // ---------------------------------------------------------------- the state machine
+
+    private bool Apply(ref OrderRecord o, OrderEvent evt, long nowNs)
+    {
+        var from = o.State;
+        if (!OrderStateMachine.TryNext(from, evt, o.Filled.Raw > 0, out var to))
+        {
+            Counters.IllegalTransitions++;
+            LastIllegal = new OrderTransition(o.Seq, o.InstrumentId, from, evt, from, true, nowNs);
+            _observer?.Invoke(LastIllegal);
+            return false;
+        }
+        if (to == from && evt != OrderEvent.PartialFill && from != OrderState.Unknown)
+            Counters.DuplicateReports++;
+        o.State = to;
+        Counters.Transitions++;
+        _observer?.Invoke(new OrderTransition(o.Seq, o.InstrumentId, from, evt, to, false, nowNs));
+
+        var inst = _instruments[o.InstrumentId];
+        bool wasBusy = OrderStateMachine.IsBusy(from), isBusy = OrderStateMachine.IsBusy(to);
+        if (wasBusy != isBusy)
+            inst.Busy += isBusy ? 1 : -1;
+        if (from is OrderState.PendingNew or OrderState.PendingCancel or OrderState.PendingReplace && to != from)
+        {
+            // The command in flight is answered; for Unknown the gateway gave up on it (no latency sample).
+            _risk.OnCommandAnswered(o.PendingSeq, nowNs, latencySample: to != OrderState.Unknown);
+            if (to == OrderState.Unknown)
+            {
+                o.UnknownKind = o.PendingKind;
+                o.UnknownSentNs = o.PendingSentNs;
+                o.NextQueryNs = nowNs + _options.QueryDelayNs;
+                o.QueryAttempts = 0;
+            }
+            o.PendingSeq = 0;
+            o.PendingKind = CommandKind.None;
+        }
+        if (from == OrderState.Unknown && to != OrderState.Unknown)
+            o.UnknownKind = CommandKind.None;
+        if (OrderStateMachine.IsTerminal(to) && !OrderStateMachine.IsTerminal(from))
+            OnTerminal(inst, ref o);
+        else if (OrderStateMachine.IsTerminal(from) && !OrderStateMachine.IsTerminal(to))
+            AddLive(inst, o.Seq); // reality wins: an order we had written off turned out to exist
+        return true;
+    }
+
+    private void OnTerminal(InstrumentState inst, ref OrderRecord o)
+    {
+        RemoveLive(inst, o.Seq);
+        long slot = o.Side == OrderSide.Buy ? inst.BidQuoteSeq : inst.AskQuoteSeq;
+        if (slot != o.Seq)
+            return;
+        // A rejected replacement hands the quote back to the order it was meant to replace, if that lives.
+        long back = 0;
+        if (o.ReplacesSeq != 0)
+        {
+            ref var prev = ref _table.Find(o.ReplacesSeq);
+            if (!Unsafe.IsNullRef(ref prev) && prev.IsLive)
+                back = prev.Seq;
+        }
+        SetQuoteSlot(inst, o.Side, back);
+    }
+
+    // ---------------------------------------------------------------- bookkeeping
+
+    private static void SetQuoteSlot(InstrumentState inst, OrderSide side, long seq)
+    {
+        if (side == OrderSide.Buy)
+            inst.BidQuoteSeq = seq;
+        else
+            inst.AskQuoteSeq = seq;
+    }
+
+    private static void AddLive(InstrumentState inst, long seq)
+    {
+        for (int k = 0; k < inst.LiveCount; k++)
+            if (inst.Live[k] == seq)
+                return;
+        if (inst.LiveCount < inst.Live.Length)
+            inst.Live[inst.LiveCount++] = seq;
+    }
+
+    private static void RemoveLive(InstrumentState inst, long seq)
+    {
+        for (int k = 0; k < inst.LiveCount; k++)
+        {
+            if (inst.Live[k] != seq)
+                continue;
+            // Keep issue order (Array.Copy on a tiny array): cancel-all and queries then run deterministically oldest first.
+            Array.Copy(inst.Live, k + 1, inst.Live, k, inst.LiveCount - k - 1);
+            inst.LiveCount--;
+            return;
+        }
+    }
+
+    /// <summary>Remaining quantity of every live order on the side, busy and unknown ones included (they can still fill).</summary>
+    private Qty OpenQty(InstrumentState inst, OrderSide side)
+    {
+        long sum = 0;
+        for (int k = 0; k < inst.LiveCount; k++)
+        {
+            ref var o = ref _table.Find(inst.Live[k]);
+            if (!Unsafe.IsNullRef(ref o) && o.Side == side)
+                sum += Math.Max(0, o.Remaining.Raw);
+        }
+        return new Qty(sum);
+    }
+
+    /// <summary>Our best resting price on the other side (buy: lowest ask; sell: highest bid), 0 when none.</summary>
+    private Price OwnOppositeBest(InstrumentState inst, OrderSide side)
+    {
+        long best = 0;
+        for (int k = 0; k < inst.LiveCount; k++)
+        {
+            ref var o = ref _table.Find(inst.Live[k]);
+            if (Unsafe.IsNullRef(ref o) || o.Side == side)
+                continue;
+            if (best == 0 || (side == OrderSide.Buy ? o.Price.Raw < best : o.Price.Raw > best))
+                best = o.Price.Raw;
+        }
+        return new Price(best);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    public PositionView Position(int instrumentId)
+    {
+        var inst = _instruments[instrumentId];
+        var l = inst.Ledger;
+        return new PositionView(instrumentId, l.Position, l.AverageEntry, l.RealizedPnl, l.UnrealizedPnl(inst.Mid),
+            l.FeesPaid, l.BuyQty, l.SellQty);
+    }
+
+    public bool TryGetOrder(long orderSeq, out OrderView view)
+    {
+        ref var o = ref _table.Find(orderSeq);
+        view = Unsafe.IsNullRef(ref o) ? default : o.ToView();
+        return !Unsafe.IsNullRef(ref o);
+    }
+
+    /// <summary>Copies the instrument's live orders (oldest first) into <paramref name="destination"/>; returns how many.</summary>
+    public int LiveOrders(int instrumentId, Span<OrderView> destination)
+    {
+        var inst = _instruments[instrumentId];
+        int n = 0;
+        for (int k = 0; k < inst.LiveCount && n < destination.Length; k++)
+        {
+            ref var o = ref _table.Find(inst.Live[k]);
+            if (!Unsafe.IsNullRef(ref o))
+                destination[n++] = o.ToView();
+        }
+        return n;
+    }
+
+    public int LiveOrderCount(int instrumentId) => _instruments[instrumentId].LiveCount;
+
+    /// <summary>Orders with a command in flight or an unknown fate on the instrument.</summary>
+    public int InFlight(int instrumentId) => _instruments[instrumentId].Busy;
+
+    public long QuoteOrder(int instrumentId, OrderSide side) =>
+        side == OrderSide.Buy ? _instruments[instrumentId].BidQuoteSeq : _instruments[instrumentId].AskQuoteSeq;
+}

@@ -1,0 +1,59 @@
+using Fathom.Core;
+
+namespace Fathom.Execution;
+
+/// <summary>Execution settings, validated before use (<see cref="Validate"/>). Times in nanoseconds.</summary>
+public sealed record ExecutionOptions
+{
+    /// <summary>Orders with a command in flight or an unknown fate, per instrument; new work waits beyond it.</summary>
+    public int MaxInFlightPerInstrument { get; init; } = 4;
+    public int MaxLiveOrdersPerInstrument { get; init; } = 16;
+    /// <summary>Power of two; late reports for orders older than this many sequence numbers are "unknown order".</summary>
+    public int OrderTableCapacity { get; init; } = 4096;
+    public int FillDedupCapacity { get; init; } = 1 << 14;
+    public int CommandQueueCapacity { get; init; } = 1024;
+
+    /// <summary>A resting quote within this many ticks of its target is kept (queue priority is worth more).</summary>
+    public long RepriceToleranceTicks { get; init; } = 1;
+    /// <summary>A size increase up to this many steps is ignored; beyond it the quote is replaced.</summary>
+    public long QtyToleranceSteps { get; init; }
+    /// <summary>Use keep-priority amends for size reductions (the symbol must allow them: Binance <c>amendAllowed</c>).</summary>
+    public bool AmendAllowed { get; init; } = true;
+
+    /// <summary>Spot: the base balance that counts as flat, per instrument (empty means zero for all).</summary>
+    public IReadOnlyList<Qty> Baselines { get; init; } = [];
+
+    /// <summary>First query after a command's fate became unknown; doubles per "not found" up to the max.</summary>
+    public long QueryDelayNs { get; init; } = 500_000_000;
+    public long MaxQueryBackoffNs { get; init; } = 8_000_000_000;
+    /// <summary>
+    /// "Does not exist" proves a new order never arrived only once this long has passed since it was
+    /// sent: past the venue's receive window (Binance recvWindow 5 s) plus margin it could no longer be
+    /// accepted. Earlier, the order may still be in the venue's queue.
+    /// </summary>
+    public long UnknownProofWindowNs { get; init; } = 15_000_000_000;
+
+    public ExecutionOptions Validate()
+    {
+        if (MaxInFlightPerInstrument < 2)
+            Fail(nameof(MaxInFlightPerInstrument), "must be ≥ 2 (a cancel-replace holds two orders)");
+        if (MaxLiveOrdersPerInstrument < 2)
+            Fail(nameof(MaxLiveOrdersPerInstrument), "must be ≥ 2");
+        if (OrderTableCapacity < 16 || (OrderTableCapacity & (OrderTableCapacity - 1)) != 0)
+            Fail(nameof(OrderTableCapacity), "must be a power of two ≥ 16");
+        if (FillDedupCapacity < 16 || (FillDedupCapacity & (FillDedupCapacity - 1)) != 0)
+            Fail(nameof(FillDedupCapacity), "must be a power of two ≥ 16");
+        if (CommandQueueCapacity < 16)
+            Fail(nameof(CommandQueueCapacity), "must be ≥ 16");
+        if (RepriceToleranceTicks < 0 || QtyToleranceSteps < 0)
+            Fail(nameof(RepriceToleranceTicks), "tolerances must not be negative");
+        if (QueryDelayNs <= 0 || MaxQueryBackoffNs < QueryDelayNs)
+            Fail(nameof(QueryDelayNs), "needs 0 < delay ≤ max backoff");
+        if (UnknownProofWindowNs <= 0)
+            Fail(nameof(UnknownProofWindowNs), "must be positive");
+        return this;
+    }
+
+    private static void Fail(string name, string message) =>
+        ThrowHelper.ThrowArgumentOutOfRange(name, $"Execution option {name} {message}.");
+}

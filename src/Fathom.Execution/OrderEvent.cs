@@ -1,0 +1,32 @@
+namespace Fathom.Execution;
+
+/// <summary>What can happen to an order: the columns of <see cref="OrderStateMachine"/>'s table.</summary>
+public enum OrderEvent : byte
+{
+    /// <summary>We sent the new order.</summary>
+    Submit = 0,
+    /// <summary>The venue accepted it (response, stream NEW, or a query saying NEW/PARTIALLY_FILLED).</summary>
+    Ack,
+    /// <summary>A fill that leaves quantity open (applied before the transition).</summary>
+    PartialFill,
+    /// <summary>A fill that completes the order, or a query saying FILLED.</summary>
+    Fill,
+    CancelRequest,
+    /// <summary>Our cancel was refused while the order lives (rate limit, cancel restrictions).</summary>
+    CancelReject,
+    Canceled,
+    /// <summary>We sent an amend or a cancel-replace for this order.</summary>
+    ReplaceRequest,
+    /// <summary>A keep-priority amend took effect.</summary>
+    Replaced,
+    ReplaceReject,
+    /// <summary>The new order was refused.</summary>
+    Reject,
+    Expire,
+    /// <summary>The command in flight for this order has no known outcome (timeout, 5xx, disconnect).</summary>
+    StatusUnknown,
+    /// <summary>A query found nothing, but too soon after the timeout to prove anything: re-query later.</summary>
+    NotFound,
+    /// <summary>A query found nothing after the receive window passed: the order never reached the venue.</summary>
+    NotFoundFinal,
+}

@@ -1,0 +1,54 @@
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+using Fathom.Strategy.Abstractions;
+
+namespace Fathom.Execution;
+
+/// <summary>
+/// One of our orders as execution tracks it; lives in <see cref="OrderTable"/>'s pre-sized array and is
+/// changed in place by ref. An alias record (<see cref="AliasOf"/> ≠ 0) only maps an amend's client id
+/// back to the order it renamed.
+/// </summary>
+internal struct OrderRecord
+{
+    public long Seq;
+    public long AliasOf;
+    public ClientOrderId Id;
+    /// <summary>The id the venue knows the order by now (changes with every keep-priority amend).</summary>
+    public ClientOrderId CurrentId;
+    public long VenueOrderId;
+    public int InstrumentId;
+    public OrderSide Side;
+    public OrderType Type;
+    public Price Price;
+    public Qty Qty;
+    public Qty Filled;
+    public OrderState State;
+    public bool IsQuote;
+    public bool WasAcked;
+    /// <summary>Cancel as soon as nothing is in flight for it (a cancel-all found it busy).</summary>
+    public bool CancelWanted;
+
+    /// <summary>The in-flight command (its own sequence number, kind and send time).</summary>
+    public long PendingSeq;
+    public CommandKind PendingKind;
+    public long PendingSentNs;
+    public Qty PendingAmendQty;
+
+    /// <summary>The command whose fate became unknown, and when it was sent (the proof window runs from there).</summary>
+    public CommandKind UnknownKind;
+    public long UnknownSentNs;
+    public long NextQueryNs;
+    public int QueryAttempts;
+    public bool QueryInFlight;
+
+    /// <summary>Cancel-replace links: the order replacing this one, and the one this one replaces.</summary>
+    public long ReplacedBySeq;
+    public long ReplacesSeq;
+
+    public readonly Qty Remaining => new(Qty.Raw - Filled.Raw);
+    public readonly bool IsLive => Seq != 0 && AliasOf == 0 && State != OrderState.New && !OrderStateMachine.IsTerminal(State);
+
+    public readonly OrderView ToView() =>
+        new(Seq, InstrumentId, Side, Price, Qty, Filled, State, Type == OrderType.LimitMaker);
+}

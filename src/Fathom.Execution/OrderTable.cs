@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+using Fathom.Core;
+
+namespace Fathom.Execution;
+
+/// <summary>
+/// Orders by sequence number in a power-of-two ring: slot = seq &amp; mask, valid when the slot's
+/// <see cref="OrderRecord.Seq"/> matches. Sequence numbers only grow, so a slot is reused by the order
+/// <c>capacity</c> numbers later — allowed only once the old order is terminal (or an alias of one).
+/// Late reports for an order that has been overwritten are reports for an unknown order: counted, and
+/// their fills still applied to the position.
+/// </summary>
+internal sealed class OrderTable
+{
+    private readonly OrderRecord[] _records;
+    private readonly long _mask;
+
+    public OrderTable(int capacity)
+    {
+        if (capacity <= 0 || (capacity & (capacity - 1)) != 0)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(capacity), "Order table capacity must be a power of two.");
+        _records = new OrderRecord[capacity];
+        _mask = capacity - 1;
+    }
+
+    public int Capacity => _records.Length;
+
+    /// <summary>The order with this sequence number (following one alias), or a null ref.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref OrderRecord Find(long seq)
+    {
+        if (seq <= 0)
+            return ref Unsafe.NullRef<OrderRecord>();
+        ref var r = ref _records[seq & _mask];
+        if (r.Seq != seq)
+            return ref Unsafe.NullRef<OrderRecord>();
+        if (r.AliasOf == 0)
+            return ref r;
+        ref var target = ref _records[r.AliasOf & _mask];
+        return ref target.Seq == r.AliasOf && target.AliasOf == 0 ? ref target : ref Unsafe.NullRef<OrderRecord>();
+    }
+
+    /// <summary>Claims the slot for <paramref name="seq"/>; a null ref when a live order still holds it.</summary>
+    public ref OrderRecord Claim(long seq)
+    {
+        ref var r = ref _records[seq & _mask];
+        if (r.Seq != 0 && r.AliasOf == 0 && r.IsLive)
+            return ref Unsafe.NullRef<OrderRecord>();
+        if (r.Seq != 0 && r.AliasOf != 0 && IsAliasOfLive(r.AliasOf))
+            return ref Unsafe.NullRef<OrderRecord>();
+        r = default;
+        r.Seq = seq;
+        return ref r;
+    }
+
+    private bool IsAliasOfLive(long target)
+    {
+        ref var t = ref _records[target & _mask];
+        return t.Seq == target && t.IsLive;
+    }
+}

@@ -1,0 +1,22 @@
+namespace Fathom.Risk;
+
+/// <summary>The outcome of a pre-trade check: <see cref="Allowed"/> or the first rule that refused.</summary>
+public enum RiskDecision : byte
+{
+    Allowed = 0,
+    Halted,
+    /// <summary>Reducing (account-wide, or the instrument after a markout/VWAP stop, or paused by volatility) and the order would not reduce.</summary>
+    ReduceOnly,
+    MarketClosed,
+    StaleBook,
+    NoMarketPrice,
+    MaxOrderQty,
+    MaxOrderNotional,
+    PriceBand,
+    MaxPosition,
+    MaxTotalNotional,
+    SelfTrade,
+    OrderRate,
+    RateBudget,
+    TooManyInFlight,
+}

@@ -1,0 +1,564 @@
+using System.Runtime.CompilerServices;
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+
+namespace Fathom.Risk;
+
+/// <summary>
+/// Pre-trade checks, kill switches and venue health for the single-threaded core. Every new order passes
+/// <see cref="CheckNewOrder"/>; cancels are never checked (<see cref="OnCancelSent"/> only counts them),
+/// so risk can never block a cancel.
+/// </summary>
+/// <remarks>
+/// Entry points. Market: <see cref="OnMarket"/>, <see cref="OnVolatility"/>, <see cref="OnFeedLatency"/>,
+/// <see cref="OnInstrumentStatus"/>. Execution: <see cref="CheckNewOrder"/>, <see cref="OnCommandSent"/>,
+/// <see cref="OnCommandAnswered"/>, <see cref="OnCancelSent"/>, <see cref="OnFill"/>, <see cref="OnPosition"/>,
+/// <see cref="OnVenueResponse"/>, <see cref="OnVenueError"/>, <see cref="OnOrderEntryConnection"/>.
+/// Timer: <see cref="Evaluate"/> (the kill switch lives here, so it fires even when no report arrives).
+/// Operator: <see cref="OperatorHalt"/>, <see cref="OperatorResume"/>, <see cref="StartNewDay"/>.
+/// Invariants: state changes only through <see cref="RiskStateMachine"/>; every change and every illegal
+/// edge is counted and reported to the observer; nothing here allocates after construction.
+/// </remarks>
+public sealed class RiskManager
+{
+    private const RiskReason HaltReasons =
+        RiskReason.DailyDrawdown | RiskReason.InFlightAge | RiskReason.VenueErrors | RiskReason.OrderEntryDown | RiskReason.Operator;
+    // Sticky reasons survive an evaluation that no longer sees them: only a new day or the operator clears them.
+    private const RiskReason StickyReasons = RiskReason.DailyDrawdown | RiskReason.Operator;
+    private const int MarkoutSlots = 16;
+
+    private struct InstrumentRisk
+    {
+        public int PriceDecimals;
+        public int QtyDecimals;
+        public Price BestBid;
+        public Price BestAsk;
+        public bool HasMarket;
+        public bool BookLive;
+        public long StaleSinceNs;
+        public InstrumentStatus Status;
+        public Qty Position;
+        public Price AverageEntry;
+        public long RealizedPnl;
+        public int VolatilityLevel;
+        public long ReduceOnlyUntilNs;
+        public bool VwapStopped;
+        public int MarkoutNext;
+        public readonly Price Mid => new((BestBid.Raw + BestAsk.Raw) / 2);
+    }
+
+    private readonly record struct MarkoutFill(OrderSide Side, Price Price, Qty Qty, long TimeNs);
+
+    private readonly RiskLimits _limits;
+    private readonly InstrumentRisk[] _instruments;
+    private readonly MarkoutFill[] _markouts;
+    private readonly Action<RiskTransition>? _observer;
+    private readonly RollingCounter _ordersPerSecond = new(1_000_000_000, 10);
+    private readonly RollingCounter _budget;
+    private readonly RollingCounter _venueOutcomes;
+    private readonly RollingCounter _venueErrors;
+    private readonly LatencyWindow _ackLatency;
+    private readonly MinFilter _feedLagBaseline;
+    private readonly long[] _inFlightSeq;
+    private readonly long[] _inFlightSentNs;
+    private int _inFlightCount;
+
+    private RiskReason _reasons;
+    private bool _ackLatencyBreached;
+    private bool _feedLagBreached;
+    private bool _orderEntryDown;
+    private long _lastFeedLagExcessNs;
+    private long _lastHaltReasonNs = long.MinValue / 2;
+    private long _lastReduceReasonNs = long.MinValue / 2;
+    private long _lastTransitionNs = long.MinValue / 2;
+    private long _dayStartPnl;
+    private bool _dayStarted;
+
+    public RiskManager(RiskLimits limits, IReadOnlyList<InstrumentSpec> instruments, Action<RiskTransition>? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(instruments);
+        _limits = limits.Validate();
+        if (limits.Instruments.Count != instruments.Count)
+            ThrowHelper.ThrowArgument(nameof(limits), $"Risk limits name {limits.Instruments.Count} instruments, the engine trades {instruments.Count}.");
+        _instruments = new InstrumentRisk[instruments.Count];
+        for (int i = 0; i < instruments.Count; i++)
+        {
+            _instruments[i].PriceDecimals = instruments[i].PriceDecimals;
+            _instruments[i].QtyDecimals = instruments[i].QtyDecimals;
+            _instruments[i].Status = instruments[i].Status;
+        }
+        _markouts = new MarkoutFill[instruments.Count * MarkoutSlots];
+        _observer = observer;
+        _budget = new RollingCounter(limits.OrderBudgetWindowNs, 20);
+        _venueOutcomes = new RollingCounter(limits.VenueErrorWindowNs, 20);
+        _venueErrors = new RollingCounter(limits.VenueErrorWindowNs, 20);
+        _ackLatency = new LatencyWindow(limits.AckLatencyWindow);
+        _feedLagBaseline = new MinFilter(limits.FeedLagBaselineWindowNs, 30);
+        _inFlightSeq = new long[limits.MaxTrackedInFlight];
+        _inFlightSentNs = new long[limits.MaxTrackedInFlight];
+    }
+
+    public RiskState State { get; private set; } = RiskState.Active;
+    public RiskReason Reasons => _reasons;
+    public RiskCounters Counters { get; } = new();
+    public RiskTransition LastTransition { get; private set; }
+    public RiskLimits Limits => _limits;
+    public int InFlightCount => _inFlightCount;
+    public long LastFeedLagExcessNs => _lastFeedLagExcessNs;
+
+    // ---------------------------------------------------------------- pre-trade
+
+    /// <summary>
+    /// Checks one new order (a place, or the new leg of a cancel-replace). Returns the first rule that
+    /// refuses it. Counts nothing toward rate limits: call <see cref="OnCommandSent"/> once it is sent.
+    /// </summary>
+    public RiskDecision CheckNewOrder(in OrderCheck check, long nowNs)
+    {
+        Counters.Checks++;
+        var decision = Decide(check, nowNs);
+        if (decision != RiskDecision.Allowed)
+            Counters.Refused(decision);
+        return decision;
+    }
+
+    private RiskDecision Decide(in OrderCheck c, long nowNs)
+    {
+        if (State == RiskState.Halted)
+            return RiskDecision.Halted;
+        ref var s = ref _instruments[c.InstrumentId];
+        if (s.Status != InstrumentStatus.Trading)
+            return RiskDecision.MarketClosed;
+        if (!s.BookLive)
+            return RiskDecision.StaleBook;
+        if (!s.HasMarket)
+            return RiskDecision.NoMarketPrice;
+
+        bool reduces = Reduces(s.Position, c.Side, c.Qty.Raw + c.OpenSameSideQty.Raw);
+        if (!reduces && !AllowsIncrease(ref s, nowNs))
+            return RiskDecision.ReduceOnly;
+
+        var limits = _limits.Instruments[c.InstrumentId];
+        if (c.Qty > limits.MaxOrderQty)
+            return RiskDecision.MaxOrderQty;
+        if (ToMoney(FixedPoint.Multiply(c.Price.Raw, c.Qty.Raw), s.PriceDecimals + s.QtyDecimals) > limits.MaxOrderNotional)
+            return RiskDecision.MaxOrderNotional;
+
+        Price mid = s.Mid;
+        // |price − mid| / mid > band / 10 000, cross-multiplied in Int128 so nothing rounds.
+        if ((Int128)Math.Abs(c.Price.Raw - mid.Raw) * 10_000 > (Int128)mid.Raw * _limits.PriceBandBps)
+            return RiskDecision.PriceBand;
+
+        if (!reduces)
+        {
+            long exposure = c.OpenSameSideQty.Raw + c.Qty.Raw;
+            long projected = c.Side == OrderSide.Buy ? s.Position.Raw + exposure : s.Position.Raw - exposure;
+            if (Math.Abs(projected) > limits.MaxPosition.Raw)
+                return RiskDecision.MaxPosition;
+            long total = ToMoney(FixedPoint.Multiply(mid.Raw, Math.Abs(projected)), s.PriceDecimals + s.QtyDecimals);
+            for (int j = 0; j < _instruments.Length; j++)
+                if (j != c.InstrumentId)
+                    total += PositionNotional(ref _instruments[j]);
+            if (total > _limits.MaxTotalNotional)
+                return RiskDecision.MaxTotalNotional;
+        }
+
+        // Our own resting order on the other side at or through this price would trade with it.
+        if (c.OwnOppositeBest.Raw > 0 &&
+            (c.Side == OrderSide.Buy ? c.Price >= c.OwnOppositeBest : c.Price <= c.OwnOppositeBest))
+            return RiskDecision.SelfTrade;
+
+        if (_ordersPerSecond.Sum(nowNs) >= _limits.MaxNewOrdersPerSecond)
+            return RiskDecision.OrderRate;
+        // The last CancelHeadroom commands of the venue budget are kept for cancels.
+        if (_budget.Sum(nowNs) >= _limits.OrderBudget - _limits.CancelHeadroom)
+            return RiskDecision.RateBudget;
+        if (_inFlightCount >= _inFlightSeq.Length)
+            return RiskDecision.TooManyInFlight;
+        return RiskDecision.Allowed;
+    }
+
+    /// <summary>True when an order may increase |position| on the instrument (not Reducing, no stop, not paused).</summary>
+    public bool AllowsIncrease(int instrumentId, long nowNs) => AllowsIncrease(ref _instruments[instrumentId], nowNs);
+
+    private bool AllowsIncrease(ref InstrumentRisk s, long nowNs) =>
+        State == RiskState.Active && nowNs >= s.ReduceOnlyUntilNs && !s.VwapStopped && s.VolatilityLevel < 2;
+
+    /// <summary>True when an order of <paramref name="qtyRaw"/> on <paramref name="side"/> only moves the position toward zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Reduces(Qty position, OrderSide side, long qtyRaw) =>
+        side == OrderSide.Buy ? position.Raw < 0 && qtyRaw <= -position.Raw : position.Raw > 0 && qtyRaw <= position.Raw;
+
+    /// <summary>
+    /// True when resting orders on the instrument must be cancelled: halted, the venue stopped the symbol,
+    /// the book has been stale past its grace period, or volatility paused quoting.
+    /// </summary>
+    public bool WantsCancelAll(int instrumentId, long nowNs)
+    {
+        ref var s = ref _instruments[instrumentId];
+        return State == RiskState.Halted
+            || s.Status != InstrumentStatus.Trading
+            || (!s.BookLive && nowNs - s.StaleSinceNs >= _limits.StaleBookGraceNs)
+            || s.VolatilityLevel >= 2;
+    }
+
+    public QuoteAdjustment QuoteAdjustment(int instrumentId) => _instruments[instrumentId].VolatilityLevel switch
+    {
+        0 => Risk.QuoteAdjustment.None,
+        1 => new QuoteAdjustment(_limits.VolatilityWidenTicks, _limits.VolatilityQtyPercent, false),
+        _ => new QuoteAdjustment(_limits.VolatilityWidenTicks, _limits.VolatilityQtyPercent, true),
+    };
+
+    // ---------------------------------------------------------------- command accounting
+
+    /// <summary>A command left for the venue: tracked for the in-flight age kill switch and counted against rate limits.</summary>
+    public void OnCommandSent(long commandSeq, CommandKind kind, long nowNs)
+    {
+        if (kind is CommandKind.Place or CommandKind.CancelReplace)
+            _ordersPerSecond.Add(nowNs);
+        if (kind != CommandKind.Query)
+            _budget.Add(nowNs);
+        if (_inFlightCount < _inFlightSeq.Length)
+        {
+            _inFlightSeq[_inFlightCount] = commandSeq;
+            _inFlightSentNs[_inFlightCount] = nowNs;
+            _inFlightCount++;
+        }
+        else
+        {
+            Counters.InFlightUntracked++; // only a cancel can get here: new orders are refused when full
+        }
+    }
+
+    /// <summary>A cancel left: counted, never refused.</summary>
+    public void OnCancelSent(long commandSeq, long nowNs)
+    {
+        Counters.CancelsPassed++;
+        OnCommandSent(commandSeq, CommandKind.Cancel, nowNs);
+    }
+
+    /// <summary>The venue answered a command (ack, reject, cancel, fill, or "unknown"); a latency sample when it was a real answer.</summary>
+    public void OnCommandAnswered(long commandSeq, long nowNs, bool latencySample)
+    {
+        for (int i = 0; i < _inFlightCount; i++)
+        {
+            if (_inFlightSeq[i] != commandSeq)
+                continue;
+            if (latencySample)
+                _ackLatency.Add(nowNs - _inFlightSentNs[i], nowNs);
+            _inFlightCount--;
+            _inFlightSeq[i] = _inFlightSeq[_inFlightCount];
+            _inFlightSentNs[i] = _inFlightSentNs[_inFlightCount];
+            return;
+        }
+    }
+
+    /// <summary>Age of the oldest in-flight command, 0 when none.</summary>
+    public long OldestInFlightAgeNs(long nowNs)
+    {
+        long oldest = long.MaxValue;
+        for (int i = 0; i < _inFlightCount; i++)
+            oldest = Math.Min(oldest, _inFlightSentNs[i]);
+        return _inFlightCount == 0 ? 0 : nowNs - oldest;
+    }
+
+    public void OnVenueResponse(long nowNs) => _venueOutcomes.Add(nowNs);
+
+    public void OnVenueError(UnknownCause cause, long nowNs)
+    {
+        _ = cause; // 5xx, timeouts and drops count alike: each leaves an order's fate unknown
+        _venueOutcomes.Add(nowNs);
+        _venueErrors.Add(nowNs);
+    }
+
+    public void OnOrderEntryConnection(bool up, long nowNs)
+    {
+        _orderEntryDown = !up;
+        Evaluate(nowNs);
+    }
+
+    // ---------------------------------------------------------------- market and position
+
+    public void OnMarket(int instrumentId, Price bestBid, Price bestAsk, bool bookLive, long nowNs)
+    {
+        ref var s = ref _instruments[instrumentId];
+        if (!bookLive && s.BookLive)
+            s.StaleSinceNs = nowNs;
+        if (!bookLive && !s.HasMarket && s.StaleSinceNs == 0)
+            s.StaleSinceNs = nowNs;
+        s.BookLive = bookLive;
+        if (bestBid.Raw > 0 && bestAsk.Raw > 0 && bestBid < bestAsk)
+        {
+            s.BestBid = bestBid;
+            s.BestAsk = bestAsk;
+            s.HasMarket = true;
+            CheckMarkouts(instrumentId, ref s, nowNs);
+            CheckVwapStop(instrumentId, ref s, nowNs);
+        }
+    }
+
+    public void OnInstrumentStatus(int instrumentId, InstrumentStatus status, long nowNs)
+    {
+        _ = nowNs;
+        _instruments[instrumentId].Status = status;
+    }
+
+    /// <summary>Realized volatility from the signals (NaN while warming up is ignored); wider, smaller, then paused quotes, with hysteresis.</summary>
+    public void OnVolatility(int instrumentId, double volatility, long nowNs)
+    {
+        _ = nowNs;
+        if (double.IsNaN(volatility))
+            return;
+        ref var s = ref _instruments[instrumentId];
+        int level = s.VolatilityLevel;
+        int raw = volatility >= _limits.VolatilityPauseAbove ? 2 : volatility >= _limits.VolatilityWidenAbove ? 1 : 0;
+        if (raw > level)
+        {
+            s.VolatilityLevel = raw;
+            return;
+        }
+        // Step down only below threshold × ratio, so a value hovering at a threshold does not flap.
+        if (level == 2 && volatility < _limits.VolatilityPauseAbove * _limits.VolatilityReleaseRatio)
+            level = 1;
+        if (level == 1 && volatility < _limits.VolatilityWidenAbove * _limits.VolatilityReleaseRatio)
+            level = 0;
+        s.VolatilityLevel = level;
+    }
+
+    /// <summary>
+    /// One market-data message's (receive − exchange) wall-clock difference. The clocks disagree by
+    /// more than a second in real recordings, so only the excess over the window's minimum counts.
+    /// </summary>
+    public void OnFeedLatency(long exchangeTimeNs, long receiveTimeNs, long nowNs)
+    {
+        long lag = receiveTimeNs - exchangeTimeNs;
+        _feedLagBaseline.Add(lag, nowNs);
+        _feedLagBaseline.TryMin(nowNs, out long baseline);
+        _lastFeedLagExcessNs = lag - baseline;
+        if (_lastFeedLagExcessNs > _limits.FeedLagTripNs)
+            _feedLagBreached = true;
+        else if (_lastFeedLagExcessNs < _limits.FeedLagReleaseNs)
+            _feedLagBreached = false;
+    }
+
+    /// <summary>A fill of ours, remembered for the markout check.</summary>
+    public void OnFill(int instrumentId, OrderSide side, Price price, Qty qty, long nowNs)
+    {
+        ref var s = ref _instruments[instrumentId];
+        _markouts[instrumentId * MarkoutSlots + s.MarkoutNext] = new MarkoutFill(side, price, qty, nowNs);
+        s.MarkoutNext = (s.MarkoutNext + 1) % MarkoutSlots;
+        if (s.HasMarket)
+            CheckMarkouts(instrumentId, ref s, nowNs);
+    }
+
+    /// <summary>The position after a fill (or a balance reconciliation); realized PnL raw at the instrument's price decimals, net of fees.</summary>
+    public void OnPosition(int instrumentId, Qty position, Price averageEntry, long realizedPnl, long nowNs)
+    {
+        ref var s = ref _instruments[instrumentId];
+        s.Position = position;
+        s.AverageEntry = averageEntry;
+        s.RealizedPnl = realizedPnl;
+        if (position.Raw == 0 && s.VwapStopped)
+        {
+            s.VwapStopped = false;
+            Report(RiskState.Reducing, RiskState.Active, RiskTrigger.Release, RiskReason.VwapStop, instrumentId, false, nowNs);
+        }
+        else if (s.HasMarket)
+        {
+            CheckVwapStop(instrumentId, ref s, nowNs);
+        }
+    }
+
+    private void CheckMarkouts(int instrumentId, ref InstrumentRisk s, long nowNs)
+    {
+        Price mid = s.Mid;
+        int scale = s.PriceDecimals + s.QtyDecimals;
+        var fills = _markouts.AsSpan(instrumentId * MarkoutSlots, MarkoutSlots);
+        foreach (ref readonly var f in fills)
+        {
+            if (f.Qty.Raw <= 0 || nowNs - f.TimeNs > _limits.MarkoutHorizonNs)
+                continue;
+            long adverse = f.Side == OrderSide.Buy ? f.Price.Raw - mid.Raw : mid.Raw - f.Price.Raw;
+            if (adverse <= 0)
+                continue;
+            if (ToMoney(FixedPoint.Multiply(adverse, f.Qty.Raw), scale) <= _limits.MarkoutLossLimit)
+                continue;
+            bool wasGated = nowNs < s.ReduceOnlyUntilNs;
+            s.ReduceOnlyUntilNs = nowNs + _limits.MarkoutCooldownNs;
+            if (!wasGated)
+            {
+                Counters.MarkoutBreaches++;
+                Report(RiskState.Active, RiskState.Reducing, RiskTrigger.Reduce, RiskReason.MarkoutLoss, instrumentId, false, nowNs);
+            }
+            return;
+        }
+    }
+
+    private void CheckVwapStop(int instrumentId, ref InstrumentRisk s, long nowNs)
+    {
+        if (s.VwapStopped || s.Position.Raw == 0 || s.AverageEntry.Raw <= 0)
+            return;
+        long adverse = s.Position.Raw > 0 ? s.AverageEntry.Raw - s.Mid.Raw : s.Mid.Raw - s.AverageEntry.Raw;
+        if ((Int128)adverse * 10_000 <= (Int128)s.AverageEntry.Raw * _limits.VwapStopBps)
+            return;
+        s.VwapStopped = true;
+        Counters.VwapStops++;
+        Report(RiskState.Active, RiskState.Reducing, RiskTrigger.Reduce, RiskReason.VwapStop, instrumentId, false, nowNs);
+    }
+
+    // ---------------------------------------------------------------- evaluation and state
+
+    /// <summary>Total PnL (realized net of fees + unrealized at mid) at <see cref="RiskLimits.MoneyDecimals"/>.</summary>
+    public long TotalPnl()
+    {
+        long total = 0;
+        for (int i = 0; i < _instruments.Length; i++)
+        {
+            ref var s = ref _instruments[i];
+            total += Rescale(s.RealizedPnl, s.PriceDecimals);
+            if (s.HasMarket && s.Position.Raw != 0)
+                total += ToMoney(FixedPoint.Multiply(s.Mid.Raw - s.AverageEntry.Raw, s.Position.Raw), s.PriceDecimals + s.QtyDecimals);
+        }
+        return total;
+    }
+
+    /// <summary>Starts the trading day: drawdown is measured from here, and a drawdown halt is released.</summary>
+    public void StartNewDay(long nowNs)
+    {
+        _dayStartPnl = TotalPnl();
+        _dayStarted = true;
+        _reasons &= ~RiskReason.DailyDrawdown;
+        Evaluate(nowNs);
+    }
+
+    /// <summary>
+    /// Re-evaluates every account-wide rule and moves the state through the table. Run from a timer
+    /// (and after fills): the in-flight age rule must fire even when nothing else arrives.
+    /// </summary>
+    public void Evaluate(long nowNs)
+    {
+        if (!_dayStarted)
+        {
+            _dayStartPnl = TotalPnl();
+            _dayStarted = true;
+        }
+        RiskReason breached = _reasons & StickyReasons;
+        long totalNotional = 0;
+        for (int i = 0; i < _instruments.Length; i++)
+        {
+            ref var s = ref _instruments[i];
+            if (Math.Abs(s.Position.Raw) > _limits.Instruments[i].MaxPosition.Raw)
+                breached |= RiskReason.PositionLimit;
+            totalNotional += PositionNotional(ref s);
+        }
+        if (totalNotional > _limits.MaxTotalNotional)
+            breached |= RiskReason.NotionalLimit;
+        if (_dayStartPnl - TotalPnl() > _limits.MaxDailyLoss)
+            breached |= RiskReason.DailyDrawdown;
+        if (OldestInFlightAgeNs(nowNs) > _limits.MaxInFlightAgeNs)
+            breached |= RiskReason.InFlightAge;
+
+        // Hysteresis: trip above the trip level, release only below the lower release level, and keep
+        // the last verdict while there are too few recent samples (no evidence either way; stopped acks
+        // are the in-flight age rule's job).
+        if (_ackLatency.TryPercentile(_limits.AckLatencyPercentile, _limits.AckLatencyMinSamples, nowNs,
+                _limits.AckLatencyMaxAgeNs, out long p))
+        {
+            if (p > _limits.AckLatencyTripNs)
+                _ackLatencyBreached = true;
+            else if (p < _limits.AckLatencyReleaseNs)
+                _ackLatencyBreached = false;
+        }
+        if (_ackLatencyBreached)
+            breached |= RiskReason.AckLatency;
+        if (_feedLagBreached)
+            breached |= RiskReason.FeedLag;
+
+        long errors = _venueErrors.Sum(nowNs);
+        if (errors >= _limits.VenueErrorMinCount && errors * 100 >= _venueOutcomes.Sum(nowNs) * _limits.VenueErrorRatePercent)
+            breached |= RiskReason.VenueErrors;
+        if (_orderEntryDown)
+            breached |= RiskReason.OrderEntryDown;
+
+        Apply(breached, nowNs);
+    }
+
+    private void Apply(RiskReason breached, long nowNs)
+    {
+        _reasons = breached;
+        var severity = SeverityOf(breached);
+        if (severity == RiskState.Halted)
+            _lastHaltReasonNs = nowNs;
+        if (severity != RiskState.Active)
+            _lastReduceReasonNs = nowNs;
+
+        if (severity > State)
+        {
+            Transition(severity == RiskState.Halted ? RiskTrigger.Halt : RiskTrigger.Reduce, nowNs);
+            return;
+        }
+        if (severity == State || State == RiskState.Active)
+            return;
+        // Step down one level at a time, each after a cool-down without a breach of the current level.
+        long lastAtLevel = State == RiskState.Halted ? _lastHaltReasonNs : _lastReduceReasonNs;
+        if (nowNs - lastAtLevel >= _limits.ReleaseCooldownNs && nowNs - _lastTransitionNs >= _limits.ReleaseCooldownNs)
+            Transition(RiskTrigger.Release, nowNs);
+    }
+
+    private static RiskState SeverityOf(RiskReason reasons) =>
+        (reasons & HaltReasons) != 0 ? RiskState.Halted : reasons != RiskReason.None ? RiskState.Reducing : RiskState.Active;
+
+    public void OperatorHalt(long nowNs)
+    {
+        _reasons |= RiskReason.Operator;
+        _lastHaltReasonNs = nowNs;
+        Transition(RiskTrigger.OperatorHalt, nowNs);
+    }
+
+    /// <summary>Clears every reason, sticky ones included; a rule still breached trips again at the next <see cref="Evaluate"/>.</summary>
+    public void OperatorResume(long nowNs)
+    {
+        _reasons = RiskReason.None;
+        _ackLatencyBreached = false;
+        _feedLagBreached = false;
+        for (int i = 0; i < _instruments.Length; i++)
+        {
+            _instruments[i].ReduceOnlyUntilNs = 0;
+            _instruments[i].VwapStopped = false;
+        }
+        Transition(RiskTrigger.OperatorResume, nowNs);
+    }
+
+    /// <summary>Drives the table directly (operator tooling and tests); normal changes come from <see cref="Evaluate"/>.</summary>
+    public bool Transition(RiskTrigger trigger, long nowNs)
+    {
+        var from = State;
+        if (!RiskStateMachine.TryNext(from, trigger, out var to))
+        {
+            Counters.IllegalTransitions++;
+            Report(from, from, trigger, _reasons, -1, true, nowNs);
+            return false;
+        }
+        State = to;
+        _lastTransitionNs = nowNs;
+        Counters.Transitions++;
+        Report(from, to, trigger, _reasons, -1, false, nowNs);
+        return true;
+    }
+
+    private void Report(RiskState from, RiskState to, RiskTrigger trigger, RiskReason reasons, int instrumentId, bool illegal, long nowNs)
+    {
+        var t = new RiskTransition(from, to, trigger, reasons, instrumentId, illegal, nowNs);
+        LastTransition = t;
+        _observer?.Invoke(t);
+    }
+
+    // ---------------------------------------------------------------- money
+
+    private long PositionNotional(ref InstrumentRisk s) =>
+        s.HasMarket ? ToMoney(FixedPoint.Multiply(s.Mid.Raw, Math.Abs(s.Position.Raw)), s.PriceDecimals + s.QtyDecimals) : 0;
+
+    private long ToMoney(Int128 value, int decimals) => FixedPoint.Rescale(value, decimals, _limits.MoneyDecimals);
+
+    private long Rescale(long value, int decimals) => FixedPoint.Rescale(value, decimals, _limits.MoneyDecimals);
+}

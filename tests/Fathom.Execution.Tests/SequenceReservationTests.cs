@@ -1,0 +1,61 @@
+using Xunit;
+
+namespace Fathom.Execution.Tests;
+
+public sealed class SequenceReservationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fathom-seq-").FullName;
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Reserve_PersistsHighWaterBeforeReturning()
+    {
+        string path = PathOf("node7.seq");
+        var store = new FileSequenceReservation(path);
+        Assert.Equal(1, store.Reserve(100));
+        Assert.Equal(101, store.Reserve(100));
+        // A second process reading the file now (the first one "crashed" after using ids) continues above.
+        Assert.Equal(200, new FileSequenceReservation(path).HighWater);
+        Assert.Equal(201, new FileSequenceReservation(path).Reserve(1));
+    }
+
+    [Fact]
+    public void Generator_AfterCrashMidBlock_NeverReusesAnId()
+    {
+        string path = PathOf("crash.seq");
+        var seen = new HashSet<long>();
+        for (int life = 0; life < 5; life++)
+        {
+            // Each life uses part of a block and "crashes" (the generator is dropped without any shutdown).
+            var ids = new ClientOrderIdGenerator(7, 3, new FileSequenceReservation(path), blockSize: 16);
+            for (int i = 0; i < 10 + life * 7; i++)
+                Assert.True(seen.Add(ids.Next().Sequence), "an id was issued twice across restarts");
+        }
+        Assert.True(seen.Count > 80);
+    }
+
+    [Fact]
+    public void Generator_RefillsOnePerBlock()
+    {
+        var store = new InMemorySequenceReservation();
+        var ids = new ClientOrderIdGenerator(1, 1, store, blockSize: 8);
+        for (int i = 1; i <= 17; i++)
+            Assert.Equal(i, ids.Next().Sequence);
+        Assert.Equal(3, store.Reservations);
+    }
+
+    [Fact]
+    public void CorruptFile_IsRefusedRatherThanGuessed()
+    {
+        string path = PathOf("bad.seq");
+        new FileSequenceReservation(path).Reserve(10);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[0] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        Assert.Throws<InvalidOperationException>(() => new FileSequenceReservation(path));
+        File.WriteAllBytes(path, [1, 2, 3]);
+        Assert.Throws<InvalidOperationException>(() => new FileSequenceReservation(path));
+    }
+}
