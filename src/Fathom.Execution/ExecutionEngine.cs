@@ -101,9 +101,9 @@ public sealed partial class ExecutionEngine
     /// <summary>Market update from a book; <paramref name="bookLive"/> is <c>BookSync.IsLive</c> (stale-book gating).</summary>
     public void OnBook(int instrumentId, in BookView book, bool bookLive, long nowNs)
     {
-        var spec = _instruments[instrumentId].Spec;
-        Price bid = book.HasBid ? spec.FromTicks(book.BestBidTick) : Price.Zero;
-        Price ask = book.HasAsk ? spec.FromTicks(book.BestAskTick) : Price.Zero;
+        // The book grid may be finer than the order tick (legacy levels): convert with the book's own grid.
+        Price bid = book.HasBid ? book.PriceOf(book.BestBidTick) : Price.Zero;
+        Price ask = book.HasAsk ? book.PriceOf(book.BestAskTick) : Price.Zero;
         OnMarket(instrumentId, bid, ask, bookLive, nowNs);
     }
 

@@ -27,6 +27,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     private readonly BinanceEndpoints _endpoints;
     private readonly BinanceRestClient _rest;
     private readonly TimeProvider _time;
+    private readonly MonotonicClock _monotonic;
     private readonly BinanceStreamParser _parser;
     private readonly MarketDataRouter _router;
     private readonly BookSync[] _books;
@@ -57,6 +58,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
         _options = options ?? new BinanceFeedOptions();
         _endpoints = endpoints;
         _time = time;
+        _monotonic = new MonotonicClock(time);
         _rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time), usdm);
         Symbols = new BinanceSymbolTable();
         foreach (var spec in instruments)
@@ -103,6 +105,14 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     /// <see cref="RunAsync"/>. Appending copies the bytes and never waits for I/O.
     /// </summary>
     public RecordingWriter? Recorder { get; set; }
+
+    /// <summary>
+    /// Called under <see cref="CoreLock"/> right after each frame or snapshot has been applied to the
+    /// books, with the monotonic timestamp (ns, from the injected <see cref="TimeProvider"/>) taken when
+    /// the frame was read: the engine runs signals, the strategy and execution here (run to completion)
+    /// and measures tick-to-order from that stamp.
+    /// </summary>
+    public Action<long>? AfterApply { get; set; }
 
     /// <summary>The last unexpected error the feed survived (it logs and carries on), for operators.</summary>
     public string? LastError { get; private set; }
@@ -262,6 +272,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
 
     private void OnFrame(BinanceStreamConnection connection, ReadOnlySpan<byte> frame)
     {
+        long readStamp = _monotonic.NowNanos();
         long receiveNs = UnixNanos(_time.GetUtcNow());
         bool shutdown;
         lock (CoreLock)
@@ -276,6 +287,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
             _parser.ParseFrame(frame, receiveNs, ref router);
             shutdown = _router.ServerShutdowns != _lastServerShutdowns;
             _lastServerShutdowns = _router.ServerShutdowns;
+            AfterApply?.Invoke(readStamp);
         }
         if (shutdown && ReferenceEquals(connection, _primary))
         {
@@ -335,6 +347,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                 Recorder?.TryAppendSnapshot(receiveNs, symbol.Spec.Symbol, _options.SnapshotDepth, body);
                 var router = _router;
                 _parser.ParseSnapshot(body, symbol, _options.SnapshotDepth, receiveNs, ref router);
+                AfterApply?.Invoke(_monotonic.NowNanos());
                 // A snapshot older than the buffer asks again: give the venue a moment to move on.
                 if (_books[instrument].SnapshotRequested)
                     retryAfter = _options.SnapshotRetryDelay;

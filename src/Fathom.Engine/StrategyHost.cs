@@ -1,0 +1,81 @@
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.Execution;
+using Fathom.MarketData;
+using Fathom.Strategy.Abstractions;
+
+namespace Fathom.Engine;
+
+/// <summary>
+/// The <see cref="IStrategyContext"/> the engine hands its strategy: live views of books, signals,
+/// orders and positions, and pre-sized buffers for the intents and timers a callback produces.
+/// Core thread only; nothing here allocates per event.
+/// </summary>
+internal sealed class StrategyHost : IStrategyContext
+{
+    private readonly IReadOnlyList<BookSync> _books;
+    private readonly ExecutionEngine _execution;
+    private readonly MonotonicClock _clock;
+    private readonly Func<int, SignalView> _signals;
+    private readonly Intent[] _intents = new Intent[64];
+    private readonly OrderView[] _orders = new OrderView[64];
+    private readonly (int Id, long DueNs)[] _timers = new (int, long)[64];
+    private int _intentCount;
+    private int _timerCount;
+
+    public StrategyHost(IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books, ExecutionEngine execution,
+        MonotonicClock clock, Func<int, SignalView> signals)
+    {
+        Instruments = instruments;
+        _books = books;
+        _execution = execution;
+        _clock = clock;
+        _signals = signals;
+    }
+
+    public IReadOnlyList<InstrumentSpec> Instruments { get; }
+    public long NowNanos => _clock.NowNanos();
+    public BookView Book(int instrumentId) => _books[instrumentId].Book.View;
+    public bool IsMarketLive(int instrumentId) => _books[instrumentId].IsLive;
+    public SignalView Signals(int instrumentId) => _signals(instrumentId);
+    public PositionView Position(int instrumentId) => _execution.Position(instrumentId);
+
+    public ReadOnlySpan<OrderView> Orders(int instrumentId)
+    {
+        int n = _execution.LiveOrders(instrumentId, _orders);
+        return _orders.AsSpan(0, n);
+    }
+
+    public void Submit(in Intent intent)
+    {
+        if (_intentCount == _intents.Length)
+            ThrowHelper.ThrowInvalidOperation("A strategy callback submitted more than 64 intents.");
+        _intents[_intentCount++] = intent;
+    }
+
+    public void ScheduleTimer(int timerId, long delayNanos)
+    {
+        if (_timerCount == _timers.Length)
+            ThrowHelper.ThrowInvalidOperation("More than 64 strategy timers pending.");
+        _timers[_timerCount++] = (timerId, _clock.NowNanos() + Math.Max(0, delayNanos));
+    }
+
+    /// <summary>Intents submitted since the last drain.</summary>
+    public ReadOnlySpan<Intent> PendingIntents => _intents.AsSpan(0, _intentCount);
+    public void ClearIntents() => _intentCount = 0;
+
+    /// <summary>Removes and returns the id of one timer due at <paramref name="nowNs"/>, or -1.</summary>
+    public int TakeDueTimer(long nowNs)
+    {
+        for (int i = 0; i < _timerCount; i++)
+        {
+            if (_timers[i].DueNs <= nowNs)
+            {
+                int id = _timers[i].Id;
+                _timers[i] = _timers[--_timerCount];
+                return id;
+            }
+        }
+        return -1;
+    }
+}
