@@ -1,0 +1,267 @@
+using System.Buffers.Text;
+using System.Text;
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+
+namespace Fathom.Venues.Binance;
+
+/// <summary>
+/// Turns an <see cref="OrderCommand"/> into the bytes Binance wants: a WS API request frame
+/// (<c>{"id","method","params"}</c>, signed per request with HMAC over the sorted unencoded params unless
+/// the session is logged on) or a signed, percent-encoded REST query. Allocation-free after construction;
+/// single-threaded (the gateway's send thread owns one).
+/// </summary>
+/// <remarks>
+/// New orders use <c>newOrderRespType=ACK</c> (the shortest answer: fills come on the user stream anyway).
+/// Cancels and amends name the order by venue id when it is known (fastest lookup), else by client id.
+/// Cancel-replace is STOP_ON_FAILURE: if the cancel fails the new order is not attempted.
+/// </remarks>
+public sealed class BinanceOrderEncoder : IDisposable
+{
+    public const int MaxFrameLength = 2048;
+
+    private readonly BinanceOrderInstrument?[] _byId;
+    private readonly byte[][] _symbols;
+    private readonly ClientOrderIdFormat _ids;
+    private readonly byte[] _apiKey;
+    private readonly HmacSigner? _hmac;
+    private readonly Ed25519Signer? _ed25519;
+    private readonly int _recvWindowMs;
+    private readonly RequestParams _params = new();
+    private readonly byte[] _payload = new byte[MaxFrameLength];
+
+    public BinanceOrderEncoder(IReadOnlyList<BinanceOrderInstrument> instruments, ClientOrderIdFormat ids, BinanceCredentials credentials, int recvWindowMs)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(credentials);
+        int max = 0;
+        foreach (var i in instruments)
+        {
+            if (i.InstrumentId < 0 || i.InstrumentId > 65_535)
+                ThrowHelper.ThrowArgumentOutOfRange(nameof(instruments), $"instrument id {i.InstrumentId} out of range");
+            foreach (char c in i.Symbol)
+                if (!char.IsAsciiLetterOrDigit(c))
+                    ThrowHelper.ThrowArgument(nameof(instruments), $"symbol '{i.Symbol}' must be ASCII letters and digits");
+            max = Math.Max(max, i.InstrumentId);
+        }
+        _byId = new BinanceOrderInstrument?[max + 1];
+        _symbols = new byte[max + 1][];
+        foreach (var i in instruments)
+        {
+            _byId[i.InstrumentId] = i;
+            _symbols[i.InstrumentId] = Encoding.ASCII.GetBytes(i.Symbol.ToUpperInvariant());
+        }
+        _ids = ids;
+        _apiKey = Encoding.ASCII.GetBytes(credentials.ApiKey);
+        if (credentials.HmacSecret is { } secret)
+            _hmac = new HmacSigner(secret);
+        if (credentials.Ed25519PrivateKey is { } seed)
+            _ed25519 = new Ed25519Signer(seed);
+        _recvWindowMs = recvWindowMs;
+    }
+
+    public bool Knows(int instrumentId) => (uint)instrumentId < (uint)_byId.Length && _byId[instrumentId] is not null;
+
+    internal BinanceOrderInstrument? Instrument(int instrumentId) => Knows(instrumentId) ? _byId[instrumentId] : null;
+
+    /// <summary>The WS API method of a command kind.</summary>
+    public static ReadOnlySpan<byte> WsMethod(CommandKind kind) => kind switch
+    {
+        CommandKind.Place => "order.place"u8,
+        CommandKind.Cancel => "order.cancel"u8,
+        CommandKind.CancelReplace => "order.cancelReplace"u8,
+        CommandKind.AmendQty => "order.amend.keepPriority"u8,
+        CommandKind.Query => "order.status"u8,
+        _ => default,
+    };
+
+    /// <summary>The REST method and path of a command kind.</summary>
+    public static (HttpMethod Method, string Path) RestRoute(CommandKind kind) => kind switch
+    {
+        CommandKind.Place => (HttpMethod.Post, "/api/v3/order"),
+        CommandKind.Cancel => (HttpMethod.Delete, "/api/v3/order"),
+        CommandKind.CancelReplace => (HttpMethod.Post, "/api/v3/order/cancelReplace"),
+        CommandKind.AmendQty => (HttpMethod.Put, "/api/v3/order/amend/keepPriority"),
+        _ => (HttpMethod.Get, "/api/v3/order"),
+    };
+
+    /// <summary>REST request weight of a command kind (EXCHANGES.md §3).</summary>
+    public static int Weight(CommandKind kind) => kind is CommandKind.AmendQty or CommandKind.Query ? 4 : 1;
+
+    /// <summary>
+    /// Writes the WS API request frame for <paramref name="command"/>. With <paramref name="sessionLoggedOn"/>
+    /// the request carries only its timestamp (session.logon authenticated the connection); otherwise apiKey
+    /// and a signature over the sorted params. False for an unknown instrument or kind.
+    /// </summary>
+    public bool TryEncodeWs(in OrderCommand command, long requestId, long timestampMs, bool sessionLoggedOn, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!BuildParams(command, timestampMs))
+            return false;
+        if (!sessionLoggedOn)
+            _params.Add("apiKey"u8, _apiKey);
+        _params.Sort();
+        var w = new SpanWriter(destination);
+        w.Put("{\"id\":"u8);
+        w.PutLong(requestId);
+        w.Put(",\"method\":\""u8);
+        w.Put(WsMethod(command.Kind));
+        w.Put("\",\"params\":{"u8);
+        _params.WriteJson(ref w);
+        if (!sessionLoggedOn)
+        {
+            int payloadLength = _params.WritePayload(_payload);
+            w.Put(",\"signature\":\""u8);
+            WriteSignature(_payload.AsSpan(0, payloadLength), ref w);
+            w.Put((byte)'"');
+        }
+        w.Put("}}"u8);
+        written = w.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the signed REST query for <paramref name="command"/>: percent-encoded params, then
+    /// <c>&amp;signature=</c> over exactly those bytes (EXCHANGES.md §5.1).
+    /// </summary>
+    public bool TryEncodeRest(in OrderCommand command, long timestampMs, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!BuildParams(command, timestampMs))
+            return false;
+        var q = new BinanceQueryBuilder(destination);
+        _params.WriteQuery(ref q);
+        AppendRestSignature(ref q, destination);
+        written = q.Length;
+        return true;
+    }
+
+    /// <summary>Signs an already built REST query (cold paths: reconciliation, time-independent reads).</summary>
+    internal void AppendRestSignature(ref BinanceQueryBuilder q, Span<byte> destination)
+    {
+        int length = q.Length;
+        Span<byte> sig = stackalloc byte[Ed25519Signer.SignatureBase64Length];
+        if (_hmac is not null)
+        {
+            _hmac.Sign(destination[..length], sig);
+            q.AddRaw("signature"u8, sig[..HmacSigner.SignatureLength]);
+        }
+        else
+        {
+            Span<byte> raw = stackalloc byte[64];
+            _ed25519!.Sign(destination[..length], raw);
+            Base64.EncodeToUtf8(raw, sig, out _, out int n);
+            q.Add("signature"u8, sig[..n]); // base64 is percent-encoded in REST (§5.4)
+        }
+    }
+
+    /// <summary>
+    /// Signs a control request's payload (session.logon, userDataStream.subscribe.signature): Ed25519 base64
+    /// when <paramref name="ed25519"/>, else HMAC hex. Cold path (allocates).
+    /// </summary>
+    internal string SignControl(string payload, bool ed25519) =>
+        ed25519 ? _ed25519!.SignBase64(payload) : _hmac!.Sign(payload);
+
+    /// <summary>Appends <c>&amp;signature=</c> to an already encoded REST query (cold path: allocates).</summary>
+    internal string SignRestQuery(string encodedQuery)
+    {
+        byte[] payload = Encoding.ASCII.GetBytes(encodedQuery);
+        string signature = _hmac is not null
+            ? _hmac.Sign(encodedQuery)
+            : Uri.EscapeDataString(_ed25519!.SignBase64(encodedQuery));
+        return payload.Length == 0 ? "signature=" + signature : encodedQuery + "&signature=" + signature;
+    }
+
+    public void Dispose() => _ed25519?.Dispose();
+
+    private void WriteSignature(ReadOnlySpan<byte> payload, ref SpanWriter w)
+    {
+        if (_hmac is not null)
+        {
+            _hmac.Sign(payload, w.Free);
+            w.Advance(HmacSigner.SignatureLength);
+            return;
+        }
+        Span<byte> raw = stackalloc byte[64];
+        _ed25519!.Sign(payload, raw);
+        Base64.EncodeToUtf8(raw, w.Free, out _, out int n);
+        w.Advance(n);
+    }
+
+    private bool BuildParams(in OrderCommand c, long timestampMs)
+    {
+        _params.Clear();
+        if (!Knows(c.InstrumentId))
+            return false;
+        byte[] symbol = _symbols[c.InstrumentId];
+        switch (c.Kind)
+        {
+            case CommandKind.Place:
+                _params.Add("symbol"u8, symbol);
+                AddNewOrder(c.ClientOrderId, c.Side, c.Type, c.Price, c.Qty);
+                break;
+            case CommandKind.Cancel:
+                _params.Add("symbol"u8, symbol);
+                if (c.VenueOrderId > 0)
+                    _params.AddLong("orderId"u8, c.VenueOrderId);
+                else
+                    _params.AddClientId("origClientOrderId"u8, _ids, c.OrigClientOrderId);
+                if (!c.ClientOrderId.IsNone)
+                    _params.AddClientId("newClientOrderId"u8, _ids, c.ClientOrderId);
+                break;
+            case CommandKind.CancelReplace:
+                _params.Add("symbol"u8, symbol);
+                _params.Add("cancelReplaceMode"u8, "STOP_ON_FAILURE"u8);
+                if (c.VenueOrderId > 0)
+                    _params.AddLong("cancelOrderId"u8, c.VenueOrderId);
+                else
+                    _params.AddClientId("cancelOrigClientOrderId"u8, _ids, c.OrigClientOrderId);
+                if (!c.ClientOrderId.IsNone)
+                    _params.AddClientId("cancelNewClientOrderId"u8, _ids, c.ClientOrderId);
+                AddNewOrder(c.NewClientOrderId, c.Side, c.Type, c.Price, c.Qty);
+                break;
+            case CommandKind.AmendQty:
+                _params.Add("symbol"u8, symbol);
+                if (c.VenueOrderId > 0)
+                    _params.AddLong("orderId"u8, c.VenueOrderId);
+                else
+                    _params.AddClientId("origClientOrderId"u8, _ids, c.OrigClientOrderId);
+                _params.AddClientId("newClientOrderId"u8, _ids, c.ClientOrderId);
+                _params.AddDecimal("newQty"u8, c.Qty.Raw);
+                break;
+            case CommandKind.Query:
+                _params.Add("symbol"u8, symbol);
+                _params.AddClientId("origClientOrderId"u8, _ids, c.OrigClientOrderId);
+                break;
+            default:
+                return false;
+        }
+        _params.AddLong("recvWindow"u8, _recvWindowMs);
+        _params.AddLong("timestamp"u8, timestampMs);
+        return true;
+    }
+
+    private void AddNewOrder(ClientOrderId id, OrderSide side, OrderType type, Price price, Qty qty)
+    {
+        _params.Add("side"u8, side == OrderSide.Buy ? "BUY"u8 : "SELL"u8);
+        switch (type)
+        {
+            case OrderType.LimitMaker:
+                _params.Add("type"u8, "LIMIT_MAKER"u8);
+                break;
+            case OrderType.LimitIoc:
+                _params.Add("type"u8, "LIMIT"u8);
+                _params.Add("timeInForce"u8, "IOC"u8);
+                break;
+            default:
+                _params.Add("type"u8, "LIMIT"u8);
+                _params.Add("timeInForce"u8, "GTC"u8);
+                break;
+        }
+        _params.AddDecimal("price"u8, price.Raw);
+        _params.AddDecimal("quantity"u8, qty.Raw);
+        _params.AddClientId("newClientOrderId"u8, _ids, id);
+        _params.Add("newOrderRespType"u8, "ACK"u8);
+    }
+}

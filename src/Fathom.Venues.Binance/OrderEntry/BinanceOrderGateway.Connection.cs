@@ -1,0 +1,408 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+
+namespace Fathom.Venues.Binance;
+
+public sealed partial class BinanceOrderGateway
+{
+    private readonly record struct ControlReply(int Status, byte[] Body);
+
+    private readonly Dictionary<long, TaskCompletionSource<ControlReply>> _control = [];
+
+    /// <summary>Connect, measure the clock offset, log on (Ed25519) and subscribe to user data; then commands go over this connection.</summary>
+    private async Task ConnectAsync(CancellationToken cancel)
+    {
+        var ws = new ClientWebSocket();
+        try
+        {
+            await ws.ConnectAsync(_options.WsApiUrl, cancel).ConfigureAwait(false);
+        }
+        catch
+        {
+            ws.Dispose();
+            throw;
+        }
+        lock (_connectGate)
+            _ws = ws;
+        _ = Task.Run(() => ReceiveLoopAsync(ws), CancellationToken.None);
+        try
+        {
+            await SyncTimeWsAsync(cancel).ConfigureAwait(false);
+            bool loggedOn = false;
+            if (_credentials.HasEd25519)
+            {
+                var logon = await ControlAsync("session.logon", SignedControlParams(ed25519: true), cancel).ConfigureAwait(false);
+                EnsureOk(logon, "session.logon");
+                loggedOn = true;
+            }
+            _sessionLoggedOn = loggedOn;
+            var subscribe = loggedOn
+                ? await ControlAsync("userDataStream.subscribe", null, cancel).ConfigureAwait(false)
+                : await ControlAsync("userDataStream.subscribe.signature", SignedControlParams(ed25519: false), cancel).ConfigureAwait(false);
+            EnsureOk(subscribe, "userDataStream.subscribe");
+            lock (_connectGate)
+            {
+                if (_ws == ws)
+                    _wsReady = true;
+            }
+        }
+        catch
+        {
+            ws.Abort();
+            throw;
+        }
+    }
+
+    /// <summary>{apiKey, timestamp, signature} for session.logon / userDataStream.subscribe.signature (sorted, unencoded payload).</summary>
+    private string SignedControlParams(bool ed25519)
+    {
+        long ts = VenueNowMs();
+        string payload = $"apiKey={_credentials.ApiKey}&timestamp={ts.ToString(CultureInfo.InvariantCulture)}";
+        string signature = _encoder.SignControl(payload, ed25519);
+        return $"{{\"apiKey\":\"{_credentials.ApiKey}\",\"timestamp\":{ts.ToString(CultureInfo.InvariantCulture)},\"signature\":\"{signature}\"}}";
+    }
+
+    private static void EnsureOk(ControlReply reply, string what)
+    {
+        if (reply.Status == 200)
+            return;
+        // The venue's code and message only: never the request (it holds the key and signature).
+        throw new BinanceRestException($"{what} failed: status {reply.Status}, {Encoding.UTF8.GetString(reply.Body)}", reply.Status, ErrorCode(reply.Body), null);
+    }
+
+    private static int ErrorCode(byte[] body) =>
+        JsonFields.TryGet(body, "code"u8, out var code) ? (int)JsonFields.Long(code) : 0;
+
+    private async Task<ControlReply> ControlAsync(string method, string? paramsJson, CancellationToken cancel)
+    {
+        long id = Interlocked.Increment(ref _nextRequestId);
+        var tcs = new TaskCompletionSource<ControlReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_pendingGate)
+            _control[id] = tcs;
+        string idText = id.ToString(CultureInfo.InvariantCulture);
+        string frame = paramsJson is null
+            ? $"{{\"id\":{idText},\"method\":\"{method}\"}}"
+            : $"{{\"id\":{idText},\"method\":\"{method}\",\"params\":{paramsJson}}}";
+        _controlFrames.Enqueue(Encoding.UTF8.GetBytes(frame));
+        Wake();
+        try
+        {
+            return await tcs.Task.WaitAsync(_options.ControlTimeout, _time, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_pendingGate)
+                _control.Remove(id);
+        }
+    }
+
+    private void CompleteControl(long id, int status, ReadOnlySpan<byte> body)
+    {
+        TaskCompletionSource<ControlReply>? tcs;
+        lock (_pendingGate)
+            _control.Remove(id, out tcs);
+        tcs?.TrySetResult(new ControlReply(status, body.ToArray()));
+    }
+
+    private void OnConnectionLost(ClientWebSocket ws)
+    {
+        lock (_connectGate)
+        {
+            if (_ws != ws)
+            {
+                ws.Dispose();
+                return;
+            }
+            _ws = null;
+            _wsReady = false;
+            _sessionLoggedOn = false;
+        }
+        ws.Dispose();
+        Interlocked.Increment(ref _disconnects);
+        FailAllPending(UnknownCause.Disconnected);
+        List<TaskCompletionSource<ControlReply>> controls;
+        lock (_pendingGate)
+        {
+            controls = [.. _control.Values];
+            _control.Clear();
+        }
+        foreach (var c in controls)
+            c.TrySetException(new WebSocketException("WS API connection lost"));
+        if (!_stopping && _started)
+            _ = ReconnectLoopAsync();
+    }
+
+    /// <summary>Reconnects with a pause between attempts; then re-subscribes (in ConnectAsync) and reconciles over REST.</summary>
+    private async Task ReconnectLoopAsync()
+    {
+        if (Interlocked.Exchange(ref _reconnecting, 1) == 1)
+            return;
+        long lostAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        try
+        {
+            while (!_stopping)
+            {
+                try
+                {
+                    await Task.Delay(_options.ReconnectDelay, _time, _stop.Token).ConfigureAwait(false);
+                    await ConnectAsync(_stop.Token).ConfigureAwait(false);
+                    Interlocked.Increment(ref _reconnects);
+                    break;
+                }
+                catch (OperationCanceledException) when (_stopping)
+                {
+                    return;
+                }
+                catch (Exception ex) when (ex is WebSocketException or BinanceRestException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
+                {
+                    // try again after the pause
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _reconnecting, 0);
+        }
+        if (_stopping)
+            return;
+        // A second drop while reconnecting is handled by the loop above; a drop after it starts a new one.
+        if (_ws is null)
+        {
+            _ = ReconnectLoopAsync();
+            return;
+        }
+        try
+        {
+            await ReconcileAsync(lostAtMs, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or OperationCanceledException or JsonException or TimeoutException)
+        {
+            // Reconciliation is best effort here: Unknown orders are still resolved by the core's queries.
+        }
+    }
+
+    // ---------------------------------------------------------------- clock offset (-1021 must not repeat)
+
+    private void RequestTimeSync()
+    {
+        if (Interlocked.Exchange(ref _timeSyncRunning, 1) == 1)
+            return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (_wsReady)
+                    await SyncTimeWsAsync(_stop.Token).ConfigureAwait(false);
+                else
+                    await SyncTimeRestAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or BinanceRestException or TimeoutException or OperationCanceledException or HttpRequestException)
+            {
+            }
+            finally
+            {
+                Volatile.Write(ref _timeSyncRunning, 0);
+            }
+        });
+    }
+
+    private async Task SyncTimeWsAsync(CancellationToken cancel)
+    {
+        long t0 = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var reply = await ControlAsync("time", null, cancel).ConfigureAwait(false);
+        long t1 = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        EnsureOk(reply, "time");
+        if (JsonFields.TryGet(reply.Body, "serverTime"u8, out var st))
+            SetOffset(JsonFields.Long(st), t0, t1);
+    }
+
+    private async Task SyncTimeRestAsync(CancellationToken cancel)
+    {
+        long t0 = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/time", "", signed: false, 1, cancel).ConfigureAwait(false);
+        long t1 = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (status == 200 && JsonFields.TryGet(body, "serverTime"u8, out var st))
+            SetOffset(JsonFields.Long(st), t0, t1);
+    }
+
+    private void SetOffset(long serverMs, long t0, long t1)
+    {
+        // The server read its clock about halfway through the round trip.
+        Interlocked.Exchange(ref _clockOffsetMs, serverMs - (t0 + t1) / 2);
+        Interlocked.Increment(ref _timeSyncs);
+    }
+
+    // ---------------------------------------------------------------- REST (fallback and reconciliation)
+
+    /// <summary>Fallback while the WS API is down: the same command as a signed, percent-encoded REST request.</summary>
+    private void SendRest(in OrderCommand command)
+    {
+        byte[] buffer = new byte[BinanceOrderEncoder.MaxFrameLength];
+        if (!_encoder.TryEncodeRest(command, VenueNowMs(), buffer, out int length))
+        {
+            LocalReject(command, RejectReason.InvalidRequest, 0, s_unknownInstrument);
+            return;
+        }
+        Interlocked.Increment(ref _sentRest);
+        var (method, path) = BinanceOrderEncoder.RestRoute(command.Kind);
+        string query = Encoding.ASCII.GetString(buffer, 0, length);
+        var copy = command;
+        _ = Task.Run(() => RestCommandAsync(copy, method, path, query));
+    }
+
+    private async Task RestCommandAsync(OrderCommand command, HttpMethod method, string path, string signedQuery)
+    {
+        int status;
+        byte[] body;
+        TimeSpan? retryAfter;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stop.Token);
+            (status, body, retryAfter) = await SendRestRawAsync(method, path + "?" + signedQuery, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref _timeouts);
+            ReportUnknown(command, UnknownCause.Timeout);
+            return;
+        }
+        catch (HttpRequestException)
+        {
+            // The connection broke after the request may have left: unknown, not rejected.
+            ReportUnknown(command, UnknownCause.Disconnected);
+            return;
+        }
+        Complete(command, status, body, retryAfter);
+    }
+
+    private async Task<(int Status, byte[] Body, TimeSpan? RetryAfter)> SendRestRawAsync(HttpMethod method, string pathAndQuery, CancellationToken cancel)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_options.RestBase, pathAndQuery));
+        request.Headers.Add("X-MBX-APIKEY", _credentials.ApiKey);
+        using var response = await _http.SendAsync(request, cancel).ConfigureAwait(false);
+        if (response.Headers.TryGetValues("X-MBX-USED-WEIGHT-1M", out var weight) && int.TryParse(weight.FirstOrDefault(), out int used))
+            _limiter.OnUsedWeight(used);
+        if (response.Headers.TryGetValues("X-MBX-ORDER-COUNT-10S", out var orders) && int.TryParse(orders.FirstOrDefault(), out int count))
+            OnOrderCount10s(count, 0);
+        byte[] body = await response.Content.ReadAsByteArrayAsync(cancel).ConfigureAwait(false);
+        int status = (int)response.StatusCode;
+        TimeSpan? retryAfter = response.Headers.RetryAfter?.Delta;
+        return (status, body, retryAfter);
+    }
+
+    /// <summary>A signed (or public) REST call for reconciliation and time; parameters already percent-encoded.</summary>
+    private async Task<(int Status, byte[] Body)> RestAsync(HttpMethod method, string path, string query, bool signed, int weight, CancellationToken cancel)
+    {
+        TimeSpan wait = _limiter.TryAcquire(weight);
+        if (wait > TimeSpan.Zero)
+            await Task.Delay(wait, _time, cancel).ConfigureAwait(false);
+        string pathAndQuery = path;
+        if (signed)
+        {
+            // The caller's pairs are already percent-encoded; recvWindow and timestamp follow, then the signature over all of it.
+            string unsigned = (query.Length > 0 ? query + "&" : "") + "recvWindow=" + _options.RecvWindowMs.ToString(CultureInfo.InvariantCulture)
+                + "&timestamp=" + VenueNowMs().ToString(CultureInfo.InvariantCulture);
+            pathAndQuery += "?" + _encoder.SignRestQuery(unsigned);
+        }
+        else if (query.Length > 0)
+        {
+            pathAndQuery += "?" + query;
+        }
+        using var timeout = new CancellationTokenSource(_options.ControlTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancel);
+        var (status, body, retryAfter) = await SendRestRawAsync(method, pathAndQuery, linked.Token).ConfigureAwait(false);
+        if (status is 429 or 418)
+            _limiter.OnRateLimited(status, retryAfter);
+        return (status, body);
+    }
+
+    /// <summary>
+    /// After a reconnect: open orders (status of each of ours) and trades since the last fill seen per
+    /// instrument (as fills; the core de-duplicates by trade id and order id), so nothing the stream
+    /// carried while we were away is lost.
+    /// </summary>
+    private async Task ReconcileAsync(long lostAtMs, CancellationToken cancel)
+    {
+        for (int index = 0; index < _instruments.Length; index++)
+        {
+            var instrument = _instruments[index];
+            string symbol = Uri.EscapeDataString(instrument.Symbol.ToUpperInvariant());
+            var (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/openOrders", "symbol=" + symbol, signed: true, 6, cancel).ConfigureAwait(false);
+            if (status == 200)
+                ReportOpenOrders(instrument, body);
+            long last;
+            lock (_reportGate)
+                last = _lastTradeId[index];
+            // Without a fill seen on this session, look back from when the session started (or the drop, minus a margin).
+            string range = last > 0
+                ? "fromId=" + (last + 1).ToString(CultureInfo.InvariantCulture)
+                : "startTime=" + Math.Min(_sessionStartMs, lostAtMs - 60_000).ToString(CultureInfo.InvariantCulture);
+            (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/myTrades", "symbol=" + symbol + "&" + range + "&limit=1000", signed: true, 20, cancel).ConfigureAwait(false);
+            if (status == 200)
+                await ReportTradesAsync(index, body, cancel).ConfigureAwait(false);
+        }
+    }
+
+    private void ReportOpenOrders(BinanceOrderInstrument instrument, byte[] body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            return;
+        foreach (var o in doc.RootElement.EnumerateArray())
+        {
+            string? cid = o.TryGetProperty("clientOrderId", out var c) ? c.GetString() : null;
+            if (cid is null || _ids.TryParse(cid, out var id) != ClientOrderIdParse.Ours)
+                continue;
+            long orderId = o.GetProperty("orderId").GetInt64();
+            var status = ParseStatus(Encoding.ASCII.GetBytes(o.GetProperty("status").GetString() ?? ""));
+            long executed = JsonFields.Decimal8(Encoding.ASCII.GetBytes(o.GetProperty("executedQty").GetString() ?? "0"));
+            long time = o.TryGetProperty("updateTime", out var ut) ? ut.GetInt64() * 1_000_000 : LocalNowNs();
+            Interlocked.Increment(ref _reconciledOrders);
+            lock (_reportGate)
+                RememberOrder(orderId, id);
+            Emit(new OrderStatusReport(instrument.InstrumentId, id, status, orderId, new Qty(executed), time));
+        }
+    }
+
+    private async Task ReportTradesAsync(int index, byte[] body, CancellationToken cancel)
+    {
+        var instrument = _instruments[index];
+        using var doc = JsonDocument.Parse(body);
+        if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            return;
+        foreach (var t in doc.RootElement.EnumerateArray())
+        {
+            long orderId = t.GetProperty("orderId").GetInt64();
+            ClientOrderId id;
+            bool known;
+            lock (_reportGate)
+                known = _orderIds.TryGetValue(orderId, out id);
+            if (!known)
+            {
+                // myTrades has no client id: ask the order for it (cold; rare).
+                string q = "symbol=" + Uri.EscapeDataString(instrument.Symbol.ToUpperInvariant()) + "&orderId=" + orderId.ToString(CultureInfo.InvariantCulture);
+                var (status, order) = await RestAsync(HttpMethod.Get, "/api/v3/order", q, signed: true, 4, cancel).ConfigureAwait(false);
+                if (status != 200 || !JsonFields.TryGet(order, "clientOrderId"u8, out var cidText) || _ids.TryParse(cidText, out id) != ClientOrderIdParse.Ours)
+                {
+                    Interlocked.Increment(ref _foreignReports);
+                    continue;
+                }
+            }
+            byte[] asset = Encoding.ASCII.GetBytes(t.GetProperty("commissionAsset").GetString() ?? "");
+            var fill = BuildFill(index, id, orderId, t.GetProperty("id").GetInt64(),
+                t.GetProperty("isBuyer").GetBoolean() ? OrderSide.Buy : OrderSide.Sell,
+                Decimal8(t, "price"), Decimal8(t, "qty"), 0, Decimal8(t, "commission"), asset,
+                t.GetProperty("isMaker").GetBoolean(), t.GetProperty("time").GetInt64() * 1_000_000);
+            Interlocked.Increment(ref _reconciledFills);
+            EmitFill(index, fill);
+        }
+    }
+
+    private static long Decimal8(JsonElement e, string name) =>
+        JsonFields.Decimal8(Encoding.ASCII.GetBytes(e.GetProperty(name).GetString() ?? "0"));
+}

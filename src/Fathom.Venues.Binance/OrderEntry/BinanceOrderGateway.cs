@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+
+namespace Fathom.Venues.Binance;
+
+/// <summary>
+/// Binance spot order entry (<see cref="IOrderGateway"/>). Entry points: <see cref="StartAsync"/>,
+/// <see cref="Send"/>, <see cref="DisposeAsync"/>; reports go to the <see cref="IReportSink"/> given here.
+/// </summary>
+/// <remarks>
+/// Paths: the WebSocket API is primary (order.place with newOrderRespType=ACK, order.cancel,
+/// order.cancelReplace, order.amend.keepPriority, order.status); the connection is logged on with
+/// session.logon when the key is Ed25519, otherwise every request carries apiKey and an HMAC signature
+/// over its sorted params. While the WS API is down, commands go over signed REST.
+/// Threading: <see cref="Send"/> (core thread) only copies the command into a ring and wakes the single
+/// send thread, which encodes, registers the request in the pending map and writes the frame: one writer
+/// per socket. Answers are read on the receive loop; a sweep timer on the injected TimeProvider reports
+/// requests without an answer as StatusUnknown(Timeout). Every sink call is made under one lock, so the
+/// sink sees one report at a time, from whichever gateway thread produced it.
+/// Invariants: a command is sent at most once (never resent after a timeout, 5xx or disconnect);
+/// secrets never leave <see cref="BinanceCredentials"/> and the signers.
+/// </remarks>
+public sealed partial class BinanceOrderGateway : IOrderGateway
+{
+    private readonly BinanceOrderInstrument[] _instruments;
+    private readonly byte[][] _symbolBytes;
+    private readonly BinanceCredentials _credentials;
+    private readonly ClientOrderIdFormat _ids;
+    private readonly IReportSink _sink;
+    private readonly BinanceOrderGatewayOptions _options;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly BinanceOrderEncoder _encoder;
+    private readonly RestWeightLimiter _limiter;
+    private readonly MpscRing<OrderCommand> _ring;
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly ConcurrentQueue<byte[]> _controlFrames = new();
+    private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
+    private readonly Lock _reportGate = new();
+    private readonly Lock _connectGate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly long[] _lastTradeId;
+    private Thread? _sendThread;
+    private ITimer? _sweepTimer;
+    private volatile ClientWebSocket? _ws;
+    private volatile bool _wsReady;
+    private volatile bool _sessionLoggedOn;
+    private volatile bool _started;
+    private volatile bool _stopping;
+    private int _wakeRequested;
+    private int _reconnecting;
+    private int _timeSyncRunning;
+    private long _nextRequestId;
+    private long _clockOffsetMs;
+    private long _sessionStartMs;
+
+    public BinanceOrderGateway(IReadOnlyList<BinanceOrderInstrument> instruments, BinanceCredentials credentials, ClientOrderIdFormat ids,
+        IReportSink sink, BinanceOrderGatewayOptions options, HttpClient http, TimeProvider? time = null, RestWeightLimiter? limiter = null)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(http);
+        if (instruments.Count == 0)
+            ThrowHelper.ThrowArgument(nameof(instruments), "at least one instrument is required");
+        _instruments = [.. instruments];
+        _symbolBytes = [.. _instruments.Select(i => System.Text.Encoding.ASCII.GetBytes(i.Symbol.ToUpperInvariant()))];
+        _credentials = credentials;
+        _ids = ids;
+        _sink = sink;
+        _options = options;
+        _http = http;
+        _time = time ?? TimeProvider.System;
+        _encoder = new BinanceOrderEncoder(instruments, ids, credentials, options.RecvWindowMs);
+        _limiter = limiter ?? new RestWeightLimiter(_time);
+        _ring = new MpscRing<OrderCommand>(options.QueueCapacity);
+        _pending = new PendingSlot[PendingCapacity];
+        _lastTradeId = new long[_instruments.Length];
+    }
+
+    /// <summary>True while commands go over a logged-on WS API connection (or REST, when configured REST-only).</summary>
+    public bool IsReady => _wsReady || (_started && _options.RestOnly);
+
+    public RestWeightLimiter Limiter => _limiter;
+
+    /// <summary>Server time minus local time, as last measured (ms); added to every request timestamp.</summary>
+    public long ClockOffsetMs => Interlocked.Read(ref _clockOffsetMs);
+
+    // Counters (read from any thread; written with Interlocked).
+    private long _sentWs, _sentRest, _timeouts, _disconnects, _reconnects, _timeSyncs, _lateResponses, _foreignReports,
+        _accountPositions, _balanceUpdates, _malformed, _localRejects, _reconciledOrders, _reconciledFills, _queueFull;
+    public long CommandsSentWs => Interlocked.Read(ref _sentWs);
+    public long CommandsSentRest => Interlocked.Read(ref _sentRest);
+    public long Timeouts => Interlocked.Read(ref _timeouts);
+    public long Disconnects => Interlocked.Read(ref _disconnects);
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+    public long TimeSyncs => Interlocked.Read(ref _timeSyncs);
+    /// <summary>Answers that came after their request was reported timed out (still delivered: they are venue facts).</summary>
+    public long LateResponses => Interlocked.Read(ref _lateResponses);
+    public long ForeignReports => Interlocked.Read(ref _foreignReports);
+    public long AccountPositionEvents => Interlocked.Read(ref _accountPositions);
+    public long BalanceUpdateEvents => Interlocked.Read(ref _balanceUpdates);
+    public long MalformedFrames => Interlocked.Read(ref _malformed);
+    /// <summary>Commands refused before sending (rate-limit back-off, order budget, unknown instrument, full queue).</summary>
+    public long LocalRejects => Interlocked.Read(ref _localRejects);
+    public long ReconciledOrders => Interlocked.Read(ref _reconciledOrders);
+    public long ReconciledFills => Interlocked.Read(ref _reconciledFills);
+
+    /// <summary>ORDERS count of the current 10 s window, as the venue last reported it.</summary>
+    public int OrderCount10s => Volatile.Read(ref _orderCount10s);
+
+    public async Task StartAsync(CancellationToken cancel)
+    {
+        if (_started)
+            ThrowHelper.ThrowInvalidOperation("already started");
+        _sessionStartMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _sendThread = new Thread(SendLoop) { IsBackground = true, Name = "binance-order-send" };
+        _sendThread.Start();
+        _sweepTimer = _time.CreateTimer(static s => ((BinanceOrderGateway)s!).Sweep(), this, _options.SweepPeriod, _options.SweepPeriod);
+        if (_options.RestOnly)
+            await SyncTimeRestAsync(cancel).ConfigureAwait(false);
+        else
+            await ConnectAsync(cancel).ConfigureAwait(false);
+        _started = true;
+    }
+
+    /// <summary>Queues the command for the send thread; never blocks and never throws for a venue outcome.</summary>
+    public void Send(in OrderCommand command)
+    {
+        if (!_ring.TryWrite(command))
+        {
+            Interlocked.Increment(ref _queueFull);
+            LocalReject(command, RejectReason.RateLimited, 0, "gateway queue full");
+            return;
+        }
+        Wake();
+    }
+
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+            _signal.Release();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping)
+            return;
+        _stopping = true;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _sweepTimer?.Dispose();
+        Wake();
+        var ws = _ws;
+        if (ws is not null)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+            ws.Abort();
+        }
+        _sendThread?.Join(TimeSpan.FromSeconds(2));
+        _encoder.Dispose();
+    }
+
+    /// <summary>Local UTC ms corrected by the measured server offset: what goes into <c>timestamp</c>.</summary>
+    private long VenueNowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds() + Interlocked.Read(ref _clockOffsetMs);
+
+    private long LocalNowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
+
+    private int IndexOfSymbol(ReadOnlySpan<byte> symbol)
+    {
+        for (int i = 0; i < _symbolBytes.Length; i++)
+            if (symbol.SequenceEqual(_symbolBytes[i]))
+                return i;
+        return -1;
+    }
+
+    private int IndexOfInstrument(int instrumentId)
+    {
+        for (int i = 0; i < _instruments.Length; i++)
+            if (_instruments[i].InstrumentId == instrumentId)
+                return i;
+        return -1;
+    }
+}

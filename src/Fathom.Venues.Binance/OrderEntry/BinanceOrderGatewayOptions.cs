@@ -1,0 +1,45 @@
+namespace Fathom.Venues.Binance;
+
+/// <summary>
+/// Where and how <see cref="BinanceOrderGateway"/> talks to Binance spot. <see cref="Local"/> points both
+/// paths at a simulator (http://host:port and ws://host:port/ws-api/v3).
+/// </summary>
+public sealed class BinanceOrderGatewayOptions
+{
+    public required Uri RestBase { get; init; }
+    /// <summary>The WebSocket API (EXCHANGES.md §4), e.g. wss://ws-api.binance.com:443/ws-api/v3.</summary>
+    public required Uri WsApiUrl { get; init; }
+    /// <summary>recvWindow sent with every signed request (ms, ≤ 60000).</summary>
+    public int RecvWindowMs { get; init; } = 5000;
+    /// <summary>A command without an answer this long is reported StatusUnknown(Timeout) and never resent.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How often the pending map is swept for timeouts (on the injected TimeProvider).</summary>
+    public TimeSpan SweepPeriod { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>Control requests (logon, subscribe, time, reconciliation queries) give up after this long.</summary>
+    public TimeSpan ControlTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Commands queued between the core and the send thread (power of two).</summary>
+    public int QueueCapacity { get; init; } = 4096;
+    /// <summary>Send every command over signed REST (testing the fallback; never faster).</summary>
+    public bool RestOnly { get; init; }
+
+    public static BinanceOrderGatewayOptions Mainnet { get; } = new()
+    {
+        RestBase = new Uri("https://api.binance.com"),
+        WsApiUrl = new Uri("wss://ws-api.binance.com:443/ws-api/v3"),
+    };
+
+    public static BinanceOrderGatewayOptions Testnet { get; } = new()
+    {
+        RestBase = new Uri("https://testnet.binance.vision"),
+        WsApiUrl = new Uri("wss://ws-api.testnet.binance.vision/ws-api/v3"),
+    };
+
+    /// <summary>A local simulator: REST at <paramref name="httpBase"/>, WS API at the same host's /ws-api/v3.</summary>
+    public static BinanceOrderGatewayOptions Local(Uri httpBase)
+    {
+        ArgumentNullException.ThrowIfNull(httpBase);
+        var ws = new UriBuilder(httpBase) { Scheme = httpBase.Scheme == "https" ? "wss" : "ws", Path = "/ws-api/v3" }.Uri;
+        return new BinanceOrderGatewayOptions { RestBase = httpBase, WsApiUrl = ws };
+    }
+}

@@ -1,0 +1,317 @@
+using Fathom.Gateway.Abstractions;
+using Fathom.Venues.Binance;
+using Xunit;
+using Side = Fathom.Core.OrderSide;
+
+namespace Fathom.Integration.Tests;
+
+/// <summary>
+/// <see cref="BinanceOrderGateway"/> against the simulator on loopback: round trips over the WS API
+/// (HMAC per request and Ed25519 session.logon), REST fallback, user data fills, and every order-entry
+/// fault the simulator injects. Real time; every wait is bounded.
+/// </summary>
+public sealed class BinanceOrderGatewayTests
+{
+    private const long Qty = 100_000;                    // 0.001 BTC
+    private const long Passive = 50_000 * GatewayRig.Px; // far below the house bids: rests
+    private const long Aggressive = 61_000 * GatewayRig.Px; // above the house asks: trades
+
+    [Fact]
+    public async Task PlaceThenCancel_Hmac_AckThenCanceled()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        Assert.True(rig.Gateway.IsReady);
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
+        Assert.True(ack.VenueOrderId > 0);
+        Assert.Equal(1, rig.VenueOrdersWithClientId(id));
+
+        var cancelId = rig.NextId();
+        rig.Gateway.Send(OrderCommand.From(new CancelOrderCommand(GatewayRig.Btc, cancelId, id, ack.VenueOrderId), 0));
+        await rig.Sink.WaitForAsync<CanceledReport>(c => c.ClientOrderId == id, "canceled");
+        Assert.Equal(0, rig.VenueOrdersWithClientId(id));
+        Assert.Empty(rig.Sink.All<RejectReport>());
+        Assert.Empty(rig.Sink.All<StatusUnknownReport>());
+        Assert.True(rig.Gateway.CommandsSentWs >= 2);
+        Assert.Equal(0, rig.Gateway.CommandsSentRest);
+        Assert.True(rig.Gateway.AccountPositionEvents > 0); // user data subscription is live
+    }
+
+    [Fact]
+    public async Task Place_Ed25519SessionLogon_Ack()
+    {
+        await using var rig = await GatewayRig.StartAsync(ed25519: true);
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Sell, 70_000 * GatewayRig.Px, Qty, OrderType.LimitMaker));
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
+        Assert.Equal(1, rig.VenueOrdersWithClientId(id));
+    }
+
+    [Fact]
+    public async Task CancelReplace_CanceledOldAndAckedNew()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
+        var cancelId = rig.NextId();
+        var newId = rig.NextId();
+        rig.Gateway.Send(OrderCommand.From(new CancelReplaceCommand(GatewayRig.Btc, cancelId, id, ack.VenueOrderId, newId,
+            Side.Buy, OrderType.Limit, new Core.Price(Passive + GatewayRig.Px), new Core.Qty(Qty * 2)), 0));
+        await rig.Sink.WaitForAsync<CanceledReport>(c => c.ClientOrderId == id, "old canceled");
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == newId && a.VenueOrderId > ack.VenueOrderId, "new acked");
+        Assert.Equal(0, rig.VenueOrdersWithClientId(id));
+        Assert.Equal(1, rig.VenueOrdersWithClientId(newId));
+    }
+
+    [Fact]
+    public async Task CancelReplace_UnknownOrder_RejectedStopOnFailure()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var ghost = rig.NextId();
+        var newId = rig.NextId();
+        rig.Gateway.Send(OrderCommand.From(new CancelReplaceCommand(GatewayRig.Btc, rig.NextId(), ghost, 0, newId,
+            Side.Buy, OrderType.Limit, new Core.Price(Passive), new Core.Qty(Qty)), 0));
+        var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == ghost, "cancelReplace reject");
+        Assert.Equal(CommandKind.CancelReplace, reject.Command);
+        Assert.Equal(RejectReason.UnknownOrder, reject.Reason);
+        Assert.Equal(0, rig.VenueOrdersWithClientId(newId));
+    }
+
+    [Fact]
+    public async Task AmendKeepPriority_AmendedWithNewQty()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty * 3));
+        var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
+        var amendId = rig.NextId();
+        rig.Gateway.Send(OrderCommand.From(new AmendQtyCommand(GatewayRig.Btc, amendId, id, ack.VenueOrderId, new Core.Qty(Qty)), 0));
+        var amended = await rig.Sink.WaitForAsync<AmendedReport>(a => a.NewClientOrderId == amendId, "amended");
+        Assert.Equal(id, amended.OrigClientOrderId);
+        Assert.Equal(Qty, amended.NewQty.Raw);
+        Assert.Equal(1, rig.VenueOrdersWithClientId(amendId));
+    }
+
+    [Fact]
+    public async Task AggressiveIoc_FillArrivesAsFillReport()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        var fill = await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == id, "fill");
+        Assert.True(fill.TradeId > 0);
+        Assert.True(fill.VenueOrderId > 0);
+        Assert.Equal(Side.Buy, fill.Side);
+        Assert.Equal(Qty, fill.Qty.Raw);
+        Assert.Equal(Qty, fill.CumulativeQty.Raw);
+        Assert.False(fill.IsMaker);
+        Assert.True(fill.Price.Raw is > 59_000 * GatewayRig.Px and < Aggressive);
+        // Spot buy: commission in BTC (base) = 0.1 % of the qty, valued in USDT at the fill price.
+        Assert.Equal(Qty / 1000, fill.FeeQty.Raw);
+        Assert.True(fill.Fee > 0);
+    }
+
+    [Fact]
+    public async Task UnknownStatusAfterAccept_StatusUnknownThenQueryResolves_NoDuplicate()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        rig.Sim.Faults.UnknownStatusAfterAccept(1);
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        var unknown = await rig.Sink.WaitForAsync<StatusUnknownReport>(u => u.ClientOrderId == id, "unknown");
+        Assert.Equal(UnknownCause.ServerError, unknown.Cause);
+        Assert.DoesNotContain(rig.Sink.All<RejectReport>(), r => r.ClientOrderId == id);
+
+        rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, id), 0));
+        var status = await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id, "query answer");
+        Assert.Equal(VenueOrderStatus.New, status.Status);
+        Assert.True(status.VenueOrderId > 0);
+        Assert.Equal(1, rig.VenueOrdersWithClientId(id));
+    }
+
+    [Fact]
+    public async Task DroppedAck_TimesOutAsUnknown_QueryResolves_NoDuplicate()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        rig.Sim.Faults.DropAcks(1);
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        var unknown = await rig.Sink.WaitForAsync<StatusUnknownReport>(u => u.ClientOrderId == id, "timeout");
+        Assert.Equal(UnknownCause.Timeout, unknown.Cause);
+        // The stream still tells the truth (NEW), and a query agrees.
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "stream NEW");
+        rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, id), 0));
+        var status = await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id, "query answer");
+        Assert.Equal(VenueOrderStatus.New, status.Status);
+        Assert.Equal(1, rig.VenueOrdersWithClientId(id));
+        Assert.Equal(1, rig.Gateway.Timeouts);
+    }
+
+    [Fact]
+    public async Task Query_NeverSentOrder_NotFound()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, id), 0));
+        var status = await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id, "query answer");
+        Assert.Equal(VenueOrderStatus.NotFound, status.Status);
+    }
+
+    [Fact]
+    public async Task DisconnectMidOrder_UnknownDisconnected_ReconnectsAndReconciles()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        rig.Sim.Faults.AckDelay = TimeSpan.FromMilliseconds(300);
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        await Task.Delay(100); // the order is at the venue; its answer is held back
+        rig.Sim.Streams.DisconnectWsApi();
+        var unknown = await rig.Sink.WaitForAsync<StatusUnknownReport>(u => u.ClientOrderId == id, "unknown on disconnect");
+        Assert.Equal(UnknownCause.Disconnected, unknown.Cause);
+        rig.Sim.Faults.AckDelay = TimeSpan.Zero;
+        // Reconnect, re-subscribe, then reconcile: the open order is reported from GET openOrders.
+        var status = await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id, "reconciled open order");
+        Assert.Equal(VenueOrderStatus.New, status.Status);
+        Assert.True(rig.Gateway.Reconnects >= 1);
+        Assert.True(rig.Gateway.IsReady);
+        Assert.Equal(1, rig.VenueOrdersWithClientId(id));
+        // The new connection works and the user stream is subscribed again.
+        var next = rig.NextId();
+        rig.Gateway.Send(rig.Place(next, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == next, "fill after reconnect");
+    }
+
+    [Fact]
+    public async Task FillWhileDisconnected_RecoveredFromMyTrades()
+    {
+        await using var rig = await GatewayRig.StartAsync(options: o => new BinanceOrderGatewayOptions
+        {
+            RestBase = o.RestBase, WsApiUrl = o.WsApiUrl, RequestTimeout = o.RequestTimeout, ControlTimeout = o.ControlTimeout,
+            ReconnectDelay = TimeSpan.FromMilliseconds(400),
+        });
+        var first = rig.NextId();
+        rig.Gateway.Send(rig.Place(first, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == first, "first fill");
+        rig.Sim.Streams.DisconnectWsApi();
+        await Task.Delay(100);
+        Assert.False(rig.Gateway.IsReady);
+        // While the WS API is down the command goes over signed REST; its fill is only on the venue.
+        var second = rig.NextId();
+        rig.Gateway.Send(rig.Place(second, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == second, "REST ack");
+        Assert.True(rig.Gateway.CommandsSentRest >= 1);
+        var fill = await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == second, "fill recovered after reconnect");
+        Assert.True(fill.TradeId > 0);
+        Assert.True(rig.Gateway.ReconciledFills >= 1);
+    }
+
+    [Fact]
+    public async Task RateLimitBurst_RejectedRateLimited_ThenBackOffHonoured()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        rig.Sim.Faults.RateLimitBurst(1);
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == id, "429");
+        Assert.Equal(RejectReason.RateLimited, reject.Reason);
+        Assert.Equal(-1003, reject.VenueCode);
+        Assert.True(rig.Gateway.Limiter.BlockedUntil > DateTimeOffset.UtcNow);
+        // Inside Retry-After nothing goes out: refused locally.
+        var second = rig.NextId();
+        rig.Gateway.Send(rig.Place(second, Side.Buy, Passive, Qty));
+        var local = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == second, "local back-off");
+        Assert.Equal(RejectReason.RateLimited, local.Reason);
+        Assert.Equal(1, rig.Gateway.LocalRejects);
+        Assert.Equal(0, rig.VenueOrdersWithClientId(second));
+        // A cancel is never held back.
+        var ghost = rig.NextId();
+        rig.Gateway.Send(OrderCommand.From(new CancelOrderCommand(GatewayRig.Btc, rig.NextId(), ghost, 0), 0));
+        var cancelReject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == ghost, "cancel reached venue");
+        Assert.Equal(RejectReason.UnknownOrder, cancelReject.Reason);
+        // After Retry-After (1 s) orders flow again.
+        await Task.Delay(rig.Gateway.Limiter.BlockedUntil - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+        var third = rig.NextId();
+        rig.Gateway.Send(rig.Place(third, Side.Buy, Passive, Qty));
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == third, "ack after back-off");
+    }
+
+    [Fact]
+    public async Task ClockSkew_Minus1021_ThenRecoveredByOffset()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        long syncs = rig.Gateway.TimeSyncs;
+        rig.Sim.Clock.Skew = TimeSpan.FromSeconds(-3); // server 3 s behind: our timestamps are "ahead"
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == id, "-1021");
+        Assert.Equal(-1021, reject.VenueCode);
+        Assert.Equal(0, rig.VenueOrdersWithClientId(id));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (rig.Gateway.TimeSyncs == syncs && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
+        Assert.InRange(rig.Gateway.ClockOffsetMs, -3500, -2500);
+        var again = rig.NextId();
+        rig.Gateway.Send(rig.Place(again, Side.Buy, Passive, Qty));
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == again, "ack with corrected timestamp");
+        Assert.Single(rig.Sink.All<RejectReport>());
+    }
+
+    [Fact]
+    public async Task SymbolHalt_RejectMarketClosed_CancelStillWorks()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var resting = rig.NextId();
+        rig.Gateway.Send(rig.Place(resting, Side.Buy, Passive, Qty));
+        var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == resting, "ack");
+        rig.Sim.HaltSymbol("BTCUSDT");
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == id, "halt reject");
+        Assert.Equal(RejectReason.MarketClosed, reject.Reason);
+        Assert.Equal(-2010, reject.VenueCode);
+        Assert.Equal("Market is closed.", reject.VenueMessage);
+        rig.Gateway.Send(OrderCommand.From(new CancelOrderCommand(GatewayRig.Btc, rig.NextId(), resting, ack.VenueOrderId), 0));
+        await rig.Sink.WaitForAsync<CanceledReport>(c => c.ClientOrderId == resting, "cancel during halt");
+    }
+
+    [Fact]
+    public async Task PostOnlyCrossing_RejectWouldTake()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Aggressive, Qty, OrderType.LimitMaker));
+        var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == id, "would take");
+        Assert.Equal(RejectReason.WouldTake, reject.Reason);
+    }
+
+    [Fact]
+    public async Task RestOnly_PlaceCancelQuery_RoundTrip()
+    {
+        await using var rig = await GatewayRig.StartAsync(options: o => new BinanceOrderGatewayOptions
+        {
+            RestBase = o.RestBase, WsApiUrl = o.WsApiUrl, RequestTimeout = TimeSpan.FromSeconds(3), RestOnly = true,
+        });
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
+        var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "REST ack");
+        rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, id), 0));
+        await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id && s.Status == VenueOrderStatus.New, "REST query");
+        rig.Gateway.Send(OrderCommand.From(new CancelOrderCommand(GatewayRig.Btc, rig.NextId(), id, ack.VenueOrderId), 0));
+        await rig.Sink.WaitForAsync<CanceledReport>(c => c.ClientOrderId == id, "REST cancel");
+        Assert.Equal(0, rig.Gateway.CommandsSentWs);
+        Assert.Equal(3, rig.Gateway.CommandsSentRest);
+    }
+
+    [Fact]
+    public async Task FilterFailure_Minus1013()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive + 1, Qty)); // off the 0.01 tick
+        var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == id, "filter");
+        Assert.Equal(RejectReason.FilterFailure, reject.Reason);
+        Assert.Equal(-1013, reject.VenueCode);
+    }
+}

@@ -1,0 +1,120 @@
+using Fathom.Gateway.Abstractions;
+using Fathom.Simulator;
+using Fathom.Venues.Binance;
+using Xunit;
+using OrderType = Fathom.Gateway.Abstractions.OrderType;
+
+namespace Fathom.Integration.Tests;
+
+/// <summary>Every report a gateway delivered, in order, with bounded waits.</summary>
+internal sealed class RecordingSink : IReportSink
+{
+    private readonly List<object> _reports = [];
+
+    public List<object> Snapshot() { lock (_reports) return [.. _reports]; }
+    public IEnumerable<T> All<T>() => Snapshot().OfType<T>();
+
+    private void Add(object r) { lock (_reports) _reports.Add(r); }
+    public void OnAck(in AckReport report) => Add(report);
+    public void OnReject(in RejectReport report) => Add(report);
+    public void OnFill(in FillReport report) => Add(report);
+    public void OnCanceled(in CanceledReport report) => Add(report);
+    public void OnExpired(in ExpiredReport report) => Add(report);
+    public void OnAmended(in AmendedReport report) => Add(report);
+    public void OnStatusUnknown(in StatusUnknownReport report) => Add(report);
+    public void OnOrderStatus(in OrderStatusReport report) => Add(report);
+
+    public async Task<T> WaitForAsync<T>(Func<T, bool> match, string what, int timeoutMs = 5000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var r in All<T>())
+                if (match(r))
+                    return r;
+            await Task.Delay(10);
+        }
+        Assert.Fail($"timed out waiting for {what}; reports: {string.Join(" | ", Snapshot())}");
+        return default!;
+    }
+}
+
+/// <summary>A demo simulator on loopback (real time) and a <see cref="BinanceOrderGateway"/> connected to it.</summary>
+internal sealed class GatewayRig : IAsyncDisposable
+{
+    public const int Btc = 0;
+    public const long Px = 100_000_000; // 1.0 at 8 decimals
+    public static readonly ClientOrderIdFormat Ids = new("fx");
+
+    public required ExchangeSimulator Sim;
+    public required SimulatorServer Server;
+    public required BinanceOrderGateway Gateway;
+    public required RecordingSink Sink;
+    public required HttpClient Http;
+    private long _seq;
+
+    public ClientOrderId NextId() => new(1, 1, Interlocked.Increment(ref _seq));
+
+    public static BinanceCredentials HmacCredentials(SimulatorConfig config)
+    {
+        var k = config.Accounts[0].Keys.First(k => k.Secret is not null);
+        return new BinanceCredentials(k.ApiKey, k.Secret);
+    }
+
+    public static BinanceCredentials Ed25519Credentials(SimulatorConfig config)
+    {
+        var k = config.Accounts[0].Keys.First(k => k.Ed25519PrivateKey is not null);
+        return new BinanceCredentials(k.ApiKey, ed25519PrivateKey: Convert.FromBase64String(k.Ed25519PrivateKey!));
+    }
+
+    public static async Task<GatewayRig> StartAsync(bool ed25519 = false, Func<BinanceOrderGatewayOptions, BinanceOrderGatewayOptions>? options = null)
+    {
+        var config = SimulatorConfig.Demo();
+        config.SeedLevels = 10;
+        var sim = ExchangeSimulator.Create(config, TimeProvider.System);
+        var server = await SimulatorServer.StartAsync(sim.Api, System.Net.IPAddress.Loopback, 0);
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var sink = new RecordingSink();
+        var baseOptions = BinanceOrderGatewayOptions.Local(server.BaseAddress);
+        var o = new BinanceOrderGatewayOptions
+        {
+            RestBase = baseOptions.RestBase,
+            WsApiUrl = baseOptions.WsApiUrl,
+            RequestTimeout = TimeSpan.FromMilliseconds(600),
+            ReconnectDelay = TimeSpan.FromMilliseconds(50),
+            ControlTimeout = TimeSpan.FromSeconds(5),
+        };
+        o = options?.Invoke(o) ?? o;
+        var gateway = new BinanceOrderGateway(
+            [new BinanceOrderInstrument(Btc, "BTCUSDT", "BTC", "USDT"), new BinanceOrderInstrument(1, "ETHUSDT", "ETH", "USDT")],
+            ed25519 ? Ed25519Credentials(config) : HmacCredentials(config), Ids, sink, o, http, TimeProvider.System);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await gateway.StartAsync(cts.Token);
+        return new GatewayRig { Sim = sim, Server = server, Gateway = gateway, Sink = sink, Http = http };
+    }
+
+    public OrderCommand Place(ClientOrderId id, Core.OrderSide side, long price, long qty, OrderType type = OrderType.Limit) =>
+        OrderCommand.From(new PlaceOrderCommand(Btc, id, side, type, new Core.Price(price), new Core.Qty(qty)), 0);
+
+    /// <summary>The simulator's own view: how many orders it holds with this client id (any status).</summary>
+    public int VenueOrdersWithClientId(ClientOrderId id)
+    {
+        string text = Ids.Format(id);
+        int n = 0;
+        Sim.Api.Run(e =>
+        {
+            foreach (var a in e.Accounts)
+                foreach (var book in e.Books)
+                    n += book.OpenOrdersOf(a).Count(o => o.ClientOrderId == text);
+        });
+        return n;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Server.DisposeAsync();
+        Sim.Dispose();
+        Http.Dispose();
+    }
+}
