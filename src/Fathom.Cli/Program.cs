@@ -10,8 +10,11 @@ public static class Program
     public static RootCommand BuildRoot(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("Fathom: a low-latency trading engine for crypto venues.");
+        root.Subcommands.Add(DemoCommand.Create(output, error));
         root.Subcommands.Add(BookCommand.Create(output, error));
         root.Subcommands.Add(SimCommand.Create(output, error));
+        root.Subcommands.Add(RecordCommand.Create(output, error));
+        root.Subcommands.Add(ConvertCommand.Create(output, error));
         return root;
     }
 }

@@ -405,9 +405,13 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
 
     private static long UnixNanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return; // idempotent: owners may dispose explicitly and again through 'await using'
         await _stop.CancelAsync().ConfigureAwait(false);
-        _stop.Dispose();
+        // The token stays valid for tasks still unwinding; the source is left to the GC rather than disposed under them.
     }
 }

@@ -216,8 +216,22 @@ public sealed partial class BinanceOrderGateway
         var reply = await ControlAsync("time", null, cancel).ConfigureAwait(false);
         long t1 = _time.GetUtcNow().ToUnixTimeMilliseconds();
         EnsureOk(reply, "time");
-        if (JsonFields.TryGet(reply.Body, "serverTime"u8, out var st))
-            SetOffset(JsonFields.Long(st), t0, t1);
+        if (TryServerTime(reply.Body, out long serverMs))
+            SetOffset(serverMs, t0, t1);
+    }
+
+    // Span-reading helpers stay out of async methods: a Debug build hoists every local of an async
+    // method to the heap, where a span cannot live, even when it never crosses an await.
+    private static bool TryServerTime(ReadOnlySpan<byte> body, out long serverMs)
+    {
+        serverMs = JsonFields.TryGet(body, "serverTime"u8, out var st) ? JsonFields.Long(st) : 0;
+        return serverMs != 0;
+    }
+
+    private bool TryOurClientId(ReadOnlySpan<byte> order, out ClientOrderId id)
+    {
+        id = default;
+        return JsonFields.TryGet(order, "clientOrderId"u8, out var cidText) && _ids.TryParse(cidText, out id) == ClientOrderIdParse.Ours;
     }
 
     private async Task SyncTimeRestAsync(CancellationToken cancel)
@@ -225,8 +239,8 @@ public sealed partial class BinanceOrderGateway
         long t0 = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/time", "", signed: false, 1, cancel).ConfigureAwait(false);
         long t1 = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (status == 200 && JsonFields.TryGet(body, "serverTime"u8, out var st))
-            SetOffset(JsonFields.Long(st), t0, t1);
+        if (status == 200 && TryServerTime(body, out long serverMs))
+            SetOffset(serverMs, t0, t1);
     }
 
     private void SetOffset(long serverMs, long t0, long t1)
@@ -387,7 +401,7 @@ public sealed partial class BinanceOrderGateway
                 // myTrades has no client id: ask the order for it (cold; rare).
                 string q = "symbol=" + Uri.EscapeDataString(instrument.Symbol.ToUpperInvariant()) + "&orderId=" + orderId.ToString(CultureInfo.InvariantCulture);
                 var (status, order) = await RestAsync(HttpMethod.Get, "/api/v3/order", q, signed: true, 4, cancel).ConfigureAwait(false);
-                if (status != 200 || !JsonFields.TryGet(order, "clientOrderId"u8, out var cidText) || _ids.TryParse(cidText, out id) != ClientOrderIdParse.Ours)
+                if (status != 200 || !TryOurClientId(order, out id))
                 {
                     Interlocked.Increment(ref _foreignReports);
                     continue;

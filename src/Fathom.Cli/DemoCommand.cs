@@ -1,0 +1,272 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.Engine;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
+using Fathom.MarketData;
+using Fathom.Risk;
+using Fathom.Simulator;
+using Fathom.Strategies;
+using Fathom.Strategy.Abstractions;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Cli;
+
+/// <summary>
+/// <c>fathom demo</c>: the whole system in one process with no keys and no set-up. The simulator
+/// (a Binance-compatible exchange with synthetic order flow) listens on loopback; Fathom connects to
+/// it exactly as it would to Binance (market-data WebSocket + REST snapshots, WebSocket API order
+/// entry with the simulator's demo key), and trades the sample market maker through execution and
+/// risk. A live dashboard shows the ladder with our orders, signals, position and PnL, risk state,
+/// latency and feed state; plain periodic lines when stdout is not a terminal. <c>--duration</c>
+/// runs unattended, then stops quoting, cancels everything and prints a summary.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var duration = new Option<double?>("--duration") { Description = "Run this many seconds unattended, then stop, cancel all and print a summary." };
+        var symbol = new Option<string>("--symbol") { Description = "Symbol to make a market in (BTCUSDT or ETHUSDT).", DefaultValueFactory = _ => "BTCUSDT" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the simulator's order flow (same seed, same market).", DefaultValueFactory = _ => 7 };
+        var regime = new Option<string>("--regime") { Description = "Order-flow regime: calm, trending, bursty, withdrawal, spoof or mixed.", DefaultValueFactory = _ => "mixed" };
+        regime.AcceptOnlyFromAmong("calm", "trending", "bursty", "withdrawal", "spoof", "mixed");
+        var command = new Command("demo", "Simulator, engine, sample market maker and a live dashboard in one process: no keys, no set-up.")
+        {
+            duration, symbol, seed, regime,
+        };
+        command.SetAction((parse, cancel) => RunAsync(parse.GetValue(duration), parse.GetValue(symbol)!.ToUpperInvariant(),
+            parse.GetValue(seed), parse.GetValue(regime)!, output, error, cancel));
+        return command;
+    }
+
+    private static FlowRegime ParseRegime(string r) => r switch
+    {
+        "calm" => FlowRegime.Calm,
+        "trending" => FlowRegime.Trending,
+        "bursty" => FlowRegime.Bursty,
+        "withdrawal" => FlowRegime.LiquidityWithdrawal,
+        "spoof" => FlowRegime.SpoofWalls,
+        _ => FlowRegime.Mixed,
+    };
+
+    internal static async Task<int> RunAsync(double? durationSeconds, string symbol, int seed, string regime,
+        TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        TimeProvider time = TimeProvider.System;
+        var clock = new MonotonicClock(time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        try
+        {
+            // 1. The exchange: in process, on loopback, with seeded synthetic flow.
+            var config = SimulatorConfig.Demo();
+            config.Seed = (ulong)seed;
+            SimulatorConfig.SymbolConfig? simSymbol = config.Symbols.FirstOrDefault(s => s.Symbol == symbol);
+            if (simSymbol is null)
+            {
+                error.WriteLine($"error: the demo simulator lists {string.Join(", ", config.Symbols.Select(s => s.Symbol))}, not {symbol}.");
+                return 2;
+            }
+            using var sim = ExchangeSimulator.Create(config, time);
+            await using var server = await SimulatorServer.StartAsync(sim.Api, IPAddress.Loopback, 0, stop.Token);
+            sim.StartMarketFlow(ParseRegime(regime), TimeSpan.FromMilliseconds(25));
+
+            // 2. Fathom, connected as to a real venue: metadata over REST, market data over WebSocket.
+            var endpoints = BinanceEndpoints.Local(server.BaseAddress);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time));
+            InstrumentSpec spec = (await rest.GetExchangeInfoAsync([symbol], stop.Token))[symbol];
+            var feedTransitions = new List<string>();
+            await using var feed = new BinanceMarketDataFeed([spec], endpoints, http, time, new BinanceFeedOptions(),
+                observer: t => { lock (feedTransitions) feedTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t.From} -> {t.To} ({t.Reason})"); });
+
+            // 3. Execution, risk and the sample market maker. Sizes: 0.001 base per quote, at most 0.02 long or short.
+            long quoteQty = FixedPoint.Pow10(spec.QtyDecimals) / 1000;
+            long maxPosition = quoteQty * 20;
+            long money = FixedPoint.Pow10(spec.PriceDecimals);
+            var limits = new RiskLimits
+            {
+                Instruments = [new InstrumentRiskLimits { MaxPosition = new Qty(maxPosition), MaxOrderQty = new Qty(quoteQty * 5), MaxOrderNotional = 10_000 * money }],
+                MaxTotalNotional = 100_000 * money,
+                MarkoutLossLimit = 500 * money,
+                MaxDailyLoss = 5_000 * money,
+                PriceBandBps = 200,
+            };
+            var riskTransitions = new List<string>();
+            var risk = new RiskManager(limits, [spec], t => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); });
+            string stateDir = Path.Combine(Path.GetTempPath(), "fathom-demo");
+            Directory.CreateDirectory(stateDir);
+            var ids = new ClientOrderIdGenerator(1, (uint)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 % 1_679_615),
+                new FileSequenceReservation(Path.Combine(stateDir, "client-order-ids.hwm")));
+            var execution = new ExecutionEngine([spec], new ExecutionOptions(), risk, ids);
+            var strategy = new MarketMaker(new MarketMakerOptions
+            {
+                InstrumentId = 0, HalfSpreadTicks = 3, QuoteQty = quoteQty, MaxPosition = maxPosition, MaxSkewTicks = 5,
+            });
+            var engine = new TradingEngine(feed.CoreLock, [spec], feed.Books, execution, strategy, clock);
+            feed.AfterApply = engine.OnMarketDataApplied;
+
+            // 4. Order entry over the WebSocket API with the simulator's published demo key.
+            var key = config.Accounts[0].Keys[0];
+            var credentials = new BinanceCredentials(key.ApiKey, key.Secret);
+            await using var gateway = new BinanceOrderGateway([new BinanceOrderInstrument(0, symbol, simSymbol.BaseAsset, simSymbol.QuoteAsset)],
+                credentials, new ClientOrderIdFormat("fx"), engine, BinanceOrderGatewayOptions.Local(server.BaseAddress), http, time);
+            await gateway.StartAsync(stop.Token);
+            engine.AttachGateway(gateway);
+            engine.Start();
+
+            var started = Stopwatch.StartNew();
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            Task feedTask = feed.RunAsync(stop.Token);
+            Task timers = RunTimersAsync(engine, stop.Token);
+            if (durationSeconds is double d)
+                stop.CancelAfter(TimeSpan.FromSeconds(d));
+
+            bool terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+            output.WriteLine($"fathom demo: simulator at {server.BaseAddress} ({regime} flow, seed {seed}); market making {symbol}. " +
+                (durationSeconds is null ? "Ctrl+C stops (cancels all orders first)." : $"Running {durationSeconds} s."));
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stop.Token);
+                    Render(output, terminal, engine, feed, sim, spec, riskTransitions, feedTransitions, started.Elapsed);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            // 5. Shutdown: stop quoting, cancel all, wait for the venue to confirm, then stop.
+            engine.Stop();
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (OpenOrders(feed, execution) > 0 && DateTime.UtcNow < deadline)
+                await Task.Delay(50);
+            int leftOpen = OpenOrders(feed, execution);
+            await feed.DisposeAsync();
+            try { await feedTask.WaitAsync(TimeSpan.FromSeconds(5)); } catch (Exception ex) when (ex is OperationCanceledException or TimeoutException) { }
+            try { await timers; } catch (OperationCanceledException) { }
+
+            PrintSummary(output, engine, feed, spec, started.Elapsed, leftOpen, GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
+            return leftOpen == 0 && !engine.StrategyHalted ? 0 : 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static async Task RunTimersAsync(TradingEngine engine, CancellationToken cancel)
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            await Task.Delay(20, cancel);
+            engine.OnTimer();
+        }
+    }
+
+    private static int OpenOrders(BinanceMarketDataFeed feed, ExecutionEngine execution)
+    {
+        Span<OrderView> orders = stackalloc OrderView[64];
+        lock (feed.CoreLock)
+            return execution.LiveOrders(0, orders);
+    }
+
+    private static string Px(InstrumentSpec spec, long raw) => FixedPoint.ToString(raw, spec.PriceDecimals).TrimEnd('0').TrimEnd('.');
+    private static string Qx(InstrumentSpec spec, long raw) => FixedPoint.ToString(raw, spec.QtyDecimals).TrimEnd('0').TrimEnd('.') is { Length: > 0 } s ? s : "0";
+    private static string Money(InstrumentSpec spec, long raw) => (raw / (double)FixedPoint.Pow10(spec.PriceDecimals)).ToString("F2", CultureInfo.InvariantCulture);
+
+    private static void Render(TextWriter o, bool terminal, TradingEngine engine, BinanceMarketDataFeed feed, ExchangeSimulator sim,
+        InstrumentSpec spec, List<string> riskTransitions, List<string> feedTransitions, TimeSpan elapsed)
+    {
+        var sb = new StringBuilder();
+        lock (feed.CoreLock)
+        {
+            BookSync sync = feed.Books[0];
+            OrderBook book = sync.Book;
+            Span<OrderView> orders = stackalloc OrderView[64];
+            int n = engine.Execution.LiveOrders(0, orders);
+            var ours = new HashSet<long>();
+            for (int i = 0; i < n; i++)
+                ours.Add(orders[i].Price.Raw);
+            PositionView pos = engine.Execution.Position(0);
+            SignalView sig = engine.Context.Signals(0);
+
+            if (!terminal)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"[{elapsed:mm\\:ss}] {spec.Symbol} {sync.State} ");
+                if (book.IsTwoSided)
+                    sb.Append(CultureInfo.InvariantCulture, $"{Px(spec, book.PriceOf(book.BestBidTick).Raw)}/{Px(spec, book.PriceOf(book.BestAskTick).Raw)} ");
+                sb.Append(CultureInfo.InvariantCulture, $"orders {n} fills {engine.Fills} pos {Qx(spec, pos.Position.Raw)} pnl {Money(spec, pos.RealizedPnl + pos.UnrealizedPnl - pos.FeesPaid)} ");
+                sb.Append(CultureInfo.InvariantCulture, $"risk {engine.Execution.Risk.State} tick-to-order p50 {P(engine.Latency.TickToOrder, 50)} p99.9 {P(engine.Latency.TickToOrder, 99.9)}");
+                o.WriteLine(sb.ToString());
+                return;
+            }
+
+            sb.Append("\u001b[H\u001b[2J");
+            sb.Append(CultureInfo.InvariantCulture, $"Fathom demo  {elapsed:hh\\:mm\\:ss}  {spec.Symbol}  book {sync.State}  risk {engine.Execution.Risk.State}{(engine.Execution.Risk.Reasons != 0 ? $" ({engine.Execution.Risk.Reasons})" : "")}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"flow {sim.Flow?.ActiveRegime} steps {sim.Flow?.Steps}   q quit = Ctrl+C (cancels all first)\n\n");
+            Span<Level> bids = stackalloc Level[8];
+            Span<Level> asks = stackalloc Level[8];
+            int nb = book.TopLevels(Side.Bid, bids), na = book.TopLevels(Side.Ask, asks);
+            sb.Append(CultureInfo.InvariantCulture, $"{"bid qty",12} {"bid",12}    {"ask",-12} {"ask qty",-12}\n");
+            for (int i = 0; i < Math.Max(nb, na); i++)
+            {
+                string bp = i < nb ? Px(spec, book.PriceOf(bids[i].Tick).Raw) : "", bq = i < nb ? Qx(spec, bids[i].Qty) : "";
+                string ap = i < na ? Px(spec, book.PriceOf(asks[i].Tick).Raw) : "", aq = i < na ? Qx(spec, asks[i].Qty) : "";
+                string bm = i < nb && ours.Contains(book.PriceOf(bids[i].Tick).Raw) ? "*" : " ";
+                string am = i < na && ours.Contains(book.PriceOf(asks[i].Tick).Raw) ? "*" : " ";
+                sb.Append(CultureInfo.InvariantCulture, $"{bq,12} {bp,12}{bm}   {am}{ap,-12} {aq,-12}\n");
+            }
+            sb.Append("(* = our order at that price)\n\n");
+            sb.Append(CultureInfo.InvariantCulture, $"signals  imbalance {sig.TopImbalance:F2}  microprice {sig.Microprice:F2}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"orders   {n} open:");
+            for (int i = 0; i < n; i++)
+                sb.Append(CultureInfo.InvariantCulture, $" {orders[i].Side} {Qx(spec, orders[i].Remaining.Raw)}@{Px(spec, orders[i].Price.Raw)} ({orders[i].State})");
+            sb.Append('\n');
+            sb.Append(CultureInfo.InvariantCulture, $"position {Qx(spec, pos.Position.Raw)}  avg {Px(spec, pos.AverageEntryPrice.Raw)}  realized {Money(spec, pos.RealizedPnl)}  unrealized {Money(spec, pos.UnrealizedPnl)}  fees {Money(spec, pos.FeesPaid)}  fills {engine.Fills}\n");
+            var c = engine.Execution.Counters;
+            sb.Append(CultureInfo.InvariantCulture, $"commands {engine.CommandsSent}: places {c.Places}, cancels {c.Cancels}, replaces {c.CancelReplaces}, amends {c.Amends}, kept {c.QuotesKept}, risk refusals {c.RiskRefusals}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"latency  tick-to-order {EngineLatency.Describe(engine.Latency.TickToOrder)}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"         core per event {EngineLatency.Describe(engine.Latency.CoreCost)}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"feed     {sync.State}, diffs {sync.Counters.DiffsApplied}, gaps {sync.Counters.Gaps}, lag {sync.FeedLag.ExcessNanos / 1e6:F1} ms over baseline, reconnects {feed.Counters.Disconnects}\n");
+            if (engine.StrategyError is { } err)
+                sb.Append("strategy HALTED: ").Append(err).Append('\n');
+        }
+        lock (riskTransitions)
+            foreach (string t in riskTransitions.TakeLast(3))
+                sb.Append("risk  ").Append(t).Append('\n');
+        lock (feedTransitions)
+            foreach (string t in feedTransitions.TakeLast(3))
+                sb.Append("feed  ").Append(t).Append('\n');
+        o.Write(sb.ToString());
+        o.Flush();
+    }
+
+    private static string P(HdrHistogram.HistogramBase h, double percentile) =>
+        h.TotalCount == 0 ? "-" : $"{h.GetValueAtPercentile(percentile) / 1e3:F1}µs";
+
+    private static void PrintSummary(TextWriter o, TradingEngine engine, BinanceMarketDataFeed feed, InstrumentSpec spec, TimeSpan elapsed,
+        int leftOpen, int gen0, int gen1, int gen2)
+    {
+        PositionView pos = engine.Execution.Position(0);
+        var c = engine.Execution.Counters;
+        o.WriteLine();
+        o.WriteLine($"summary after {elapsed.TotalSeconds:F1} s");
+        o.WriteLine($"  orders: {c.Places} placed, {c.Cancels} cancels, {c.CancelReplaces} replaces, {c.Amends} amends, {c.RiskRefusals} refused by risk; open at exit {leftOpen}");
+        o.WriteLine($"  fills: {engine.Fills}; position {Qx(spec, pos.Position.Raw)}; PnL realized {Money(spec, pos.RealizedPnl)}, unrealized {Money(spec, pos.UnrealizedPnl)}, fees {Money(spec, pos.FeesPaid)}");
+        o.WriteLine($"  risk: {engine.Execution.Risk.State}; strategy {(engine.StrategyHalted ? "HALTED: " + engine.StrategyError : "ok")}");
+        o.WriteLine($"  tick-to-order: {EngineLatency.Describe(engine.Latency.TickToOrder)}");
+        o.WriteLine($"  core per event: {EngineLatency.Describe(engine.Latency.CoreCost)}");
+        o.WriteLine($"  feed: {feed.Books[0].Counters.DiffsApplied} diffs, {feed.Books[0].Counters.Gaps} gaps, {feed.Counters.Disconnects} disconnects");
+        o.WriteLine($"  GCs: gen0 {gen0}, gen1 {gen1}, gen2 {gen2}");
+    }
+}
