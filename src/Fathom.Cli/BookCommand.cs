@@ -48,6 +48,8 @@ internal static class BookCommand
                 return LiveBookCommand.RunAsync(parse.GetValue(files)!, parse.GetValue(url), parse.GetValue(mainnet),
                     parse.GetValue(depth), parse.GetValue(duration), output, error, cancel);
             FileInfo[] given = [.. parse.GetValue(files)!.Select(f => new FileInfo(f))];
+            if (RecordedBookCommand.Handles(given)) // .fathomrec / .fathomstore, recognised by their magic
+                return Task.FromResult(RecordedBookCommand.Run(given, parse.GetValue(depth), output, error));
             bool usdm = parse.GetValue(venue) == "binance-usdm";
             return Task.FromResult(IsCryptofeed(given)
                 ? RunCryptofeed(given, usdm, parse.GetValue(depth), output, error)

@@ -1,0 +1,75 @@
+using System.Buffers.Binary;
+
+namespace Fathom.MarketData;
+
+/// <summary>
+/// Byte layout of the <c>.fathomstore</c> normalized store (docs/formats.md is the reference): a file
+/// header, then blocks of fixed-layout little-endian records, every record 8-byte aligned and
+/// starting with the same 8-byte prefix (type, flags, instrument, length) so unknown types can be skipped.
+/// </summary>
+internal static class StoreFormat
+{
+    /// <summary>"FATHOMST": the first 8 bytes of every store.</summary>
+    public static ReadOnlySpan<byte> FileMagic => "FATHOMST"u8;
+    public const ushort Version = 1;
+    public const int FileHeaderSize = 16;
+
+    /// <summary>"SBLK" read as a little-endian uint32.</summary>
+    public const uint BlockMagic = 'S' | ('B' << 8) | ('L' << 16) | ((uint)'K' << 24);
+    public const int BlockHeaderSize = 24;
+    public const int MaxBlockBytes = 1 << 30;
+
+    public const int PrefixSize = 8;
+    public const int LevelSize = 16;
+    public const int DeltaHeaderSize = 56;
+    public const int SnapshotHeaderSize = 48;
+    public const int TopOfBookSize = 64;
+    public const int TradeSize = 72;
+    public const int GridChangedSize = 16;
+    public const int ServerShutdownSize = 24;
+    public const int MessageErrorSize = 16;
+    public const int InstrumentHeaderSize = 80;
+
+    /// <summary>Instrument id stored for "no instrument" (-1).</summary>
+    public const ushort NoInstrument = ushort.MaxValue;
+
+    public const byte FlagBuyerIsMaker = 1;
+
+    public static void WriteFileHeader(Span<byte> header)
+    {
+        FileMagic.CopyTo(header);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[10..], FileHeaderSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(header[..12]));
+    }
+
+    public static void WriteBlockHeader(Span<byte> header, int length, int records, uint payloadCrc)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(header, BlockMagic);
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], length);
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], records);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], payloadCrc);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[20..], Crc32C.Compute(header[..20]));
+    }
+
+    public static bool TryReadBlockHeader(ReadOnlySpan<byte> header, out int length, out int records, out uint payloadCrc)
+    {
+        length = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+        records = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        payloadCrc = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
+        return BinaryPrimitives.ReadUInt32LittleEndian(header) == BlockMagic
+            && BinaryPrimitives.ReadUInt32LittleEndian(header[20..]) == Crc32C.Compute(header[..20])
+            && (uint)length <= MaxBlockBytes && (length & 7) == 0 && records >= 0;
+    }
+
+    public static void WritePrefix(Span<byte> record, StoreRecordType type, byte flags, int instrumentId, int length)
+    {
+        record[0] = (byte)type;
+        record[1] = flags;
+        BinaryPrimitives.WriteUInt16LittleEndian(record[2..], instrumentId < 0 ? NoInstrument : checked((ushort)instrumentId));
+        BinaryPrimitives.WriteInt32LittleEndian(record[4..], length);
+    }
+
+    public static int Align8(int n) => (n + 7) & ~7;
+}
