@@ -111,7 +111,10 @@ internal static class DemoCommand
             {
                 InstrumentId = 0, HalfSpreadTicks = 3, QuoteQty = quoteQty, MaxPosition = maxPosition, MaxSkewTicks = 5,
             });
-            var engine = new TradingEngine(feed.CoreLock, [spec], feed.Books, execution, strategy, clock);
+            // The analyzer sits in the feed's path for this instrument: it sees each level's old and new size.
+            var signals = new Fathom.Signals.SignalEngine();
+            feed.Router.SetHandler(0, new Fathom.Signals.SignalFeed(feed.Books[0], signals));
+            var engine = new TradingEngine(feed.CoreLock, [spec], feed.Books, execution, strategy, clock, _ => SignalViews.From(signals));
             feed.AfterApply = engine.OnMarketDataApplied;
 
             // 4. Order entry over the WebSocket API with the simulator's published demo key.
@@ -227,7 +230,7 @@ internal static class DemoCommand
                 sb.Append(CultureInfo.InvariantCulture, $"{bq,12} {bp,12}{bm}   {am}{ap,-12} {aq,-12}\n");
             }
             sb.Append("(* = our order at that price)\n\n");
-            sb.Append(CultureInfo.InvariantCulture, $"signals  imbalance {sig.TopImbalance:F2}  microprice {sig.Microprice:F2}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"signals  imbalance top {sig.TopImbalance:F2} depth {sig.DepthImbalance:F2}  microprice {sig.Microprice:F2}  vol {sig.Volatility * 1e4:F1} bp/√s  withdrawal {sig.BidWithdrawal:F2}/{sig.AskWithdrawal:F2}  absorption {sig.BidAbsorption:F2}/{sig.AskAbsorption:F2}\n");
             sb.Append(CultureInfo.InvariantCulture, $"orders   {n} open:");
             for (int i = 0; i < n; i++)
                 sb.Append(CultureInfo.InvariantCulture, $" {orders[i].Side} {Qx(spec, orders[i].Remaining.Raw)}@{Px(spec, orders[i].Price.Raw)} ({orders[i].State})");

@@ -9,11 +9,26 @@ namespace Fathom.MarketData;
 public sealed class MarketDataRouter : IMarketDataHandler
 {
     private readonly BookSync?[] _books;
+    private readonly IMarketDataHandler?[] _handlers;
 
     public MarketDataRouter(int instrumentCount)
     {
         _books = new BookSync?[instrumentCount];
+        _handlers = new IMarketDataHandler?[instrumentCount];
     }
+
+    /// <summary>
+    /// Routes one instrument's deltas, snapshots, tickers, trades and grid changes through
+    /// <paramref name="handler"/> instead of straight to its <see cref="BookSync"/> (the handler then
+    /// owns calling the sync, e.g. the signal analyzer's feed, which reads old level sizes first).
+    /// </summary>
+    public void SetHandler(int instrumentId, IMarketDataHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _handlers[instrumentId] = handler;
+    }
+
+    private IMarketDataHandler? HandlerOf(int instrumentId) => (uint)instrumentId < (uint)_handlers.Length ? _handlers[instrumentId] : null;
 
     public void Add(BookSync sync)
     {
@@ -39,7 +54,10 @@ public sealed class MarketDataRouter : IMarketDataHandler
         if (sync is null)
             return;
         long before = sync.Book.UpdateId;
-        sync.OnDelta(delta);
+        if (HandlerOf(delta.InstrumentId) is { } handler)
+            handler.OnBookDelta(delta);
+        else
+            sync.OnDelta(delta);
         if (Check is not null && sync.IsLive && sync.Book.UpdateId != before)
             Check.OnBookUpdated(sync.InstrumentId, sync.Book);
     }
@@ -50,7 +68,10 @@ public sealed class MarketDataRouter : IMarketDataHandler
         if (sync is null)
             return;
         long before = sync.Book.UpdateId;
-        sync.OnSnapshot(snapshot);
+        if (HandlerOf(snapshot.InstrumentId) is { } handler)
+            handler.OnBookSnapshot(snapshot);
+        else
+            sync.OnSnapshot(snapshot);
         // Buffered diffs applied during the splice move the book too.
         if (Check is not null && sync.IsLive && sync.Book.UpdateId != before)
             Check.OnBookUpdated(sync.InstrumentId, sync.Book);
@@ -61,13 +82,17 @@ public sealed class MarketDataRouter : IMarketDataHandler
         BookSync? sync = this[top.InstrumentId];
         if (sync is null)
             return;
-        sync.OnTopOfBook(top);
+        if (HandlerOf(top.InstrumentId) is { } handler)
+            handler.OnTopOfBook(top);
+        else
+            sync.OnTopOfBook(top);
         Check?.OnTopOfBook(top, sync.Book, sync.IsLive);
     }
 
     public void OnTrade(in Trade trade)
     {
         Trades++;
+        HandlerOf(trade.InstrumentId)?.OnTrade(trade);
         TradeSink?.Invoke(trade);
     }
 
@@ -76,7 +101,10 @@ public sealed class MarketDataRouter : IMarketDataHandler
         BookSync? sync = this[instrumentId];
         if (sync is null)
             return;
-        sync.OnGridChanged(newTickRaw);
+        if (HandlerOf(instrumentId) is { } handler)
+            handler.OnBookGridChanged(instrumentId, newTickRaw);
+        else
+            sync.OnGridChanged(newTickRaw);
         Check?.Reset(instrumentId); // waiting tickers hold prices on the old grid
     }
 
