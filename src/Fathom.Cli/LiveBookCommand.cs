@@ -13,20 +13,8 @@ internal static class LiveBookCommand
     public static async Task<int> RunAsync(string[] symbols, string? url, bool mainnet, int depth, double? durationSeconds,
         TextWriter output, TextWriter error, CancellationToken cancel)
     {
-        BinanceEndpoints endpoints;
-        if (url is not null)
-        {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != "http" && baseUrl.Scheme != "https"))
-            {
-                error.WriteLine($"error: --url must be an absolute http(s) URL, got '{url}'.");
-                return 2;
-            }
-            endpoints = BinanceEndpoints.Local(baseUrl);
-        }
-        else
-        {
-            endpoints = mainnet ? BinanceEndpoints.Mainnet : BinanceEndpoints.Testnet;
-        }
+        if (!CliEndpoints.TryResolve(url, mainnet, error, out BinanceEndpoints endpoints))
+            return 2;
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var limiter = new RestWeightLimiter(TimeProvider.System);

@@ -41,20 +41,8 @@ internal static class RecordCommand
             error.WriteLine("error: --symbols needs at least one symbol.");
             return 2;
         }
-        BinanceEndpoints endpoints;
-        if (url is not null)
-        {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != "http" && baseUrl.Scheme != "https"))
-            {
-                error.WriteLine($"error: --url must be an absolute http(s) URL, got '{url}'.");
-                return 2;
-            }
-            endpoints = BinanceEndpoints.Local(baseUrl);
-        }
-        else
-        {
-            endpoints = mainnet ? BinanceEndpoints.Mainnet : BinanceEndpoints.Testnet;
-        }
+        if (!CliEndpoints.TryResolve(url, mainnet, error, out BinanceEndpoints endpoints))
+            return 2;
 
         RecordingWriter writer;
         try
