@@ -216,7 +216,7 @@ internal static class DemoCommand
 
             sb.Append("\u001b[H\u001b[2J");
             sb.Append(CultureInfo.InvariantCulture, $"Fathom demo  {elapsed:hh\\:mm\\:ss}  {spec.Symbol}  book {sync.State}  risk {engine.Execution.Risk.State}{(engine.Execution.Risk.Reasons != 0 ? $" ({engine.Execution.Risk.Reasons})" : "")}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"flow {sim.Flow?.ActiveRegime} steps {sim.Flow?.Steps}   q quit = Ctrl+C (cancels all first)\n\n");
+            sb.Append(CultureInfo.InvariantCulture, $"flow {sim.Flow?.ActiveRegime} steps {sim.Flow?.Steps}   Ctrl+C stops: cancels all orders first\n\n");
             Span<Level> bids = stackalloc Level[8];
             Span<Level> asks = stackalloc Level[8];
             int nb = book.TopLevels(Side.Bid, bids), na = book.TopLevels(Side.Ask, asks);
