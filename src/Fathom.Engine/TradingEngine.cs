@@ -92,6 +92,11 @@ public sealed class TradingEngine : IReportSink
             _lastTopBid[i] = top.BidTick;
             _lastTopAsk[i] = top.AskTick;
             _execution.OnBook(i, sync.Book.View, live, now);
+            // Walls the analyzer flags are spoof-like candidates: execution will not join them.
+            SignalView signals = _host.Signals(i);
+            _execution.SetAvoidLevels(i,
+                signals.BidWallTick > 0 ? sync.Book.PriceOf(signals.BidWallTick) : Price.Zero,
+                signals.AskWallTick > 0 ? sync.Book.PriceOf(signals.AskWallTick) : Price.Zero);
             Guard(i, static (s, h, instrument) => s.OnMarketData(h, instrument));
         }
         Flush(now, readStampNs);

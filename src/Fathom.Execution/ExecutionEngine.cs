@@ -43,6 +43,9 @@ public sealed partial class ExecutionEngine
         public Price TargetAskPrice;
         public Qty TargetAskQty;
         public bool PostOnly;
+        // Prices the analyzer flags (spoof-like walls, withdrawing levels): quotes do not join them.
+        public Price AvoidBid;
+        public Price AvoidAsk;
 
         public Price Mid => BestBid.Raw > 0 && BestAsk.Raw > 0 ? new Price((BestBid.Raw + BestAsk.Raw) / 2) : Price.Zero;
     }
@@ -105,6 +108,17 @@ public sealed partial class ExecutionEngine
         Price bid = book.HasBid ? book.PriceOf(book.BestBidTick) : Price.Zero;
         Price ask = book.HasAsk ? book.PriceOf(book.BestAskTick) : Price.Zero;
         OnMarket(instrumentId, bid, ask, bookLive, nowNs);
+    }
+
+    /// <summary>
+    /// Prices quotes must not join on each side (zero: none), from the analyzer: spoof-like walls or
+    /// withdrawing levels. Takes effect at the next quote decision.
+    /// </summary>
+    public void SetAvoidLevels(int instrumentId, Price avoidBid, Price avoidAsk)
+    {
+        var inst = _instruments[instrumentId];
+        inst.AvoidBid = avoidBid;
+        inst.AvoidAsk = avoidAsk;
     }
 
     // ---------------------------------------------------------------- intents
@@ -197,6 +211,12 @@ public sealed partial class ExecutionEngine
                 bidQty = new Qty(Math.Min(bidQty.Raw, spec.FloorToStep(new Qty(-pos)).Raw));
             }
         }
+        // Do not join a level the analyzer flags (a wall likely to vanish, size being withdrawn): a
+        // quote there sits in a queue that can disappear in front of a move. Step one tick behind it.
+        if (bidPrice.Raw != 0 && bidPrice == inst.AvoidBid)
+            bidPrice = new Price(bidPrice.Raw - spec.TickSize.Raw);
+        if (askPrice.Raw != 0 && askPrice == inst.AvoidAsk)
+            askPrice = new Price(askPrice.Raw + spec.TickSize.Raw);
         var type = inst.PostOnly ? OrderType.LimitMaker : OrderType.Limit;
         ManageSide(inst, id, OrderSide.Buy, bidPrice, bidQty, type, nowNs);
         ManageSide(inst, id, OrderSide.Sell, askPrice, askQty, type, nowNs);

@@ -26,6 +26,25 @@ public class QuoteManagementTests
     }
 
     [Fact]
+    public void FlaggedLevel_IsNotJoined_QuoteStepsBehindIt()
+    {
+        var h = new Harness();
+        long tick = Harness.Btc.TickSize.Raw;
+        h.Engine.SetAvoidLevels(0, new Price(Bid), new Price(Ask));
+        h.Quote(Bid, Harness.OneBtc, Ask, Harness.OneBtc);
+        var cmds = h.Drain();
+        Assert.Equal(Bid - tick, cmds.Single(c => c.Side == OrderSide.Buy).Price.Raw);
+        Assert.Equal(Ask + tick, cmds.Single(c => c.Side == OrderSide.Sell).Price.Raw);
+
+        // Once the flag clears, the quote may join that price again.
+        var fresh = new Harness();
+        fresh.Engine.SetAvoidLevels(0, new Price(Bid), Price.Zero);
+        fresh.Engine.SetAvoidLevels(0, Price.Zero, Price.Zero);
+        fresh.Quote(Bid, Harness.OneBtc, Ask, Harness.OneBtc);
+        Assert.Equal(Bid, fresh.Drain().Single(c => c.Side == OrderSide.Buy).Price.Raw);
+    }
+
+    [Fact]
     public void UnchangedTarget_KeepsRestingOrders()
     {
         var (h, _, _) = TwoSided();
