@@ -106,7 +106,13 @@ internal static class DemoCommand
             Directory.CreateDirectory(stateDir);
             var ids = new ClientOrderIdGenerator(1, (uint)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 % 1_679_615),
                 new FileSequenceReservation(Path.Combine(stateDir, "client-order-ids.hwm")));
-            var execution = new ExecutionEngine([spec], new ExecutionOptions(), risk, ids);
+            // Fills and order state changes go to SQLite (WAL, synchronous=FULL) through a background writer.
+            // Each demo run starts a fresh exchange whose trade ids restart at 1, so it starts a fresh database too.
+            string dbPath = Path.Combine(stateDir, "fathom.db");
+            foreach (string f in new[] { dbPath, dbPath + "-wal", dbPath + "-shm" })
+                File.Delete(f);
+            await using var store = Fathom.Persistence.SqliteTradeStore.Open(dbPath);
+            var execution = new ExecutionEngine([spec], new ExecutionOptions(), risk, ids, t => store.TryAppend(t));
             var strategy = new MarketMaker(new MarketMakerOptions
             {
                 InstrumentId = 0, HalfSpreadTicks = 3, QuoteQty = quoteQty, MaxPosition = maxPosition, MaxSkewTicks = 5,
@@ -114,7 +120,7 @@ internal static class DemoCommand
             // The analyzer sits in the feed's path for this instrument: it sees each level's old and new size.
             var signals = new Fathom.Signals.SignalEngine();
             feed.Router.SetHandler(0, new Fathom.Signals.SignalFeed(feed.Books[0], signals));
-            var engine = new TradingEngine(feed.CoreLock, [spec], feed.Books, execution, strategy, clock, _ => SignalViews.From(signals));
+            var engine = new TradingEngine(feed.CoreLock, [spec], feed.Books, execution, strategy, clock, _ => SignalViews.From(signals)) { Store = store };
             feed.AfterApply = engine.OnMarketDataApplied;
 
             // 4. Order entry over the WebSocket API with the simulator's published demo key.
@@ -159,6 +165,16 @@ internal static class DemoCommand
             try { await timers; } catch (OperationCanceledException) { }
 
             PrintSummary(output, engine, feed, spec, started.Elapsed, leftOpen, GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
+            try
+            {
+                await store.FlushAsync(TimeSpan.FromSeconds(5));
+                output.WriteLine($"  store: {store.LoadFills().Count} fills and {store.CountTransitions()} order state changes in {store.Path} (this run wrote {store.Written} records)");
+            }
+            catch (TimeoutException ex)
+            {
+                error.WriteLine($"error: {ex.Message}");
+                return 1;
+            }
             return leftOpen == 0 && !engine.StrategyHalted ? 0 : 1;
         }
         finally

@@ -58,6 +58,13 @@ public sealed class TradingEngine : IReportSink
     public long CommandsWithoutGateway { get; private set; }
     public long Fills { get; private set; }
 
+    /// <summary>
+    /// The durable store fills are written to (off the core thread). When it refuses a fill (queue
+    /// full, disk failure) trading halts at once: a fill is never dropped silently.
+    /// </summary>
+    public Fathom.Persistence.SqliteTradeStore? Store { get; set; }
+    public long StoreRefusals { get; private set; }
+
     /// <summary>Where commands go. Until it is set (or while it is not ready) commands are counted and dropped, so the engine can warm up without sending.</summary>
     public void AttachGateway(IOrderGateway gateway) { lock (_lock) _gateway = gateway; }
 
@@ -150,6 +157,11 @@ public sealed class TradingEngine : IReportSink
             long now = _clock.NowNanos();
             _execution.OnFill(report, now);
             Fills++;
+            if (Store is { } store && !store.TryAppend(report))
+            {
+                StoreRefusals++;
+                _execution.Risk.OperatorHalt(now);
+            }
             var fill = new FillView(report.ClientOrderId.Sequence, report.InstrumentId, report.Side, report.Price, report.Qty,
                 report.Fee, report.IsMaker, report.TradeId, now);
             Guard(fill, static (s, h, f) => s.OnFill(h, f));

@@ -24,6 +24,7 @@ public class DemoTests
         Assert.Matches(@"orders: [1-9]\d* placed", text);
         Assert.Matches(@"fills: [1-9]\d*", text);
         Assert.Contains("0 gaps", text);
+        Assert.Matches(@"store: [1-9]\d* fills", text); // fills reached SQLite
         Assert.DoesNotContain("Halted", text);
     }
 }
