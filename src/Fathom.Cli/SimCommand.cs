@@ -27,10 +27,12 @@ internal static class SimCommand
         var ackDelay = new Option<int>("--fault-ack-delay-ms") { Description = "Hold every order answer this many ms.", DefaultValueFactory = _ => 0 };
         var halt = new Option<string[]>("--fault-halt") { Description = "Start with these symbols halted.", AllowMultipleArgumentsPerToken = true };
         var console = new Option<bool>("--fault-console") { Description = "Read fault commands from stdin while running (type 'help')." };
+        var replay = new Option<FileInfo[]>("--replay") { Description = "Replay recorded Binance spot files (hftbacktest gzip, in order) through the engine; client orders queue behind recorded size.", AllowMultipleArgumentsPerToken = true };
+        var speed = new Option<double>("--speed") { Description = "Replay speed as a multiple of recorded time.", DefaultValueFactory = _ => 1 };
 
         var command = new Command("sim", "Run the Binance-compatible exchange simulator (REST, market streams, WebSocket API) until Ctrl+C.")
         {
-            config, host, port, seed, symbols, levels, duration, unknownEvery, flow, flowInterval, skew, ackDelay, halt, console,
+            config, host, port, seed, symbols, levels, duration, unknownEvery, flow, flowInterval, skew, ackDelay, halt, console, replay, speed,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -46,6 +48,19 @@ internal static class SimCommand
             }
             if (parse.GetValue(seed) is { } s)
                 cfg.Seed = s;
+            var replayFiles = parse.GetValue(replay) ?? [];
+            if (replayFiles.Length > 0)
+            {
+                if (!(parse.GetValue(speed) > 0))
+                {
+                    error.WriteLine("error: --speed must be positive.");
+                    return 2;
+                }
+                // Recorded books start empty of house liquidity and carry 8-decimal sizes.
+                cfg.SeedLevels = 0;
+                foreach (var sc in cfg.Symbols)
+                    sc.StepSize = "0.00000001";
+            }
             if (parse.GetValue(levels) is { } l)
                 cfg.SeedLevels = l;
             if (parse.GetValue(symbols) is { Length: > 0 } only)
@@ -86,6 +101,19 @@ internal static class SimCommand
                     return 2;
                 }
                 sim.HaltSymbol(h);
+            }
+            if (replayFiles.Length > 0)
+            {
+                try
+                {
+                    var r = sim.StartRecordedReplay([.. replayFiles.Select(f => f.FullName)], parse.GetValue(speed));
+                    output.WriteLine($"replaying {r.Book.Name}: {r.EventCount} recorded messages at {parse.GetValue(speed)}x");
+                }
+                catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
+                {
+                    error.WriteLine($"error: cannot replay the recording: {ex.Message}");
+                    return 2;
+                }
             }
             if (regime is { } startRegime)
                 sim.StartMarketFlow(startRegime, TimeSpan.FromMilliseconds(Math.Max(1, parse.GetValue(flowInterval))));

@@ -44,6 +44,13 @@ internal sealed class BookSide(bool isBid)
         _pool.Push(level);
     }
 
+    /// <summary>The level at <paramref name="price"/>, or null when there is none.</summary>
+    public PriceLevel? At(long price)
+    {
+        int i = Find(price);
+        return i >= 0 ? _levels[i] : null;
+    }
+
     public long QtyAt(long price)
     {
         int i = Find(price);

@@ -59,8 +59,32 @@ public sealed class ExchangeSimulator : IDisposable
         return flow;
     }
 
+    /// <summary>The recorded market, once <see cref="LoadRecording"/> or <see cref="StartRecordedReplay"/> ran.</summary>
+    public RecordedMarket? Replay { get; private set; }
+
+    /// <summary>
+    /// Loads a recording (hftbacktest Binance spot gzip files, in order) for stepping with
+    /// <see cref="RecordedMarket.Step"/>; the symbol's book should start empty.
+    /// </summary>
+    public RecordedMarket LoadRecording(IReadOnlyList<string> paths, string? symbol = null)
+    {
+        if (Replay is not null)
+            throw new InvalidOperationException("a recording is already loaded");
+        Replay = RecordedMarket.Load(Api, paths, symbol);
+        return Replay;
+    }
+
+    /// <summary>Loads a recording and replays it on the exchange clock at <paramref name="speed"/> × recorded time.</summary>
+    public RecordedMarket StartRecordedReplay(IReadOnlyList<string> paths, double speed = 1, string? symbol = null)
+    {
+        var replay = LoadRecording(paths, symbol);
+        replay.Start(speed);
+        return replay;
+    }
+
     public void Dispose()
     {
+        Replay?.Dispose();
         Flow?.Dispose();
         Api.Streams.Dispose();
     }

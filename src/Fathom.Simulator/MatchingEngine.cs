@@ -14,7 +14,7 @@ namespace Fathom.Simulator;
 /// free + locked plus the collected fees is unchanged (only <see cref="Deposit"/> changes it); an
 /// account's locked balance equals what its open orders lock. Time comes only from the injected clock.
 /// </remarks>
-public sealed class MatchingEngine
+public sealed partial class MatchingEngine
 {
     private readonly MonotonicClock _clock;
     private readonly List<string> _assets = [];
