@@ -11,10 +11,24 @@ public sealed partial class BinanceOrderGateway
 {
     private readonly record struct ControlReply(int Status, byte[] Body);
 
-    private readonly Dictionary<long, TaskCompletionSource<ControlReply>> _control = [];
+    private readonly Dictionary<long, (TaskCompletionSource<ControlReply> Tcs, WsLink Link)> _control = [];
 
-    /// <summary>Connect, measure the clock offset, log on (Ed25519) and subscribe to user data; then commands go over this connection.</summary>
+    /// <summary>Connect, measure the clock offset, log on (Ed25519), subscribe to user data, then publish: commands go over this connection.</summary>
     private async Task ConnectAsync(CancellationToken cancel)
+    {
+        var link = await OpenAsync(cancel).ConfigureAwait(false);
+        if (!TryPublish(link, expected: null))
+        {
+            link.Socket.Abort();
+            throw new WebSocketException("WS API connection lost while connecting");
+        }
+    }
+
+    /// <summary>
+    /// A new, fully set-up connection (time, logon, user data subscription) that is not yet the one
+    /// commands use. Its receive loop runs already, so user data it carries is processed.
+    /// </summary>
+    private async Task<WsLink> OpenAsync(CancellationToken cancel)
     {
         var ws = new ClientWebSocket();
         try
@@ -26,34 +40,43 @@ public sealed partial class BinanceOrderGateway
             ws.Dispose();
             throw;
         }
-        lock (_connectGate)
-            _ws = ws;
-        _ = Task.Run(() => ReceiveLoopAsync(ws), CancellationToken.None);
+        var link = new WsLink(ws, _time.GetTimestamp());
+        _ = Task.Run(() => ReceiveLoopAsync(link), CancellationToken.None);
         try
         {
-            await SyncTimeWsAsync(cancel).ConfigureAwait(false);
+            await SyncTimeWsAsync(link, cancel).ConfigureAwait(false);
             bool loggedOn = false;
             if (_credentials.HasEd25519)
             {
-                var logon = await ControlAsync("session.logon", SignedControlParams(ed25519: true), cancel).ConfigureAwait(false);
+                var logon = await ControlAsync(link, "session.logon", SignedControlParams(ed25519: true), cancel).ConfigureAwait(false);
                 EnsureOk(logon, "session.logon");
                 loggedOn = true;
             }
-            _sessionLoggedOn = loggedOn;
             var subscribe = loggedOn
-                ? await ControlAsync("userDataStream.subscribe", null, cancel).ConfigureAwait(false)
-                : await ControlAsync("userDataStream.subscribe.signature", SignedControlParams(ed25519: false), cancel).ConfigureAwait(false);
+                ? await ControlAsync(link, "userDataStream.subscribe", null, cancel).ConfigureAwait(false)
+                : await ControlAsync(link, "userDataStream.subscribe.signature", SignedControlParams(ed25519: false), cancel).ConfigureAwait(false);
             EnsureOk(subscribe, "userDataStream.subscribe");
-            lock (_connectGate)
-            {
-                if (_ws == ws)
-                    _wsReady = true;
-            }
+            link.LoggedOn = loggedOn;
+            return link;
         }
         catch
         {
             ws.Abort();
             throw;
+        }
+    }
+
+    /// <summary>Makes <paramref name="link"/> the connection commands use, if the current one is still <paramref name="expected"/> and the new one is alive.</summary>
+    private bool TryPublish(WsLink link, WsLink? expected)
+    {
+        lock (_connectGate)
+        {
+            if (link.Lost || _stopping || _ws != expected)
+                return false;
+            _sessionLoggedOn = link.LoggedOn;
+            _ws = link;
+            _wsReady = true;
+            return true;
         }
     }
 
@@ -77,17 +100,17 @@ public sealed partial class BinanceOrderGateway
     private static int ErrorCode(byte[] body) =>
         JsonFields.TryGet(body, "code"u8, out var code) ? (int)JsonFields.Long(code) : 0;
 
-    private async Task<ControlReply> ControlAsync(string method, string? paramsJson, CancellationToken cancel)
+    private async Task<ControlReply> ControlAsync(WsLink link, string method, string? paramsJson, CancellationToken cancel)
     {
         long id = Interlocked.Increment(ref _nextRequestId);
         var tcs = new TaskCompletionSource<ControlReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_pendingGate)
-            _control[id] = tcs;
+            _control[id] = (tcs, link);
         string idText = id.ToString(CultureInfo.InvariantCulture);
         string frame = paramsJson is null
             ? $"{{\"id\":{idText},\"method\":\"{method}\"}}"
             : $"{{\"id\":{idText},\"method\":\"{method}\",\"params\":{paramsJson}}}";
-        _controlFrames.Enqueue(Encoding.UTF8.GetBytes(frame));
+        _controlFrames.Enqueue((link, Encoding.UTF8.GetBytes(frame)));
         Wake();
         try
         {
@@ -102,38 +125,47 @@ public sealed partial class BinanceOrderGateway
 
     private void CompleteControl(long id, int status, ReadOnlySpan<byte> body)
     {
-        TaskCompletionSource<ControlReply>? tcs;
+        (TaskCompletionSource<ControlReply> Tcs, WsLink Link) entry;
+        bool found;
         lock (_pendingGate)
-            _control.Remove(id, out tcs);
-        tcs?.TrySetResult(new ControlReply(status, body.ToArray()));
+            found = _control.Remove(id, out entry);
+        if (found)
+            entry.Tcs.TrySetResult(new ControlReply(status, body.ToArray()));
     }
 
-    private void OnConnectionLost(ClientWebSocket ws)
+    private void OnConnectionLost(WsLink link)
     {
+        bool current;
         lock (_connectGate)
         {
-            if (_ws != ws)
+            link.Lost = true;
+            current = _ws == link;
+            if (current)
             {
-                ws.Dispose();
-                return;
+                _ws = null;
+                _wsReady = false;
+                _sessionLoggedOn = false;
             }
-            _ws = null;
-            _wsReady = false;
-            _sessionLoggedOn = false;
         }
-        ws.Dispose();
-        Interlocked.Increment(ref _disconnects);
-        FailAllPending(UnknownCause.Disconnected);
-        List<TaskCompletionSource<ControlReply>> controls;
+        link.Socket.Dispose();
+        if (current)
+            Interlocked.Increment(ref _disconnects);
+        // Whatever was still in flight on this connection (current, retired by a rotation, or being opened) is unknown.
+        FailAllPending(UnknownCause.Disconnected, link);
+        List<TaskCompletionSource<ControlReply>> controls = [];
         lock (_pendingGate)
         {
-            controls = [.. _control.Values];
-            _control.Clear();
+            foreach (var (id, entry) in _control.Where(c => c.Value.Link == link).ToList())
+            {
+                controls.Add(entry.Tcs);
+                _control.Remove(id);
+            }
         }
         foreach (var c in controls)
             c.TrySetException(new WebSocketException("WS API connection lost"));
-        if (!_stopping && _started)
+        if (current && !_stopping && _started)
             _ = ReconnectLoopAsync();
+        OnLinkClosed(link);
     }
 
     /// <summary>Reconnects with a pause between attempts; then re-subscribes (in ConnectAsync) and reconciles over REST.</summary>
@@ -195,8 +227,8 @@ public sealed partial class BinanceOrderGateway
         {
             try
             {
-                if (_wsReady)
-                    await SyncTimeWsAsync(_stop.Token).ConfigureAwait(false);
+                if (_wsReady && _ws is { } link)
+                    await SyncTimeWsAsync(link, _stop.Token).ConfigureAwait(false);
                 else
                     await SyncTimeRestAsync(_stop.Token).ConfigureAwait(false);
             }
@@ -210,10 +242,10 @@ public sealed partial class BinanceOrderGateway
         });
     }
 
-    private async Task SyncTimeWsAsync(CancellationToken cancel)
+    private async Task SyncTimeWsAsync(WsLink link, CancellationToken cancel)
     {
         long t0 = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var reply = await ControlAsync("time", null, cancel).ConfigureAwait(false);
+        var reply = await ControlAsync(link, "time", null, cancel).ConfigureAwait(false);
         long t1 = _time.GetUtcNow().ToUnixTimeMilliseconds();
         EnsureOk(reply, "time");
         if (TryServerTime(reply.Body, out long serverMs))

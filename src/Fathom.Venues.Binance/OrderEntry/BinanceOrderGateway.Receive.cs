@@ -6,8 +6,9 @@ namespace Fathom.Venues.Binance;
 
 public sealed partial class BinanceOrderGateway
 {
-    private async Task ReceiveLoopAsync(ClientWebSocket ws)
+    private async Task ReceiveLoopAsync(WsLink link)
     {
+        var ws = link.Socket;
         byte[] buffer = new byte[64 * 1024];
         int length = 0;
         try
@@ -29,7 +30,7 @@ public sealed partial class BinanceOrderGateway
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
         }
-        OnConnectionLost(ws);
+        OnConnectionLost(link);
     }
 
     /// <summary>One WS API frame: an answer <c>{id,status,result|error,rateLimits}</c> or a user data event <c>{subscriptionId,event}</c>.</summary>
@@ -45,9 +46,15 @@ public sealed partial class BinanceOrderGateway
         int status = 0;
         int bodyStart = -1, bodyEnd = -1, eventStart = -1, eventEnd = -1, limitsStart = -1, limitsEnd = -1;
         bool first = true;
+        bool shutdown = false;
         while (s.NextProperty(ref first, out var name))
         {
-            if (name.SequenceEqual("id"u8))
+            if (name.SequenceEqual("e"u8))
+            {
+                var e = JsonFields.ReadValue(ref s, frame);
+                shutdown = e.SequenceEqual("serverShutdown"u8) || e.SequenceEqual("eventStreamTerminated"u8);
+            }
+            else if (name.SequenceEqual("id"u8))
             {
                 byte p = s.Peek();
                 if (p == (byte)'"' || (p >= (byte)'0' && p <= (byte)'9'))
@@ -88,6 +95,11 @@ public sealed partial class BinanceOrderGateway
         if (!s.Ok)
         {
             Interlocked.Increment(ref _malformed);
+            return;
+        }
+        if (shutdown)
+        {
+            OnShutdownNotice();
             return;
         }
         if (limitsStart >= 0)
@@ -304,7 +316,7 @@ public sealed partial class BinanceOrderGateway
     {
         ReadOnlySpan<byte> e = default, sym = default, c = default, orig = default, x = default, st = default, side = default,
             l = default, z = default, price = default, n = default, asset = default, q = default, maker = default;
-        long orderId = 0, time = 0, tradeId = -1;
+        long orderId = 0, time = 0, tradeId = -1, executionId = -1;
         var s = new JsonScanner(ev);
         if (!s.BeginObject())
         {
@@ -336,11 +348,17 @@ public sealed partial class BinanceOrderGateway
                 case (byte)'i': orderId = JsonFields.Long(v); break;
                 case (byte)'T': time = JsonFields.Long(v); break;
                 case (byte)'t': tradeId = JsonFields.Long(v, -1); break;
+                case (byte)'I': executionId = JsonFields.Long(v, -1); break;
             }
         }
         if (!s.Ok)
         {
             Interlocked.Increment(ref _malformed);
+            return;
+        }
+        if (e.SequenceEqual("serverShutdown"u8) || e.SequenceEqual("eventStreamTerminated"u8))
+        {
+            OnShutdownNotice();
             return;
         }
         if (e.SequenceEqual("outboundAccountPosition"u8))
@@ -361,6 +379,8 @@ public sealed partial class BinanceOrderGateway
             Interlocked.Increment(ref _foreignReports);
             return;
         }
+        if (!FirstSighting(index, executionId))
+            return; // the same event from the other connection of a rotation overlap
         var instrument = _instruments[index];
         long ns = time * 1_000_000;
         if (x.SequenceEqual("NEW"u8))

@@ -15,6 +15,8 @@ public sealed partial class BinanceOrderGateway
         public long SentTimestamp;
         /// <summary>Reported StatusUnknown(Timeout) already; kept so a late answer is still delivered.</summary>
         public bool TimedOut;
+        /// <summary>The connection it went out on (a rotation retires the old one once its answers are in).</summary>
+        public WsLink? Link;
     }
 
     private readonly PendingSlot[] _pending;
@@ -31,8 +33,8 @@ public sealed partial class BinanceOrderGateway
         while (!_stopping)
         {
             Volatile.Write(ref _wakeRequested, 0);
-            while (_controlFrames.TryDequeue(out var frame))
-                SendControlFrame(frame);
+            while (_controlFrames.TryDequeue(out var control))
+                SendControlFrame(control.Link, control.Frame);
             while (_ring.TryRead(out var command))
                 Dispatch(command);
             if (Volatile.Read(ref _wakeRequested) == 0)
@@ -40,11 +42,12 @@ public sealed partial class BinanceOrderGateway
         }
     }
 
-    private void SendControlFrame(byte[] frame)
+    /// <summary>A control request on its own connection (which may not be the published one yet).</summary>
+    private static void SendControlFrame(WsLink link, byte[] frame)
     {
-        var ws = _ws;
-        if (ws is null)
-            return; // the control request times out or fails with the connection
+        var ws = link.Socket;
+        if (link.Lost)
+            return; // the control request failed with the connection
         try
         {
             SendFrame(ws, frame);
@@ -69,6 +72,8 @@ public sealed partial class BinanceOrderGateway
             LocalReject(command, RejectReason.InvalidRequest, 0, s_unknownInstrument);
             return;
         }
+        if (RefusedByFilters(command))
+            return;
         // Risk never blocks a cancel, and neither does the gateway: a cancel always goes out.
         if (command.Kind != CommandKind.Cancel)
         {
@@ -83,16 +88,17 @@ public sealed partial class BinanceOrderGateway
                 return;
             }
         }
-        var ws = _ws;
-        if (_wsReady && ws is not null && !_options.RestOnly)
+        var link = _ws;
+        if (_wsReady && link is not null && !_options.RestOnly)
         {
+            var ws = link.Socket;
             long id = Interlocked.Increment(ref _nextRequestId);
             if (!_encoder.TryEncodeWs(command, id, VenueNowMs(), _sessionLoggedOn, _frame, out int length))
             {
                 LocalReject(command, RejectReason.InvalidRequest, 0, s_unknownInstrument);
                 return;
             }
-            RegisterPending(id, command);
+            RegisterPending(id, command, link);
             try
             {
                 SendFrame(ws, _frame.AsMemory(0, length));
@@ -109,7 +115,7 @@ public sealed partial class BinanceOrderGateway
         SendRest(command);
     }
 
-    private void RegisterPending(long id, in OrderCommand command)
+    private void RegisterPending(long id, in OrderCommand command, WsLink link)
     {
         OrderCommand evicted = default;
         bool evict = false;
@@ -126,6 +132,7 @@ public sealed partial class BinanceOrderGateway
             slot.Command = command;
             slot.SentTimestamp = _time.GetTimestamp();
             slot.TimedOut = false;
+            slot.Link = link;
         }
         if (evict)
             ReportUnknown(evicted, UnknownCause.Timeout);
@@ -152,6 +159,7 @@ public sealed partial class BinanceOrderGateway
     /// <summary>Timer: requests older than RequestTimeout go StatusUnknown(Timeout); the slot waits for a late answer.</summary>
     private void Sweep()
     {
+        CheckConnectionAge();
         int count = 0;
         long now = _time.GetTimestamp();
         lock (_pendingGate)
@@ -175,8 +183,20 @@ public sealed partial class BinanceOrderGateway
         }
     }
 
+    /// <summary>Requests sent on <paramref name="link"/> still waiting for an answer (timed-out ones excluded).</summary>
+    private bool HasPendingOn(WsLink link)
+    {
+        lock (_pendingGate)
+        {
+            for (int i = 0; i < _pending.Length; i++)
+                if (_pending[i].Id != 0 && !_pending[i].TimedOut && _pending[i].Link == link)
+                    return true;
+        }
+        return false;
+    }
+
     /// <summary>The connection went: every request on it is unknown (the venue may have acted on it).</summary>
-    private void FailAllPending(UnknownCause cause)
+    private void FailAllPending(UnknownCause cause, WsLink link)
     {
         var failed = new List<OrderCommand>();
         lock (_pendingGate)
@@ -184,7 +204,7 @@ public sealed partial class BinanceOrderGateway
             for (int i = 0; i < _pending.Length; i++)
             {
                 ref var slot = ref _pending[i];
-                if (slot.Id == 0)
+                if (slot.Id == 0 || slot.Link != link)
                     continue;
                 if (!slot.TimedOut)
                     failed.Add(slot.Command);

@@ -36,7 +36,7 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     private readonly RestWeightLimiter _limiter;
     private readonly MpscRing<OrderCommand> _ring;
     private readonly SemaphoreSlim _signal = new(0);
-    private readonly ConcurrentQueue<byte[]> _controlFrames = new();
+    private readonly ConcurrentQueue<(WsLink Link, byte[] Frame)> _controlFrames = new();
     private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
     private readonly Lock _reportGate = new();
     private readonly Lock _connectGate = new();
@@ -44,7 +44,7 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     private readonly long[] _lastTradeId;
     private Thread? _sendThread;
     private ITimer? _sweepTimer;
-    private volatile ClientWebSocket? _ws;
+    private volatile WsLink? _ws;
     private volatile bool _wsReady;
     private volatile bool _sessionLoggedOn;
     private volatile bool _started;
@@ -92,7 +92,8 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
 
     // Counters (read from any thread; written with Interlocked).
     private long _sentWs, _sentRest, _timeouts, _disconnects, _reconnects, _timeSyncs, _lateResponses, _foreignReports,
-        _accountPositions, _balanceUpdates, _malformed, _localRejects, _reconciledOrders, _reconciledFills, _queueFull;
+        _accountPositions, _balanceUpdates, _malformed, _localRejects, _reconciledOrders, _reconciledFills, _queueFull,
+        _rotations, _duplicateEvents, _shutdownNotices;
     public long CommandsSentWs => Interlocked.Read(ref _sentWs);
     public long CommandsSentRest => Interlocked.Read(ref _sentRest);
     public long Timeouts => Interlocked.Read(ref _timeouts);
@@ -109,6 +110,12 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     public long LocalRejects => Interlocked.Read(ref _localRejects);
     public long ReconciledOrders => Interlocked.Read(ref _reconciledOrders);
     public long ReconciledFills => Interlocked.Read(ref _reconciledFills);
+    /// <summary>Planned connection replacements (age limit, serverShutdown, eventStreamTerminated), overlapping the old connection.</summary>
+    public long Rotations => Interlocked.Read(ref _rotations);
+    /// <summary>User data events seen twice while two connections were subscribed (a rotation overlap) and dropped.</summary>
+    public long DuplicateEventsDropped => Interlocked.Read(ref _duplicateEvents);
+    /// <summary><c>serverShutdown</c> / <c>eventStreamTerminated</c> notices received (each starts a rotation).</summary>
+    public long ShutdownNotices => Interlocked.Read(ref _shutdownNotices);
 
     /// <summary>ORDERS count of the current 10 s window, as the venue last reported it.</summary>
     public int OrderCount10s => Volatile.Read(ref _orderCount10s);
@@ -125,6 +132,8 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
             await SyncTimeRestAsync(cancel).ConfigureAwait(false);
         else
             await ConnectAsync(cancel).ConfigureAwait(false);
+        await LoadMetadataAsync(cancel).ConfigureAwait(false);
+        StartMetadataRefresh();
         _started = true;
     }
 
@@ -153,10 +162,12 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
         _stopping = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         _sweepTimer?.Dispose();
+        _metadataTimer?.Dispose();
         Wake();
-        var ws = _ws;
-        if (ws is not null)
+        var link = _ws;
+        if (link is not null)
         {
+            var ws = link.Socket;
             try
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));

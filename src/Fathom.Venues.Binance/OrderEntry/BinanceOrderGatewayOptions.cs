@@ -20,6 +20,13 @@ public sealed class BinanceOrderGatewayOptions
     public TimeSpan ControlTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Commands queued between the core and the send thread (power of two).</summary>
     public int QueueCapacity { get; init; } = 4096;
+    /// <summary>
+    /// A WS API connection this old is replaced, overlapping, before Binance's 24 h limit cuts it
+    /// (EXCHANGES.md §4); zero or infinite disables. serverShutdown / eventStreamTerminated rotate at once.
+    /// </summary>
+    public TimeSpan MaxConnectionAge { get; init; } = TimeSpan.FromHours(23.5);
+    /// <summary>exchangeInfo and commission rates are reloaded this often (zero or infinite: only at start).</summary>
+    public TimeSpan MetadataRefreshPeriod { get; init; } = TimeSpan.FromHours(1);
     /// <summary>Send every command over signed REST (testing the fallback; never faster).</summary>
     public bool RestOnly { get; init; }
 
