@@ -132,6 +132,9 @@ internal static class DemoCommand
             engine.AttachGateway(gateway);
             engine.Start();
 
+            // Trading: keep blocking gen2 collections away while quoting (workstation concurrent GC is the default).
+            var previousLatency = System.Runtime.GCSettings.LatencyMode;
+            System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
             var started = Stopwatch.StartNew();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             Task feedTask = feed.RunAsync(stop.Token);
@@ -144,10 +147,17 @@ internal static class DemoCommand
                 (durationSeconds is null ? "Ctrl+C stops (cancels all orders first)." : $"Running {durationSeconds} s."));
             try
             {
+                long nextRender = 0;
                 while (!stop.IsCancellationRequested)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, stop.Token);
-                    Render(output, terminal, engine, feed, sim, spec, riskTransitions, feedTransitions, started.Elapsed);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), time, stop.Token);
+                    if (terminal)
+                        HandleKeys(engine, stop);
+                    if (started.ElapsedMilliseconds >= nextRender)
+                    {
+                        nextRender = started.ElapsedMilliseconds + 1000;
+                        Render(output, terminal, engine, feed, sim, spec, riskTransitions, feedTransitions, started.Elapsed);
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -155,6 +165,7 @@ internal static class DemoCommand
             }
 
             // 5. Shutdown: stop quoting, cancel all, wait for the venue to confirm, then stop.
+            System.Runtime.GCSettings.LatencyMode = previousLatency;
             engine.Stop();
             var deadline = DateTime.UtcNow.AddSeconds(5);
             while (OpenOrders(feed, execution) > 0 && DateTime.UtcNow < deadline)
@@ -180,6 +191,29 @@ internal static class DemoCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>p pause/resume, f flatten, h halt, r resume, q quit: operator inputs into the core.</summary>
+    private static void HandleKeys(TradingEngine engine, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (Console.KeyAvailable)
+            {
+                switch (char.ToLowerInvariant(Console.ReadKey(intercept: true).KeyChar))
+                {
+                    case 'p': if (engine.Paused) engine.Resume(); else engine.Pause(); break;
+                    case 'f': engine.Flatten(); break;
+                    case 'h': engine.Halt(); break;
+                    case 'r': engine.Resume(); break;
+                    case 'q': stop.Cancel(); break;
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // No console to read keys from (redirected input): the dashboard still runs.
         }
     }
 
@@ -232,7 +266,7 @@ internal static class DemoCommand
 
             sb.Append("\u001b[H\u001b[2J");
             sb.Append(CultureInfo.InvariantCulture, $"Fathom demo  {elapsed:hh\\:mm\\:ss}  {spec.Symbol}  book {sync.State}  risk {engine.Execution.Risk.State}{(engine.Execution.Risk.Reasons != 0 ? $" ({engine.Execution.Risk.Reasons})" : "")}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"flow {sim.Flow?.ActiveRegime} steps {sim.Flow?.Steps}   Ctrl+C stops: cancels all orders first\n\n");
+            sb.Append(CultureInfo.InvariantCulture, $"flow {sim.Flow?.ActiveRegime} steps {sim.Flow?.Steps}   {(engine.Paused ? "PAUSED   " : "")}keys: p pause/resume  f flatten  h halt  r resume  q quit (cancels all first)\n\n");
             Span<Level> bids = stackalloc Level[8];
             Span<Level> asks = stackalloc Level[8];
             int nb = book.TopLevels(Side.Bid, bids), na = book.TopLevels(Side.Ask, asks);

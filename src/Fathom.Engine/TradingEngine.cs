@@ -126,6 +126,93 @@ public sealed class TradingEngine : IReportSink
         }
     }
 
+    /// <summary>True while an operator has paused the strategy: no callbacks, no quotes (orders were cancelled).</summary>
+    public bool Paused { get; private set; }
+
+    /// <summary>Operator: stop calling the strategy and cancel its orders; <see cref="Resume"/> undoes it. An operator input like any other.</summary>
+    public void Pause()
+    {
+        lock (_lock)
+        {
+            long now = _clock.NowNanos();
+            Paused = true;
+            for (int i = 0; i < _books.Count; i++)
+                _execution.Submit(Intent.CancelAll(i), now);
+            Flush(now, -1);
+        }
+    }
+
+    /// <summary>Operator: let the strategy trade again (and lift an operator halt).</summary>
+    public void Resume()
+    {
+        lock (_lock)
+        {
+            long now = _clock.NowNanos();
+            Paused = false;
+            Flattening = false;
+            _execution.Risk.OperatorResume(now);
+            Flush(now, -1);
+        }
+    }
+
+    /// <summary>Operator: halt (risk goes Halted: cancels only) until <see cref="Resume"/>.</summary>
+    public void Halt()
+    {
+        lock (_lock)
+        {
+            long now = _clock.NowNanos();
+            _execution.Risk.OperatorHalt(now);
+            _execution.OnTimer(now); // risk's halt cancels resting orders
+            Flush(now, -1);
+        }
+    }
+
+    /// <summary>
+    /// Operator: pause the strategy and trade the position back to flat, never paying more than
+    /// <paramref name="slippageTicks"/> book ticks through the touch.
+    /// </summary>
+    public void Flatten(long slippageTicks = 5)
+    {
+        lock (_lock)
+        {
+            long now = _clock.NowNanos();
+            Paused = true;
+            _flattenSlippageTicks = slippageTicks;
+            Flattening = true;
+            for (int i = 0; i < _books.Count; i++)
+                _execution.Submit(Intent.CancelAll(i), now);
+            Flush(now, -1);
+        }
+    }
+
+    /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>).</summary>
+    public bool Flattening { get; private set; }
+    private long _flattenSlippageTicks;
+    private readonly OrderView[] _liveScratch = new OrderView[64];
+
+    // Flattening is re-applied after every input: the take can only go once our own resting orders
+    // are gone (risk refuses an order that would trade with one of ours), and a partial IOC leaves a rest.
+    private void ContinueFlatten(long nowNs)
+    {
+        bool allFlat = true;
+        for (int i = 0; i < _books.Count; i++)
+        {
+            long position = _execution.Position(i).Position.Raw;
+            if (position == 0)
+                continue;
+            allFlat = false;
+            OrderBook book = _books[i].Book;
+            if (!book.IsTwoSided || _execution.LiveOrders(i, _liveScratch) > 0)
+                continue; // wait for cancels (and any working take) to finish
+            Price limit = position > 0
+                ? book.PriceOf(book.BestBidTick - _flattenSlippageTicks)
+                : book.PriceOf(book.BestAskTick + _flattenSlippageTicks);
+            _execution.Submit(Intent.TargetPosition(i, Qty.Zero, limit), nowNs);
+        }
+        if (allFlat)
+            Flattening = false;
+    }
+
     /// <summary>Stops quoting: the strategy's OnStop, then cancel everything on every instrument.</summary>
     public void Stop()
     {
@@ -177,6 +264,8 @@ public sealed class TradingEngine : IReportSink
         foreach (ref readonly Intent intent in _host.PendingIntents)
             _execution.Submit(intent, nowNs);
         _host.ClearIntents();
+        if (Flattening)
+            ContinueFlatten(nowNs);
 
         CommandQueue queue = _execution.Commands;
         if (queue.Count == 0)
@@ -200,7 +289,7 @@ public sealed class TradingEngine : IReportSink
     // Static lambdas with explicit state: no closure is allocated per event.
     private void Guard<TState>(TState state, Action<IStrategy, IStrategyContext, TState> callback)
     {
-        if (StrategyHalted)
+        if (StrategyHalted || Paused)
             return;
         try
         {

@@ -60,6 +60,9 @@ public class TradingEngineTests
         {
             lock (CoreLock)
             {
+                // A live sync ignores unsolicited snapshots; a scripted market move resyncs instead.
+                if (Sync.IsLive)
+                    Sync.MarkStale(StaleReason.Disconnected, 0);
                 Sync.OnSnapshot(new BookSnapshot(0, id, 0, 0,
                     [new Level(bid, 5_000_000), new Level(bid - 1, 5_000_000)], [new Level(ask, 5_000_000), new Level(ask + 1, 5_000_000)], 0));
                 Engine.OnMarketDataApplied(Now);
@@ -148,6 +151,70 @@ public class TradingEngineTests
             rig.Engine.OnAck(new AckReport(0, c.ClientOrderId, 1000 + c.ClientOrderId.Sequence, rig.Now));
         rig.Engine.Stop();
         Assert.Equal(2, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Cancel));
+    }
+
+    private static void AckAll(Rig rig)
+    {
+        foreach (var c in rig.Gateway.Sent.Where(c => c.Kind == CommandKind.Place).ToArray())
+            rig.Engine.OnAck(new AckReport(0, c.ClientOrderId, 1000 + c.ClientOrderId.Sequence, rig.Now));
+    }
+
+    [Fact]
+    public void Pause_CancelsAndStopsQuoting_ResumeQuotesAgain()
+    {
+        var rig = NewRig();
+        rig.Market(10_000, 10_010, 1);
+        AckAll(rig);
+        rig.Engine.Pause();
+        Assert.Equal(2, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Cancel));
+        int places = rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place);
+        rig.Market(10_020, 10_030, 2);
+        Assert.Equal(places, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place));
+        foreach (var c in rig.Gateway.Sent.Where(c => c.Kind == CommandKind.Cancel).ToArray())
+            rig.Engine.OnCanceled(new CanceledReport(0, c.OrigClientOrderId, rig.Now)); // the venue confirms
+        rig.Engine.Resume();
+        rig.Market(10_040, 10_050, 3);
+        Assert.True(rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place) > places);
+    }
+
+    [Fact]
+    public void Flatten_SellsALongPositionWithALimitBelowTheBid()
+    {
+        var rig = NewRig();
+        rig.Market(10_000, 10_010, 1);
+        var buy = rig.Gateway.Sent.First(c => c.Side == OrderSide.Buy);
+        rig.Engine.OnAck(new AckReport(0, buy.ClientOrderId, 77, rig.Now));
+        rig.Engine.OnFill(new FillReport(0, buy.ClientOrderId, 77, 1, OrderSide.Buy, buy.Price, buy.Qty, buy.Qty, 0, Qty.Zero, true, rig.Now));
+        rig.Engine.Flatten(slippageTicks: 5);
+        Assert.True(rig.Engine.Flattening);
+        // Our own quotes must go first (a sell through our own bid would trade with it): confirm every
+        // order's fate, acking what is pending and confirming each cancel, and the take follows.
+        for (int round = 0; round < 4; round++)
+        {
+            AckAll(rig);
+            foreach (var c in rig.Gateway.Sent.Where(c => c.Kind == CommandKind.Cancel).ToArray())
+                rig.Engine.OnCanceled(new CanceledReport(0, c.OrigClientOrderId, rig.Now));
+        }
+        var sell = rig.Gateway.Sent.Last(c => c.Kind == CommandKind.Place);
+        Assert.Equal(OrderSide.Sell, sell.Side);
+        Assert.Equal(OrderType.LimitIoc, sell.Type);
+        Assert.Equal(buy.Qty, sell.Qty);
+        Assert.True(sell.Price.Raw <= 10_000L * 1_000_000, "the flatten limit is at or through the bid");
+        Assert.True(rig.Engine.Paused);
+    }
+
+    [Fact]
+    public void Halt_CancelsAndBlocksNewOrders_UntilResume()
+    {
+        var rig = NewRig();
+        rig.Market(10_000, 10_010, 1);
+        AckAll(rig);
+        rig.Engine.Halt();
+        Assert.Equal(RiskState.Halted, rig.Engine.Execution.Risk.State);
+        Assert.Equal(2, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Cancel));
+        int places = rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place);
+        rig.Market(10_020, 10_030, 2);
+        Assert.Equal(places, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place));
     }
 
     [Fact]
