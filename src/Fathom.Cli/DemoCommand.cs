@@ -33,14 +33,15 @@ internal static class DemoCommand
         var duration = new Option<double?>("--duration") { Description = "Run this many seconds unattended, then stop, cancel all and print a summary." };
         var symbol = new Option<string>("--symbol") { Description = "Symbol to make a market in (BTCUSDT or ETHUSDT).", DefaultValueFactory = _ => "BTCUSDT" };
         var seed = new Option<int>("--seed") { Description = "Seed of the simulator's order flow (same seed, same market).", DefaultValueFactory = _ => 7 };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var regime = new Option<string>("--regime") { Description = "Order-flow regime: calm, trending, bursty, withdrawal, spoof or mixed.", DefaultValueFactory = _ => "mixed" };
         regime.AcceptOnlyFromAmong("calm", "trending", "bursty", "withdrawal", "spoof", "mixed");
         var command = new Command("demo", "Simulator, engine, sample market maker and a live dashboard in one process: no keys, no set-up.")
         {
-            duration, symbol, seed, regime,
+            duration, symbol, seed, regime, metricsPort,
         };
         command.SetAction((parse, cancel) => RunAsync(parse.GetValue(duration), parse.GetValue(symbol)!.ToUpperInvariant(),
-            parse.GetValue(seed), parse.GetValue(regime)!, output, error, cancel));
+            parse.GetValue(seed), parse.GetValue(regime)!, output, error, cancel, parse.GetValue(metricsPort)));
         return command;
     }
 
@@ -55,7 +56,7 @@ internal static class DemoCommand
     };
 
     internal static async Task<int> RunAsync(double? durationSeconds, string symbol, int seed, string regime,
-        TextWriter output, TextWriter error, CancellationToken cancel)
+        TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null)
     {
         TimeProvider time = TimeProvider.System;
         var clock = new MonotonicClock(time);
@@ -131,6 +132,8 @@ internal static class DemoCommand
             await gateway.StartAsync(stop.Token);
             engine.AttachGateway(gateway);
             engine.Start();
+            await using var metrics = await MetricsServer.StartAsync(feed.CoreLock, engine, feed.Books, metricsPort, stop.Token);
+            onMetrics?.Invoke(metrics.Address);
 
             // Trading: keep blocking gen2 collections away while quoting (workstation concurrent GC is the default).
             var previousLatency = System.Runtime.GCSettings.LatencyMode;
@@ -143,7 +146,7 @@ internal static class DemoCommand
                 stop.CancelAfter(TimeSpan.FromSeconds(d));
 
             bool terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
-            output.WriteLine($"fathom demo: simulator at {server.BaseAddress} ({regime} flow, seed {seed}); market making {symbol}. " +
+            output.WriteLine($"fathom demo: simulator at {server.BaseAddress} ({regime} flow, seed {seed}); market making {symbol}; metrics at {metrics.Address}metrics. " +
                 (durationSeconds is null ? "Ctrl+C stops (cancels all orders first)." : $"Running {durationSeconds} s."));
             try
             {

@@ -28,6 +28,14 @@ public class TradingEngineTests
         public bool IsReady => true;
         public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
         public void Send(in OrderCommand command) => Sent.Add(command);
+        public readonly List<(int InstrumentId, ClientOrderId CancelId)> CancelAlls = [];
+        public void CancelAll(int instrumentId, ClientOrderId cancelId) => CancelAlls.Add((instrumentId, cancelId));
+        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) =>
+            Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
+        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) =>
+            Task.FromResult<IReadOnlyList<FillReport>>([]);
+        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) =>
+            Task.FromResult<IReadOnlyList<VenueBalance>>([]);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
@@ -215,6 +223,24 @@ public class TradingEngineTests
         int places = rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place);
         rig.Market(10_020, 10_030, 2);
         Assert.Equal(places, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place));
+    }
+
+    [Fact]
+    public void Metrics_ExposeOrdersRiskBooksAndLatency()
+    {
+        var rig = NewRig();
+        rig.Market(10_000, 10_010, 1);
+        string text;
+        lock (rig.CoreLock)
+            text = PrometheusMetrics.Build(rig.Engine, [rig.Sync]);
+        Assert.Contains("fathom_book_live{symbol=\"BTCUSDT\"} 1", text);
+        Assert.Contains("fathom_orders_total{kind=\"place\"} 2", text);
+        Assert.Contains("fathom_risk_state 0", text);
+        Assert.Contains("fathom_tick_to_order_seconds_count 1", text);
+        Assert.Contains("# TYPE fathom_fills_total counter", text);
+        Assert.True(PrometheusMetrics.IsHealthy(rig.Engine, [rig.Sync]));
+        rig.Engine.Halt();
+        Assert.False(PrometheusMetrics.IsHealthy(rig.Engine, [rig.Sync]));
     }
 
     [Fact]

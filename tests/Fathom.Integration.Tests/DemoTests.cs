@@ -15,8 +15,23 @@ public class DemoTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int rc = await DemoCommand.RunAsync(durationSeconds: 6, "BTCUSDT", seed: 7, "mixed", output, error, CancellationToken.None)
-            .WaitAsync(TimeSpan.FromSeconds(90));
+        var metricsUrl = new TaskCompletionSource<Uri>();
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 8, "BTCUSDT", seed: 7, "mixed", output, error, CancellationToken.None,
+            onMetrics: u => metricsUrl.SetResult(u));
+        // While it runs, /metrics answers in Prometheus format and /health says whether it is healthy.
+        Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using var http = new HttpClient();
+        string metricsText = "";
+        for (int i = 0; i < 50 && !metricsText.Contains("fathom_book_live{symbol=\"BTCUSDT\"} 1"); i++)
+        {
+            await Task.Delay(100);
+            metricsText = await http.GetStringAsync(new Uri(baseUrl, "/metrics"));
+        }
+        Assert.Contains("fathom_book_live{symbol=\"BTCUSDT\"} 1", metricsText);
+        Assert.Contains("# TYPE fathom_orders_total counter", metricsText);
+        var health = await http.GetAsync(new Uri(baseUrl, "/health"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        int rc = await demo.WaitAsync(TimeSpan.FromSeconds(90));
         string text = output.ToString();
         Assert.True(rc == 0, $"exit {rc}\n{text}\n{error}");
         Assert.Contains("open at exit 0", text);

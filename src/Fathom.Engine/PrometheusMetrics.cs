@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+using Fathom.MarketData;
+using HdrHistogram;
+
+namespace Fathom.Engine;
+
+/// <summary>
+/// The engine's state in Prometheus text exposition format (version 0.0.4): book sync, orders and
+/// rejects, risk state, latency quantiles, GC counts and pause time. Built on request, off the hot
+/// path, under the core lock (the caller takes it). Instrument labels are symbols.
+/// </summary>
+public static class PrometheusMetrics
+{
+    public static string Build(TradingEngine engine, IReadOnlyList<BookSync> books)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(books);
+        var sb = new StringBuilder(4096);
+        var inv = CultureInfo.InvariantCulture;
+
+        Header(sb, "fathom_book_live", "gauge", "1 when the symbol's book is in sync with the venue");
+        foreach (BookSync s in books)
+            sb.Append(inv, $"fathom_book_live{{symbol=\"{s.Book.Instrument.Symbol}\"}} {(s.IsLive ? 1 : 0)}\n");
+        Header(sb, "fathom_book_diffs_applied_total", "counter", "depth diffs applied to the book");
+        foreach (BookSync s in books)
+            sb.Append(inv, $"fathom_book_diffs_applied_total{{symbol=\"{s.Book.Instrument.Symbol}\"}} {s.Counters.DiffsApplied}\n");
+        Header(sb, "fathom_book_sync_transitions_total", "counter", "sync state changes");
+        foreach (BookSync s in books)
+            sb.Append(inv, $"fathom_book_sync_transitions_total{{symbol=\"{s.Book.Instrument.Symbol}\"}} {s.Counters.Transitions}\n");
+        Header(sb, "fathom_book_gaps_total", "counter", "sequence gaps detected");
+        foreach (BookSync s in books)
+            sb.Append(inv, $"fathom_book_gaps_total{{symbol=\"{s.Book.Instrument.Symbol}\"}} {s.Counters.Gaps}\n");
+        Header(sb, "fathom_feed_lag_seconds", "gauge", "receive minus venue event time above its recent minimum");
+        foreach (BookSync s in books)
+            sb.Append(inv, $"fathom_feed_lag_seconds{{symbol=\"{s.Book.Instrument.Symbol}\"}} {s.FeedLag.ExcessNanos / 1e9}\n");
+
+        var c = engine.Execution.Counters;
+        Header(sb, "fathom_orders_total", "counter", "commands sent, by kind");
+        sb.Append(inv, $"fathom_orders_total{{kind=\"place\"}} {c.Places}\n");
+        sb.Append(inv, $"fathom_orders_total{{kind=\"cancel\"}} {c.Cancels}\n");
+        sb.Append(inv, $"fathom_orders_total{{kind=\"cancel_replace\"}} {c.CancelReplaces}\n");
+        sb.Append(inv, $"fathom_orders_total{{kind=\"amend\"}} {c.Amends}\n");
+        sb.Append(inv, $"fathom_orders_total{{kind=\"query\"}} {c.Queries}\n");
+        Header(sb, "fathom_fills_total", "counter", "fills applied to positions");
+        sb.Append(inv, $"fathom_fills_total {c.Fills}\n");
+        Header(sb, "fathom_risk_refusals_total", "counter", "new orders refused by risk");
+        sb.Append(inv, $"fathom_risk_refusals_total {c.RiskRefusals}\n");
+        Header(sb, "fathom_order_illegal_transitions_total", "counter", "order state machine edges refused");
+        sb.Append(inv, $"fathom_order_illegal_transitions_total {c.IllegalTransitions}\n");
+
+        Header(sb, "fathom_risk_state", "gauge", "0 Active, 1 Reducing, 2 Halted");
+        sb.Append(inv, $"fathom_risk_state {(int)engine.Execution.Risk.State}\n");
+        Header(sb, "fathom_strategy_halted", "gauge", "1 when the strategy threw and was halted");
+        sb.Append(inv, $"fathom_strategy_halted {(engine.StrategyHalted ? 1 : 0)}\n");
+
+        Quantiles(sb, "fathom_tick_to_order_seconds", "socket read of the triggering frame to the command handed to the gateway", engine.Latency.TickToOrder);
+        Quantiles(sb, "fathom_core_event_seconds", "socket read to the end of the core's work on a market-data frame", engine.Latency.CoreCost);
+
+        Header(sb, "fathom_gc_collections_total", "counter", "garbage collections by generation");
+        for (int g = 0; g <= 2; g++)
+            sb.Append(inv, $"fathom_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
+        Header(sb, "fathom_gc_pause_seconds_total", "counter", "total time the runtime paused threads for GC");
+        sb.Append(inv, $"fathom_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Healthy: every book Live, risk not Halted, strategy running.</summary>
+    public static bool IsHealthy(TradingEngine engine, IReadOnlyList<BookSync> books) =>
+        books.All(b => b.IsLive) && engine.Execution.Risk.State != Fathom.Risk.RiskState.Halted && !engine.StrategyHalted;
+
+    private static void Header(StringBuilder sb, string name, string type, string help) =>
+        sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Quantiles(StringBuilder sb, string name, string help, HistogramBase h)
+    {
+        Header(sb, name, "summary", help);
+        foreach (double q in (double[])[0.5, 0.99, 0.999])
+        {
+            double seconds = h.TotalCount == 0 ? double.NaN : h.GetValueAtPercentile(q * 100) / 1e9;
+            sb.Append(CultureInfo.InvariantCulture, $"{name}{{quantile=\"{q}\"}} {seconds}\n");
+        }
+        sb.Append(CultureInfo.InvariantCulture, $"{name}_count {h.TotalCount}\n");
+    }
+}
