@@ -21,4 +21,31 @@ public interface IOrderGateway : IAsyncDisposable
 
     /// <summary>True while commands can be sent (connected and logged on).</summary>
     bool IsReady { get; }
+
+    /// <summary>
+    /// Cancels every open order of the account on the instrument, in one venue request. Like
+    /// <see cref="Send"/> it returns at once and never throws for a venue outcome: each cancelled order
+    /// of ours arrives as a <see cref="CanceledReport"/>; a refusal as one <see cref="RejectReport"/>
+    /// (<see cref="CommandKind.Cancel"/>, named by <paramref name="cancelId"/>); an outcome the gateway
+    /// cannot know as one <see cref="StatusUnknownReport"/> (<see cref="CommandKind.Cancel"/>,
+    /// <paramref name="cancelId"/>). Never held back by rate limits, never resent.
+    /// </summary>
+    /// <remarks>The venue cancels every order of the account on the instrument, foreign ones included.</remarks>
+    void CancelAll(int instrumentId, ClientOrderId cancelId);
+
+    /// <summary>
+    /// The venue's open orders of ours on the instrument (read-only, for reconciliation; nothing goes
+    /// to the sink). Orders without our client id prefix are skipped.
+    /// </summary>
+    Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel);
+
+    /// <summary>
+    /// Our executions on the instrument with a trade id greater than <paramref name="fromTradeIdExclusive"/>,
+    /// oldest first (read-only; nothing goes to the sink). A venue may cap one answer (Binance: 1000);
+    /// page by calling again from the last trade id returned. Executions of foreign orders are skipped.
+    /// </summary>
+    Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel);
+
+    /// <summary>The account's non-zero balances (read-only; nothing goes to the sink).</summary>
+    Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel);
 }

@@ -34,6 +34,8 @@ public class TradingEngineTests
             Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
         public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) =>
             Task.FromResult<IReadOnlyList<FillReport>>([]);
+        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) =>
+            Task.FromResult<IReadOnlyList<VenueBalance>>([]);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 

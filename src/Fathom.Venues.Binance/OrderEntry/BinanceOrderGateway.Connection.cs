@@ -396,54 +396,17 @@ public sealed partial class BinanceOrderGateway
 
     private void ReportOpenOrders(BinanceOrderInstrument instrument, byte[] body)
     {
-        using var doc = JsonDocument.Parse(body);
-        if (doc.RootElement.ValueKind != JsonValueKind.Array)
-            return;
-        foreach (var o in doc.RootElement.EnumerateArray())
+        foreach (var report in ParseOpenOrders(instrument, body))
         {
-            string? cid = o.TryGetProperty("clientOrderId", out var c) ? c.GetString() : null;
-            if (cid is null || _ids.TryParse(cid, out var id) != ClientOrderIdParse.Ours)
-                continue;
-            long orderId = o.GetProperty("orderId").GetInt64();
-            var status = ParseStatus(Encoding.ASCII.GetBytes(o.GetProperty("status").GetString() ?? ""));
-            long executed = JsonFields.Decimal8(Encoding.ASCII.GetBytes(o.GetProperty("executedQty").GetString() ?? "0"));
-            long time = o.TryGetProperty("updateTime", out var ut) ? ut.GetInt64() * 1_000_000 : LocalNowNs();
             Interlocked.Increment(ref _reconciledOrders);
-            lock (_reportGate)
-                RememberOrder(orderId, id);
-            Emit(new OrderStatusReport(instrument.InstrumentId, id, status, orderId, new Qty(executed), time));
+            Emit(report);
         }
     }
 
     private async Task ReportTradesAsync(int index, byte[] body, CancellationToken cancel)
     {
-        var instrument = _instruments[index];
-        using var doc = JsonDocument.Parse(body);
-        if (doc.RootElement.ValueKind != JsonValueKind.Array)
-            return;
-        foreach (var t in doc.RootElement.EnumerateArray())
+        foreach (var fill in await ParseTradesAsync(index, body, cancel).ConfigureAwait(false))
         {
-            long orderId = t.GetProperty("orderId").GetInt64();
-            ClientOrderId id;
-            bool known;
-            lock (_reportGate)
-                known = _orderIds.TryGetValue(orderId, out id);
-            if (!known)
-            {
-                // myTrades has no client id: ask the order for it (cold; rare).
-                string q = "symbol=" + Uri.EscapeDataString(instrument.Symbol.ToUpperInvariant()) + "&orderId=" + orderId.ToString(CultureInfo.InvariantCulture);
-                var (status, order) = await RestAsync(HttpMethod.Get, "/api/v3/order", q, signed: true, 4, cancel).ConfigureAwait(false);
-                if (status != 200 || !TryOurClientId(order, out id))
-                {
-                    Interlocked.Increment(ref _foreignReports);
-                    continue;
-                }
-            }
-            byte[] asset = Encoding.ASCII.GetBytes(t.GetProperty("commissionAsset").GetString() ?? "");
-            var fill = BuildFill(index, id, orderId, t.GetProperty("id").GetInt64(),
-                t.GetProperty("isBuyer").GetBoolean() ? OrderSide.Buy : OrderSide.Sell,
-                Decimal8(t, "price"), Decimal8(t, "qty"), 0, Decimal8(t, "commission"), asset,
-                t.GetProperty("isMaker").GetBoolean(), t.GetProperty("time").GetInt64() * 1_000_000);
             Interlocked.Increment(ref _reconciledFills);
             EmitFill(index, fill);
         }

@@ -1,0 +1,170 @@
+using Fathom.Gateway.Abstractions;
+using Fathom.Venues.Binance;
+using Xunit;
+using Side = Fathom.Core.OrderSide;
+
+namespace Fathom.Integration.Tests;
+
+/// <summary>
+/// <see cref="BinanceOrderGateway"/> cancel-all and read-only venue state (open orders, trades, balances)
+/// against the simulator on loopback. Real time; every wait is bounded.
+/// </summary>
+public sealed class BinanceOrderGatewayQueryTests
+{
+    private const long Qty = 100_000;                       // 0.001 BTC
+    private const long Passive = 50_000 * GatewayRig.Px;    // far below the house bids: rests
+    private const long Aggressive = 61_000 * GatewayRig.Px; // above the house asks: trades
+
+    private static async Task<(ClientOrderId Id, long VenueOrderId)[]> RestAsync(GatewayRig rig, int count)
+    {
+        var ids = new ClientOrderId[count];
+        for (int i = 0; i < count; i++)
+        {
+            ids[i] = rig.NextId();
+            rig.Gateway.Send(rig.Place(ids[i], Side.Buy, Passive - i * GatewayRig.Px, Qty));
+        }
+        var result = new (ClientOrderId, long)[count];
+        for (int i = 0; i < count; i++)
+        {
+            var id = ids[i];
+            var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, $"ack {i}");
+            result[i] = (id, ack.VenueOrderId);
+        }
+        return result;
+    }
+
+    private static async Task AssertCancelAllAsync(GatewayRig rig)
+    {
+        var resting = await RestAsync(rig, 3);
+        rig.Gateway.CancelAll(GatewayRig.Btc, rig.NextId());
+        foreach (var (id, _) in resting)
+            await rig.Sink.WaitForAsync<CanceledReport>(c => c.ClientOrderId == id && c.InstrumentId == GatewayRig.Btc, $"canceled {id}");
+        foreach (var (id, _) in resting)
+            Assert.Equal(0, rig.VenueOrdersWithClientId(id));
+        Assert.Empty(await rig.Gateway.GetOpenOrdersAsync(GatewayRig.Btc, CancellationToken.None));
+        Assert.Empty(rig.Sink.All<RejectReport>());
+        Assert.Empty(rig.Sink.All<StatusUnknownReport>());
+    }
+
+    [Fact]
+    public async Task CancelAll_WsApiHmac_EveryRestingOrderCanceled()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        await AssertCancelAllAsync(rig);
+        Assert.Equal(0, rig.Gateway.CommandsSentRest);
+    }
+
+    [Fact]
+    public async Task CancelAll_WsApiEd25519Session_EveryRestingOrderCanceled()
+    {
+        await using var rig = await GatewayRig.StartAsync(ed25519: true);
+        await AssertCancelAllAsync(rig);
+        Assert.Equal(0, rig.Gateway.CommandsSentRest);
+    }
+
+    [Fact]
+    public async Task CancelAll_RestOnly_EveryRestingOrderCanceled()
+    {
+        await using var rig = await GatewayRig.StartAsync(options: o => new BinanceOrderGatewayOptions
+        {
+            RestBase = o.RestBase, WsApiUrl = o.WsApiUrl, RequestTimeout = TimeSpan.FromSeconds(3), ControlTimeout = o.ControlTimeout, RestOnly = true,
+        });
+        await AssertCancelAllAsync(rig);
+        Assert.True(rig.Gateway.CommandsSentRest > 0);
+    }
+
+    [Fact]
+    public async Task CancelAll_NothingOpen_RejectNamedByCancelId()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var cancelId = rig.NextId();
+        rig.Gateway.CancelAll(GatewayRig.Btc, cancelId);
+        var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == cancelId, "cancel-all reject");
+        Assert.Equal(CommandKind.Cancel, reject.Command);
+        Assert.Equal(RejectReason.UnknownOrder, reject.Reason);
+        Assert.Equal(GatewayRig.Btc, reject.InstrumentId);
+        Assert.Empty(rig.Sink.All<CanceledReport>());
+    }
+
+    [Fact]
+    public async Task CancelAll_UnknownInstrument_LocalReject()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var cancelId = rig.NextId();
+        rig.Gateway.CancelAll(7, cancelId);
+        var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == cancelId, "local reject");
+        Assert.Equal(RejectReason.InvalidRequest, reject.Reason);
+        Assert.Equal(1, rig.Gateway.LocalRejects);
+    }
+
+    [Fact]
+    public async Task GetOpenOrders_ListsRestingOrdersWithOurClientIds()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var resting = await RestAsync(rig, 3);
+        var open = await rig.Gateway.GetOpenOrdersAsync(GatewayRig.Btc, CancellationToken.None);
+        Assert.Equal(resting.Select(r => r.Id.Sequence).Order(), open.Select(o => o.ClientOrderId.Sequence).Order());
+        foreach (var (id, venueOrderId) in resting)
+        {
+            var o = Assert.Single(open, o => o.ClientOrderId == id);
+            Assert.Equal(venueOrderId, o.VenueOrderId);
+            Assert.Equal(VenueOrderStatus.New, o.Status);
+            Assert.Equal(0, o.CumulativeQty.Raw);
+            Assert.Equal(GatewayRig.Btc, o.InstrumentId);
+        }
+        Assert.Empty(await rig.Gateway.GetOpenOrdersAsync(1, CancellationToken.None)); // ETHUSDT: none
+        Assert.Empty(rig.Sink.All<OrderStatusReport>()); // read-only: nothing went to the sink
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => rig.Gateway.GetOpenOrdersAsync(7, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetTrades_ReturnsFillAfterAggressiveOrder_AndRespectsFromExclusive()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        Assert.Empty(await rig.Gateway.GetTradesAsync(GatewayRig.Btc, 0, CancellationToken.None));
+        var first = rig.NextId();
+        rig.Gateway.Send(rig.Place(first, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        var streamed = await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == first, "first fill");
+
+        var trades = await rig.Gateway.GetTradesAsync(GatewayRig.Btc, 0, CancellationToken.None);
+        var fill = Assert.Single(trades);
+        Assert.Equal(first, fill.ClientOrderId);
+        Assert.Equal(streamed.TradeId, fill.TradeId);
+        Assert.Equal(streamed.VenueOrderId, fill.VenueOrderId);
+        Assert.Equal(streamed.Price, fill.Price);
+        Assert.Equal(streamed.Qty, fill.Qty);
+        Assert.Equal(Side.Buy, fill.Side);
+        Assert.False(fill.IsMaker);
+
+        var second = rig.NextId();
+        rig.Gateway.Send(rig.Place(second, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == second, "second fill");
+        var after = await rig.Gateway.GetTradesAsync(GatewayRig.Btc, fill.TradeId, CancellationToken.None);
+        Assert.NotEmpty(after);
+        Assert.All(after, f => Assert.True(f.TradeId > fill.TradeId));
+        Assert.All(after, f => Assert.Equal(second, f.ClientOrderId));
+        var both = await rig.Gateway.GetTradesAsync(GatewayRig.Btc, fill.TradeId - 1, CancellationToken.None);
+        Assert.Equal(after.Count + 1, both.Count); // the bound is exclusive: fill.TradeId itself is back in
+        Assert.Equal(fill.TradeId, both[0].TradeId);
+        Assert.Empty(await rig.Gateway.GetTradesAsync(GatewayRig.Btc, after.Max(f => f.TradeId), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetBalances_DemoAccount_LockedFundsForRestingOrder()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var before = await rig.Gateway.GetBalancesAsync(CancellationToken.None);
+        var usdt = Assert.Single(before, b => b.Asset == "USDT");
+        Assert.Equal(1_000_000L * 100_000_000, usdt.Free);
+        Assert.Equal(0, usdt.Locked);
+        Assert.Equal(10L * 100_000_000, Assert.Single(before, b => b.Asset == "BTC").Free);
+        Assert.Equal(100L * 100_000_000, Assert.Single(before, b => b.Asset == "ETH").Free);
+
+        await RestAsync(rig, 1); // buy 0.001 BTC at 50 000: 50 USDT locked
+        var after = await rig.Gateway.GetBalancesAsync(CancellationToken.None);
+        var locked = Assert.Single(after, b => b.Asset == "USDT");
+        Assert.Equal(50L * 100_000_000, locked.Locked);
+        Assert.Equal(usdt.Total, locked.Total);
+        Assert.Equal(usdt.Free - locked.Locked, locked.Free);
+    }
+}
