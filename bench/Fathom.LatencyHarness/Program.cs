@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.Engine;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
+using Fathom.MarketData;
+using Fathom.Risk;
+using Fathom.Signals;
+using Fathom.Strategies;
+using Fathom.Venues.Binance;
+
+namespace Fathom.LatencyHarness;
+
+/// <summary>
+/// Tick-to-order of the whole in-process core on real recorded data: the recorded BTCUSDT frames are
+/// fed at their recorded inter-arrival times (scaled by --speed) through the parser, sync, analyzer,
+/// market maker, execution and risk into an in-process venue that acks after each frame. Because the
+/// send schedule is fixed by the recording, a slow frame delays the next ones and that shows up in
+/// the figures (no coordinated omission). A warm-up pass runs on a throwaway core that cannot send.
+/// Headless: prints HdrHistogram percentiles, GC counts and bytes allocated during the measured run.
+/// </summary>
+public static class Program
+{
+    private sealed class InProcessVenue : IOrderGateway
+    {
+        public readonly Queue<OrderCommand> Pending = new(1024);
+        private long _venueIds;
+        public bool IsReady => true;
+        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
+        public void Send(in OrderCommand command) => Pending.Enqueue(command);
+        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
+        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
+        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
+        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        /// <summary>Answers what was sent (acks places, confirms cancels and replaces), after the frame's work is done.</summary>
+        public void Answer(TradingEngine engine, long nowNs)
+        {
+            while (Pending.TryDequeue(out OrderCommand c))
+            {
+                switch (c.Kind)
+                {
+                    case CommandKind.Place:
+                        engine.OnAck(new AckReport(c.InstrumentId, c.ClientOrderId, ++_venueIds, nowNs));
+                        break;
+                    case CommandKind.Cancel:
+                        engine.OnCanceled(new CanceledReport(c.InstrumentId, c.OrigClientOrderId, nowNs));
+                        break;
+                    case CommandKind.CancelReplace:
+                        engine.OnCanceled(new CanceledReport(c.InstrumentId, c.OrigClientOrderId, nowNs));
+                        engine.OnAck(new AckReport(c.InstrumentId, c.NewClientOrderId, ++_venueIds, nowNs));
+                        break;
+                    case CommandKind.AmendQty:
+                        engine.OnAmended(new AmendedReport(c.InstrumentId, c.OrigClientOrderId, c.ClientOrderId, c.Qty, nowNs));
+                        break;
+                }
+            }
+        }
+    }
+
+    private sealed class Core
+    {
+        public required Lock CoreLock;
+        public required HftBacktestReplay Replay;
+        public required MarketDataRouter Router;
+        public required TradingEngine Engine;
+        public required InProcessVenue Venue;
+    }
+
+    private static Core BuildCore(MonotonicClock clock)
+    {
+        InstrumentSpec spec = new InstrumentSpec
+        {
+            Symbol = "BTCUSDT", Venue = Venue.BinanceSpot, PriceDecimals = 8, QtyDecimals = 8,
+            TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
+        }.Validate();
+        var symbols = new BinanceSymbolTable();
+        BinanceSymbol symbol = symbols.Add(spec);
+        var parser = new BinanceStreamParser(symbols);
+        var sync = new BookSync(0, new OrderBook(spec, BookOptions.ForPrice(6_183_763)), SyncRule.BinanceSpot, new SyncOptions { SilenceTimeoutNs = 0 });
+        var router = new MarketDataRouter(1);
+        router.Add(sync);
+        var signals = new SignalEngine();
+        router.SetHandler(0, new SignalFeed(sync, signals));
+        long money = FixedPoint.Pow10(8);
+        var limits = new RiskLimits
+        {
+            Instruments = [new InstrumentRiskLimits { MaxPosition = new Qty(2_000_000), MaxOrderQty = new Qty(500_000), MaxOrderNotional = 100_000 * money }],
+            MaxTotalNotional = 1_000_000 * money, MarkoutLossLimit = 1_000_000 * money, MaxDailyLoss = 1_000_000 * money, PriceBandBps = 500,
+            MaxNewOrdersPerSecond = 100_000,
+        };
+        var risk = new RiskManager(limits, [spec]);
+        var execution = new ExecutionEngine([spec], new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()));
+        var mm = new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 100_000, MaxPosition = 2_000_000 });
+        var coreLock = new Lock();
+        var engine = new TradingEngine(coreLock, [spec], [sync], execution, mm, clock, _ => SignalViews.From(signals));
+        var venue = new InProcessVenue();
+        engine.AttachGateway(venue);
+        engine.Start();
+        return new Core { CoreLock = coreLock, Replay = new HftBacktestReplay(parser, symbol), Router = router, Engine = engine, Venue = venue };
+    }
+
+    private static List<(long RecvNs, byte[] Line)> Load(string path)
+    {
+        var lines = new List<(long, byte[])>();
+        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var reader = new LineReader(gz);
+        while (reader.TryReadLine(out var line))
+        {
+            int space = line.IndexOf((byte)' ');
+            lines.Add((DecimalParser.Parse(line[..space], 0), line.ToArray()));
+        }
+        return lines;
+    }
+
+    private static void Feed(Core core, byte[] line, MonotonicClock clock)
+    {
+        long readStamp = clock.NowNanos();
+        var router = core.Router;
+        lock (core.CoreLock)
+        {
+            core.Replay.ReplayLine(line, ref router);
+            core.Engine.OnMarketDataApplied(readStamp);
+        }
+        core.Venue.Answer(core.Engine, clock.NowNanos());
+    }
+
+    public static int Main(string[] args)
+    {
+        double speed = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1.0;
+        string data = FindData();
+        var lines = Load(Path.Combine(data, "binance", "hftbacktest", "spot", "btcusdt_20240808.gz"));
+        lines.AddRange(Load(Path.Combine(data, "binance", "hftbacktest", "spot", "btcusdt_20240809.gz")));
+        var clock = MonotonicClock.System;
+
+        // Warm-up on a throwaway core (its commands go to its own venue; nothing is measured).
+        var warm = BuildCore(clock);
+        foreach (var (_, line) in lines)
+            Feed(warm, line, clock);
+
+        var core = BuildCore(clock);
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long start = clock.NowNanos();
+        long firstRecv = lines[0].RecvNs;
+        foreach (var (recv, line) in lines)
+        {
+            // The recorded schedule: the frame is due at its recorded offset (scaled); spin until then.
+            long due = start + (long)((recv - firstRecv) / speed);
+            while (clock.NowNanos() < due)
+                Thread.SpinWait(20);
+            Feed(core, line, clock);
+        }
+        long elapsed = clock.NowNanos() - start;
+        long bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        var lat = core.Engine.Latency;
+        Console.WriteLine($"frames {lines.Count} over {elapsed / 1e9:F1} s (speed ×{speed}); commands {core.Engine.CommandsSent}; fills {core.Engine.Fills}");
+        Console.WriteLine($"tick-to-order: {EngineLatency.Describe(lat.TickToOrder)}");
+        Console.WriteLine($"core per event: {EngineLatency.Describe(lat.CoreCost)}");
+        Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes; GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}");
+        return 0;
+    }
+
+    private static string FindData()
+    {
+        string? env = Environment.GetEnvironmentVariable("FATHOM_SHARED_DATA");
+        if (!string.IsNullOrEmpty(env))
+            return env;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "data");
+            if (File.Exists(Path.Combine(candidate, "PROVENANCE.md")))
+                return candidate;
+        }
+        throw new DirectoryNotFoundException("../shared/data not found (set FATHOM_SHARED_DATA)");
+    }
+}
