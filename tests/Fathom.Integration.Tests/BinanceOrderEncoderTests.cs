@@ -79,7 +79,7 @@ public sealed class BinanceOrderEncoderTests
                 new ClientOrderId(1, 2, 6), Core.OrderSide.Buy, OrderType.LimitMaker, new Core.Price(100), new Core.Qty(100)), 0));
         AllocationAssert.Zero(state, static s =>
         {
-            for (int i = 0; i < 100; i++)
+            for (int i = 0; i < 20; i++)
             {
                 s.encoder.TryEncodeWs(s.place, i, 1645423376532, false, s.buffer, out _);
                 s.encoder.TryEncodeWs(s.replace, i, 1645423376532, true, s.buffer, out _);

@@ -17,11 +17,15 @@ public static class AllocationAssert
         for (int i = 0; i < warmups; i++)
             action(state);
 
-        // The precise total includes other threads (test runner, tiered JIT); retry a few times so
-        // unrelated background allocation does not fail us, while a real allocation always will.
+        // The precise total includes other threads (test runner, tiered JIT, servers other tests left
+        // winding down); retry, with short pauses between attempts, so unrelated background allocation
+        // does not fail us, while an allocation on the measured path always does (it shows on this
+        // thread's counter first, which fails at once).
         long threadBytes = 0, totalBytes = 0;
-        for (int attempt = 0; attempt < 10; attempt++)
+        for (int attempt = 0; attempt < 40; attempt++)
         {
+            if (attempt > 0)
+                Thread.Sleep(5);
             long t0 = GC.GetAllocatedBytesForCurrentThread();
             long g0 = GC.GetTotalAllocatedBytes(precise: true);
             action(state);
