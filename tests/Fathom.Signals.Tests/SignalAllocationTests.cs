@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Fathom.Book;
 using Fathom.MarketData;
 using Fathom.Testing;
@@ -19,16 +18,6 @@ public class SignalAllocationTests
         public required SignalFeed Feed;
     }
 
-    private static byte[][] LoadLines(string path)
-    {
-        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var reader = new LineReader(gz);
-        var lines = new List<byte[]>();
-        while (reader.TryReadLine(out var line))
-            lines.Add(line.ToArray());
-        return [.. lines];
-    }
-
     [Fact]
     public void RealRecording_ParseSyncAndSignals_AllocateNothingAfterWarmUp()
     {
@@ -38,7 +27,7 @@ public class SignalAllocationTests
         var feed = new SignalFeed(sync, new SignalEngine());
         var pipeline = new Pipeline
         {
-            Lines = LoadLines(SharedData.BinanceSpotDays[0]),
+            Lines = SharedData.ReadLines(SharedData.BinanceSpotDays[0]),
             Replay = new HftBacktestReplay(new BinanceStreamParser(symbols), symbol),
             Sync = sync,
             Feed = feed,

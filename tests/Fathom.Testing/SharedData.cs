@@ -27,6 +27,17 @@ public static class SharedData
         PathOf("binance", "hftbacktest", "spot", "btcusdt_20240809.gz"),
     ];
 
+    /// <summary>Every line of a gzip recording, in memory, for tests that replay it more than once.</summary>
+    public static byte[][] ReadLines(string path)
+    {
+        using var gz = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new Fathom.MarketData.LineReader(gz);
+        var lines = new List<byte[]>();
+        while (reader.TryReadLine(out var line))
+            lines.Add(line.ToArray());
+        return [.. lines];
+    }
+
     private static string? FindRoot()
     {
         string? env = Environment.GetEnvironmentVariable("FATHOM_SHARED_DATA");

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.IO.Compression;
 using System.Text.Json;
 using CsCheck;
 using Fathom.Book;
@@ -108,13 +107,7 @@ public class FaultInjectionTests
 
     private static Recording Load()
     {
-        var lines = new List<byte[]>();
-        using (var gz = new GZipStream(File.OpenRead(SharedData.BinanceSpotDays[0]), CompressionMode.Decompress))
-        using (var reader = new LineReader(gz))
-        {
-            while (reader.TryReadLine(out var line))
-                lines.Add(line.ToArray());
-        }
+        var lines = new List<byte[]>(SharedData.ReadLines(SharedData.BinanceSpotDays[0]));
         int snapshotLine = lines.FindIndex(l => l.AsSpan().IndexOf("{\"lastUpdateId\""u8) >= 0);
         var diffs = new List<int>();
         for (int i = snapshotLine + 1; i < lines.Count; i++)

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Fathom.Book;
 using Fathom.MarketData;
 using Fathom.Testing;
@@ -18,16 +17,6 @@ public class ParseAndApplyAllocationTests
         public required MarketDataRouter Router;
     }
 
-    private static byte[][] LoadLines(string path)
-    {
-        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var reader = new LineReader(gz);
-        var lines = new List<byte[]>();
-        while (reader.TryReadLine(out var line))
-            lines.Add(line.ToArray());
-        return [.. lines];
-    }
-
     [Fact]
     public void RealRecording_ParseSyncAndApply_AllocatesNothingAfterWarmUp()
     {
@@ -39,7 +28,7 @@ public class ParseAndApplyAllocationTests
         router.Add(sync);
         var pipeline = new Pipeline
         {
-            Lines = LoadLines(SharedData.BinanceSpotDays[0]),
+            Lines = SharedData.ReadLines(SharedData.BinanceSpotDays[0]),
             Replay = new HftBacktestReplay(parser, symbol),
             Sync = sync,
             Router = router,
