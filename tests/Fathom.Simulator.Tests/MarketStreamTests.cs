@@ -10,9 +10,9 @@ public sealed class MarketStreamTests
     private const string Demo2Key = "fathomDemoHmacKey2000000000000000000000000000000000000000000002";
     private const string Demo2Secret = "fathomDemoSecret2000000000000000000000000000000000000000000002";
 
-    internal static async Task WaitForAsync(Func<bool> condition, string what)
+    internal static async Task WaitForAsync(Func<bool> condition, string what, TimeSpan? patience = null)
     {
-        var deadline = DateTime.UtcNow + WsClient.Patience;
+        var deadline = DateTime.UtcNow + (patience ?? WsClient.Patience);
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
@@ -118,15 +118,19 @@ public sealed class MarketStreamTests
     {
         await using var h = await SimulatorHarness.StartAsync(beforeStart: s =>
         {
-            s.Streams.PingInterval = TimeSpan.FromMilliseconds(100);
-            s.Streams.PongTimeout = TimeSpan.FromMilliseconds(600);
+            // Generous against a loaded 2-core CI machine: a reader that is descheduled for a moment
+            // must not miss its pong, or both connections drop and the test measures the wrong thing.
+            s.Streams.PingInterval = TimeSpan.FromMilliseconds(200);
+            s.Streams.PongTimeout = TimeSpan.FromMilliseconds(2000);
         });
         await using var reader = await h.ConnectAsync("/ws/btcusdt@trade");
         await using var deaf = await WsClient.ConnectAsync(h.WsUri("/ws/btcusdt@trade"), receive: false);
         await WaitForAsync(() => h.Sim.Streams.MarketConnections == 2, "two connections");
         // The deaf client never reads, so never pongs: the server gives up on it; pongs keep the reader.
-        await WaitForAsync(() => h.Sim.Streams.MarketConnections == 1, "the silent client to be dropped");
-        await Task.Delay(800);
+        await WaitForAsync(() => h.Sim.Streams.MarketConnections <= 1, "the silent client to be dropped", TimeSpan.FromSeconds(20));
+        Assert.False(reader.Closed, "the reader answered pings and must not be dropped");
+        Assert.Equal(1, h.Sim.Streams.MarketConnections);
+        await Task.Delay(2500);
         Assert.Equal(1, h.Sim.Streams.MarketConnections);
         Assert.False(reader.Closed);
     }
