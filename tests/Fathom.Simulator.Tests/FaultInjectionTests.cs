@@ -80,14 +80,15 @@ public sealed class FaultInjectionTests
         Assert.Equal("d1", ev.GetProperty("event").GetProperty("c").GetString());
         await ws.AssertNoneAsync(f => f.TryGetProperty("id", out var i) && i.GetString() == "dropped", TimeSpan.FromMilliseconds(300));
 
-        h.Sim.Faults.AckDelay = TimeSpan.FromMilliseconds(400);
+        // Ordering, not wall-clock bounds: the user data event must arrive while the ack is still held back.
+        h.Sim.Faults.AckDelay = TimeSpan.FromMilliseconds(1500);
         var sent = DateTime.UtcNow;
         await ws.SendAsync(JsonSerializer.Serialize(new { id = "late", method = "order.place", @params = Order("d2") }));
         await ws.NextAsync(f => f.TryGetProperty("event", out var e) && e.GetProperty("e").GetString() == "executionReport" && e.GetProperty("c").GetString() == "d2");
-        Assert.True(DateTime.UtcNow - sent < TimeSpan.FromMilliseconds(350), "the user data event should not wait for the delayed ack");
+        Assert.DoesNotContain(ws.All(), f => f.TryGetProperty("id", out var i) && i.GetString() == "late");
         var late = await ws.NextAsync(f => f.TryGetProperty("id", out var i) && i.GetString() == "late");
         Assert.Equal(200, late.GetProperty("status").GetInt32());
-        Assert.True(DateTime.UtcNow - sent >= TimeSpan.FromMilliseconds(380));
+        Assert.True(DateTime.UtcNow - sent >= TimeSpan.FromMilliseconds(1450), "the ack should be held for the configured delay");
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Fathom.Simulator.Tests;
 /// <summary>A plain ClientWebSocket that collects text frames in the background; every wait is bounded.</summary>
 internal sealed class WsClient : IAsyncDisposable
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly ClientWebSocket _socket = new();
     private readonly List<JsonElement> _frames = [];
     private readonly SemaphoreSlim _arrived = new(0);
