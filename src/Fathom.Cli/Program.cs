@@ -11,10 +11,12 @@ public static class Program
     {
         var root = new RootCommand("Fathom: a low-latency trading engine for crypto venues.");
         root.Subcommands.Add(DemoCommand.Create(output, error));
+        root.Subcommands.Add(RunCommand.Create(output, error));
         root.Subcommands.Add(BookCommand.Create(output, error));
         root.Subcommands.Add(SimCommand.Create(output, error));
         root.Subcommands.Add(RecordCommand.Create(output, error));
         root.Subcommands.Add(ConvertCommand.Create(output, error));
+        root.Subcommands.Add(JournalReplay.Create(output, error));
         return root;
     }
 }

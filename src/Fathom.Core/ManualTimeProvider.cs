@@ -33,6 +33,21 @@ public sealed class ManualTimeProvider : TimeProvider
         long target;
         lock (_gate)
             target = _timestampNanos + delta.Ticks * 100;
+        AdvanceToNanos(target);
+    }
+
+    /// <summary>
+    /// Moves the monotonic stamp to exactly <paramref name="timestampNanos"/> (nanosecond precision, for
+    /// replaying recorded stamps), wall time with it, firing due timers in order; an earlier target is ignored.
+    /// </summary>
+    public void AdvanceToNanos(long timestampNanos)
+    {
+        long target = timestampNanos;
+        lock (_gate)
+        {
+            if (target <= _timestampNanos)
+                return;
+        }
         while (true)
         {
             ManualTimer? due = null;

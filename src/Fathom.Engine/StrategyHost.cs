@@ -34,7 +34,9 @@ internal sealed class StrategyHost : IStrategyContext
     }
 
     public IReadOnlyList<InstrumentSpec> Instruments { get; }
-    public long NowNanos => _clock.NowNanos();
+    /// <summary>The time of the input being processed (set by the engine), so a replay sees the same time.</summary>
+    public long NowNanos => InputNs;
+    public long InputNs { get; set; }
     public BookView Book(int instrumentId) => _books[instrumentId].Book.View;
     public bool IsMarketLive(int instrumentId) => _books[instrumentId].IsLive;
     public SignalView Signals(int instrumentId) => _signals(instrumentId);
@@ -57,7 +59,7 @@ internal sealed class StrategyHost : IStrategyContext
     {
         if (_timerCount == _timers.Length)
             ThrowHelper.ThrowInvalidOperation("More than 64 strategy timers pending.");
-        _timers[_timerCount++] = (timerId, _clock.NowNanos() + Math.Max(0, delayNanos));
+        _timers[_timerCount++] = (timerId, InputNs + Math.Max(0, delayNanos));
     }
 
     /// <summary>Intents submitted since the last drain.</summary>

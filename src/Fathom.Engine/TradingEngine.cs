@@ -4,6 +4,7 @@ using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
 using Fathom.MarketData;
 using Fathom.Strategy.Abstractions;
+using static Fathom.Engine.JournalReportKind;
 
 namespace Fathom.Engine;
 
@@ -18,6 +19,12 @@ namespace Fathom.Engine;
 /// that strategy: its orders are cancelled and it gets no further callbacks; the process goes on.
 /// Commands are handed to the gateway in the order execution produced them, and each is stamped for
 /// tick-to-order latency against the socket-read stamp of the frame that caused it.
+/// <para>Determinism: every input reads the clock once (a frame uses its socket-read stamp), the
+/// strategy sees that same time, and with a <see cref="Journal"/> attached each input is appended
+/// with that time before it is applied (market data by the feed core), and each command after it is
+/// produced. A report the gateway delivers synchronously from inside <c>Send</c> (a local reject) is
+/// queued and processed as its own input right after the current one, so the journal's order is
+/// the order of processing. <see cref="Replay"/> feeds journaled inputs back in.</para>
 /// </remarks>
 public sealed class TradingEngine : IReportSink
 {
@@ -33,6 +40,10 @@ public sealed class TradingEngine : IReportSink
     private readonly long[] _lastTopAsk;
     private IOrderGateway? _gateway;
     private bool _started;
+    // Time of the input being processed; never goes backwards (a frame's read stamp can predate the last input's).
+    private long _lastNow;
+    private bool _inInput;
+    private readonly Queue<Action> _deferred = new();
 
     public TradingEngine(Lock coreLock, IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books,
         ExecutionEngine execution, IStrategy strategy, MonotonicClock clock, Func<int, SignalView>? signals = null)
@@ -65,6 +76,10 @@ public sealed class TradingEngine : IReportSink
     public Fathom.Persistence.SqliteTradeStore? Store { get; set; }
     public long StoreRefusals { get; private set; }
 
+    /// <summary>Where every input and command is journaled (see <see cref="CoreJournal"/>); attach before <see cref="Start"/>.
+    /// Share it with the feed core, which journals market data.</summary>
+    public CoreJournal? Journal { get; set; }
+
     /// <summary>Where commands go. Until it is set (or while it is not ready) commands are counted and dropped, so the engine can warm up without sending.</summary>
     public void AttachGateway(IOrderGateway gateway) { lock (_lock) _gateway = gateway; }
 
@@ -76,8 +91,7 @@ public sealed class TradingEngine : IReportSink
             if (_started)
                 return;
             _started = true;
-            Guard(0, static (s, h, _) => s.OnStart(h));
-            Flush(_clock.NowNanos(), -1);
+            Operator(JournalOperatorKind.Start, 0);
         }
     }
 
@@ -86,7 +100,21 @@ public sealed class TradingEngine : IReportSink
     {
         if (!_started)
             return;
-        long now = _clock.NowNanos();
+        long now = BeginInput(readStampNs);
+        try
+        {
+            OnMarketData(now);
+            Flush(now, readStampNs);
+        }
+        finally
+        {
+            EndInput();
+        }
+        EngineLatency.Record(Latency.CoreCost, _clock.NowNanos() - readStampNs);
+    }
+
+    private void OnMarketData(long now)
+    {
         for (int i = 0; i < _books.Count; i++)
         {
             BookSync sync = _books[i];
@@ -106,8 +134,6 @@ public sealed class TradingEngine : IReportSink
                 signals.AskWallTick > 0 ? sync.Book.PriceOf(signals.AskWallTick) : Price.Zero);
             Guard(i, static (s, h, instrument) => s.OnMarketData(h, instrument));
         }
-        Flush(now, readStampNs);
-        EngineLatency.Record(Latency.CoreCost, _clock.NowNanos() - readStampNs);
     }
 
     /// <summary>Periodic: risk evaluation and kill switches, gating cancels, unknown-order queries, strategy timers.</summary>
@@ -115,14 +141,22 @@ public sealed class TradingEngine : IReportSink
     {
         lock (_lock)
         {
-            long now = _clock.NowNanos();
-            _execution.OnTimer(now);
-            int timer;
-            while (!StrategyHalted && (timer = _host.TakeDueTimer(now)) >= 0)
+            long now = BeginInput(_clock.NowNanos());
+            try
             {
-                Guard(timer, static (s, h, id) => s.OnTimer(h, id));
+                Journal?.Timer(now);
+                _execution.OnTimer(now);
+                int timer;
+                while (!StrategyHalted && (timer = _host.TakeDueTimer(now)) >= 0)
+                {
+                    Guard(timer, static (s, h, id) => s.OnTimer(h, id));
+                }
+                Flush(now, -1);
             }
-            Flush(now, -1);
+            finally
+            {
+                EndInput();
+            }
         }
     }
 
@@ -130,60 +164,19 @@ public sealed class TradingEngine : IReportSink
     public bool Paused { get; private set; }
 
     /// <summary>Operator: stop calling the strategy and cancel its orders; <see cref="Resume"/> undoes it. An operator input like any other.</summary>
-    public void Pause()
-    {
-        lock (_lock)
-        {
-            long now = _clock.NowNanos();
-            Paused = true;
-            for (int i = 0; i < _books.Count; i++)
-                _execution.Submit(Intent.CancelAll(i), now);
-            Flush(now, -1);
-        }
-    }
+    public void Pause() => Operator(JournalOperatorKind.Pause, 0);
 
     /// <summary>Operator: let the strategy trade again (and lift an operator halt).</summary>
-    public void Resume()
-    {
-        lock (_lock)
-        {
-            long now = _clock.NowNanos();
-            Paused = false;
-            Flattening = false;
-            _execution.Risk.OperatorResume(now);
-            Flush(now, -1);
-        }
-    }
+    public void Resume() => Operator(JournalOperatorKind.Resume, 0);
 
     /// <summary>Operator: halt (risk goes Halted: cancels only) until <see cref="Resume"/>.</summary>
-    public void Halt()
-    {
-        lock (_lock)
-        {
-            long now = _clock.NowNanos();
-            _execution.Risk.OperatorHalt(now);
-            _execution.OnTimer(now); // risk's halt cancels resting orders
-            Flush(now, -1);
-        }
-    }
+    public void Halt() => Operator(JournalOperatorKind.Halt, 0);
 
     /// <summary>
     /// Operator: pause the strategy and trade the position back to flat, never paying more than
     /// <paramref name="slippageTicks"/> book ticks through the touch.
     /// </summary>
-    public void Flatten(long slippageTicks = 5)
-    {
-        lock (_lock)
-        {
-            long now = _clock.NowNanos();
-            Paused = true;
-            _flattenSlippageTicks = slippageTicks;
-            Flattening = true;
-            for (int i = 0; i < _books.Count; i++)
-                _execution.Submit(Intent.CancelAll(i), now);
-            Flush(now, -1);
-        }
-    }
+    public void Flatten(long slippageTicks = 5) => Operator(JournalOperatorKind.Flatten, slippageTicks);
 
     /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>).</summary>
     public bool Flattening { get; private set; }
@@ -214,49 +207,175 @@ public sealed class TradingEngine : IReportSink
     }
 
     /// <summary>Stops quoting: the strategy's OnStop, then cancel everything on every instrument.</summary>
-    public void Stop()
+    public void Stop() => Operator(JournalOperatorKind.Stop, 0);
+
+    /// <summary>One operator input: journaled, applied, flushed.</summary>
+    private void Operator(JournalOperatorKind command, long argument)
     {
         lock (_lock)
         {
-            long now = _clock.NowNanos();
-            Guard(0, static (s, h, _) => s.OnStop(h));
-            for (int i = 0; i < _books.Count; i++)
-                _execution.Submit(Intent.CancelAll(i), now);
-            _started = false;
-            Flush(now, -1);
+            if (_inInput)
+            {
+                _deferred.Enqueue(() => Operator(command, argument));
+                return;
+            }
+            long now = BeginInput(_clock.NowNanos());
+            try
+            {
+                Journal?.Operator(now, (int)command, argument);
+                ApplyOperator(command, argument, now);
+                Flush(now, -1);
+            }
+            finally
+            {
+                EndInput();
+            }
+        }
+    }
+
+    private void ApplyOperator(JournalOperatorKind command, long argument, long now)
+    {
+        switch (command)
+        {
+            case JournalOperatorKind.Start:
+                _started = true;
+                Guard(0, static (s, h, _) => s.OnStart(h));
+                break;
+            case JournalOperatorKind.Stop:
+                Guard(0, static (s, h, _) => s.OnStop(h));
+                for (int i = 0; i < _books.Count; i++)
+                    _execution.Submit(Intent.CancelAll(i), now);
+                _started = false;
+                break;
+            case JournalOperatorKind.Pause:
+                Paused = true;
+                for (int i = 0; i < _books.Count; i++)
+                    _execution.Submit(Intent.CancelAll(i), now);
+                break;
+            case JournalOperatorKind.Resume:
+                Paused = false;
+                Flattening = false;
+                _execution.Risk.OperatorResume(now);
+                break;
+            case JournalOperatorKind.Halt:
+            case JournalOperatorKind.StoreRefusedHalt:
+                _execution.Risk.OperatorHalt(now);
+                _execution.OnTimer(now); // risk's halt cancels resting orders
+                break;
+            case JournalOperatorKind.Flatten:
+                Paused = true;
+                _flattenSlippageTicks = argument;
+                Flattening = true;
+                for (int i = 0; i < _books.Count; i++)
+                    _execution.Submit(Intent.CancelAll(i), now);
+                break;
+            default:
+                ThrowHelper.ThrowInvalidOperation($"unknown operator command {(int)command}");
+                break;
         }
     }
 
     // ---- reports (gateway threads): each one is a core input under the lock
 
-    public void OnAck(in AckReport report) { lock (_lock) { long now = _clock.NowNanos(); _execution.OnAck(report, now); Flush(now, -1); } }
-    public void OnReject(in RejectReport report) { lock (_lock) { long now = _clock.NowNanos(); _execution.OnReject(report, now); Flush(now, -1); } }
-    public void OnCanceled(in CanceledReport report) { lock (_lock) { long now = _clock.NowNanos(); _execution.OnCanceled(report, now); Flush(now, -1); } }
-    public void OnExpired(in ExpiredReport report) { lock (_lock) { long now = _clock.NowNanos(); _execution.OnExpired(report, now); Flush(now, -1); } }
-    public void OnAmended(in AmendedReport report) { lock (_lock) { long now = _clock.NowNanos(); _execution.OnAmended(report, now); Flush(now, -1); } }
-    public void OnStatusUnknown(in StatusUnknownReport report) { lock (_lock) { long now = _clock.NowNanos(); _execution.OnStatusUnknown(report, now); Flush(now, -1); } }
-    public void OnOrderStatus(in OrderStatusReport report) { lock (_lock) { long now = _clock.NowNanos(); _execution.OnOrderStatus(report, now); Flush(now, -1); } }
+    public void OnAck(in AckReport report) => Report(Ack, report, static (in AckReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnAck(r, now));
+    public void OnReject(in RejectReport report) => Report(Reject, report, static (in RejectReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnReject(r, now));
+    public void OnCanceled(in CanceledReport report) => Report(Canceled, report, static (in CanceledReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnCanceled(r, now));
+    public void OnExpired(in ExpiredReport report) => Report(Expired, report, static (in ExpiredReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnExpired(r, now));
+    public void OnAmended(in AmendedReport report) => Report(Amended, report, static (in AmendedReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnAmended(r, now));
+    public void OnStatusUnknown(in StatusUnknownReport report) => Report(StatusUnknown, report, static (in StatusUnknownReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnStatusUnknown(r, now));
+    public void OnOrderStatus(in OrderStatusReport report) => Report(OrderStatus, report, static (in OrderStatusReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnOrderStatus(r, now));
+    public void OnFill(in FillReport report) => Report(Fill, report, static (in FillReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e.ApplyFill(r, now));
 
-    public void OnFill(in FillReport report)
+    private void ApplyFill(in FillReport report, long now)
+    {
+        _execution.OnFill(report, now);
+        Fills++;
+        if (Store is { } store && !store.TryAppend(report))
+        {
+            // Halting is an input of its own, right after this fill, so a replay (which has no store) sees it too.
+            StoreRefusals++;
+            _deferred.Enqueue(() => Operator(JournalOperatorKind.StoreRefusedHalt, 0));
+        }
+        var fill = new FillView(report.ClientOrderId.Sequence, report.InstrumentId, report.Side, report.Price, report.Qty,
+            report.Fee, report.IsMaker, report.TradeId, now);
+        Guard(fill, static (s, h, f) => s.OnFill(h, f));
+    }
+
+    /// <summary>One venue report: journaled, applied, flushed; queued when it arrives from inside another input.</summary>
+    private void Report<TReport>(JournalReportKind kind, in TReport report, ReportEncoder<TReport> encode, Action<TradingEngine, TReport, long> apply)
+        where TReport : struct
     {
         lock (_lock)
         {
-            long now = _clock.NowNanos();
-            _execution.OnFill(report, now);
-            Fills++;
-            if (Store is { } store && !store.TryAppend(report))
+            if (_inInput)
             {
-                StoreRefusals++;
-                _execution.Risk.OperatorHalt(now);
+                TReport copy = report; // rare: a gateway rejecting synchronously from inside Send
+                _deferred.Enqueue(() => Report(kind, copy, encode, apply));
+                return;
             }
-            var fill = new FillView(report.ClientOrderId.Sequence, report.InstrumentId, report.Side, report.Price, report.Qty,
-                report.Fee, report.IsMaker, report.TradeId, now);
-            Guard(fill, static (s, h, f) => s.OnFill(h, f));
-            Flush(now, -1);
+            long now = BeginInput(_clock.NowNanos());
+            try
+            {
+                if (Journal is { } journal)
+                {
+                    Span<byte> fields = stackalloc byte[JournalCodec.MaxSize];
+                    journal.Report(now, (int)kind, fields[..encode(report, fields)]);
+                }
+                apply(this, report, now);
+                Flush(now, -1);
+            }
+            finally
+            {
+                EndInput();
+            }
+        }
+    }
+
+    private delegate int ReportEncoder<TReport>(in TReport report, Span<byte> destination);
+
+    // ---- replay
+
+    /// <summary>
+    /// Feeds one journaled engine input (report, timer tick, operator command) back in; false when the
+    /// entry is not the engine's (market data goes to the feed core). The clock must read the entry's
+    /// time (a replay drives a <see cref="ManualTimeProvider"/>).
+    /// </summary>
+    public bool Replay(in JournalEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case RecordKind.VenueReport:
+                JournalCodec.Dispatch((JournalReportKind)entry.Arg, entry.Payload, this);
+                return true;
+            case RecordKind.TimerTick:
+                OnTimer();
+                return true;
+            case RecordKind.OperatorCommand:
+                Operator((JournalOperatorKind)entry.Arg, entry.AB);
+                return true;
+            default:
+                return false;
         }
     }
 
     // ---- plumbing
+
+    private long BeginInput(long candidateNs)
+    {
+        long now = candidateNs < _lastNow ? _lastNow : candidateNs;
+        _lastNow = now;
+        _host.InputNs = now;
+        _inInput = true;
+        return now;
+    }
+
+    /// <summary>Ends the current input, then runs reports that arrived during it, each as an input of its own.</summary>
+    private void EndInput()
+    {
+        _inInput = false;
+        while (_deferred.Count > 0)
+            _deferred.Dequeue()();
+    }
 
     /// <summary>Intents → execution → commands → gateway, stamping tick-to-order when a frame caused them.</summary>
     private void Flush(long nowNs, long readStampNs)
@@ -271,8 +390,11 @@ public sealed class TradingEngine : IReportSink
         if (queue.Count == 0)
             return;
         IOrderGateway? gateway = _gateway;
+        CoreJournal? journal = Journal;
+        Span<byte> encoded = stackalloc byte[JournalCodec.MaxSize];
         foreach (ref readonly OrderCommand command in queue.Commands)
         {
+            journal?.Command(nowNs, encoded[..JournalCodec.Encode(command, encoded)]);
             if (gateway is null)
             {
                 CommandsWithoutGateway++;
@@ -301,7 +423,7 @@ public sealed class TradingEngine : IReportSink
             StrategyHalted = true;
             StrategyError = $"{_strategy.Name}: {ex.GetType().Name}: {ex.Message}";
             _host.ClearIntents();
-            long now = _clock.NowNanos();
+            long now = _lastNow;
             for (int i = 0; i < _books.Count; i++)
                 _execution.Submit(Intent.CancelAll(i), now);
         }

@@ -28,9 +28,8 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     private readonly BinanceRestClient _rest;
     private readonly TimeProvider _time;
     private readonly MonotonicClock _monotonic;
-    private readonly BinanceStreamParser _parser;
-    private readonly MarketDataRouter _router;
-    private readonly BookSync[] _books;
+    private readonly BinanceFeedCore _core;
+    private readonly IReadOnlyList<BookSync> _books;
     private readonly Uri _streamUrl;
     private readonly Random _jitter;
     private readonly CancellationTokenSource _stop = new();
@@ -42,7 +41,6 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     private readonly List<byte[]> _overlapQueue = [];
     private TaskCompletionSource? _switching;
     private int _nextConnectionId;
-    private long _lastServerShutdowns;
     private int _plannedReconnectRunning;
     private readonly bool[] _snapshotInFlight;
     // RunAsync's token (the caller's linked with ours): everything the feed starts must stop with it.
@@ -60,20 +58,8 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
         _time = time;
         _monotonic = new MonotonicClock(time);
         _rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time), usdm);
-        Symbols = new BinanceSymbolTable();
-        foreach (var spec in instruments)
-            Symbols.Add(spec);
-        _parser = new BinanceStreamParser(Symbols);
-        _router = new MarketDataRouter(Symbols.Count);
-        _books = new BookSync[Symbols.Count];
-        // Per-symbol silence is off: a quiet symbol is normal; connection silence is watched instead.
-        syncOptions ??= new SyncOptions { SilenceTimeoutNs = 0 };
-        for (int i = 0; i < Symbols.Count; i++)
-        {
-            var spec = Symbols[i].Spec;
-            _books[i] = new BookSync(i, new OrderBook(spec), usdm ? SyncRule.BinanceUsdM : SyncRule.BinanceSpot, syncOptions, observer);
-            _router.Add(_books[i]);
-        }
+        _core = new BinanceFeedCore(instruments, usdm, observer, syncOptions);
+        _books = _core.Books;
         _snapshotInFlight = new bool[Symbols.Count];
         var streams = new List<string>();
         foreach (var spec in instruments)
@@ -88,12 +74,14 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
         _onFrame = OnFrame;
     }
 
+    /// <summary>The parser, router and books: what a journal replay rebuilds without the network.</summary>
+    public BinanceFeedCore Core => _core;
     /// <summary>Held while a frame or snapshot is applied; take it to read books consistently.</summary>
-    public Lock CoreLock { get; } = new();
-    public BinanceSymbolTable Symbols { get; }
+    public Lock CoreLock => _core.CoreLock;
+    public BinanceSymbolTable Symbols => _core.Symbols;
     public IReadOnlyList<BookSync> Books => _books;
-    public MarketDataRouter Router => _router;
-    public MarketDataCounters ParserCounters => _parser.Counters;
+    public MarketDataRouter Router => _core.Router;
+    public MarketDataCounters ParserCounters => _core.ParserCounters;
     public FeedCounters Counters { get; } = new();
     public RestWeightLimiter Limiter => _rest.Limiter;
     public Uri StreamUrl => _streamUrl;
@@ -104,7 +92,10 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     /// is parsed, so a replay of the recording feeds the parser exactly what the books saw. Set before
     /// <see cref="RunAsync"/>. Appending copies the bytes and never waits for I/O.
     /// </summary>
-    public RecordingWriter? Recorder { get; set; }
+    public RecordingWriter? Recorder { get => _core.Recorder; set => _core.Recorder = value; }
+
+    /// <summary>Optional: every core input (frames, snapshots, feed-state events) is journaled here; see <see cref="CoreJournal"/>.</summary>
+    public CoreJournal? Journal { get => _core.Journal; set => _core.Journal = value; }
 
     /// <summary>
     /// Called under <see cref="CoreLock"/> right after each frame or snapshot has been applied to the
@@ -112,7 +103,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     /// the frame was read: the engine runs signals, the strategy and execution here (run to completion)
     /// and measures tick-to-order from that stamp.
     /// </summary>
-    public Action<long>? AfterApply { get; set; }
+    public Action<long>? AfterApply { get => _core.AfterApply; set => _core.AfterApply = value; }
 
     /// <summary>The last unexpected error the feed survived (it logs and carries on), for operators.</summary>
     public string? LastError { get; private set; }
@@ -235,12 +226,9 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
             lock (CoreLock)
             {
                 long receiveNs = UnixNanos(_time.GetUtcNow());
-                var router = _router;
+                long stamp = _monotonic.NowNanos();
                 foreach (byte[] frame in _overlapQueue)
-                {
-                    Recorder?.TryAppendFrame(receiveNs, frame, fresh.Id);
-                    _parser.ParseFrame(frame, receiveNs, ref router);
-                }
+                    _core.ApplyFrame(frame, stamp, receiveNs, fresh.Id);
                 _overlapQueue.Clear();
                 _incoming = null;
                 _primary = fresh;
@@ -282,12 +270,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                 _overlapQueue.Add(frame.ToArray()); // rare (planned reconnects): a copy is fine
                 return;
             }
-            Recorder?.TryAppendFrame(receiveNs, frame, connection.Id);
-            var router = _router;
-            _parser.ParseFrame(frame, receiveNs, ref router);
-            shutdown = _router.ServerShutdowns != _lastServerShutdowns;
-            _lastServerShutdowns = _router.ServerShutdowns;
-            AfterApply?.Invoke(readStamp);
+            shutdown = _core.ApplyFrame(frame, readStamp, receiveNs, connection.Id);
         }
         if (shutdown && ReferenceEquals(connection, _primary))
         {
@@ -314,7 +297,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                     _ = ReconnectPlannedAsync(ct);
                 }
             }
-            for (int i = 0; i < _books.Length; i++)
+            for (int i = 0; i < _books.Count; i++)
             {
                 bool fetch;
                 lock (CoreLock)
@@ -323,7 +306,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                     fetch = sync.SnapshotRequested && !_snapshotInFlight[i] && sync.BufferedDiffs > 0;
                     if (fetch)
                     {
-                        sync.AcknowledgeSnapshotRequest();
+                        _core.TakeSnapshotRequest(i, _monotonic.NowNanos(), UnixNanos(_time.GetUtcNow()));
                         _snapshotInFlight[i] = true;
                     }
                 }
@@ -344,10 +327,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
             long receiveNs = UnixNanos(_time.GetUtcNow());
             lock (CoreLock)
             {
-                Recorder?.TryAppendSnapshot(receiveNs, symbol.Spec.Symbol, _options.SnapshotDepth, body);
-                var router = _router;
-                _parser.ParseSnapshot(body, symbol, _options.SnapshotDepth, receiveNs, ref router);
-                AfterApply?.Invoke(_monotonic.NowNanos());
+                _core.ApplySnapshot(instrument, _options.SnapshotDepth, body, _monotonic.NowNanos(), receiveNs);
                 // A snapshot older than the buffer asks again: give the venue a moment to move on.
                 if (_books[instrument].SnapshotRequested)
                     retryAfter = _options.SnapshotRetryDelay;
@@ -360,7 +340,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                 Counters.SnapshotRateLimited++;
             retryAfter = ex.RetryAfter ?? _options.SnapshotRetryDelay;
             lock (CoreLock)
-                _books[instrument].RequestSnapshotAgain();
+                _core.RequestSnapshotAgain(instrument, _monotonic.NowNanos(), UnixNanos(_time.GetUtcNow()));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -373,7 +353,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
             Counters.SnapshotFailures++;
             retryAfter = _options.SnapshotRetryDelay;
             lock (CoreLock)
-                _books[instrument].RequestSnapshotAgain();
+                _core.RequestSnapshotAgain(instrument, _monotonic.NowNanos(), UnixNanos(_time.GetUtcNow()));
         }
         if (retryAfter > TimeSpan.Zero)
         {
@@ -388,11 +368,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     {
         long now = UnixNanos(_time.GetUtcNow());
         lock (CoreLock)
-        {
-            foreach (BookSync sync in _books)
-                if (sync.State == SyncState.Live)
-                    sync.MarkStale(reason, now);
-        }
+            _core.MarkAllStale(reason, _monotonic.NowNanos(), now);
     }
 
     private TimeSpan Backoff(int attempt)

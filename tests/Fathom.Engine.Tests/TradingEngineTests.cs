@@ -14,7 +14,7 @@ namespace Fathom.Engine.Tests;
 /// The core composition in process, on virtual time: a hand-fed book, the sample market maker,
 /// real execution and risk, and a recording gateway standing in for the venue.
 /// </summary>
-public class TradingEngineTests
+public partial class TradingEngineTests
 {
     private static readonly InstrumentSpec Btc = new InstrumentSpec
     {
@@ -78,7 +78,7 @@ public class TradingEngineTests
         }
     }
 
-    private static Rig NewRig(IStrategy? strategy = null)
+    private static Rig NewRig(IStrategy? strategy = null, CoreJournal? journal = null, IOrderGateway? gateway = null)
     {
         var time = new ManualTimeProvider();
         var clock = new MonotonicClock(time);
@@ -97,7 +97,8 @@ public class TradingEngineTests
         var rig = new Rig { Time = time, Sync = sync, Gateway = new RecordingGateway(), Engine = null! };
         var engine = new TradingEngine(rig.CoreLock, [Btc], [sync], execution, strategy, clock);
         rig.Engine = engine;
-        engine.AttachGateway(rig.Gateway);
+        engine.Journal = journal;
+        engine.AttachGateway(gateway ?? rig.Gateway);
         engine.Start();
         return rig;
     }

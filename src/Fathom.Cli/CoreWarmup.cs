@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text;
+using Fathom.Core;
+using Fathom.Engine;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Cli;
+
+/// <summary>
+/// Warms the JIT on a throwaway core before the live one sees its first frame: the same code paths
+/// (parse, sync, book, analyzer, strategy, execution, risk, journal encoding) run a few thousand times
+/// on synthetic Binance frames and instant venue answers, so tiered compilation (with PGO) has
+/// promoted them before real money depends on them. The throwaway core shares nothing with the live
+/// one: its own books, ids (in memory), clock (manual) and gateway (answers in process, sends nothing).
+/// </summary>
+internal static class CoreWarmup
+{
+    internal sealed record Result(int Frames, long Commands, long Fills, string? StrategyError, TimeSpan Elapsed)
+    {
+        /// <summary>Diffs the throwaway book applied, and sync failures it saw (none, if the synthetic feed is sound).</summary>
+        public long DiffsApplied { get; init; }
+        public long Gaps { get; init; }
+        public long Crossed { get; init; }
+    }
+
+    /// <summary>
+    /// Builds a core with <paramref name="build"/> (given the throwaway feed core, a manual clock and
+    /// an in-memory id source) and drives it with <paramref name="frames"/> synthetic depth updates.
+    /// </summary>
+    public static Result Run(InstrumentSpec spec, Func<BinanceFeedCore, MonotonicClock, ISequenceReservation, TradingEngine> build, int frames = 5_000)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(build);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var time = new ManualTimeProvider();
+        var clock = new MonotonicClock(time);
+        var core = new BinanceFeedCore([spec]);
+        TradingEngine engine = build(core, clock, new InMemorySequenceReservation());
+        var venue = new InstantVenue(engine);
+        engine.AttachGateway(venue);
+        engine.Start();
+
+        // Prices on the grid around a level the instrument's filters accept.
+        long tick = spec.TickSize.Raw;
+        long anchor = 1_000_000;
+        if (spec.MinPrice.Raw > 0)
+            anchor = Math.Max(anchor, spec.MinPrice.Raw / tick * 2);
+        if (spec.MaxPrice.Raw > 0)
+            anchor = Math.Min(anchor, spec.MaxPrice.Raw / tick / 2);
+        long qty = Math.Max(spec.StepSize.Raw, spec.MinQty.Raw) * 1000;
+        string symbol = spec.Symbol;
+        var rng = new Random(12345);
+        long wallNs = 1_700_000_000_000_000_000;
+        long updateId = 1_000;
+        long mid = anchor;
+
+        lock (core.CoreLock)
+        {
+            // The stream buffers a diff first, then the snapshot joins it (Binance's procedure).
+            core.ApplyFrame(Diff(symbol, spec, updateId + 1, updateId + 1, mid, tick, qty, rng, wallNs), clock.NowNanos(), wallNs, 1);
+            core.ApplySnapshot(0, 1000, Snapshot(spec, updateId, mid, tick, qty), clock.NowNanos(), wallNs);
+        }
+        updateId++;
+        for (int i = 0; i < frames; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            wallNs += 10_000_000;
+            // The touch trends one tick every other frame, turning every 100 frames: every move is a requote to warm.
+            if (i % 2 == 0)
+                mid += (i / 100) % 2 == 0 ? 1 : -1;
+            byte[] frame = Diff(symbol, spec, updateId + 1, updateId + 3, mid, tick, qty, rng, wallNs);
+            updateId += 3;
+            lock (core.CoreLock)
+                core.ApplyFrame(frame, clock.NowNanos(), wallNs, 1);
+            if (i % 2 == 0)
+                engine.OnTimer();
+            if (i % 5 == 0)
+                venue.FillOneRestingOrder();
+        }
+        engine.Stop();
+        var counters = core.Books[0].Counters;
+        return new Result(frames, venue.Commands, venue.FillCount, engine.StrategyError, started.Elapsed)
+        {
+            DiffsApplied = counters.DiffsApplied, Gaps = counters.Gaps, Crossed = counters.Crossed + counters.Malformed + counters.OffTick,
+        };
+    }
+
+    private static string Px(InstrumentSpec spec, long ticks) => FixedPoint.ToString(ticks * spec.TickSize.Raw, spec.PriceDecimals);
+    private static string Qx(InstrumentSpec spec, long raw) => FixedPoint.ToString(raw, spec.QtyDecimals);
+
+    private static byte[] Diff(string symbol, InstrumentSpec spec, long first, long last, long mid, long tick, long qty, Random rng, long wallNs)
+    {
+        // Ten levels a side refreshed around the touch with sizes like the snapshot's (so depth neither
+        // withdraws nor piles up and the analyzer lets the strategy quote), and nothing resting through mid
+        // (the touch moves one tick at most per frame), so the book stays two-sided and uncrossed.
+        var sb = new StringBuilder(1024);
+        long eventMs = wallNs / 1_000_000;
+        sb.Append(CultureInfo.InvariantCulture, $"{{\"stream\":\"{symbol.ToLowerInvariant()}@depth@100ms\",\"data\":{{\"e\":\"depthUpdate\",\"E\":{eventMs},\"s\":\"{symbol}\",\"U\":{first},\"u\":{last},\"b\":[");
+        sb.Append(CultureInfo.InvariantCulture, $"[\"{Px(spec, mid)}\",\"0\"],[\"{Px(spec, mid + 1)}\",\"0\"]");
+        for (int k = 1; k <= 10; k++)
+            sb.Append(CultureInfo.InvariantCulture, $",[\"{Px(spec, mid - k)}\",\"{Qx(spec, qty * 5)}\"]");
+        sb.Append(CultureInfo.InvariantCulture, $"],\"a\":[[\"{Px(spec, mid)}\",\"0\"],[\"{Px(spec, mid - 1)}\",\"0\"]");
+        for (int k = 1; k <= 10; k++)
+            sb.Append(CultureInfo.InvariantCulture, $",[\"{Px(spec, mid + k)}\",\"{Qx(spec, qty * 5)}\"]");
+        sb.Append("]}}");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static byte[] Snapshot(InstrumentSpec spec, long lastUpdateId, long mid, long tick, long qty)
+    {
+        var sb = new StringBuilder(4096);
+        sb.Append(CultureInfo.InvariantCulture, $"{{\"lastUpdateId\":{lastUpdateId},\"bids\":[");
+        for (int k = 1; k <= 50; k++)
+            sb.Append(k > 1 ? "," : "").Append(CultureInfo.InvariantCulture, $"[\"{Px(spec, mid - k)}\",\"{Qx(spec, qty * 5)}\"]");
+        sb.Append("],\"asks\":[");
+        for (int k = 1; k <= 50; k++)
+            sb.Append(k > 1 ? "," : "").Append(CultureInfo.InvariantCulture, $"[\"{Px(spec, mid + k)}\",\"{Qx(spec, qty * 5)}\"]");
+        sb.Append("]}");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    /// <summary>A venue that answers at once, in process: acks places, confirms cancels, fills on request.</summary>
+    private sealed class InstantVenue(TradingEngine engine) : IOrderGateway
+    {
+        private readonly List<OrderCommand> _resting = [];
+        private long _venueIds = 1;
+        private long _tradeIds = 1;
+
+        public long Commands { get; private set; }
+        public long FillCount { get; private set; }
+        public bool IsReady => true;
+
+        public void Send(in OrderCommand c)
+        {
+            Commands++;
+            switch (c.Kind)
+            {
+                case CommandKind.Place:
+                    _resting.Add(c);
+                    engine.OnAck(new AckReport(c.InstrumentId, c.ClientOrderId, _venueIds++, c.IssuedNs));
+                    break;
+                case CommandKind.Cancel:
+                    if (Remove(c.OrigClientOrderId))
+                        engine.OnCanceled(new CanceledReport(c.InstrumentId, c.OrigClientOrderId, c.IssuedNs));
+                    break;
+                case CommandKind.CancelReplace:
+                    if (Remove(c.OrigClientOrderId))
+                        engine.OnCanceled(new CanceledReport(c.InstrumentId, c.OrigClientOrderId, c.IssuedNs));
+                    var placed = OrderCommand.From(new PlaceOrderCommand(c.InstrumentId, c.NewClientOrderId, c.Side, c.Type, c.Price, c.Qty), c.IssuedNs);
+                    _resting.Add(placed);
+                    engine.OnAck(new AckReport(c.InstrumentId, c.NewClientOrderId, _venueIds++, c.IssuedNs));
+                    break;
+                case CommandKind.AmendQty:
+                    engine.OnAmended(new AmendedReport(c.InstrumentId, c.OrigClientOrderId, c.ClientOrderId, c.Qty, c.IssuedNs));
+                    break;
+            }
+        }
+
+        public void FillOneRestingOrder()
+        {
+            if (_resting.Count == 0)
+                return;
+            OrderCommand o = _resting[0];
+            _resting.RemoveAt(0);
+            FillCount++;
+            engine.OnFill(new FillReport(o.InstrumentId, o.ClientOrderId, 0, _tradeIds++, o.Side, o.Price, o.Qty, o.Qty, 0, Qty.Zero, true, o.IssuedNs));
+        }
+
+        private bool Remove(ClientOrderId id)
+        {
+            int i = _resting.FindIndex(o => o.ClientOrderId == id);
+            if (i < 0)
+                return false;
+            _resting.RemoveAt(i);
+            return true;
+        }
+
+        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
+        public void CancelAll(int instrumentId, ClientOrderId cancelId) => _resting.Clear();
+        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
+        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
+        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

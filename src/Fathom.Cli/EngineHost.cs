@@ -1,0 +1,488 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.Engine;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
+using Fathom.MarketData;
+using Fathom.Persistence;
+using Fathom.Risk;
+using Fathom.Signals;
+using Fathom.Strategy.Abstractions;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Cli;
+
+/// <summary>Everything <see cref="EngineHost"/> composes, chosen by the command that hosts it.</summary>
+internal sealed record EngineHostOptions
+{
+    /// <summary>Market data: REST snapshots and exchangeInfo, the combined-stream WebSocket.</summary>
+    public required BinanceEndpoints MarketData { get; init; }
+    /// <summary>Order entry: WS API first, signed REST fallback.</summary>
+    public required BinanceOrderGatewayOptions OrderEntry { get; init; }
+    public required BinanceCredentials Credentials { get; init; }
+    /// <summary>Instrument i of the engine is <c>Instruments[i]</c> (its InstrumentId must be i) with spec <c>Specs[i]</c>.</summary>
+    public required IReadOnlyList<BinanceOrderInstrument> Instruments { get; init; }
+    public required IReadOnlyList<InstrumentSpec> Specs { get; init; }
+    public required IStrategy Strategy { get; init; }
+    public required RiskLimits Limits { get; init; }
+    public required ClientOrderIdGenerator Ids { get; init; }
+    public required ClientOrderIdFormat IdFormat { get; init; }
+    /// <summary>The SQLite file fills and order state changes are written to.</summary>
+    public required string StorePath { get; init; }
+    /// <summary>Delete the store first (a simulator whose trade ids restart at 1 each run).</summary>
+    public bool FreshStore { get; init; }
+    /// <summary>Port of /metrics, /health and /control on 127.0.0.1 (0: any free port).</summary>
+    public int MetricsPort { get; init; }
+    public ExecutionOptions Execution { get; init; } = new();
+    public BinanceFeedOptions Feed { get; init; } = new();
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Period of the engine's timer input (risk evaluation, kill switches, unknown-order queries).</summary>
+    public TimeSpan TimerPeriod { get; init; } = TimeSpan.FromMilliseconds(20);
+}
+
+/// <summary>An operator input, from a key or from <c>POST /control/{action}</c>.</summary>
+internal enum OperatorAction
+{
+    /// <summary>Pause when running, resume when paused (the <c>p</c> key).</summary>
+    TogglePause,
+    Pause,
+    Resume,
+    Halt,
+    Flatten,
+    /// <summary>Graceful shutdown, like Ctrl+C or SIGTERM.</summary>
+    Stop,
+}
+
+/// <summary>How a shutdown ended; <see cref="Problems"/> is empty when nothing of ours was left behind.</summary>
+internal sealed record ShutdownReport(int LeftOpen, IReadOnlyList<string> VenueOpen, string? VenueCheckError, string? StoreError, string? StrategyError)
+{
+    public IReadOnlyList<string> Problems
+    {
+        get
+        {
+            var problems = new List<string>();
+            if (LeftOpen > 0)
+                problems.Add($"{LeftOpen} order(s) not confirmed cancelled by the venue before the shutdown timeout");
+            if (VenueOpen.Count > 0)
+                problems.Add($"the venue still lists {VenueOpen.Count} open order(s) of ours: {string.Join(", ", VenueOpen)}");
+            if (VenueCheckError is not null)
+                problems.Add($"could not confirm with the venue that no order is open: {VenueCheckError}");
+            if (StoreError is not null)
+                problems.Add($"the trade store was not flushed: {StoreError}");
+            if (StrategyError is not null)
+                problems.Add($"the strategy halted: {StrategyError}");
+            return problems;
+        }
+    }
+}
+
+/// <summary>
+/// The engine composed for a Binance-compatible venue: market-data feed with the signal analyzer on every
+/// instrument, risk, execution with the durable client-id generator, the strategy, the trading engine,
+/// the SQLite trade store, the order gateway and the metrics/control server.
+/// </summary>
+/// <remarks>
+/// Entry points: <see cref="StartAsync"/> (connects; nothing is quoted yet), <see cref="StartTrading"/>
+/// (starts the strategy, the feed and the timers), <see cref="Apply"/> (operator actions),
+/// <see cref="Status"/>, <see cref="StopAsync"/> (stop quoting, cancel all, wait for the venue to confirm,
+/// check with the venue, flush the store), <see cref="DisposeAsync"/>.
+/// Invariant: every read of engine state here happens under the feed's core lock, like any other core input.
+/// </remarks>
+internal sealed class EngineHost : IAsyncDisposable
+{
+    private readonly EngineHostOptions _options;
+    private readonly HttpClient _http;
+    private readonly MonotonicClock _clock;
+    private readonly CancellationTokenSource _run = new();
+    private readonly CancellationTokenSource _stopRequested = new();
+    private readonly List<string> _feedTransitions = [];
+    private readonly List<string> _riskTransitions = [];
+    private readonly OrderView[] _scratch = new OrderView[64];
+    private BinanceMarketDataFeed? _feed;
+    private SignalEngine[] _signals = [];
+    private SqliteTradeStore? _store;
+    private ExecutionEngine? _execution;
+    private TradingEngine? _engine;
+    private BinanceOrderGateway? _gateway;
+    private MetricsServer? _metrics;
+    private Task? _feedTask;
+    private Task? _timers;
+    private System.Runtime.GCLatencyMode _previousLatency;
+    private bool _trading;
+    private bool _stopped;
+    private bool _disposed;
+
+    private EngineHost(EngineHostOptions options)
+    {
+        _options = options;
+        _clock = new MonotonicClock(options.Time);
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public TradingEngine Engine => _engine!;
+    public ExecutionEngine Execution => _execution!;
+    public BinanceMarketDataFeed Feed => _feed!;
+    public BinanceOrderGateway Gateway => _gateway!;
+    public SqliteTradeStore Store => _store!;
+    public IReadOnlyList<InstrumentSpec> Specs => _options.Specs;
+    public IReadOnlyList<SignalEngine> Signals => _signals;
+    public Uri MetricsAddress => _metrics!.Address;
+    /// <summary>Cancelled when the operator asks to stop (<c>q</c> or <c>POST /control/stop</c>).</summary>
+    public CancellationToken StopRequested => _stopRequested.Token;
+    public TimeSpan Elapsed => _started.Elapsed;
+    private readonly Stopwatch _started = new();
+
+    /// <summary>Builds and connects everything (feed objects, store, gateway logged on, metrics server listening); quotes nothing.</summary>
+    public static async Task<EngineHost> StartAsync(EngineHostOptions options, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Specs.Count != options.Instruments.Count || options.Instruments.Where((x, i) => x.InstrumentId != i).Any())
+            throw new ArgumentException("Instruments and Specs must match, instrument i having InstrumentId i.", nameof(options));
+        var host = new EngineHost(options);
+        try
+        {
+            await host.ComposeAsync(cancel).ConfigureAwait(false);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ComposeAsync(CancellationToken cancel)
+    {
+        var o = _options;
+        var specs = o.Specs;
+        _feed = new BinanceMarketDataFeed(specs, o.MarketData, _http, o.Time, o.Feed,
+            observer: t => { lock (_feedTransitions) _feedTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {specs[t.InstrumentId].Symbol} {t.From} -> {t.To} ({t.Reason})"); });
+        // The analyzer sits in the feed's path of each instrument: it sees each level's old and new size.
+        _signals = new SignalEngine[specs.Count];
+        for (int i = 0; i < specs.Count; i++)
+        {
+            _signals[i] = new SignalEngine();
+            _feed.Router.SetHandler(i, new SignalFeed(_feed.Books[i], _signals[i]));
+        }
+        var risk = new RiskManager(o.Limits, specs, t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); });
+
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(o.StorePath));
+        if (dir is not null)
+            Directory.CreateDirectory(dir);
+        if (o.FreshStore)
+            foreach (string f in new[] { o.StorePath, o.StorePath + "-wal", o.StorePath + "-shm" })
+                File.Delete(f);
+        // Fills and order state changes go to SQLite (WAL, synchronous=FULL) through a background writer.
+        _store = SqliteTradeStore.Open(o.StorePath);
+        var store = _store;
+        _execution = new ExecutionEngine(specs, o.Execution, risk, o.Ids, t => store.TryAppend(t));
+        SignalEngine[] signals = _signals;
+        _engine = new TradingEngine(_feed.CoreLock, specs, _feed.Books, _execution, o.Strategy, _clock, i => SignalViews.From(signals[i])) { Store = _store };
+        _feed.AfterApply = _engine.OnMarketDataApplied;
+
+        _gateway = new BinanceOrderGateway(o.Instruments, o.Credentials, o.IdFormat, _engine, o.OrderEntry, _http, o.Time);
+        await _gateway.StartAsync(cancel).ConfigureAwait(false);
+        _engine.AttachGateway(_gateway);
+        _metrics = await MetricsServer.StartAsync(_feed.CoreLock, _engine, _feed.Books, o.MetricsPort, cancel, Control).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the strategy, the market-data feed and the timer input.</summary>
+    public void StartTrading()
+    {
+        if (_trading)
+            return;
+        _trading = true;
+        // Keep blocking gen2 collections away while quoting (workstation concurrent GC is the default).
+        _previousLatency = System.Runtime.GCSettings.LatencyMode;
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
+        _started.Start();
+        Engine.Start();
+        _feedTask = Feed.RunAsync(_run.Token);
+        _timers = RunTimersAsync(Engine, _options.TimerPeriod, _options.Time, _run.Token);
+    }
+
+    private static async Task RunTimersAsync(TradingEngine engine, TimeSpan period, TimeProvider time, CancellationToken cancel)
+    {
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                await Task.Delay(period, time, cancel).ConfigureAwait(false);
+                engine.OnTimer();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One operator input into the core; returns what was done.</summary>
+    public string Apply(OperatorAction action)
+    {
+        var engine = Engine;
+        switch (action)
+        {
+            case OperatorAction.TogglePause:
+                return Apply(engine.Paused ? OperatorAction.Resume : OperatorAction.Pause);
+            case OperatorAction.Pause:
+                engine.Pause();
+                return "paused: quotes cancelled, strategy not called until resume";
+            case OperatorAction.Resume:
+                engine.Resume();
+                return "resumed: operator halt, pause and flatten lifted";
+            case OperatorAction.Halt:
+                engine.Halt();
+                return "halted: risk Halted (cancels only) until resume";
+            case OperatorAction.Flatten:
+                engine.Flatten();
+                return "flattening: quotes cancelled, position traded back to zero, then paused until resume";
+            case OperatorAction.Stop:
+                _stopRequested.Cancel();
+                return "stopping: quoting stops, every order is cancelled, then the process exits";
+            default:
+                throw new ArgumentOutOfRangeException(nameof(action), action, null);
+        }
+    }
+
+    /// <summary>The HTTP control surface's actions by name; null for an unknown one.</summary>
+    private string? Control(string name)
+    {
+        OperatorAction? action = name switch
+        {
+            "halt" => OperatorAction.Halt,
+            "resume" => OperatorAction.Resume,
+            "pause" => OperatorAction.Pause,
+            "flatten" => OperatorAction.Flatten,
+            "stop" => OperatorAction.Stop,
+            _ => null,
+        };
+        return action is OperatorAction a ? Apply(a) : null;
+    }
+
+    /// <summary>p pause/resume, f flatten, h halt, r resume, q quit: keys from a terminal, when there is one.</summary>
+    public void HandleKeys(TextWriter output)
+    {
+        try
+        {
+            while (Console.KeyAvailable)
+            {
+                OperatorAction? action = char.ToLowerInvariant(Console.ReadKey(intercept: true).KeyChar) switch
+                {
+                    'p' => OperatorAction.TogglePause,
+                    'f' => OperatorAction.Flatten,
+                    'h' => OperatorAction.Halt,
+                    'r' => OperatorAction.Resume,
+                    'q' => OperatorAction.Stop,
+                    _ => null,
+                };
+                if (action is OperatorAction a)
+                    output.WriteLine("operator: " + Apply(a));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // No console to read keys from (redirected input): the HTTP control surface still works.
+        }
+    }
+
+    /// <summary>Orders the engine still holds live (working, cancel pending or unknown) on every instrument.</summary>
+    public int OpenOrders()
+    {
+        int n = 0;
+        lock (Feed.CoreLock)
+            for (int i = 0; i < Specs.Count; i++)
+                n += Execution.LiveOrders(i, _scratch);
+        return n;
+    }
+
+    private static string Px(InstrumentSpec spec, long raw) => Trim(FixedPoint.ToString(raw, spec.PriceDecimals));
+    private static string Qx(InstrumentSpec spec, long raw) => Trim(FixedPoint.ToString(raw, spec.QtyDecimals));
+    private static string Trim(string s) => s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') is { Length: > 0 } t ? t : "0" : s;
+    private string Money(long raw) => (raw / (double)FixedPoint.Pow10(_options.Specs[0].PriceDecimals)).ToString("F2", CultureInfo.InvariantCulture);
+
+    private static string P(HdrHistogram.HistogramBase h, double percentile) =>
+        h.TotalCount == 0 ? "-" : $"{h.GetValueAtPercentile(percentile) / 1e3:F1}µs";
+
+    /// <summary>Plain status: one line per instrument and one for the engine (no terminal control codes).</summary>
+    public string Status()
+    {
+        var sb = new StringBuilder();
+        var ci = CultureInfo.InvariantCulture;
+        TimeSpan elapsed = _started.Elapsed;
+        lock (Feed.CoreLock)
+        {
+            var engine = Engine;
+            for (int i = 0; i < Specs.Count; i++)
+            {
+                var spec = Specs[i];
+                BookSync sync = Feed.Books[i];
+                OrderBook book = sync.Book;
+                int n = Execution.LiveOrders(i, _scratch);
+                PositionView pos = Execution.Position(i);
+                sb.Append(ci, $"[{elapsed:hh\\:mm\\:ss}] {spec.Symbol} {sync.State} ");
+                if (book.IsTwoSided)
+                    sb.Append(ci, $"{Px(spec, book.PriceOf(book.BestBidTick).Raw)}/{Px(spec, book.PriceOf(book.BestAskTick).Raw)} ");
+                sb.Append(ci, $"orders {n} pos {Qx(spec, pos.Position.Raw)} pnl {Money(pos.RealizedPnl + pos.UnrealizedPnl - pos.FeesPaid)} (fees {Money(pos.FeesPaid)})\n");
+            }
+            var risk = Execution.Risk;
+            sb.Append(ci, $"[{elapsed:hh\\:mm\\:ss}] engine {(engine.Flattening ? "FLATTENING" : engine.Paused ? "PAUSED" : "quoting")} risk {risk.State}");
+            if (risk.Reasons != 0)
+                sb.Append(ci, $" ({risk.Reasons})");
+            sb.Append(ci, $" fills {engine.Fills} commands {engine.CommandsSent} tick-to-order p50 {P(engine.Latency.TickToOrder, 50)} p99.9 {P(engine.Latency.TickToOrder, 99.9)}");
+            sb.Append(ci, $" gateway {(Gateway.IsReady ? "ready" : "NOT READY")} reconnects {Gateway.Reconnects} feed reconnects {Feed.Counters.Disconnects}");
+            if (engine.StrategyError is { } err)
+                sb.Append(" strategy HALTED: ").Append(err);
+            sb.Append('\n');
+        }
+        // Transitions since the previous status, each printed once.
+        lock (_riskTransitions)
+        {
+            foreach (string t in _riskTransitions.Skip(_riskPrinted))
+                sb.Append("risk  ").Append(t).Append('\n');
+            _riskPrinted = _riskTransitions.Count;
+        }
+        lock (_feedTransitions)
+        {
+            foreach (string t in _feedTransitions.Skip(_feedPrinted))
+                sb.Append("feed  ").Append(t).Append('\n');
+            _feedPrinted = _feedTransitions.Count;
+        }
+        return sb.ToString();
+    }
+
+    private int _riskPrinted;
+    private int _feedPrinted;
+
+    /// <summary>The last <paramref name="count"/> risk state transitions, stamped (for dashboards).</summary>
+    public IReadOnlyList<string> RecentRiskTransitions(int count)
+    {
+        lock (_riskTransitions)
+            return [.. _riskTransitions.TakeLast(count)];
+    }
+
+    /// <summary>The last <paramref name="count"/> book sync transitions, stamped (for dashboards).</summary>
+    public IReadOnlyList<string> RecentFeedTransitions(int count)
+    {
+        lock (_feedTransitions)
+            return [.. _feedTransitions.TakeLast(count)];
+    }
+
+    /// <summary>
+    /// Graceful stop: the strategy's OnStop and cancel-all through execution, wait (bounded) until the venue
+    /// confirmed every cancel, ask the venue for any open order of ours, stop feed and timers, flush the store.
+    /// </summary>
+    public async Task<ShutdownReport> StopAsync(TimeSpan confirmTimeout)
+    {
+        if (_stopped)
+            throw new InvalidOperationException("already stopped");
+        _stopped = true;
+        if (_trading)
+            System.Runtime.GCSettings.LatencyMode = _previousLatency;
+        Engine.Stop();
+        // Timers and feed keep running meanwhile: the timer drives queries of orders whose fate is unknown.
+        var deadline = DateTime.UtcNow + confirmTimeout;
+        while (OpenOrders() > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50).ConfigureAwait(false);
+        int leftOpen = OpenOrders();
+
+        // The venue's own list is the proof: the engine could be wrong about an order it never heard of.
+        var venueOpen = new List<string>();
+        string? venueError = null;
+        for (int i = 0; i < Specs.Count; i++)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                foreach (var order in await Gateway.GetOpenOrdersAsync(i, timeout.Token).ConfigureAwait(false))
+                    venueOpen.Add($"{Specs[i].Symbol} {_options.IdFormat.Format(order.ClientOrderId)}");
+            }
+            catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or OperationCanceledException or TimeoutException or System.Text.Json.JsonException)
+            {
+                venueError = ex.Message;
+            }
+        }
+
+        await _run.CancelAsync().ConfigureAwait(false);
+        await Feed.DisposeAsync().ConfigureAwait(false);
+        if (_feedTask is not null)
+        {
+            try { await _feedTask.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException) { }
+        }
+        if (_timers is not null)
+            await _timers.ConfigureAwait(false);
+
+        string? storeError = null;
+        try
+        {
+            await Store.FlushAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            if (Store.Failure is { } failure)
+                storeError = failure;
+        }
+        catch (TimeoutException ex)
+        {
+            storeError = ex.Message;
+        }
+        string? strategyError;
+        lock (Feed.CoreLock)
+            strategyError = Engine.StrategyHalted ? Engine.StrategyError ?? "halted" : null;
+        return new ShutdownReport(leftOpen, venueOpen, venueError, storeError, strategyError);
+    }
+
+    /// <summary>The end-of-run summary: orders, fills, positions, risk, latency, store.</summary>
+    public string Summary()
+    {
+        var sb = new StringBuilder();
+        var ci = CultureInfo.InvariantCulture;
+        lock (Feed.CoreLock)
+        {
+            var engine = Engine;
+            var c = Execution.Counters;
+            sb.Append(ci, $"summary after {_started.Elapsed.TotalSeconds:F1} s\n");
+            sb.Append(ci, $"  orders: {c.Places} placed, {c.Cancels} cancels, {c.CancelReplaces} replaces, {c.Amends} amends, {c.RiskRefusals} refused by risk");
+            var refusals = Enum.GetValues<Fathom.Risk.RiskDecision>()
+                .Select(d => (Decision: d, Count: Execution.Risk.Counters.RefusedBy(d)))
+                .Where(x => x.Count > 0)
+                .Select(x => $"{x.Decision} {x.Count}")
+                .ToList();
+            if (refusals.Count > 0)
+                sb.Append(" (").Append(string.Join(", ", refusals)).Append(')');
+            sb.Append('\n');
+            sb.Append(ci, $"  fills: {engine.Fills}\n");
+            for (int i = 0; i < Specs.Count; i++)
+            {
+                var spec = Specs[i];
+                PositionView pos = Execution.Position(i);
+                sb.Append(ci, $"  {spec.Symbol}: position {Qx(spec, pos.Position.Raw)}; PnL realized {Money(pos.RealizedPnl)}, unrealized {Money(pos.UnrealizedPnl)}, fees {Money(pos.FeesPaid)}; ");
+                sb.Append(ci, $"feed {Feed.Books[i].Counters.DiffsApplied} diffs, {Feed.Books[i].Counters.Gaps} gaps\n");
+            }
+            sb.Append(ci, $"  risk: {Execution.Risk.State}; strategy {(engine.StrategyHalted ? "HALTED: " + engine.StrategyError : "ok")}\n");
+            sb.Append(ci, $"  tick-to-order: {EngineLatency.Describe(engine.Latency.TickToOrder)}\n");
+            sb.Append(ci, $"  core per event: {EngineLatency.Describe(engine.Latency.CoreCost)}\n");
+        }
+        sb.Append(ci, $"  store: {Store.Path} (this run wrote {Store.Written} records)\n");
+        return sb.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        await _run.CancelAsync().ConfigureAwait(false);
+        if (_metrics is not null)
+            await _metrics.DisposeAsync().ConfigureAwait(false);
+        if (_gateway is not null)
+            await _gateway.DisposeAsync().ConfigureAwait(false);
+        if (_feed is not null)
+            await _feed.DisposeAsync().ConfigureAwait(false);
+        if (_store is not null)
+            await _store.DisposeAsync().ConfigureAwait(false);
+        _http.Dispose();
+        _run.Dispose();
+        _stopRequested.Dispose();
+    }
+}

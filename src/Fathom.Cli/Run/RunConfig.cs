@@ -1,0 +1,613 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+using Fathom.Risk;
+using Fathom.Strategies;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Cli.Run;
+
+/// <summary>Where <c>fathom run</c> trades.</summary>
+internal enum RunVenue
+{
+    BinanceTestnet,
+    BinanceMainnet,
+    Custom,
+}
+
+/// <summary>Every reason a config was refused, each naming the JSON path it is about.</summary>
+internal sealed class RunConfigException(IReadOnlyList<string> errors)
+    : Exception(string.Join(Environment.NewLine, errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}
+
+/// <summary>One configured symbol after the static checks; amounts are still decimals (the venue's steps are not known yet).</summary>
+internal sealed record RunSymbol(
+    string Symbol, string BaseAsset, string QuoteAsset,
+    long HalfSpreadTicks, decimal QuoteQty, decimal StrategyMaxPosition, long MaxSkewTicks,
+    double ReferenceVolatility, double PullVolatility, double PullWithdrawal,
+    decimal MaxPosition, decimal MaxOrderQty, decimal MaxOrderNotional);
+
+/// <summary>A config checked against the venue's exchangeInfo: specs, one market maker per symbol and the risk limits.</summary>
+internal sealed record ResolvedRun(IReadOnlyList<InstrumentSpec> Specs, IReadOnlyList<MarketMakerOptions> Strategies, RiskLimits Limits);
+
+/// <summary>
+/// The validated <c>fathom run</c> configuration. <see cref="Load"/> reads and checks the file without any
+/// network call (JSON syntax with line and position, unknown properties, secrets, venue, limits);
+/// <see cref="Resolve"/> finishes the checks that need the venue's exchangeInfo (listing, status, steps).
+/// </summary>
+/// <remarks>
+/// The file never holds credentials: it is printed at start. A property that looks like one is refused
+/// and the message names the environment variables to use instead (never the value).
+/// </remarks>
+internal sealed partial record RunConfig
+{
+    public const string DefaultVenue = "binance-testnet";
+    public const string DefaultPrefix = "fx";
+    private const int MoneyDecimals = 8;
+
+    public required string SourcePath { get; init; }
+    public required RunVenue Venue { get; init; }
+    public required string VenueName { get; init; }
+    public required BinanceEndpoints MarketData { get; init; }
+    public required BinanceOrderGatewayOptions OrderEntry { get; init; }
+    public required IReadOnlyList<RunSymbol> Symbols { get; init; }
+    /// <summary>Risk limits with every global value set; <see cref="Resolve"/> adds the per-instrument ones.</summary>
+    public required RiskLimits Risk { get; init; }
+    public required string StateDirectory { get; init; }
+    public required int MetricsPort { get; init; }
+    public required string ClientOrderIdPrefix { get; init; }
+    public required ushort InstanceId { get; init; }
+    public required TimeSpan StatusInterval { get; init; }
+    public required TimeSpan ShutdownTimeout { get; init; }
+
+    public bool IsMainnet => Venue == RunVenue.BinanceMainnet;
+    public string StorePath => Path.Combine(StateDirectory, "fathom.db");
+    public string ClientOrderIdHighWaterPath => Path.Combine(StateDirectory, "client-order-ids.hwm");
+
+    private static readonly JsonDocumentOptions s_documentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    private static readonly JsonSerializerOptions s_options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = false,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+    };
+
+    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(MarketMakerSection), typeof(InstrumentLimitsSection), typeof(RiskSection)];
+
+    // Property names that hold credentials, compared without case, '-' or '_'.
+    private static readonly string[] s_secretWords = ["apikey", "secret", "privatekey", "password", "passphrase", "ed25519", "signature", "token"];
+
+    /// <summary>Reads and validates <paramref name="path"/>; throws <see cref="RunConfigException"/> listing every problem.</summary>
+    public static RunConfig Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RunConfigException([$"cannot read the config file '{path}': {ex.Message}"]);
+        }
+        return Parse(text, Path.GetFullPath(path));
+    }
+
+    /// <summary>Validates config text; <paramref name="sourcePath"/> anchors a relative state directory (its folder).</summary>
+    public static RunConfig Parse(string json, string sourcePath)
+    {
+        // Syntax first, on a document (so a secret is found even in a property the schema does not know).
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, s_documentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new RunConfigException([$"malformed JSON at {Where(ex)}: {StripPosition(ex.Message)}"]);
+        }
+        using (document)
+        {
+            var secrets = new List<string>();
+            FindSecrets(document.RootElement, "$", secrets);
+            if (secrets.Count > 0)
+                throw new RunConfigException(secrets);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new RunConfigException(["the config must be a JSON object ({ ... })"]);
+        }
+
+        RunConfigFile file;
+        try
+        {
+            file = JsonSerializer.Deserialize<RunConfigFile>(json, s_options)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new RunConfigException([DescribeSchemaError(ex)]);
+        }
+        return Validate(file, sourcePath);
+    }
+
+    private static void FindSecrets(JsonElement element, string path, List<string> errors)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                string childPath = path + "." + property.Name;
+                string normalized = property.Name.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+                if (s_secretWords.Any(w => normalized.Contains(w, StringComparison.Ordinal)))
+                {
+                    // Never the value: only where it is and what to do instead.
+                    errors.Add($"{childPath}: the config file must not contain secrets (it is printed at start); remove '{property.Name}' and set " +
+                        $"{BinanceCredentials.ApiKeyVariable} with {BinanceCredentials.HmacSecretVariable} or {BinanceCredentials.Ed25519KeyFileVariable} in the environment instead");
+                    continue;
+                }
+                FindSecrets(property.Value, childPath, errors);
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (var item in element.EnumerateArray())
+                FindSecrets(item, $"{path}[{i++}]", errors);
+        }
+    }
+
+    private static string Where(JsonException ex) =>
+        ex.LineNumber is long line
+            ? $"line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}"
+            : "an unknown position";
+
+    private static string StripPosition(string message)
+    {
+        int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (at < 0)
+            at = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (at < 0 ? message : message[..at]).TrimEnd();
+    }
+
+    [GeneratedRegex(@"property '(?<prop>[^']*)' could not be mapped to any \.NET member contained in type '(?<type>[^']*)'")]
+    private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex(@"could not be converted to (?<type>[\w\.\[\]`, =]+?)\. Path")]
+    private static partial Regex WrongType();
+
+    private static string DescribeSchemaError(JsonException ex)
+    {
+        string path = ex.Path ?? "$";
+        var unmapped = UnmappedProperty().Match(ex.Message);
+        if (unmapped.Success)
+        {
+            string property = unmapped.Groups["prop"].Value;
+            string typeName = unmapped.Groups["type"].Value;
+            var section = s_sections.FirstOrDefault(t => t.FullName == typeName);
+            string known = section is null ? "" : "; known properties here: " + string.Join(", ", s_options.GetTypeInfo(section).Properties.Select(p => p.Name));
+            string parent = path.EndsWith("." + property, StringComparison.Ordinal) ? path[..^(property.Length + 1)] : path;
+            return $"unknown property '{property}' in {parent} at {Where(ex)}{known}";
+        }
+        var wrong = WrongType().Match(ex.Message);
+        if (wrong.Success)
+        {
+            string type = wrong.Groups["type"].Value;
+            string expected = type.Contains("String", StringComparison.Ordinal) ? "a string (decimal amounts are strings, e.g. \"0.001\")"
+                : type.Contains("Int", StringComparison.Ordinal) ? "an integer"
+                : type.Contains("Double", StringComparison.Ordinal) ? "a number"
+                : type.Contains("List", StringComparison.Ordinal) ? "an array"
+                : "an object";
+            return $"{path} at {Where(ex)}: expected {expected}";
+        }
+        return $"{path} at {Where(ex)}: {StripPosition(ex.Message)}";
+    }
+
+    private static RunConfig Validate(RunConfigFile file, string sourcePath)
+    {
+        var errors = new List<string>();
+
+        // Venue and endpoints.
+        string venueName = file.Venue ?? DefaultVenue;
+        RunVenue venue = RunVenue.BinanceTestnet;
+        BinanceEndpoints marketData = BinanceEndpoints.Testnet;
+        BinanceOrderGatewayOptions orderEntry = BinanceOrderGatewayOptions.Testnet;
+        switch (venueName)
+        {
+            case "binance-testnet":
+                break;
+            case "binance-mainnet":
+                venue = RunVenue.BinanceMainnet;
+                marketData = BinanceEndpoints.Mainnet;
+                orderEntry = BinanceOrderGatewayOptions.Mainnet;
+                break;
+            case "custom":
+                venue = RunVenue.Custom;
+                Uri? rest = RequireUrl(file.RestUrl, "$.restUrl", ["http", "https"], errors);
+                Uri? stream = RequireUrl(file.StreamUrl, "$.streamUrl", ["ws", "wss"], errors);
+                Uri? wsApi = RequireUrl(file.WsApiUrl, "$.wsApiUrl", ["ws", "wss"], errors);
+                if (rest is not null && stream is not null && wsApi is not null)
+                {
+                    marketData = new BinanceEndpoints(rest, stream);
+                    orderEntry = new BinanceOrderGatewayOptions { RestBase = rest, WsApiUrl = wsApi };
+                }
+                break;
+            default:
+                errors.Add($"$.venue: unknown venue '{venueName}'; use binance-testnet (the default), binance-mainnet or custom (with restUrl, streamUrl and wsApiUrl)");
+                break;
+        }
+        if (venue != RunVenue.Custom && (file.RestUrl ?? file.StreamUrl ?? file.WsApiUrl) is not null)
+            errors.Add($"$.restUrl/streamUrl/wsApiUrl: explicit URLs are only for venue 'custom' (this config says '{venueName}')");
+
+        // Symbols.
+        var symbols = new List<RunSymbol>();
+        if (file.Symbols is null || file.Symbols.Count == 0)
+            errors.Add("$.symbols: at least one symbol is required, e.g. [{ \"symbol\": \"BTCUSDT\", \"baseAsset\": \"BTC\", \"quoteAsset\": \"USDT\", \"strategy\": {…}, \"limits\": {…} }]");
+        else
+        {
+            for (int i = 0; i < file.Symbols.Count; i++)
+            {
+                var s = ValidateSymbol(file.Symbols[i], $"$.symbols[{i}]", errors);
+                if (s is null)
+                    continue;
+                if (symbols.Any(x => x.Symbol == s.Symbol))
+                    errors.Add($"$.symbols[{i}].symbol: {s.Symbol} is listed twice");
+                else
+                    symbols.Add(s);
+            }
+        }
+
+        // Global risk limits.
+        RiskLimits risk = ValidateRisk(file.Risk, errors);
+
+        // Process settings.
+        string configDir = Path.GetDirectoryName(sourcePath) ?? Directory.GetCurrentDirectory();
+        string stateDir = string.IsNullOrWhiteSpace(file.StateDirectory)
+            ? Path.Combine(configDir, "fathom-state")
+            : Path.GetFullPath(file.StateDirectory, configDir);
+        int metricsPort = file.MetricsPort ?? 0;
+        if (metricsPort is < 0 or > 65535)
+            errors.Add($"$.metricsPort: {metricsPort} is not a port (0..65535; 0 picks a free one)");
+        string prefix = file.ClientOrderIdPrefix ?? DefaultPrefix;
+        if (prefix.Length is 0 or > ClientOrderIdFormat.MaxPrefixLength || !prefix.All(char.IsAsciiLetterOrDigit))
+            errors.Add($"$.clientOrderIdPrefix: '{prefix}' must be 1..{ClientOrderIdFormat.MaxPrefixLength} ASCII letters or digits");
+        int instance = file.InstanceId ?? 1;
+        if (instance is < 0 or > ClientOrderIdFormat.MaxNode)
+            errors.Add($"$.instanceId: {instance} must be 0..{ClientOrderIdFormat.MaxNode}");
+        double status = file.StatusIntervalSeconds ?? 5;
+        if (!(status > 0))
+            errors.Add($"$.statusIntervalSeconds: must be positive (got {status.ToString(CultureInfo.InvariantCulture)})");
+        double shutdown = file.ShutdownTimeoutSeconds ?? 10;
+        if (!(shutdown > 0))
+            errors.Add($"$.shutdownTimeoutSeconds: must be positive (got {shutdown.ToString(CultureInfo.InvariantCulture)})");
+
+        if (errors.Count > 0)
+            throw new RunConfigException(errors);
+        return new RunConfig
+        {
+            SourcePath = sourcePath,
+            Venue = venue,
+            VenueName = venueName,
+            MarketData = marketData,
+            OrderEntry = orderEntry,
+            Symbols = symbols,
+            Risk = risk,
+            StateDirectory = stateDir,
+            MetricsPort = metricsPort,
+            ClientOrderIdPrefix = prefix,
+            InstanceId = (ushort)instance,
+            StatusInterval = TimeSpan.FromSeconds(status),
+            ShutdownTimeout = TimeSpan.FromSeconds(shutdown),
+        };
+    }
+
+    private static Uri? RequireUrl(string? text, string path, string[] schemes, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add($"{path}: required for venue 'custom' ({string.Join(" or ", schemes)} URL)");
+            return null;
+        }
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !schemes.Contains(uri.Scheme))
+        {
+            errors.Add($"{path}: '{text}' must be an absolute {string.Join(" or ", schemes)} URL");
+            return null;
+        }
+        return uri;
+    }
+
+    private static RunSymbol? ValidateSymbol(SymbolSection? s, string path, List<string> errors)
+    {
+        if (s is null)
+        {
+            errors.Add($"{path}: must be an object with symbol, baseAsset, quoteAsset, strategy and limits");
+            return null;
+        }
+        int before = errors.Count;
+        string symbol = (s.Symbol ?? "").Trim().ToUpperInvariant();
+        string baseAsset = (s.BaseAsset ?? "").Trim().ToUpperInvariant();
+        string quoteAsset = (s.QuoteAsset ?? "").Trim().ToUpperInvariant();
+        if (symbol.Length == 0)
+            errors.Add($"{path}.symbol: required (e.g. \"BTCUSDT\")");
+        else if (!symbol.All(char.IsAsciiLetterOrDigit))
+            errors.Add($"{path}.symbol: '{s.Symbol}' must be letters and digits only");
+        if (baseAsset.Length == 0)
+            errors.Add($"{path}.baseAsset: required (e.g. \"BTC\")");
+        if (quoteAsset.Length == 0)
+            errors.Add($"{path}.quoteAsset: required (e.g. \"USDT\")");
+        if (symbol.Length > 0 && baseAsset.Length > 0 && quoteAsset.Length > 0 && symbol != baseAsset + quoteAsset)
+            errors.Add($"{path}: symbol {symbol} is not baseAsset + quoteAsset ({baseAsset} + {quoteAsset})");
+
+        var mm = s.Strategy;
+        var defaults = new MarketMakerOptions();
+        decimal? quoteQty = null, strategyMax = null;
+        long halfSpread = defaults.HalfSpreadTicks, skew = defaults.MaxSkewTicks;
+        double refVol = defaults.ReferenceVolatility, pullVol = defaults.PullVolatility, pullWd = defaults.PullWithdrawal;
+        if (mm is null)
+            errors.Add($"{path}.strategy: required (the market maker's halfSpreadTicks, quoteQty, maxPosition, maxSkewTicks)");
+        else
+        {
+            halfSpread = mm.HalfSpreadTicks ?? halfSpread;
+            skew = mm.MaxSkewTicks ?? skew;
+            refVol = mm.ReferenceVolatility ?? refVol;
+            pullVol = mm.PullVolatility ?? pullVol;
+            pullWd = mm.PullWithdrawal ?? pullWd;
+            if (halfSpread < 1)
+                errors.Add($"{path}.strategy.halfSpreadTicks: must be at least 1 (got {halfSpread})");
+            if (skew < 0)
+                errors.Add($"{path}.strategy.maxSkewTicks: must not be negative (got {skew})");
+            if (!(refVol > 0) || !(pullVol > refVol))
+                errors.Add($"{path}.strategy: needs 0 < referenceVolatility < pullVolatility (got {refVol.ToString(CultureInfo.InvariantCulture)} and {pullVol.ToString(CultureInfo.InvariantCulture)})");
+            if (!(pullWd is > 0 and <= 1))
+                errors.Add($"{path}.strategy.pullWithdrawal: must be in (0, 1] (got {pullWd.ToString(CultureInfo.InvariantCulture)})");
+            quoteQty = Amount(mm.QuoteQty, $"{path}.strategy.quoteQty", errors);
+            strategyMax = Amount(mm.MaxPosition, $"{path}.strategy.maxPosition", errors);
+            if (quoteQty is decimal q && strategyMax is decimal m && m < q)
+                errors.Add($"{path}.strategy.maxPosition: {m} is below quoteQty {q} (one fill would exceed it)");
+        }
+
+        var l = s.Limits;
+        decimal? maxPos = null, maxQty = null, maxNotional = null;
+        if (l is null)
+            errors.Add($"{path}.limits: required (maxPosition, maxOrderQty, maxOrderNotional)");
+        else
+        {
+            maxPos = Amount(l.MaxPosition, $"{path}.limits.maxPosition", errors);
+            maxQty = Amount(l.MaxOrderQty, $"{path}.limits.maxOrderQty", errors);
+            maxNotional = Amount(l.MaxOrderNotional, $"{path}.limits.maxOrderNotional", errors, MoneyDecimals);
+            if (quoteQty is decimal q)
+            {
+                if (maxPos is decimal p && p < q)
+                    errors.Add($"{path}.limits.maxPosition: {p} is below the strategy's quoteQty {q} (risk would refuse every quote)");
+                if (maxQty is decimal oq && oq < q)
+                    errors.Add($"{path}.limits.maxOrderQty: {oq} is below the strategy's quoteQty {q} (risk would refuse every quote)");
+            }
+        }
+        if (errors.Count > before)
+            return null;
+        return new RunSymbol(symbol, baseAsset, quoteAsset, halfSpread, quoteQty!.Value, strategyMax!.Value, skew, refVol, pullVol, pullWd,
+            maxPos!.Value, maxQty!.Value, maxNotional!.Value);
+    }
+
+    /// <summary>A positive decimal written as a JSON string; null (with the error) when missing or invalid.</summary>
+    private static decimal? Amount(string? text, string path, List<string> errors, int maxDecimals = 18)
+    {
+        if (text is null)
+        {
+            errors.Add($"{path}: required (a positive decimal string, e.g. \"0.001\")");
+            return null;
+        }
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value))
+        {
+            errors.Add($"{path}: '{text}' is not a decimal number (digits and an optional '.', no sign or exponent)");
+            return null;
+        }
+        if (value <= 0)
+        {
+            errors.Add($"{path}: must be positive (got {text})");
+            return null;
+        }
+        if (decimal.Round(value, maxDecimals) != value)
+        {
+            errors.Add($"{path}: '{text}' has more than {maxDecimals} decimals");
+            return null;
+        }
+        return value;
+    }
+
+    private static RiskLimits ValidateRisk(RiskSection? r, List<string> errors)
+    {
+        // A placeholder instrument so RiskLimits.Validate can check the relations between the global values.
+        var placeholder = new[] { new InstrumentRiskLimits { MaxPosition = new Qty(1), MaxOrderQty = new Qty(1), MaxOrderNotional = 1 } };
+        var defaults = new RiskLimits { Instruments = placeholder, MaxTotalNotional = 1, MarkoutLossLimit = 1, MaxDailyLoss = 1 };
+        if (r is null)
+        {
+            errors.Add("$.risk: required (maxTotalNotional, markoutLossLimit and maxDailyLoss at least)");
+            return defaults;
+        }
+        int before = errors.Count;
+        decimal? total = Amount(r.MaxTotalNotional, "$.risk.maxTotalNotional", errors, MoneyDecimals);
+        decimal? markout = Amount(r.MarkoutLossLimit, "$.risk.markoutLossLimit", errors, MoneyDecimals);
+        decimal? daily = Amount(r.MaxDailyLoss, "$.risk.maxDailyLoss", errors, MoneyDecimals);
+        long Ms(long? value, long defaultNs, string name, bool allowZero = false)
+        {
+            if (value is null)
+                return defaultNs;
+            if (value < 0 || (value == 0 && !allowZero))
+                errors.Add($"$.risk.{name}: must be positive (got {value})");
+            return value.Value * 1_000_000;
+        }
+        int Count(int? value, int defaultValue, string name, bool allowZero = false)
+        {
+            if (value is null)
+                return defaultValue;
+            if (value < 0 || (value == 0 && !allowZero))
+                errors.Add($"$.risk.{name}: must be {(allowZero ? "zero or positive" : "positive")} (got {value})");
+            return value.Value;
+        }
+        double Threshold(double? value, double defaultValue, string name)
+        {
+            if (value is null)
+                return defaultValue;
+            if (!(value > 0))
+                errors.Add($"$.risk.{name}: must be positive (got {value.Value.ToString(CultureInfo.InvariantCulture)})");
+            return value.Value;
+        }
+        var limits = defaults with
+        {
+            MoneyDecimals = MoneyDecimals,
+            MaxTotalNotional = Money(total),
+            MarkoutLossLimit = Money(markout),
+            MaxDailyLoss = Money(daily),
+            PriceBandBps = Count(r.PriceBandBps, defaults.PriceBandBps, "priceBandBps"),
+            MarkoutHorizonNs = Ms(r.MarkoutHorizonMs, defaults.MarkoutHorizonNs, "markoutHorizonMs"),
+            MarkoutCooldownNs = Ms(r.MarkoutCooldownMs, defaults.MarkoutCooldownNs, "markoutCooldownMs"),
+            VwapStopBps = Count(r.VwapStopBps, defaults.VwapStopBps, "vwapStopBps"),
+            VolatilityWidenAbove = Threshold(r.VolatilityWidenAbove, defaults.VolatilityWidenAbove, "volatilityWidenAbove"),
+            VolatilityPauseAbove = Threshold(r.VolatilityPauseAbove, defaults.VolatilityPauseAbove, "volatilityPauseAbove"),
+            MaxInFlightAgeNs = Ms(r.MaxInFlightAgeMs, defaults.MaxInFlightAgeNs, "maxInFlightAgeMs"),
+            AckLatencyTripNs = Ms(r.AckLatencyTripMs, defaults.AckLatencyTripNs, "ackLatencyTripMs"),
+            AckLatencyReleaseNs = Ms(r.AckLatencyReleaseMs, defaults.AckLatencyReleaseNs, "ackLatencyReleaseMs"),
+            FeedLagTripNs = Ms(r.FeedLagTripMs, defaults.FeedLagTripNs, "feedLagTripMs"),
+            FeedLagReleaseNs = Ms(r.FeedLagReleaseMs, defaults.FeedLagReleaseNs, "feedLagReleaseMs"),
+            StaleBookGraceNs = Ms(r.StaleBookGraceMs, defaults.StaleBookGraceNs, "staleBookGraceMs"),
+            VenueErrorWindowNs = Ms(r.VenueErrorWindowMs, defaults.VenueErrorWindowNs, "venueErrorWindowMs"),
+            VenueErrorMinCount = Count(r.VenueErrorMinCount, defaults.VenueErrorMinCount, "venueErrorMinCount"),
+            VenueErrorRatePercent = Count(r.VenueErrorRatePercent, defaults.VenueErrorRatePercent, "venueErrorRatePercent"),
+            MaxNewOrdersPerSecond = Count(r.MaxNewOrdersPerSecond, defaults.MaxNewOrdersPerSecond, "maxNewOrdersPerSecond"),
+            OrderBudget = Count(r.OrderBudget, defaults.OrderBudget, "orderBudget"),
+            OrderBudgetWindowNs = Ms(r.OrderBudgetWindowMs, defaults.OrderBudgetWindowNs, "orderBudgetWindowMs"),
+            CancelHeadroom = Count(r.CancelHeadroom, defaults.CancelHeadroom, "cancelHeadroom", allowZero: true),
+            ReleaseCooldownNs = Ms(r.ReleaseCooldownMs, defaults.ReleaseCooldownNs, "releaseCooldownMs"),
+        };
+        if (errors.Count == before)
+        {
+            // The relations (release below trip, widen below pause, headroom inside the budget...).
+            try
+            {
+                limits.Validate();
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                errors.Add("$.risk: " + StripParameter(ex.Message));
+            }
+        }
+        return limits;
+    }
+
+    private static string StripParameter(string message)
+    {
+        int at = message.IndexOf(" (Parameter", StringComparison.Ordinal);
+        return at < 0 ? message : message[..at];
+    }
+
+    private static long Money(decimal? value) => value is decimal v ? ToRaw(v, MoneyDecimals) : 1;
+
+    private static long ToRaw(decimal value, int decimals) => (long)(value * FixedPoint.Pow10(decimals));
+
+    /// <summary>
+    /// The checks that need the venue: every symbol listed and trading, quote size on the step grid and at
+    /// least the minimum. Returns the specs in config order, one market maker per symbol, the full risk limits.
+    /// </summary>
+    public ResolvedRun Resolve(IReadOnlyDictionary<string, InstrumentSpec> venueSpecs)
+    {
+        ArgumentNullException.ThrowIfNull(venueSpecs);
+        var errors = new List<string>();
+        var specs = new List<InstrumentSpec>();
+        var strategies = new List<MarketMakerOptions>();
+        var instrumentLimits = new List<InstrumentRiskLimits>();
+        for (int i = 0; i < Symbols.Count; i++)
+        {
+            var s = Symbols[i];
+            string path = $"$.symbols[{i}]";
+            if (!venueSpecs.TryGetValue(s.Symbol, out var spec))
+            {
+                errors.Add($"{path}.symbol: {s.Symbol} is not listed by the venue ({VenueName} exchangeInfo)");
+                continue;
+            }
+            if (spec.Status != InstrumentStatus.Trading)
+                errors.Add($"{path}.symbol: {s.Symbol} is not trading on the venue (status {spec.Status})");
+            long quote = QtyRaw(s.QuoteQty, spec, $"{path}.strategy.quoteQty", errors);
+            if (quote > 0 && quote % spec.StepSize.Raw != 0)
+                errors.Add($"{path}.strategy.quoteQty: {s.QuoteQty} is not a multiple of {s.Symbol}'s step size {Format(spec.StepSize.Raw, spec.QtyDecimals)}");
+            if (quote > 0 && quote < spec.MinQty.Raw)
+                errors.Add($"{path}.strategy.quoteQty: {s.QuoteQty} is below {s.Symbol}'s minimum quantity {Format(spec.MinQty.Raw, spec.QtyDecimals)}");
+            long strategyMax = QtyRaw(s.StrategyMaxPosition, spec, $"{path}.strategy.maxPosition", errors);
+            long maxPos = QtyRaw(s.MaxPosition, spec, $"{path}.limits.maxPosition", errors);
+            long maxQty = QtyRaw(s.MaxOrderQty, spec, $"{path}.limits.maxOrderQty", errors);
+            specs.Add(spec);
+            strategies.Add(new MarketMakerOptions
+            {
+                InstrumentId = i,
+                HalfSpreadTicks = s.HalfSpreadTicks,
+                QuoteQty = quote,
+                MaxPosition = strategyMax,
+                MaxSkewTicks = s.MaxSkewTicks,
+                ReferenceVolatility = s.ReferenceVolatility,
+                PullVolatility = s.PullVolatility,
+                PullWithdrawal = s.PullWithdrawal,
+            });
+            instrumentLimits.Add(new InstrumentRiskLimits
+            {
+                MaxPosition = new Qty(maxPos),
+                MaxOrderQty = new Qty(maxQty),
+                MaxOrderNotional = ToRaw(s.MaxOrderNotional, MoneyDecimals),
+            });
+        }
+        if (errors.Count > 0)
+            throw new RunConfigException(errors);
+        foreach (var o in strategies)
+            o.Validate();
+        return new ResolvedRun(specs, strategies, (Risk with { Instruments = instrumentLimits }).Validate());
+    }
+
+    private static long QtyRaw(decimal value, InstrumentSpec spec, string path, List<string> errors)
+    {
+        decimal scaled = value * FixedPoint.Pow10(spec.QtyDecimals);
+        if (decimal.Truncate(scaled) != scaled)
+        {
+            errors.Add($"{path}: {value} has more decimals than {spec.Symbol} allows ({spec.QtyDecimals})");
+            return 0;
+        }
+        return (long)scaled;
+    }
+
+    private static string Format(long raw, int decimals) =>
+        FixedPoint.ToString(raw, decimals) is var s && s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') : FixedPoint.ToString(raw, decimals);
+
+    private static string Ms(long ns) => (ns / 1_000_000).ToString(CultureInfo.InvariantCulture) + " ms";
+
+    private static string Money8(long raw) => Format(raw, MoneyDecimals);
+
+    /// <summary>The effective configuration, defaults filled in, one setting per line (the file holds no secrets).</summary>
+    public string Describe()
+    {
+        var sb = new StringBuilder();
+        var ci = CultureInfo.InvariantCulture;
+        sb.Append(ci, $"config {SourcePath}\n");
+        sb.Append(ci, $"  venue {VenueName}: rest {OrderEntry.RestBase}, streams {MarketData.StreamBase}, ws-api {OrderEntry.WsApiUrl}\n");
+        foreach (var s in Symbols)
+        {
+            sb.Append(ci, $"  {s.Symbol} ({s.BaseAsset}/{s.QuoteAsset}): market maker half spread {s.HalfSpreadTicks} ticks, quote qty {s.QuoteQty}, max position {s.StrategyMaxPosition}, max skew {s.MaxSkewTicks} ticks, ");
+            sb.Append(ci, $"reference volatility {s.ReferenceVolatility}, pull volatility {s.PullVolatility}, pull withdrawal {s.PullWithdrawal}\n");
+            sb.Append(ci, $"    limits: max position {s.MaxPosition}, max order qty {s.MaxOrderQty}, max order notional {s.MaxOrderNotional} {s.QuoteAsset}\n");
+        }
+        var r = Risk;
+        sb.Append(ci, $"  risk: max total notional {Money8(r.MaxTotalNotional)}, markout loss limit {Money8(r.MarkoutLossLimit)} (horizon {Ms(r.MarkoutHorizonNs)}, cooldown {Ms(r.MarkoutCooldownNs)}), ");
+        sb.Append(ci, $"max daily loss {Money8(r.MaxDailyLoss)}, price band {r.PriceBandBps} bps, vwap stop {r.VwapStopBps} bps\n");
+        sb.Append(ci, $"    kill switches: volatility widen/pause {r.VolatilityWidenAbove}/{r.VolatilityPauseAbove}, in-flight age {Ms(r.MaxInFlightAgeNs)}, ");
+        sb.Append(ci, $"ack latency trip/release {Ms(r.AckLatencyTripNs)}/{Ms(r.AckLatencyReleaseNs)}, feed lag trip/release {Ms(r.FeedLagTripNs)}/{Ms(r.FeedLagReleaseNs)}, ");
+        sb.Append(ci, $"stale book grace {Ms(r.StaleBookGraceNs)}, venue errors {r.VenueErrorRatePercent}% of ≥{r.VenueErrorMinCount} in {Ms(r.VenueErrorWindowNs)}, ");
+        sb.Append(ci, $"new orders ≤{r.MaxNewOrdersPerSecond}/s, order budget {r.OrderBudget} per {Ms(r.OrderBudgetWindowNs)} ({r.CancelHeadroom} kept for cancels), release cooldown {Ms(r.ReleaseCooldownNs)}\n");
+        sb.Append(ci, $"  state {StateDirectory} (store {Path.GetFileName(StorePath)}, client-order-id high-water mark {Path.GetFileName(ClientOrderIdHighWaterPath)})\n");
+        sb.Append(ci, $"  client order ids: prefix '{ClientOrderIdPrefix}', instance {InstanceId}; metrics port {(MetricsPort == 0 ? "any free" : MetricsPort.ToString(ci))}; ");
+        sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,294 @@
+using System.CommandLine;
+using System.Globalization;
+using Fathom.Cli.Run;
+using Fathom.Core;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Cli;
+
+/// <summary>Test seams of <see cref="RunCommand.RunAsync"/>; production uses the defaults.</summary>
+internal sealed record RunHooks
+{
+    /// <summary>Where credentials are read from (the process environment unless a test supplies its own).</summary>
+    public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
+    /// <summary>Called once reconciliation is done and the engine is connected, right before the strategy starts quoting.</summary>
+    public Action<EngineHost>? OnQuoting { get; init; }
+}
+
+/// <summary>
+/// <c>fathom run --config fathom.json</c>: live trading on Binance spot (testnet unless the config says
+/// <c>binance-mainnet</c> and the command line says <c>--mainnet</c>). In order: validate the config (no
+/// network), check the mainnet gate and the credentials (environment only), print the effective config
+/// with secrets redacted, read exchangeInfo and finish validation, reconcile (cancel the orders a previous
+/// run left, print balances), compose the engine (<see cref="EngineHost"/>) and quote until Ctrl+C,
+/// SIGTERM, <c>q</c>, <c>POST /control/stop</c> or <c>--duration</c>; then stop quoting, cancel all, wait
+/// for the venue to confirm, check with the venue and flush the store.
+/// </summary>
+/// <remarks>Exit codes: 0 clean; 1 a run-time failure or a shutdown that left something open; 2 a config or usage error (nothing was sent).</remarks>
+internal static class RunCommand
+{
+    public const int ExitClean = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var config = new Option<string>("--config") { Description = "The run configuration (JSON; see docs/fathom.sample.json). It must not hold secrets.", Required = true };
+        var mainnet = new Option<bool>("--mainnet") { Description = "Required, in addition to \"venue\": \"binance-mainnet\" in the config, to trade real money." };
+        var duration = new Option<double?>("--duration") { Description = "Run this many seconds unattended, then stop, cancel all and print a summary." };
+        var command = new Command("run", "Trade live on Binance spot (testnet by default) with the configured market maker, risk limits and operator controls.")
+        {
+            config, mainnet, duration,
+        };
+        command.SetAction((parse, cancel) => RunAsync(parse.GetValue(config)!, parse.GetValue(mainnet), parse.GetValue(duration), output, error, cancel));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string configPath, bool mainnet, double? durationSeconds, TextWriter output, TextWriter error,
+        CancellationToken cancel, RunHooks? hooks = null)
+    {
+        hooks ??= new RunHooks();
+
+        // 1. Everything that can be checked without the network, before any connection is made.
+        RunConfig config;
+        try
+        {
+            config = RunConfig.Load(configPath);
+        }
+        catch (RunConfigException ex)
+        {
+            return ConfigErrors(error, configPath, ex);
+        }
+        if (config.IsMainnet && !mainnet)
+        {
+            error.WriteLine($"error: {configPath} selects binance-mainnet (real money) but --mainnet was not given; refusing to start. " +
+                "Run against binance-testnet first; add --mainnet only when you mean it.");
+            return ExitUsage;
+        }
+        if (mainnet && !config.IsMainnet)
+        {
+            error.WriteLine($"error: --mainnet was given but {configPath} selects {config.VenueName}; refusing to start (set \"venue\": \"binance-mainnet\" to trade on mainnet).");
+            return ExitUsage;
+        }
+        if (durationSeconds is <= 0)
+        {
+            error.WriteLine("error: --duration must be positive.");
+            return ExitUsage;
+        }
+        BinanceCredentials? credentials;
+        try
+        {
+            credentials = BinanceCredentials.FromEnvironment(hooks.GetVariable);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or ArgumentException
+            or System.Security.Cryptography.CryptographicException)
+        {
+            error.WriteLine($"error: credentials: {ex.Message}");
+            return ExitUsage;
+        }
+        if (credentials is null)
+        {
+            error.WriteLine($"error: no API key: set {BinanceCredentials.ApiKeyVariable} and {BinanceCredentials.HmacSecretVariable} " +
+                $"(HMAC) or {BinanceCredentials.Ed25519KeyFileVariable} (Ed25519) in the environment (never in the config file).");
+            return ExitUsage;
+        }
+
+        // 2. The effective configuration; the only credential text ever printed is a short key prefix.
+        output.WriteLine($"fathom run{(config.IsMainnet ? " — MAINNET: real money" : "")}");
+        output.Write(config.Describe());
+        output.WriteLine($"  credentials (from the environment): {Redacted(credentials)}");
+        output.Flush();
+
+        TimeProvider time = TimeProvider.System;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        bool reconciled = false;
+        try
+        {
+            return await RunConnectedAsync(config, credentials, durationSeconds, output, error, hooks, time, stop, () => reconciled = true)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped before quoting started: this run placed nothing.
+            if (reconciled)
+            {
+                output.WriteLine("stopped before quoting started; nothing was placed.");
+                return ExitClean;
+            }
+            error.WriteLine("error: stopped before reconciliation finished; orders a previous run left may still be open at the venue.");
+            return ExitFailure;
+        }
+        catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or TimeoutException or System.Net.WebSockets.WebSocketException
+            or OperationCanceledException or System.Text.Json.JsonException or IOException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitFailure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static int ConfigErrors(TextWriter error, string path, RunConfigException ex)
+    {
+        error.WriteLine($"error: {path} is not a valid run configuration:");
+        foreach (string e in ex.Errors)
+            error.WriteLine("  " + e);
+        return ExitUsage;
+    }
+
+    /// <summary>At most the first 4 characters of the API key (fewer for a short key), and which secrets are set; never a secret.</summary>
+    internal static string Redacted(BinanceCredentials credentials)
+    {
+        string key = credentials.ApiKey;
+        int shown = Math.Min(4, key.Length / 2);
+        return $"API key {key[..shown]}…(redacted), HMAC secret {(credentials.HasHmac ? "set (redacted)" : "not set")}, " +
+            $"Ed25519 key {(credentials.HasEd25519 ? "set (redacted)" : "not set")}";
+    }
+
+    private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, double? durationSeconds, TextWriter output,
+        TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled)
+    {
+        // 3. The venue's instrument specs finish the validation (listing, status, step sizes).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var rest = new BinanceRestClient(http, config.MarketData, new RestWeightLimiter(time));
+        Dictionary<string, InstrumentSpec> venueSpecs;
+        try
+        {
+            venueSpecs = await rest.GetExchangeInfoAsync([.. config.Symbols.Select(s => s.Symbol)], stop.Token).ConfigureAwait(false);
+        }
+        catch (BinanceRestException ex) when (ex.Code == -1121)
+        {
+            error.WriteLine($"error: {config.SourcePath}: a configured symbol is not listed by {config.VenueName}: {ex.Message}");
+            return ExitUsage;
+        }
+        ResolvedRun resolved;
+        try
+        {
+            resolved = config.Resolve(venueSpecs);
+        }
+        catch (RunConfigException ex)
+        {
+            return ConfigErrors(error, config.SourcePath, ex);
+        }
+        foreach (var spec in resolved.Specs)
+            output.WriteLine($"  {spec.Symbol} on the venue: tick {Decimal(spec.TickSize.Raw, spec.PriceDecimals)}, step {Decimal(spec.StepSize.Raw, spec.QtyDecimals)}, " +
+                $"min qty {Decimal(spec.MinQty.Raw, spec.QtyDecimals)}, min notional {Decimal(spec.MinNotional.Raw, spec.PriceDecimals)}, status {spec.Status}");
+
+        // 4. Durable client ids: a crash can skip ids, never reuse one.
+        Directory.CreateDirectory(config.StateDirectory);
+        var format = new ClientOrderIdFormat(config.ClientOrderIdPrefix);
+        uint epoch = (uint)(time.GetUtcNow().ToUnixTimeSeconds() / 60 % (ClientOrderIdFormat.MaxEpoch + 1));
+        var ids = new ClientOrderIdGenerator(config.InstanceId, epoch, new FileSequenceReservation(config.ClientOrderIdHighWaterPath));
+        var instruments = config.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset)).ToList();
+
+        // 5. Reconciliation: nothing of a previous run may rest at the venue when the strategy starts.
+        var reconciliation = await StartupReconciliation.RunAsync(instruments, credentials, format, ids, config.OrderEntry, http, time,
+            config.ShutdownTimeout, stop.Token).ConfigureAwait(false);
+        output.WriteLine($"reconciliation: {reconciliation.Found} open order(s) with prefix '{config.ClientOrderIdPrefix}' and instance {config.InstanceId} " +
+            $"left by a previous run; cancelled {reconciliation.Cancelled}");
+        if (reconciliation.OtherInstances > 0)
+            output.WriteLine($"reconciliation: {reconciliation.OtherInstances} open order(s) with prefix '{config.ClientOrderIdPrefix}' belong to another instance id; left untouched");
+        if (!reconciliation.Clean)
+        {
+            error.WriteLine($"error: reconciliation: the venue still lists {reconciliation.StillOpen.Count} order(s) of ours after cancelling: " +
+                $"{string.Join(", ", reconciliation.StillOpen)}; not quoting.");
+            return ExitFailure;
+        }
+        onReconciled();
+        output.WriteLine("balances: " + DescribeBalances(reconciliation.Balances, instruments));
+
+        // 6. The engine, connected; then quoting.
+        await using var host = await EngineHost.StartAsync(new EngineHostOptions
+        {
+            MarketData = config.MarketData,
+            OrderEntry = config.OrderEntry,
+            Credentials = credentials,
+            Instruments = instruments,
+            Specs = resolved.Specs,
+            Strategy = new MarketMakers(resolved.Strategies),
+            Limits = resolved.Limits,
+            Ids = ids,
+            IdFormat = format,
+            StorePath = config.StorePath,
+            MetricsPort = config.MetricsPort,
+            Time = time,
+        }, stop.Token).ConfigureAwait(false);
+        using var onStopRequest = host.StopRequested.Register(stop.Cancel);
+        hooks.OnQuoting?.Invoke(host);
+        host.StartTrading();
+        if (durationSeconds is double d)
+            stop.CancelAfter(TimeSpan.FromSeconds(d));
+        bool terminal = !Console.IsInputRedirected && ReferenceEquals(output, Console.Out);
+        output.WriteLine($"quoting {string.Join(", ", instruments.Select(i => i.Symbol))} on {config.VenueName}; metrics at {host.MetricsAddress}metrics; " +
+            $"control: POST {host.MetricsAddress}control/{{halt|resume|pause|flatten|stop}} with header '{MetricsServer.ControlHeader}: 1'. " +
+            (terminal ? "Keys: p pause/resume, f flatten, h halt, r resume, q quit. " : "") +
+            (durationSeconds is null ? "Ctrl+C or SIGTERM stops (cancels all orders first)." : $"Running {durationSeconds} s."));
+        output.Flush();
+
+        long nextStatus = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, stop.Token).ConfigureAwait(false);
+                if (terminal)
+                    host.HandleKeys(output);
+                if ((long)host.Elapsed.TotalMilliseconds >= nextStatus)
+                {
+                    nextStatus = (long)(host.Elapsed + config.StatusInterval).TotalMilliseconds;
+                    output.Write(host.Status());
+                    output.Flush();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // 7. Shutdown: stop quoting, cancel all, wait for the venue, check with it, flush the store.
+        output.WriteLine($"stopping: quoting stopped, cancelling every order (waiting up to {config.ShutdownTimeout.TotalSeconds} s for the venue to confirm)");
+        output.Flush();
+        var report = await host.StopAsync(config.ShutdownTimeout).ConfigureAwait(false);
+        output.Write(host.Summary());
+        if (report.Problems.Count == 0)
+        {
+            output.WriteLine("shutdown clean: the venue lists no open order of ours.");
+            output.Flush();
+            return ExitClean;
+        }
+        error.WriteLine("error: shutdown was not clean:");
+        foreach (string p in report.Problems)
+            error.WriteLine("  " + p);
+        return ExitFailure;
+    }
+
+    private static string Decimal(long raw, int decimals)
+    {
+        string s = FixedPoint.ToString(raw, decimals);
+        return s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') : s;
+    }
+
+    /// <summary>The configured symbols' assets (a testnet account holds hundreds of others: only counted).</summary>
+    private static string DescribeBalances(IReadOnlyList<VenueBalance> balances, IReadOnlyList<BinanceOrderInstrument> instruments)
+    {
+        var assets = instruments.SelectMany(i => new[] { i.BaseAsset, i.QuoteAsset }).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var parts = new List<string>();
+        foreach (string asset in assets)
+        {
+            var b = balances.FirstOrDefault(x => string.Equals(x.Asset, asset, StringComparison.OrdinalIgnoreCase));
+            parts.Add(b.Asset is null
+                ? $"{asset} 0"
+                : $"{asset} free {Decimal(b.Free, BinanceSymbol.WireDecimals)} locked {Decimal(b.Locked, BinanceSymbol.WireDecimals)}");
+        }
+        int others = balances.Count(b => !assets.Contains(b.Asset, StringComparer.OrdinalIgnoreCase));
+        return string.Join("; ", parts) + (others > 0 ? string.Create(CultureInfo.InvariantCulture, $" (and {others} other asset(s))") : "");
+    }
+}

@@ -1,0 +1,136 @@
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.MarketData;
+
+namespace Fathom.Venues.Binance;
+
+/// <summary>
+/// The part of the Binance feed that belongs to the core: the parser, the router, each symbol's
+/// <see cref="BookSync"/>, and the hook that runs the engine after every applied input. No sockets,
+/// no HTTP: <see cref="BinanceMarketDataFeed"/> owns one and hands it what the network delivered, and a
+/// journal replay owns one and hands it what the journal recorded, through the same methods.
+/// </summary>
+/// <remarks>
+/// Every method here runs under <see cref="CoreLock"/> (the callers take it), journals its input first
+/// when a <see cref="Journal"/> is attached, then applies it and calls <see cref="AfterApply"/>.
+/// </remarks>
+public sealed class BinanceFeedCore
+{
+    private readonly BinanceStreamParser _parser;
+    private readonly MarketDataRouter _router;
+    private readonly BookSync[] _books;
+    private long _lastServerShutdowns;
+
+    public BinanceFeedCore(IReadOnlyList<InstrumentSpec> instruments, bool usdm = false, Action<SyncTransition>? observer = null,
+        SyncOptions? syncOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        if (instruments.Count == 0)
+            ThrowHelper.ThrowArgument(nameof(instruments), "at least one instrument is required.");
+        Symbols = new BinanceSymbolTable();
+        foreach (var spec in instruments)
+            Symbols.Add(spec);
+        _parser = new BinanceStreamParser(Symbols);
+        _router = new MarketDataRouter(Symbols.Count);
+        _books = new BookSync[Symbols.Count];
+        // Per-symbol silence is off: a quiet symbol is normal; connection silence is watched instead.
+        syncOptions ??= new SyncOptions { SilenceTimeoutNs = 0 };
+        for (int i = 0; i < Symbols.Count; i++)
+        {
+            _books[i] = new BookSync(i, new OrderBook(Symbols[i].Spec), usdm ? SyncRule.BinanceUsdM : SyncRule.BinanceSpot, syncOptions, observer);
+            _router.Add(_books[i]);
+        }
+    }
+
+    /// <summary>Held while an input is applied; take it to read books consistently.</summary>
+    public Lock CoreLock { get; } = new();
+    public BinanceSymbolTable Symbols { get; }
+    public IReadOnlyList<BookSync> Books => _books;
+    public MarketDataRouter Router => _router;
+    public MarketDataCounters ParserCounters => _parser.Counters;
+
+    /// <summary>Raw frames and snapshot bodies, for <c>fathom record</c> (market data only).</summary>
+    public RecordingWriter? Recorder { get; set; }
+
+    /// <summary>Every input, stamped, for deterministic replay; shared with the engine.</summary>
+    public CoreJournal? Journal { get; set; }
+
+    /// <summary>
+    /// Called under the core lock right after each input was applied to the books, with its monotonic
+    /// stamp (for a frame: taken when it was read from the socket).
+    /// </summary>
+    public Action<long>? AfterApply { get; set; }
+
+    /// <summary>Applies one stream frame; true when it carried a <c>serverShutdown</c> notice.</summary>
+    public bool ApplyFrame(ReadOnlySpan<byte> frame, long readStampNs, long receiveNs, int connectionId)
+    {
+        Journal?.Frame(readStampNs, receiveNs, connectionId, frame);
+        Recorder?.TryAppendFrame(receiveNs, frame, connectionId);
+        var router = _router;
+        _parser.ParseFrame(frame, receiveNs, ref router);
+        bool shutdown = _router.ServerShutdowns != _lastServerShutdowns;
+        _lastServerShutdowns = _router.ServerShutdowns;
+        AfterApply?.Invoke(readStampNs);
+        return shutdown;
+    }
+
+    /// <summary>Applies one REST depth snapshot for <paramref name="instrument"/>.</summary>
+    public void ApplySnapshot(int instrument, int depth, ReadOnlySpan<byte> body, long monoNs, long receiveNs)
+    {
+        BinanceSymbol symbol = Symbols[instrument];
+        Journal?.Snapshot(monoNs, receiveNs, instrument, depth, body);
+        Recorder?.TryAppendSnapshot(receiveNs, symbol.Spec.Symbol, depth, body);
+        var router = _router;
+        _parser.ParseSnapshot(body, symbol, depth, receiveNs, ref router);
+        AfterApply?.Invoke(monoNs);
+    }
+
+    /// <summary>Marks every Live book stale (a disconnect, or the feed failing).</summary>
+    public void MarkAllStale(StaleReason reason, long monoNs, long receiveNs)
+    {
+        Journal?.FeedEvent(monoNs, receiveNs, FeedEventKind.MarkAllStale, (int)reason);
+        foreach (BookSync sync in _books)
+            if (sync.State == SyncState.Live)
+                sync.MarkStale(reason, receiveNs);
+        AfterApply?.Invoke(monoNs);
+    }
+
+    /// <summary>The feed is about to fetch a snapshot for <paramref name="instrument"/>.</summary>
+    public void TakeSnapshotRequest(int instrument, long monoNs, long receiveNs)
+    {
+        Journal?.FeedEvent(monoNs, receiveNs, FeedEventKind.SnapshotRequestTaken, instrument);
+        _books[instrument].AcknowledgeSnapshotRequest();
+    }
+
+    /// <summary>A snapshot fetch failed: the book asks again.</summary>
+    public void RequestSnapshotAgain(int instrument, long monoNs, long receiveNs)
+    {
+        Journal?.FeedEvent(monoNs, receiveNs, FeedEventKind.SnapshotRequestedAgain, instrument);
+        _books[instrument].RequestSnapshotAgain();
+    }
+
+    /// <summary>Replays one market-data journal entry; false when the entry is not the feed's.</summary>
+    public bool Replay(in JournalEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case RecordKind.CoreFrame:
+                ApplyFrame(entry.Payload, entry.MonoNs, entry.WallNs, entry.Arg);
+                return true;
+            case RecordKind.CoreSnapshot:
+                ApplySnapshot(entry.A, entry.Arg, entry.Payload, entry.MonoNs, entry.WallNs);
+                return true;
+            case RecordKind.FeedEvent:
+                switch ((FeedEventKind)entry.Arg)
+                {
+                    case FeedEventKind.MarkAllStale: MarkAllStale((StaleReason)entry.A, entry.MonoNs, entry.WallNs); break;
+                    case FeedEventKind.SnapshotRequestTaken: TakeSnapshotRequest(entry.A, entry.MonoNs, entry.WallNs); break;
+                    case FeedEventKind.SnapshotRequestedAgain: RequestSnapshotAgain(entry.A, entry.MonoNs, entry.WallNs); break;
+                    default: ThrowHelper.ThrowInvalidOperation($"journal input {entry.Sequence}: unknown feed event {entry.Arg}"); break;
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+}

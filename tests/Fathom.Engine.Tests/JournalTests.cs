@@ -1,0 +1,127 @@
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+using Fathom.MarketData;
+using Xunit;
+
+namespace Fathom.Engine.Tests;
+
+public partial class TradingEngineTests
+{
+    private sealed class CapturingSink : IReportSink
+    {
+        public readonly List<object> Reports = [];
+        public void OnAck(in AckReport report) => Reports.Add(report);
+        public void OnReject(in RejectReport report) => Reports.Add(report);
+        public void OnFill(in FillReport report) => Reports.Add(report);
+        public void OnCanceled(in CanceledReport report) => Reports.Add(report);
+        public void OnExpired(in ExpiredReport report) => Reports.Add(report);
+        public void OnAmended(in AmendedReport report) => Reports.Add(report);
+        public void OnStatusUnknown(in StatusUnknownReport report) => Reports.Add(report);
+        public void OnOrderStatus(in OrderStatusReport report) => Reports.Add(report);
+    }
+
+    [Fact]
+    public void JournalCodec_RoundTripsEveryReportKind()
+    {
+        var id = new ClientOrderId(3, 123_456, 987_654_321);
+        var other = new ClientOrderId(3, 123_456, 987_654_322);
+        var sink = new CapturingSink();
+        Span<byte> buffer = stackalloc byte[JournalCodec.MaxSize];
+        object[] reports =
+        [
+            new AckReport(1, id, 42, 1_000),
+            new RejectReport(1, id, CommandKind.Place, RejectReason.InsufficientBalance, -2010, "Account has insufficient balance", 2_000),
+            new RejectReport(0, id, CommandKind.Cancel, RejectReason.UnknownOrder, -2011, null, 2_500),
+            new CanceledReport(1, id, 3_000),
+            new ExpiredReport(1, id, 4_000),
+            new AmendedReport(1, id, other, new Qty(5_000), 5_000),
+            new StatusUnknownReport(1, id, CommandKind.CancelReplace, UnknownCause.Timeout, 6_000),
+            new OrderStatusReport(1, id, VenueOrderStatus.PartiallyFilled, 42, new Qty(700), 7_000),
+            new FillReport(1, id, 42, 9_001, OrderSide.Sell, new Price(6_000_012_000_000), new Qty(300), new Qty(700), -15, new Qty(1), true, 8_000),
+        ];
+        foreach (object r in reports)
+        {
+            (JournalReportKind kind, int n) = r switch
+            {
+                AckReport x => (JournalReportKind.Ack, JournalCodec.Encode(x, buffer)),
+                RejectReport x => (JournalReportKind.Reject, JournalCodec.Encode(x, buffer)),
+                CanceledReport x => (JournalReportKind.Canceled, JournalCodec.Encode(x, buffer)),
+                ExpiredReport x => (JournalReportKind.Expired, JournalCodec.Encode(x, buffer)),
+                AmendedReport x => (JournalReportKind.Amended, JournalCodec.Encode(x, buffer)),
+                StatusUnknownReport x => (JournalReportKind.StatusUnknown, JournalCodec.Encode(x, buffer)),
+                OrderStatusReport x => (JournalReportKind.OrderStatus, JournalCodec.Encode(x, buffer)),
+                FillReport x => (JournalReportKind.Fill, JournalCodec.Encode(x, buffer)),
+                _ => throw new InvalidOperationException(),
+            };
+            JournalCodec.Dispatch(kind, buffer[..n], sink);
+        }
+        Assert.Equal(reports, sink.Reports);
+    }
+
+    [Fact]
+    public void JournalCodec_CutsAnOverlongVenueMessageToFit()
+    {
+        Span<byte> buffer = stackalloc byte[JournalCodec.MaxSize];
+        var report = new RejectReport(0, new ClientOrderId(1, 1, 1), CommandKind.Place, RejectReason.Other, -1, new string('é', 2_000), 1);
+        int n = JournalCodec.Encode(report, buffer);
+        Assert.True(n <= JournalCodec.MaxSize);
+        var sink = new CapturingSink();
+        JournalCodec.Dispatch(JournalReportKind.Reject, buffer[..n], sink);
+        var back = Assert.IsType<RejectReport>(Assert.Single(sink.Reports));
+        Assert.StartsWith("éé", back.VenueMessage);
+        Assert.Equal(report with { VenueMessage = back.VenueMessage }, back);
+    }
+
+    /// <summary>A gateway that rejects its first command from inside Send, as a full queue does.</summary>
+    private sealed class RejectingGateway : IOrderGateway
+    {
+        public TradingEngine? Engine;
+        public readonly List<OrderCommand> Sent = [];
+        public bool IsReady => true;
+        public void Send(in OrderCommand command)
+        {
+            Sent.Add(command);
+            if (Sent.Count == 1)
+                Engine!.OnReject(new RejectReport(command.InstrumentId, command.ClientOrderId, command.Kind, RejectReason.RateLimited, 0, "gateway queue full", 0));
+        }
+        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
+        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
+        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
+        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
+        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public void ReportDeliveredFromInsideSend_IsProcessedAfterTheInput_AsAnInputOfItsOwn()
+    {
+        using var stream = new MemoryStream();
+        var journal = new CoreJournal(new RecordingWriter(stream, ownsStream: false));
+        var gateway = new RejectingGateway();
+        var rig = NewRig(journal: journal, gateway: gateway);
+        gateway.Engine = rig.Engine;
+        rig.Time.Advance(TimeSpan.FromMilliseconds(1));
+        rig.Engine.OnTimer(); // an input the engine journals itself
+        rig.Market(10_000, 10_010, 1);
+        // Both quotes went out before the reject of the first was applied.
+        Assert.True(gateway.Sent.Count >= 2, $"{gateway.Sent.Count} sent");
+        Assert.Equal(CommandKind.Place, gateway.Sent[1].Kind);
+        journal.Dispose();
+
+        var entries = new List<(RecordKind Kind, long Seq, int Arg)>();
+        using (var reader = new CoreJournalReader(new MemoryStream(stream.ToArray())))
+        {
+            while (reader.TryRead(out JournalEntry e))
+                entries.Add((e.Kind, e.Sequence, e.Arg));
+            Assert.Null(reader.Problem);
+        }
+        // start, timer, [frame applied by the feed core, not journaled here: its two places], then the reject as input 3.
+        Assert.Equal((RecordKind.OperatorCommand, 1L, (int)JournalOperatorKind.Start), entries[0]);
+        Assert.Equal((RecordKind.TimerTick, 2L, 0), entries[1]);
+        Assert.Equal(RecordKind.CommandOut, entries[2].Kind);
+        Assert.Equal(RecordKind.CommandOut, entries[3].Kind);
+        Assert.Equal(2L, entries[3].Seq);
+        Assert.Equal((RecordKind.VenueReport, 3L, (int)JournalReportKind.Reject), entries[4]);
+        Assert.DoesNotContain(entries.Skip(5), e => e.Kind == RecordKind.VenueReport);
+    }
+}

@@ -1,0 +1,388 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Fathom.Cli;
+using Fathom.Gateway.Abstractions;
+using Fathom.Simulator;
+using Fathom.Venues.Binance;
+using Xunit;
+using OrderType = Fathom.Gateway.Abstractions.OrderType;
+using Side = Fathom.Core.OrderSide;
+
+namespace Fathom.Integration.Tests;
+
+/// <summary>
+/// <c>fathom run --config</c> against the simulator on loopback: refusals before any network call,
+/// secrets never printed, a real run that trades and leaves nothing open, start-up reconciliation, the
+/// HTTP control surface, and SIGTERM on a child process. Real time; every wait is bounded and generous.
+/// </summary>
+public sealed class RunCommandTests
+{
+    private static readonly SimulatorConfig.KeyConfig s_key = SimulatorConfig.Demo().Accounts[0].Keys[0];
+
+    private static Func<string, string?> DemoEnvironment(Action<string>? onLookup = null) => name =>
+    {
+        onLookup?.Invoke(name);
+        return name switch
+        {
+            BinanceCredentials.ApiKeyVariable => s_key.ApiKey,
+            BinanceCredentials.HmacSecretVariable => s_key.Secret,
+            _ => null,
+        };
+    };
+
+    private static string TempDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "fathom-run-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string WriteConfig(string dir, string json)
+    {
+        string path = Path.Combine(dir, "fathom.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    /// <summary>A config for the simulator at <paramref name="baseAddress"/> (venue custom), BTCUSDT market making as the demo does.</summary>
+    private static string SimulatorConfigJson(Uri baseAddress, string extra = "")
+    {
+        string http = baseAddress.ToString().TrimEnd('/');
+        string ws = "ws" + http[4..];
+        return $$"""
+            {
+              "venue": "custom",
+              "restUrl": "{{http}}",
+              "streamUrl": "{{ws}}",
+              "wsApiUrl": "{{ws}}/ws-api/v3",
+              "symbols": [
+                { "symbol": "BTCUSDT", "baseAsset": "BTC", "quoteAsset": "USDT",
+                  "strategy": { "halfSpreadTicks": 3, "quoteQty": "0.001", "maxPosition": "0.02", "maxSkewTicks": 5 },
+                  "limits": { "maxPosition": "0.02", "maxOrderQty": "0.005", "maxOrderNotional": "10000" } }
+              ],
+              "risk": { "maxTotalNotional": "100000", "markoutLossLimit": "500", "maxDailyLoss": "5000", "priceBandBps": 200 },
+              {{extra}}
+              "statusIntervalSeconds": 1,
+              "shutdownTimeoutSeconds": 15
+            }
+            """;
+    }
+
+    private sealed class Exchange : IAsyncDisposable
+    {
+        public required ExchangeSimulator Sim;
+        public required SimulatorServer Server;
+
+        public static async Task<Exchange> StartAsync(bool flow = true)
+        {
+            var config = SimulatorConfig.Demo();
+            config.Seed = 7;
+            var sim = ExchangeSimulator.Create(config, TimeProvider.System);
+            var server = await SimulatorServer.StartAsync(sim.Api, IPAddress.Loopback, 0);
+            if (flow)
+                sim.StartMarketFlow(FlowRegime.Mixed, TimeSpan.FromMilliseconds(25));
+            return new Exchange { Sim = sim, Server = server };
+        }
+
+        /// <summary>Client ids of the demo account's open orders, as the simulator itself holds them.</summary>
+        public List<string> OpenOrders()
+        {
+            var ids = new List<string>();
+            Sim.Api.Run(e =>
+            {
+                var account = e.Accounts.First(a => a.Name == "demo");
+                foreach (var book in e.Books)
+                    ids.AddRange(book.OpenOrdersOf(account).Select(o => o.ClientOrderId));
+            });
+            return ids;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            Sim.Dispose();
+        }
+    }
+
+    private static void AssertNoSecrets(string text)
+    {
+        Assert.DoesNotContain(s_key.Secret!, text);
+        Assert.DoesNotContain(s_key.ApiKey, text);
+        Assert.DoesNotContain(s_key.ApiKey[..5], text); // at most the first 4 characters of the key
+    }
+
+    // ---------------------------------------------------------------- refusals before the network
+
+    [Fact]
+    public async Task Run_InvalidConfig_Exit2WithTheSpecificError()
+    {
+        string dir = TempDir();
+        string path = WriteConfig(dir, RunConfigTests.ValidJson.Replace("\"custom\"", "\"kraken\"", StringComparison.Ordinal));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, output, error, CancellationToken.None,
+            new RunHooks { GetVariable = DemoEnvironment() });
+        Assert.Equal(2, rc);
+        Assert.Contains("is not a valid run configuration", error.ToString());
+        Assert.Contains("$.venue: unknown venue 'kraken'", error.ToString());
+        Assert.Equal("", output.ToString());
+    }
+
+    [Fact]
+    public async Task Run_MainnetConfigWithoutFlag_Exit2BeforeCredentialsOrNetwork()
+    {
+        string dir = TempDir();
+        string json = """
+            {
+              "venue": "binance-mainnet",
+              "symbols": [
+                { "symbol": "BTCUSDT", "baseAsset": "BTC", "quoteAsset": "USDT",
+                  "strategy": { "quoteQty": "0.001", "maxPosition": "0.02" },
+                  "limits": { "maxPosition": "0.02", "maxOrderQty": "0.005", "maxOrderNotional": "10000" } }
+              ],
+              "risk": { "maxTotalNotional": "100000", "markoutLossLimit": "500", "maxDailyLoss": "5000" }
+            }
+            """;
+        string path = WriteConfig(dir, json);
+        var lookups = new List<string>();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, output, error, CancellationToken.None,
+            new RunHooks { GetVariable = DemoEnvironment(lookups.Add) });
+        Assert.Equal(2, rc);
+        Assert.Contains("selects binance-mainnet (real money) but --mainnet was not given; refusing to start", error.ToString());
+        // Refused before the credentials were even read and before anything was printed or connected.
+        Assert.Empty(lookups);
+        Assert.Equal("", output.ToString());
+
+        // Through the real command line too.
+        var cliOut = new StringWriter();
+        var cliErr = new StringWriter();
+        int cliRc = await Program.BuildRoot(cliOut, cliErr).Parse(["run", "--config", path]).InvokeAsync();
+        Assert.Equal(2, cliRc);
+        Assert.Contains("--mainnet was not given", cliErr.ToString());
+    }
+
+    [Fact]
+    public async Task Run_MainnetFlagWithTestnetConfig_Exit2()
+    {
+        string dir = TempDir();
+        string path = WriteConfig(dir, RunConfigTests.ValidJson);
+        var error = new StringWriter();
+        int rc = await RunCommand.RunAsync(path, mainnet: true, durationSeconds: null, new StringWriter(), error, CancellationToken.None,
+            new RunHooks { GetVariable = DemoEnvironment() });
+        Assert.Equal(2, rc);
+        Assert.Contains("--mainnet was given but", error.ToString());
+    }
+
+    [Fact]
+    public async Task Run_NoCredentials_Exit2NamingTheVariables()
+    {
+        string dir = TempDir();
+        string path = WriteConfig(dir, RunConfigTests.ValidJson);
+        var error = new StringWriter();
+        int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, new StringWriter(), error, CancellationToken.None,
+            new RunHooks { GetVariable = _ => null });
+        Assert.Equal(2, rc);
+        Assert.Contains("no API key: set FATHOM_BINANCE_API_KEY and FATHOM_BINANCE_API_SECRET", error.ToString());
+    }
+
+    [Fact]
+    public async Task Run_EffectiveConfig_PrintsRedactedKeyAndNeverTheSecret()
+    {
+        // The venue is a closed port: the effective config is printed, then the first request fails.
+        string dir = TempDir();
+        string path = WriteConfig(dir, RunConfigTests.ValidJson);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, output, error, CancellationToken.None,
+            new RunHooks { GetVariable = DemoEnvironment() });
+        Assert.Equal(1, rc);
+        string text = output.ToString();
+        Assert.Contains($"credentials (from the environment): API key {s_key.ApiKey[..4]}…(redacted), HMAC secret set (redacted)", text);
+        Assert.Contains("venue custom: rest http://127.0.0.1:1/", text);
+        Assert.Contains("risk: max total notional 100000, markout loss limit 500", text);
+        AssertNoSecrets(text + error);
+    }
+
+    // ---------------------------------------------------------------- against the simulator
+
+    [Fact]
+    public async Task Run_Simulator_TradesServesControlAndLeavesNoOpenOrders()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        string dir = TempDir();
+        string path = WriteConfig(dir, SimulatorConfigJson(exchange.Server.BaseAddress));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
+        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
+
+        // It trades (the simulator's flow takes our quotes) and prints periodic status lines.
+        var statusLive = new System.Text.RegularExpressions.Regex(@"\[\d\d:\d\d:\d\d\] BTCUSDT Live \d+(\.\d+)?/\d+(\.\d+)? orders \d+ pos ");
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while ((host.Engine.Fills == 0 || !statusLive.IsMatch(output.ToString())) && DateTime.UtcNow < deadline && !run.IsCompleted)
+            await Task.Delay(200);
+        Assert.True(host.Engine.Fills > 0, $"no fill\n{output}\n{error}");
+        Assert.Matches(statusLive, output.ToString());
+
+        // The control surface: loopback, POST, and only with the header a browser cannot send cross-site.
+        Uri baseUrl = host.MetricsAddress;
+        Assert.True(IPAddress.IsLoopback(IPAddress.Parse(baseUrl.Host)));
+        using var http = new HttpClient();
+        var noHeader = await http.PostAsync(new Uri(baseUrl, "/control/halt"), null);
+        Assert.Equal(HttpStatusCode.Forbidden, noHeader.StatusCode);
+        Assert.NotEqual(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
+        Assert.Equal(HttpStatusCode.NotFound, (await Control(http, baseUrl, "explode")).StatusCode);
+        var halt = await Control(http, baseUrl, "halt");
+        Assert.Equal(HttpStatusCode.OK, halt.StatusCode);
+        Assert.StartsWith("halted", await halt.Content.ReadAsStringAsync());
+        Assert.Equal(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode);
+        var resume = await Control(http, baseUrl, "resume");
+        Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        Assert.NotEqual(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
+        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "pause")).StatusCode);
+        Assert.True(host.Engine.Paused);
+        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "resume")).StatusCode);
+        Assert.False(host.Engine.Paused);
+
+        // A headless stop: the same graceful shutdown as SIGTERM.
+        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "stop")).StatusCode);
+        int rc = await run.WaitAsync(TimeSpan.FromSeconds(90));
+        string text = output.ToString();
+        Assert.True(rc == 0, $"exit {rc}\n{text}\n{error}");
+        Assert.Contains("reconciliation: 0 open order(s)", text);
+        Assert.Contains("balances: BTC free 10 locked 0; USDT free 1000000 locked 0", text);
+        Assert.Matches(@"engine (quoting|PAUSED) risk \w+ fills \d+", text);
+        Assert.Matches(@"orders: [1-9]\d* placed", text);
+        Assert.Matches(@"fills: [1-9]\d*", text);
+        Assert.Contains("shutdown clean: the venue lists no open order of ours.", text);
+        Assert.Empty(exchange.OpenOrders());
+        Assert.True(File.Exists(Path.Combine(dir, "fathom-state", "fathom.db")));
+        Assert.True(File.Exists(Path.Combine(dir, "fathom-state", "client-order-ids.hwm")));
+        AssertNoSecrets(text + error);
+    }
+
+    private static Task<HttpResponseMessage> Control(HttpClient http, Uri baseUrl, string action)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/control/" + action));
+        request.Headers.Add(MetricsServer.ControlHeader, "1");
+        return http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Run_OrdersLeftByAPreviousRun_CancelledBeforeQuotingAndForeignOnesKept()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        // A previous run (prefix fx, instance 1) left one order resting; another application left one too.
+        var leftover = new ClientOrderId(1, 77, 5);
+        var foreign = new ClientOrderId(1, 77, 6);
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            var credentials = new BinanceCredentials(s_key.ApiKey, s_key.Secret);
+            var options = BinanceOrderGatewayOptions.Local(exchange.Server.BaseAddress);
+            var instruments = new[] { new BinanceOrderInstrument(0, "BTCUSDT", "BTC", "USDT") };
+            var ours = new RecordingSink();
+            await using (var previous = new BinanceOrderGateway(instruments, credentials, new ClientOrderIdFormat("fx"), ours, options, http))
+            {
+                await previous.StartAsync(CancellationToken.None);
+                previous.Send(OrderCommand.From(new PlaceOrderCommand(0, leftover, Side.Buy, OrderType.Limit,
+                    new Fathom.Core.Price(50_000 * GatewayRig.Px), new Fathom.Core.Qty(100_000)), 0));
+                await ours.WaitForAsync<AckReport>(a => a.ClientOrderId == leftover, "ack of the leftover order", 20_000);
+            }
+            var theirs = new RecordingSink();
+            await using (var other = new BinanceOrderGateway(instruments, credentials, new ClientOrderIdFormat("zz"), theirs, options, http))
+            {
+                await other.StartAsync(CancellationToken.None);
+                other.Send(OrderCommand.From(new PlaceOrderCommand(0, foreign, Side.Buy, OrderType.Limit,
+                    new Fathom.Core.Price(50_001 * GatewayRig.Px), new Fathom.Core.Qty(100_000)), 0));
+                await theirs.WaitForAsync<AckReport>(a => a.ClientOrderId == foreign, "ack of the foreign order", 20_000);
+            }
+        }
+        string leftoverText = new ClientOrderIdFormat("fx").Format(leftover);
+        string foreignText = new ClientOrderIdFormat("zz").Format(foreign);
+        Assert.Contains(leftoverText, exchange.OpenOrders());
+
+        string dir = TempDir();
+        string path = WriteConfig(dir, SimulatorConfigJson(exchange.Server.BaseAddress));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        List<string>? openWhenQuotingStarts = null;
+        int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: 4, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = _ => openWhenQuotingStarts = exchange.OpenOrders() })
+            .WaitAsync(TimeSpan.FromSeconds(180));
+        string text = output.ToString();
+        Assert.True(rc == 0, $"exit {rc}\n{text}\n{error}");
+        Assert.NotNull(openWhenQuotingStarts);
+        Assert.DoesNotContain(leftoverText, openWhenQuotingStarts);   // cancelled before the strategy started
+        Assert.Contains(foreignText, openWhenQuotingStarts);          // never touched
+        Assert.Contains("reconciliation: 1 open order(s) with prefix 'fx' and instance 1 left by a previous run; cancelled 1", text);
+        Assert.True(text.IndexOf("reconciliation: 1", StringComparison.Ordinal) < text.IndexOf("quoting BTCUSDT", StringComparison.Ordinal));
+        Assert.Equal([foreignText], exchange.OpenOrders());
+    }
+
+    [Fact]
+    public async Task Run_ChildProcessSigterm_CancelsEverythingAndExits0()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        string dir = TempDir();
+        string path = WriteConfig(dir, SimulatorConfigJson(exchange.Server.BaseAddress));
+        string fathom = Path.Combine(AppContext.BaseDirectory, "fathom.dll");
+        Assert.True(File.Exists(fathom), $"{fathom} is missing (the test project references src/Fathom.Cli)");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = dir,
+        };
+        foreach (string a in new[] { fathom, "run", "--config", path, "--duration", "600" })
+            start.ArgumentList.Add(a);
+        start.Environment[BinanceCredentials.ApiKeyVariable] = s_key.ApiKey;
+        start.Environment[BinanceCredentials.HmacSecretVariable] = s_key.Secret;
+        start.Environment.Remove(BinanceCredentials.Ed25519KeyFileVariable);
+
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        using var child = new Process { StartInfo = start };
+        child.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        Assert.True(child.Start());
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        string Out() { lock (stdout) return stdout.ToString(); }
+        string Err() { lock (stderr) return stderr.ToString(); }
+        try
+        {
+            // Quoting: the command says so and the exchange holds our orders.
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (DateTime.UtcNow < deadline && !child.HasExited && !(Out().Contains("quoting BTCUSDT") && exchange.OpenOrders().Count > 0))
+                await Task.Delay(200);
+            Assert.True(Out().Contains("quoting BTCUSDT") && exchange.OpenOrders().Count > 0, $"not quoting\n{Out()}\n{Err()}");
+
+            using (var kill = Process.Start(new ProcessStartInfo(File.Exists("/bin/kill") ? "/bin/kill" : "kill", ["-TERM", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            { UseShellExecute = false })!)
+            {
+                await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(0, kill.ExitCode);
+            }
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        finally
+        {
+            if (!child.HasExited)
+                child.Kill(entireProcessTree: true);
+        }
+        child.WaitForExit(); // drains the redirected streams
+        Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}\n{Out()}\n{Err()}");
+        Assert.Contains("stopping: quoting stopped, cancelling every order", Out());
+        Assert.Contains("shutdown clean: the venue lists no open order of ours.", Out());
+        Assert.Empty(exchange.OpenOrders());
+        AssertNoSecrets(Out() + Err());
+    }
+}

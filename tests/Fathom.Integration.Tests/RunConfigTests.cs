@@ -1,0 +1,328 @@
+using System.Text.Json.Nodes;
+using Fathom.Cli.Run;
+using Fathom.Core;
+using Xunit;
+
+namespace Fathom.Integration.Tests;
+
+/// <summary>
+/// <c>fathom run</c>'s configuration: every refusal names what is wrong and where, before any network
+/// call; the checks that need the venue run against exchangeInfo specs; the checked-in sample stays valid.
+/// </summary>
+public sealed class RunConfigTests
+{
+    internal const string ValidJson = """
+        {
+          "venue": "custom",
+          "restUrl": "http://127.0.0.1:1",
+          "streamUrl": "ws://127.0.0.1:1",
+          "wsApiUrl": "ws://127.0.0.1:1/ws-api/v3",
+          "symbols": [
+            { "symbol": "BTCUSDT", "baseAsset": "BTC", "quoteAsset": "USDT",
+              "strategy": { "halfSpreadTicks": 3, "quoteQty": "0.001", "maxPosition": "0.02", "maxSkewTicks": 5 },
+              "limits": { "maxPosition": "0.02", "maxOrderQty": "0.005", "maxOrderNotional": "10000" } }
+          ],
+          "risk": { "maxTotalNotional": "100000", "markoutLossLimit": "500", "maxDailyLoss": "5000", "priceBandBps": 200 },
+          "statusIntervalSeconds": 1
+        }
+        """;
+
+    private static JsonObject Valid() => JsonNode.Parse(ValidJson)!.AsObject();
+
+    private static JsonObject Symbol0(JsonObject root) => root["symbols"]![0]!.AsObject();
+
+    private static RunConfigException Refused(string json)
+    {
+        var ex = Assert.Throws<RunConfigException>(() => RunConfig.Parse(json, "/tmp/fathom-test/fathom.json"));
+        Assert.NotEmpty(ex.Errors);
+        return ex;
+    }
+
+    private static RunConfigException Refused(JsonObject root) => Refused(root.ToJsonString());
+
+    private static InstrumentSpec BtcSpec(long stepRaw = 1_000) => new()
+    {
+        Symbol = "BTCUSDT",
+        Venue = Venue.BinanceSpot,
+        PriceDecimals = 8,
+        QtyDecimals = 8,
+        TickSize = new Price(1_000_000),
+        StepSize = new Qty(stepRaw),
+        MinQty = new Qty(stepRaw),
+        MaxQty = new Qty(9_000 * 100_000_000L),
+        MinNotional = new Price(5 * 100_000_000L),
+    };
+
+    [Fact]
+    public void Parse_ValidConfig_BuildsEndpointsAndDefaults()
+    {
+        var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
+        Assert.Equal(RunVenue.Custom, config.Venue);
+        Assert.Equal(new Uri("ws://127.0.0.1:1/ws-api/v3"), config.OrderEntry.WsApiUrl);
+        Assert.Equal("fx", config.ClientOrderIdPrefix);
+        Assert.Equal(1, config.InstanceId);
+        Assert.Equal(Path.Combine("/tmp/fathom-test", "fathom-state"), config.StateDirectory);
+        Assert.Equal(200, config.Risk.PriceBandBps);
+        Assert.Equal(500L * 100_000_000, config.Risk.MarkoutLossLimit);
+        Assert.Equal(0.001m, config.Symbols[0].QuoteQty);
+    }
+
+    [Fact]
+    public void Parse_DefaultVenue_IsTestnet()
+    {
+        var root = Valid();
+        root.Remove("venue");
+        root.Remove("restUrl");
+        root.Remove("streamUrl");
+        root.Remove("wsApiUrl");
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        Assert.Equal(RunVenue.BinanceTestnet, config.Venue);
+        Assert.Equal("testnet.binance.vision", config.OrderEntry.RestBase.Host);
+        Assert.False(config.IsMainnet);
+    }
+
+    [Fact]
+    public void Parse_UnknownVenue_NamesTheVenueAndTheChoices()
+    {
+        var root = Valid();
+        root["venue"] = "kraken";
+        var ex = Refused(root);
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.venue: unknown venue 'kraken'", StringComparison.Ordinal) && e.Contains("binance-testnet") && e.Contains("binance-mainnet"));
+    }
+
+    [Fact]
+    public void Parse_CustomVenueWithoutWsApiUrl_Refused()
+    {
+        var root = Valid();
+        root.Remove("wsApiUrl");
+        var ex = Refused(root);
+        Assert.Contains("$.wsApiUrl: required for venue 'custom'", ex.Errors[0]);
+    }
+
+    [Fact]
+    public void Parse_UrlsWithTestnetVenue_Refused()
+    {
+        var root = Valid();
+        root["venue"] = "binance-testnet";
+        var ex = Refused(root);
+        Assert.Contains(ex.Errors, e => e.Contains("explicit URLs are only for venue 'custom'"));
+    }
+
+    [Fact]
+    public void Parse_MissingSymbols_Refused()
+    {
+        var root = Valid();
+        root.Remove("symbols");
+        Assert.Contains(Refused(root).Errors, e => e.StartsWith("$.symbols: at least one symbol is required", StringComparison.Ordinal));
+        root["symbols"] = new JsonArray();
+        Assert.Contains(Refused(root).Errors, e => e.StartsWith("$.symbols: at least one symbol is required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_SymbolNotBasePlusQuote_Refused()
+    {
+        var root = Valid();
+        Symbol0(root)["baseAsset"] = "ETH";
+        Assert.Contains(Refused(root).Errors, e => e == "$.symbols[0]: symbol BTCUSDT is not baseAsset + quoteAsset (ETH + USDT)");
+    }
+
+    [Theory]
+    [InlineData("limits", "maxOrderQty")]
+    [InlineData("limits", "maxPosition")]
+    [InlineData("limits", "maxOrderNotional")]
+    [InlineData("strategy", "quoteQty")]
+    public void Parse_NonPositiveInstrumentAmount_Refused(string section, string field)
+    {
+        var root = Valid();
+        Symbol0(root)[section]![field] = "0";
+        Assert.Contains(Refused(root).Errors, e => e == $"$.symbols[0].{section}.{field}: must be positive (got 0)");
+    }
+
+    [Theory]
+    [InlineData("maxTotalNotional")]
+    [InlineData("markoutLossLimit")]
+    [InlineData("maxDailyLoss")]
+    public void Parse_NonPositiveRiskMoney_Refused(string field)
+    {
+        var root = Valid();
+        root["risk"]![field] = "0";
+        Assert.Contains(Refused(root).Errors, e => e == $"$.risk.{field}: must be positive (got 0)");
+    }
+
+    [Fact]
+    public void Parse_NegativeAmount_RefusedAsNotADecimal()
+    {
+        var root = Valid();
+        root["risk"]!["maxDailyLoss"] = "-5";
+        Assert.Contains(Refused(root).Errors, e => e.StartsWith("$.risk.maxDailyLoss: '-5' is not a decimal number", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_NonPositiveKillSwitch_Refused()
+    {
+        var root = Valid();
+        root["risk"]!["maxInFlightAgeMs"] = 0;
+        root["risk"]!["priceBandBps"] = -1;
+        var ex = Refused(root);
+        Assert.Contains("$.risk.maxInFlightAgeMs: must be positive (got 0)", ex.Errors);
+        Assert.Contains("$.risk.priceBandBps: must be positive (got -1)", ex.Errors);
+    }
+
+    [Fact]
+    public void Parse_ReleaseNotBelowTrip_RefusedWithRiskLimitsReason()
+    {
+        var root = Valid();
+        root["risk"]!["feedLagTripMs"] = 200;
+        root["risk"]!["feedLagReleaseMs"] = 300;
+        Assert.Contains(Refused(root).Errors, e => e.StartsWith("$.risk: Risk limit FeedLagReleaseNs needs 0 < release < trip", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_StrategyMaxPositionBelowQuoteQty_Refused()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"]!["maxPosition"] = "0.0005";
+        Assert.Contains(Refused(root).Errors, e => e.StartsWith("$.symbols[0].strategy.maxPosition: 0.0005 is below quoteQty 0.001", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_LimitsBelowQuoteQty_Refused()
+    {
+        var root = Valid();
+        Symbol0(root)["limits"]!["maxPosition"] = "0.0005";
+        Symbol0(root)["limits"]!["maxOrderQty"] = "0.0001";
+        var ex = Refused(root);
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.symbols[0].limits.maxPosition: 0.0005 is below the strategy's quoteQty 0.001", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.symbols[0].limits.maxOrderQty: 0.0001 is below the strategy's quoteQty 0.001", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_UnknownProperty_NamesItWhereItIsAndTheKnownOnes()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"]!["maxPositon"] = "0.02";
+        var ex = Refused(root);
+        string e = Assert.Single(ex.Errors);
+        Assert.StartsWith("unknown property 'maxPositon' in $.symbols[0].strategy at line 1", e);
+        Assert.Contains("known properties here: halfSpreadTicks, quoteQty, maxPosition", e);
+    }
+
+    [Fact]
+    public void Parse_UnknownTopLevelProperty_Refused()
+    {
+        var root = Valid();
+        root["metricPort"] = 9464;
+        Assert.StartsWith("unknown property 'metricPort' in $ at line 1", Assert.Single(Refused(root).Errors));
+    }
+
+    [Fact]
+    public void Parse_QuoteQtyAsNumber_AsksForAString()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"]!["quoteQty"] = 0.001;
+        string e = Assert.Single(Refused(root).Errors);
+        Assert.StartsWith("$.symbols[0].strategy.quoteQty at line 1", e);
+        Assert.Contains("expected a string (decimal amounts are strings", e);
+    }
+
+    [Fact]
+    public void Parse_MalformedJson_GivesLineAndPosition()
+    {
+        string json = "{\n  \"venue\": \"custom\",\n  \"symbols\" [\n}";
+        string e = Assert.Single(Refused(json).Errors);
+        Assert.StartsWith("malformed JSON at line 3, position 13:", e);
+    }
+
+    [Theory]
+    [InlineData("apiKey")]
+    [InlineData("apiSecret")]
+    [InlineData("secret")]
+    [InlineData("ed25519PrivateKey")]
+    public void Parse_Secret_RefusedPointingAtTheEnvironmentWithoutEchoingIt(string field)
+    {
+        const string value = "S3cr3tValueThatMustNeverBePrinted";
+        var root = Valid();
+        root[field] = value;
+        var ex = Refused(root);
+        string e = Assert.Single(ex.Errors);
+        Assert.StartsWith($"$.{field}: the config file must not contain secrets", e);
+        Assert.Contains("FATHOM_BINANCE_API_KEY", e);
+        Assert.Contains("FATHOM_BINANCE_API_SECRET", e);
+        Assert.DoesNotContain(value, ex.Message);
+    }
+
+    [Fact]
+    public void Parse_NestedSecret_Refused()
+    {
+        var root = Valid();
+        Symbol0(root)["api_key"] = "x";
+        Assert.StartsWith("$.symbols[0].api_key: the config file must not contain secrets", Assert.Single(Refused(root).Errors));
+    }
+
+    [Fact]
+    public void Parse_BadPrefixAndInstance_Refused()
+    {
+        var root = Valid();
+        root["clientOrderIdPrefix"] = "fathom-1";
+        root["instanceId"] = 5000;
+        var ex = Refused(root);
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.clientOrderIdPrefix: 'fathom-1' must be 1..8 ASCII letters or digits", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.instanceId: 5000 must be 0..1295", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Resolve_QuoteQtyOffTheStep_Refused()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"]!["quoteQty"] = "0.0012345";
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        var ex = Assert.Throws<RunConfigException>(() => config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() }));
+        Assert.Contains("$.symbols[0].strategy.quoteQty: 0.0012345 is not a multiple of BTCUSDT's step size 0.00001", ex.Errors);
+    }
+
+    [Fact]
+    public void Resolve_SymbolNotListed_Refused()
+    {
+        var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
+        var ex = Assert.Throws<RunConfigException>(() => config.Resolve(new Dictionary<string, InstrumentSpec>()));
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.symbols[0].symbol: BTCUSDT is not listed by the venue", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Resolve_ValidConfig_ConvertsAmountsAtTheVenuesDecimals()
+    {
+        var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
+        var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
+        Assert.Equal(100_000, resolved.Strategies[0].QuoteQty);       // 0.001 at 8 decimals
+        Assert.Equal(2_000_000, resolved.Strategies[0].MaxPosition);
+        Assert.Equal(3, resolved.Strategies[0].HalfSpreadTicks);
+        Assert.Equal(new Qty(500_000), resolved.Limits.Instruments[0].MaxOrderQty);
+        Assert.Equal(10_000L * 100_000_000, resolved.Limits.Instruments[0].MaxOrderNotional);
+    }
+
+    [Fact]
+    public void SampleConfig_InDocs_LoadsAndResolves()
+    {
+        string path = FindSample();
+        var config = RunConfig.Load(path);
+        Assert.Equal(RunVenue.BinanceTestnet, config.Venue);
+        Assert.NotEmpty(config.Symbols);
+        // Binance spot BTCUSDT's step is 0.00001 (testnet and mainnet).
+        var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
+        Assert.Equal(config.Symbols.Count, resolved.Specs.Count);
+        // docs/operations.md shows the same file.
+        string operations = File.ReadAllText(Path.Combine(Path.GetDirectoryName(path)!, "operations.md"));
+        Assert.Contains(File.ReadAllText(path).Trim(), operations.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+
+    internal static string FindSample()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "docs", "fathom.sample.json");
+            if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "Fathom.slnx")))
+                return candidate;
+        }
+        throw new FileNotFoundException("docs/fathom.sample.json was not found above " + AppContext.BaseDirectory);
+    }
+}
