@@ -90,7 +90,7 @@ internal static class CoreWarmup
     private static string Px(InstrumentSpec spec, long ticks) => FixedPoint.ToString(ticks * spec.TickSize.Raw, spec.PriceDecimals);
     private static string Qx(InstrumentSpec spec, long raw) => FixedPoint.ToString(raw, spec.QtyDecimals);
 
-    private static byte[] Diff(string symbol, InstrumentSpec spec, long first, long last, long mid, long tick, long qty, Random rng, long wallNs)
+    internal static byte[] Diff(string symbol, InstrumentSpec spec, long first, long last, long mid, long tick, long qty, Random rng, long wallNs)
     {
         // Ten levels a side refreshed around the touch with sizes like the snapshot's (so depth neither
         // withdraws nor piles up and the analyzer lets the strategy quote), and nothing resting through mid
@@ -108,7 +108,7 @@ internal static class CoreWarmup
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
-    private static byte[] Snapshot(InstrumentSpec spec, long lastUpdateId, long mid, long tick, long qty)
+    internal static byte[] Snapshot(InstrumentSpec spec, long lastUpdateId, long mid, long tick, long qty)
     {
         var sb = new StringBuilder(4096);
         sb.Append(CultureInfo.InvariantCulture, $"{{\"lastUpdateId\":{lastUpdateId},\"bids\":[");

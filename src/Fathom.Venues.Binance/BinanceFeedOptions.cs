@@ -32,4 +32,14 @@ public sealed record BinanceFeedOptions
 
     /// <summary>Seed of the reconnect jitter (deterministic tests).</summary>
     public int JitterSeed { get; init; } = 17;
+
+    /// <summary>
+    /// Hand each frame to a dedicated busy-spinning core thread (through a lock-free ring) instead of
+    /// applying it on the thread that read it. For machines with a spare core to burn; off by default,
+    /// because on 2 cores a spinning thread competes with the socket threads and run-to-completion wins.
+    /// </summary>
+    public bool SpinningCore { get; init; }
+
+    /// <summary>Frames the spinning core's ring holds; a full ring makes the reading thread wait (the socket buffers).</summary>
+    public int SpinningCoreRingCapacity { get; init; } = 4096;
 }

@@ -45,6 +45,21 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     private readonly bool[] _snapshotInFlight;
     // RunAsync's token (the caller's linked with ours): everything the feed starts must stop with it.
     private CancellationToken _runToken;
+    // The spinning-core option: frames read by socket threads, applied by one busy-spinning core thread.
+    private readonly MpscRing<ReceivedFrame>? _coreRing;
+    private Thread? _coreThread;
+    private volatile bool _coreStop;
+    private long _coreEnqueued;
+    private long _coreApplied;
+
+    private struct ReceivedFrame
+    {
+        public byte[] Buffer;
+        public int Length;
+        public long ReadStamp;
+        public long ReceiveNs;
+        public BinanceStreamConnection Connection;
+    }
 
     public BinanceMarketDataFeed(IReadOnlyList<InstrumentSpec> instruments, BinanceEndpoints endpoints, HttpClient http,
         TimeProvider time, BinanceFeedOptions? options = null, bool usdm = false, Action<SyncTransition>? observer = null,
@@ -71,6 +86,8 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
         }
         _streamUrl = endpoints.CombinedStreamUrl(streams);
         _jitter = new Random(_options.JitterSeed);
+        if (_options.SpinningCore)
+            _coreRing = new MpscRing<ReceivedFrame>(_options.SpinningCoreRingCapacity);
         _onFrame = OnFrame;
     }
 
@@ -105,6 +122,9 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     /// </summary>
     public Action<long>? AfterApply { get => _core.AfterApply; set => _core.AfterApply = value; }
 
+    /// <summary>Frames the spinning core thread applied (0 unless <see cref="BinanceFeedOptions.SpinningCore"/>).</summary>
+    public long SpinningCoreFrames => Volatile.Read(ref _coreApplied);
+
     /// <summary>The last unexpected error the feed survived (it logs and carries on), for operators.</summary>
     public string? LastError { get; private set; }
     public long UnexpectedErrors { get; private set; }
@@ -116,6 +136,12 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
         CancellationToken ct = linked.Token;
         _runToken = ct;
         Task watchdog = WatchdogAsync(ct);
+        if (_coreRing is not null)
+        {
+            _coreStop = false;
+            _coreThread = new Thread(SpinCore) { IsBackground = true, Name = "fathom-core", Priority = ThreadPriority.AboveNormal };
+            _coreThread.Start();
+        }
         int attempt = 0;
         try
         {
@@ -177,6 +203,12 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                 await p.DisposeAsync().ConfigureAwait(false);
             }
             try { await watchdog.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            if (_coreThread is { } spinning)
+            {
+                _coreStop = true;
+                spinning.Join();
+                _coreThread = null;
+            }
         }
     }
 
@@ -223,6 +255,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
             await Task.WhenAny(oldLoop, Task.Delay(TimeSpan.FromSeconds(2), _time, cancel)).ConfigureAwait(false);
             if (!oldLoop.IsCompleted)
                 old.Abort("planned reconnect: close not acknowledged");
+            await WaitForCoreAsync(cancel).ConfigureAwait(false); // the old connection's last frames are applied first
             lock (CoreLock)
             {
                 long receiveNs = UnixNanos(_time.GetUtcNow());
@@ -262,6 +295,60 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     {
         long readStamp = _monotonic.NowNanos();
         long receiveNs = UnixNanos(_time.GetUtcNow());
+        if (_coreRing is not null)
+        {
+            byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(frame.Length);
+            frame.CopyTo(buffer);
+            var item = new ReceivedFrame { Buffer = buffer, Length = frame.Length, ReadStamp = readStamp, ReceiveNs = receiveNs, Connection = connection };
+            var spin = new SpinWait();
+            while (!_coreRing.TryWrite(item))
+            {
+                if (_coreStop || _runToken.IsCancellationRequested)
+                    return;
+                spin.SpinOnce(); // back-pressure: the core is behind, the socket buffers meanwhile
+            }
+            Interlocked.Increment(ref _coreEnqueued);
+            return;
+        }
+        Apply(connection, frame, readStamp, receiveNs);
+    }
+
+    /// <summary>The spinning core: drains the ring, applying each frame under the core lock (uncontended but for reports and timers).</summary>
+    private void SpinCore()
+    {
+        var spin = new SpinWait();
+        while (!_coreStop)
+        {
+            if (_coreRing!.TryRead(out ReceivedFrame f))
+            {
+                Apply(f.Connection, f.Buffer.AsSpan(0, f.Length), f.ReadStamp, f.ReceiveNs);
+                System.Buffers.ArrayPool<byte>.Shared.Return(f.Buffer);
+                Volatile.Write(ref _coreApplied, _coreApplied + 1);
+                spin.Reset();
+            }
+            else if (spin.NextSpinWillYield)
+            {
+                Thread.SpinWait(50); // stay hot: never sleep, never yield the core to the scheduler
+            }
+            else
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+    }
+
+    /// <summary>With a spinning core: waits until every frame queued so far has been applied.</summary>
+    private async Task WaitForCoreAsync(CancellationToken cancel)
+    {
+        if (_coreRing is null)
+            return;
+        long target = Interlocked.Read(ref _coreEnqueued);
+        while (Volatile.Read(ref _coreApplied) < target && _coreThread is not null)
+            await Task.Delay(1, cancel).ConfigureAwait(false);
+    }
+
+    private void Apply(BinanceStreamConnection connection, ReadOnlySpan<byte> frame, long readStamp, long receiveNs)
+    {
         bool shutdown;
         lock (CoreLock)
         {

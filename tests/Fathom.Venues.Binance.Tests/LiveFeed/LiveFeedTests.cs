@@ -124,16 +124,19 @@ public sealed class LiveFeedTests
         s.BatchPause = TimeSpan.FromMilliseconds(5);
     }
 
-    [Fact]
-    public async Task Connects_Syncs_AndEndsEqualToOfflineReplay()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a dedicated spinning core thread applies the frames
+    public async Task Connects_Syncs_AndEndsEqualToOfflineReplay(bool spinningCore)
     {
-        await using var h = await StartAsync();
+        await using var h = await StartAsync(new BinanceFeedOptions { SpinningCore = spinningCore });
         await AssertEndsEqualToOfflineAsync(h);
         Assert.Equal(1, h.Feed.Counters.Connects);
         Assert.Equal(0, h.Feed.Counters.Disconnects);
         Assert.Equal(0, h.Sync.Counters.StaleCount);
         Assert.Equal(0, h.Feed.ParserCounters.Malformed + h.Feed.ParserCounters.Truncated);
         Assert.True(h.Sync.Counters.DiffsApplied > 500);
+        Assert.Equal(spinningCore, h.Feed.SpinningCoreFrames > 500);
     }
 
     [Fact]
@@ -194,10 +197,12 @@ public sealed class LiveFeedTests
         Assert.Equal(1, h.Feed.Counters.Connects);
     }
 
-    [Fact]
-    public async Task PlannedReconnect_OverlapsConnections_AndBooksStayLive()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the switch must wait for the spinning core to apply the old connection's last frames
+    public async Task PlannedReconnect_OverlapsConnections_AndBooksStayLive(bool spinningCore)
     {
-        await using var h = await StartAsync(new BinanceFeedOptions { ReconnectOverlap = TimeSpan.FromMilliseconds(200) }, Slow);
+        await using var h = await StartAsync(new BinanceFeedOptions { ReconnectOverlap = TimeSpan.FromMilliseconds(200), SpinningCore = spinningCore }, Slow);
         await WaitUntilAsync(() => { lock (h.Feed.CoreLock) return h.Sync.IsLive && h.Sync.Counters.DiffsApplied > 50; }, "the first sync");
         long staleBefore = h.Sync.Counters.StaleCount;
         await h.Feed.ReconnectPlannedAsync(CancellationToken.None);
@@ -206,5 +211,6 @@ public sealed class LiveFeedTests
         Assert.Equal(staleBefore, h.Sync.Counters.StaleCount); // never left Live
         Assert.Equal(0, h.Feed.Counters.Disconnects);
         Assert.True(h.Server.Connections >= 2);
+        Assert.Equal(spinningCore, h.Feed.SpinningCoreFrames > 0);
     }
 }
