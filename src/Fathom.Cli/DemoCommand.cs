@@ -36,12 +36,14 @@ internal static class DemoCommand
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var regime = new Option<string>("--regime") { Description = "Order-flow regime: calm, trending, bursty, withdrawal, spoof or mixed.", DefaultValueFactory = _ => "mixed" };
         regime.AcceptOnlyFromAmong("calm", "trending", "bursty", "withdrawal", "spoof", "mixed");
+        var journal = new Option<FileInfo?>("--journal") { Description = "Write every core input and command to this journal (check it with `fathom replay --journal`)." };
         var command = new Command("demo", "Simulator, engine, sample market maker and a live dashboard in one process: no keys, no set-up.")
         {
-            duration, symbol, seed, regime, metricsPort,
+            duration, symbol, seed, regime, metricsPort, journal,
         };
         command.SetAction((parse, cancel) => RunAsync(parse.GetValue(duration), parse.GetValue(symbol)!.ToUpperInvariant(),
-            parse.GetValue(seed), parse.GetValue(regime)!, output, error, cancel, parse.GetValue(metricsPort)));
+            parse.GetValue(seed), parse.GetValue(regime)!, output, error, cancel, parse.GetValue(metricsPort),
+            journalPath: parse.GetValue(journal)?.FullName));
         return command;
     }
 
@@ -56,7 +58,8 @@ internal static class DemoCommand
     };
 
     internal static async Task<int> RunAsync(double? durationSeconds, string symbol, int seed, string regime,
-        TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null)
+        TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null,
+        string? journalPath = null)
     {
         TimeProvider time = TimeProvider.System;
         var clock = new MonotonicClock(time);
@@ -89,40 +92,34 @@ internal static class DemoCommand
             await using var feed = new BinanceMarketDataFeed([spec], endpoints, http, time, new BinanceFeedOptions(),
                 observer: t => { lock (feedTransitions) feedTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t.From} -> {t.To} ({t.Reason})"); });
 
-            // 3. Execution, risk and the sample market maker. Sizes: 0.001 base per quote, at most 0.02 long or short.
-            long quoteQty = FixedPoint.Pow10(spec.QtyDecimals) / 1000;
-            long maxPosition = quoteQty * 20;
-            long money = FixedPoint.Pow10(spec.PriceDecimals);
-            var limits = new RiskLimits
-            {
-                Instruments = [new InstrumentRiskLimits { MaxPosition = new Qty(maxPosition), MaxOrderQty = new Qty(quoteQty * 5), MaxOrderNotional = 10_000 * money }],
-                MaxTotalNotional = 100_000 * money,
-                MarkoutLossLimit = 500 * money,
-                MaxDailyLoss = 5_000 * money,
-                PriceBandBps = 200,
-            };
+            // 3. Execution, risk and the sample market maker (DemoCore: the same composition a journal replay builds).
             var riskTransitions = new List<string>();
-            var risk = new RiskManager(limits, [spec], t => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); });
             string stateDir = Path.Combine(Path.GetTempPath(), "fathom-demo");
             Directory.CreateDirectory(stateDir);
-            var ids = new ClientOrderIdGenerator(1, (uint)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 % 1_679_615),
-                new FileSequenceReservation(Path.Combine(stateDir, "client-order-ids.hwm")));
             // Fills and order state changes go to SQLite (WAL, synchronous=FULL) through a background writer.
             // Each demo run starts a fresh exchange whose trade ids restart at 1, so it starts a fresh database too.
             string dbPath = Path.Combine(stateDir, "fathom.db");
             foreach (string f in new[] { dbPath, dbPath + "-wal", dbPath + "-shm" })
                 File.Delete(f);
             await using var store = Fathom.Persistence.SqliteTradeStore.Open(dbPath);
-            var execution = new ExecutionEngine([spec], new ExecutionOptions(), risk, ids, t => store.TryAppend(t));
-            var strategy = new MarketMaker(new MarketMakerOptions
+            // Every core input and command, when asked for; the feed core and the engine share it.
+            using CoreJournal? journal = journalPath is null ? null : CoreJournal.Create(journalPath);
+            var setup = new DemoCore.Setup(spec, Node: 1, Epoch: (uint)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 % 1_679_615));
+            // JIT warm-up on a throwaway core with the same composition, before the live core sees a frame.
+            CoreWarmup.Result warm = CoreWarmup.Run(spec, (c, clk, ids) => DemoCore.Build(c, setup, clk, ids).Engine);
+            output.WriteLine($"warm-up: {warm.Frames} frames, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
+            var reservation = new JournaledSequenceReservation(new FileSequenceReservation(Path.Combine(stateDir, "client-order-ids.hwm")), () => journal);
+            DemoCore.Parts parts = DemoCore.Build(feed.Core, setup, clock, reservation,
+                t => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t));
+            TradingEngine engine = parts.Engine;
+            ExecutionEngine execution = parts.Execution;
+            engine.Store = store;
+            if (journal is not null)
             {
-                InstrumentId = 0, HalfSpreadTicks = 3, QuoteQty = quoteQty, MaxPosition = maxPosition, MaxSkewTicks = 5,
-            });
-            // The analyzer sits in the feed's path for this instrument: it sees each level's old and new size.
-            var signals = new Fathom.Signals.SignalEngine();
-            feed.Router.SetHandler(0, new Fathom.Signals.SignalFeed(feed.Books[0], signals));
-            var engine = new TradingEngine(feed.CoreLock, [spec], feed.Books, execution, strategy, clock, _ => SignalViews.From(signals)) { Store = store };
-            feed.AfterApply = engine.OnMarketDataApplied;
+                journal.Meta(DemoCore.ToJson(setup));
+                feed.Journal = journal;
+                engine.Journal = journal;
+            }
 
             // 4. Order entry over the WebSocket API with the simulator's published demo key.
             var key = config.Accounts[0].Keys[0];
@@ -148,6 +145,12 @@ internal static class DemoCommand
             bool terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
             output.WriteLine($"fathom demo: simulator at {server.BaseAddress} ({regime} flow, seed {seed}); market making {symbol}; metrics at {metrics.Address}metrics. " +
                 (durationSeconds is null ? "Ctrl+C stops (cancels all orders first)." : $"Running {durationSeconds} s."));
+            // On a terminal the Spectre live dashboard redraws itself in place until stop; keys are still polled below.
+            Task dashboard = terminal
+                ? DemoDashboard.RunLiveAsync(Spectre.Console.AnsiConsole.Console,
+                    new DashboardSampler(feed.CoreLock, engine, feed.Books[0], spec, feed.Counters, sim, riskTransitions, feedTransitions),
+                    started, stop.Token)
+                : Task.CompletedTask;
             try
             {
                 long nextRender = 0;
@@ -156,16 +159,17 @@ internal static class DemoCommand
                     await Task.Delay(TimeSpan.FromMilliseconds(100), time, stop.Token);
                     if (terminal)
                         HandleKeys(engine, stop);
-                    if (started.ElapsedMilliseconds >= nextRender)
+                    else if (started.ElapsedMilliseconds >= nextRender)
                     {
                         nextRender = started.ElapsedMilliseconds + 1000;
-                        Render(output, terminal, engine, feed, sim, spec, riskTransitions, feedTransitions, started.Elapsed);
+                        Render(output, engine, feed, spec, started.Elapsed);
                     }
                 }
             }
             catch (OperationCanceledException)
             {
             }
+            await dashboard; // the last frame stays on screen; the summary goes below it
 
             // 5. Shutdown: stop quoting, cancel all, wait for the venue to confirm, then stop.
             System.Runtime.GCSettings.LatencyMode = previousLatency;
@@ -177,11 +181,23 @@ internal static class DemoCommand
             await feed.DisposeAsync();
             try { await feedTask.WaitAsync(TimeSpan.FromSeconds(5)); } catch (Exception ex) when (ex is OperationCanceledException or TimeoutException) { }
             try { await timers; } catch (OperationCanceledException) { }
+            if (journal is not null)
+            {
+                // Detach under the core lock, so the file ends on a whole input with all its commands.
+                lock (feed.CoreLock)
+                {
+                    feed.Journal = null;
+                    engine.Journal = null;
+                }
+                journal.Flush();
+            }
 
             PrintSummary(output, engine, feed, spec, started.Elapsed, leftOpen, GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
             try
             {
                 await store.FlushAsync(TimeSpan.FromSeconds(5));
+                if (journal is not null)
+                    output.WriteLine($"  journal: {journal.Sequence} inputs in {journalPath}{(journal.Dropped > 0 ? $", {journal.Dropped} records DROPPED (replay cannot be exact)" : "")}");
                 output.WriteLine($"  store: {store.LoadFills().Count} fills and {store.CountTransitions()} order state changes in {store.Path} (this run wrote {store.Written} records)");
             }
             catch (TimeoutException ex)
@@ -240,8 +256,8 @@ internal static class DemoCommand
     private static string Qx(InstrumentSpec spec, long raw) => FixedPoint.ToString(raw, spec.QtyDecimals).TrimEnd('0').TrimEnd('.') is { Length: > 0 } s ? s : "0";
     private static string Money(InstrumentSpec spec, long raw) => (raw / (double)FixedPoint.Pow10(spec.PriceDecimals)).ToString("F2", CultureInfo.InvariantCulture);
 
-    private static void Render(TextWriter o, bool terminal, TradingEngine engine, BinanceMarketDataFeed feed, ExchangeSimulator sim,
-        InstrumentSpec spec, List<string> riskTransitions, List<string> feedTransitions, TimeSpan elapsed)
+    /// <summary>One plain line per call, for redirected output (logs, CI); the terminal gets <see cref="DemoDashboard"/>.</summary>
+    private static void Render(TextWriter o, TradingEngine engine, BinanceMarketDataFeed feed, InstrumentSpec spec, TimeSpan elapsed)
     {
         var sb = new StringBuilder();
         lock (feed.CoreLock)
@@ -250,61 +266,14 @@ internal static class DemoCommand
             OrderBook book = sync.Book;
             Span<OrderView> orders = stackalloc OrderView[64];
             int n = engine.Execution.LiveOrders(0, orders);
-            var ours = new HashSet<long>();
-            for (int i = 0; i < n; i++)
-                ours.Add(orders[i].Price.Raw);
             PositionView pos = engine.Execution.Position(0);
-            SignalView sig = engine.Context.Signals(0);
-
-            if (!terminal)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"[{elapsed:mm\\:ss}] {spec.Symbol} {sync.State} ");
-                if (book.IsTwoSided)
-                    sb.Append(CultureInfo.InvariantCulture, $"{Px(spec, book.PriceOf(book.BestBidTick).Raw)}/{Px(spec, book.PriceOf(book.BestAskTick).Raw)} ");
-                sb.Append(CultureInfo.InvariantCulture, $"orders {n} fills {engine.Fills} pos {Qx(spec, pos.Position.Raw)} pnl {Money(spec, pos.RealizedPnl + pos.UnrealizedPnl - pos.FeesPaid)} ");
-                sb.Append(CultureInfo.InvariantCulture, $"risk {engine.Execution.Risk.State} tick-to-order p50 {P(engine.Latency.TickToOrder, 50)} p99.9 {P(engine.Latency.TickToOrder, 99.9)}");
-                o.WriteLine(sb.ToString());
-                return;
-            }
-
-            sb.Append("\u001b[H\u001b[2J");
-            sb.Append(CultureInfo.InvariantCulture, $"Fathom demo  {elapsed:hh\\:mm\\:ss}  {spec.Symbol}  book {sync.State}  risk {engine.Execution.Risk.State}{(engine.Execution.Risk.Reasons != 0 ? $" ({engine.Execution.Risk.Reasons})" : "")}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"flow {sim.Flow?.ActiveRegime} steps {sim.Flow?.Steps}   {(engine.Paused ? "PAUSED   " : "")}keys: p pause/resume  f flatten  h halt  r resume  q quit (cancels all first)\n\n");
-            Span<Level> bids = stackalloc Level[8];
-            Span<Level> asks = stackalloc Level[8];
-            int nb = book.TopLevels(Side.Bid, bids), na = book.TopLevels(Side.Ask, asks);
-            sb.Append(CultureInfo.InvariantCulture, $"{"bid qty",12} {"bid",12}    {"ask",-12} {"ask qty",-12}\n");
-            for (int i = 0; i < Math.Max(nb, na); i++)
-            {
-                string bp = i < nb ? Px(spec, book.PriceOf(bids[i].Tick).Raw) : "", bq = i < nb ? Qx(spec, bids[i].Qty) : "";
-                string ap = i < na ? Px(spec, book.PriceOf(asks[i].Tick).Raw) : "", aq = i < na ? Qx(spec, asks[i].Qty) : "";
-                string bm = i < nb && ours.Contains(book.PriceOf(bids[i].Tick).Raw) ? "*" : " ";
-                string am = i < na && ours.Contains(book.PriceOf(asks[i].Tick).Raw) ? "*" : " ";
-                sb.Append(CultureInfo.InvariantCulture, $"{bq,12} {bp,12}{bm}   {am}{ap,-12} {aq,-12}\n");
-            }
-            sb.Append("(* = our order at that price)\n\n");
-            sb.Append(CultureInfo.InvariantCulture, $"signals  imbalance top {sig.TopImbalance:F2} depth {sig.DepthImbalance:F2}  microprice {sig.Microprice:F2}  vol {sig.Volatility * 1e4:F1} bp/√s  withdrawal {sig.BidWithdrawal:F2}/{sig.AskWithdrawal:F2}  absorption {sig.BidAbsorption:F2}/{sig.AskAbsorption:F2}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"orders   {n} open:");
-            for (int i = 0; i < n; i++)
-                sb.Append(CultureInfo.InvariantCulture, $" {orders[i].Side} {Qx(spec, orders[i].Remaining.Raw)}@{Px(spec, orders[i].Price.Raw)} ({orders[i].State})");
-            sb.Append('\n');
-            sb.Append(CultureInfo.InvariantCulture, $"position {Qx(spec, pos.Position.Raw)}  avg {Px(spec, pos.AverageEntryPrice.Raw)}  realized {Money(spec, pos.RealizedPnl)}  unrealized {Money(spec, pos.UnrealizedPnl)}  fees {Money(spec, pos.FeesPaid)}  fills {engine.Fills}\n");
-            var c = engine.Execution.Counters;
-            sb.Append(CultureInfo.InvariantCulture, $"commands {engine.CommandsSent}: places {c.Places}, cancels {c.Cancels}, replaces {c.CancelReplaces}, amends {c.Amends}, kept {c.QuotesKept}, risk refusals {c.RiskRefusals}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"latency  tick-to-order {EngineLatency.Describe(engine.Latency.TickToOrder)}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"         core per event {EngineLatency.Describe(engine.Latency.CoreCost)}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"feed     {sync.State}, diffs {sync.Counters.DiffsApplied}, gaps {sync.Counters.Gaps}, lag {sync.FeedLag.ExcessNanos / 1e6:F1} ms over baseline, reconnects {feed.Counters.Disconnects}\n");
-            if (engine.StrategyError is { } err)
-                sb.Append("strategy HALTED: ").Append(err).Append('\n');
+            sb.Append(CultureInfo.InvariantCulture, $"[{elapsed:mm\\:ss}] {spec.Symbol} {sync.State} ");
+            if (book.IsTwoSided)
+                sb.Append(CultureInfo.InvariantCulture, $"{Px(spec, book.PriceOf(book.BestBidTick).Raw)}/{Px(spec, book.PriceOf(book.BestAskTick).Raw)} ");
+            sb.Append(CultureInfo.InvariantCulture, $"orders {n} fills {engine.Fills} pos {Qx(spec, pos.Position.Raw)} pnl {Money(spec, pos.RealizedPnl + pos.UnrealizedPnl - pos.FeesPaid)} ");
+            sb.Append(CultureInfo.InvariantCulture, $"risk {engine.Execution.Risk.State} tick-to-order p50 {P(engine.Latency.TickToOrder, 50)} p99.9 {P(engine.Latency.TickToOrder, 99.9)}");
         }
-        lock (riskTransitions)
-            foreach (string t in riskTransitions.TakeLast(3))
-                sb.Append("risk  ").Append(t).Append('\n');
-        lock (feedTransitions)
-            foreach (string t in feedTransitions.TakeLast(3))
-                sb.Append("feed  ").Append(t).Append('\n');
-        o.Write(sb.ToString());
-        o.Flush();
+        o.WriteLine(sb.ToString());
     }
 
     private static string P(HdrHistogram.HistogramBase h, double percentile) =>

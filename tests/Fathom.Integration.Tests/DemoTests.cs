@@ -8,6 +8,7 @@ namespace Fathom.Integration.Tests;
 /// WebSocket API gateway on loopback. It must trade (orders placed, fills received), hold its risk
 /// limits, and leave no open order behind when it stops.
 /// </summary>
+[Collection(DemoCollection.Name)]
 public class DemoTests
 {
     [Fact]
