@@ -56,6 +56,7 @@ internal sealed class BookSide
         _margin = windowSize / 8;
         _qty = new long[windowSize];
         _occupied = new OccupancyBitmap(windowSize);
+        PageCommit.Touch(_qty); // the window is 8 bytes per tick: map it now, not on a diff's first write there
     }
 
     public bool IsBid => _sign < 0;

@@ -37,6 +37,7 @@ internal sealed class OccupancyBitmap
         _l1 = new ulong[Math.Max(1, size >> 12)];
         _l2 = new ulong[Math.Max(1, size >> 18)];
         _l3 = new ulong[1];
+        PageCommit.Touch(_l0);
     }
 
     public int Size => _size;

@@ -216,7 +216,7 @@ public sealed class TradingEngine : IReportSink
         {
             if (_inInput)
             {
-                _deferred.Enqueue(() => Operator(command, argument));
+                DeferOperator(command, argument);
                 return;
             }
             long now = BeginInput(_clock.NowNanos());
@@ -232,6 +232,8 @@ public sealed class TradingEngine : IReportSink
             }
         }
     }
+
+    private void DeferOperator(JournalOperatorKind command, long argument) => _deferred.Enqueue(() => Operator(command, argument));
 
     private void ApplyOperator(JournalOperatorKind command, long argument, long now)
     {
@@ -309,8 +311,7 @@ public sealed class TradingEngine : IReportSink
         {
             if (_inInput)
             {
-                TReport copy = report; // rare: a gateway rejecting synchronously from inside Send
-                _deferred.Enqueue(() => Report(kind, copy, encode, apply));
+                Defer(kind, report, encode, apply); // rare: a gateway rejecting synchronously from inside Send
                 return;
             }
             long now = BeginInput(_clock.NowNanos());
@@ -330,6 +331,10 @@ public sealed class TradingEngine : IReportSink
             }
         }
     }
+
+    // Its own method: a lambda capturing the parameters in Report would allocate its closure on every call.
+    private void Defer<TReport>(JournalReportKind kind, TReport report, ReportEncoder<TReport> encode, Action<TradingEngine, TReport, long> apply)
+        where TReport : struct => _deferred.Enqueue(() => Report(kind, report, encode, apply));
 
     private delegate int ReportEncoder<TReport>(in TReport report, Span<byte> destination);
 

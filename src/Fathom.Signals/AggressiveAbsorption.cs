@@ -26,8 +26,11 @@ public sealed class AggressiveAbsorption
     private readonly long _windowMs;
     private readonly long _minQty;
     private readonly double _minRatio;
-    private readonly Ring<WindowTrade> _trades = new(1024);
-    private readonly LongMap[] _volume = [new LongMap(64), new LongMap(64)];
+    // Sized so that a busy instrument's window does not grow them after start (on the shared BTCUSDT
+    // recording a 2 s window held up to 2,048 trades at up to 1,024 prices per side); a busier one
+    // doubles them once, which allocates.
+    private readonly Ring<WindowTrade> _trades = new(4096);
+    private readonly LongMap[] _volume = [new LongMap(1024), new LongMap(1024)];
     private readonly long[] _bestTick = new long[2];
     private readonly long[] _bestQty = new long[2];
     private bool _active;

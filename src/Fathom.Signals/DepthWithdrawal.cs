@@ -43,10 +43,14 @@ public sealed class DepthWithdrawal
     private readonly SignalClock _clock;
     private readonly int _bandTicks;
     private readonly long _windowMs;
-    private readonly Ring<PendingTrade> _pending = new(256);
-    private readonly LongMap _diffVolume = new(64);
+    // Sized so that a busy instrument does not grow them after start (on the shared BTCUSDT recording
+    // the 256-entry rings grew once to 512 and one diff's trades hit more than 128 prices); a busier
+    // one doubles them once, which allocates. _diffVolume is cleared every diff, at a cost proportional
+    // to its size, so it is not made larger than that.
+    private readonly Ring<PendingTrade> _pending = new(1024);
+    private readonly LongMap _diffVolume = new(256);
     private readonly Ring<DiffWindow> _diffs = new(32);
-    private readonly Ring<Decrease> _records = new(256);
+    private readonly Ring<Decrease> _records = new(1024);
     private readonly long[] _withdrawn = new long[2];
     private readonly long[] _traded = new long[2];
     private readonly long[] _bestBefore = new long[2];

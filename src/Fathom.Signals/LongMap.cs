@@ -76,12 +76,12 @@ internal sealed class LongMap
         _count++;
     }
 
+    /// <summary>Empties the map: O(size). Only the keys are cleared; a value is written whenever its slot is taken.</summary>
     public void Clear()
     {
         if (_count == 0)
             return;
         Array.Clear(_keys);
-        Array.Clear(_values);
         _count = 0;
     }
 

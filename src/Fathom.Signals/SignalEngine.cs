@@ -26,7 +26,8 @@ public sealed class SignalEngine
     private readonly SignalClock _clock = new();
     private readonly LevelLadder[] _ladders;
     private readonly WeightedDepth _weighted;
-    private ChangedLevel[] _changed = new ChangedLevel[256];
+    // Sized for a large diff (one on the shared BTCUSDT recording changed more than 256 levels); a larger one grows it, which allocates.
+    private ChangedLevel[] _changed = new ChangedLevel[1024];
     private int _changedCount;
     private bool _ready;
     private bool _inDelta;
@@ -90,7 +91,7 @@ public sealed class SignalEngine
         _changedCount = 0;
         _ladders[0].Refill(book);
         _ladders[1].Refill(book);
-        _weighted.Reset();
+        _weighted.Start(book);
         Walls.Reset();
         Withdrawal.Reset(_ladders[0].BestTick, _ladders[1].BestTick);
         Absorption.Reset();

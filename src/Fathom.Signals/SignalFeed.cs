@@ -19,8 +19,8 @@ namespace Fathom.Signals;
 public sealed class SignalFeed : IMarketDataHandler
 {
     private readonly BookSync _sync;
-    private long[] _oldBids = new long[256];
-    private long[] _oldAsks = new long[256];
+    private long[] _oldBids = new long[1024];
+    private long[] _oldAsks = new long[1024];
 
     public SignalFeed(BookSync sync, SignalEngine engine)
     {

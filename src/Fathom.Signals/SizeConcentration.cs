@@ -21,12 +21,18 @@ public sealed class SizeConcentration
     // What each side's level z was computed from: unchanged best K and no new sample give the same z.
     private readonly long[] _publishedVersion = [-1, -1];
     private readonly long[] _publishedSamples = [-1, -1];
+    // ln sizes of the current diff's level samples, added to the window in one pass at Publish (nothing reads the window in between).
+    private readonly double[] _pendingLevels;
+    private int _pendingCount;
     private long _levelSamplesAdded;
 
     internal SizeConcentration(SignalOptions options)
     {
         _tradeSizes = new RobustWindow(options.TradeSizeWindow);
-        _levelSizes = new RobustWindow(options.LevelSizeWindow);
+        // A diff samples at most the best K of each side (more only if it repeats a price): one pass per diff.
+        int batch = 2 * options.WallLevels;
+        _levelSizes = new RobustWindow(options.LevelSizeWindow, batch);
+        _pendingLevels = new double[batch];
         _minSamples = options.SizeMinSamples;
         _floor = options.SizeMadFloor;
         _outlierZ = options.OutlierZ;
@@ -58,6 +64,7 @@ public sealed class SizeConcentration
     {
         _tradeSizes.Clear();
         _levelSizes.Clear();
+        _pendingCount = 0;
         LastTradeZ = double.NaN;
         LastTradeQty = 0;
         LastTradeSide = default;
@@ -81,14 +88,25 @@ public sealed class SizeConcentration
         _tradeSizes.Add(x);
     }
 
+    /// <summary>Queues one level size for the window; <see cref="Publish"/> adds the queued sizes, in order, before it reads the window.</summary>
     internal void AddLevelSample(long qty)
     {
-        _levelSizes.Add(Math.Log(qty));
+        if (_pendingCount == _pendingLevels.Length)
+            FlushLevelSamples();
+        _pendingLevels[_pendingCount++] = Math.Log(qty);
         _levelSamplesAdded++;
+    }
+
+    private void FlushLevelSamples()
+    {
+        _levelSizes.AddRange(_pendingLevels.AsSpan(0, _pendingCount));
+        _pendingCount = 0;
     }
 
     internal void Publish(LevelLadder ladder)
     {
+        if (_pendingCount > 0)
+            FlushLevelSamples();
         int s = (int)ladder.Side;
         if (ladder.Version == _publishedVersion[s] && _levelSamplesAdded == _publishedSamples[s])
             return;

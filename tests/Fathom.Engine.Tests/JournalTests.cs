@@ -20,6 +20,18 @@ public partial class TradingEngineTests
         public void OnOrderStatus(in OrderStatusReport report) => Reports.Add(report);
     }
 
+    /// <summary>The rig, for the allocation tests in their own (non-parallel) collection.</summary>
+    internal sealed class RigForAllocation(object rig)
+    {
+        private readonly Rig _rig = (Rig)rig;
+        public TradingEngine Engine => _rig.Engine;
+        public long Now => _rig.Now;
+        public void Market(long bid, long ask, long id) => _rig.Market(bid, ask, id);
+        public OrderCommand[] Sent() => [.. _rig.Gateway.Sent];
+    }
+
+    internal static RigForAllocation NewRigForAllocation(CoreJournal journal) => new(NewRig(journal: journal));
+
     [Fact]
     public void JournalCodec_RoundTripsEveryReportKind()
     {

@@ -22,10 +22,10 @@ public static class AllocationAssert
         // does not fail us, while an allocation on the measured path always does (it shows on this
         // thread's counter first, which fails at once).
         long threadBytes = 0, totalBytes = 0;
-        for (int attempt = 0; attempt < 40; attempt++)
+        for (int attempt = 0; attempt < 200; attempt++)
         {
             if (attempt > 0)
-                Thread.Sleep(5);
+                Thread.Sleep(attempt < 40 ? 5 : 20);
             long t0 = GC.GetAllocatedBytesForCurrentThread();
             long g0 = GC.GetTotalAllocatedBytes(precise: true);
             action(state);
