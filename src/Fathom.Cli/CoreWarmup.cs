@@ -17,73 +17,90 @@ namespace Fathom.Cli;
 /// </summary>
 internal static class CoreWarmup
 {
-    internal sealed record Result(int Frames, long Commands, long Fills, string? StrategyError, TimeSpan Elapsed)
+    internal sealed record Result(int Frames, long Commands, long Fills, string? StrategyError, TimeSpan Elapsed, CoreParts Parts)
     {
-        /// <summary>Diffs the throwaway book applied, and sync failures it saw (none, if the synthetic feed is sound).</summary>
+        /// <summary>Diffs the throwaway books applied, and sync failures they saw (none, if the synthetic feed is sound).</summary>
         public long DiffsApplied { get; init; }
         public long Gaps { get; init; }
         public long Crossed { get; init; }
     }
 
     /// <summary>
-    /// Builds a core with <paramref name="build"/> (given the throwaway feed core, a manual clock and
-    /// an in-memory id source) and drives it with <paramref name="frames"/> synthetic depth updates.
+    /// Builds a throwaway core from <paramref name="setup"/> (its own books, a manual clock, in-memory
+    /// ids, a venue that answers in process) and drives every instrument with <paramref name="frames"/>
+    /// synthetic depth updates.
     /// </summary>
-    public static Result Run(InstrumentSpec spec, Func<BinanceFeedCore, MonotonicClock, ISequenceReservation, TradingEngine> build, int frames = 5_000)
+    public static Result Run(CoreSetup setup, int frames = 5_000)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(setup);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var time = new ManualTimeProvider();
         var clock = new MonotonicClock(time);
-        var core = new BinanceFeedCore([spec]);
-        TradingEngine engine = build(core, clock, new InMemorySequenceReservation());
+        var core = new BinanceFeedCore(setup.Specs);
+        CoreParts parts = CoreComposition.Build(core, setup, clock, new InMemorySequenceReservation());
+        TradingEngine engine = parts.Engine;
         var venue = new InstantVenue(engine);
         engine.AttachGateway(venue);
         engine.Start();
 
-        // Prices on the grid around a level the instrument's filters accept.
-        long tick = spec.TickSize.Raw;
-        long anchor = 1_000_000;
-        if (spec.MinPrice.Raw > 0)
-            anchor = Math.Max(anchor, spec.MinPrice.Raw / tick * 2);
-        if (spec.MaxPrice.Raw > 0)
-            anchor = Math.Min(anchor, spec.MaxPrice.Raw / tick / 2);
-        long qty = Math.Max(spec.StepSize.Raw, spec.MinQty.Raw) * 1000;
-        string symbol = spec.Symbol;
+        int n = setup.Specs.Count;
+        var mids = new long[n];
+        var qtys = new long[n];
+        var updateIds = new long[n];
         var rng = new Random(12345);
         long wallNs = 1_700_000_000_000_000_000;
-        long updateId = 1_000;
-        long mid = anchor;
-
-        lock (core.CoreLock)
+        for (int k = 0; k < n; k++)
         {
-            // The stream buffers a diff first, then the snapshot joins it (Binance's procedure).
-            core.ApplyFrame(Diff(symbol, spec, updateId + 1, updateId + 1, mid, tick, qty, rng, wallNs), clock.NowNanos(), wallNs, 1);
-            core.ApplySnapshot(0, 1000, Snapshot(spec, updateId, mid, tick, qty), clock.NowNanos(), wallNs);
+            // Prices on the grid around a level the instrument's filters accept.
+            InstrumentSpec spec = setup.Specs[k];
+            long tick = spec.TickSize.Raw;
+            long anchor = 1_000_000;
+            if (spec.MinPrice.Raw > 0)
+                anchor = Math.Max(anchor, spec.MinPrice.Raw / tick * 2);
+            if (spec.MaxPrice.Raw > 0)
+                anchor = Math.Min(anchor, spec.MaxPrice.Raw / tick / 2);
+            mids[k] = anchor;
+            qtys[k] = Math.Max(spec.StepSize.Raw, spec.MinQty.Raw) * 1000;
+            updateIds[k] = 1_000;
+            lock (core.CoreLock)
+            {
+                // The stream buffers a diff first, then the snapshot joins it (Binance's procedure).
+                core.ApplyFrame(Diff(spec.Symbol, spec, 1_001, 1_001, mids[k], tick, qtys[k], rng, wallNs), clock.NowNanos(), wallNs, 1);
+                core.ApplySnapshot(k, 1000, Snapshot(spec, 1_000, mids[k], tick, qtys[k]), clock.NowNanos(), wallNs);
+            }
+            updateIds[k]++;
         }
-        updateId++;
         for (int i = 0; i < frames; i++)
         {
             time.Advance(TimeSpan.FromMilliseconds(10));
             wallNs += 10_000_000;
-            // The touch trends one tick every other frame, turning every 100 frames: every move is a requote to warm.
-            if (i % 2 == 0)
-                mid += (i / 100) % 2 == 0 ? 1 : -1;
-            byte[] frame = Diff(symbol, spec, updateId + 1, updateId + 3, mid, tick, qty, rng, wallNs);
-            updateId += 3;
-            lock (core.CoreLock)
-                core.ApplyFrame(frame, clock.NowNanos(), wallNs, 1);
+            for (int k = 0; k < n; k++)
+            {
+                InstrumentSpec spec = setup.Specs[k];
+                // The touch trends one tick every other frame, turning every 100 frames: every move is a requote to warm.
+                if (i % 2 == 0)
+                    mids[k] += (i / 100) % 2 == 0 ? 1 : -1;
+                byte[] frame = Diff(spec.Symbol, spec, updateIds[k] + 1, updateIds[k] + 3, mids[k], spec.TickSize.Raw, qtys[k], rng, wallNs);
+                updateIds[k] += 3;
+                lock (core.CoreLock)
+                    core.ApplyFrame(frame, clock.NowNanos(), wallNs, 1);
+            }
             if (i % 2 == 0)
                 engine.OnTimer();
             if (i % 5 == 0)
                 venue.FillOneRestingOrder();
         }
         engine.Stop();
-        var counters = core.Books[0].Counters;
-        return new Result(frames, venue.Commands, venue.FillCount, engine.StrategyError, started.Elapsed)
+        long diffs = 0, gaps = 0, crossed = 0;
+        foreach (var book in core.Books)
         {
-            DiffsApplied = counters.DiffsApplied, Gaps = counters.Gaps, Crossed = counters.Crossed + counters.Malformed + counters.OffTick,
+            diffs += book.Counters.DiffsApplied;
+            gaps += book.Counters.Gaps;
+            crossed += book.Counters.Crossed + book.Counters.Malformed + book.Counters.OffTick;
+        }
+        return new Result(frames, venue.Commands, venue.FillCount, engine.StrategyError, started.Elapsed, parts)
+        {
+            DiffsApplied = diffs, Gaps = gaps, Crossed = crossed,
         };
     }
 

@@ -104,19 +104,19 @@ internal static class DemoCommand
             await using var store = Fathom.Persistence.SqliteTradeStore.Open(dbPath);
             // Every core input and command, when asked for; the feed core and the engine share it.
             using CoreJournal? journal = journalPath is null ? null : CoreJournal.Create(journalPath);
-            var setup = new DemoCore.Setup(spec, Node: 1, Epoch: (uint)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 % 1_679_615));
+            CoreSetup setup = DemoCore.Setup(spec, node: 1, epoch: (uint)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 % 1_679_615));
             // JIT warm-up on a throwaway core with the same composition, before the live core sees a frame.
-            CoreWarmup.Result warm = CoreWarmup.Run(spec, (c, clk, ids) => DemoCore.Build(c, setup, clk, ids).Engine);
+            CoreWarmup.Result warm = CoreWarmup.Run(setup);
             output.WriteLine($"warm-up: {warm.Frames} frames, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
             var reservation = new JournaledSequenceReservation(new FileSequenceReservation(Path.Combine(stateDir, "client-order-ids.hwm")), () => journal);
-            DemoCore.Parts parts = DemoCore.Build(feed.Core, setup, clock, reservation,
+            CoreParts parts = CoreComposition.Build(feed.Core, setup, clock, reservation,
                 t => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t));
             TradingEngine engine = parts.Engine;
             ExecutionEngine execution = parts.Execution;
             engine.Store = store;
             if (journal is not null)
             {
-                journal.Meta(DemoCore.ToJson(setup));
+                journal.Meta(CoreComposition.ToJson(setup));
                 feed.Journal = journal;
                 engine.Journal = journal;
             }

@@ -25,18 +25,22 @@ internal sealed record EngineHostOptions
     public required BinanceCredentials Credentials { get; init; }
     /// <summary>Instrument i of the engine is <c>Instruments[i]</c> (its InstrumentId must be i) with spec <c>Specs[i]</c>.</summary>
     public required IReadOnlyList<BinanceOrderInstrument> Instruments { get; init; }
-    public required IReadOnlyList<InstrumentSpec> Specs { get; init; }
-    public required IStrategy Strategy { get; init; }
-    public required RiskLimits Limits { get; init; }
-    public required ClientOrderIdGenerator Ids { get; init; }
+    /// <summary>What the core does: instruments, limits, strategies, execution options, id node and epoch.</summary>
+    public required CoreSetup Core { get; init; }
+    /// <summary>Durable id blocks (a high-water mark file): a crash can skip ids, never reuse one.</summary>
+    public required ISequenceReservation IdReservation { get; init; }
     public required ClientOrderIdFormat IdFormat { get; init; }
+    /// <summary>Journal every core input and command here (see <c>fathom replay</c>); null: no journal.</summary>
+    public string? JournalPath { get; init; }
+    /// <summary>Frames per instrument for the JIT warm-up on a throwaway core before the live one starts (0: none).</summary>
+    public int WarmupFrames { get; init; } = 5_000;
+    public IReadOnlyList<InstrumentSpec> Specs => Core.Specs;
     /// <summary>The SQLite file fills and order state changes are written to.</summary>
     public required string StorePath { get; init; }
     /// <summary>Delete the store first (a simulator whose trade ids restart at 1 each run).</summary>
     public bool FreshStore { get; init; }
     /// <summary>Port of /metrics, /health and /control on 127.0.0.1 (0: any free port).</summary>
     public int MetricsPort { get; init; }
-    public ExecutionOptions Execution { get; init; } = new();
     public BinanceFeedOptions Feed { get; init; } = new();
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>Period of the engine's timer input (risk evaluation, kill switches, unknown-order queries).</summary>
@@ -108,6 +112,7 @@ internal sealed class EngineHost : IAsyncDisposable
     private TradingEngine? _engine;
     private BinanceOrderGateway? _gateway;
     private MetricsServer? _metrics;
+    private CoreJournal? _journal;
     private Task? _feedTask;
     private Task? _timers;
     private System.Runtime.GCLatencyMode _previousLatency;
@@ -130,6 +135,9 @@ internal sealed class EngineHost : IAsyncDisposable
     public IReadOnlyList<InstrumentSpec> Specs => _options.Specs;
     public IReadOnlyList<SignalEngine> Signals => _signals;
     public Uri MetricsAddress => _metrics!.Address;
+    public CoreJournal? Journal => _journal;
+    /// <summary>What the JIT warm-up did, when it ran.</summary>
+    public CoreWarmup.Result? Warmup { get; private set; }
     /// <summary>Cancelled when the operator asks to stop (<c>q</c> or <c>POST /control/stop</c>).</summary>
     public CancellationToken StopRequested => _stopRequested.Token;
     public TimeSpan Elapsed => _started.Elapsed;
@@ -160,15 +168,6 @@ internal sealed class EngineHost : IAsyncDisposable
         var specs = o.Specs;
         _feed = new BinanceMarketDataFeed(specs, o.MarketData, _http, o.Time, o.Feed,
             observer: t => { lock (_feedTransitions) _feedTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {specs[t.InstrumentId].Symbol} {t.From} -> {t.To} ({t.Reason})"); });
-        // The analyzer sits in the feed's path of each instrument: it sees each level's old and new size.
-        _signals = new SignalEngine[specs.Count];
-        for (int i = 0; i < specs.Count; i++)
-        {
-            _signals[i] = new SignalEngine();
-            _feed.Router.SetHandler(i, new SignalFeed(_feed.Books[i], _signals[i]));
-        }
-        var risk = new RiskManager(o.Limits, specs, t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); });
-
         string? dir = Path.GetDirectoryName(Path.GetFullPath(o.StorePath));
         if (dir is not null)
             Directory.CreateDirectory(dir);
@@ -178,10 +177,24 @@ internal sealed class EngineHost : IAsyncDisposable
         // Fills and order state changes go to SQLite (WAL, synchronous=FULL) through a background writer.
         _store = SqliteTradeStore.Open(o.StorePath);
         var store = _store;
-        _execution = new ExecutionEngine(specs, o.Execution, risk, o.Ids, t => store.TryAppend(t));
-        SignalEngine[] signals = _signals;
-        _engine = new TradingEngine(_feed.CoreLock, specs, _feed.Books, _execution, o.Strategy, _clock, i => SignalViews.From(signals[i])) { Store = _store };
-        _feed.AfterApply = _engine.OnMarketDataApplied;
+        // JIT warm-up: the same composition on a throwaway core, before the live one exists.
+        if (o.WarmupFrames > 0)
+            Warmup = CoreWarmup.Run(o.Core, o.WarmupFrames);
+        // The core: the same composition a journal replay rebuilds from the journal's meta record.
+        if (o.JournalPath is not null)
+        {
+            _journal = CoreJournal.Create(o.JournalPath);
+            _journal.Meta(CoreComposition.ToJson(o.Core));
+        }
+        CoreJournal? journal = _journal;
+        CoreParts parts = CoreComposition.Build(_feed.Core, o.Core, _clock, new JournaledSequenceReservation(o.IdReservation, () => journal),
+            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t));
+        _signals = [.. parts.Signals];
+        _execution = parts.Execution;
+        _engine = parts.Engine;
+        _engine.Store = _store;
+        _feed.Journal = _journal;
+        _engine.Journal = _journal;
 
         _gateway = new BinanceOrderGateway(o.Instruments, o.Credentials, o.IdFormat, _engine, o.OrderEntry, _http, o.Time);
         await _gateway.StartAsync(cancel).ConfigureAwait(false);
@@ -414,6 +427,16 @@ internal sealed class EngineHost : IAsyncDisposable
         }
         if (_timers is not null)
             await _timers.ConfigureAwait(false);
+        if (_journal is not null)
+        {
+            // Detached under the core lock, so the journal ends on a whole input with all its commands.
+            lock (Feed.CoreLock)
+            {
+                Feed.Journal = null;
+                Engine.Journal = null;
+            }
+            _journal.Flush();
+        }
 
         string? storeError = null;
         try
@@ -481,6 +504,7 @@ internal sealed class EngineHost : IAsyncDisposable
             await _feed.DisposeAsync().ConfigureAwait(false);
         if (_store is not null)
             await _store.DisposeAsync().ConfigureAwait(false);
+        _journal?.Dispose();
         _http.Dispose();
         _run.Dispose();
         _stopRequested.Dispose();

@@ -22,7 +22,7 @@ internal static class JournalReplay
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var journal = new Option<FileInfo>("--journal") { Description = "Journal written by `fathom demo --journal`.", Required = true };
+        var journal = new Option<FileInfo>("--journal") { Description = "Journal written by `fathom demo --journal` or `fathom run --journal`.", Required = true };
         var command = new Command("replay", "Replay an input journal through a fresh core and check it reproduces the same commands byte for byte.") { journal };
         command.SetAction(parse =>
         {
@@ -54,10 +54,10 @@ internal static class JournalReplay
     }
 
     /// <summary>Replays <paramref name="path"/>; <paramref name="adjust"/> may change the setup (to show a replay notices a different core).</summary>
-    public static Result Run(string path, Func<DemoCore.Setup, DemoCore.Setup>? adjust = null)
+    public static Result Run(string path, Func<CoreSetup, CoreSetup>? adjust = null)
     {
         // Pass 1: the setup, the id blocks and the expected commands.
-        DemoCore.Setup? setup = null;
+        CoreSetup? setup = null;
         var reservation = new ReplayedSequenceReservation();
         var expected = new List<(long Sequence, byte[] Bytes)>();
         using (var reader = CoreJournalReader.Open(path))
@@ -66,7 +66,7 @@ internal static class JournalReplay
             {
                 switch (e.Kind)
                 {
-                    case RecordKind.JournalMeta: setup ??= DemoCore.FromJson(e.Payload); break;
+                    case RecordKind.JournalMeta: setup ??= CoreComposition.FromJson(e.Payload); break;
                     case RecordKind.IdReservation:
                         reservation.Add(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(e.Payload),
                             System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(e.Payload[8..]));
@@ -83,8 +83,8 @@ internal static class JournalReplay
         // Pass 2: a fresh core, fed input by input.
         var time = new ManualTimeProvider();
         var clock = new MonotonicClock(time);
-        var core = new BinanceFeedCore([setup.Spec]);
-        DemoCore.Parts parts = DemoCore.Build(core, setup, clock, reservation);
+        var core = new BinanceFeedCore(setup.Specs);
+        CoreParts parts = CoreComposition.Build(core, setup, clock, reservation);
         var recorder = new RecordingGateway();
         parts.Engine.AttachGateway(recorder);
         string? difference = null;

@@ -38,16 +38,18 @@ internal static class RunCommand
         var config = new Option<string>("--config") { Description = "The run configuration (JSON; see docs/fathom.sample.json). It must not hold secrets.", Required = true };
         var mainnet = new Option<bool>("--mainnet") { Description = "Required, in addition to \"venue\": \"binance-mainnet\" in the config, to trade real money." };
         var duration = new Option<double?>("--duration") { Description = "Run this many seconds unattended, then stop, cancel all and print a summary." };
+        var journal = new Option<FileInfo?>("--journal") { Description = "Journal every core input and command to this file (audit; replay it with `fathom replay --journal`)." };
         var command = new Command("run", "Trade live on Binance spot (testnet by default) with the configured market maker, risk limits and operator controls.")
         {
-            config, mainnet, duration,
+            config, mainnet, duration, journal,
         };
-        command.SetAction((parse, cancel) => RunAsync(parse.GetValue(config)!, parse.GetValue(mainnet), parse.GetValue(duration), output, error, cancel));
+        command.SetAction((parse, cancel) => RunAsync(parse.GetValue(config)!, parse.GetValue(mainnet), parse.GetValue(duration), output, error, cancel,
+            journalPath: parse.GetValue(journal)?.FullName));
         return command;
     }
 
     internal static async Task<int> RunAsync(string configPath, bool mainnet, double? durationSeconds, TextWriter output, TextWriter error,
-        CancellationToken cancel, RunHooks? hooks = null)
+        CancellationToken cancel, RunHooks? hooks = null, string? journalPath = null)
     {
         hooks ??= new RunHooks();
 
@@ -110,7 +112,7 @@ internal static class RunCommand
         bool reconciled = false;
         try
         {
-            return await RunConnectedAsync(config, credentials, durationSeconds, output, error, hooks, time, stop, () => reconciled = true)
+            return await RunConnectedAsync(config, credentials, durationSeconds, output, error, hooks, time, stop, () => reconciled = true, journalPath)
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -154,7 +156,7 @@ internal static class RunCommand
     }
 
     private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, double? durationSeconds, TextWriter output,
-        TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled)
+        TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled, string? journalPath)
     {
         // 3. The venue's instrument specs finish the validation (listing, status, step sizes).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -186,7 +188,8 @@ internal static class RunCommand
         Directory.CreateDirectory(config.StateDirectory);
         var format = new ClientOrderIdFormat(config.ClientOrderIdPrefix);
         uint epoch = (uint)(time.GetUtcNow().ToUnixTimeSeconds() / 60 % (ClientOrderIdFormat.MaxEpoch + 1));
-        var ids = new ClientOrderIdGenerator(config.InstanceId, epoch, new FileSequenceReservation(config.ClientOrderIdHighWaterPath));
+        var reservation = new FileSequenceReservation(config.ClientOrderIdHighWaterPath);
+        var ids = new ClientOrderIdGenerator(config.InstanceId, epoch, reservation);
         var instruments = config.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset)).ToList();
 
         // 5. Reconciliation: nothing of a previous run may rest at the venue when the strategy starts.
@@ -212,16 +215,19 @@ internal static class RunCommand
             OrderEntry = config.OrderEntry,
             Credentials = credentials,
             Instruments = instruments,
-            Specs = resolved.Specs,
-            Strategy = new MarketMakers(resolved.Strategies),
-            Limits = resolved.Limits,
-            Ids = ids,
+            Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, new ExecutionOptions(), config.InstanceId, epoch),
+            IdReservation = reservation,
+            JournalPath = journalPath,
             IdFormat = format,
             StorePath = config.StorePath,
             MetricsPort = config.MetricsPort,
             Time = time,
         }, stop.Token).ConfigureAwait(false);
         using var onStopRequest = host.StopRequested.Register(stop.Cancel);
+        if (host.Warmup is { } warm)
+            output.WriteLine($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
+        if (journalPath is not null)
+            output.WriteLine($"journal: every core input and command goes to {journalPath}");
         hooks.OnQuoting?.Invoke(host);
         host.StartTrading();
         if (durationSeconds is double d)
@@ -258,6 +264,8 @@ internal static class RunCommand
         output.Flush();
         var report = await host.StopAsync(config.ShutdownTimeout).ConfigureAwait(false);
         output.Write(host.Summary());
+        if (host.Journal is { } journal)
+            output.WriteLine($"journal: {journal.Sequence} inputs in {journalPath}{(journal.Dropped > 0 ? $", {journal.Dropped} records DROPPED (replay cannot be exact)" : "")}");
         if (report.Problems.Count == 0)
         {
             output.WriteLine("shutdown clean: the venue lists no open order of ours.");

@@ -76,7 +76,7 @@ public class FeedFaultTests
         var core = new BinanceFeedCore([Btc]);
         TradingEngine engine = null!;
         var venue = new InstantVenue(() => engine);
-        DemoCore.Parts parts = DemoCore.Build(core, new DemoCore.Setup(Btc, 1, 1), clock, new InMemorySequenceReservation());
+        CoreParts parts = CoreComposition.Build(core, DemoCore.Setup(Btc, 1, 1), clock, new InMemorySequenceReservation());
         engine = parts.Engine;
         engine.AttachGateway(venue);
         engine.Start();

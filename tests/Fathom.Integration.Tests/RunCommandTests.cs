@@ -217,8 +217,9 @@ public sealed class RunCommandTests
         var output = new StringWriter();
         var error = new StringWriter();
         var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string journalPath = Path.Combine(dir, "run.fathomjnl");
         Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
-            CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
+            CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) }, journalPath);
         var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
 
         // It trades (the simulator's flow takes our quotes) and prints periodic status lines.
@@ -258,6 +259,18 @@ public sealed class RunCommandTests
         Assert.Contains("reconciliation: 0 open order(s)", text);
         Assert.Contains("balances: BTC free 10 locked 0; USDT free 1000000 locked 0", text);
         Assert.Matches(@"engine (quoting|PAUSED) risk \w+ fills \d+", text);
+
+        // The run's journal replays through a fresh core to the same commands, operator inputs included.
+        Assert.Matches(@"journal: \d+ inputs in ", text);
+        int operatorInputs = 0;
+        using (var reader = Fathom.MarketData.CoreJournalReader.Open(journalPath))
+            while (reader.TryRead(out var e))
+                if (e.Kind == Fathom.MarketData.RecordKind.OperatorCommand)
+                    operatorInputs++;
+        Assert.True(operatorInputs >= 6, $"{operatorInputs} operator inputs (start, halt, resume, pause, resume, stop)");
+        var replay = JournalReplay.Run(journalPath);
+        Assert.True(replay.Identical, $"{replay.FirstDifference} {replay.JournalProblem} ({replay.ReplayedCommands}/{replay.ExpectedCommands})");
+        Assert.True(replay.ExpectedCommands > 0);
         Assert.Matches(@"orders: [1-9]\d* placed", text);
         Assert.Matches(@"fills: [1-9]\d*", text);
         Assert.Contains("shutdown clean: the venue lists no open order of ours.", text);

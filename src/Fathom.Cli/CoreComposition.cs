@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Fathom.Cli.Run;
+using Fathom.Core;
+using Fathom.Engine;
+using Fathom.Execution;
+using Fathom.Risk;
+using Fathom.Signals;
+using Fathom.Strategies;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Cli;
+
+/// <summary>
+/// Everything that decides what the core does, and nothing about where it runs: instruments, risk
+/// limits, the market makers' options, execution options and the client-order-id node and epoch.
+/// <c>fathom demo</c>, <c>fathom run</c>, the warm-up and <c>fathom replay</c> all build their core
+/// from one of these through <see cref="CoreComposition.Build"/>, and a journal's meta record is this,
+/// as JSON, so a replay rebuilds exactly the core that wrote it.
+/// </summary>
+internal sealed record CoreSetup(
+    IReadOnlyList<InstrumentSpec> Specs,
+    RiskLimits Limits,
+    IReadOnlyList<MarketMakerOptions> Strategies,
+    ExecutionOptions Execution,
+    ushort Node,
+    uint Epoch);
+
+internal sealed record CoreParts(TradingEngine Engine, ExecutionEngine Execution, RiskManager Risk, IReadOnlyList<SignalEngine> Signals);
+
+internal static class CoreComposition
+{
+    /// <summary>Marks a journal meta record written by this composition (bump on any change to what it builds).</summary>
+    public const string Format = "fathom-core/1";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>
+    /// The analyzer in each instrument's feed path, risk, execution, the market makers and the engine,
+    /// on <paramref name="core"/>'s books and lock; the engine runs after every applied input.
+    /// </summary>
+    public static CoreParts Build(BinanceFeedCore core, CoreSetup setup, MonotonicClock clock, ISequenceReservation reservation,
+        Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null)
+    {
+        ArgumentNullException.ThrowIfNull(core);
+        ArgumentNullException.ThrowIfNull(setup);
+        IReadOnlyList<InstrumentSpec> specs = setup.Specs;
+        var signals = new SignalEngine[specs.Count];
+        for (int i = 0; i < specs.Count; i++)
+        {
+            // The analyzer sits in the feed's path: it sees each level's old and new size.
+            signals[i] = new SignalEngine();
+            core.Router.SetHandler(i, new SignalFeed(core.Books[i], signals[i]));
+        }
+        var risk = new RiskManager(setup.Limits, specs, riskObserver);
+        var ids = new ClientOrderIdGenerator(setup.Node, setup.Epoch, reservation);
+        var execution = new ExecutionEngine(specs, setup.Execution, risk, ids, orderObserver);
+        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, new MarketMakers(setup.Strategies), clock,
+            i => SignalViews.From(signals[i]));
+        core.AfterApply = engine.OnMarketDataApplied;
+        return new CoreParts(engine, execution, risk, signals);
+    }
+
+    /// <summary>The journal meta record: <see cref="Format"/> and the setup.</summary>
+    public static string ToJson(CoreSetup setup) =>
+        JsonSerializer.Serialize(new Meta(Format, setup), Json);
+
+    public static CoreSetup FromJson(ReadOnlySpan<byte> json)
+    {
+        Meta? meta;
+        try
+        {
+            meta = JsonSerializer.Deserialize<Meta>(json, Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"the journal's meta record is not a core setup: {ex.Message}", ex);
+        }
+        if (meta?.Core != Format)
+            throw new InvalidDataException($"the journal was written by core '{meta?.Core}'; this build replays '{Format}'");
+        CoreSetup s = meta.Setup;
+        // Re-validate: the journal is input like any other.
+        foreach (var spec in s.Specs)
+            spec.Validate();
+        s.Limits.Validate();
+        foreach (var strategy in s.Strategies)
+            strategy.Validate();
+        s.Execution.Validate();
+        return s;
+    }
+
+    private sealed record Meta(string Core, CoreSetup Setup);
+}
