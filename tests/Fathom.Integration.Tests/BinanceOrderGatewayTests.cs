@@ -162,17 +162,35 @@ public sealed class BinanceOrderGatewayTests
     [Fact]
     public async Task DisconnectMidOrder_UnknownDisconnected_ReconnectsAndReconciles()
     {
-        await using var rig = await GatewayRig.StartAsync();
+        // A request timeout far beyond the disconnect, so on a loaded machine the timeout cannot win the race.
+        await using var rig = await GatewayRig.StartAsync(options: o => new BinanceOrderGatewayOptions
+        {
+            RestBase = o.RestBase, WsApiUrl = o.WsApiUrl, RequestTimeout = TimeSpan.FromSeconds(5), ControlTimeout = o.ControlTimeout,
+            ReconnectDelay = o.ReconnectDelay,
+        });
         rig.Sim.Faults.AckDelay = TimeSpan.FromMilliseconds(300);
         var id = rig.NextId();
         rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));
-        await Task.Delay(100); // the order is at the venue; its answer is held back
+        // Disconnect once the order is at the venue (its answer is held back); a fixed pause raced a loaded machine.
+        var placedBy = DateTime.UtcNow.AddSeconds(10);
+        while (rig.VenueOrdersWithClientId(id) == 0 && DateTime.UtcNow < placedBy)
+            await Task.Delay(5);
+        Assert.Equal(1, rig.VenueOrdersWithClientId(id));
         rig.Sim.Streams.DisconnectWsApi();
         var unknown = await rig.Sink.WaitForAsync<StatusUnknownReport>(u => u.ClientOrderId == id, "unknown on disconnect");
         Assert.Equal(UnknownCause.Disconnected, unknown.Cause);
         rig.Sim.Faults.AckDelay = TimeSpan.Zero;
         // Reconnect, re-subscribe, then reconcile: the open order is reported from GET openOrders.
-        var status = await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id, "reconciled open order");
+        OrderStatusReport status;
+        try
+        {
+            status = await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id, "reconciled open order", 15_000);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new InvalidOperationException($"{ex.Message}; gateway: reconnects {rig.Gateway.Reconnects}, ready {rig.Gateway.IsReady}, " +
+                $"reconciled {rig.Gateway.ReconciledOrders}, sim ws connections {rig.Sim.Streams.WsApiConnections}", ex);
+        }
         Assert.Equal(VenueOrderStatus.New, status.Status);
         Assert.True(rig.Gateway.Reconnects >= 1);
         Assert.True(rig.Gateway.IsReady);
