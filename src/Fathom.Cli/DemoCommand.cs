@@ -127,6 +127,7 @@ internal static class DemoCommand
             await using var gateway = new BinanceOrderGateway([new BinanceOrderInstrument(0, symbol, simSymbol.BaseAsset, simSymbol.QuoteAsset)],
                 credentials, new ClientOrderIdFormat("fx"), engine, BinanceOrderGatewayOptions.Local(server.BaseAddress), http, time);
             await gateway.StartAsync(stop.Token);
+            gateway.TickToWire = engine.Latency.TickToWire;
             engine.AttachGateway(gateway);
             engine.Start();
             await using var metrics = await MetricsServer.StartAsync(feed.CoreLock, engine, feed.Books, metricsPort, stop.Token);
@@ -290,6 +291,7 @@ internal static class DemoCommand
         o.WriteLine($"  fills: {engine.Fills}; position {Qx(spec, pos.Position.Raw)}; PnL realized {Money(spec, pos.RealizedPnl)}, unrealized {Money(spec, pos.UnrealizedPnl)}, fees {Money(spec, pos.FeesPaid)}");
         o.WriteLine($"  risk: {engine.Execution.Risk.State}; strategy {(engine.StrategyHalted ? "HALTED: " + engine.StrategyError : "ok")}");
         o.WriteLine($"  tick-to-order: {EngineLatency.Describe(engine.Latency.TickToOrder)}");
+        o.WriteLine($"  tick-to-wire: {EngineLatency.Describe(engine.Latency.TickToWire)}");
         o.WriteLine($"  core per event: {EngineLatency.Describe(engine.Latency.CoreCost)}");
         o.WriteLine($"  feed: {feed.Books[0].Counters.DiffsApplied} diffs, {feed.Books[0].Counters.Gaps} gaps, {feed.Counters.Disconnects} disconnects");
         o.WriteLine($"  GCs: gen0 {gen0}, gen1 {gen1}, gen2 {gen2}");

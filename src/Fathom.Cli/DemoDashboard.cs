@@ -200,24 +200,26 @@ internal static class DemoDashboard
 
     private static Panel FillsPanel(DashboardSnapshot s)
     {
+        // Six columns in the narrow right one: a single space between them, not the usual two, so a row
+        // with an exact fee (up to 8 decimals, signed) and a six-digit order id still fits on one line.
         var t = NewTable();
-        t.AddColumn(Column("seen"));
-        t.AddColumn(Column("side"));
-        t.AddColumn(Column("qty", right: true));
-        t.AddColumn(Column("limit px", right: true));
-        t.AddColumn(Column("order", right: true));
+        foreach (TableColumn c in new[] { Column("time"), Column("side"), Column("qty", right: true), Column("price", right: true),
+                     Column("fee", right: true) })
+            t.AddColumn(c.PadLeft(0));
+        t.AddColumn(Column("order", right: true).PadLeft(0).PadRight(0));
         foreach (DashboardFill f in s.RecentFills)
         {
             t.AddRow(
-                new Text(string.Create(CultureInfo.InvariantCulture, $"{f.SeenAt:mm\\:ss\\.f}"), Dim),
-                new Text(f.Side == OrderSide.Buy ? "buy" : "sell", f.Side == OrderSide.Buy ? BidStyle : AskStyle),
+                new Text(string.Create(CultureInfo.InvariantCulture, $"{f.At:mm\\:ss\\.ff}"), Dim),
+                new Text((f.Side == OrderSide.Buy ? "buy" : "sell") + (f.IsMaker ? " M" : " T"), f.Side == OrderSide.Buy ? BidStyle : AskStyle),
                 new Text(s.Qty(f.Qty)),
-                new Text(f.LimitPrice is decimal p ? s.Price(p) : "?"),
-                new Text(f.OrderId > 0 ? f.OrderId.ToString(CultureInfo.InvariantCulture) : "unknown", Dim));
+                new Text(s.Price(f.Price)),
+                new Text(DashboardSnapshot.Exact(f.Fee)),
+                new Text(f.OrderId.ToString(CultureInfo.InvariantCulture), Dim));
         }
         if (s.RecentFills.IsEmpty)
-            t.AddRow(Text.Empty, new Text("none yet", Dim), Text.Empty, Text.Empty, Text.Empty);
-        return Titled(t, string.Create(CultureInfo.InvariantCulture, $"recent fills ({s.FillCount} in all; one row per order per look)"));
+            t.AddRow(Text.Empty, new Text("none yet", Dim), Text.Empty, Text.Empty, Text.Empty, Text.Empty);
+        return Titled(t, string.Create(CultureInfo.InvariantCulture, $"recent fills ({s.FillCount} in all; M maker, T taker)"));
     }
 
     // ------------------------------------------------------------------ right column
@@ -346,10 +348,11 @@ internal readonly record struct DashboardLevel(decimal Price, decimal Qty, decim
 internal readonly record struct DashboardOrder(long OrderId, OrderSide Side, decimal Price, decimal Quantity, decimal Filled, OrderState State, bool PostOnly);
 
 /// <summary>
-/// A fill as the sampler saw it: when (run time of the snapshot that first saw it), which side, how
-/// much, at what limit (null and order 0 when it could not be tied to an order).
+/// One fill, exactly as the engine applied it: when (run time), side, size, the price it traded at (not
+/// the order's limit), the fee in quote currency (negative: a rebate), maker or taker, and the order's
+/// sequence number (one row per fill, so an order filled in parts shows once per part).
 /// </summary>
-internal readonly record struct DashboardFill(TimeSpan SeenAt, OrderSide Side, decimal Qty, decimal? LimitPrice, long OrderId);
+internal readonly record struct DashboardFill(TimeSpan At, OrderSide Side, decimal Qty, decimal Price, decimal Fee, bool IsMaker, long OrderId, long TradeId);
 
 /// <summary>Percentiles of one latency stage, in microseconds.</summary>
 internal readonly record struct DashboardLatency(string Stage, long Count, double P50Us, double P99Us, double P999Us, double MaxUs);
@@ -433,23 +436,15 @@ internal sealed record DashboardSnapshot
 /// (copies only, a few microseconds), the transition logs under theirs. Not thread-safe: one caller.
 /// </summary>
 /// <remarks>
-/// The engine keeps no list of fills, only a count, so the recent fills are derived: each snapshot
-/// compares every order's filled quantity with what the previous one saw (live orders, orders that left
-/// the live set since, and orders created and finished between two snapshots, found by walking the
-/// order sequence numbers issued since). Whatever the position's bought/sold totals show beyond that is
-/// listed as a fill of an unknown order, so the list never under-counts. The price shown is the order's
-/// limit: exact for the maker quotes, a bound for a take that may fill better. Several fills of one
-/// order between two looks show as one row with their total size.
+/// Recent fills are the engine's own (<see cref="TradingEngine.CopyRecentFills"/>), one row per fill
+/// with its traded price; a fill's time is the run time it was applied at, from its core-clock stamp.
 /// </remarks>
 internal sealed partial class DashboardSampler
 {
     public const int LadderDepth = 10;
-    public const int FillsKept = 10;
+    public const int FillsShown = 10;
     private const int MaxOrders = 64;
     private const int TransitionsShown = 4;
-    // Client ids are also spent on cancels and amends, so order sequence numbers have holes: walk
-    // this far past the newest order seen before deciding no newer order exists.
-    private const int ProbeMisses = 64;
 
     private readonly Lock _coreLock;
     private readonly TradingEngine _engine;
@@ -464,20 +459,16 @@ internal sealed partial class DashboardSampler
     private readonly int _qtyDisplayDecimals;
     private readonly int _gen0, _gen1, _gen2;
     private readonly TimeSpan _gcPause;
+    private readonly MonotonicClock _clock;
 
-    // Fill tracking (see remarks): working orders and the filled quantity last seen for each.
-    private readonly Dictionary<long, (OrderSide Side, long PriceRaw, long FilledRaw)> _working = [];
-    private readonly HashSet<long> _liveIds = [];
-    private readonly List<long> _gone = [];
-    private readonly List<DashboardFill> _fills = [];
     private readonly OrderView[] _orders = new OrderView[MaxOrders];
     private readonly Level[] _levels = new Level[LadderDepth];
-    private long _highestSeq;
-    private long _buyAttributed;
-    private long _sellAttributed;
+    // Every fill the engine keeps: other instruments' are among them, so take them all, then this one's.
+    private readonly FillView[] _fills = new FillView[TradingEngine.RecentFillCapacity];
 
+    /// <param name="clock">The engine's clock, to place fill stamps in run time (the system clock, as the demo's engine runs on, when null).</param>
     public DashboardSampler(Lock coreLock, TradingEngine engine, BookSync book, InstrumentSpec spec, FeedCounters? feed = null,
-        ExchangeSimulator? sim = null, List<string>? riskTransitions = null, List<string>? feedTransitions = null)
+        ExchangeSimulator? sim = null, List<string>? riskTransitions = null, List<string>? feedTransitions = null, MonotonicClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(book);
@@ -491,6 +482,7 @@ internal sealed partial class DashboardSampler
         _sim = sim;
         _riskTransitions = riskTransitions;
         _feedTransitions = feedTransitions;
+        _clock = clock ?? MonotonicClock.System;
         _priceDisplayDecimals = DisplayDecimals(spec.TickSize.Raw, spec.PriceDecimals);
         _qtyDisplayDecimals = DisplayDecimals(spec.StepSize.Raw, spec.QtyDecimals);
         _gen0 = GC.CollectionCount(0);
@@ -531,7 +523,6 @@ internal sealed partial class DashboardSampler
         int n = execution.LiveOrders(_instrument, _orders);
         ReadOnlySpan<OrderView> live = _orders.AsSpan(0, n);
         PositionView pos = execution.Position(_instrument);
-        TrackFills(live, pos, elapsed);
 
         SignalView sig = _engine.Context.Signals(_instrument);
         var c = execution.Counters;
@@ -553,7 +544,7 @@ internal sealed partial class DashboardSampler
             BidWall = sig.BidWallTick > 0 ? P(book.PriceOf(sig.BidWallTick).Raw) : null,
             AskWall = sig.AskWallTick > 0 ? P(book.PriceOf(sig.AskWallTick).Raw) : null,
             Orders = orders.MoveToImmutable(),
-            RecentFills = [.. Enumerable.Reverse(_fills)],
+            RecentFills = RecentFills(elapsed),
             FillCount = _engine.Fills,
             Position = Q(pos.Position.Raw),
             AverageEntry = P(pos.AverageEntryPrice.Raw),
@@ -647,130 +638,27 @@ internal sealed partial class DashboardSampler
         return false;
     }
 
-    private void TrackFills(ReadOnlySpan<OrderView> live, in PositionView pos, TimeSpan seen)
+    /// <summary>
+    /// This instrument's latest fills, newest first, stamped in run time: <paramref name="elapsed"/> is
+    /// now, so a fill is as far before it as its core-clock stamp is before the clock's now.
+    /// </summary>
+    private ImmutableArray<DashboardFill> RecentFills(TimeSpan elapsed)
     {
-        var execution = _engine.Execution;
-        _liveIds.Clear();
-        long minLive = long.MaxValue, maxLive = 0;
-        foreach (ref readonly OrderView o in live)
+        int n = _engine.CopyRecentFills(_fills);
+        long nowNs = _clock.NowNanos();
+        var result = ImmutableArray.CreateBuilder<DashboardFill>(FillsShown);
+        foreach (ref readonly FillView f in _fills.AsSpan(0, n))
         {
-            _liveIds.Add(o.OrderId);
-            minLive = Math.Min(minLive, o.OrderId);
-            maxLive = Math.Max(maxLive, o.OrderId);
+            if (f.InstrumentId != _instrument)
+                continue;
+            TimeSpan at = elapsed - TimeSpan.FromTicks(Math.Max(0, nowNs - f.TimeNs) / TimeSpan.NanosecondsPerTick);
+            result.Add(new DashboardFill(at < TimeSpan.Zero ? TimeSpan.Zero : at, f.Side, Q(f.Quantity.Raw), P(f.Price.Raw), P(f.Fee),
+                f.IsMaker, f.OrderId, f.TradeId));
+            if (result.Count == FillsShown)
+                break;
         }
-
-        // First orders ever seen: orders that came and went before them may already hold fills.
-        if (_highestSeq == 0 && maxLive > 0)
-        {
-            if (_buyAttributed == 0 && _sellAttributed == 0)
-            {
-                int misses = 0;
-                for (long seq = minLive - 1; seq > 0 && misses < ProbeMisses; seq--)
-                {
-                    if (execution.TryGetOrder(seq, out OrderView v) && v.OrderId == seq)
-                    {
-                        misses = 0;
-                        if (!_liveIds.Contains(seq))
-                            Observe(v, 0, seen);
-                    }
-                    else
-                    {
-                        misses++;
-                    }
-                }
-            }
-            _highestSeq = minLive - 1;
-        }
-
-        // Orders issued since the last snapshot: up to the newest live one, then a little beyond it.
-        if (_highestSeq > 0)
-        {
-            int misses = 0;
-            for (long seq = _highestSeq + 1; seq <= maxLive || misses < ProbeMisses; seq++)
-            {
-                if (!execution.TryGetOrder(seq, out OrderView v))
-                {
-                    misses++;
-                    continue;
-                }
-                misses = 0;
-                _highestSeq = seq;
-                if (v.OrderId != seq || _working.ContainsKey(seq))
-                    continue; // an amend's alias of an older order, or one already followed
-                if (_liveIds.Contains(seq))
-                    _working[seq] = (v.Side, v.Price.Raw, 0); // its fills so far are counted below with the live set
-                else if (IsWorking(v))
-                    _working[seq] = (v.Side, v.Price.Raw, Observe(v, 0, seen));
-                else
-                    Observe(v, 0, seen);
-            }
-        }
-
-        // Live orders: fills since the last look.
-        foreach (ref readonly OrderView o in live)
-        {
-            long before = _working.TryGetValue(o.OrderId, out var w) ? w.FilledRaw : 0;
-            _working[o.OrderId] = (o.Side, o.Price.Raw, Observe(o, before, seen));
-        }
-
-        // Orders that left the live set: their last fills, then forget the finished ones.
-        _gone.Clear();
-        foreach (var (id, w) in _working)
-        {
-            if (!_liveIds.Contains(id))
-                _gone.Add(id);
-        }
-        foreach (long id in _gone)
-        {
-            long before = _working[id].FilledRaw;
-            if (execution.TryGetOrder(id, out OrderView v) && v.OrderId == id)
-            {
-                long filled = Observe(v, before, seen);
-                if (IsWorking(v))
-                    _working[id] = (v.Side, v.Price.Raw, filled);
-                else
-                    _working.Remove(id);
-            }
-            else
-            {
-                _working.Remove(id); // its slot was reused: whatever it filled shows in the position check below
-            }
-        }
-
-        // The position is the truth: anything bought or sold beyond what orders explained.
-        long buyResidual = pos.BuyQty.Raw - _buyAttributed;
-        if (buyResidual > 0)
-            AddFill(new DashboardFill(seen, OrderSide.Buy, Q(buyResidual), null, 0));
-        long sellResidual = pos.SellQty.Raw - _sellAttributed;
-        if (sellResidual > 0)
-            AddFill(new DashboardFill(seen, OrderSide.Sell, Q(sellResidual), null, 0));
-        _buyAttributed = pos.BuyQty.Raw;
-        _sellAttributed = pos.SellQty.Raw;
+        return result.DrainToImmutable();
     }
-
-    /// <summary>Records the fill of <paramref name="v"/> beyond <paramref name="filledBefore"/>; returns its filled quantity.</summary>
-    private long Observe(in OrderView v, long filledBefore, TimeSpan seen)
-    {
-        long delta = v.Filled.Raw - filledBefore;
-        if (delta > 0)
-        {
-            AddFill(new DashboardFill(seen, v.Side, Q(delta), P(v.Price.Raw), v.OrderId));
-            if (v.Side == OrderSide.Buy)
-                _buyAttributed += delta;
-            else
-                _sellAttributed += delta;
-        }
-        return Math.Max(v.Filled.Raw, filledBefore);
-    }
-
-    private void AddFill(DashboardFill fill)
-    {
-        if (_fills.Count == FillsKept)
-            _fills.RemoveAt(0);
-        _fills.Add(fill);
-    }
-
-    private static bool IsWorking(in OrderView v) => v.IsWorking || v.State == OrderState.New;
 
     private static DashboardLatency Stage(string name, HistogramBase h) => h.TotalCount == 0
         ? new DashboardLatency(name, 0, 0, 0, 0, 0)

@@ -15,6 +15,11 @@ public sealed class EngineLatency
     public LongHistogram TickToOrder { get; } = new(Highest, 3);
     public LongHistogram CoreCost { get; } = new(Highest, 3);
     public LongHistogram CommandToAck { get; } = new(Highest, 3);
+    /// <summary>
+    /// Tick-to-wire: the triggering frame's socket-read stamp to the order frame written to the venue's
+    /// socket, recorded by the gateway's send thread (hence concurrent); includes encoding and signing.
+    /// </summary>
+    public LongConcurrentHistogram TickToWire { get; } = new(1, Highest, 3);
 
     internal static void Record(LongHistogram h, long nanos) => h.RecordValue(Math.Clamp(nanos, 0, Highest));
 
@@ -29,5 +34,6 @@ public sealed class EngineLatency
         TickToOrder.Reset();
         CoreCost.Reset();
         CommandToAck.Reset();
+        TickToWire.Reset();
     }
 }

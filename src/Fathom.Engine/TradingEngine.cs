@@ -290,6 +290,7 @@ public sealed class TradingEngine : IReportSink
 
     private void ApplyFill(in FillReport report, long now)
     {
+        long applied = _execution.Counters.Fills;
         _execution.OnFill(report, now);
         Fills++;
         if (Store is { } store && !store.TryAppend(report))
@@ -300,7 +301,35 @@ public sealed class TradingEngine : IReportSink
         }
         var fill = new FillView(report.ClientOrderId.Sequence, report.InstrumentId, report.Side, report.Price, report.Qty,
             report.Fee, report.IsMaker, report.TradeId, now);
+        // Only fills execution applied to a position: a repeat (response, stream and reconciliation all
+        // report it), another instance's or a foreign one would list a trade that moved nothing.
+        if (_execution.Counters.Fills != applied)
+            _recentFills[(int)(_recentFillsWritten++ % RecentFillCapacity)] = fill;
         Guard(fill, static (s, h, f) => s.OnFill(h, f));
+    }
+
+    /// <summary>How many of the latest fills <see cref="CopyRecentFills"/> can return.</summary>
+    public const int RecentFillCapacity = 32;
+    // Ring of the latest applied fills, preallocated so a fill allocates nothing: the next write goes to
+    // slot _recentFillsWritten % RecentFillCapacity, which holds the oldest once the ring has wrapped.
+    private readonly FillView[] _recentFills = new FillView[RecentFillCapacity];
+    private long _recentFillsWritten;
+
+    /// <summary>
+    /// Copies the latest fills applied to a position (at most <see cref="RecentFillCapacity"/>), newest
+    /// first, into <paramref name="destination"/>; returns how many it wrote. Repeats of a fill already
+    /// applied, other instances' fills and foreign reports are not among them, so the list adds up to
+    /// the position's bought and sold totals.
+    /// </summary>
+    /// <remarks>The caller must hold the core lock: every fill writes the ring under it.</remarks>
+    public int CopyRecentFills(Span<FillView> destination)
+    {
+        if (!_lock.IsHeldByCurrentThread)
+            ThrowHelper.ThrowInvalidOperation("CopyRecentFills needs the core lock held by the caller.");
+        int n = (int)Math.Min(Math.Min(_recentFillsWritten, RecentFillCapacity), destination.Length);
+        for (int i = 0; i < n; i++)
+            destination[i] = _recentFills[(int)((_recentFillsWritten - 1 - i) % RecentFillCapacity)];
+        return n;
     }
 
     /// <summary>One venue report: journaled, applied, flushed; queued when it arrives from inside another input.</summary>
@@ -405,7 +434,7 @@ public sealed class TradingEngine : IReportSink
                 CommandsWithoutGateway++;
                 continue;
             }
-            gateway.Send(command);
+            gateway.Send(command, readStampNs > 0 ? readStampNs : 0);
             CommandsSent++;
         }
         queue.Clear();

@@ -19,6 +19,13 @@ public interface IOrderGateway : IAsyncDisposable
     /// <summary>Sends one command (called on the core thread; must not block on the network).</summary>
     void Send(in OrderCommand command);
 
+    /// <summary>
+    /// <see cref="Send(in OrderCommand)"/> for a command caused by a market-data frame read at
+    /// <paramref name="triggerStampNs"/> (monotonic ns from the same <see cref="TimeProvider"/>; 0 when no
+    /// frame caused it): a gateway that writes frames to a socket records tick-to-wire from it.
+    /// </summary>
+    void Send(in OrderCommand command, long triggerStampNs) => Send(command);
+
     /// <summary>True while commands can be sent (connected and logged on).</summary>
     bool IsReady { get; }
 

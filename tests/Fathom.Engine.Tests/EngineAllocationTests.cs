@@ -39,4 +39,56 @@ public class EngineAllocationTests
         });
         journal.Dispose();
     }
+
+    /// <summary>Keeps the first commands in a preallocated array and counts the rest: sending allocates nothing.</summary>
+    private sealed class PreallocatedGateway : IOrderGateway
+    {
+        public readonly OrderCommand[] First = new OrderCommand[16];
+        public int Count;
+        public bool IsReady => true;
+        public void Send(in OrderCommand command)
+        {
+            if (Count < First.Length)
+                First[Count] = command;
+            Count++;
+        }
+        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
+        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
+        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
+        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
+        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public void FillsOfKnownOrders_WithAJournalAttached_AllocateNothing()
+    {
+        using var stream = new MemoryStream(64 << 20);
+        var journal = new CoreJournal(new RecordingWriter(stream, ownsStream: false));
+        var gateway = new PreallocatedGateway();
+        TradingEngineTests.RigForAllocation rig = TradingEngineTests.NewRigForAllocation(journal, gateway);
+        rig.Market(10_000, 10_010, 1);
+        Assert.Equal(2, gateway.Count);
+        OrderCommand buy = gateway.First[..2].Single(c => c.Side == OrderSide.Buy);
+        OrderCommand sell = gateway.First[..2].Single(c => c.Side == OrderSide.Sell);
+        rig.Engine.OnAck(new AckReport(0, buy.ClientOrderId, 1000 + buy.ClientOrderId.Sequence, rig.Now));
+        rig.Engine.OnAck(new AckReport(0, sell.ClientOrderId, 1000 + sell.ClientOrderId.Sequence, rig.Now));
+        // Each round fills both quotes by one raw unit (new trade ids: applied, not repeats), so the
+        // position stays flat and the orders stay partially filled through every measured run; the
+        // strategy requotes on each fill and the recent-fills ring is written each time.
+        var state = (rig, buy, sell, now: rig.Now, tradeId: new long[1]);
+        AllocationAssert.Zero(state, static s =>
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                s.rig.Engine.OnFill(new FillReport(0, s.buy.ClientOrderId, 1000 + s.buy.ClientOrderId.Sequence, ++s.tradeId[0],
+                    OrderSide.Buy, s.buy.Price, new Qty(1), new Qty(1), 0, Qty.Zero, true, s.now));
+                s.rig.Engine.OnFill(new FillReport(0, s.sell.ClientOrderId, 1000 + s.sell.ClientOrderId.Sequence, ++s.tradeId[0],
+                    OrderSide.Sell, s.sell.Price, new Qty(1), new Qty(1), 0, Qty.Zero, true, s.now));
+            }
+        });
+        Assert.True(state.tradeId[0] > 2 * TradingEngine.RecentFillCapacity, "the ring wrapped while measured");
+        Assert.Equal(state.tradeId[0], rig.Engine.Fills);
+        journal.Dispose();
+    }
 }

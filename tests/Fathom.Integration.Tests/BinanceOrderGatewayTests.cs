@@ -38,6 +38,35 @@ public sealed class BinanceOrderGatewayTests
         Assert.True(rig.Gateway.AccountPositionEvents > 0); // user data subscription is live
     }
 
+    [Theory]
+    [InlineData(true)]  // the frame is written on the caller's thread, before Send returns
+    [InlineData(false)] // the send thread writes it
+    public async Task Send_WithTriggerStamp_RecordsTickToWire_InlineOrOnTheSendThread(bool inline)
+    {
+        await using var rig = await GatewayRig.StartAsync(options: o => new BinanceOrderGatewayOptions
+        {
+            RestBase = o.RestBase, WsApiUrl = o.WsApiUrl, RequestTimeout = o.RequestTimeout, ControlTimeout = o.ControlTimeout,
+            ReconnectDelay = o.ReconnectDelay, InlineSend = inline,
+        });
+        var histogram = new HdrHistogram.LongConcurrentHistogram(1, 60_000_000_000, 3);
+        rig.Gateway.TickToWire = histogram;
+        var clock = Fathom.Core.MonotonicClock.System;
+        var id = rig.NextId();
+        long sentBefore = rig.Gateway.CommandsSentWs;
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty), clock.NowNanos());
+        if (inline)
+            Assert.Equal(sentBefore + 1, rig.Gateway.CommandsSentWs); // on the wire already
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
+        Assert.Equal(inline ? 1 : 0, rig.Gateway.SentInline);
+        Assert.Equal(1, histogram.TotalCount);
+        Assert.InRange(HdrHistogram.HistogramExtensions.GetMaxValue(histogram), 1, 60_000_000_000);
+        // A command no frame caused records nothing.
+        var cancelId = rig.NextId();
+        rig.Gateway.Send(OrderCommand.From(new CancelOrderCommand(GatewayRig.Btc, cancelId, id, 0), 0));
+        await rig.Sink.WaitForAsync<CanceledReport>(c => c.ClientOrderId == id, "canceled");
+        Assert.Equal(1, histogram.TotalCount);
+    }
+
     [Fact]
     public async Task Place_Ed25519SessionLogon_Ack()
     {

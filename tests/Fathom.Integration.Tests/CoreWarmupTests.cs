@@ -6,12 +6,7 @@ namespace Fathom.Integration.Tests;
 
 public class CoreWarmupTests
 {
-    private static readonly InstrumentSpec Btc = new InstrumentSpec
-    {
-        Symbol = "BTCUSDT", Venue = Venue.BinanceSpot, PriceDecimals = 8, QtyDecimals = 8,
-        TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
-        MinPrice = new Price(1_000_000), MaxPrice = new Price(100_000_000_000_000), MinNotional = new Price(500_000_000),
-    }.Validate();
+    private static readonly InstrumentSpec Btc = Fathom.Testing.Specs.BtcUsdt;
 
     [Fact]
     public void Warmup_DrivesTheWholeDemoCore_QuotesFillsAndNoStrategyError()

@@ -17,13 +17,19 @@ namespace Fathom.Integration.Tests;
 /// <summary>
 /// The <c>fathom demo</c> terminal dashboard: hand-built snapshots rendered into a fixed-size test
 /// console (what the operator reads), and snapshots taken from a real engine on virtual time (what the
-/// sampler copies out of the core, including fills it has to work out from order and position views).
+/// sampler copies out of the core, the engine's own list of recent fills among it).
 /// </summary>
 public class DemoDashboardTests
 {
     private static readonly InstrumentSpec Btc = new InstrumentSpec
     {
         Symbol = "BTCUSDT", Venue = Venue.Simulator, PriceDecimals = 8, QtyDecimals = 8,
+        TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
+    }.Validate();
+
+    private static readonly InstrumentSpec Eth = new InstrumentSpec
+    {
+        Symbol = "ETHUSDT", Venue = Venue.Simulator, PriceDecimals = 8, QtyDecimals = 8,
         TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
     }.Validate();
 
@@ -51,8 +57,12 @@ public class DemoDashboardTests
             new DashboardOrder(42, OrderSide.Sell, 100.07m, 0.001m, 0m, OrderState.Accepted, true),
             new DashboardOrder(43, OrderSide.Sell, 100.07m, 0.001m, 0m, OrderState.PendingNew, true),
         ],
-        RecentFills = [new DashboardFill(TimeSpan.FromSeconds(74.5), OrderSide.Sell, 0.00034m, 100.06m, 40)],
-        FillCount = 1,
+        RecentFills =
+        [
+            new DashboardFill(TimeSpan.FromSeconds(74.512), OrderSide.Sell, 0.00034m, 100.06m, 0.00003402m, true, 40, 9_002),
+            new DashboardFill(TimeSpan.FromSeconds(73.25), OrderSide.Buy, 0.00021m, 99.98m, -0.0000021m, false, 39, 9_001),
+        ],
+        FillCount = 2,
         RiskState = RiskState.Reducing,
         RiskReasons = RiskReason.FeedLag | RiskReason.AckLatency,
         RiskTransitions = ["12:00:01 risk: Active -> Reducing (Rule) reasons FeedLag"],
@@ -134,10 +144,22 @@ public class DemoDashboardTests
     {
         string[] lines = RenderLines(Sample());
         Assert.Matches(@"43\s+sell po\s+100\.07\s+0\.00100\s+0\.00000\s+PendingNew", Line(lines, "PendingNew"));
-        Assert.Matches(@"01:14\.5\s+sell\s+0\.00034\s+100\.06\s+40", Line(lines, "0.00034"));
+        Assert.Matches(@"01:14\.51\s+sell M\s+0\.00034\s+100\.06\s+0\.00003402\s+40", Line(lines, "0.00034"));
+        Assert.Matches(@"01:13\.25\s+buy T\s+0\.00021\s+99\.98\s+-0\.0000021\s+39", Line(lines, "0.00021"));
         Assert.Contains("diffs 4321, gaps 2, reconnects 1", string.Join('\n', lines));
         Assert.Contains("p pause/resume  f flatten  h halt  r resume  q quit", string.Join('\n', lines));
         Assert.True(lines.Length <= 40, $"{lines.Length} lines do not fit a 120x40 terminal");
+    }
+
+    [Fact]
+    public void Render_WidestFillRow_StaysOnOneLine()
+    {
+        // A BTC-sized price, a signed fee at all eight decimals and a six-digit order id.
+        DashboardSnapshot s = Sample() with
+        {
+            RecentFills = [new DashboardFill(new TimeSpan(0, 0, 59, 59, 990), OrderSide.Sell, 0.00085m, 59974.19m, -0.05097806m, false, 290_862, 1)],
+        };
+        Assert.Matches(@"│59:59\.99\s+sell T\s+0\.00085\s+59974\.19\s+-0\.05097806\s+290862\s*│$", Line(RenderLines(s), "59974.19"));
     }
 
     // ---------------------------------------------------------------- a real engine
@@ -168,26 +190,33 @@ public class DemoDashboardTests
         public readonly DashboardSampler Sampler;
         private long _tradeId;
 
-        public Rig()
+        /// <param name="secondInstrument">Also trade ETHUSDT (instrument 1; the market maker quotes only BTCUSDT).</param>
+        public Rig(bool secondInstrument = false)
         {
+            InstrumentSpec[] specs = secondInstrument ? [Btc, Eth] : [Btc];
+            BookSync[] books = secondInstrument ? [Sync, new BookSync(1, new OrderBook(Eth), SyncRule.BinanceSpot)] : [Sync];
             var limits = new RiskLimits
             {
-                Instruments = [new InstrumentRiskLimits { MaxPosition = new Qty(100_000_000), MaxOrderQty = new Qty(10_000_000), MaxOrderNotional = 1_000_000_000_000 }],
+                Instruments =
+                [
+                    .. specs.Select(_ => new InstrumentRiskLimits { MaxPosition = new Qty(100_000_000), MaxOrderQty = new Qty(10_000_000), MaxOrderNotional = 1_000_000_000_000 }),
+                ],
                 MaxTotalNotional = 10_000_000_000_000,
                 MarkoutLossLimit = 1_000_000_000_000,
                 MaxDailyLoss = 1_000_000_000_000,
                 PriceBandBps = 500,
             };
-            var risk = new RiskManager(limits, [Btc]);
-            var execution = new ExecutionEngine([Btc], new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()));
+            var risk = new RiskManager(limits, specs);
+            var execution = new ExecutionEngine(specs, new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()));
             var strategy = new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 10_000, MaxPosition = 1_000_000 });
-            Engine = new TradingEngine(CoreLock, [Btc], [Sync], execution, strategy, new MonotonicClock(Time));
+            var clock = new MonotonicClock(Time);
+            Engine = new TradingEngine(CoreLock, specs, books, execution, strategy, clock);
             Engine.AttachGateway(Gateway);
             Engine.Start();
-            Sampler = new DashboardSampler(CoreLock, Engine, Sync, Btc);
+            Sampler = new DashboardSampler(CoreLock, Engine, Sync, Btc, clock: clock);
         }
 
-        private long Now => new MonotonicClock(Time).NowNanos();
+        public long Now => new MonotonicClock(Time).NowNanos();
 
         /// <summary>Twelve levels a side from <paramref name="bid"/> down and <paramref name="ask"/> up (ticks of 0.01).</summary>
         public void Market(long bid, long ask, long id)
@@ -234,9 +263,13 @@ public class DemoDashboardTests
 
         private int _answered;
 
-        public void Fill(NewOrder order, long qty, long cumulative) =>
-            Engine.OnFill(new FillReport(0, order.Id, 1000 + order.Id.Sequence, ++_tradeId, order.Side,
-                order.Price, new Qty(qty), new Qty(cumulative), 0, Qty.Zero, true, Now));
+        /// <summary>A fill of <paramref name="order"/>: at its limit unless <paramref name="priceRaw"/> says otherwise; returns its trade id.</summary>
+        public long Fill(NewOrder order, long qty, long cumulative, long? priceRaw = null, long fee = 0, bool maker = true, int instrumentId = 0)
+        {
+            Engine.OnFill(new FillReport(instrumentId, order.Id, 1000 + order.Id.Sequence, ++_tradeId, order.Side,
+                priceRaw is long p ? new Price(p) : order.Price, new Qty(qty), new Qty(cumulative), fee, Qty.Zero, maker, Now));
+            return _tradeId;
+        }
     }
 
     private sealed record NewOrder(ClientOrderId Id, OrderSide Side, Price Price, Qty Qty);
@@ -282,78 +315,108 @@ public class DemoDashboardTests
     }
 
     [Fact]
-    public void Take_RealEngine_ListsFillsOfLiveFinishedAndUnseenOrders()
+    public void Take_RealEngine_ListsEachFillExactly_NewestFirst()
     {
         var rig = new Rig();
         rig.Market(10_000, 10_010, 1);
         rig.AckAll();
         NewOrder buy = rig.NewOrders().Single(c => c.Side == OrderSide.Buy);
         NewOrder sell = rig.NewOrders().Single(c => c.Side == OrderSide.Sell);
+        Assert.Empty(rig.Sampler.Take(TimeSpan.FromSeconds(1)).RecentFills);
 
-        // A buy filled before the sampler ever looked: found by walking back from the live orders.
-        rig.Fill(buy, 10_000, 10_000);
-        DashboardSnapshot first = rig.Sampler.Take(TimeSpan.FromSeconds(1));
-        DashboardFill f1 = Assert.Single(first.RecentFills);
-        Assert.Equal((OrderSide.Buy, 0.0001m, buy.Id.Sequence), (f1.Side, f1.Qty, f1.OrderId));
-        Assert.Equal(buy.Price.Raw, f1.LimitPrice!.Value * 100_000_000m);
-        Assert.Equal(0.0001m, first.Position);
+        // Two fills of the buy within a few milliseconds, the second two ticks better than its limit,
+        // then the whole sell; all between two looks.
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
+        long t1 = rig.Fill(buy, 4_000, 4_000, fee: 40);
+        rig.Time.Advance(TimeSpan.FromMilliseconds(3));
+        long t2 = rig.Fill(buy, 6_000, 10_000, priceRaw: buy.Price.Raw - 2_000_000, fee: -6, maker: false);
+        rig.Time.Advance(TimeSpan.FromMilliseconds(5));
+        long t3 = rig.Fill(sell, 10_000, 10_000, fee: 100);
+        rig.Time.Advance(TimeSpan.FromMilliseconds(242));
+        DashboardSnapshot s = rig.Sampler.Take(TimeSpan.FromSeconds(2));
 
-        // A partial fill of a live order, then the rest of it once it has left the live set.
-        rig.Fill(sell, 4_000, 4_000);
-        DashboardSnapshot second = rig.Sampler.Take(TimeSpan.FromSeconds(2));
-        Assert.Equal(2, second.RecentFills.Length);
-        Assert.Equal((OrderSide.Sell, 0.00004m, TimeSpan.FromSeconds(2)), (second.RecentFills[0].Side, second.RecentFills[0].Qty, second.RecentFills[0].SeenAt));
-        rig.Fill(sell, 6_000, 10_000);
-        DashboardSnapshot third = rig.Sampler.Take(TimeSpan.FromSeconds(3));
-        Assert.Equal(3, third.RecentFills.Length);
-        Assert.Equal((OrderSide.Sell, 0.00006m, sell.Id.Sequence), (third.RecentFills[0].Side, third.RecentFills[0].Qty, third.RecentFills[0].OrderId));
-        Assert.DoesNotContain(third.Orders, o => o.OrderId == sell.Id.Sequence);
+        // One row per fill, newest first, at the run time each was applied (the look is 250 ms after the first).
+        decimal buyLimit = buy.Price.Raw / 100_000_000m;
+        // (An array each side: two ImmutableArrays would be compared as array references.)
+        Assert.Equal(
+        [
+            new DashboardFill(TimeSpan.FromMilliseconds(1_758), OrderSide.Sell, 0.0001m, sell.Price.Raw / 100_000_000m, 0.000001m, true, sell.Id.Sequence, t3),
+            new DashboardFill(TimeSpan.FromMilliseconds(1_753), OrderSide.Buy, 0.00006m, buyLimit - 0.02m, -0.00000006m, false, buy.Id.Sequence, t2),
+            new DashboardFill(TimeSpan.FromMilliseconds(1_750), OrderSide.Buy, 0.00004m, buyLimit, 0.0000004m, true, buy.Id.Sequence, t1),
+        ], s.RecentFills.ToArray());
+        Assert.Equal(3, s.FillCount);
+        // The listed sizes add up to what the position bought and sold.
+        Assert.Equal(s.BuyQty, s.RecentFills.Where(f => f.Side == OrderSide.Buy).Sum(f => f.Qty));
+        Assert.Equal(s.SellQty, s.RecentFills.Where(f => f.Side == OrderSide.Sell).Sum(f => f.Qty));
 
-        // New quotes placed and filled between two looks: found by walking the sequence numbers issued since.
-        rig.Market(10_020, 10_030, 2);
+        // On screen: both fills of the buy as rows of their own, the second at its own price, not the limit.
+        string[] lines = RenderLines(s);
+        string order = buy.Id.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches(@"00:01\.75\s+buy T\s+0\.00006\s+" + (buyLimit - 0.02m).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + @"\s+-0\.00000006\s+" + order,
+            Line(lines, "buy T"));
+        Assert.Matches(@"00:01\.75\s+buy M\s+0\.00004\s+" + buyLimit.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + @"\s+0\.0000004\s+" + order,
+            Line(lines, "buy M"));
+
+        // A fill of an order the engine no longer knows still shows, with its own price and id.
+        var unknown = new NewOrder(new ClientOrderId(buy.Id.Node, buy.Id.Epoch, 999_999), OrderSide.Buy, new Price(10_011_000_000), new Qty(2_000));
+        long t4 = rig.Fill(unknown, 2_000, 2_000, maker: false);
+        DashboardFill newest = rig.Sampler.Take(TimeSpan.FromSeconds(3)).RecentFills[0];
+        Assert.Equal(new DashboardFill(TimeSpan.FromSeconds(3), OrderSide.Buy, 0.00002m, 100.11m, 0m, false, 999_999, t4), newest);
+    }
+
+    [Fact]
+    public void Take_RepeatedFill_ListedOnce()
+    {
+        var rig = new Rig();
+        rig.Market(10_000, 10_010, 1);
         rig.AckAll();
-        var fresh = rig.NewOrders().Where(c => c.Id.Sequence > sell.Id.Sequence).ToArray();
-        Assert.NotEmpty(fresh);
-        foreach (var c in fresh)
-            rig.Fill(c, c.Qty.Raw, c.Qty.Raw);
-        DashboardSnapshot fourth = rig.Sampler.Take(TimeSpan.FromSeconds(4));
-        Assert.Equal(3 + fresh.Length, fourth.RecentFills.Length);
-        Assert.Equal(fresh.Select(c => c.Id.Sequence).Order(), fourth.RecentFills.Take(fresh.Length).Select(f => f.OrderId).Order());
-        // Nothing is counted twice: the listed sizes add up to what the position bought and sold.
-        Assert.Equal(fourth.BuyQty, fourth.RecentFills.Where(f => f.Side == OrderSide.Buy).Sum(f => f.Qty));
-        Assert.Equal(fourth.SellQty, fourth.RecentFills.Where(f => f.Side == OrderSide.Sell).Sum(f => f.Qty));
-        Assert.Equal(rig.Engine.Fills, fourth.FillCount);
+        NewOrder buy = rig.NewOrders().Single(c => c.Side == OrderSide.Buy);
+        var report = new FillReport(0, buy.Id, 1000 + buy.Id.Sequence, 4_242, OrderSide.Buy, buy.Price, new Qty(3_000), new Qty(3_000), 0, Qty.Zero, true, rig.Now);
+        rig.Engine.OnFill(report);
+        rig.Engine.OnFill(report); // the stream repeats what the response reported
+        DashboardSnapshot s = rig.Sampler.Take(TimeSpan.FromSeconds(1));
+        DashboardFill fill = Assert.Single(s.RecentFills);
+        Assert.Equal((4_242L, 0.00003m), (fill.TradeId, fill.Qty));
+        Assert.Equal(s.BuyQty, fill.Qty);
+    }
 
-        // A fill the orders cannot explain (an unknown order) still shows, from the position.
-        rig.Engine.OnFill(new FillReport(0, new ClientOrderId(1, 1, 999_999), 77, 9_999, OrderSide.Buy, new Price(10_010_000_000), new Qty(2_000), new Qty(2_000), 0, Qty.Zero, false, 0));
-        DashboardSnapshot fifth = rig.Sampler.Take(TimeSpan.FromSeconds(5));
-        Assert.Equal((OrderSide.Buy, 0.00002m, 0L, (decimal?)null),
-            (fifth.RecentFills[0].Side, fifth.RecentFills[0].Qty, fifth.RecentFills[0].OrderId, fifth.RecentFills[0].LimitPrice));
+    [Fact]
+    public void Take_OtherInstrumentsFills_NotListed()
+    {
+        var rig = new Rig(secondInstrument: true);
+        rig.Market(10_000, 10_010, 1);
+        rig.AckAll();
+        NewOrder buy = rig.NewOrders().Single(c => c.Side == OrderSide.Buy);
+        long btc = rig.Fill(buy, 1_000, 1_000);
+        // An ETH fill (of an order that instrument's table does not know; the position moves all the same).
+        rig.Fill(new NewOrder(new ClientOrderId(buy.Id.Node, buy.Id.Epoch, 888_888), OrderSide.Sell, new Price(300_000_000_000), new Qty(5_000)), 5_000, 5_000, instrumentId: 1);
+        DashboardSnapshot s = rig.Sampler.Take(TimeSpan.FromSeconds(1));
+        Assert.Equal(btc, Assert.Single(s.RecentFills).TradeId);
+        Assert.Equal(2, s.FillCount); // the count is the engine's, every instrument
     }
 
     [Fact]
     public void Take_KeepsOnlyTheLastTenFills_NewestFirst()
     {
         var rig = new Rig();
-        var seen = new List<long>();
-        for (int round = 0; round < 40 && seen.Count <= DashboardSampler.FillsKept + 2; round++)
+        rig.Market(10_000, 10_010, 1);
+        rig.AckAll();
+        NewOrder buy = rig.NewOrders().Single(c => c.Side == OrderSide.Buy);
+        NewOrder sell = rig.NewOrders().Single(c => c.Side == OrderSide.Sell);
+        var tradeIds = new List<long>();
+        for (int i = 0; i < DashboardSampler.FillsShown + 4; i++)
         {
-            rig.Market(10_000 + round * 20, 10_010 + round * 20, round + 1);
-            rig.AckAll();
-            foreach (var c in rig.NewOrders().Where(c => !seen.Contains(c.Id.Sequence)))
-            {
-                seen.Add(c.Id.Sequence);
-                rig.Fill(c, c.Qty.Raw, c.Qty.Raw);
-            }
-            rig.AckAll();
-            rig.Sampler.Take(TimeSpan.FromSeconds(round));
+            // Small parts of both quotes, alternating; each its own price so the rows can be told apart.
+            NewOrder o = i % 2 == 0 ? buy : sell;
+            tradeIds.Add(rig.Fill(o, 500, 500 * (i / 2 + 1), priceRaw: o.Price.Raw + (i % 2 == 0 ? -i : i) * 1_000_000));
+            rig.Time.Advance(TimeSpan.FromMilliseconds(1));
         }
         DashboardSnapshot s = rig.Sampler.Take(TimeSpan.FromSeconds(9));
-        Assert.True(seen.Count > DashboardSampler.FillsKept, $"only {seen.Count} orders filled");
-        Assert.Equal(DashboardSampler.FillsKept, s.RecentFills.Length);
-        Assert.Equal(seen.Max(), s.RecentFills.Max(f => f.OrderId));
-        Assert.True(s.RecentFills[0].SeenAt >= s.RecentFills[^1].SeenAt);
-        Assert.DoesNotContain(s.RecentFills, f => f.OrderId == seen.Min());
+        Assert.Equal(DashboardSampler.FillsShown, s.RecentFills.Length);
+        Assert.Equal(Enumerable.Reverse(tradeIds).Take(DashboardSampler.FillsShown), s.RecentFills.Select(f => f.TradeId));
+        Assert.True(s.RecentFills[0].At > s.RecentFills[^1].At);
+        Assert.Equal(s.RecentFills.Length, s.RecentFills.Select(f => f.Price).Distinct().Count());
+        Assert.Equal(s.RecentFills.Length, RenderLines(s).Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\d\s+(buy|sell) M\s")));
     }
 
     [Fact]

@@ -27,16 +27,63 @@ public sealed partial class BinanceOrderGateway
     private static readonly string s_orderBudget = "local: order count budget for the 10 s window is used up";
     private static readonly string s_unknownInstrument = "local: instrument not configured in the gateway";
 
-    /// <summary>The single writer: drains control frames, then commands; sleeps on the semaphore when idle.</summary>
+    // One writer at a time on the socket, the encoder and the frame buffer: the send thread, or a
+    // caller sending inline. 1 while owned.
+    private int _sendOwner;
+
+    /// <summary>Sends on the calling thread when the WS API is up, nothing is queued and no one else is writing.</summary>
+    private bool TrySendInline(in OrderCommand command, long triggerStampNs)
+    {
+        if (!_wsReady || _ws is null || _options.RestOnly || _ring.Count > 0 || !_controlFrames.IsEmpty)
+            return false;
+        if (Interlocked.CompareExchange(ref _sendOwner, 1, 0) != 0)
+            return false;
+        try
+        {
+            // Re-checked as the owner: a command queued meanwhile must go first, so this one queues behind it.
+            if (_ring.Count > 0 || !_wsReady)
+                return false;
+            Dispatch(command, triggerStampNs);
+            Interlocked.Increment(ref _sentInline);
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref _sendOwner, 0);
+        }
+    }
+
+    private long _sentInline;
+    /// <summary>Commands written on the caller's thread (see <see cref="BinanceOrderGatewayOptions.InlineSend"/>).</summary>
+    public long SentInline => Interlocked.Read(ref _sentInline);
+
+    /// <summary>The send thread: drains control frames, then commands; sleeps on the semaphore when idle.</summary>
     private void SendLoop()
     {
+        var spin = new SpinWait();
         while (!_stopping)
         {
             Volatile.Write(ref _wakeRequested, 0);
-            while (_controlFrames.TryDequeue(out var control))
-                SendControlFrame(control.Link, control.Frame);
-            while (_ring.TryRead(out var command))
-                Dispatch(command);
+            if (!_controlFrames.IsEmpty || _ring.Count > 0)
+            {
+                if (Interlocked.CompareExchange(ref _sendOwner, 1, 0) != 0)
+                {
+                    spin.SpinOnce(); // an inline send is writing: it takes microseconds
+                    continue;
+                }
+                spin.Reset();
+                try
+                {
+                    while (_controlFrames.TryDequeue(out var control))
+                        SendControlFrame(control.Link, control.Frame);
+                    while (_ring.TryRead(out var queued))
+                        Dispatch(queued.Command, queued.TriggerStampNs);
+                }
+                finally
+                {
+                    Volatile.Write(ref _sendOwner, 0);
+                }
+            }
             if (Volatile.Read(ref _wakeRequested) == 0)
                 _signal.Wait(100);
         }
@@ -65,7 +112,7 @@ public sealed partial class BinanceOrderGateway
             pending.AsTask().GetAwaiter().GetResult(); // socket buffer full: wait here, on the send thread
     }
 
-    private void Dispatch(in OrderCommand command)
+    private void Dispatch(in OrderCommand command, long triggerStampNs)
     {
         if (!_encoder.Knows(command.InstrumentId) || command.Kind == CommandKind.None)
         {
@@ -103,6 +150,8 @@ public sealed partial class BinanceOrderGateway
             {
                 SendFrame(ws, _frame.AsMemory(0, length));
                 Interlocked.Increment(ref _sentWs);
+                if (triggerStampNs > 0 && TickToWire is { } tickToWire)
+                    tickToWire.RecordValue(Math.Clamp(_monotonic.NowNanos() - triggerStampNs, 1, tickToWire.HighestTrackableValue));
             }
             catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException)
             {

@@ -34,7 +34,17 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     private readonly TimeProvider _time;
     private readonly BinanceOrderEncoder _encoder;
     private readonly RestWeightLimiter _limiter;
-    private readonly MpscRing<OrderCommand> _ring;
+    private readonly MpscRing<QueuedCommand> _ring;
+    private readonly Fathom.Core.MonotonicClock _monotonic;
+
+    /// <summary>A command and the socket-read stamp of the frame that caused it (0: none).</summary>
+    private readonly record struct QueuedCommand(OrderCommand Command, long TriggerStampNs);
+
+    /// <summary>
+    /// Where tick-to-wire is recorded (the triggering frame's read stamp to the WS API frame written to
+    /// the socket), from the send thread; set by the composition (the engine's histogram), or null.
+    /// </summary>
+    public HdrHistogram.LongConcurrentHistogram? TickToWire { get; set; }
     private readonly SemaphoreSlim _signal = new(0);
     private readonly ConcurrentQueue<(WsLink Link, byte[] Frame)> _controlFrames = new();
     private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
@@ -75,9 +85,10 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
         _options = options;
         _http = http;
         _time = time ?? TimeProvider.System;
+        _monotonic = new Fathom.Core.MonotonicClock(_time);
         _encoder = new BinanceOrderEncoder(instruments, ids, credentials, options.RecvWindowMs);
         _limiter = limiter ?? new RestWeightLimiter(_time);
-        _ring = new MpscRing<OrderCommand>(options.QueueCapacity);
+        _ring = new MpscRing<QueuedCommand>(options.QueueCapacity);
         _pending = new PendingSlot[PendingCapacity];
         _lastTradeId = new long[_instruments.Length];
     }
@@ -138,9 +149,14 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     }
 
     /// <summary>Queues the command for the send thread; never blocks and never throws for a venue outcome.</summary>
-    public void Send(in OrderCommand command)
+    public void Send(in OrderCommand command) => Send(command, 0);
+
+    /// <inheritdoc />
+    public void Send(in OrderCommand command, long triggerStampNs)
     {
-        if (!_ring.TryWrite(command))
+        if (_options.InlineSend && TrySendInline(command, triggerStampNs))
+            return;
+        if (!_ring.TryWrite(new QueuedCommand(command, triggerStampNs)))
         {
             Interlocked.Increment(ref _queueFull);
             LocalReject(command, RejectReason.RateLimited, 0, "gateway queue full");

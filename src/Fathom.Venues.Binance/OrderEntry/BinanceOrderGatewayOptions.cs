@@ -29,6 +29,14 @@ public sealed class BinanceOrderGatewayOptions
     public TimeSpan MetadataRefreshPeriod { get; init; } = TimeSpan.FromHours(1);
     /// <summary>Send every command over signed REST (testing the fallback; never faster).</summary>
     public bool RestOnly { get; init; }
+    /// <summary>
+    /// Encode and write a command's frame on the calling (core) thread when the WS API is up and nothing
+    /// is queued ahead of it, so the frame is on the socket before <c>Send</c> returns (DESIGN.md's run to
+    /// completion), instead of waking the send thread. The send thread still takes whatever cannot go
+    /// inline (a busy socket, a queue, REST fallback). If the socket's buffer is full, the calling
+    /// thread waits for it.
+    /// </summary>
+    public bool InlineSend { get; init; } = true;
 
     public static BinanceOrderGatewayOptions Mainnet { get; } = new()
     {
