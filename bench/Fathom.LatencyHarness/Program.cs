@@ -23,13 +23,32 @@ namespace Fathom.LatencyHarness;
 /// </summary>
 public static class Program
 {
-    private sealed class InProcessVenue : IOrderGateway
+    /// <summary>
+    /// The venue, in process: each command is encoded into its WS API frame exactly as the gateway's
+    /// inline send does it (an Ed25519 session, so requests carry no per-request signature), tick-to-wire
+    /// is recorded at that point (no socket write), and the answers come after the frame's work.
+    /// </summary>
+    private sealed class InProcessVenue(MonotonicClock clock, HdrHistogram.LongConcurrentHistogram tickToWire) : IOrderGateway, IDisposable
     {
         public readonly Queue<OrderCommand> Pending = new(1024);
+        private readonly BinanceOrderEncoder _encoder = new([new BinanceOrderInstrument(0, "BTCUSDT", "BTC", "USDT")], new ClientOrderIdFormat("fx"),
+            new BinanceCredentials("harness-api-key", "harness-secret"), 5000);
+        private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
         private long _venueIds;
+        private long _requestIds;
         public bool IsReady => true;
         public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-        public void Send(in OrderCommand command) => Pending.Enqueue(command);
+        public void Send(in OrderCommand command) => Send(command, 0);
+
+        public void Send(in OrderCommand command, long triggerStampNs)
+        {
+            _encoder.TryEncodeWs(command, ++_requestIds, 1_723_161_600_000, sessionLoggedOn: true, _frame, out _);
+            if (triggerStampNs > 0)
+                tickToWire.RecordValue(Math.Max(1, clock.NowNanos() - triggerStampNs));
+            Pending.Enqueue(command);
+        }
+
+        public void Dispose() => _encoder.Dispose();
         public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
         public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
         public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
@@ -97,7 +116,7 @@ public static class Program
         var mm = new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 100_000, MaxPosition = 2_000_000 });
         var coreLock = new Lock();
         var engine = new TradingEngine(coreLock, [spec], [sync], execution, mm, clock, _ => SignalViews.From(signals));
-        var venue = new InProcessVenue();
+        var venue = new InProcessVenue(clock, engine.Latency.TickToWire);
         engine.AttachGateway(venue);
         engine.Start();
         return new Core { CoreLock = coreLock, Replay = new HftBacktestReplay(parser, symbol), Router = router, Engine = engine, Venue = venue };
@@ -160,6 +179,7 @@ public static class Program
         var lat = core.Engine.Latency;
         Console.WriteLine($"frames {lines.Count} over {elapsed / 1e9:F1} s (speed ×{speed}); commands {core.Engine.CommandsSent}; fills {core.Engine.Fills}");
         Console.WriteLine($"tick-to-order: {EngineLatency.Describe(lat.TickToOrder)}");
+        Console.WriteLine($"tick-to-wire (frame encoded, Ed25519 session): {EngineLatency.Describe(lat.TickToWire)}");
         Console.WriteLine($"core per event: {EngineLatency.Describe(lat.CoreCost)}");
         Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes; GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}");
         return 0;

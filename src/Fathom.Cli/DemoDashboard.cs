@@ -564,6 +564,7 @@ internal sealed partial class DashboardSampler
             Latency =
             [
                 Stage("tick-to-order", _engine.Latency.TickToOrder),
+                Stage("tick-to-wire", _engine.Latency.TickToWire),
                 Stage("core per event", _engine.Latency.CoreCost),
                 Stage("command-to-ack", _engine.Latency.CommandToAck),
             ],
