@@ -370,8 +370,20 @@ public sealed class BinanceStreamParser
         if (!s.BeginArray())
             return 0;
         bool first = true;
+        // The grid's decimals when levels can be read straight into ticks (-1: general path only).
+        int tickDecimals = symbol?.TickDecimals ?? -1;
         while (s.NextElement(ref first))
         {
+            // Fast path: levels in the exact form Binance sends, both numbers valid, price on the grid
+            // and not zero, run through with their separating commas. A level it does not accept is
+            // read again from the same position by the general code below, which reports exactly
+            // what is wrong with it; after its last level the general NextElement takes over.
+            if (tickDecimals >= 0)
+            {
+                s.Advance(BinanceLevelReader.ReadRun(s.Input, s.Position, tickDecimals, ref scratch, ref n, out bool endsAfterLevel));
+                if (endsAfterLevel)
+                    continue;
+            }
             if (!s.BeginArray())
                 return n;
             ReadOnlySpan<byte> price = s.ReadString();

@@ -144,12 +144,30 @@ internal ref struct JsonScanner
             return default;
         }
         int start = ++_pos;
-        ReadOnlySpan<byte> rest = _json[start..];
-        int quote = rest.IndexOfAny((byte)'"', (byte)'\\');
-        if (quote >= 0 && rest[quote] == '"')
+        // Keys and most values here are a few bytes long: a scalar look at the first 16 beats the
+        // set-up of a vectorized search; longer strings continue with IndexOfAny.
+        int scalarEnd = Math.Min(_json.Length, start + 16);
+        int scan = start;
+        for (; scan < scalarEnd; scan++)
         {
-            _pos = start + quote + 1;
-            return rest[..quote];
+            byte c = _json[scan];
+            if (c == '"')
+            {
+                _pos = scan + 1;
+                return _json[start..scan];
+            }
+            if (c == '\\')
+                break;
+        }
+        if (scan == scalarEnd)
+        {
+            ReadOnlySpan<byte> rest = _json[scan..];
+            int quote = rest.IndexOfAny((byte)'"', (byte)'\\');
+            if (quote >= 0 && rest[quote] == '"')
+            {
+                _pos = scan + quote + 1;
+                return _json[start..(scan + quote)];
+            }
         }
         // Slow path: escapes present.
         int i = start;
@@ -170,6 +188,12 @@ internal ref struct JsonScanner
         return default;
     }
 
+    /// <summary>The whole input; with <see cref="Position"/> and <see cref="Advance"/> it lets a specialized reader run over a stretch.</summary>
+    public readonly ReadOnlySpan<byte> Input => _json;
+
+    /// <summary>Moves past <paramref name="count"/> bytes that a specialized reader has consumed (validated by it).</summary>
+    public void Advance(int count) => _pos += count;
+
     /// <summary>A JSON integer (no fraction or exponent) as a long.</summary>
     public long ReadInt64()
     {
@@ -188,7 +212,8 @@ internal ref struct JsonScanner
             uint d = (uint)(_json[i] - '0');
             if (d > 9)
                 break;
-            if (acc > ((ulong)long.MaxValue - d) / 10)
+            // Up to 18 digits cannot exceed long.MaxValue; only longer numbers need the check.
+            if (i - digitsStart >= 18 && acc > ((ulong)long.MaxValue - d) / 10)
             {
                 Fail(ScanError.Malformed);
                 return 0;
