@@ -89,7 +89,7 @@ public static class Program
         public required InProcessVenue Venue;
     }
 
-    private static Core BuildCore(MonotonicClock clock)
+    private static Core BuildCore(MonotonicClock clock, double speed)
     {
         InstrumentSpec spec = new InstrumentSpec
         {
@@ -110,6 +110,8 @@ public static class Program
             Instruments = [new InstrumentRiskLimits { MaxPosition = new Qty(2_000_000), MaxOrderQty = new Qty(500_000), MaxOrderNotional = 100_000 * money }],
             MaxTotalNotional = 1_000_000 * money, MarkoutLossLimit = 1_000_000 * money, MaxDailyLoss = 1_000_000 * money, PriceBandBps = 500,
             MaxNewOrdersPerSecond = 100_000,
+            // The venue's 10-second order budget is 10 s of *recorded* time: at ×speed it passes in 10/speed s of wall time.
+            OrderBudgetWindowNs = (long)(10_000_000_000 / speed),
         };
         var risk = new RiskManager(limits, [spec]);
         var execution = new ExecutionEngine([spec], new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()));
@@ -135,14 +137,26 @@ public static class Program
         return lines;
     }
 
+    // Split of the command-producing frames: applying the frame (parse, sync, book, analyzer) vs the
+    // engine's part (strategy, execution, risk, encoding), to show where tick-to-order goes.
+    private static readonly HdrHistogram.LongHistogram s_applyPart = new(60_000_000_000, 3);
+    private static readonly HdrHistogram.LongHistogram s_enginePart = new(60_000_000_000, 3);
+
     private static void Feed(Core core, byte[] line, MonotonicClock clock)
     {
         long readStamp = clock.NowNanos();
         var router = core.Router;
         lock (core.CoreLock)
         {
+            long sent = core.Engine.CommandsSent;
             core.Replay.ReplayLine(line, ref router);
+            long applied = clock.NowNanos();
             core.Engine.OnMarketDataApplied(readStamp);
+            if (core.Engine.CommandsSent != sent)
+            {
+                s_applyPart.RecordValue(Math.Max(1, applied - readStamp));
+                s_enginePart.RecordValue(Math.Max(1, clock.NowNanos() - applied));
+            }
         }
         core.Venue.Answer(core.Engine, clock.NowNanos());
     }
@@ -156,11 +170,13 @@ public static class Program
         var clock = MonotonicClock.System;
 
         // Warm-up on a throwaway core (its commands go to its own venue; nothing is measured).
-        var warm = BuildCore(clock);
+        var warm = BuildCore(clock, speed);
         foreach (var (_, line) in lines)
             Feed(warm, line, clock);
 
-        var core = BuildCore(clock);
+        var core = BuildCore(clock, speed);
+        s_applyPart.Reset();
+        s_enginePart.Reset();
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -181,6 +197,15 @@ public static class Program
         Console.WriteLine($"tick-to-order: {EngineLatency.Describe(lat.TickToOrder)}");
         Console.WriteLine($"tick-to-wire (frame encoded, Ed25519 session): {EngineLatency.Describe(lat.TickToWire)}");
         Console.WriteLine($"core per event: {EngineLatency.Describe(lat.CoreCost)}");
+        Console.WriteLine($"  of which, on command-producing frames: applying the frame {EngineLatency.Describe(s_applyPart)}; engine (strategy → encoded frame) {EngineLatency.Describe(s_enginePart)}");
+        var ec = core.Engine.Execution.Counters;
+        var sig = core.Engine.Context.Signals(0);
+        Console.WriteLine($"quoting: places {ec.Places}, replaces {ec.CancelReplaces}, cancels {ec.Cancels}, kept {ec.QuotesKept}, risk refusals {ec.RiskRefusals}; " +
+            $"risk {core.Engine.Execution.Risk.State} ({core.Engine.Execution.Risk.Reasons}); last signals: volatility {sig.Volatility:G3}/√s, " +
+            $"withdrawal {sig.BidWithdrawal:F2}/{sig.AskWithdrawal:F2}; book live {core.Engine.Context.IsMarketLive(0)}");
+        var rc = core.Engine.Execution.Risk.Counters;
+        Console.WriteLine("risk refusals by rule: " + string.Join(", ", Enum.GetValues<RiskDecision>()
+            .Where(d => d != RiskDecision.Allowed && rc.RefusedBy(d) > 0).Select(d => $"{d} {rc.RefusedBy(d)}")));
         Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes; GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}");
         return 0;
     }
