@@ -39,6 +39,12 @@ internal sealed class StrategyHost : IStrategyContext
     public long InputNs { get; set; }
     public BookView Book(int instrumentId) => _books[instrumentId].Book.View;
     public bool IsMarketLive(int instrumentId) => _books[instrumentId].IsLive;
+
+    public TopView Top(int instrumentId)
+    {
+        EffectiveTop top = _books[instrumentId].Top;
+        return new TopView(top.BidTick, top.BidQty, top.AskTick, top.AskQty, top.FromTicker);
+    }
     public SignalView Signals(int instrumentId) => _signals(instrumentId);
     public PositionView Position(int instrumentId) => _execution.Position(instrumentId);
 

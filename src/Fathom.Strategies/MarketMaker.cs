@@ -44,23 +44,32 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
     {
         int id = _o.InstrumentId;
         BookView book = context.Book(id);
+        TopView top = context.Top(id);
         SignalView signals = context.Signals(id);
-        if (!context.IsMarketLive(id) || !book.IsTwoSided || signals.Volatility > _o.PullVolatility)
+        if (!context.IsMarketLive(id) || !book.IsTwoSided || !top.IsTwoSided || signals.Volatility > _o.PullVolatility)
         {
             Submit(context, Intent.CancelAll(id));
             return;
         }
-        Intent quote = ComputeQuote(book, signals, context.Position(id).Position.Raw);
+        Intent quote = ComputeQuote(book, top, signals, context.Position(id).Position.Raw);
         Submit(context, quote);
     }
 
-    /// <summary>The quote for a book, signals and position (pure: exposed for tests and research).</summary>
-    public Intent ComputeQuote(BookView book, SignalView signals, long position)
+    /// <summary>The quote for a book, signals and position, the touch taken from the book itself.</summary>
+    public Intent ComputeQuote(BookView book, SignalView signals, long position) =>
+        ComputeQuote(book, new TopView(book.BestBidTick, book.BestBidQty, book.BestAskTick, book.BestAskQty, FromTicker: false), signals, position);
+
+    /// <summary>
+    /// The quote for a book, its freshest top, signals and position (pure: exposed for tests and research).
+    /// When the real-time ticker is ahead of the book, fair value is the ticker's microprice (the
+    /// analyzer's reading is a depth batch behind) and the touch guarding post-only is the ticker's.
+    /// </summary>
+    public Intent ComputeQuote(BookView book, TopView top, SignalView signals, long position)
     {
-        long bestBid = book.BestBidTick, bestAsk = book.BestAskTick;
+        long bestBid = top.BidTick, bestAsk = top.AskTick;
         // Fair value in ticks: the microprice, which leans toward the side with less size.
-        double fair = double.IsNaN(signals.Microprice)
-            ? (bestBid * (double)book.BestAskQty + bestAsk * (double)book.BestBidQty) / (book.BestBidQty + book.BestAskQty)
+        double fair = top.FromTicker || double.IsNaN(signals.Microprice)
+            ? (bestBid * (double)top.AskQty + bestAsk * (double)top.BidQty) / (top.BidQty + top.AskQty)
             : signals.Microprice / book.TicksToPrice(1);
 
         double inventory = Math.Clamp((double)position / _o.MaxPosition, -1, 1);

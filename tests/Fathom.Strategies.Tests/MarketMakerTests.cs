@@ -35,6 +35,24 @@ public class MarketMakerTests
     }
 
     [Fact]
+    public void TickerAheadOfTheBook_QuotesAroundTheTickersMicroprice()
+    {
+        var (mm, ctx) = New();
+        // The depth book still says 10,000 / 10,010 (and the analyzer's microprice agrees), but the
+        // real-time ticker has moved up to 10,020 / 10,030: fair value follows the ticker.
+        ctx.SignalValues = SignalView.Empty with { Microprice = 10_005 * ScriptedContext.Btc.TickSize.Raw / 1e8 };
+        ctx.Ticker = new TopView(10_020, 500_000, 10_030, 500_000, FromTicker: true);
+        mm.OnMarketData(ctx, 0);
+        Intent q = ctx.Intents[^1];
+        Assert.Equal(10_023, Tick(q.BidPrice));
+        Assert.Equal(10_027, Tick(q.AskPrice));
+        // Once the book has caught up (the top comes from the book again), the analyzer's microprice is used.
+        ctx.Ticker = null;
+        mm.OnMarketData(ctx, 0);
+        Assert.Equal(10_003, Tick(ctx.Intents[^1].BidPrice));
+    }
+
+    [Fact]
     public void LongInventory_LeansQuotesDownAndShrinksTheBid()
     {
         var (mm, ctx) = New();
