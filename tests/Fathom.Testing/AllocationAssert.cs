@@ -20,8 +20,11 @@ public static class AllocationAssert
         // The precise total includes other threads (test runner, tiered JIT, servers other tests left
         // winding down); retry, with short pauses between attempts, so unrelated background allocation
         // does not fail us, while an allocation on the measured path always does (it shows on this
-        // thread's counter first, which fails at once).
+        // thread's counter). A path that allocates does so on every attempt; the runtime itself very occasionally allocates
+        // on the calling thread once (tiering, a lazy cache behind a crypto call), so three attempts with
+        // calling-thread allocation fail the test, and one clean attempt passes it.
         long threadBytes = 0, totalBytes = 0;
+        int threadAllocations = 0;
         for (int attempt = 0; attempt < 200; attempt++)
         {
             if (attempt > 0)
@@ -34,7 +37,11 @@ public static class AllocationAssert
             threadBytes = t1 - t0;
             totalBytes = g1 - g0;
             if (threadBytes != 0)
-                break; // our own thread allocated: that is never background noise
+            {
+                if (++threadAllocations >= 3)
+                    break;
+                continue;
+            }
             if (totalBytes == 0)
                 return;
         }
