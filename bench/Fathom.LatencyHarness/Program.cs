@@ -115,7 +115,7 @@ public static class Program
         };
         var risk = new RiskManager(limits, [spec]);
         var execution = new ExecutionEngine([spec], new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()));
-        var mm = new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 100_000, MaxPosition = 2_000_000 });
+        var mm = new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 100_000, MaxPosition = 2_000_000, FollowTicker = true });
         var coreLock = new Lock();
         var engine = new TradingEngine(coreLock, [spec], [sync], execution, mm, clock, _ => SignalViews.From(signals));
         var venue = new InProcessVenue(clock, engine.Latency.TickToWire);

@@ -287,7 +287,11 @@ internal static class DemoCommand
         var c = engine.Execution.Counters;
         o.WriteLine();
         o.WriteLine($"summary after {elapsed.TotalSeconds:F1} s");
-        o.WriteLine($"  orders: {c.Places} placed, {c.Cancels} cancels, {c.CancelReplaces} replaces, {c.Amends} amends, {c.RiskRefusals} refused by risk; open at exit {leftOpen}");
+        string byRule = string.Join(", ", Enum.GetValues<Fathom.Risk.RiskDecision>()
+            .Where(d => engine.Execution.Risk.Counters.RefusedBy(d) > 0)
+            .Select(d => $"{d} {engine.Execution.Risk.Counters.RefusedBy(d)}"));
+        o.WriteLine($"  orders: {c.Places} placed, {c.Cancels} cancels, {c.CancelReplaces} replaces, {c.Amends} amends, {c.RiskRefusals} refused by risk" +
+            $"{(byRule.Length > 0 ? $" ({byRule})" : "")}; open at exit {leftOpen}");
         o.WriteLine($"  fills: {engine.Fills}; position {Qx(spec, pos.Position.Raw)}; PnL realized {Money(spec, pos.RealizedPnl)}, unrealized {Money(spec, pos.UnrealizedPnl)}, fees {Money(spec, pos.FeesPaid)}");
         o.WriteLine($"  risk: {engine.Execution.Risk.State}; strategy {(engine.StrategyHalted ? "HALTED: " + engine.StrategyError : "ok")}");
         o.WriteLine($"  tick-to-order: {EngineLatency.Describe(engine.Latency.TickToOrder)}");

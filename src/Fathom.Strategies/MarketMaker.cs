@@ -44,7 +44,9 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
     {
         int id = _o.InstrumentId;
         BookView book = context.Book(id);
-        TopView top = context.Top(id);
+        TopView top = _o.FollowTicker
+            ? context.Top(id)
+            : new TopView(book.BestBidTick, book.BestBidQty, book.BestAskTick, book.BestAskQty, FromTicker: false);
         SignalView signals = context.Signals(id);
         if (!context.IsMarketLive(id) || !book.IsTwoSided || !top.IsTwoSided || signals.Volatility > _o.PullVolatility)
         {
@@ -61,16 +63,26 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
 
     /// <summary>
     /// The quote for a book, its freshest top, signals and position (pure: exposed for tests and research).
-    /// When the real-time ticker is ahead of the book, fair value is the ticker's microprice (the
-    /// analyzer's reading is a depth batch behind) and the touch guarding post-only is the ticker's.
+    /// When the real-time ticker is ahead of the book, fair value is the analyzer's microprice shifted by
+    /// the ticker's mid move (the analyzer's reading is a depth batch behind), and the touch guarding
+    /// post-only is the ticker's.
     /// </summary>
     public Intent ComputeQuote(BookView book, TopView top, SignalView signals, long position)
     {
         long bestBid = top.BidTick, bestAsk = top.AskTick;
-        // Fair value in ticks: the microprice, which leans toward the side with less size.
-        double fair = top.FromTicker || double.IsNaN(signals.Microprice)
-            ? (bestBid * (double)top.AskQty + bestAsk * (double)top.BidQty) / (top.BidQty + top.AskQty)
-            : signals.Microprice / book.TicksToPrice(1);
+        // Fair value in ticks: the analyzer's microprice, which leans toward the side with less size.
+        // When the ticker is ahead of the book, shift it by how far the mid has moved since: the quote
+        // follows a price move at once, but not every change of size at the touch (that would churn
+        // orders against the venue's rate budget).
+        double fair;
+        if (double.IsNaN(signals.Microprice))
+            fair = (bestBid * (double)top.AskQty + bestAsk * (double)top.BidQty) / (top.BidQty + top.AskQty);
+        else
+        {
+            fair = signals.Microprice / book.TicksToPrice(1);
+            if (top.FromTicker && book.IsTwoSided)
+                fair += (bestBid + bestAsk - book.BestBidTick - book.BestAskTick) / 2.0;
+        }
 
         double inventory = Math.Clamp((double)position / _o.MaxPosition, -1, 1);
         fair -= inventory * _o.MaxSkewTicks;

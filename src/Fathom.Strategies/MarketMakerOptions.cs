@@ -21,6 +21,13 @@ public sealed record MarketMakerOptions
     public double PullVolatility { get; init; } = 0.005;
     /// <summary>Withdrawal fraction on a side above which that side is pulled (liquidity leaving warns of a move).</summary>
     public double PullWithdrawal { get; init; } = 0.6;
+    /// <summary>
+    /// Follow the real-time ticker when it is ahead of the depth book: the touch guarding post-only and
+    /// the mid shift of fair value come from it, so a small ticker frame, not the next depth batch,
+    /// moves the quote (lower tick-to-order). Off by default: in a fast market it requotes on every touch
+    /// move and spends the venue's order budget (the demo's simulator is such a market).
+    /// </summary>
+    public bool FollowTicker { get; init; }
 
     public MarketMakerOptions Validate()
     {

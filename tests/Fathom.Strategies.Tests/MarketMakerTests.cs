@@ -35,17 +35,28 @@ public class MarketMakerTests
     }
 
     [Fact]
-    public void TickerAheadOfTheBook_QuotesAroundTheTickersMicroprice()
+    public void TickerAheadOfTheBook_FollowTicker_QuotesMoveWithTheTickersMid()
     {
-        var (mm, ctx) = New();
+        var ctx = new ScriptedContext().Market(10_000, 500_000, 10_010, 500_000);
+        var ignoring = new MarketMaker(Options);
+        var mm = new MarketMaker(Options with { FollowTicker = true });
         // The depth book still says 10,000 / 10,010 (and the analyzer's microprice agrees), but the
-        // real-time ticker has moved up to 10,020 / 10,030: fair value follows the ticker.
+        // real-time ticker has moved up to 10,020 / 10,030: fair value moves with the mid, by 20 ticks.
         ctx.SignalValues = SignalView.Empty with { Microprice = 10_005 * ScriptedContext.Btc.TickSize.Raw / 1e8 };
         ctx.Ticker = new TopView(10_020, 500_000, 10_030, 500_000, FromTicker: true);
         mm.OnMarketData(ctx, 0);
         Intent q = ctx.Intents[^1];
         Assert.Equal(10_023, Tick(q.BidPrice));
         Assert.Equal(10_027, Tick(q.AskPrice));
+        // Without FollowTicker the same context quotes off the depth book.
+        ignoring.OnMarketData(ctx, 0);
+        Assert.Equal(10_003, Tick(ctx.Intents[^1].BidPrice));
+        mm.OnMarketData(ctx, 0);
+        // A change of size alone at the ticker's touch moves nothing: no new intent (no churn).
+        int intents = ctx.Intents.Count;
+        ctx.Ticker = new TopView(10_020, 100_000, 10_030, 900_000, FromTicker: true);
+        mm.OnMarketData(ctx, 0);
+        Assert.Equal(intents, ctx.Intents.Count);
         // Once the book has caught up (the top comes from the book again), the analyzer's microprice is used.
         ctx.Ticker = null;
         mm.OnMarketData(ctx, 0);
