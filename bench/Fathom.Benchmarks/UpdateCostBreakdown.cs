@@ -22,7 +22,7 @@ public class UpdateCostBreakdown
     private long _mask;
     private long[] _bidQty = [], _askQty = [];
     private ulong[] _bidLeaves = [], _askLeaves = [];
-    private OccupancyBitmap _bidBitmap = null!, _askBitmap = null!;
+    private OccupancyBitmap _bidBitmap, _askBitmap;
     private ulong[][] _bidLevels = [], _askLevels = [];
 
     [GlobalSetup]

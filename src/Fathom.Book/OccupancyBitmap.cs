@@ -1,49 +1,72 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Diagnostics;
+using System.Runtime.Intrinsics;
 using Fathom.Core;
 
 namespace Fathom.Book;
 
 /// <summary>
-/// A four-level occupancy bitmap over <c>2^k</c> slots (64 ≤ 2^k ≤ 2^24): level 0 has one bit per
-/// slot; each level above has one bit per word of the level below, up to a single top word.
-/// Finding the first set bit at or after a position costs one trailing-zero count per level,
-/// independent of how many empty slots lie between.
+/// An occupancy bitmap over <c>2^k</c> slots (64 ≤ 2^k ≤ 2^24) that finds the first set slot at or
+/// after a position in a bounded number of steps: a leaf bit per slot, then up to three summary
+/// levels of one <em>byte</em> per 64 entries of the level below (so at most 64 bytes at the top).
 /// </summary>
 /// <remarks>
-/// Invariant: level-0 bits are exact. A summary bit is set whenever the word it covers is non-zero;
-/// it may also be set while that word is empty (stale). Setting a slot ORs its bit into every
-/// level; clearing a slot clears only its level-0 bit. Updates are therefore branch-free, and a
-/// search that meets a stale summary bit clears it and moves on, so each stale bit costs one step,
-/// once (amortized O(1)). Updates happen on every level change; searches only when the best level
-/// is removed, which is why the work is put there.
+/// Summaries are bytes, not bits, so an update only ever <em>stores</em> to them and never reads
+/// them back: a read-modify-write of a summary word that nearly every update shares (the top word,
+/// the words near the touch) chains each update to the previous one through store-to-load
+/// forwarding, and that chain, not the memory traffic, was most of the old bitmap's cost.
+/// Invariants:
+/// <list type="bullet">
+/// <item>Leaf bits are exact.</item>
+/// <item>Level 1 is exact: byte i is 1 iff leaf word i is non-zero (the update writes it from the
+/// new leaf word, which it already holds in a register).</item>
+/// <item>Levels 2 and 3 may be stale: a byte is 1 whenever any byte of the 64-byte block it covers
+/// is non-zero, and it may stay 1 after the block empties. Setting a slot stores 1 into both;
+/// clearing a slot stores nothing there (the store goes to a scratch byte instead, chosen by
+/// arithmetic, not a branch). A search that meets a stale byte clears it and moves on, so each
+/// stale byte costs one step, once (amortized O(1)).</item>
+/// <item>Every level is padded to a multiple of 64 bytes, so a block is always one 64-byte load.</item>
+/// </list>
+/// It is a readonly struct over arrays, held by value in <see cref="BookSide"/>, so the hot path
+/// reaches the words without an extra object hop.
 /// </remarks>
-internal sealed class OccupancyBitmap
+internal readonly struct OccupancyBitmap
 {
-    private readonly ulong[] _l0;
-    private readonly ulong[] _l1;
-    private readonly ulong[] _l2;
-    private readonly ulong[] _l3;
+    private readonly ulong[] _leaves;
+    // [level 1 | level 2 | level 3 | scratch], each level padded to a multiple of 64 bytes.
+    private readonly byte[] _summary;
     private readonly int _size;
+    private readonly int _level1Count; // leaf words = level-1 bytes
+    private readonly int _level2Offset;
+    private readonly int _level2Count;
+    private readonly int _level3Offset;
+    private readonly int _scratch;
 
     public OccupancyBitmap(int size)
     {
         if (size < 64 || size > (1 << 24) || !BitOperations.IsPow2(size))
             ThrowHelper.ThrowArgumentOutOfRange(nameof(size), "bitmap size must be a power of two in [64, 2^24].");
         _size = size;
-        _l0 = new ulong[size >> 6];
-        _l1 = new ulong[Math.Max(1, size >> 12)];
-        _l2 = new ulong[Math.Max(1, size >> 18)];
-        _l3 = new ulong[1];
-        PageCommit.Touch(_l0);
+        _level1Count = size >> 6;
+        _level2Count = (_level1Count + 63) >> 6;
+        int level3Count = (_level2Count + 63) >> 6; // ≤ 64 for size ≤ 2^24
+        _level2Offset = RoundUp64(_level1Count);
+        _level3Offset = _level2Offset + RoundUp64(_level2Count);
+        _scratch = _level3Offset + RoundUp64(level3Count);
+        _leaves = new ulong[_level1Count];
+        _summary = new byte[_scratch + 64];
+        PageCommit.Touch(_leaves);
+        PageCommit.Touch(_summary);
     }
+
+    private static int RoundUp64(int n) => (n + 63) & ~63;
 
     public int Size => _size;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsSet(int index) => (_l0[index >> 6] & (1UL << index)) != 0;
+    public bool IsSet(int index) => (_leaves[index >> 6] & (1UL << index)) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index) => Assign(index, true);
@@ -52,21 +75,28 @@ internal sealed class OccupancyBitmap
     public void Clear(int index) => Assign(index, false);
 
     /// <summary>
-    /// Sets or clears one slot without a data-dependent branch. <paramref name="index"/> must be in
-    /// [0, Size): callers derive it with a mask, so bounds checks are skipped.
+    /// Sets or clears one slot without a data-dependent branch and without reading any summary.
+    /// <paramref name="index"/> must be in [0, Size): callers derive it with a mask, so bounds checks
+    /// are skipped.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Assign(int index, bool value)
     {
         Debug.Assert((uint)index < (uint)_size);
-        ulong all = (ulong)-(long)(value ? 1 : 0); // all ones to set, zero to clear
+        int on = value ? 1 : 0;
         ulong bit = 1UL << index;
-        ref ulong w0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_l0), index >> 6);
-        w0 = (w0 & ~bit) | (bit & all);
-        // Summary bits only ever get set here; a clear leaves them stale for the search to tidy.
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_l1), index >> 12) |= (1UL << (index >> 6)) & all;
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_l2), index >> 18) |= (1UL << (index >> 12)) & all;
-        MemoryMarshal.GetArrayDataReference(_l3) |= (1UL << (index >> 18)) & all;
+        int word = index >> 6;
+        ref ulong leaf = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_leaves), word);
+        ulong updated = (leaf & ~bit) | (bit & (0UL - (ulong)on));
+        leaf = updated;
+        ref byte summary = ref MemoryMarshal.GetArrayDataReference(_summary);
+        // Level 1: exact, from the word just written.
+        Unsafe.Add(ref summary, word) = updated != 0 ? (byte)1 : (byte)0;
+        // Levels 2 and 3: a set stores 1 there; a clear stores the same 1 into the scratch byte.
+        int keep = -on; // all ones to set, zero to clear
+        int scratch = _scratch;
+        Unsafe.Add(ref summary, ((_level2Offset + (index >> 12)) & keep) | (scratch & ~keep)) = 1;
+        Unsafe.Add(ref summary, ((_level3Offset + (index >> 18)) & keep) | (scratch & ~keep)) = 1;
     }
 
     /// <summary>The first set index ≥ <paramref name="from"/>, or -1 if there is none.</summary>
@@ -75,82 +105,107 @@ internal sealed class OccupancyBitmap
         if ((uint)from >= (uint)_size)
             return -1;
         int w = from >> 6;
-        ulong bits = _l0[w] & (ulong.MaxValue << from);
+        ulong bits = _leaves[w] & (ulong.MaxValue << from);
         if (bits != 0)
             return (w << 6) + BitOperations.TrailingZeroCount(bits);
-        int word = NextNonEmpty(0, w + 1);
-        return word < 0 ? -1 : (word << 6) + BitOperations.TrailingZeroCount(_l0[word]);
+        int word = NextNonEmptyWord(w + 1);
+        return word < 0 ? -1 : (word << 6) + BitOperations.TrailingZeroCount(_leaves[word]);
     }
 
-    private ulong[] Level(int level) => level switch { 0 => _l0, 1 => _l1, 2 => _l2, _ => _l3 };
-
-    /// <summary>
-    /// The index of the first non-zero word ≥ <paramref name="fromWord"/> at <paramref name="level"/>,
-    /// or -1. Candidates come from the level above; stale ones are cleared on the way.
-    /// </summary>
-    private int NextNonEmpty(int level, int fromWord)
+    /// <summary>The first non-zero leaf word ≥ <paramref name="from"/>, or -1.</summary>
+    private int NextNonEmptyWord(int from)
     {
-        ulong[] words = Level(level);
-        if (fromWord >= words.Length)
-            return -1;
-        ulong[] parent = Level(level + 1);
-        int candidate = fromWord;
-        while (candidate < words.Length)
+        ref byte level1 = ref MemoryMarshal.GetArrayDataReference(_summary);
+        while (from < _level1Count)
         {
-            // First parent bit ≥ candidate: in its own parent word, else through the level above.
-            int pw = candidate >> 6;
-            ulong bits = parent[pw] & (ulong.MaxValue << candidate);
-            int found;
-            if (bits != 0)
-            {
-                found = (pw << 6) + BitOperations.TrailingZeroCount(bits);
-            }
-            else
-            {
-                if (level + 1 == 3)
-                    return -1; // the top level is a single word
-                int nextParentWord = NextNonEmpty(level + 1, pw + 1);
-                if (nextParentWord < 0)
-                    return -1;
-                found = (nextParentWord << 6) + BitOperations.TrailingZeroCount(parent[nextParentWord]);
-            }
-            if (found >= words.Length)
+            int block = from >> 6;
+            ulong found = NonZeroBytes(ref Unsafe.Add(ref level1, block << 6)) & (ulong.MaxValue << from);
+            if (found != 0)
+                return (block << 6) + BitOperations.TrailingZeroCount(found); // level 1 is exact
+            // Nothing more in this block: ask level 2 for the next block that may hold something.
+            int candidate = NextLevel2Candidate(block + 1);
+            if (candidate < 0)
                 return -1;
-            if (words[found] != 0)
-                return found;
-            parent[found >> 6] &= ~(1UL << found); // stale: the word emptied since the bit was set
-            candidate = found + 1;
+            found = NonZeroBytes(ref Unsafe.Add(ref level1, candidate << 6));
+            if (found != 0)
+                return (candidate << 6) + BitOperations.TrailingZeroCount(found);
+            _summary[_level2Offset + candidate] = 0; // stale: the block emptied since the byte was set
+            from = (candidate + 1) << 6;
         }
         return -1;
+    }
+
+    /// <summary>The first set level-2 byte ≥ <paramref name="from"/> (possibly stale), or -1.</summary>
+    private int NextLevel2Candidate(int from)
+    {
+        ref byte level2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_summary), _level2Offset);
+        if (from >= _level2Count)
+            return -1;
+        int block = from >> 6;
+        ulong found = NonZeroBytes(ref Unsafe.Add(ref level2, block << 6)) & (ulong.MaxValue << from);
+        if (found != 0)
+            return (block << 6) + BitOperations.TrailingZeroCount(found);
+        if (block + 1 >= 64)
+            return -1; // level 3 is a single block of at most 64 bytes
+        ref byte level3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_summary), _level3Offset);
+        ulong blocks = NonZeroBytes(ref level3) & (ulong.MaxValue << (block + 1));
+        while (blocks != 0)
+        {
+            int next = BitOperations.TrailingZeroCount(blocks);
+            found = NonZeroBytes(ref Unsafe.Add(ref level2, next << 6));
+            if (found != 0)
+                return (next << 6) + BitOperations.TrailingZeroCount(found);
+            Unsafe.Add(ref level3, next) = 0; // stale
+            blocks &= blocks - 1;
+        }
+        return -1;
+    }
+
+    /// <summary>A bit per byte of the 64 bytes at <paramref name="block"/>: set where the byte is non-zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong NonZeroBytes(ref byte block)
+    {
+        if (Vector512.IsHardwareAccelerated)
+            return ~Vector512.Equals(Vector512.LoadUnsafe(ref block), Vector512<byte>.Zero).ExtractMostSignificantBits();
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ulong low = Vector256.Equals(Vector256.LoadUnsafe(ref block), Vector256<byte>.Zero).ExtractMostSignificantBits();
+            ulong high = Vector256.Equals(Vector256.LoadUnsafe(ref block, 32), Vector256<byte>.Zero).ExtractMostSignificantBits();
+            return ~(low | (high << 32));
+        }
+        ulong zero = 0;
+        for (int i = 0; i < 4; i++)
+            zero |= (ulong)Vector128.Equals(Vector128.LoadUnsafe(ref block, (nuint)(16 * i)), Vector128<byte>.Zero).ExtractMostSignificantBits() << (16 * i);
+        return ~zero;
     }
 
     /// <summary>Clears every bit (O(size/64)).</summary>
     public void ClearAll()
     {
-        Array.Clear(_l0);
-        Array.Clear(_l1);
-        Array.Clear(_l2);
-        Array.Clear(_l3);
+        Array.Clear(_leaves);
+        Array.Clear(_summary);
     }
 
     /// <summary>Number of set bits (O(size/64)); for checks and tests, not hot paths.</summary>
     public int PopCount()
     {
         int n = 0;
-        foreach (ulong w in _l0)
+        foreach (ulong w in _leaves)
             n += BitOperations.PopCount(w);
         return n;
     }
 
-    /// <summary>Checks that every non-empty word is covered by a set summary bit (tests).</summary>
+    /// <summary>Checks that level 1 is exact and every non-empty block is covered by the level above (tests).</summary>
     internal void AssertSummariesCover()
     {
-        for (int level = 0; level < 3; level++)
-        {
-            ulong[] words = Level(level), parent = Level(level + 1);
-            for (int i = 0; i < words.Length; i++)
-                if (words[i] != 0 && (parent[i >> 6] & (1UL << i)) == 0)
-                    throw new InvalidOperationException($"level {level} word {i} is non-empty but its summary bit is clear");
-        }
+        for (int i = 0; i < _level1Count; i++)
+            if ((_leaves[i] != 0) != (_summary[i] != 0))
+                throw new InvalidOperationException($"leaf word {i} is {(_leaves[i] != 0 ? "non-empty" : "empty")} but its level-1 byte is {_summary[i]}");
+        for (int i = 0; i < _level2Offset; i++)
+            if (_summary[i] != 0 && _summary[_level2Offset + (i >> 6)] == 0)
+                throw new InvalidOperationException($"level-1 byte {i} is set but its level-2 byte is clear");
+        for (int i = 0; i < _level2Count; i++)
+            if (_summary[_level2Offset + i] != 0 && _summary[_level3Offset + (i >> 6)] == 0)
+                throw new InvalidOperationException($"level-2 byte {i} is set but its level-3 byte is clear");
     }
 }
