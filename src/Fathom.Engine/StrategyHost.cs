@@ -22,6 +22,9 @@ internal sealed class StrategyHost : IStrategyContext
     private readonly (int Id, long DueNs)[] _timers = new (int, long)[64];
     private int _intentCount;
     private int _timerCount;
+    // The signal view computed for the input being processed (instrument -1: none).
+    private SignalView _inputSignals;
+    private int _inputSignalsInstrument = -1;
 
     public StrategyHost(IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books, ExecutionEngine execution,
         MonotonicClock clock, Func<int, SignalView> signals)
@@ -45,7 +48,22 @@ internal sealed class StrategyHost : IStrategyContext
         EffectiveTop top = _books[instrumentId].Top;
         return new TopView(top.BidTick, top.BidQty, top.AskTick, top.AskQty, top.FromTicker);
     }
-    public SignalView Signals(int instrumentId) => _signals(instrumentId);
+    public SignalView Signals(int instrumentId) => instrumentId == _inputSignalsInstrument ? _inputSignals : _signals(instrumentId);
+
+    /// <summary>
+    /// Computes the instrument's signal view and keeps it until <see cref="ForgetInputSignals"/>, so the
+    /// strategy's <see cref="Signals"/> in the same input reuses it. Valid because nothing inside an
+    /// engine input feeds the analyzer: market data is applied before the engine's input starts.
+    /// </summary>
+    public SignalView ComputeSignalsForInput(int instrumentId)
+    {
+        _inputSignals = _signals(instrumentId);
+        _inputSignalsInstrument = instrumentId;
+        return _inputSignals;
+    }
+
+    /// <summary>Drops the view kept by <see cref="ComputeSignalsForInput"/> (at the start and end of every input).</summary>
+    public void ForgetInputSignals() => _inputSignalsInstrument = -1;
     public PositionView Position(int instrumentId) => _execution.Position(instrumentId);
 
     public ReadOnlySpan<OrderView> Orders(int instrumentId)

@@ -101,16 +101,21 @@ public sealed class TradingEngine : IReportSink
         if (!_started)
             return;
         long now = BeginInput(readStampNs);
+        long sentStampNs;
+        bool ranDeferred;
         try
         {
             OnMarketData(now);
-            Flush(now, readStampNs);
+            sentStampNs = Flush(now, readStampNs);
         }
         finally
         {
-            EndInput();
+            ranDeferred = EndInput();
         }
-        EngineLatency.Record(Latency.CoreCost, _clock.NowNanos() - readStampNs);
+        // The stamp taken when the last command went out is also the end of the core's work, unless
+        // deferred inputs ran after it: one clock read less (20–50 ns on a VM) on a command frame.
+        long endNs = sentStampNs > 0 && !ranDeferred ? sentStampNs : _clock.NowNanos();
+        EngineLatency.Record(Latency.CoreCost, endNs - readStampNs);
     }
 
     private void OnMarketData(long now)
@@ -127,8 +132,9 @@ public sealed class TradingEngine : IReportSink
             _lastTopBid[i] = top.BidTick;
             _lastTopAsk[i] = top.AskTick;
             _execution.OnBook(i, sync.Book.View, live, now);
-            // Walls the analyzer flags are spoof-like candidates: execution will not join them.
-            SignalView signals = _host.Signals(i);
+            // Walls the analyzer flags are spoof-like candidates: execution will not join them. The view
+            // is kept for this input, so the strategy's own Signals(i) below does not compute it again.
+            SignalView signals = _host.ComputeSignalsForInput(i);
             _execution.SetAvoidLevels(i,
                 signals.BidWallTick > 0 ? sync.Book.PriceOf(signals.BidWallTick) : Price.Zero,
                 signals.AskWallTick > 0 ? sync.Book.PriceOf(signals.AskWallTick) : Price.Zero);
@@ -399,20 +405,33 @@ public sealed class TradingEngine : IReportSink
         long now = candidateNs < _lastNow ? _lastNow : candidateNs;
         _lastNow = now;
         _host.InputNs = now;
+        _host.ForgetInputSignals();
         _inInput = true;
         return now;
     }
 
-    /// <summary>Ends the current input, then runs reports that arrived during it, each as an input of its own.</summary>
-    private void EndInput()
+    /// <summary>
+    /// Ends the current input, then runs reports that arrived during it, each as an input of its own;
+    /// true when any ran.
+    /// </summary>
+    private bool EndInput()
     {
         _inInput = false;
+        _host.ForgetInputSignals();
+        bool ran = false;
         while (_deferred.Count > 0)
+        {
+            ran = true;
             _deferred.Dequeue()();
+        }
+        return ran;
     }
 
-    /// <summary>Intents → execution → commands → gateway, stamping tick-to-order when a frame caused them.</summary>
-    private void Flush(long nowNs, long readStampNs)
+    /// <summary>
+    /// Intents → execution → commands → gateway, stamping tick-to-order when a frame caused them; returns
+    /// that stamp (0 when no frame's command went out).
+    /// </summary>
+    private long Flush(long nowNs, long readStampNs)
     {
         foreach (ref readonly Intent intent in _host.PendingIntents)
             _execution.Submit(intent, nowNs);
@@ -422,7 +441,7 @@ public sealed class TradingEngine : IReportSink
 
         CommandQueue queue = _execution.Commands;
         if (queue.Count == 0)
-            return;
+            return 0;
         IOrderGateway? gateway = _gateway;
         CoreJournal? journal = Journal;
         Span<byte> encoded = stackalloc byte[JournalCodec.MaxSize];
@@ -438,8 +457,11 @@ public sealed class TradingEngine : IReportSink
             CommandsSent++;
         }
         queue.Clear();
-        if (readStampNs > 0 && gateway is not null)
-            EngineLatency.Record(Latency.TickToOrder, _clock.NowNanos() - readStampNs);
+        if (readStampNs <= 0 || gateway is null)
+            return 0;
+        long sentNs = _clock.NowNanos();
+        EngineLatency.Record(Latency.TickToOrder, sentNs - readStampNs);
+        return sentNs;
     }
 
     // Static lambdas with explicit state: no closure is allocated per event.

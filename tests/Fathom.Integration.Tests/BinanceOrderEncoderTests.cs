@@ -58,6 +58,69 @@ public sealed class BinanceOrderEncoderTests
             + "\"recvWindow\":5000,\"symbol\":\"BTCUSDT\",\"timestamp\":1}}", frame);
     }
 
+    public static TheoryData<string> UnsignedCases() => new(UnsignedCommands().Select(c => c.Name));
+
+    private static IEnumerable<(string Name, OrderCommand Command)> UnsignedCommands()
+    {
+        var id = new ClientOrderId(1, 2, 4);
+        var orig = new ClientOrderId(1, 2, 3);
+        var next = new ClientOrderId(1, 2, 5);
+        foreach (OrderType type in new[] { OrderType.Limit, OrderType.LimitMaker, OrderType.LimitIoc })
+        {
+            foreach (Core.OrderSide side in new[] { Core.OrderSide.Buy, Core.OrderSide.Sell })
+            {
+                yield return ($"place {type} {side}", OrderCommand.From(new PlaceOrderCommand(0, id, side, type, new Core.Price(6_183_763_000_001), new Core.Qty(123_456)), 0));
+                yield return ($"replace {type} {side} by venue id", OrderCommand.From(new CancelReplaceCommand(0, id, orig, 77, next, side, type, new Core.Price(1), new Core.Qty(100_000_000)), 0));
+                yield return ($"replace {type} {side} by client id", OrderCommand.From(new CancelReplaceCommand(0, id, orig, 0, next, side, type, new Core.Price(5_200_000_000_000), new Core.Qty(1)), 0));
+                yield return ($"replace {type} {side} without cancel id", OrderCommand.From(new CancelReplaceCommand(0, ClientOrderId.None, orig, 9, next, side, type, new Core.Price(99), new Core.Qty(7)), 0));
+            }
+        }
+        yield return ("cancel by venue id", OrderCommand.From(new CancelOrderCommand(0, id, orig, 42), 0));
+        yield return ("cancel by client id", OrderCommand.From(new CancelOrderCommand(0, id, orig, 0), 0));
+        yield return ("cancel without new id", OrderCommand.From(new CancelOrderCommand(0, ClientOrderId.None, orig, 42), 0));
+        yield return ("amend by venue id", OrderCommand.From(new AmendQtyCommand(0, id, orig, 42, new Core.Qty(50_000)), 0));
+        yield return ("amend by client id", OrderCommand.From(new AmendQtyCommand(0, id, orig, 0, new Core.Qty(50_000)), 0));
+        yield return ("query", OrderCommand.From(new QueryOrderCommand(0, orig), 0));
+    }
+
+    /// <summary>
+    /// The logged-on frame is written directly in sorted order (no params buffer, no sort): it must be the
+    /// signed path's frame, whose params go through the generic sort, minus apiKey and signature.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(UnsignedCases))]
+    public void TryEncodeWs_LoggedOnSession_EqualsSignedFrameWithoutApiKeyAndSignature(string name)
+    {
+        OrderCommand command = UnsignedCommands().Single(c => c.Name == name).Command;
+        using var encoder = Encoder();
+        var signedBuffer = new byte[BinanceOrderEncoder.MaxFrameLength];
+        var unsignedBuffer = new byte[BinanceOrderEncoder.MaxFrameLength];
+        Assert.True(encoder.TryEncodeWs(command, 12_345, 1_723_161_600_123, sessionLoggedOn: false, signedBuffer, out int signedLength));
+        Assert.True(encoder.TryEncodeWs(command, 12_345, 1_723_161_600_123, sessionLoggedOn: true, unsignedBuffer, out int unsignedLength));
+        string signed = Encoding.ASCII.GetString(signedBuffer, 0, signedLength);
+        string unsigned = Encoding.ASCII.GetString(unsignedBuffer, 0, unsignedLength);
+        string apiKey = $"\"apiKey\":\"{Key}\",";
+        Assert.Contains(apiKey, signed);
+        int signature = signed.LastIndexOf(",\"signature\":\"", StringComparison.Ordinal);
+        Assert.True(signature > 0);
+        Assert.EndsWith("\"}}", signed);
+        string expected = signed[..signature].Replace(apiKey, "", StringComparison.Ordinal) + "}}";
+        Assert.Equal(expected, unsigned);
+        using var doc = System.Text.Json.JsonDocument.Parse(unsigned); // well-formed JSON
+    }
+
+    [Fact]
+    public void TryEncodeWs_LoggedOnSessionUnknownInstrumentOrKind_False()
+    {
+        using var encoder = Encoder();
+        var buffer = new byte[BinanceOrderEncoder.MaxFrameLength];
+        Assert.False(encoder.TryEncodeWs(OrderCommand.From(new CancelOrderCommand(3, new ClientOrderId(1, 2, 4), new ClientOrderId(1, 2, 3), 42), 0),
+            1, 1, sessionLoggedOn: true, buffer, out int n));
+        Assert.Equal(0, n);
+        Assert.False(encoder.TryEncodeWs(default, 1, 1, sessionLoggedOn: true, buffer, out n));
+        Assert.Equal(0, n);
+    }
+
     [Fact]
     public void TryEncodeRest_PercentEncodedAndSignedOverSentBytes()
     {

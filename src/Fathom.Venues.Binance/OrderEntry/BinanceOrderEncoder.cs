@@ -96,11 +96,12 @@ public sealed class BinanceOrderEncoder : IDisposable
     /// </summary>
     public bool TryEncodeWs(in OrderCommand command, long requestId, long timestampMs, bool sessionLoggedOn, Span<byte> destination, out int written)
     {
+        if (sessionLoggedOn)
+            return TryEncodeWsUnsigned(command, requestId, timestampMs, destination, out written);
         written = 0;
         if (!BuildParams(command, timestampMs))
             return false;
-        if (!sessionLoggedOn)
-            _params.Add("apiKey"u8, _apiKey);
+        _params.Add("apiKey"u8, _apiKey);
         _params.Sort();
         var w = new SpanWriter(destination);
         w.Put("{\"id\":"u8);
@@ -109,16 +110,152 @@ public sealed class BinanceOrderEncoder : IDisposable
         w.Put(WsMethod(command.Kind));
         w.Put("\",\"params\":{"u8);
         _params.WriteJson(ref w);
-        if (!sessionLoggedOn)
+        int payloadLength = _params.WritePayload(_payload);
+        w.Put(",\"signature\":\""u8);
+        WriteSignature(_payload.AsSpan(0, payloadLength), ref w);
+        w.Put((byte)'"');
+        w.Put("}}"u8);
+        written = w.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// The logged-on session's frame, the hot path of the inline send: nothing is signed, so the params go
+    /// straight into the frame, already in the order the signed path sorts them into (ordinal by name), and
+    /// the bytes are identical to that path's JSON without <c>apiKey</c> and <c>signature</c> (a test holds
+    /// the two paths to it). No intermediate buffer and no sort: fewer cache lines on a cold core.
+    /// </summary>
+    private bool TryEncodeWsUnsigned(in OrderCommand c, long requestId, long timestampMs, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!Knows(c.InstrumentId))
+            return false;
+        byte[] symbol = _symbols[c.InstrumentId];
+        var w = new SpanWriter(destination);
+        w.Put("{\"id\":"u8);
+        w.PutLong(requestId);
+        switch (c.Kind)
         {
-            int payloadLength = _params.WritePayload(_payload);
-            w.Put(",\"signature\":\""u8);
-            WriteSignature(_payload.AsSpan(0, payloadLength), ref w);
-            w.Put((byte)'"');
+            case CommandKind.Place:
+                w.Put(",\"method\":\"order.place\",\"params\":{"u8);
+                WriteNewOrder(ref w, c.ClientOrderId, c.Side, c.Type, c.Price, c.Qty, symbol, timestampMs);
+                break;
+            case CommandKind.Cancel:
+                w.Put(",\"method\":\"order.cancel\",\"params\":{"u8);
+                if (!c.ClientOrderId.IsNone)
+                {
+                    w.Put("\"newClientOrderId\":\""u8);
+                    PutClientId(ref w, c.ClientOrderId);
+                    w.Put("\","u8);
+                }
+                WriteOrderRef(ref w, c.VenueOrderId, c.OrigClientOrderId);
+                WriteTail(ref w, symbol, timestampMs);
+                break;
+            case CommandKind.CancelReplace:
+                w.Put(",\"method\":\"order.cancelReplace\",\"params\":{"u8);
+                if (!c.ClientOrderId.IsNone)
+                {
+                    w.Put("\"cancelNewClientOrderId\":\""u8);
+                    PutClientId(ref w, c.ClientOrderId);
+                    w.Put("\","u8);
+                }
+                if (c.VenueOrderId > 0)
+                {
+                    w.Put("\"cancelOrderId\":"u8);
+                    w.PutLong(c.VenueOrderId);
+                }
+                else
+                {
+                    w.Put("\"cancelOrigClientOrderId\":\""u8);
+                    PutClientId(ref w, c.OrigClientOrderId);
+                    w.Put((byte)'"');
+                }
+                w.Put(",\"cancelReplaceMode\":\"STOP_ON_FAILURE\","u8);
+                WriteNewOrder(ref w, c.NewClientOrderId, c.Side, c.Type, c.Price, c.Qty, symbol, timestampMs);
+                break;
+            case CommandKind.AmendQty:
+                w.Put(",\"method\":\"order.amend.keepPriority\",\"params\":{\"newClientOrderId\":\""u8);
+                PutClientId(ref w, c.ClientOrderId);
+                w.Put("\",\"newQty\":\""u8);
+                PutDecimal(ref w, c.Qty.Raw);
+                w.Put("\","u8);
+                WriteOrderRef(ref w, c.VenueOrderId, c.OrigClientOrderId);
+                WriteTail(ref w, symbol, timestampMs);
+                break;
+            case CommandKind.Query:
+                w.Put(",\"method\":\"order.status\",\"params\":{\"origClientOrderId\":\""u8);
+                PutClientId(ref w, c.OrigClientOrderId);
+                w.Put((byte)'"');
+                WriteTail(ref w, symbol, timestampMs);
+                break;
+            default:
+                return false;
         }
         w.Put("}}"u8);
         written = w.Length;
         return true;
+    }
+
+    // newClientOrderId … type, in sorted order (timeInForce only for LIMIT and IOC), ending the params.
+    private void WriteNewOrder(ref SpanWriter w, ClientOrderId id, OrderSide side, OrderType type, Price price, Qty qty, byte[] symbol, long timestampMs)
+    {
+        w.Put("\"newClientOrderId\":\""u8);
+        PutClientId(ref w, id);
+        w.Put("\",\"newOrderRespType\":\"ACK\",\"price\":\""u8);
+        PutDecimal(ref w, price.Raw);
+        w.Put("\",\"quantity\":\""u8);
+        PutDecimal(ref w, qty.Raw);
+        w.Put("\",\"recvWindow\":"u8);
+        w.PutLong(_recvWindowMs);
+        w.Put(side == OrderSide.Buy ? ",\"side\":\"BUY\",\"symbol\":\""u8 : ",\"side\":\"SELL\",\"symbol\":\""u8);
+        w.Put(symbol);
+        w.Put(type switch
+        {
+            OrderType.LimitMaker => "\",\"timestamp\":"u8,
+            OrderType.LimitIoc => "\",\"timeInForce\":\"IOC\",\"timestamp\":"u8,
+            _ => "\",\"timeInForce\":\"GTC\",\"timestamp\":"u8,
+        });
+        w.PutLong(timestampMs);
+        w.Put(type == OrderType.LimitMaker ? ",\"type\":\"LIMIT_MAKER\""u8 : ",\"type\":\"LIMIT\""u8);
+    }
+
+    // The order a cancel or amend names: by venue id when known (orderId), else by client id.
+    private void WriteOrderRef(ref SpanWriter w, long venueOrderId, ClientOrderId origClientOrderId)
+    {
+        if (venueOrderId > 0)
+        {
+            w.Put("\"orderId\":"u8);
+            w.PutLong(venueOrderId);
+            return;
+        }
+        w.Put("\"origClientOrderId\":\""u8);
+        PutClientId(ref w, origClientOrderId);
+        w.Put((byte)'"');
+    }
+
+    // recvWindow, symbol, timestamp: the params every cancel, amend and query ends with, in sorted order.
+    private void WriteTail(ref SpanWriter w, byte[] symbol, long timestampMs)
+    {
+        w.Put(",\"recvWindow\":"u8);
+        w.PutLong(_recvWindowMs);
+        w.Put(",\"symbol\":\""u8);
+        w.Put(symbol);
+        w.Put("\",\"timestamp\":"u8);
+        w.PutLong(timestampMs);
+    }
+
+    private void PutClientId(ref SpanWriter w, ClientOrderId id)
+    {
+        if (!_ids.TryFormat(id, w.Free, out int n))
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(id), "client order id out of range (or frame buffer too small)");
+        w.Advance(n);
+    }
+
+    private static void PutDecimal(ref SpanWriter w, long raw)
+    {
+        if (!FixedPoint.TryFormat(raw, BinanceSymbol.WireDecimals, w.Free, out int n))
+            ThrowHelper.ThrowInvalidOperation("frame buffer too small");
+        w.Advance(n);
     }
 
     /// <summary>
