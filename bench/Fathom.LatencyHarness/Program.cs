@@ -28,7 +28,7 @@ public static class Program
     /// inline send does it (an Ed25519 session, so requests carry no per-request signature), tick-to-wire
     /// is recorded at that point (no socket write), and the answers come after the frame's work.
     /// </summary>
-    private sealed class InProcessVenue(MonotonicClock clock, HdrHistogram.LongConcurrentHistogram tickToWire) : IOrderGateway, IDisposable
+    private sealed class InProcessVenue(MonotonicClock clock, HdrHistogram.LongHistogram tickToWire) : IOrderGateway, IDisposable
     {
         public readonly Queue<OrderCommand> Pending = new(1024);
         private readonly BinanceOrderEncoder _encoder = new([new BinanceOrderInstrument(0, "BTCUSDT", "BTC", "USDT")], new ClientOrderIdFormat("fx"),

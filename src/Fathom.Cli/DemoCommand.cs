@@ -128,6 +128,7 @@ internal static class DemoCommand
                 credentials, new ClientOrderIdFormat("fx"), engine, BinanceOrderGatewayOptions.Local(server.BaseAddress), http, time);
             await gateway.StartAsync(stop.Token);
             gateway.TickToWire = engine.Latency.TickToWire;
+            gateway.TickToWireQueued = engine.Latency.TickToWireQueued;
             engine.AttachGateway(gateway);
             engine.Start();
             await using var metrics = await MetricsServer.StartAsync(feed.CoreLock, engine, feed.Books, metricsPort, stop.Token);
@@ -295,7 +296,7 @@ internal static class DemoCommand
         o.WriteLine($"  fills: {engine.Fills}; position {Qx(spec, pos.Position.Raw)}; PnL realized {Money(spec, pos.RealizedPnl)}, unrealized {Money(spec, pos.UnrealizedPnl)}, fees {Money(spec, pos.FeesPaid)}");
         o.WriteLine($"  risk: {engine.Execution.Risk.State}; strategy {(engine.StrategyHalted ? "HALTED: " + engine.StrategyError : "ok")}");
         o.WriteLine($"  tick-to-order: {EngineLatency.Describe(engine.Latency.TickToOrder)}");
-        o.WriteLine($"  tick-to-wire: {EngineLatency.Describe(engine.Latency.TickToWire)}");
+        o.WriteLine($"  tick-to-wire: {EngineLatency.Describe(engine.Latency.TickToWire)}; queued behind another: {EngineLatency.Describe(engine.Latency.TickToWireQueued)}");
         o.WriteLine($"  core per event: {EngineLatency.Describe(engine.Latency.CoreCost)}");
         o.WriteLine($"  feed: {feed.Books[0].Counters.DiffsApplied} diffs, {feed.Books[0].Counters.Gaps} gaps, {feed.Counters.Disconnects} disconnects");
         o.WriteLine($"  GCs: gen0 {gen0}, gen1 {gen1}, gen2 {gen2}");

@@ -199,6 +199,7 @@ internal sealed class EngineHost : IAsyncDisposable
         _gateway = new BinanceOrderGateway(o.Instruments, o.Credentials, o.IdFormat, _engine, o.OrderEntry, _http, o.Time);
         await _gateway.StartAsync(cancel).ConfigureAwait(false);
         _gateway.TickToWire = _engine.Latency.TickToWire;
+        _gateway.TickToWireQueued = _engine.Latency.TickToWireQueued;
         _engine.AttachGateway(_gateway);
         _metrics = await MetricsServer.StartAsync(_feed.CoreLock, _engine, _feed.Books, o.MetricsPort, cancel, Control).ConfigureAwait(false);
     }
@@ -485,7 +486,7 @@ internal sealed class EngineHost : IAsyncDisposable
             }
             sb.Append(ci, $"  risk: {Execution.Risk.State}; strategy {(engine.StrategyHalted ? "HALTED: " + engine.StrategyError : "ok")}\n");
             sb.Append(ci, $"  tick-to-order: {EngineLatency.Describe(engine.Latency.TickToOrder)}\n");
-            sb.Append(ci, $"  tick-to-wire: {EngineLatency.Describe(engine.Latency.TickToWire)}\n");
+            sb.Append(ci, $"  tick-to-wire: {EngineLatency.Describe(engine.Latency.TickToWire)}; queued behind another: {EngineLatency.Describe(engine.Latency.TickToWireQueued)}\n");
             sb.Append(ci, $"  core per event: {EngineLatency.Describe(engine.Latency.CoreCost)}\n");
         }
         sb.Append(ci, $"  store: {Store.Path} (this run wrote {Store.Written} records)\n");

@@ -17,9 +17,15 @@ public sealed class EngineLatency
     public LongHistogram CommandToAck { get; } = new(Highest, 3);
     /// <summary>
     /// Tick-to-wire: the triggering frame's socket-read stamp to the order frame written to the venue's
-    /// socket, recorded by the gateway's send thread (hence concurrent); includes encoding and signing.
+    /// socket (encoding and signing included), for frames the gateway wrote inline on the core thread.
     /// </summary>
-    public LongConcurrentHistogram TickToWire { get; } = new(1, Highest, 3);
+    public LongHistogram TickToWire { get; } = new(Highest, 3);
+
+    /// <summary>
+    /// The same for frames that queued behind another and were written by the gateway's send thread (its
+    /// only writer; read here without synchronisation, which can show a count a sample behind).
+    /// </summary>
+    public LongHistogram TickToWireQueued { get; } = new(Highest, 3);
 
     internal static void Record(LongHistogram h, long nanos) => h.RecordValue(Math.Clamp(nanos, 0, Highest));
 
@@ -35,5 +41,6 @@ public sealed class EngineLatency
         CoreCost.Reset();
         CommandToAck.Reset();
         TickToWire.Reset();
+        TickToWireQueued.Reset();
     }
 }

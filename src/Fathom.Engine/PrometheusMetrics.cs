@@ -55,7 +55,8 @@ public static class PrometheusMetrics
         sb.Append(inv, $"fathom_strategy_halted {(engine.StrategyHalted ? 1 : 0)}\n");
 
         Quantiles(sb, "fathom_tick_to_order_seconds", "socket read of the triggering frame to the command handed to the gateway", engine.Latency.TickToOrder);
-        Quantiles(sb, "fathom_tick_to_wire_seconds", "socket read of the triggering frame to the order frame written to the venue's socket", engine.Latency.TickToWire);
+        Quantiles(sb, "fathom_tick_to_wire_seconds", "socket read of the triggering frame to the order frame written to the venue's socket (inline)", engine.Latency.TickToWire);
+        Quantiles(sb, "fathom_tick_to_wire_queued_seconds", "the same for frames written by the gateway's send thread after queueing", engine.Latency.TickToWireQueued);
         Quantiles(sb, "fathom_core_event_seconds", "socket read to the end of the core's work on a market-data frame", engine.Latency.CoreCost);
 
         Header(sb, "fathom_gc_collections_total", "counter", "garbage collections by generation");

@@ -48,8 +48,11 @@ public sealed class BinanceOrderGatewayTests
             RestBase = o.RestBase, WsApiUrl = o.WsApiUrl, RequestTimeout = o.RequestTimeout, ControlTimeout = o.ControlTimeout,
             ReconnectDelay = o.ReconnectDelay, InlineSend = inline,
         });
-        var histogram = new HdrHistogram.LongConcurrentHistogram(1, 60_000_000_000, 3);
-        rig.Gateway.TickToWire = histogram;
+        var inlineHistogram = new HdrHistogram.LongHistogram(60_000_000_000, 3);
+        var queuedHistogram = new HdrHistogram.LongHistogram(60_000_000_000, 3);
+        rig.Gateway.TickToWire = inlineHistogram;
+        rig.Gateway.TickToWireQueued = queuedHistogram;
+        var histogram = inline ? inlineHistogram : queuedHistogram;
         var clock = Fathom.Core.MonotonicClock.System;
         var id = rig.NextId();
         long sentBefore = rig.Gateway.CommandsSentWs;
@@ -59,6 +62,7 @@ public sealed class BinanceOrderGatewayTests
         await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
         Assert.Equal(inline ? 1 : 0, rig.Gateway.SentInline);
         Assert.Equal(1, histogram.TotalCount);
+        Assert.Equal(0, (inline ? queuedHistogram : inlineHistogram).TotalCount);
         Assert.InRange(HdrHistogram.HistogramExtensions.GetMaxValue(histogram), 1, 60_000_000_000);
         // A command no frame caused records nothing.
         var cancelId = rig.NextId();

@@ -43,7 +43,7 @@ public sealed partial class BinanceOrderGateway
             // Re-checked as the owner: a command queued meanwhile must go first, so this one queues behind it.
             if (_ring.Count > 0 || !_wsReady)
                 return false;
-            Dispatch(command, triggerStampNs);
+            Dispatch(command, triggerStampNs, inline: true);
             Interlocked.Increment(ref _sentInline);
             return true;
         }
@@ -77,7 +77,7 @@ public sealed partial class BinanceOrderGateway
                     while (_controlFrames.TryDequeue(out var control))
                         SendControlFrame(control.Link, control.Frame);
                     while (_ring.TryRead(out var queued))
-                        Dispatch(queued.Command, queued.TriggerStampNs);
+                        Dispatch(queued.Command, queued.TriggerStampNs, inline: false);
                 }
                 finally
                 {
@@ -112,7 +112,7 @@ public sealed partial class BinanceOrderGateway
             pending.AsTask().GetAwaiter().GetResult(); // socket buffer full: wait here, on the send thread
     }
 
-    private void Dispatch(in OrderCommand command, long triggerStampNs)
+    private void Dispatch(in OrderCommand command, long triggerStampNs, bool inline)
     {
         if (!_encoder.Knows(command.InstrumentId) || command.Kind == CommandKind.None)
         {
@@ -150,7 +150,7 @@ public sealed partial class BinanceOrderGateway
             {
                 SendFrame(ws, _frame.AsMemory(0, length));
                 Interlocked.Increment(ref _sentWs);
-                if (triggerStampNs > 0 && TickToWire is { } tickToWire)
+                if (triggerStampNs > 0 && (inline ? TickToWire : TickToWireQueued) is { } tickToWire)
                     tickToWire.RecordValue(Math.Clamp(_monotonic.NowNanos() - triggerStampNs, 1, tickToWire.HighestTrackableValue));
             }
             catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException)

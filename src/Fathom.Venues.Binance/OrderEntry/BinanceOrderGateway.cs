@@ -41,10 +41,14 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     private readonly record struct QueuedCommand(OrderCommand Command, long TriggerStampNs);
 
     /// <summary>
-    /// Where tick-to-wire is recorded (the triggering frame's read stamp to the WS API frame written to
-    /// the socket), from the send thread; set by the composition (the engine's histogram), or null.
+    /// Where tick-to-wire (the triggering frame's read stamp to the WS API frame written to the socket)
+    /// is recorded for frames written inline, by the thread that called <c>Send</c> (the core, under its
+    /// lock: a single writer, so a plain histogram). Set by the composition, or null.
     /// </summary>
-    public HdrHistogram.LongConcurrentHistogram? TickToWire { get; set; }
+    public HdrHistogram.LongHistogram? TickToWire { get; set; }
+
+    /// <summary>Tick-to-wire of frames the send thread wrote (queued behind another): written only by that thread.</summary>
+    public HdrHistogram.LongHistogram? TickToWireQueued { get; set; }
     private readonly SemaphoreSlim _signal = new(0);
     private readonly ConcurrentQueue<(WsLink Link, byte[] Frame)> _controlFrames = new();
     private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
