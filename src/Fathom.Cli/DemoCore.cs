@@ -7,7 +7,8 @@ namespace Fathom.Cli;
 
 /// <summary>
 /// The demo's core setup: one instrument, the sample market maker three ticks either side of fair
-/// value, 0.001 base per quote, at most 0.02 long or short, and limits sized to that.
+/// value, following the real-time ticker with at most one quote change per 250 ms (the venue's order
+/// budget), 0.001 base per quote, at most 0.02 long or short, and limits sized to that.
 /// </summary>
 internal static class DemoCore
 {
@@ -28,6 +29,7 @@ internal static class DemoCore
         var strategy = new MarketMakerOptions
         {
             InstrumentId = 0, HalfSpreadTicks = 3, QuoteQty = quoteQty, MaxPosition = maxPosition, MaxSkewTicks = 5,
+            FollowTicker = true, MinRequoteIntervalNs = 250_000_000,
         };
         return new CoreSetup([spec], limits, [strategy], new ExecutionOptions(), node, epoch);
     }

@@ -14,8 +14,11 @@ namespace Fathom.Strategies;
 /// </summary>
 public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
 {
+    private const int RequoteTimerId = 1;
     private readonly MarketMakerOptions _o = options.Validate();
     private Intent _last;
+    private long _lastQuoteNs;
+    private bool _requoteTimerPending;
 
     public string Name => "market-maker";
 
@@ -36,7 +39,12 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
 
     public void OnOrderUpdate(IStrategyContext context, in OrderView order) { }
 
-    public void OnTimer(IStrategyContext context, int timerId) => Requote(context);
+    public void OnTimer(IStrategyContext context, int timerId)
+    {
+        if (timerId == RequoteTimerId)
+            _requoteTimerPending = false;
+        Requote(context);
+    }
 
     public void OnStop(IStrategyContext context) => Submit(context, Intent.CancelAll(_o.InstrumentId));
 
@@ -54,6 +62,21 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
             return;
         }
         Intent quote = ComputeQuote(book, top, signals, context.Position(id).Position.Raw);
+        if (quote == _last)
+            return;
+        long now = context.NowNanos;
+        if (_o.MinRequoteIntervalNs > 0 && _last.Kind == IntentKind.Quote && !Reduces(quote, _last)
+            && now - _lastQuoteNs < _o.MinRequoteIntervalNs)
+        {
+            // Too soon after the last change: the target goes out when the interval ends (a timer requotes).
+            if (!_requoteTimerPending)
+            {
+                _requoteTimerPending = true;
+                context.ScheduleTimer(RequoteTimerId, _lastQuoteNs + _o.MinRequoteIntervalNs - now);
+            }
+            return;
+        }
+        _lastQuoteNs = now;
         Submit(context, quote);
     }
 
@@ -105,6 +128,10 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
             bidQty > 0 ? book.PriceOf(bidTick) : default, new Qty(bidQty),
             askQty > 0 ? book.PriceOf(askTick) : default, new Qty(askQty));
     }
+
+    /// <summary>True when the new quote pulls a side or shrinks a size: never delayed (it lowers exposure).</summary>
+    private static bool Reduces(in Intent next, in Intent previous) =>
+        next.BidQty.Raw < previous.BidQty.Raw || next.AskQty.Raw < previous.AskQty.Raw;
 
     private void Submit(IStrategyContext context, in Intent intent)
     {

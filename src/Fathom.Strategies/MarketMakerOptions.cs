@@ -28,6 +28,12 @@ public sealed record MarketMakerOptions
     /// move and spends the venue's order budget (the demo's simulator is such a market).
     /// </summary>
     public bool FollowTicker { get; init; }
+    /// <summary>
+    /// At most one quote change per this many ns (0: no limit), so a fast market does not spend the
+    /// venue's order budget; the latest target goes out when the interval ends. Pulling a side or
+    /// shrinking a size is never delayed.
+    /// </summary>
+    public long MinRequoteIntervalNs { get; init; }
 
     public MarketMakerOptions Validate()
     {
@@ -38,6 +44,7 @@ public sealed record MarketMakerOptions
         if (!(ReferenceVolatility > 0) || !(PullVolatility > ReferenceVolatility))
             throw new ArgumentOutOfRangeException(nameof(PullVolatility), "need 0 < ReferenceVolatility < PullVolatility");
         if (!(PullWithdrawal is > 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(PullWithdrawal), "must be in (0, 1]");
+        if (MinRequoteIntervalNs < 0) throw new ArgumentOutOfRangeException(nameof(MinRequoteIntervalNs), "must not be negative");
         return this;
     }
 }

@@ -64,6 +64,37 @@ public class MarketMakerTests
     }
 
     [Fact]
+    public void MinRequoteInterval_DelaysAPriceMove_ButNeverAPull()
+    {
+        var ctx = new ScriptedContext().Market(10_000, 500_000, 10_010, 500_000);
+        var mm = new MarketMaker(Options with { MinRequoteIntervalNs = 100_000_000 });
+        ctx.NowNanos = 1_000_000_000;
+        mm.OnMarketData(ctx, 0);
+        Assert.Equal(10_003, Tick(ctx.Intents[^1].BidPrice));
+        int before = ctx.Intents.Count;
+
+        // 30 ms later the market moves: too soon, nothing goes out, a timer is set for the rest of the interval.
+        ctx.NowNanos += 30_000_000;
+        ctx.Market(10_010, 500_000, 10_020, 500_000);
+        mm.OnMarketData(ctx, 0);
+        Assert.Equal(before, ctx.Intents.Count);
+        Assert.Equal((1, 70_000_000L), ctx.Timers[^1]);
+        mm.OnMarketData(ctx, 0); // and only one timer while it is pending
+        Assert.Single(ctx.Timers);
+
+        // The timer fires at the end of the interval: the latest target goes out.
+        ctx.NowNanos += 70_000_000;
+        mm.OnTimer(ctx, 1);
+        Assert.Equal(10_013, Tick(ctx.Intents[^1].BidPrice));
+
+        // Right after, a withdrawal pulls the bid: that is never delayed.
+        ctx.NowNanos += 1_000_000;
+        ctx.SignalValues = SignalView.Empty with { BidWithdrawal = 0.9 };
+        mm.OnMarketData(ctx, 0);
+        Assert.Equal(0, ctx.Intents[^1].BidQty.Raw);
+    }
+
+    [Fact]
     public void LongInventory_LeansQuotesDownAndShrinksTheBid()
     {
         var (mm, ctx) = New();
