@@ -150,6 +150,14 @@ public sealed class RunConfigTests
     }
 
     [Fact]
+    public void Parse_NegativeRequoteInterval_Refused()
+    {
+        var root = Valid();
+        root["symbols"]![0]!["strategy"]!["minRequoteIntervalMs"] = -1;
+        Assert.Contains(Refused(root).Errors, e => e == "$.symbols[0].strategy.minRequoteIntervalMs: must not be negative (got -1)");
+    }
+
+    [Fact]
     public void Parse_NegativeAmount_RefusedAsNotADecimal()
     {
         var root = Valid();
@@ -310,6 +318,10 @@ public sealed class RunConfigTests
         // Binance spot BTCUSDT's step is 0.00001 (testnet and mainnet).
         var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
         Assert.Equal(config.Symbols.Count, resolved.Specs.Count);
+        // The sample follows the ticker with a requote throttle; both reach the market maker.
+        Assert.True(resolved.Strategies[0].FollowTicker);
+        Assert.Equal(250_000_000, resolved.Strategies[0].MinRequoteIntervalNs);
+        Assert.Contains("follow ticker yes, min requote interval 250 ms", config.Describe());
         // docs/operations.md shows the same file.
         string operations = File.ReadAllText(Path.Combine(Path.GetDirectoryName(path)!, "operations.md"));
         Assert.Contains(File.ReadAllText(path).Trim(), operations.Replace("\r\n", "\n", StringComparison.Ordinal));

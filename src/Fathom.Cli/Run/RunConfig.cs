@@ -31,7 +31,8 @@ internal sealed record RunSymbol(
     string Symbol, string BaseAsset, string QuoteAsset,
     long HalfSpreadTicks, decimal QuoteQty, decimal StrategyMaxPosition, long MaxSkewTicks,
     double ReferenceVolatility, double PullVolatility, double PullWithdrawal,
-    decimal MaxPosition, decimal MaxOrderQty, decimal MaxOrderNotional);
+    decimal MaxPosition, decimal MaxOrderQty, decimal MaxOrderNotional,
+    bool FollowTicker = false, long MinRequoteIntervalMs = 0);
 
 /// <summary>A config checked against the venue's exchangeInfo: specs, one market maker per symbol and the risk limits.</summary>
 internal sealed record ResolvedRun(IReadOnlyList<InstrumentSpec> Specs, IReadOnlyList<MarketMakerOptions> Strategies, RiskLimits Limits);
@@ -349,6 +350,8 @@ internal sealed partial record RunConfig
         decimal? quoteQty = null, strategyMax = null;
         long halfSpread = defaults.HalfSpreadTicks, skew = defaults.MaxSkewTicks;
         double refVol = defaults.ReferenceVolatility, pullVol = defaults.PullVolatility, pullWd = defaults.PullWithdrawal;
+        bool followTicker = defaults.FollowTicker;
+        long minRequoteMs = defaults.MinRequoteIntervalNs / 1_000_000;
         if (mm is null)
             errors.Add($"{path}.strategy: required (the market maker's halfSpreadTicks, quoteQty, maxPosition, maxSkewTicks)");
         else
@@ -358,6 +361,10 @@ internal sealed partial record RunConfig
             refVol = mm.ReferenceVolatility ?? refVol;
             pullVol = mm.PullVolatility ?? pullVol;
             pullWd = mm.PullWithdrawal ?? pullWd;
+            followTicker = mm.FollowTicker ?? followTicker;
+            minRequoteMs = mm.MinRequoteIntervalMs ?? minRequoteMs;
+            if (minRequoteMs < 0)
+                errors.Add($"{path}.strategy.minRequoteIntervalMs: must not be negative (got {minRequoteMs})");
             if (halfSpread < 1)
                 errors.Add($"{path}.strategy.halfSpreadTicks: must be at least 1 (got {halfSpread})");
             if (skew < 0)
@@ -392,7 +399,7 @@ internal sealed partial record RunConfig
         if (errors.Count > before)
             return null;
         return new RunSymbol(symbol, baseAsset, quoteAsset, halfSpread, quoteQty!.Value, strategyMax!.Value, skew, refVol, pullVol, pullWd,
-            maxPos!.Value, maxQty!.Value, maxNotional!.Value);
+            maxPos!.Value, maxQty!.Value, maxNotional!.Value, followTicker, minRequoteMs);
     }
 
     /// <summary>A positive decimal written as a JSON string; null (with the error) when missing or invalid.</summary>
@@ -552,6 +559,8 @@ internal sealed partial record RunConfig
                 ReferenceVolatility = s.ReferenceVolatility,
                 PullVolatility = s.PullVolatility,
                 PullWithdrawal = s.PullWithdrawal,
+                FollowTicker = s.FollowTicker,
+                MinRequoteIntervalNs = s.MinRequoteIntervalMs * 1_000_000,
             });
             instrumentLimits.Add(new InstrumentRiskLimits
             {
@@ -595,7 +604,8 @@ internal sealed partial record RunConfig
         foreach (var s in Symbols)
         {
             sb.Append(ci, $"  {s.Symbol} ({s.BaseAsset}/{s.QuoteAsset}): market maker half spread {s.HalfSpreadTicks} ticks, quote qty {s.QuoteQty}, max position {s.StrategyMaxPosition}, max skew {s.MaxSkewTicks} ticks, ");
-            sb.Append(ci, $"reference volatility {s.ReferenceVolatility}, pull volatility {s.PullVolatility}, pull withdrawal {s.PullWithdrawal}\n");
+            sb.Append(ci, $"reference volatility {s.ReferenceVolatility}, pull volatility {s.PullVolatility}, pull withdrawal {s.PullWithdrawal}, ");
+            sb.Append(ci, $"follow ticker {(s.FollowTicker ? "yes" : "no")}, min requote interval {s.MinRequoteIntervalMs} ms\n");
             sb.Append(ci, $"    limits: max position {s.MaxPosition}, max order qty {s.MaxOrderQty}, max order notional {s.MaxOrderNotional} {s.QuoteAsset}\n");
         }
         var r = Risk;

@@ -41,6 +41,8 @@ internal sealed class MarketMakerSection
     public double? ReferenceVolatility { get; set; }
     public double? PullVolatility { get; set; }
     public double? PullWithdrawal { get; set; }
+    public bool? FollowTicker { get; set; }
+    public long? MinRequoteIntervalMs { get; set; }
 }
 
 /// <summary><see cref="Fathom.Risk.InstrumentRiskLimits"/>: quantities in base units, notional in the quote asset.</summary>
