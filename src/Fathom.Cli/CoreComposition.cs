@@ -3,6 +3,7 @@ using Fathom.Cli.Run;
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
+using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Signals;
 using Fathom.Strategies;
@@ -36,13 +37,20 @@ internal static class CoreComposition
 
     /// <summary>
     /// The analyzer in each instrument's feed path, risk, execution, the market makers and the engine,
-    /// on <paramref name="core"/>'s books and lock; the engine runs after every applied input.
+    /// on <paramref name="core"/>'s books and lock; the engine runs after every applied input. With a
+    /// <paramref name="journal"/>, its meta record is written, id blocks are journaled while it is
+    /// attached, and the feed core and the engine journal every input (see <see cref="DetachJournal"/>).
     /// </summary>
     public static CoreParts Build(BinanceFeedCore core, CoreSetup setup, MonotonicClock clock, ISequenceReservation reservation,
-        Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null)
+        Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null, CoreJournal? journal = null)
     {
         ArgumentNullException.ThrowIfNull(core);
         ArgumentNullException.ThrowIfNull(setup);
+        if (journal is not null)
+        {
+            journal.Meta(ToJson(setup));
+            reservation = new JournaledSequenceReservation(reservation, () => core.Journal);
+        }
         IReadOnlyList<InstrumentSpec> specs = setup.Specs;
         var signals = new SignalEngine[specs.Count];
         for (int i = 0; i < specs.Count; i++)
@@ -57,7 +65,28 @@ internal static class CoreComposition
         var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, new MarketMakers(setup.Strategies), clock,
             i => SignalViews.From(signals[i]));
         core.AfterApply = engine.OnMarketDataApplied;
+        core.Journal = journal;
+        engine.Journal = journal;
         return new CoreParts(engine, execution, risk, signals);
+    }
+
+    /// <summary>
+    /// Stops journaling under the core lock, so the journal ends on a whole input with all its commands,
+    /// and waits until it is in the file. Returns the journal that was attached, or null.
+    /// </summary>
+    public static CoreJournal? DetachJournal(BinanceFeedCore core, TradingEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(core);
+        ArgumentNullException.ThrowIfNull(engine);
+        CoreJournal? journal;
+        lock (core.CoreLock)
+        {
+            journal = core.Journal;
+            core.Journal = null;
+            engine.Journal = null;
+        }
+        journal?.Flush();
+        return journal;
     }
 
     /// <summary>The journal meta record: <see cref="Format"/> and the setup.</summary>

@@ -108,18 +108,11 @@ internal static class DemoCommand
             // JIT warm-up on a throwaway core with the same composition, before the live core sees a frame.
             CoreWarmup.Result warm = CoreWarmup.Run(setup);
             output.WriteLine($"warm-up: {warm.Frames} frames, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
-            var reservation = new JournaledSequenceReservation(new FileSequenceReservation(Path.Combine(stateDir, "client-order-ids.hwm")), () => journal);
-            CoreParts parts = CoreComposition.Build(feed.Core, setup, clock, reservation,
-                t => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t));
+            CoreParts parts = CoreComposition.Build(feed.Core, setup, clock, new FileSequenceReservation(Path.Combine(stateDir, "client-order-ids.hwm")),
+                t => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t), journal);
             TradingEngine engine = parts.Engine;
             ExecutionEngine execution = parts.Execution;
             engine.Store = store;
-            if (journal is not null)
-            {
-                journal.Meta(CoreComposition.ToJson(setup));
-                feed.Journal = journal;
-                engine.Journal = journal;
-            }
 
             // 4. Order entry over the WebSocket API with the simulator's published demo key.
             var key = config.Accounts[0].Keys[0];
@@ -140,7 +133,7 @@ internal static class DemoCommand
             var started = Stopwatch.StartNew();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             Task feedTask = feed.RunAsync(stop.Token);
-            Task timers = RunTimersAsync(engine, stop.Token);
+            Task timers = EngineHost.RunTimersAsync(engine, TimeSpan.FromMilliseconds(20), time, stop.Token);
             if (durationSeconds is double d)
                 stop.CancelAfter(TimeSpan.FromSeconds(d));
 
@@ -182,17 +175,8 @@ internal static class DemoCommand
             int leftOpen = OpenOrders(feed, execution);
             await feed.DisposeAsync();
             try { await feedTask.WaitAsync(TimeSpan.FromSeconds(5)); } catch (Exception ex) when (ex is OperationCanceledException or TimeoutException) { }
-            try { await timers; } catch (OperationCanceledException) { }
-            if (journal is not null)
-            {
-                // Detach under the core lock, so the file ends on a whole input with all its commands.
-                lock (feed.CoreLock)
-                {
-                    feed.Journal = null;
-                    engine.Journal = null;
-                }
-                journal.Flush();
-            }
+            await timers;
+            CoreComposition.DetachJournal(feed.Core, engine);
 
             PrintSummary(output, engine, feed, spec, started.Elapsed, leftOpen, GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
             try
@@ -235,15 +219,6 @@ internal static class DemoCommand
         catch (InvalidOperationException)
         {
             // No console to read keys from (redirected input): the dashboard still runs.
-        }
-    }
-
-    private static async Task RunTimersAsync(TradingEngine engine, CancellationToken cancel)
-    {
-        while (!cancel.IsCancellationRequested)
-        {
-            await Task.Delay(20, cancel);
-            engine.OnTimer();
         }
     }
 

@@ -182,19 +182,13 @@ internal sealed class EngineHost : IAsyncDisposable
             Warmup = CoreWarmup.Run(o.Core, o.WarmupFrames);
         // The core: the same composition a journal replay rebuilds from the journal's meta record.
         if (o.JournalPath is not null)
-        {
             _journal = CoreJournal.Create(o.JournalPath);
-            _journal.Meta(CoreComposition.ToJson(o.Core));
-        }
-        CoreJournal? journal = _journal;
-        CoreParts parts = CoreComposition.Build(_feed.Core, o.Core, _clock, new JournaledSequenceReservation(o.IdReservation, () => journal),
-            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t));
+        CoreParts parts = CoreComposition.Build(_feed.Core, o.Core, _clock, o.IdReservation,
+            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t), _journal);
         _signals = [.. parts.Signals];
         _execution = parts.Execution;
         _engine = parts.Engine;
         _engine.Store = _store;
-        _feed.Journal = _journal;
-        _engine.Journal = _journal;
 
         _gateway = new BinanceOrderGateway(o.Instruments, o.Credentials, o.IdFormat, _engine, o.OrderEntry, _http, o.Time);
         await _gateway.StartAsync(cancel).ConfigureAwait(false);
@@ -219,7 +213,8 @@ internal sealed class EngineHost : IAsyncDisposable
         _timers = RunTimersAsync(Engine, _options.TimerPeriod, _options.Time, _run.Token);
     }
 
-    private static async Task RunTimersAsync(TradingEngine engine, TimeSpan period, TimeProvider time, CancellationToken cancel)
+    /// <summary>The engine's timer input every <paramref name="period"/> until <paramref name="cancel"/> (no exception on cancel).</summary>
+    internal static async Task RunTimersAsync(TradingEngine engine, TimeSpan period, TimeProvider time, CancellationToken cancel)
     {
         try
         {
@@ -429,16 +424,7 @@ internal sealed class EngineHost : IAsyncDisposable
         }
         if (_timers is not null)
             await _timers.ConfigureAwait(false);
-        if (_journal is not null)
-        {
-            // Detached under the core lock, so the journal ends on a whole input with all its commands.
-            lock (Feed.CoreLock)
-            {
-                Feed.Journal = null;
-                Engine.Journal = null;
-            }
-            _journal.Flush();
-        }
+        CoreComposition.DetachJournal(Feed.Core, Engine);
 
         string? storeError = null;
         try

@@ -52,9 +52,7 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
     {
         int id = _o.InstrumentId;
         BookView book = context.Book(id);
-        TopView top = _o.FollowTicker
-            ? context.Top(id)
-            : new TopView(book.BestBidTick, book.BestBidQty, book.BestAskTick, book.BestAskQty, FromTicker: false);
+        TopView top = _o.FollowTicker ? context.Top(id) : TopView.FromBook(book);
         SignalView signals = context.Signals(id);
         if (!context.IsMarketLive(id) || !book.IsTwoSided || !top.IsTwoSided || signals.Volatility > _o.PullVolatility)
         {
@@ -82,7 +80,7 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
 
     /// <summary>The quote for a book, signals and position, the touch taken from the book itself.</summary>
     public Intent ComputeQuote(BookView book, SignalView signals, long position) =>
-        ComputeQuote(book, new TopView(book.BestBidTick, book.BestBidQty, book.BestAskTick, book.BestAskQty, FromTicker: false), signals, position);
+        ComputeQuote(book, TopView.FromBook(book), signals, position);
 
     /// <summary>
     /// The quote for a book, its freshest top, signals and position (pure: exposed for tests and research).

@@ -26,14 +26,7 @@ public interface IStrategyContext
     /// The freshest best bid/ask (the real-time ticker when it is ahead of the book). The default reads
     /// the book's own top, for contexts without a ticker.
     /// </summary>
-    TopView Top(int instrumentId) => TopFromBook(instrumentId);
-
-    /// <summary>The book's own best bid/ask as a <see cref="TopView"/>.</summary>
-    TopView TopFromBook(int instrumentId)
-    {
-        BookView book = Book(instrumentId);
-        return new TopView(book.BestBidTick, book.BestBidQty, book.BestAskTick, book.BestAskQty, FromTicker: false);
-    }
+    TopView Top(int instrumentId) => TopView.FromBook(Book(instrumentId));
 
     SignalView Signals(int instrumentId);
     PositionView Position(int instrumentId);

@@ -1,3 +1,5 @@
+using Fathom.Book;
+
 namespace Fathom.Strategy.Abstractions;
 
 /// <summary>
@@ -9,4 +11,8 @@ namespace Fathom.Strategy.Abstractions;
 public readonly record struct TopView(long BidTick, long BidQty, long AskTick, long AskQty, bool FromTicker)
 {
     public bool IsTwoSided => BidQty > 0 && AskQty > 0;
+
+    /// <summary>A book's own best bid/ask (no ticker).</summary>
+    public static TopView FromBook(BookView book) =>
+        new(book.BestBidTick, book.BestBidQty, book.BestAskTick, book.BestAskQty, FromTicker: false);
 }

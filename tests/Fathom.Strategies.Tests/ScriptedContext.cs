@@ -40,7 +40,7 @@ internal sealed class ScriptedContext : IStrategyContext
     public bool IsMarketLive(int instrumentId) => Live;
     /// <summary>A real-time ticker ahead of the book, when set; else the book's own top (the interface default).</summary>
     public TopView? Ticker;
-    public TopView Top(int instrumentId) => Ticker ?? ((IStrategyContext)this).TopFromBook(instrumentId);
+    public TopView Top(int instrumentId) => Ticker ?? TopView.FromBook(OrderBook.View);
     public SignalView Signals(int instrumentId) => SignalValues;
     public PositionView Position(int instrumentId) => new(instrumentId, new Qty(PositionRaw), default, 0, 0, 0, default, default);
     public ReadOnlySpan<OrderView> Orders(int instrumentId) => [];
