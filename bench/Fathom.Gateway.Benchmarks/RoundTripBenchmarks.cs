@@ -113,6 +113,7 @@ public class RoundTripBenchmarks
         public void OnExpired(in ExpiredReport report) { }
         public void OnAmended(in AmendedReport report) { }
         public void OnOrderStatus(in OrderStatusReport report) { }
+        public void OnVenueHealth(in VenueHealthReport report) { }
 
         public void OnStatusUnknown(in StatusUnknownReport report)
         {

@@ -16,6 +16,7 @@ public enum JournalReportKind
     StatusUnknown = 6,
     OrderStatus = 7,
     Fill = 8,
+    VenueHealth = 9,
 }
 
 /// <summary>Operator commands as journaled. On disk: never renumber.</summary>
@@ -114,6 +115,13 @@ public static class JournalCodec
         return w.Length;
     }
 
+    public static int Encode(in VenueHealthReport r, Span<byte> d)
+    {
+        var w = new Writer(d);
+        w.U8((byte)r.Kind); w.I32(r.InstrumentId); w.U8((byte)r.Status); w.I64(r.Value); w.I64(r.TimeNs);
+        return w.Length;
+    }
+
     public static int Encode(in FillReport r, Span<byte> d)
     {
         var w = new Writer(d);
@@ -153,6 +161,9 @@ public static class JournalCodec
             case JournalReportKind.Fill:
                 sink.OnFill(new FillReport(r.I32(), r.Id(), r.I64(), r.I64(), (OrderSide)r.U8(), new Price(r.I64()), new Qty(r.I64()),
                     new Qty(r.I64()), r.I64(), new Qty(r.I64()), r.U8() != 0, r.I64()));
+                break;
+            case JournalReportKind.VenueHealth:
+                sink.OnVenueHealth(new VenueHealthReport((VenueHealthKind)r.U8(), r.I32(), (InstrumentStatus)r.U8(), r.I64(), r.I64()));
                 break;
             default:
                 ThrowHelper.ThrowInvalidOperation($"unknown journaled report kind {(int)kind}");

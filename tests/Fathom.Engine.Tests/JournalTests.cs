@@ -18,6 +18,7 @@ public partial class TradingEngineTests
         public void OnAmended(in AmendedReport report) => Reports.Add(report);
         public void OnStatusUnknown(in StatusUnknownReport report) => Reports.Add(report);
         public void OnOrderStatus(in OrderStatusReport report) => Reports.Add(report);
+        public void OnVenueHealth(in VenueHealthReport report) => Reports.Add(report);
     }
 
     /// <summary>The rig, for the allocation tests in their own (non-parallel) collection.</summary>

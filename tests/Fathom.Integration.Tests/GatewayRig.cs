@@ -23,6 +23,7 @@ internal sealed class RecordingSink : IReportSink
     public void OnAmended(in AmendedReport report) => Add(report);
     public void OnStatusUnknown(in StatusUnknownReport report) => Add(report);
     public void OnOrderStatus(in OrderStatusReport report) => Add(report);
+    public void OnVenueHealth(in VenueHealthReport report) => Add(report);
 
     public async Task<T> WaitForAsync<T>(Func<T, bool> match, string what, int timeoutMs = 5000)
     {

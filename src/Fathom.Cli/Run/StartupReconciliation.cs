@@ -87,5 +87,6 @@ internal static class StartupReconciliation
         public void OnAck(in AckReport report) { }
         public void OnAmended(in AmendedReport report) { }
         public void OnOrderStatus(in OrderStatusReport report) { }
+        public void OnVenueHealth(in VenueHealthReport report) { }
     }
 }
