@@ -3,6 +3,7 @@ using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
 using Fathom.MarketData;
+using Fathom.Risk;
 using Fathom.Strategy.Abstractions;
 using static Fathom.Engine.JournalReportKind;
 
@@ -292,7 +293,29 @@ public sealed class TradingEngine : IReportSink
     public void OnAmended(in AmendedReport report) => Report(Amended, report, static (in AmendedReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnAmended(r, now));
     public void OnStatusUnknown(in StatusUnknownReport report) => Report(StatusUnknown, report, static (in StatusUnknownReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnStatusUnknown(r, now));
     public void OnOrderStatus(in OrderStatusReport report) => Report(OrderStatus, report, static (in OrderStatusReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnOrderStatus(r, now));
+    public void OnVenueHealth(in VenueHealthReport report) => Report(VenueHealth, report, static (in VenueHealthReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e.ApplyVenueHealth(r, now));
     public void OnFill(in FillReport report) => Report(Fill, report, static (in FillReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e.ApplyFill(r, now));
+
+    /// <summary>Venue health reaches risk here, and only here: order entry up/down, instrument status, probe round trips.</summary>
+    private void ApplyVenueHealth(in VenueHealthReport report, long now)
+    {
+        RiskManager risk = _execution.Risk;
+        switch (report.Kind)
+        {
+            case VenueHealthKind.OrderEntryUp:
+            case VenueHealthKind.OrderEntryDown:
+                risk.OnOrderEntryConnection(report.Kind == VenueHealthKind.OrderEntryUp, now);
+                break;
+            case VenueHealthKind.InstrumentStatus:
+                if ((uint)report.InstrumentId < (uint)_books.Count)
+                    risk.OnInstrumentStatus(report.InstrumentId, report.Status, now);
+                break;
+            case VenueHealthKind.ProbeRoundTrip:
+                risk.OnProbeRoundTrip(report.Value, now);
+                break;
+        }
+        _execution.OnTimer(now); // a halt or a closed symbol cancels resting orders now, not at the next tick
+    }
 
     private void ApplyFill(in FillReport report, long now)
     {

@@ -44,6 +44,16 @@ public sealed record RiskLimits
     public long AckLatencyMaxAgeNs { get; init; } = 60_000_000_000;
     public long AckLatencyTripNs { get; init; } = 250_000_000;
     public long AckLatencyReleaseNs { get; init; } = 100_000_000;
+    /// <summary>
+    /// Orders count as flowing while the last answered one is younger than this; otherwise the latency
+    /// probes (WebSocket API ping round trips) are the evidence, so a latency switch releases on its own
+    /// once the venue is fast again even though, switched off, no order is sent to measure it.
+    /// </summary>
+    public long OrderFlowQuietNs { get; init; } = 5_000_000_000;
+    /// <summary>Probe round trips older than this leave the probe window.</summary>
+    public long LatencyProbeMaxAgeNs { get; init; } = 10_000_000_000;
+    /// <summary>Probe round trips needed in the window before they trip or release the latency switch.</summary>
+    public int LatencyProbeMinSamples { get; init; } = 3;
 
     /// <summary>Feed lag baseline: the minimum of (receive − exchange time) over this window.</summary>
     public long FeedLagBaselineWindowNs { get; init; } = 300_000_000_000;
@@ -67,6 +77,12 @@ public sealed record RiskLimits
     /// <summary>A state steps down (Halted → Reducing → Active) only after this long without a new breach.</summary>
     public long ReleaseCooldownNs { get; init; } = 10_000_000_000;
     public int MaxTrackedInFlight { get; init; } = 64;
+
+    /// <summary>
+    /// The trading day (the drawdown limit's period) starts this long after 00:00 UTC; at each start
+    /// the host sends the core a new-day input and the drawdown is measured from there.
+    /// </summary>
+    public long TradingDayStartOffsetNs { get; init; }
 
     public RiskLimits Validate()
     {
@@ -101,6 +117,11 @@ public sealed record RiskLimits
         Positive(AckLatencyMaxAgeNs, nameof(AckLatencyMaxAgeNs));
         if (AckLatencyReleaseNs <= 0 || AckLatencyReleaseNs >= AckLatencyTripNs)
             Fail(nameof(AckLatencyReleaseNs), "needs 0 < release < trip (hysteresis)");
+        Positive(OrderFlowQuietNs, nameof(OrderFlowQuietNs));
+        Positive(LatencyProbeMaxAgeNs, nameof(LatencyProbeMaxAgeNs));
+        Positive(LatencyProbeMinSamples, nameof(LatencyProbeMinSamples));
+        if (TradingDayStartOffsetNs is < 0 or >= 86_400_000_000_000)
+            Fail(nameof(TradingDayStartOffsetNs), "must be within one day (0 ≤ offset < 24 h)");
         Positive(FeedLagBaselineWindowNs, nameof(FeedLagBaselineWindowNs));
         if (FeedLagReleaseNs <= 0 || FeedLagReleaseNs >= FeedLagTripNs)
             Fail(nameof(FeedLagReleaseNs), "needs 0 < release < trip (hysteresis)");

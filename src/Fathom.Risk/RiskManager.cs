@@ -58,6 +58,8 @@ public sealed class RiskManager
     private readonly RollingCounter _venueOutcomes;
     private readonly RollingCounter _venueErrors;
     private readonly LatencyWindow _ackLatency;
+    private readonly LatencyWindow _probeLatency = new(64);
+    private long _lastAckSampleNs = long.MinValue / 2;
     private readonly MinFilter _feedLagBaseline;
     private readonly long[] _inFlightSeq;
     private readonly long[] _inFlightSentNs;
@@ -245,7 +247,10 @@ public sealed class RiskManager
             if (_inFlightSeq[i] != commandSeq)
                 continue;
             if (latencySample)
+            {
                 _ackLatency.Add(nowNs - _inFlightSentNs[i], nowNs);
+                _lastAckSampleNs = nowNs;
+            }
             _inFlightCount--;
             _inFlightSeq[i] = _inFlightSeq[_inFlightCount];
             _inFlightSentNs[i] = _inFlightSentNs[_inFlightCount];
@@ -270,6 +275,27 @@ public sealed class RiskManager
         _venueOutcomes.Add(nowNs);
         _venueErrors.Add(nowNs);
     }
+
+    /// <summary>
+    /// A liveness probe's round trip (WebSocket API <c>ping</c>): the venue's latency while no order flows.
+    /// Without it a latency switch, once tripped, would never see a fast answer again (no orders, no acks).
+    /// </summary>
+    public void OnProbeRoundTrip(long roundTripNs, long nowNs)
+    {
+        if (roundTripNs < 0)
+            return;
+        _probeLatency.Add(roundTripNs, nowNs);
+        Evaluate(nowNs);
+    }
+
+    /// <summary>True while order entry is reported down (a dropped or stalled connection).</summary>
+    public bool OrderEntryDown => _orderEntryDown;
+
+    /// <summary>An instrument's venue status as risk last heard it.</summary>
+    public InstrumentStatus StatusOf(int instrumentId) => _instruments[instrumentId].Status;
+
+    /// <summary>An instrument's volatility level: 0 normal, 1 wider and smaller quotes, 2 paused.</summary>
+    public int VolatilityLevelOf(int instrumentId) => _instruments[instrumentId].VolatilityLevel;
 
     public void OnOrderEntryConnection(bool up, long nowNs)
     {
@@ -461,12 +487,23 @@ public sealed class RiskManager
         // Hysteresis: trip above the trip level, release only below the lower release level, and keep
         // the last verdict while there are too few recent samples (no evidence either way; stopped acks
         // are the in-flight age rule's job).
-        if (_ackLatency.TryPercentile(_limits.AckLatencyPercentile, _limits.AckLatencyMinSamples, nowNs,
+        // While orders flow their acks are the evidence; once none has been answered for OrderFlowQuietNs
+        // (a tripped switch sends none) the probes decide, so the switch lets go when the venue is fast again.
+        bool ordersFlowing = nowNs - _lastAckSampleNs <= _limits.OrderFlowQuietNs;
+        if (ordersFlowing && _ackLatency.TryPercentile(_limits.AckLatencyPercentile, _limits.AckLatencyMinSamples, nowNs,
                 _limits.AckLatencyMaxAgeNs, out long p))
         {
             if (p > _limits.AckLatencyTripNs)
                 _ackLatencyBreached = true;
             else if (p < _limits.AckLatencyReleaseNs)
+                _ackLatencyBreached = false;
+        }
+        if (_probeLatency.TryPercentile(_limits.AckLatencyPercentile, _limits.LatencyProbeMinSamples, nowNs,
+                _limits.LatencyProbeMaxAgeNs, out long probe))
+        {
+            if (probe > _limits.AckLatencyTripNs)
+                _ackLatencyBreached = true;
+            else if (probe < _limits.AckLatencyReleaseNs && !ordersFlowing)
                 _ackLatencyBreached = false;
         }
         if (_ackLatencyBreached)
