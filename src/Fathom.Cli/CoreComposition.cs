@@ -61,9 +61,18 @@ internal static class CoreComposition
         }
         var risk = new RiskManager(setup.Limits, specs, riskObserver);
         var ids = new ClientOrderIdGenerator(setup.Node, setup.Epoch, reservation);
-        var execution = new ExecutionEngine(specs, setup.Execution, risk, ids, orderObserver);
+        // Every order state change goes through the engine (store, the strategy's OnOrderUpdate), then to the caller's observer.
+        TradingEngine? built = null;
+        var execution = new ExecutionEngine(specs, setup.Execution, risk, ids, t =>
+        {
+            built!.OnOrderTransition(t);
+            orderObserver?.Invoke(t);
+        });
         var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, new MarketMakers(setup.Strategies), clock,
             i => SignalViews.From(signals[i]));
+        built = engine;
+        // A failed id reservation (ids remain for cancels: the next block is reserved ahead) halts trading.
+        ids.ReservationFailed = ex => engine.ReportFault(EngineFault.IdReservation, $"reserving client order ids failed: {ex.Message}");
         core.AfterApply = engine.OnMarketDataApplied;
         core.Journal = journal;
         engine.Journal = journal;

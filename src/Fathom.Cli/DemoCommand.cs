@@ -109,10 +109,12 @@ internal static class DemoCommand
             CoreWarmup.Result warm = CoreWarmup.Run(setup);
             output.WriteLine($"warm-up: {warm.Frames} frames, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
             CoreParts parts = CoreComposition.Build(feed.Core, setup, clock, new FileSequenceReservation(Path.Combine(stateDir, "client-order-ids.hwm")),
-                t => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t), journal);
+                t => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, null, journal);
             TradingEngine engine = parts.Engine;
             ExecutionEngine execution = parts.Execution;
             engine.Store = store;
+            store.FaultObserver = reason => engine.ReportFault(EngineFault.Store, reason);
+            engine.FaultObserver = reason => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} FAULT, trading halted: {reason}"); };
 
             // 4. Order entry over the WebSocket API with the simulator's published demo key.
             var key = config.Accounts[0].Keys[0];
@@ -133,7 +135,7 @@ internal static class DemoCommand
             var started = Stopwatch.StartNew();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             Task feedTask = feed.RunAsync(stop.Token);
-            Task timers = EngineHost.RunTimersAsync(engine, TimeSpan.FromMilliseconds(20), time, stop.Token);
+            Task timers = EngineHost.RunTimersAsync(engine, TimeSpan.FromMilliseconds(20), time, stop.Token, setup.Limits.TradingDayStartOffsetNs);
             if (durationSeconds is double d)
                 stop.CancelAfter(TimeSpan.FromSeconds(d));
 

@@ -184,11 +184,14 @@ internal sealed class EngineHost : IAsyncDisposable
         if (o.JournalPath is not null)
             _journal = CoreJournal.Create(o.JournalPath);
         CoreParts parts = CoreComposition.Build(_feed.Core, o.Core, _clock, o.IdReservation,
-            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, t => store.TryAppend(t), _journal);
+            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, null, _journal);
         _signals = [.. parts.Signals];
         _execution = parts.Execution;
         _engine = parts.Engine;
         _engine.Store = _store;
+        var engineForFaults = _engine;
+        _store.FaultObserver = reason => engineForFaults.ReportFault(EngineFault.Store, reason);
+        _engine.FaultObserver = reason => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} FAULT, trading halted: {reason}"); };
 
         _gateway = new BinanceOrderGateway(o.Instruments, o.Credentials, o.IdFormat, _engine, o.OrderEntry, _http, o.Time);
         await _gateway.StartAsync(cancel).ConfigureAwait(false);
@@ -210,22 +213,44 @@ internal sealed class EngineHost : IAsyncDisposable
         _started.Start();
         Engine.Start();
         _feedTask = Feed.RunAsync(_run.Token);
-        _timers = RunTimersAsync(Engine, _options.TimerPeriod, _options.Time, _run.Token);
+        _timers = RunTimersAsync(Engine, _options.TimerPeriod, _options.Time, _run.Token, _options.Core.Limits.TradingDayStartOffsetNs);
     }
 
-    /// <summary>The engine's timer input every <paramref name="period"/> until <paramref name="cancel"/> (no exception on cancel).</summary>
-    internal static async Task RunTimersAsync(TradingEngine engine, TimeSpan period, TimeProvider time, CancellationToken cancel)
+    /// <summary>
+    /// The engine's timer input every <paramref name="period"/> until <paramref name="cancel"/> (no exception
+    /// on cancel), and a new-day input whenever the wall clock enters the next trading day (day start
+    /// <paramref name="dayStartOffsetNs"/> after 00:00 UTC). An exception halts trading with the reason
+    /// (<see cref="TradingEngine.ReportFault"/>) and the loop goes on: the kill switches live on this path.
+    /// </summary>
+    internal static async Task RunTimersAsync(TradingEngine engine, TimeSpan period, TimeProvider time, CancellationToken cancel,
+        long dayStartOffsetNs = 0, Action? beforeTick = null)
     {
-        try
+        long day = TradingDay.IndexOf(time.GetUtcNow(), dayStartOffsetNs);
+        while (!cancel.IsCancellationRequested)
         {
-            while (!cancel.IsCancellationRequested)
+            try
             {
                 await Task.Delay(period, time, cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                beforeTick?.Invoke();
+                long today = TradingDay.IndexOf(time.GetUtcNow(), dayStartOffsetNs);
+                if (today != day)
+                {
+                    day = today;
+                    engine.StartNewDay(today);
+                }
                 engine.OnTimer();
             }
-        }
-        catch (OperationCanceledException)
-        {
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                engine.ReportFault(EngineFault.Timer, $"timer loop: {ex.GetType().Name}: {ex.Message}");
+            }
         }
     }
 
@@ -345,6 +370,10 @@ internal sealed class EngineHost : IAsyncDisposable
             sb.Append(ci, $" gateway {(Gateway.IsReady ? "ready" : "NOT READY")} reconnects {Gateway.Reconnects} feed reconnects {Feed.Counters.Disconnects}");
             if (engine.StrategyError is { } err)
                 sb.Append(" strategy HALTED: ").Append(err);
+            if (engine.HaltReason is { } halt)
+                sb.Append(" HALTED: ").Append(halt);
+            if (Store.Failure is { } storeFailure)
+                sb.Append(" STORE FAILING: ").Append(storeFailure);
             sb.Append('\n');
         }
         // Transitions since the previous status, each printed once.

@@ -57,10 +57,10 @@ internal sealed class MetricsServer : IAsyncDisposable
         });
         app.MapGet("/health", () =>
         {
-            bool healthy;
+            List<string> problems;
             lock (coreLock)
-                healthy = PrometheusMetrics.IsHealthy(engine, books);
-            return healthy ? Results.Text("ok\n") : Results.Text("unhealthy\n", statusCode: 503);
+                problems = PrometheusMetrics.Problems(engine, books);
+            return problems.Count == 0 ? Results.Text("ok\n") : Results.Text("unhealthy\n" + string.Join("\n", problems) + "\n", statusCode: 503);
         });
         if (control is not null)
         {

@@ -31,6 +31,26 @@ public enum JournalOperatorKind
     Flatten = 6,
     /// <summary>The durable store refused a fill: trading halts (an input of its own, right after the fill).</summary>
     StoreRefusedHalt = 7,
+    /// <summary>A new trading day starts (the drawdown limit's period). Argument: the day's index (days since the Unix epoch, after the configured day-start offset).</summary>
+    NewDay = 8,
+    /// <summary>Something outside the core failed (argument: <see cref="EngineFault"/>): trading halts with the reason until an operator resumes.</summary>
+    FaultHalt = 9,
+}
+
+/// <summary>Where a fault that halts trading came from. On disk (the argument of a journaled <see cref="JournalOperatorKind.FaultHalt"/>): never renumber.</summary>
+public enum EngineFault
+{
+    None = 0,
+    /// <summary>The durable store failed a write or refused a record (disk full, database locked, queue full).</summary>
+    Store = 1,
+    /// <summary>Reserving the next block of client order ids failed.</summary>
+    IdReservation = 2,
+    /// <summary>The timer loop caught an exception.</summary>
+    Timer = 3,
+    /// <summary>A core input threw (not a strategy exception: those halt the strategy only).</summary>
+    Core = 4,
+    /// <summary>A background loop (feed, gateway, control server) failed.</summary>
+    Background = 5,
 }
 
 /// <summary>

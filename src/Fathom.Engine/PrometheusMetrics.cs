@@ -68,8 +68,28 @@ public static class PrometheusMetrics
     }
 
     /// <summary>Healthy: every book Live, risk not Halted, strategy running.</summary>
-    public static bool IsHealthy(TradingEngine engine, IReadOnlyList<BookSync> books) =>
-        books.All(b => b.IsLive) && engine.Execution.Risk.State != Fathom.Risk.RiskState.Halted && !engine.StrategyHalted;
+    public static bool IsHealthy(TradingEngine engine, IReadOnlyList<BookSync> books) => Problems(engine, books).Count == 0;
+
+    /// <summary>Why the engine is not healthy, one line each (empty when it is): what <c>/health</c> prints with its 503.</summary>
+    public static List<string> Problems(TradingEngine engine, IReadOnlyList<BookSync> books)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(books);
+        var problems = new List<string>();
+        for (int i = 0; i < books.Count; i++)
+            if (!books[i].IsLive)
+                problems.Add($"book {i} {books[i].State} ({books[i].LastFailure})");
+        var risk = engine.Execution.Risk;
+        if (risk.State == Fathom.Risk.RiskState.Halted)
+            problems.Add($"risk Halted ({risk.Reasons})");
+        if (engine.HaltReason is { } halt)
+            problems.Add("halted: " + halt);
+        if (engine.StrategyHalted)
+            problems.Add("strategy halted: " + engine.StrategyError);
+        if (engine.Store is { } store && !store.IsHealthy)
+            problems.Add("store failing: " + store.Failure);
+        return problems;
+    }
 
     private static void Header(StringBuilder sb, string name, string type, string help) =>
         sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');

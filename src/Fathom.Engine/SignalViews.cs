@@ -33,6 +33,10 @@ public static class SignalViews
             BidAbsorption = ab.IsWarm ? ab.Ratio(Side.Bid) : double.NaN,
             AskAbsorption = ab.IsWarm ? ab.Ratio(Side.Ask) : double.NaN,
             TradeSizeZ = engine.Sizes.LastTradeZ,
+            BidLevelSizeZ = engine.Sizes.LevelZ(Side.Bid),
+            AskLevelSizeZ = engine.Sizes.LevelZ(Side.Ask),
+            BidLargestLevelTick = engine.Sizes.LargestLevelTick(Side.Bid),
+            AskLargestLevelTick = engine.Sizes.LargestLevelTick(Side.Ask),
             BidWallTick = engine.Walls.Bid.Exists ? engine.Walls.Bid.Tick : 0,
             AskWallTick = engine.Walls.Ask.Exists ? engine.Walls.Ask.Tick : 0,
         };

@@ -10,22 +10,28 @@ using static Fathom.Engine.JournalReportKind;
 namespace Fathom.Engine;
 
 /// <summary>
-/// The core: books → signals → strategy → execution → risk → commands, run to completion under one
+/// The core: books → signals → strategy → execution → risk → commands, one input at a time under one
 /// lock (the market-data feed's), so a frame's consequences reach the gateway before the receiving
-/// thread goes back to its socket. Venue reports and timer ticks enter under the same lock.
+/// thread goes back to its socket.
 /// </summary>
 /// <remarks>
-/// Entry points: <see cref="OnMarketDataApplied"/> (after each frame the feed applied),
-/// <see cref="IReportSink"/> (gateway reports), <see cref="OnTimer"/>. A strategy exception halts
-/// that strategy: its orders are cancelled and it gets no further callbacks; the process goes on.
-/// Commands are handed to the gateway in the order execution produced them, and each is stamped for
-/// tick-to-order latency against the socket-read stamp of the frame that caused it.
+/// Entry points: <see cref="OnMarketDataApplied"/> (after each frame the feed applied, under the lock),
+/// <see cref="IReportSink"/> (gateway reports and venue health), <see cref="OnTimer"/>, operator inputs
+/// (<see cref="Halt"/>, <see cref="Resume"/>, ...), <see cref="StartNewDay"/> and <see cref="ReportFault"/>.
+/// <para>One door: a thread other than the core never waits for the core lock while it holds a lock of
+/// its own. Reports and faults from other threads are appended to a lock-free input ring and the caller
+/// returns; the ring is drained by whichever thread holds the core lock at the end of its input, by
+/// the calling thread when the lock is free (<c>TryEnter</c>, never a wait), or by a thread-pool pump
+/// that holds nothing else. A report the gateway delivers on the core thread from inside <c>Send</c> (a
+/// local reject) is queued and processed as its own input right after the current one.</para>
+/// <para>Faults halt, visibly: a store that fails, an id block that cannot be reserved, an exception
+/// in the timer loop or in a core input halts risk (cancels only) with <see cref="HaltReason"/> set,
+/// which the dashboard, <c>/health</c> and the log show; a strategy exception halts that strategy.</para>
 /// <para>Determinism: every input reads the clock once (a frame uses its socket-read stamp), the
 /// strategy sees that same time, and with a <see cref="Journal"/> attached each input is appended
 /// with that time before it is applied (market data by the feed core), and each command after it is
-/// produced. A report the gateway delivers synchronously from inside <c>Send</c> (a local reject) is
-/// queued and processed as its own input right after the current one, so the journal's order is
-/// the order of processing. <see cref="Replay"/> feeds journaled inputs back in.</para>
+/// produced, so the journal's order is the order of processing. <see cref="Replay"/> feeds journaled
+/// inputs back in.</para>
 /// </remarks>
 public sealed class TradingEngine : IReportSink
 {
@@ -39,12 +45,24 @@ public sealed class TradingEngine : IReportSink
     private readonly bool[] _lastLive;
     private readonly long[] _lastTopBid;
     private readonly long[] _lastTopAsk;
+    private readonly long[] _lastLagSamples;
     private IOrderGateway? _gateway;
     private bool _started;
     // Time of the input being processed; never goes backwards (a frame's read stamp can predate the last input's).
     private long _lastNow;
     private bool _inInput;
-    private readonly Queue<Action> _deferred = new();
+    private bool _draining;
+    // Inputs from other threads (bounded, lock-free, allocation-free) and inputs raised on the core thread
+    // during an input (local rejects, halts), processed after it.
+    private readonly MpscRing<PendingInput> _inbox = new(InboxCapacity);
+    private readonly Queue<PendingInput> _local = new(64);
+    private readonly InboxPump _pump;
+    private int _pumpScheduled;
+    // Order state changes seen during the input, for the strategy's OnOrderUpdate.
+    private readonly List<OrderView> _orderUpdates = new(256);
+
+    /// <summary>Inputs the ring holds; a producer finding it full helps drain it or waits for the core.</summary>
+    public const int InboxCapacity = 4096;
 
     public TradingEngine(Lock coreLock, IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books,
         ExecutionEngine execution, IStrategy strategy, MonotonicClock clock, Func<int, SignalView>? signals = null)
@@ -59,6 +77,8 @@ public sealed class TradingEngine : IReportSink
         _lastLive = new bool[books.Count];
         _lastTopBid = new long[books.Count];
         _lastTopAsk = new long[books.Count];
+        _lastLagSamples = new long[books.Count];
+        _pump = new InboxPump(this);
     }
 
     public EngineLatency Latency { get; } = new();
@@ -71,11 +91,27 @@ public sealed class TradingEngine : IReportSink
     public long Fills { get; private set; }
 
     /// <summary>
-    /// The durable store fills are written to (off the core thread). When it refuses a fill (queue
-    /// full, disk failure) trading halts at once: a fill is never dropped silently.
+    /// Why trading is halted by a fault (store, id reservation, timer, core), or null. Cleared by an
+    /// operator <see cref="Resume"/>; a fault that persists halts again at its next occurrence.
+    /// </summary>
+    public string? HaltReason { get; private set; }
+
+    /// <summary>Faults that halted trading since start (each also sent to <see cref="FaultObserver"/>).</summary>
+    public long FaultHalts { get; private set; }
+
+    /// <summary>
+    /// Told each fault that halts trading, with its reason (for the log and the dashboard). Called on the
+    /// core thread under the core lock: it must only record (take no lock held while calling out).
+    /// </summary>
+    public Action<string>? FaultObserver { get; set; }
+
+    /// <summary>
+    /// The durable store fills and order state changes are written to (off the core thread). When it
+    /// refuses a record (queue full, writer failed) trading halts at once: nothing is dropped silently.
     /// </summary>
     public Fathom.Persistence.SqliteTradeStore? Store { get; set; }
     public long StoreRefusals { get; private set; }
+    private bool _storeHaltQueued;
 
     /// <summary>Where every input and command is journaled (see <see cref="CoreJournal"/>); attach before <see cref="Start"/>.
     /// Share it with the feed core, which journals market data.</summary>
@@ -100,30 +136,45 @@ public sealed class TradingEngine : IReportSink
     public void OnMarketDataApplied(long readStampNs)
     {
         if (!_started)
+        {
+            DrainQueued();
             return;
+        }
         long now = BeginInput(readStampNs);
-        long sentStampNs;
-        bool ranDeferred;
+        long sentStampNs = 0;
+        bool ranQueued;
         try
         {
             OnMarketData(now);
             sentStampNs = Flush(now, readStampNs);
         }
+        catch (Exception ex) when (IsCoreFault(ex))
+        {
+            CoreFault(ex, "market data", now);
+        }
         finally
         {
-            ranDeferred = EndInput();
+            ranQueued = EndInput();
         }
         // The stamp taken when the last command went out is also the end of the core's work, unless
-        // deferred inputs ran after it: one clock read less (20–50 ns on a VM) on a command frame.
-        long endNs = sentStampNs > 0 && !ranDeferred ? sentStampNs : _clock.NowNanos();
+        // queued inputs ran after it: one clock read less (20–50 ns on a VM) on a command frame.
+        long endNs = sentStampNs > 0 && !ranQueued ? sentStampNs : _clock.NowNanos();
         EngineLatency.Record(Latency.CoreCost, endNs - readStampNs);
     }
 
     private void OnMarketData(long now)
     {
+        RiskManager risk = _execution.Risk;
         for (int i = 0; i < _books.Count; i++)
         {
             BookSync sync = _books[i];
+            // Feed lag: every diff's (receive − exchange time), over the rolling baseline (risk's FeedLag rule).
+            FeedLag lag = sync.FeedLag;
+            if (lag.Samples != _lastLagSamples[i])
+            {
+                _lastLagSamples[i] = lag.Samples;
+                risk.OnFeedLag(lag.ApparentNanos, now);
+            }
             EffectiveTop top = sync.Top;
             bool live = sync.IsLive;
             if (sync.Book.UpdateId == _lastUpdateId[i] && live == _lastLive[i] && top.BidTick == _lastTopBid[i] && top.AskTick == _lastTopAsk[i])
@@ -132,10 +183,12 @@ public sealed class TradingEngine : IReportSink
             _lastLive[i] = live;
             _lastTopBid[i] = top.BidTick;
             _lastTopAsk[i] = top.AskTick;
-            _execution.OnBook(i, sync.Book.View, live, now);
-            // Walls the analyzer flags are spoof-like candidates: execution will not join them. The view
-            // is kept for this input, so the strategy's own Signals(i) below does not compute it again.
+            // The view is kept for this input, so the strategy's own Signals(i) below does not compute it again.
             SignalView signals = _host.ComputeSignalsForInput(i);
+            // Volatility from the analyzer drives risk's widen / pause gate before execution sees the book.
+            risk.OnVolatility(i, signals.Volatility, now);
+            _execution.OnBook(i, sync.Book.View, live, now);
+            // Walls the analyzer flags are spoof-like candidates: execution will not join them.
             _execution.SetAvoidLevels(i,
                 signals.BidWallTick > 0 ? sync.Book.PriceOf(signals.BidWallTick) : Price.Zero,
                 signals.AskWallTick > 0 ? sync.Book.PriceOf(signals.AskWallTick) : Price.Zero);
@@ -148,6 +201,8 @@ public sealed class TradingEngine : IReportSink
     {
         lock (_lock)
         {
+            if (_inInput || _draining)
+                return; // the timer thread never nests; a replay calls this from outside any input
             long now = BeginInput(_clock.NowNanos());
             try
             {
@@ -159,6 +214,10 @@ public sealed class TradingEngine : IReportSink
                     Guard(timer, static (s, h, id) => s.OnTimer(h, id));
                 }
                 Flush(now, -1);
+            }
+            catch (Exception ex) when (IsCoreFault(ex))
+            {
+                CoreFault(ex, "timer", now);
             }
             finally
             {
@@ -173,7 +232,7 @@ public sealed class TradingEngine : IReportSink
     /// <summary>Operator: stop calling the strategy and cancel its orders; <see cref="Resume"/> undoes it. An operator input like any other.</summary>
     public void Pause() => Operator(JournalOperatorKind.Pause, 0);
 
-    /// <summary>Operator: let the strategy trade again (and lift an operator halt).</summary>
+    /// <summary>Operator: let the strategy trade again (and lift an operator or fault halt).</summary>
     public void Resume() => Operator(JournalOperatorKind.Resume, 0);
 
     /// <summary>Operator: halt (risk goes Halted: cancels only) until <see cref="Resume"/>.</summary>
@@ -184,6 +243,20 @@ public sealed class TradingEngine : IReportSink
     /// <paramref name="slippageTicks"/> book ticks through the touch.
     /// </summary>
     public void Flatten(long slippageTicks = 5) => Operator(JournalOperatorKind.Flatten, slippageTicks);
+
+    /// <summary>A new trading day: drawdown is measured from here (the host sends it at the configured day start).</summary>
+    public void StartNewDay(long dayIndex) => Operator(JournalOperatorKind.NewDay, dayIndex);
+
+    /// <summary>
+    /// A fault outside the core (store, id reservation, timer loop, a background task): trading halts
+    /// with <paramref name="reason"/> until an operator resumes. Safe from any thread; never waits for
+    /// the core lock.
+    /// </summary>
+    public void ReportFault(EngineFault source, string reason)
+    {
+        var input = new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.FaultHalt, Argument = (long)source, Text = reason };
+        Enqueue(input);
+    }
 
     /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>).</summary>
     public bool Flattening { get; private set; }
@@ -216,33 +289,30 @@ public sealed class TradingEngine : IReportSink
     /// <summary>Stops quoting: the strategy's OnStop, then cancel everything on every instrument.</summary>
     public void Stop() => Operator(JournalOperatorKind.Stop, 0);
 
-    /// <summary>One operator input: journaled, applied, flushed.</summary>
-    private void Operator(JournalOperatorKind command, long argument)
+    /// <summary>One operator input: journaled, applied, flushed. Through the inbox, so the caller never waits on the core.</summary>
+    private void Operator(JournalOperatorKind command, long argument) =>
+        Enqueue(new PendingInput { Type = InputType.Operator, Operator = command, Argument = argument });
+
+    private void OperatorInput(JournalOperatorKind command, long argument, string? text)
     {
-        lock (_lock)
+        long now = BeginInput(_clock.NowNanos());
+        try
         {
-            if (_inInput)
-            {
-                DeferOperator(command, argument);
-                return;
-            }
-            long now = BeginInput(_clock.NowNanos());
-            try
-            {
-                Journal?.Operator(now, (int)command, argument);
-                ApplyOperator(command, argument, now);
-                Flush(now, -1);
-            }
-            finally
-            {
-                EndInput();
-            }
+            Journal?.Operator(now, (int)command, argument);
+            ApplyOperator(command, argument, text, now);
+            Flush(now, -1);
+        }
+        catch (Exception ex) when (IsCoreFault(ex))
+        {
+            CoreFault(ex, $"operator {command}", now);
+        }
+        finally
+        {
+            EndInput();
         }
     }
 
-    private void DeferOperator(JournalOperatorKind command, long argument) => _deferred.Enqueue(() => Operator(command, argument));
-
-    private void ApplyOperator(JournalOperatorKind command, long argument, long now)
+    private void ApplyOperator(JournalOperatorKind command, long argument, string? text, long now)
     {
         switch (command)
         {
@@ -264,12 +334,23 @@ public sealed class TradingEngine : IReportSink
             case JournalOperatorKind.Resume:
                 Paused = false;
                 Flattening = false;
+                HaltReason = null;
+                _storeHaltQueued = false;
                 _execution.Risk.OperatorResume(now);
                 break;
             case JournalOperatorKind.Halt:
-            case JournalOperatorKind.StoreRefusedHalt:
                 _execution.Risk.OperatorHalt(now);
                 _execution.OnTimer(now); // risk's halt cancels resting orders
+                break;
+            case JournalOperatorKind.StoreRefusedHalt:
+                HaltWithReason(text ?? "the trade store refused a record: trading halted so nothing is lost", now);
+                break;
+            case JournalOperatorKind.FaultHalt:
+                HaltWithReason(text ?? $"{(EngineFault)argument} fault (replayed)", now);
+                break;
+            case JournalOperatorKind.NewDay:
+                _execution.Risk.StartNewDay(now);
+                _execution.OnTimer(now);
                 break;
             case JournalOperatorKind.Flatten:
                 Paused = true;
@@ -284,17 +365,80 @@ public sealed class TradingEngine : IReportSink
         }
     }
 
-    // ---- reports (gateway threads): each one is a core input under the lock
+    private void HaltWithReason(string reason, long now)
+    {
+        HaltReason = reason;
+        FaultHalts++;
+        _execution.Risk.OperatorHalt(now);
+        _execution.OnTimer(now); // risk's halt cancels resting orders
+        FaultObserver?.Invoke(reason);
+    }
 
-    public void OnAck(in AckReport report) => Report(Ack, report, static (in AckReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnAck(r, now));
-    public void OnReject(in RejectReport report) => Report(Reject, report, static (in RejectReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnReject(r, now));
-    public void OnCanceled(in CanceledReport report) => Report(Canceled, report, static (in CanceledReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnCanceled(r, now));
-    public void OnExpired(in ExpiredReport report) => Report(Expired, report, static (in ExpiredReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnExpired(r, now));
-    public void OnAmended(in AmendedReport report) => Report(Amended, report, static (in AmendedReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnAmended(r, now));
-    public void OnStatusUnknown(in StatusUnknownReport report) => Report(StatusUnknown, report, static (in StatusUnknownReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnStatusUnknown(r, now));
-    public void OnOrderStatus(in OrderStatusReport report) => Report(OrderStatus, report, static (in OrderStatusReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e._execution.OnOrderStatus(r, now));
-    public void OnVenueHealth(in VenueHealthReport report) => Report(VenueHealth, report, static (in VenueHealthReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e.ApplyVenueHealth(r, now));
-    public void OnFill(in FillReport report) => Report(Fill, report, static (in FillReport r, Span<byte> d) => JournalCodec.Encode(r, d), static (e, r, now) => e.ApplyFill(r, now));
+    // ---- reports (gateway threads): each one is a core input
+
+    public void OnAck(in AckReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = Ack, Ack = report });
+    public void OnReject(in RejectReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = Reject, Reject = report });
+    public void OnCanceled(in CanceledReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = Canceled, Canceled = report });
+    public void OnExpired(in ExpiredReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = Expired, Expired = report });
+    public void OnAmended(in AmendedReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = Amended, Amended = report });
+    public void OnStatusUnknown(in StatusUnknownReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = StatusUnknown, Unknown = report });
+    public void OnOrderStatus(in OrderStatusReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = OrderStatus, Status = report });
+    public void OnVenueHealth(in VenueHealthReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = VenueHealth, Health = report });
+    public void OnFill(in FillReport report) => Enqueue(new PendingInput { Type = InputType.Report, Kind = Fill, Fill = report });
+
+    /// <summary>One venue report: journaled, applied, flushed, as an input of its own.</summary>
+    private void ReportInput(in PendingInput input)
+    {
+        long now = BeginInput(_clock.NowNanos());
+        try
+        {
+            if (Journal is { } journal)
+            {
+                Span<byte> fields = stackalloc byte[JournalCodec.MaxSize];
+                journal.Report(now, (int)input.Kind, fields[..Encode(input, fields)]);
+            }
+            long answers = _execution.Risk.AnswerSamples;
+            switch (input.Kind)
+            {
+                case Ack: _execution.OnAck(input.Ack, now); break;
+                case Reject: _execution.OnReject(input.Reject, now); break;
+                case Canceled: _execution.OnCanceled(input.Canceled, now); break;
+                case Expired: _execution.OnExpired(input.Expired, now); break;
+                case Amended: _execution.OnAmended(input.Amended, now); break;
+                case StatusUnknown: _execution.OnStatusUnknown(input.Unknown, now); break;
+                case OrderStatus: _execution.OnOrderStatus(input.Status, now); break;
+                case Fill: ApplyFill(input.Fill, now); break;
+                case VenueHealth: ApplyVenueHealth(input.Health, now); break;
+                default: ThrowHelper.ThrowInvalidOperation($"unknown report kind {(int)input.Kind}"); break;
+            }
+            // Command-to-ack: the venue's answer to a command, as risk timed it (sent → answered).
+            if (_execution.Risk.AnswerSamples != answers)
+                EngineLatency.Record(Latency.CommandToAck, _execution.Risk.LastAnswerLatencyNs);
+            Flush(now, -1);
+        }
+        catch (Exception ex) when (IsCoreFault(ex))
+        {
+            CoreFault(ex, $"{input.Kind} report", now);
+        }
+        finally
+        {
+            EndInput();
+        }
+    }
+
+    private static int Encode(in PendingInput input, Span<byte> d) => input.Kind switch
+    {
+        Ack => JournalCodec.Encode(input.Ack, d),
+        Reject => JournalCodec.Encode(input.Reject, d),
+        Canceled => JournalCodec.Encode(input.Canceled, d),
+        Expired => JournalCodec.Encode(input.Expired, d),
+        Amended => JournalCodec.Encode(input.Amended, d),
+        StatusUnknown => JournalCodec.Encode(input.Unknown, d),
+        OrderStatus => JournalCodec.Encode(input.Status, d),
+        Fill => JournalCodec.Encode(input.Fill, d),
+        VenueHealth => JournalCodec.Encode(input.Health, d),
+        _ => 0,
+    };
 
     /// <summary>Venue health reaches risk here, and only here: order entry up/down, instrument status, probe round trips.</summary>
     private void ApplyVenueHealth(in VenueHealthReport report, long now)
@@ -323,11 +467,7 @@ public sealed class TradingEngine : IReportSink
         _execution.OnFill(report, now);
         Fills++;
         if (Store is { } store && !store.TryAppend(report))
-        {
-            // Halting is an input of its own, right after this fill, so a replay (which has no store) sees it too.
-            StoreRefusals++;
-            _deferred.Enqueue(() => Operator(JournalOperatorKind.StoreRefusedHalt, 0));
-        }
+            StoreRefused("a fill");
         var fill = new FillView(report.ClientOrderId.Sequence, report.InstrumentId, report.Side, report.Price, report.Qty,
             report.Fee, report.IsMaker, report.TradeId, now);
         // Only fills execution applied to a position: a repeat (response, stream and reconciliation all
@@ -335,6 +475,31 @@ public sealed class TradingEngine : IReportSink
         if (_execution.Counters.Fills != applied)
             _recentFills[(int)(_recentFillsWritten++ % RecentFillCapacity)] = fill;
         Guard(fill, static (s, h, f) => s.OnFill(h, f));
+    }
+
+    /// <summary>
+    /// Every order state change execution makes (the composition installs this as its observer): written
+    /// to the store, and kept for the strategy's <see cref="IStrategy.OnOrderUpdate"/> after the input.
+    /// </summary>
+    public void OnOrderTransition(in OrderTransition transition)
+    {
+        if (Store is { } store && !store.TryAppend(transition))
+            StoreRefused("an order state change");
+        if (!transition.Illegal && _execution.TryGetOrder(transition.OrderSeq, out OrderView view))
+            _orderUpdates.Add(view);
+    }
+
+    // Halting is an input of its own, right after this one, so a replay (which has no store) sees it too.
+    private void StoreRefused(string what)
+    {
+        StoreRefusals++;
+        if (_storeHaltQueued)
+            return;
+        _storeHaltQueued = true;
+        string reason = Store?.Failure is { } failure
+            ? $"the trade store refused {what}: {failure}"
+            : $"the trade store refused {what} (its queue is full): trading halted so nothing is lost";
+        _local.Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.StoreRefusedHalt, Text = reason });
     }
 
     /// <summary>How many of the latest fills <see cref="CopyRecentFills"/> can return.</summary>
@@ -361,40 +526,140 @@ public sealed class TradingEngine : IReportSink
         return n;
     }
 
-    /// <summary>One venue report: journaled, applied, flushed; queued when it arrives from inside another input.</summary>
-    private void Report<TReport>(JournalReportKind kind, in TReport report, ReportEncoder<TReport> encode, Action<TradingEngine, TReport, long> apply)
-        where TReport : struct
+    // ---- the door
+
+    private enum InputType : byte { None, Report, Operator }
+
+    /// <summary>One input waiting for the core: a venue report or an operator/fault input. Copied by value, allocation-free.</summary>
+    private struct PendingInput
     {
-        lock (_lock)
+        public InputType Type;
+        public JournalReportKind Kind;
+        public JournalOperatorKind Operator;
+        public long Argument;
+        public string? Text;
+        public AckReport Ack;
+        public RejectReport Reject;
+        public CanceledReport Canceled;
+        public ExpiredReport Expired;
+        public AmendedReport Amended;
+        public StatusUnknownReport Unknown;
+        public OrderStatusReport Status;
+        public FillReport Fill;
+        public VenueHealthReport Health;
+    }
+
+    /// <summary>
+    /// Hands one input to the core. On the core thread during an input: queued behind it. On the core
+    /// thread between inputs (a replay, a caller holding the lock): run now. Elsewhere: appended to the
+    /// ring, then run here if the core lock is free, else by the thread that holds it or by the pump.
+    /// Never waits for the core lock.
+    /// </summary>
+    private void Enqueue(in PendingInput input)
+    {
+        if (_lock.IsHeldByCurrentThread)
         {
-            if (_inInput)
+            if (_inInput || _draining)
             {
-                Defer(kind, report, encode, apply); // rare: a gateway rejecting synchronously from inside Send
+                _local.Enqueue(input);
                 return;
             }
-            long now = BeginInput(_clock.NowNanos());
+            _draining = true;
             try
             {
-                if (Journal is { } journal)
-                {
-                    Span<byte> fields = stackalloc byte[JournalCodec.MaxSize];
-                    journal.Report(now, (int)kind, fields[..encode(report, fields)]);
-                }
-                apply(this, report, now);
-                Flush(now, -1);
+                Run(input);
             }
             finally
             {
-                EndInput();
+                _draining = false;
             }
+            DrainQueued();
+            return;
+        }
+        while (!_inbox.TryWrite(input))
+        {
+            // Full (the core is far behind): help drain it, or let the core make room.
+            if (_lock.TryEnter())
+            {
+                try { DrainQueued(); }
+                finally { _lock.Exit(); }
+            }
+            else
+            {
+                Thread.Yield();
+            }
+        }
+        DrainFromOutside();
+    }
+
+    private void DrainFromOutside()
+    {
+        while (_inbox.Count > 0)
+        {
+            if (!_lock.TryEnter())
+            {
+                // Whoever holds the lock may be past its last drain: the pump takes it when it is free.
+                SchedulePump();
+                return;
+            }
+            try { DrainQueued(); }
+            finally { _lock.Exit(); }
         }
     }
 
-    // Its own method: a lambda capturing the parameters in Report would allocate its closure on every call.
-    private void Defer<TReport>(JournalReportKind kind, TReport report, ReportEncoder<TReport> encode, Action<TradingEngine, TReport, long> apply)
-        where TReport : struct => _deferred.Enqueue(() => Report(kind, report, encode, apply));
+    private void SchedulePump()
+    {
+        if (Interlocked.Exchange(ref _pumpScheduled, 1) == 0)
+            ThreadPool.UnsafeQueueUserWorkItem(_pump, preferLocal: false);
+    }
 
-    private delegate int ReportEncoder<TReport>(in TReport report, Span<byte> destination);
+    /// <summary>Drains the inbox on a pool thread that holds no other lock (so waiting for the core lock here is safe).</summary>
+    private sealed class InboxPump(TradingEngine engine) : IThreadPoolWorkItem
+    {
+        public void Execute()
+        {
+            Volatile.Write(ref engine._pumpScheduled, 0);
+            lock (engine._lock)
+                engine.DrainQueued();
+            if (engine._inbox.Count > 0)
+                engine.DrainFromOutside();
+        }
+    }
+
+    /// <summary>Runs queued inputs (core-thread ones first, then the ring), each as an input of its own; true when any ran. Under the lock.</summary>
+    private bool DrainQueued()
+    {
+        if (_draining || _inInput)
+            return false;
+        _draining = true;
+        bool ran = false;
+        try
+        {
+            while (true)
+            {
+                if (_local.TryDequeue(out PendingInput input) || _inbox.TryRead(out input))
+                {
+                    ran = true;
+                    Run(input);
+                    continue;
+                }
+                break;
+            }
+        }
+        finally
+        {
+            _draining = false;
+        }
+        return ran;
+    }
+
+    private void Run(in PendingInput input)
+    {
+        if (input.Type == InputType.Report)
+            ReportInput(input);
+        else
+            OperatorInput(input.Operator, input.Argument, input.Text);
+    }
 
     // ---- replay
 
@@ -434,34 +699,71 @@ public sealed class TradingEngine : IReportSink
     }
 
     /// <summary>
-    /// Ends the current input, then runs reports that arrived during it, each as an input of its own;
-    /// true when any ran.
+    /// Ends the current input, then runs inputs that arrived during it (and any in the ring), each as an
+    /// input of its own; true when any ran.
     /// </summary>
     private bool EndInput()
     {
         _inInput = false;
         _host.ForgetInputSignals();
-        bool ran = false;
-        while (_deferred.Count > 0)
+        return DrainQueued();
+    }
+
+    private static bool IsCoreFault(Exception ex) => ex is not (OutOfMemoryException or StackOverflowException);
+
+    /// <summary>A core input threw: halt (cancels only) with the reason, in the same input, so a replay does the same.</summary>
+    private void CoreFault(Exception ex, string input, long now)
+    {
+        _host.ClearIntents();
+        _orderUpdates.Clear();
+        string reason = ex is ClientIdReservationException
+            ? $"client order ids: {ex.Message}"
+            : $"core fault in {input}: {ex.GetType().Name}: {ex.Message}";
+        try
         {
-            ran = true;
-            _deferred.Dequeue()();
+            HaltWithReason(reason, now);
+            FlushCommands(now, -1);
         }
-        return ran;
+        catch (Exception again) when (IsCoreFault(again))
+        {
+            // Execution itself is failing: the halt stands (risk refuses every new order); say so.
+            HaltReason = reason + $"; cancelling failed too: {again.GetType().Name}: {again.Message}";
+        }
     }
 
     /// <summary>
     /// Intents → execution → commands → gateway, stamping tick-to-order when a frame caused them; returns
-    /// that stamp (0 when no frame's command went out).
+    /// that stamp (0 when no frame's command went out). Order updates reach the strategy first.
     /// </summary>
     private long Flush(long nowNs, long readStampNs)
     {
         foreach (ref readonly Intent intent in _host.PendingIntents)
             _execution.Submit(intent, nowNs);
         _host.ClearIntents();
+        // OnOrderUpdate for every state change so far (reports, and orders the intents just created);
+        // intents submitted there go out with this input's commands.
+        for (int round = 0; round < 2 && _orderUpdates.Count > 0; round++)
+        {
+            DispatchOrderUpdates();
+            foreach (ref readonly Intent intent in _host.PendingIntents)
+                _execution.Submit(intent, nowNs);
+            _host.ClearIntents();
+        }
         if (Flattening)
             ContinueFlatten(nowNs);
+        return FlushCommands(nowNs, readStampNs);
+    }
 
+    private void DispatchOrderUpdates()
+    {
+        int n = _orderUpdates.Count;
+        for (int i = 0; i < n; i++)
+            Guard(_orderUpdates[i], static (s, h, o) => s.OnOrderUpdate(h, o));
+        _orderUpdates.RemoveRange(0, n);
+    }
+
+    private long FlushCommands(long nowNs, long readStampNs)
+    {
         CommandQueue queue = _execution.Commands;
         if (queue.Count == 0)
             return 0;

@@ -10,12 +10,25 @@ namespace Fathom.Execution;
 /// reservation is synchronous I/O on the core thread once per block; with the default block of 4 096
 /// that is one fsync per 4 096 orders, cancels and amends (each carries its own id).
 /// </summary>
+/// <remarks>
+/// The next block is reserved ahead, when a quarter of the current one is left, so a reservation that
+/// fails (disk full, file unwritable) is reported through <see cref="ReservationFailed"/> while ids
+/// remain: the engine halts on it and can still cancel what rests (every cancel needs an id). The
+/// reservation is retried every <see cref="RetryEvery"/> ids after a failure; only when the current
+/// block is used up with no next block does <see cref="Next"/> throw.
+/// </remarks>
 public sealed class ClientOrderIdGenerator
 {
+    /// <summary>Ids handed out between two reservation attempts after one failed.</summary>
+    public const int RetryEvery = 64;
+
     private readonly ISequenceReservation _reservation;
     private readonly int _blockSize;
     private long _next;
     private long _end;
+    private long _ahead;     // first id of the block reserved ahead, 0 when none
+    private long _prefetchAt; // reserve ahead when _next reaches this
+    private bool _failing;
 
     public ClientOrderIdGenerator(ushort node, uint epoch, ISequenceReservation reservation, int blockSize = 4096)
     {
@@ -35,13 +48,22 @@ public sealed class ClientOrderIdGenerator
     public ushort Node { get; }
     public uint Epoch { get; }
 
+    /// <summary>
+    /// Called (on the core thread, inside the input that asked for an id) when reserving the next block
+    /// failed; the argument says why. Set by the composition: the engine halts trading on it.
+    /// </summary>
+    public Action<Exception>? ReservationFailed { get; set; }
+
+    /// <summary>True while the last reservation attempt failed.</summary>
+    public bool Failing => _failing;
+
     /// <summary>True when <paramref name="id"/> was issued by this node and epoch.</summary>
     public bool IsOwn(ClientOrderId id) => !id.IsNone && id.Node == Node && id.Epoch == Epoch;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ClientOrderId Next()
     {
-        if (_next == _end)
+        if (_next >= _prefetchAt)
             Refill();
         return new ClientOrderId(Node, Epoch, _next++);
     }
@@ -49,10 +71,52 @@ public sealed class ClientOrderIdGenerator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Refill()
     {
-        long first = _reservation.Reserve(_blockSize);
+        if (_next == _end)
+        {
+            if (_ahead == 0)
+            {
+                // Nothing reserved ahead (the first id, or every attempt failed): this one must succeed.
+                _ahead = Reserve();
+                _failing = false;
+            }
+            _next = _ahead;
+            _end = _ahead + _blockSize;
+            _ahead = 0;
+            _prefetchAt = _end - _blockSize / 4;
+            return;
+        }
+        if (_ahead != 0)
+        {
+            _prefetchAt = _end;
+            return;
+        }
+        try
+        {
+            _ahead = Reserve();
+            _failing = false;
+            _prefetchAt = _end;
+        }
+        catch (Exception ex) when (ex is ClientIdReservationException or InvalidOperationException)
+        {
+            _failing = true;
+            _prefetchAt = Math.Min(_end, _next + RetryEvery);
+            ReservationFailed?.Invoke(ex);
+        }
+    }
+
+    private long Reserve()
+    {
+        long first;
+        try
+        {
+            first = _reservation.Reserve(_blockSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ClientIdReservationException($"reserving {_blockSize} client order ids failed: {ex.Message}", ex);
+        }
         if (first <= 0 || first + _blockSize - 1 > ClientOrderIdFormat.MaxSequence)
             ThrowHelper.ThrowInvalidOperation("Client order sequence numbers are exhausted or the reservation is corrupt.");
-        _next = first;
-        _end = first + _blockSize;
+        return first;
     }
 }

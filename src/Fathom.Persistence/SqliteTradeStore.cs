@@ -16,6 +16,11 @@ namespace Fathom.Persistence;
 /// returns false: the caller must halt trading (a fill is never dropped silently; DESIGN.md
 /// "Orders and recovery"). Fills are keyed by (instrument, trade id, venue order id) and inserted
 /// once, so a report seen twice (request answer and user stream) is stored once.
+/// <para>A write that fails (disk full, the database locked by another process, an I/O error) is
+/// never dropped: the writer keeps the batch and retries it with exponential back-off (10 ms to 2 s)
+/// until it commits, appends keep queueing meanwhile, <see cref="Failure"/> says why and
+/// <see cref="FaultObserver"/> is told once per failing spell, so the engine halts trading while the
+/// store cannot keep what it is given.</para>
 /// </remarks>
 public sealed class SqliteTradeStore : IAsyncDisposable
 {
@@ -37,9 +42,19 @@ public sealed class SqliteTradeStore : IAsyncDisposable
     public long Appended => Interlocked.Read(ref _appended);
     public long Written => Interlocked.Read(ref _written);
     public long Refused { get; private set; }
-    /// <summary>The writer's last failure (disk full, locked database): trading must halt.</summary>
-    public string? Failure { get; private set; }
-    public bool IsHealthy => Failure is null;
+    /// <summary>Why the writer is failing now (disk full, locked database), or null: trading must halt while it is set.</summary>
+    public string? Failure => _failure;
+    private volatile string? _failure;
+    public bool IsHealthy => _failure is null;
+    /// <summary>Failed write attempts so far (each batch is retried until it commits).</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+    private long _writeFailures;
+
+    /// <summary>
+    /// Told (on the writer's thread, holding no lock) when writes start failing, with the reason. The
+    /// composition routes it into the engine as a fault input, which halts trading.
+    /// </summary>
+    public Action<string>? FaultObserver { get; set; }
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     public static SqliteTradeStore Open(string path, int capacity = 1 << 16)
@@ -88,7 +103,7 @@ public sealed class SqliteTradeStore : IAsyncDisposable
 
     private bool Enqueue(in StoreRecord r)
     {
-        if (Failure is not null || !_ring.TryWrite(r))
+        if (!_ring.TryWrite(r))
         {
             Refused++;
             return false;
@@ -102,10 +117,11 @@ public sealed class SqliteTradeStore : IAsyncDisposable
     {
         long target = Appended;
         var deadline = DateTime.UtcNow + timeout;
-        while (Written < target && Failure is null)
+        while (Written < target)
         {
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"store flush: {Written}/{target} records written after {timeout}");
+                throw new TimeoutException($"store flush: {Written}/{target} records written after {timeout}" +
+                    (_failure is { } f ? $" ({f})" : ""));
             await Task.Delay(5).ConfigureAwait(false);
         }
     }
@@ -145,15 +161,30 @@ public sealed class SqliteTradeStore : IAsyncDisposable
                 n++;
             if (n > 0)
             {
-                try
+                // The batch is kept until it commits: retried with back-off, never dropped.
+                var backoff = TimeSpan.FromMilliseconds(10);
+                while (true)
                 {
-                    WriteBatch(batch.AsSpan(0, n));
-                    Interlocked.Add(ref _written, n);
-                }
-                catch (SqliteException ex)
-                {
-                    Failure = $"SQLite write failed: {ex.Message}";
-                    return;
+                    try
+                    {
+                        WriteBatch(batch.AsSpan(0, n));
+                        Interlocked.Add(ref _written, n);
+                        _failure = null;
+                        break;
+                    }
+                    catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+                    {
+                        Interlocked.Increment(ref _writeFailures);
+                        bool first = _failure is null;
+                        _failure = $"SQLite write to {Path} failed: {ex.Message}";
+                        if (first)
+                            FaultObserver?.Invoke(_failure);
+                        if (_stop.IsCancellationRequested && _abandon)
+                            return;
+                        try { await Task.Delay(backoff, _abandonToken.Token).ConfigureAwait(false); }
+                        catch (OperationCanceledException) { return; }
+                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+                    }
                 }
                 continue; // more may be waiting
             }
@@ -203,10 +234,25 @@ public sealed class SqliteTradeStore : IAsyncDisposable
         cmd.ExecuteNonQuery();
     }
 
+    // A store that still fails at dispose gives up after this long; what it could not write is counted in Unwritten.
+    private static readonly TimeSpan DisposeGrace = TimeSpan.FromSeconds(5);
+    private readonly CancellationTokenSource _abandonToken = new();
+    private volatile bool _abandon;
+
+    /// <summary>Records appended but never committed (only after a dispose that gave up on a failing disk).</summary>
+    public long Unwritten => Appended - Written;
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _writer.ConfigureAwait(false); // drains what is queued before returning
+        // Drains what is queued before returning; a writer still failing is given a grace period, then abandoned.
+        if (await Task.WhenAny(_writer, Task.Delay(DisposeGrace)).ConfigureAwait(false) != _writer)
+        {
+            _abandon = true;
+            await _abandonToken.CancelAsync().ConfigureAwait(false);
+        }
+        await _writer.ConfigureAwait(false);
+        _abandonToken.Dispose();
         lock (_connection)
             _connection.Dispose();
         _stop.Dispose();

@@ -248,7 +248,9 @@ public sealed class RiskManager
                 continue;
             if (latencySample)
             {
-                _ackLatency.Add(nowNs - _inFlightSentNs[i], nowNs);
+                LastAnswerLatencyNs = nowNs - _inFlightSentNs[i];
+                AnswerSamples++;
+                _ackLatency.Add(LastAnswerLatencyNs, nowNs);
                 _lastAckSampleNs = nowNs;
             }
             _inFlightCount--;
@@ -257,6 +259,10 @@ public sealed class RiskManager
             return;
         }
     }
+
+    /// <summary>Commands answered by the venue so far (each a latency sample), and the last one's command-to-answer time.</summary>
+    public long AnswerSamples { get; private set; }
+    public long LastAnswerLatencyNs { get; private set; }
 
     /// <summary>Age of the oldest in-flight command, 0 when none.</summary>
     public long OldestInFlightAgeNs(long nowNs)
@@ -355,9 +361,11 @@ public sealed class RiskManager
     /// One market-data message's (receive − exchange) wall-clock difference. The clocks disagree by
     /// more than a second in real recordings, so only the excess over the window's minimum counts.
     /// </summary>
-    public void OnFeedLatency(long exchangeTimeNs, long receiveTimeNs, long nowNs)
+    public void OnFeedLatency(long exchangeTimeNs, long receiveTimeNs, long nowNs) => OnFeedLag(receiveTimeNs - exchangeTimeNs, nowNs);
+
+    /// <summary>One market-data message's apparent lag (receive − exchange time; clocks may differ, so it may be negative).</summary>
+    public void OnFeedLag(long lag, long nowNs)
     {
-        long lag = receiveTimeNs - exchangeTimeNs;
         _feedLagBaseline.Add(lag, nowNs);
         _feedLagBaseline.TryMin(nowNs, out long baseline);
         _lastFeedLagExcessNs = lag - baseline;

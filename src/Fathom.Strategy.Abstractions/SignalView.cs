@@ -27,6 +27,14 @@ public readonly record struct SignalView
     public double AskAbsorption { get; init; }
     /// <summary>Robust z-score of the latest trade size against its rolling distribution.</summary>
     public double TradeSizeZ { get; init; }
+    /// <summary>Abnormal size concentration on the bid: robust z-score of the largest near-touch bid level against the rolling level-size distribution.</summary>
+    public double BidLevelSizeZ { get; init; }
+    /// <summary>The same on the ask.</summary>
+    public double AskLevelSizeZ { get; init; }
+    /// <summary>Price (ticks) of that largest near-touch bid level, 0 when none.</summary>
+    public long BidLargestLevelTick { get; init; }
+    /// <summary>Price (ticks) of that largest near-touch ask level, 0 when none.</summary>
+    public long AskLargestLevelTick { get; init; }
     /// <summary>Price (ticks) of the strongest bid wall near the touch, 0 when none.</summary>
     public long BidWallTick { get; init; }
     /// <summary>Price (ticks) of the strongest ask wall near the touch, 0 when none.</summary>
@@ -36,6 +44,6 @@ public readonly record struct SignalView
     {
         TopImbalance = double.NaN, DepthImbalance = double.NaN, WeightedImbalance = double.NaN, Microprice = double.NaN,
         Volatility = double.NaN, BidWithdrawal = double.NaN, AskWithdrawal = double.NaN, BidAbsorption = double.NaN,
-        AskAbsorption = double.NaN, TradeSizeZ = double.NaN,
+        AskAbsorption = double.NaN, TradeSizeZ = double.NaN, BidLevelSizeZ = double.NaN, AskLevelSizeZ = double.NaN,
     };
 }
