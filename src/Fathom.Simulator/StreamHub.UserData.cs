@@ -58,7 +58,7 @@ public sealed partial class StreamHub
         {
             Task send = connection.SendLoopAsync(context.RequestAborted);
             while (await connection.ReceiveAsync(context.RequestAborted).ConfigureAwait(false) is { } request)
-                _api.HandleWsApi(session, request);
+                _api.ReceiveWsApi(session, request);
             connection.Close();
             await send.ConfigureAwait(false);
         }
@@ -241,4 +241,6 @@ internal sealed class WsApiSession(StreamConnection connection, string ip, long 
     public string? ApiKey { get; set; }
     public long AuthorizedSince { get; set; }
     public int NextSubscriptionId { get; set; }
+    /// <summary>Holds and orders this connection's requests while a delay fault is on.</summary>
+    public RequestPipeline Pipeline { get; } = new();
 }
