@@ -4,8 +4,9 @@ namespace Fathom.Simulator;
 
 /// <summary>
 /// One WebSocket API connection's requests while a delay fault (<see cref="SimulatorFaults.VenueDelay"/>,
-/// <see cref="SimulatorFaults.RequestDelay"/>) holds some of them. Each request becomes due at its
-/// arrival plus its delay (fixed on arrival, real time) and is handled by one loop, one at a time.
+/// <see cref="SimulatorFaults.RequestDelay"/>) holds some of them. A request is due once its age (real
+/// time since it arrived) reaches its current delay, so raising a delay holds what is pending longer
+/// and lowering or clearing it releases what is held at once. One loop handles them, one at a time.
 /// </summary>
 /// <remarks>
 /// Ordering rule: requests are handled in arrival order, except that a request that does not reach
@@ -14,11 +15,11 @@ namespace Fathom.Simulator;
 /// overtakes its place, an order never overtakes its session.logon), non-engine requests never
 /// overtake each other, and a ping is answered while orders are held. Invariant: at most two requests
 /// are candidates at any time, the oldest one and the oldest non-engine one.
-/// With no delay and nothing pending, <see cref="Submit"/> runs the request inline on the receive loop
-/// (the no-fault path is unchanged). Requests still pending when the connection drops are handled
+/// The receive loop only queues here when a delay is on or something is pending (the no-fault path
+/// handles requests inline, unchanged). Requests still pending when the connection drops are handled
 /// anyway: the venue received them; only their answers are lost.
 /// </remarks>
-internal sealed class RequestPipeline
+internal sealed class RequestPipeline(Func<bool, TimeSpan> delayOf)
 {
     private readonly Lock _lock = new();
     // Invariant: arrival order; an item stays listed while it is being handled, so "empty" means idle.
@@ -26,41 +27,27 @@ internal sealed class RequestPipeline
     private readonly SemaphoreSlim _arrived = new(0);
     private bool _looping;
 
-    private sealed record Item(bool ReachesEngine, long Due, Action Work);
-
-    /// <summary>Runs <paramref name="work"/> inline when nothing is pending and there is no delay, else queues it.</summary>
-    public void Submit(bool reachesEngine, TimeSpan delay, Action work)
-    {
-        bool inline = false, startLoop = false;
-        lock (_lock)
-        {
-            // Nothing to keep order with: the receive loop is the only submitter, so running inline
-            // cannot race a queued request.
-            if (_items.Count == 0 && delay <= TimeSpan.Zero)
-            {
-                inline = true;
-            }
-            else
-            {
-                _items.Add(new Item(reachesEngine, Stopwatch.GetTimestamp() + ToStopwatchTicks(delay), work));
-                startLoop = !_looping;
-                _looping = true;
-                _arrived.Release();
-            }
-        }
-        if (inline)
-            work();
-        else if (startLoop)
-            _ = Task.Run(LoopAsync);
-    }
-
-    private static long ToStopwatchTicks(TimeSpan delay) =>
-        delay <= TimeSpan.Zero ? 0 : (long)(delay.TotalSeconds * Stopwatch.Frequency);
+    private sealed record Item(bool ReachesEngine, long Arrived, Action Work);
 
     /// <summary>Requests accepted and not yet handled (including one being handled).</summary>
     public int Pending
     {
         get { lock (_lock) return _items.Count; }
+    }
+
+    /// <summary>Queues a request that arrived now; <paramref name="work"/> runs on the pipeline's loop when it is due.</summary>
+    public void Submit(bool reachesEngine, Action work)
+    {
+        bool startLoop;
+        lock (_lock)
+        {
+            _items.Add(new Item(reachesEngine, Stopwatch.GetTimestamp(), work));
+            startLoop = !_looping;
+            _looping = true;
+        }
+        _arrived.Release();
+        if (startLoop)
+            _ = Task.Run(LoopAsync);
     }
 
     private async Task LoopAsync()
@@ -86,7 +73,7 @@ internal sealed class RequestPipeline
         while (true)
         {
             Item? next = null;
-            long waitUntil = long.MaxValue;
+            TimeSpan wait = SimulatorFaults.PollInterval;
             lock (_lock)
             {
                 if (_items.Count == 0)
@@ -95,22 +82,27 @@ internal sealed class RequestPipeline
                     _looping = false;
                     return;
                 }
-                long now = Stopwatch.GetTimestamp();
                 var head = _items[0];
                 var firstNonEngine = _items.Find(i => !i.ReachesEngine);
                 // The oldest request may always go; the oldest non-engine one may pass engine requests.
-                if (head.Due <= now)
-                    next = head;
-                else if (firstNonEngine is not null && firstNonEngine.Due <= now)
-                    next = firstNonEngine;
-                else
-                    waitUntil = Math.Min(head.Due, firstNonEngine?.Due ?? long.MaxValue);
+                foreach (var candidate in (ReadOnlySpan<Item?>)[head, firstNonEngine])
+                {
+                    if (candidate is null)
+                        continue;
+                    var left = delayOf(candidate.ReachesEngine) - Stopwatch.GetElapsedTime(candidate.Arrived);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        next = candidate;
+                        break;
+                    }
+                    wait = left < wait ? left : wait;
+                }
             }
             if (next is null)
             {
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), waitUntil);
-                // Woken early by a new arrival (it may be a non-engine request that can go sooner).
-                await _arrived.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero).ConfigureAwait(false);
+                // Woken early by a new arrival (it may be a non-engine request that can go sooner);
+                // the poll interval bounds how long a lowered delay goes unnoticed.
+                await _arrived.WaitAsync(wait).ConfigureAwait(false);
                 continue;
             }
             try

@@ -51,9 +51,11 @@ public sealed partial class SimulatorApi
             HandleWsApi(session, text);
             return;
         }
-        bool engine = WsMethodReachesEngine(text);
-        session.Pipeline.Submit(engine, requestDelay + (engine ? venueDelay : TimeSpan.Zero), () => HandleWsApi(session, text));
+        session.Pipeline.Submit(WsMethodReachesEngine(text), () => HandleWsApi(session, text));
     }
+
+    /// <summary>What the delay faults hold a WS API request for now (engine requests: both delays).</summary>
+    internal TimeSpan WsApiDelay(bool reachesEngine) => Faults.RequestDelay + (reachesEngine ? Faults.VenueDelay : TimeSpan.Zero);
 
     /// <summary>Whether a request frame's method goes through the matching engine (malformed frames do not).</summary>
     private static bool WsMethodReachesEngine(string text)

@@ -159,10 +159,9 @@ public sealed partial class SimulatorApi
         // Delay faults: HTTP/1.1 answers one request at a time per connection, so waiting here keeps
         // each connection's requests in order. Not cancelled by the client going away: a request the
         // venue received is executed; only its answer is lost.
-        var delay = Faults.RequestDelay + (ReachesEngine(request.Method, request.Path.Value) ? Faults.VenueDelay : TimeSpan.Zero);
-        var left = delay - System.Diagnostics.Stopwatch.GetElapsedTime(arrived);
-        if (left > TimeSpan.Zero)
-            await Task.Delay(left, CancellationToken.None).ConfigureAwait(false);
+        bool engine = ReachesEngine(request.Method, request.Path.Value);
+        if (Faults.RequestDelay > TimeSpan.Zero || (engine && Faults.VenueDelay > TimeSpan.Zero))
+            await SimulatorFaults.HoldAsync(arrived, () => Faults.RequestDelay + (engine ? Faults.VenueDelay : TimeSpan.Zero)).ConfigureAwait(false);
         ApiResponse answer = Handle(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", body, ip, apiKey,
             out int usedWeight, out var orderCounts);
         if (answer.Fault != AckFault.None)

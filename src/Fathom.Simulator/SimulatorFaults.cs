@@ -13,7 +13,10 @@ namespace Fathom.Simulator;
 /// The three delays are transport-like and run on real time (like <see cref="AckDelay"/>), whatever
 /// clock the exchange runs on: a test on virtual time still waits for them on the wall clock, and the
 /// exchange's timestamps (<c>E</c>, <c>T</c>, <c>transactTime</c>) do not move while a request or a
-/// frame is held unless the exchange clock itself moves.
+/// frame is held unless the exchange clock itself moves. A held request or frame goes once its age
+/// reaches the delay in force now: raising a delay holds what is waiting longer, lowering or clearing
+/// it releases what is held (within <see cref="PollInterval"/>), always in order. So a test can hold
+/// requests for as long as it likes, look, and then restore the venue.
 /// </remarks>
 public sealed class SimulatorFaults
 {
@@ -77,14 +80,23 @@ public sealed class SimulatorFaults
     /// Lagging market data: every frame on a market-stream connection (depth diffs, bookTicker, trades,
     /// aggTrades, serverShutdown, control replies) is written this long after it was produced, in
     /// order; event times (<c>E</c>, <c>T</c>) stay the time it was produced, so (receive − <c>E</c>)
-    /// grows by the lag. A frame's lag is fixed when it is produced; frames never overtake each other,
-    /// so lowering the lag takes effect once the frames already held have gone out. WebSocket ping
-    /// frames are not held (the connection stays alive). The WebSocket API is not affected.
+    /// grows by the lag. Frames never overtake each other. WebSocket ping frames are not held (the
+    /// connection stays alive). The WebSocket API is not affected.
     /// </summary>
     public TimeSpan MarketDataLag
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _marketDataLagTicks));
         set => Interlocked.Exchange(ref _marketDataLagTicks, NonNegative(value).Ticks);
+    }
+
+    /// <summary>How often something held re-reads a delay that may have been lowered.</summary>
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Waits until real time since <paramref name="since"/> (a Stopwatch timestamp) reaches <paramref name="delay"/>(), re-read as it changes.</summary>
+    internal static async ValueTask HoldAsync(long since, Func<TimeSpan> delay, CancellationToken cancel = default)
+    {
+        while (delay() - System.Diagnostics.Stopwatch.GetElapsedTime(since) is { Ticks: > 0 } left)
+            await Task.Delay(left < PollInterval ? left : PollInterval, cancel).ConfigureAwait(false);
     }
 
     private static TimeSpan NonNegative(TimeSpan value)

@@ -9,14 +9,14 @@ namespace Fathom.Simulator;
 /// the publisher (which runs under the exchange lock and must never block) and written by this
 /// connection's own send loop, so a slow client delays only itself; one whose queue overflows is
 /// dropped, as Binance drops clients that do not keep up. With a <c>lag</c> source (market streams:
-/// <see cref="SimulatorFaults.MarketDataLag"/>) each frame is written no earlier than its lag after it
-/// was queued; frames keep their order, so a frame never overtakes an older one held longer.
+/// <see cref="SimulatorFaults.MarketDataLag"/>) each frame is written once it has been queued for the
+/// lag in force; frames keep their order.
 /// </summary>
 internal sealed class StreamConnection
 {
     public const int MaxQueuedFrames = 100_000;
     private readonly WebSocket _socket;
-    private readonly Channel<(byte[] Frame, long NotBefore)> _out = Channel.CreateBounded<(byte[], long)>(new BoundedChannelOptions(MaxQueuedFrames)
+    private readonly Channel<(byte[] Frame, long Queued)> _out = Channel.CreateBounded<(byte[], long)>(new BoundedChannelOptions(MaxQueuedFrames)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -53,9 +53,8 @@ internal sealed class StreamConnection
     /// <summary>Queues a text frame; never blocks. A full queue means the client cannot keep up: drop it.</summary>
     public void Send(byte[] frame)
     {
-        // Real time, like the network the lag stands for (Stopwatch ticks; 0 = no lag).
-        long notBefore = _lag?.Invoke() is { Ticks: > 0 } lag ? Stopwatch.GetTimestamp() + (long)(lag.TotalSeconds * Stopwatch.Frequency) : 0;
-        if (!_out.Writer.TryWrite((frame, notBefore)))
+        // Real time, like the network the lag stands for.
+        if (!_out.Writer.TryWrite((frame, _lag is null ? 0 : Stopwatch.GetTimestamp())))
             Abort();
     }
 
@@ -73,10 +72,10 @@ internal sealed class StreamConnection
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, _abort.Token);
         try
         {
-            await foreach (var (frame, notBefore) in _out.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
+            await foreach (var (frame, queued) in _out.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
-                if (notBefore != 0 && Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), notBefore) is { Ticks: > 0 } hold)
-                    await Task.Delay(hold, linked.Token).ConfigureAwait(false);
+                if (_lag is not null)
+                    await SimulatorFaults.HoldAsync(queued, _lag, linked.Token).ConfigureAwait(false);
                 if (_socket.State != WebSocketState.Open)
                     break;
                 await _socket.SendAsync(frame, WebSocketMessageType.Text, true, linked.Token).ConfigureAwait(false);
