@@ -22,6 +22,13 @@ public sealed class DelayFaultTests
             return h.Sim.Engine.Accounts[0].OpenOrderCount(h.Sim.Engine.Book("BTCUSDT"));
     }
 
+    /// <summary>Both frames arrived, <paramref name="first"/> before <paramref name="second"/>.</summary>
+    private static void AssertBefore(List<JsonElement> frames, Func<JsonElement, bool> first, Func<JsonElement, bool> second)
+    {
+        int a = frames.FindIndex(f => first(f)), b = frames.FindIndex(f => second(f));
+        Assert.True(a >= 0 && b >= 0 && a < b, $"expected two frames in order, found them at {a} and {b}");
+    }
+
     [Fact]
     public async Task VenueDelay_WsApi_HoldsOrdersBeforeMatching_PingsAndOtherConnectionsStayPrompt_ThenAnswersAndUserDataInVenueOrder()
     {
@@ -40,7 +47,7 @@ public sealed class DelayFaultTests
         var ping = await ws.ResponseAsync("ping");
         Assert.Equal(200, ping.GetProperty("status").GetInt32());
         await ws.ResponseAsync("time");
-        Assert.True(ws.All().FindIndex(f => WsClient.IsResponse(f, "ping")) < ws.All().FindIndex(f => WsClient.IsResponse(f, "time")));
+        AssertBefore(ws.All(), f => WsClient.IsResponse(f, "ping"), f => WsClient.IsResponse(f, "time"));
         Assert.Equal(200, (await other.RequestAsync("other-ping", "ping")).GetProperty("status").GetInt32());
         var query = await h.SignedAsync(HttpMethod.Get, "/api/v3/order", "symbol=BTCUSDT&origClientOrderId=v1");
         Assert.Equal(-2013, query.Code); // the order has not reached the matching engine
@@ -73,19 +80,56 @@ public sealed class DelayFaultTests
         h.Sim.Faults.VenueDelay = delay;
         var sent = Stopwatch.StartNew();
         await ws.SendRequestAsync("late", "order.place", h.LimitOrder("BUY", "0.01", "50000", "late1"));
-        var (answer, answeredAt) = await ws.NextTimedAsync(f => WsClient.IsResponse(f, "late"));
+        var answer = await ws.NextAsync(f => WsClient.IsResponse(f, "late"));
         var answerElapsed = sent.Elapsed;
-        var (report, reportedAt) = await ws.NextTimedAsync(f => WsClient.IsEvent(f, "executionReport", "NEW", "late1"));
+        var report = await ws.NextAsync(f => WsClient.IsEvent(f, "executionReport", "NEW", "late1"));
         var reportElapsed = sent.Elapsed;
 
         Assert.Equal(200, answer.GetProperty("status").GetInt32());
         Assert.True(answerElapsed >= delay, $"answer after {answerElapsed}, delay {delay}");
         Assert.True(reportElapsed >= delay, $"executionReport after {reportElapsed}, delay {delay}");
-        Assert.True(answeredAt <= reportedAt, "the answer comes before the order's executionReport, as without the fault");
-        Assert.True(ws.All().FindIndex(f => WsClient.IsResponse(f, "late")) < ws.All().FindIndex(f => WsClient.IsEvent(f, "executionReport", "NEW", "late1")));
+        // The answer before the order's executionReport, as without the fault.
+        AssertBefore(ws.All(), f => WsClient.IsResponse(f, "late"), f => WsClient.IsEvent(f, "executionReport", "NEW", "late1"));
         // Matched after the wait: the exchange's own times are those of the matching, and the order rests.
         Assert.Equal(answer.GetProperty("result").GetProperty("transactTime").GetInt64(), report.GetProperty("event").GetProperty("T").GetInt64());
         Assert.Equal(1, OpenOrders(h));
+    }
+
+    [Fact]
+    public async Task VenueDelay_HoldsEveryEngineMethod_ButNotOrderTestOrQueries()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        await using var ws = await h.ConnectUserDataAsync();
+        Assert.Equal(200, (await ws.RequestAsync("seed1", "order.place", h.LimitOrder("BUY", "0.02", "50000", "s1"))).GetProperty("status").GetInt32());
+        Assert.Equal(200, (await ws.RequestAsync("seed2", "order.place", h.LimitOrder("BUY", "0.01", "50000", "s2"))).GetProperty("status").GetInt32());
+        h.Sim.Faults.VenueDelay = Forever;
+        Dictionary<string, object> P(params (string Key, object Value)[] extra)
+        {
+            var p = new Dictionary<string, object> { ["symbol"] = "BTCUSDT", ["timestamp"] = h.NowMs };
+            foreach (var (k, v) in extra)
+                p[k] = v;
+            return p;
+        }
+        string[] held = ["amend", "replace", "cancelAll"];
+        await ws.SendRequestAsync("amend", "order.amend.keepPriority", P(("origClientOrderId", "s1"), ("newQty", "0.01")));
+        var replace = h.LimitOrder("BUY", "0.01", "49000", "s3");
+        replace["cancelReplaceMode"] = "STOP_ON_FAILURE";
+        replace["cancelOrigClientOrderId"] = "s2";
+        await ws.SendRequestAsync("replace", "order.cancelReplace", replace);
+        await ws.SendRequestAsync("cancelAll", "openOrders.cancelAll", P());
+        // Not engine requests: answered at once, in their order, while the three above wait.
+        Assert.Equal(200, (await ws.RequestAsync("test", "order.test", h.LimitOrder("BUY", "0.01", "50000", "t1"))).GetProperty("status").GetInt32());
+        Assert.Equal(2, (await ws.RequestAsync("open", "openOrders.status", P())).GetProperty("result").GetArrayLength());
+        Assert.Equal(200, (await ws.RequestAsync("account", "account.status", P())).GetProperty("status").GetInt32());
+        Assert.DoesNotContain(ws.All(), f => held.Any(id => WsClient.IsResponse(f, id)));
+
+        h.Sim.Faults.VenueDelay = TimeSpan.Zero;
+        foreach (string id in held)
+            Assert.Equal(200, (await ws.ResponseAsync(id)).GetProperty("status").GetInt32());
+        var all = ws.All();
+        AssertBefore(all, f => WsClient.IsResponse(f, "amend"), f => WsClient.IsResponse(f, "replace"));
+        AssertBefore(all, f => WsClient.IsResponse(f, "replace"), f => WsClient.IsResponse(f, "cancelAll"));
+        Assert.Equal(0, OpenOrders(h));
     }
 
     [Fact]
@@ -144,7 +188,7 @@ public sealed class DelayFaultTests
 
         h.Sim.Faults.RequestDelay = TimeSpan.Zero;
         await ws.ResponseAsync("t");
-        Assert.True(ws.All().FindIndex(f => WsClient.IsResponse(f, "p")) < ws.All().FindIndex(f => WsClient.IsResponse(f, "t")));
+        AssertBefore(ws.All(), f => WsClient.IsResponse(f, "p"), f => WsClient.IsResponse(f, "t"));
         Assert.Equal(HttpStatusCode.OK, (await rest.WaitAsync(WsClient.Patience)).Status);
 
         // A measured round trip: at least the delay, on both APIs.
@@ -176,9 +220,10 @@ public sealed class DelayFaultTests
         await ws.AssertNoneAsync(f => WsClient.IsResponse(f, "place1") || WsClient.IsResponse(f, "place2"), TimeSpan.FromMilliseconds(300));
         h.Sim.Faults.RequestDelay = TimeSpan.Zero;
         await ws.ResponseAsync("place2");
+        await ws.NextAsync(f => WsClient.IsEvent(f, "executionReport", "NEW", "o2")); // comes after its answer
         var all = ws.All();
-        Assert.True(all.FindIndex(f => WsClient.IsResponse(f, "place1")) < all.FindIndex(f => WsClient.IsResponse(f, "place2")));
-        Assert.True(all.FindIndex(f => WsClient.IsEvent(f, "executionReport", "NEW", "o1")) < all.FindIndex(f => WsClient.IsEvent(f, "executionReport", "NEW", "o2")));
+        AssertBefore(all, f => WsClient.IsResponse(f, "place1"), f => WsClient.IsResponse(f, "place2"));
+        AssertBefore(all, f => WsClient.IsEvent(f, "executionReport", "NEW", "o1"), f => WsClient.IsEvent(f, "executionReport", "NEW", "o2"));
     }
 
     [Fact]
