@@ -24,7 +24,10 @@ internal static class SimCommand
         var flow = new Option<string?>("--flow") { Description = "Run synthetic market flow: calm, trending, bursty, withdrawal, spoof or mixed (seeded by --seed)." };
         var flowInterval = new Option<int>("--flow-interval-ms") { Description = "Milliseconds between flow steps.", DefaultValueFactory = _ => 20 };
         var skew = new Option<int>("--fault-clock-skew-ms") { Description = "Shift the exchange clock by this many ms (clock skew).", DefaultValueFactory = _ => 0 };
-        var ackDelay = new Option<int>("--fault-ack-delay-ms") { Description = "Hold every order answer this many ms.", DefaultValueFactory = _ => 0 };
+        var ackDelay = new Option<int>("--fault-ack-delay-ms") { Description = "Hold every new-order answer this many ms (the executionReport is not held).", DefaultValueFactory = _ => 0 };
+        var venueDelay = new Option<int>("--fault-venue-delay-ms") { Description = "Order requests (place, cancel, replace, amend) reach matching this many ms late: answers and user data late.", DefaultValueFactory = _ => 0 };
+        var requestDelay = new Option<int>("--fault-request-delay-ms") { Description = "Every REST and WebSocket API request, ping and time included, is handled this many ms late.", DefaultValueFactory = _ => 0 };
+        var mdLag = new Option<int>("--fault-md-lag-ms") { Description = "Deliver every market-stream frame this many ms after its event time.", DefaultValueFactory = _ => 0 };
         var halt = new Option<string[]>("--fault-halt") { Description = "Start with these symbols halted.", AllowMultipleArgumentsPerToken = true };
         var console = new Option<bool>("--fault-console") { Description = "Read fault commands from stdin while running (type 'help')." };
         var replay = new Option<FileInfo[]>("--replay") { Description = "Replay recorded Binance spot files (hftbacktest gzip, in order) through the engine; client orders queue behind recorded size.", AllowMultipleArgumentsPerToken = true };
@@ -32,7 +35,7 @@ internal static class SimCommand
 
         var command = new Command("sim", "Run the Binance-compatible exchange simulator (REST, market streams, WebSocket API) until Ctrl+C.")
         {
-            config, host, port, seed, symbols, levels, duration, unknownEvery, flow, flowInterval, skew, ackDelay, halt, console, replay, speed,
+            config, host, port, seed, symbols, levels, duration, unknownEvery, flow, flowInterval, skew, ackDelay, venueDelay, requestDelay, mdLag, halt, console, replay, speed,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -82,7 +85,7 @@ internal static class SimCommand
             FlowRegime? regime = null;
             if (parse.GetValue(flow) is { } flowName)
             {
-                if (ParseRegime(flowName) is not { } r)
+                if (MarketFlow.ParseRegime(flowName) is not { } r)
                 {
                     error.WriteLine($"error: --flow must be calm, trending, bursty, withdrawal, spoof or mixed, got '{flowName}'.");
                     return 2;
@@ -92,7 +95,18 @@ internal static class SimCommand
             using var sim = ExchangeSimulator.Create(cfg, TimeProvider.System);
             sim.Api.UnknownStatusEveryNthOrder = parse.GetValue(unknownEvery);
             sim.Clock.Skew = TimeSpan.FromMilliseconds(parse.GetValue(skew));
-            sim.Faults.AckDelay = TimeSpan.FromMilliseconds(parse.GetValue(ackDelay));
+            foreach (var (option, set) in (ReadOnlySpan<(Option<int>, Action<TimeSpan>)>)[
+                (ackDelay, d => sim.Faults.AckDelay = d), (venueDelay, d => sim.Faults.VenueDelay = d),
+                (requestDelay, d => sim.Faults.RequestDelay = d), (mdLag, d => sim.Faults.MarketDataLag = d)])
+            {
+                int ms = parse.GetValue(option);
+                if (ms < 0)
+                {
+                    error.WriteLine($"error: {option.Name} must not be negative.");
+                    return 2;
+                }
+                set(TimeSpan.FromMilliseconds(ms));
+            }
             foreach (string h in parse.GetValue(halt) ?? [])
             {
                 if (!sim.Engine.TryGetBook(h, out _))
@@ -135,7 +149,7 @@ internal static class SimCommand
                 using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
                 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
                 if (parse.GetValue(console))
-                    _ = Task.Run(() => FaultConsole(Console.In, output, sim, stop.Token));
+                    _ = Task.Run(() => new FaultConsole(sim).Run(Console.In, output, stop.Token));
                 try
                 {
                     await Task.Delay(seconds > 0 ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan, stop.Token);
@@ -149,56 +163,6 @@ internal static class SimCommand
             return 0;
         });
         return command;
-    }
-
-    private static FlowRegime? ParseRegime(string name) => name.ToLowerInvariant() switch
-    {
-        "calm" => FlowRegime.Calm,
-        "trending" => FlowRegime.Trending,
-        "bursty" => FlowRegime.Bursty,
-        "withdrawal" => FlowRegime.LiquidityWithdrawal,
-        "spoof" => FlowRegime.SpoofWalls,
-        "mixed" => FlowRegime.Mixed,
-        _ => null,
-    };
-
-    /// <summary>Run-time fault switches from stdin, one command a line (the same switches tests use).</summary>
-    private static void FaultConsole(TextReader input, TextWriter output, ExchangeSimulator sim, CancellationToken stop)
-    {
-        const string help = "commands: drop-depth N | dup-depth N | reorder-depth N | silent on|off | disconnect | shutdown | drop-acks N | " +
-            "ack-delay MS | unknown N | timeout N | 429 N | skew MS | halt SYMBOL | resume SYMBOL | flow REGIME | clear";
-        while (!stop.IsCancellationRequested && input.ReadLine() is { } line)
-        {
-            string[] w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (w.Length == 0)
-                continue;
-            int n = w.Length > 1 && int.TryParse(w[1], out int v) ? v : 1;
-            string arg = w.Length > 1 ? w[1] : "";
-            var f = sim.Faults;
-            switch (w[0])
-            {
-                case "drop-depth": f.DropDepthMessages(n); break;
-                case "dup-depth": f.DuplicateDepthMessages(n); break;
-                case "reorder-depth": f.ReorderDepthMessages(n); break;
-                case "silent": f.SilentStreams = arg != "off"; break;
-                case "disconnect": output.WriteLine($"dropped {sim.Streams.DisconnectMarketStreams()} stream connections"); break;
-                case "shutdown": lock (sim.Api.Gate) sim.Streams.SendServerShutdown(TimeSpan.FromSeconds(5)); break;
-                case "drop-acks": f.DropAcks(n); break;
-                case "ack-delay": f.AckDelay = TimeSpan.FromMilliseconds(n); break;
-                case "unknown": f.UnknownStatusAfterAccept(n); break;
-                case "timeout": f.TimeoutAfterAccept(n); break;
-                case "429": f.RateLimitBurst(n); break;
-                case "skew": sim.Clock.Skew = TimeSpan.FromMilliseconds(n); break;
-                case "halt" when sim.Engine.TryGetBook(arg, out _): sim.HaltSymbol(arg); break;
-                case "resume" when sim.Engine.TryGetBook(arg, out _): sim.ResumeSymbol(arg); break;
-                case "flow" when ParseRegime(arg) is { } r:
-                    if (sim.Flow is null) sim.StartMarketFlow(r, TimeSpan.FromMilliseconds(20)); else sim.Flow.Regime = r;
-                    break;
-                case "clear": f.Clear(); sim.Clock.Skew = TimeSpan.Zero; break;
-                default: output.WriteLine(help); continue;
-            }
-            output.WriteLine($"ok: {line.Trim()}");
-        }
     }
 
     private static void PrintBanner(TextWriter output, Uri baseAddress, SimulatorConfig cfg, ExchangeSimulator sim)

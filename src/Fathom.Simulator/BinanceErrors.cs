@@ -49,6 +49,9 @@ public static class BinanceErrors
     public static readonly BinanceError InvalidOrderType = new(400, -1116, "Invalid orderType.");
     public static readonly BinanceError InvalidSide = new(400, -1117, "Invalid side.");
     public static readonly BinanceError BadSymbol = new(400, -1121, "Invalid symbol.");
+    public static readonly BinanceError InvalidSymbolStatus = new(400, -1122, "Invalid symbolStatus.");
+    public static readonly BinanceError SymbolStatusMismatch = new(400, -1220, "The symbol's status does not match the requested symbolStatus.");
+    public static readonly BinanceError BadParameterCombination = new(400, -1128, "Combination of optional parameters invalid.");
     public static readonly BinanceError InvalidCancelRestrictions = new(400, -1145, "cancelRestrictions has to be either ONLY_NEW or ONLY_PARTIALLY_FILLED.");
     public static readonly BinanceError TimestampOutsideRecvWindow = new(400, -1021, "Timestamp for this request is outside of the recvWindow.");
     public static readonly BinanceError TimestampAhead = new(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");

@@ -5,7 +5,7 @@ namespace Fathom.Simulator;
 /// <summary>
 /// Builds a whole simulated exchange from a <see cref="SimulatorConfig"/>: engine, accounts and keys,
 /// rate limiter, REST API, streams and user data (<see cref="SimulatorApi.Streams"/>), fault switches
-/// (<see cref="Faults"/>, <see cref="Clock"/> skew, <see cref="HaltSymbol"/>), optional synthetic market
+/// (<see cref="Faults"/>, <see cref="Clock"/> skew, <see cref="SetSymbolStatus"/>), optional synthetic market
 /// flow (<see cref="StartMarketFlow"/>), and (optionally) resting liquidity from a house market maker.
 /// </summary>
 public sealed class ExchangeSimulator : IDisposable
@@ -30,8 +30,21 @@ public sealed class ExchangeSimulator : IDisposable
     /// <summary>The synthetic agents, once <see cref="StartMarketFlow"/> or <see cref="CreateMarketFlow"/> ran.</summary>
     public MarketFlow? Flow { get; private set; }
 
+    /// <summary>
+    /// Fault injection: changes the symbol's exchangeInfo <c>status</c> at once. While it is not
+    /// <see cref="SymbolStatus.Trading"/>, new orders get -2010 "Market is closed." and cancels still
+    /// work; setting Trading again restores trading. Binance sends no stream event for a status change,
+    /// so neither does the simulator. Returns the previous status. See <see cref="SimulatorApi.SetSymbolStatus"/>.
+    /// </summary>
+    public SymbolStatus SetSymbolStatus(string symbol, SymbolStatus status) => Api.SetSymbolStatus(symbol, status);
+
+    /// <summary>The symbol's current exchangeInfo status.</summary>
+    public SymbolStatus GetSymbolStatus(string symbol) => Api.GetSymbolStatus(symbol);
+
     /// <summary>Fault injection: the symbol stops trading ("Market is closed."; exchangeInfo says HALT); cancels still work.</summary>
     public void HaltSymbol(string symbol) => Api.SetSymbolStatus(symbol, SymbolStatus.Halt);
+
+    /// <summary>Ends a halt (or any other status): exchangeInfo says TRADING and new orders are accepted again.</summary>
     public void ResumeSymbol(string symbol) => Api.SetSymbolStatus(symbol, SymbolStatus.Trading);
 
     /// <summary>Credits an account (a deposit): user data subscribers get balanceUpdate and outboundAccountPosition.</summary>

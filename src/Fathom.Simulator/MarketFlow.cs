@@ -56,6 +56,18 @@ public sealed class MarketFlow : IDisposable
         }
     }
 
+    /// <summary>The command-line names (calm, trending, bursty, withdrawal, spoof, mixed; any case) of the regimes; null for anything else.</summary>
+    public static FlowRegime? ParseRegime(string name) => name?.ToLowerInvariant() switch
+    {
+        "calm" => FlowRegime.Calm,
+        "trending" => FlowRegime.Trending,
+        "bursty" => FlowRegime.Bursty,
+        "withdrawal" => FlowRegime.LiquidityWithdrawal,
+        "spoof" => FlowRegime.SpoofWalls,
+        "mixed" => FlowRegime.Mixed,
+        _ => null,
+    };
+
     /// <summary>The regime the agents follow; <see cref="FlowRegime.Mixed"/> picks the others in turn. Thread-safe.</summary>
     public FlowRegime Regime { get; set; } = FlowRegime.Calm;
 

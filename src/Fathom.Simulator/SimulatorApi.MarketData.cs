@@ -17,9 +17,26 @@ public sealed partial class SimulatorApi
         _json.WriteEndObject();
     }
 
+    /// <summary>
+    /// The optional <c>symbolStatus</c> parameter (exchangeInfo, depth, ticker): null when absent,
+    /// -1122 when it is not a status name.
+    /// </summary>
+    private static SymbolStatus? RequestedStatus(RequestParameters p) =>
+        p["symbolStatus"] is not { } text ? null
+        : WireFormat.TryParse(text, out var status) ? status
+        : throw new BinanceException(BinanceErrors.InvalidSymbolStatus);
+
+    /// <summary>A single-symbol request with <c>symbolStatus</c>: a symbol in another status is -1220.</summary>
+    private static SymbolBook CheckStatus(SymbolBook book, SymbolStatus? requested) =>
+        requested is { } s && book.Status != s ? throw new BinanceException(BinanceErrors.SymbolStatusMismatch) : book;
+
     private void ExchangeInfo(RequestParameters p)
     {
         List<SymbolBook> books;
+        var requested = RequestedStatus(p);
+        // Binance: symbolStatus "cannot be used in combination with symbol or symbols" (the error code is chosen here).
+        if (requested is not null && (p.Has("symbol") || p.Has("symbols")))
+            throw new BinanceException(BinanceErrors.BadParameterCombination);
         if (p["symbol"] is not null)
         {
             books = [Symbol(p)];
@@ -35,7 +52,7 @@ public sealed partial class SimulatorApi
         }
         else
         {
-            books = [.. _engine.Books];
+            books = [.. _engine.Books.Where(b => requested is null || b.Status == requested)];
         }
 
         var w = _json;
@@ -161,7 +178,7 @@ public sealed partial class SimulatorApi
 
     private void Depth(RequestParameters p)
     {
-        var book = Symbol(p);
+        var book = CheckStatus(Symbol(p), RequestedStatus(p));
         long limit = ParseLong(p, "limit", 100);
         if (limit <= 0)
             throw new BinanceException(BinanceErrors.InvalidParameter("limit"));
@@ -211,14 +228,18 @@ public sealed partial class SimulatorApi
     private void BookTicker(RequestParameters p)
     {
         var w = _json;
+        var requested = RequestedStatus(p);
         if (p.Has("symbol"))
         {
-            WriteBookTicker(w, Symbol(p));
+            WriteBookTicker(w, CheckStatus(Symbol(p), requested));
             return;
         }
         w.WriteStartArray();
         foreach (var book in _engine.Books)
-            WriteBookTicker(w, book);
+        {
+            if (requested is null || book.Status == requested)
+                WriteBookTicker(w, book);
+        }
         w.WriteEndArray();
     }
 

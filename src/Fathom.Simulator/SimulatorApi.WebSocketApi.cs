@@ -38,6 +38,42 @@ public sealed partial class SimulatorApi
     private static readonly BinanceError s_badRequest = new(400, -1000, "Invalid request.");
 
     /// <summary>
+    /// Entry from a connection's receive loop. Without delay faults the request is handled at once;
+    /// with <see cref="SimulatorFaults.RequestDelay"/> or <see cref="SimulatorFaults.VenueDelay"/> it goes
+    /// through the connection's <see cref="RequestPipeline"/>, which holds it and keeps the order.
+    /// </summary>
+    internal void ReceiveWsApi(WsApiSession session, string text)
+    {
+        var requestDelay = Faults.RequestDelay;
+        var venueDelay = Faults.VenueDelay;
+        if (requestDelay <= TimeSpan.Zero && venueDelay <= TimeSpan.Zero && session.Pipeline.Pending == 0)
+        {
+            HandleWsApi(session, text);
+            return;
+        }
+        session.Pipeline.Submit(WsMethodReachesEngine(text), () => HandleWsApi(session, text));
+    }
+
+    /// <summary>What the delay faults hold a WS API request for now (engine requests: both delays).</summary>
+    internal TimeSpan WsApiDelay(bool reachesEngine) => Faults.RequestDelay + (reachesEngine ? Faults.VenueDelay : TimeSpan.Zero);
+
+    /// <summary>Whether a request frame's method goes through the matching engine (malformed frames do not).</summary>
+    private static bool WsMethodReachesEngine(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String
+                && s_wsMethods.TryGetValue(m.GetString()!, out var rest) && s_routes[rest].ReachesEngine;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Handles one request frame: under the gate, answers on the session's socket (unless an ack
     /// fault holds or drops the answer), then publishes what the request changed, so a client sees
     /// its order's response before that order's user data events.

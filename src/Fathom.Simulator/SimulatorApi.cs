@@ -65,11 +65,32 @@ public sealed partial class SimulatorApi
         }
     }
 
-    /// <summary>Halts or resumes a symbol (fault injection: symbol halt; new orders get "Market is closed.").</summary>
-    public void SetSymbolStatus(string symbol, SymbolStatus status)
+    /// <summary>
+    /// Changes a symbol's status at once (fault injection: halt, break, end of day, cancel-only, and back):
+    /// exchangeInfo shows it from the next request on; while it is not <see cref="SymbolStatus.Trading"/>
+    /// new orders (and the new half of a cancel-replace) get -2010 "Market is closed.", cancels and
+    /// amends still work. Binance announces a status change only through exchangeInfo (no stream
+    /// event), so nothing is published. Returns the previous status.
+    /// </summary>
+    /// <exception cref="ArgumentException">The symbol is not listed.</exception>
+    public SymbolStatus SetSymbolStatus(string symbol, SymbolStatus status)
     {
         lock (_gate)
-            _engine.Book(symbol).Status = status;
+        {
+            if (!_engine.TryGetBook(symbol, out var book))
+                throw new ArgumentException($"unknown symbol {symbol}", nameof(symbol));
+            var previous = book.Status;
+            book.Status = status;
+            return previous;
+        }
+    }
+
+    /// <summary>A symbol's current status.</summary>
+    /// <exception cref="ArgumentException">The symbol is not listed.</exception>
+    public SymbolStatus GetSymbolStatus(string symbol)
+    {
+        lock (_gate)
+            return _engine.TryGetBook(symbol, out var book) ? book.Status : throw new ArgumentException($"unknown symbol {symbol}", nameof(symbol));
     }
 
     public MatchingEngine Engine => _engine;
@@ -89,7 +110,11 @@ public sealed partial class SimulatorApi
 
     private delegate void Handler(SimulatorApi api, RequestParameters p, SimAccount? account);
 
-    private readonly record struct Route(Security Security, Func<RequestParameters, int> Weight, Handler Handle, bool IsOrder = false);
+    /// <summary>
+    /// One endpoint. <paramref name="IsOrder"/>: counts as a new order (ORDERS limits, ack faults).
+    /// <paramref name="ReachesEngine"/>: goes through the matching engine (held by <see cref="SimulatorFaults.VenueDelay"/>).
+    /// </summary>
+    private readonly record struct Route(Security Security, Func<RequestParameters, int> Weight, Handler Handle, bool IsOrder = false, bool ReachesEngine = false);
 
     private static readonly Dictionary<(string Method, string Path), Route> s_routes = new()
     {
@@ -99,14 +124,14 @@ public sealed partial class SimulatorApi
         [("GET", "/api/v3/depth")] = new(Security.None, DepthWeight, static (a, p, _) => a.Depth(p)),
         [("GET", "/api/v3/trades")] = new(Security.None, _ => 25, static (a, p, _) => a.Trades(p)),
         [("GET", "/api/v3/ticker/bookTicker")] = new(Security.None, p => p.Has("symbol") ? 2 : 4, static (a, p, _) => a.BookTicker(p)),
-        [("POST", "/api/v3/order")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.NewOrder(p, acct!, test: false), IsOrder: true),
+        [("POST", "/api/v3/order")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.NewOrder(p, acct!, test: false), IsOrder: true, ReachesEngine: true),
         [("POST", "/api/v3/order/test")] = new(Security.Signed, p => p["computeCommissionRates"] == "true" ? 20 : 1, static (a, p, acct) => a.NewOrder(p, acct!, test: true)),
-        [("DELETE", "/api/v3/order")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelOrder(p, acct!)),
+        [("DELETE", "/api/v3/order")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelOrder(p, acct!), ReachesEngine: true),
         [("GET", "/api/v3/order")] = new(Security.Signed, _ => 4, static (a, p, acct) => a.QueryOrder(p, acct!)),
         [("GET", "/api/v3/openOrders")] = new(Security.Signed, p => p.Has("symbol") ? 6 : 80, static (a, p, acct) => a.OpenOrders(p, acct!)),
-        [("DELETE", "/api/v3/openOrders")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelOpenOrders(p, acct!)),
-        [("POST", "/api/v3/order/cancelReplace")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelReplace(p, acct!), IsOrder: true),
-        [("PUT", "/api/v3/order/amend/keepPriority")] = new(Security.Signed, _ => 4, static (a, p, acct) => a.Amend(p, acct!)),
+        [("DELETE", "/api/v3/openOrders")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelOpenOrders(p, acct!), ReachesEngine: true),
+        [("POST", "/api/v3/order/cancelReplace")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelReplace(p, acct!), IsOrder: true, ReachesEngine: true),
+        [("PUT", "/api/v3/order/amend/keepPriority")] = new(Security.Signed, _ => 4, static (a, p, acct) => a.Amend(p, acct!), ReachesEngine: true),
         [("GET", "/api/v3/account")] = new(Security.Signed, _ => 20, static (a, p, acct) => a.Account(p, acct!)),
         [("GET", "/api/v3/myTrades")] = new(Security.Signed, _ => 20, static (a, p, acct) => a.MyTrades(p, acct!)),
         [("GET", "/api/v3/account/commission")] = new(Security.Signed, _ => 20, static (a, p, acct) => a.Commission(p, acct!)),
@@ -121,6 +146,7 @@ public sealed partial class SimulatorApi
     /// <summary>Kestrel entry: reads the raw query and form body, answers with Binance's status, headers and JSON.</summary>
     public async Task HandleAsync(HttpContext context)
     {
+        long arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         var request = context.Request;
         string body = "";
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -130,6 +156,12 @@ public sealed partial class SimulatorApi
         }
         string ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         string? apiKey = request.Headers["X-MBX-APIKEY"].FirstOrDefault();
+        // Delay faults: HTTP/1.1 answers one request at a time per connection, so waiting here keeps
+        // each connection's requests in order. Not cancelled by the client going away: a request the
+        // venue received is executed; only its answer is lost.
+        bool engine = ReachesEngine(request.Method, request.Path.Value);
+        if (Faults.RequestDelay > TimeSpan.Zero || (engine && Faults.VenueDelay > TimeSpan.Zero))
+            await SimulatorFaults.HoldAsync(arrived, () => Faults.RequestDelay + (engine ? Faults.VenueDelay : TimeSpan.Zero)).ConfigureAwait(false);
         ApiResponse answer = Handle(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", body, ip, apiKey,
             out int usedWeight, out var orderCounts);
         if (answer.Fault != AckFault.None)
@@ -159,6 +191,9 @@ public sealed partial class SimulatorApi
             response.Headers.RetryAfter = answer.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
     }
+
+    private static bool ReachesEngine(string method, string? path) =>
+        s_routes.TryGetValue((method, path ?? ""), out var route) && route.ReachesEngine;
 
     /// <summary>Handles one request end to end; the body is a copy and safe to keep.</summary>
     public ApiResponse Handle(string method, string path, string rawQuery, string rawBody, string ip, string? apiKey,

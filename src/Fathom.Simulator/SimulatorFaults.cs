@@ -5,12 +5,23 @@ namespace Fathom.Simulator;
 /// <c>fathom sim</c> options. Every setter is thread-safe; counts are consumed one per affected message
 /// or request. Each fault is observable by a client: a gap or duplicate in <c>U/u</c>, a closed or
 /// silent socket, a missing or late answer, a 5xx after the order was accepted, a 429, a skewed
-/// <c>serverTime</c>, a symbol that answers "Market is closed.".
+/// <c>serverTime</c>, a symbol that answers "Market is closed.", a venue that is slow to match
+/// (<see cref="VenueDelay"/>), a slow API path (<see cref="RequestDelay"/>), market data that lags its
+/// event times (<see cref="MarketDataLag"/>).
 /// </summary>
+/// <remarks>
+/// The three delays are transport-like and run on real time (like <see cref="AckDelay"/>), whatever
+/// clock the exchange runs on: a test on virtual time still waits for them on the wall clock, and the
+/// exchange's timestamps (<c>E</c>, <c>T</c>, <c>transactTime</c>) do not move while a request or a
+/// frame is held unless the exchange clock itself moves. A held request or frame goes once its age
+/// reaches the delay in force now: raising a delay holds what is waiting longer, lowering or clearing
+/// it releases what is held (within <see cref="PollInterval"/>), always in order. So a test can hold
+/// requests for as long as it likes, look, and then restore the venue.
+/// </remarks>
 public sealed class SimulatorFaults
 {
     private int _dropDepth, _duplicateDepth, _reorderDepth, _dropAcks, _unknownAfterAccept, _rateLimitBurst, _timeoutAfterAccept;
-    private long _ackDelayTicks;
+    private long _ackDelayTicks, _venueDelayTicks, _requestDelayTicks, _marketDataLagTicks;
     private volatile bool _silentStreams;
 
     /// <summary>The next N depth diffs (every connection, every depth stream) are not sent: clients see a gap.</summary>
@@ -33,6 +44,65 @@ public sealed class SimulatorFaults
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _ackDelayTicks));
         set => Interlocked.Exchange(ref _ackDelayTicks, value.Ticks);
+    }
+
+    /// <summary>
+    /// Slow venue: every request that reaches the matching engine (new order, cancel, cancel-all,
+    /// cancel-replace, amend; REST and WS API; not <c>order.test</c> or queries) waits this long after it
+    /// arrived before it is handled, so its answer and its user data events (executionReport,
+    /// outboundAccountPosition) come that much later, in the order they always come. Requests stay in
+    /// order per connection (a cancel sent after a place never overtakes it; a WS API connection's
+    /// non-engine requests, <c>ping</c> and <c>time</c> included, are not held behind them); other
+    /// connections and the streams are not slowed. The timestamp window is checked after the wait, as
+    /// Binance re-checks it just before the engine. A held request is executed even if its client
+    /// disconnects meanwhile: only the answer is lost.
+    /// </summary>
+    public TimeSpan VenueDelay
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _venueDelayTicks));
+        set => Interlocked.Exchange(ref _venueDelayTicks, NonNegative(value).Ticks);
+    }
+
+    /// <summary>
+    /// Slow API path: every REST and WebSocket API request, <c>ping</c> and <c>time</c> included, waits
+    /// this long after it arrived before it is handled (engine requests wait <see cref="VenueDelay"/> on
+    /// top). A client measuring latency with pings sees its round trip grow by this much; <c>time</c>'s
+    /// <c>serverTime</c> is read after the wait (the inbound path is the slow one). Per-connection order
+    /// is kept as for <see cref="VenueDelay"/>.
+    /// </summary>
+    public TimeSpan RequestDelay
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _requestDelayTicks));
+        set => Interlocked.Exchange(ref _requestDelayTicks, NonNegative(value).Ticks);
+    }
+
+    /// <summary>
+    /// Lagging market data: every frame on a market-stream connection (depth diffs, bookTicker, trades,
+    /// aggTrades, serverShutdown, control replies) is written this long after it was produced, in
+    /// order; event times (<c>E</c>, <c>T</c>) stay the time it was produced, so (receive − <c>E</c>)
+    /// grows by the lag. Frames never overtake each other. WebSocket ping frames are not held (the
+    /// connection stays alive). The WebSocket API is not affected.
+    /// </summary>
+    public TimeSpan MarketDataLag
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _marketDataLagTicks));
+        set => Interlocked.Exchange(ref _marketDataLagTicks, NonNegative(value).Ticks);
+    }
+
+    /// <summary>How often something held re-reads a delay that may have been lowered.</summary>
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Waits until real time since <paramref name="since"/> (a Stopwatch timestamp) reaches <paramref name="delay"/>(), re-read as it changes.</summary>
+    internal static async ValueTask HoldAsync(long since, Func<TimeSpan> delay, CancellationToken cancel = default)
+    {
+        while (delay() - System.Diagnostics.Stopwatch.GetElapsedTime(since) is { Ticks: > 0 } left)
+            await Task.Delay(left < PollInterval ? left : PollInterval, cancel).ConfigureAwait(false);
+    }
+
+    private static TimeSpan NonNegative(TimeSpan value)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+        return value;
     }
 
     /// <summary>The next N accepted orders are executed and answered 503 -1007 (execution status unknown).</summary>
@@ -70,7 +140,7 @@ public sealed class SimulatorFaults
     public void Clear()
     {
         _dropDepth = _duplicateDepth = _reorderDepth = _dropAcks = _unknownAfterAccept = _rateLimitBurst = _timeoutAfterAccept = 0;
-        AckDelay = TimeSpan.Zero;
+        AckDelay = VenueDelay = RequestDelay = MarketDataLag = TimeSpan.Zero;
         SilentStreams = false;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 
@@ -7,26 +8,30 @@ namespace Fathom.Simulator;
 /// One client WebSocket of the simulator (market streams or WebSocket API). Frames are queued by
 /// the publisher (which runs under the exchange lock and must never block) and written by this
 /// connection's own send loop, so a slow client delays only itself; one whose queue overflows is
-/// dropped, as Binance drops clients that do not keep up.
+/// dropped, as Binance drops clients that do not keep up. With a <c>lag</c> source (market streams:
+/// <see cref="SimulatorFaults.MarketDataLag"/>) each frame is written once it has been queued for the
+/// lag in force; frames keep their order.
 /// </summary>
 internal sealed class StreamConnection
 {
     public const int MaxQueuedFrames = 100_000;
     private readonly WebSocket _socket;
-    private readonly Channel<byte[]> _out = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxQueuedFrames)
+    private readonly Channel<(byte[] Frame, long Queued)> _out = Channel.CreateBounded<(byte[], long)>(new BoundedChannelOptions(MaxQueuedFrames)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
     });
     private readonly CancellationTokenSource _abort = new();
     private readonly HashSet<string> _streams = new(StringComparer.Ordinal);
+    private readonly Func<TimeSpan>? _lag;
 
-    public StreamConnection(int id, WebSocket socket, bool combined, string ip)
+    public StreamConnection(int id, WebSocket socket, bool combined, string ip, Func<TimeSpan>? lag = null)
     {
         Id = id;
         _socket = socket;
         Combined = combined;
         Ip = ip;
+        _lag = lag;
     }
 
     public int Id { get; }
@@ -48,7 +53,8 @@ internal sealed class StreamConnection
     /// <summary>Queues a text frame; never blocks. A full queue means the client cannot keep up: drop it.</summary>
     public void Send(byte[] frame)
     {
-        if (!_out.Writer.TryWrite(frame))
+        // Real time, like the network the lag stands for.
+        if (!_out.Writer.TryWrite((frame, _lag is null ? 0 : Stopwatch.GetTimestamp())))
             Abort();
     }
 
@@ -66,8 +72,10 @@ internal sealed class StreamConnection
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, _abort.Token);
         try
         {
-            await foreach (byte[] frame in _out.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
+            await foreach (var (frame, queued) in _out.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
+                if (_lag is not null)
+                    await SimulatorFaults.HoldAsync(queued, _lag, linked.Token).ConfigureAwait(false);
                 if (_socket.State != WebSocketState.Open)
                     break;
                 await _socket.SendAsync(frame, WebSocketMessageType.Text, true, linked.Token).ConfigureAwait(false);

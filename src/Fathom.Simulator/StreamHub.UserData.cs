@@ -47,18 +47,21 @@ public sealed partial class StreamHub
 
     internal bool HasSession(WsApiSession session) => _userSubscriptions.Any(s => s.Session == session);
 
-    /// <summary>Serves one WebSocket API connection: requests in order, each answered before the next is read.</summary>
+    /// <summary>
+    /// Serves one WebSocket API connection: requests in order, each answered before the next is read,
+    /// unless a delay fault holds some (<see cref="RequestPipeline"/>: the next is read while they wait).
+    /// </summary>
     private async Task RunWsApiAsync(Microsoft.AspNetCore.Http.HttpContext context, string ip)
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var connection = new StreamConnection(Interlocked.Increment(ref _nextConnectionId), socket, combined: false, ip);
-        var session = new WsApiSession(connection, ip, _engine.Clock.UtcNowUnixMs);
+        var session = new WsApiSession(connection, ip, _engine.Clock.UtcNowUnixMs, new RequestPipeline(_api.WsApiDelay));
         Add(ref _wsApi, connection);
         try
         {
             Task send = connection.SendLoopAsync(context.RequestAborted);
             while (await connection.ReceiveAsync(context.RequestAborted).ConfigureAwait(false) is { } request)
-                _api.HandleWsApi(session, request);
+                _api.ReceiveWsApi(session, request);
             connection.Close();
             await send.ConfigureAwait(false);
         }
@@ -232,7 +235,7 @@ public sealed partial class StreamHub
 }
 
 /// <summary>One WebSocket API connection: its socket, the logged-on account (session.logon) and its subscription ids.</summary>
-internal sealed class WsApiSession(StreamConnection connection, string ip, long connectedSince)
+internal sealed class WsApiSession(StreamConnection connection, string ip, long connectedSince, RequestPipeline pipeline)
 {
     public StreamConnection Connection { get; } = connection;
     public string Ip { get; } = ip;
@@ -241,4 +244,6 @@ internal sealed class WsApiSession(StreamConnection connection, string ip, long 
     public string? ApiKey { get; set; }
     public long AuthorizedSince { get; set; }
     public int NextSubscriptionId { get; set; }
+    /// <summary>Holds and orders this connection's requests while a delay fault is on.</summary>
+    public RequestPipeline Pipeline { get; } = pipeline;
 }

@@ -387,7 +387,7 @@ public sealed partial class StreamHub : IDisposable
             streams.AddRange((rest.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries));
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new StreamConnection(Interlocked.Increment(ref _nextConnectionId), socket, combined, ip);
+        var connection = new StreamConnection(Interlocked.Increment(ref _nextConnectionId), socket, combined, ip, () => _faults.MarketDataLag);
         foreach (var s in streams)
             connection.Subscribe(NormalizeStream(s));
         Add(ref _market, connection);

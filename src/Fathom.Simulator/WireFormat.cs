@@ -40,8 +40,24 @@ internal static class WireFormat
         SymbolStatus.Trading => "TRADING",
         SymbolStatus.Halt => "HALT",
         SymbolStatus.Break => "BREAK",
-        _ => "END_OF_DAY",
+        SymbolStatus.EndOfDay => "END_OF_DAY",
+        _ => "CANCEL_ONLY",
     };
+
+    /// <summary>A wire status name (TRADING, HALT, BREAK, END_OF_DAY, CANCEL_ONLY) to its value; false for anything else.</summary>
+    public static bool TryParse(string? text, out SymbolStatus status)
+    {
+        foreach (var s in Enum.GetValues<SymbolStatus>())
+        {
+            if (Of(s) == text)
+            {
+                status = s;
+                return true;
+            }
+        }
+        status = default;
+        return false;
+    }
 
     public static void Decimal8(Utf8JsonWriter w, string name, long raw, int decimals)
     {

@@ -68,6 +68,33 @@ internal sealed class SimulatorHarness : IAsyncDisposable
 
     public async Task<WsClient> ConnectAsync(string pathAndQuery) => await WsClient.ConnectAsync(WsUri(pathAndQuery));
 
+    /// <summary>
+    /// A WebSocket API connection logged on with the demo account's Ed25519 key (session.logon) and
+    /// subscribed to its user data: later requests need only a timestamp.
+    /// </summary>
+    public async Task<WsClient> ConnectUserDataAsync()
+    {
+        var ws = await ConnectAsync("/ws-api/v3");
+        var key = SimulatorConfig.Demo().Accounts[0].Keys[1];
+        using var ed = NSec.Cryptography.Key.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, Convert.FromBase64String(key.Ed25519PrivateKey!), NSec.Cryptography.KeyBlobFormat.RawPrivateKey);
+        long ts = NowMs;
+        string sig = Convert.ToBase64String(NSec.Cryptography.SignatureAlgorithm.Ed25519.Sign(ed, Encoding.UTF8.GetBytes($"apiKey={key.ApiKey}&timestamp={ts}")));
+        var logon = await ws.RequestAsync("logon", "session.logon", new Dictionary<string, object> { ["apiKey"] = key.ApiKey, ["timestamp"] = ts, ["signature"] = sig });
+        if (logon.GetProperty("status").GetInt32() != 200)
+            throw new InvalidOperationException("logon failed: " + logon.GetRawText());
+        var sub = await ws.RequestAsync("subscribe", "userDataStream.subscribe");
+        if (sub.GetProperty("status").GetInt32() != 200)
+            throw new InvalidOperationException("subscribe failed: " + sub.GetRawText());
+        return ws;
+    }
+
+    /// <summary>Params of a LIMIT GTC order for a logged-on WS API session (timestamp now, no signature).</summary>
+    public Dictionary<string, object> LimitOrder(string side, string qty, string price, string clientOrderId, string symbol = "BTCUSDT") => new()
+    {
+        ["symbol"] = symbol, ["side"] = side, ["type"] = "LIMIT", ["timeInForce"] = "GTC", ["quantity"] = qty, ["price"] = price,
+        ["newClientOrderId"] = clientOrderId, ["timestamp"] = NowMs,
+    };
+
     /// <summary>Publishes the 100 ms depth diffs now (what the timer does on virtual time).</summary>
     public void PublishDepth()
     {

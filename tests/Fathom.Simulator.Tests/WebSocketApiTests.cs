@@ -106,6 +106,47 @@ public sealed class WebSocketApiTests
     }
 
     [Fact]
+    public async Task PingAndTime_AnswerAsBinance_WithWeightOneEach()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        await using var ws = await h.ConnectAsync("/ws-api/v3");
+        static int Weight(JsonElement answer) => answer.GetProperty("rateLimits").EnumerateArray()
+            .Single(l => l.GetProperty("rateLimitType").GetString() == "REQUEST_WEIGHT").GetProperty("count").GetInt32();
+
+        // {"id":..,"status":200,"result":{},"rateLimits":[REQUEST_WEIGHT MINUTE 1]} and nothing else.
+        var ping = await ws.RequestAsync("ping-1", "ping");
+        Assert.Equal(["id", "status", "result", "rateLimits"], ping.EnumerateObject().Select(p => p.Name).ToList());
+        Assert.Equal("ping-1", ping.GetProperty("id").GetString());
+        Assert.Equal(200, ping.GetProperty("status").GetInt32());
+        Assert.Equal(JsonValueKind.Object, ping.GetProperty("result").ValueKind);
+        Assert.Empty(ping.GetProperty("result").EnumerateObject());
+        var limit = Assert.Single(ping.GetProperty("rateLimits").EnumerateArray());
+        Assert.Equal("MINUTE", limit.GetProperty("interval").GetString());
+        Assert.Equal(1, limit.GetProperty("intervalNum").GetInt32());
+        Assert.Equal(6000, limit.GetProperty("limit").GetInt32());
+
+        var ping2 = await ws.RequestAsync("ping-2", "ping");
+        Assert.Equal(Weight(ping) + 1, Weight(ping2));
+
+        var time = await ws.RequestAsync("time-1", "time");
+        Assert.Equal(200, time.GetProperty("status").GetInt32());
+        Assert.Equal(["serverTime"], time.GetProperty("result").EnumerateObject().Select(p => p.Name).ToList());
+        Assert.Equal(h.NowMs, time.GetProperty("result").GetProperty("serverTime").GetInt64());
+        Assert.Equal(Weight(ping2) + 1, Weight(time));
+
+        // serverTime is the exchange's clock: it moves with it.
+        h.Time.Advance(TimeSpan.FromMilliseconds(1234));
+        var later = await ws.RequestAsync("time-2", "time");
+        Assert.Equal(time.GetProperty("result").GetProperty("serverTime").GetInt64() + 1234, later.GetProperty("result").GetProperty("serverTime").GetInt64());
+
+        // A numeric id is echoed as a number.
+        await ws.SendAsync("""{"id":7,"method":"ping"}""");
+        var numeric = await ws.NextAsync(f => f.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.Number);
+        Assert.Equal(7, numeric.GetProperty("id").GetInt32());
+        Assert.Equal(200, numeric.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
     public async Task SessionLogon_Ed25519Only_ThenRequestsNeedNoSignature()
     {
         await using var h = await SimulatorHarness.StartAsync();

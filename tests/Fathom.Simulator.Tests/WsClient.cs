@@ -12,7 +12,7 @@ internal sealed class WsClient : IAsyncDisposable
     private readonly ClientWebSocket _socket = new();
     private readonly List<JsonElement> _frames = [];
     private readonly SemaphoreSlim _arrived = new(0);
-    private readonly List<JsonElement> _pending = [];
+    private readonly List<(JsonElement Frame, DateTimeOffset ReceivedAt)> _pending = [];
     private Task _loop = Task.CompletedTask;
 
     public bool Closed { get; private set; }
@@ -44,10 +44,11 @@ internal sealed class WsClient : IAsyncDisposable
                     continue;
                 var doc = JsonDocument.Parse(message.ToArray());
                 message.SetLength(0);
+                var receivedAt = DateTimeOffset.UtcNow;
                 lock (_frames)
                 {
                     _frames.Add(doc.RootElement.Clone());
-                    _pending.Add(_frames[^1]);
+                    _pending.Add((_frames[^1], receivedAt));
                 }
                 _arrived.Release();
             }
@@ -73,7 +74,11 @@ internal sealed class WsClient : IAsyncDisposable
     }
 
     /// <summary>The oldest not yet taken frame matching <paramref name="match"/>; others stay for later calls.</summary>
-    public async Task<JsonElement> NextAsync(Func<JsonElement, bool>? match = null, TimeSpan? timeout = null)
+    public async Task<JsonElement> NextAsync(Func<JsonElement, bool>? match = null, TimeSpan? timeout = null) =>
+        (await NextTimedAsync(match, timeout)).Frame;
+
+    /// <summary>As <see cref="NextAsync"/>, with the wall-clock time the frame came off the socket.</summary>
+    public async Task<(JsonElement Frame, DateTimeOffset ReceivedAt)> NextTimedAsync(Func<JsonElement, bool>? match = null, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? Patience);
         while (true)
@@ -83,7 +88,7 @@ internal sealed class WsClient : IAsyncDisposable
                 for (int i = 0; i < _pending.Count; i++)
                 {
                     var f = _pending[i];
-                    if (match is null || match(f))
+                    if (match is null || match(f.Frame))
                     {
                         _pending.RemoveAt(i);
                         return f;
@@ -102,16 +107,30 @@ internal sealed class WsClient : IAsyncDisposable
     {
         await Task.Delay(window);
         lock (_frames)
-            Assert.DoesNotContain(_pending, e => match(e));
+            Assert.DoesNotContain(_pending, e => match(e.Frame));
     }
 
     /// <summary>Sends a WS API request and waits for the response with that id.</summary>
     public async Task<JsonElement> RequestAsync(string id, string method, object? parameters = null)
     {
-        string body = JsonSerializer.Serialize(new Dictionary<string, object?> { ["id"] = id, ["method"] = method, ["params"] = parameters });
-        await SendAsync(body);
-        return await NextAsync(f => f.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String && i.GetString() == id);
+        await SendRequestAsync(id, method, parameters);
+        return await ResponseAsync(id);
     }
+
+    /// <summary>Sends a WS API request without waiting for its response.</summary>
+    public Task SendRequestAsync(string id, string method, object? parameters = null) =>
+        SendAsync(JsonSerializer.Serialize(new Dictionary<string, object?> { ["id"] = id, ["method"] = method, ["params"] = parameters }));
+
+    /// <summary>The response to the request with string id <paramref name="id"/>.</summary>
+    public Task<JsonElement> ResponseAsync(string id) => NextAsync(f => IsResponse(f, id));
+
+    public static bool IsResponse(JsonElement f, string id) =>
+        f.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String && i.GetString() == id;
+
+    /// <summary>A user data frame carrying an event of type <paramref name="type"/> (and execution type <paramref name="x"/>, client order id <paramref name="c"/> if given).</summary>
+    public static bool IsEvent(JsonElement f, string type, string? x = null, string? c = null) =>
+        f.TryGetProperty("event", out var e) && e.GetProperty("e").GetString() == type &&
+        (x is null || e.GetProperty("x").GetString() == x) && (c is null || e.GetProperty("c").GetString() == c);
 
     public Task WaitClosedAsync(TimeSpan timeout) => _loop.WaitAsync(timeout);
 

@@ -1,0 +1,104 @@
+using Fathom.Core;
+using Xunit;
+
+namespace Fathom.Simulator.Tests;
+
+/// <summary>The <c>fathom sim --fault-console</c> commands, each checked against the switch it must move.</summary>
+public sealed class FaultConsoleTests
+{
+    private static (ExchangeSimulator Sim, FaultConsole Console) Create()
+    {
+        var config = SimulatorConfig.Demo();
+        config.SeedLevels = 0;
+        var sim = ExchangeSimulator.Create(config, new ManualTimeProvider());
+        return (sim, new FaultConsole(sim));
+    }
+
+    [Fact]
+    public void DelayCommands_SetTheDelayFaults_AndClearResetsThem()
+    {
+        var (sim, console) = Create();
+        using var _ = sim;
+        Assert.StartsWith("ok", console.Execute("venue-delay 250"));
+        Assert.StartsWith("ok", console.Execute("request-delay 100"));
+        Assert.StartsWith("ok", console.Execute("md-lag 300"));
+        Assert.StartsWith("ok", console.Execute("ack-delay 40"));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), sim.Faults.VenueDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), sim.Faults.RequestDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), sim.Faults.MarketDataLag);
+        Assert.Equal(TimeSpan.FromMilliseconds(40), sim.Faults.AckDelay);
+        string show = console.Execute("show");
+        Assert.Contains("venue-delay 250 ms", show);
+        Assert.Contains("md-lag 300 ms", show);
+
+        Assert.StartsWith("ok", console.Execute("venue-delay 0"));
+        Assert.Equal(TimeSpan.Zero, sim.Faults.VenueDelay);
+        Assert.StartsWith("ok", console.Execute("clear"));
+        Assert.Equal(TimeSpan.Zero, sim.Faults.RequestDelay);
+        Assert.Equal(TimeSpan.Zero, sim.Faults.MarketDataLag);
+        Assert.Equal(TimeSpan.Zero, sim.Faults.AckDelay);
+    }
+
+    [Theory]
+    [InlineData("venue-delay")]
+    [InlineData("venue-delay -5")]
+    [InlineData("md-lag soon")]
+    [InlineData("request-delay 1 2")]
+    [InlineData("status BTCUSDT")]
+    [InlineData("status BTCUSDT CLOSED")]
+    [InlineData("status NOPEUSDT HALT")]
+    [InlineData("halt NOPEUSDT")]
+    [InlineData("silent maybe")]
+    [InlineData("frobnicate")]
+    public void MalformedCommands_AreRefusedWithTheHelp_AndChangeNothing(string line)
+    {
+        var (sim, console) = Create();
+        using var _ = sim;
+        string reply = console.Execute(line);
+        Assert.StartsWith("error", reply);
+        Assert.Contains(FaultConsole.Help, reply);
+        Assert.Equal(TimeSpan.Zero, sim.Faults.VenueDelay);
+        Assert.Equal(TimeSpan.Zero, sim.Faults.RequestDelay);
+        Assert.Equal(TimeSpan.Zero, sim.Faults.MarketDataLag);
+        Assert.All(sim.Engine.Books, b => Assert.Equal(SymbolStatus.Trading, sim.GetSymbolStatus(b.Name)));
+    }
+
+    [Fact]
+    public void StatusCommands_ChangeTheSymbolStatus_AndBack()
+    {
+        var (sim, console) = Create();
+        using var _ = sim;
+        Assert.Equal("ok: BTCUSDT TRADING -> HALT", console.Execute("status BTCUSDT HALT"));
+        Assert.Equal(SymbolStatus.Halt, sim.GetSymbolStatus("BTCUSDT"));
+        Assert.Equal("ok: BTCUSDT HALT -> CANCEL_ONLY", console.Execute("status BTCUSDT cancel_only"));
+        Assert.Equal(SymbolStatus.CancelOnly, sim.GetSymbolStatus("BTCUSDT"));
+        Assert.StartsWith("ok", console.Execute("status BTCUSDT END_OF_DAY"));
+        Assert.StartsWith("ok", console.Execute("status BTCUSDT BREAK"));
+        Assert.Equal(SymbolStatus.Break, sim.GetSymbolStatus("BTCUSDT"));
+        Assert.Contains("BTCUSDT BREAK", console.Execute("show"));
+        Assert.StartsWith("ok", console.Execute("resume BTCUSDT"));
+        Assert.Equal(SymbolStatus.Trading, sim.GetSymbolStatus("BTCUSDT"));
+        Assert.StartsWith("ok", console.Execute("halt ETHUSDT"));
+        Assert.Equal(SymbolStatus.Halt, sim.GetSymbolStatus("ETHUSDT"));
+        Assert.Equal("ok: ETHUSDT HALT -> TRADING", console.Execute("status ETHUSDT TRADING"));
+    }
+
+    [Fact]
+    public void Help_ListsEveryCommand_AndRunReadsOneCommandALine()
+    {
+        foreach (string command in (string[])["drop-depth", "dup-depth", "reorder-depth", "silent", "md-lag", "disconnect", "disconnect-api", "shutdown",
+            "venue-delay", "request-delay", "ack-delay", "drop-acks", "unknown", "timeout", "429", "skew", "status SYMBOL", "halt", "resume", "flow", "show", "clear"])
+            Assert.Contains(command, FaultConsole.Help);
+
+        var (sim, console) = Create();
+        using var _ = sim;
+        var output = new StringWriter();
+        console.Run(new StringReader("venue-delay 10\n\nskew -1500\nhelp\n"), output, CancellationToken.None);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), sim.Faults.VenueDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(-1500), sim.Clock.Skew);
+        string text = output.ToString();
+        Assert.Contains("ok: venue-delay 10", text);
+        Assert.Contains("ok: skew -1500", text);
+        Assert.Contains(FaultConsole.Help, text);
+    }
+}
