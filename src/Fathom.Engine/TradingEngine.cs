@@ -688,8 +688,15 @@ public sealed class TradingEngine : IReportSink
 
     // ---- plumbing
 
+    /// <summary>Inputs the core has processed (market data, reports, timers, operator and fault inputs).</summary>
+    public long InputsProcessed { get; private set; }
+
+    /// <summary>Inputs waiting in the ring for the core (approximate while producers write).</summary>
+    public long InputsQueued => _inbox.Count;
+
     private long BeginInput(long candidateNs)
     {
+        InputsProcessed++;
         long now = candidateNs < _lastNow ? _lastNow : candidateNs;
         _lastNow = now;
         _host.InputNs = now;
@@ -792,7 +799,9 @@ public sealed class TradingEngine : IReportSink
     // Static lambdas with explicit state: no closure is allocated per event.
     private void Guard<TState>(TState state, Action<IStrategy, IStrategyContext, TState> callback)
     {
-        if (StrategyHalted || Paused)
+        // Stopped (after OnStop), paused or halted: the strategy gets no callback, so a fill arriving while
+        // the stop's cancels are in flight cannot requote.
+        if (StrategyHalted || Paused || !_started)
             return;
         try
         {

@@ -1,0 +1,175 @@
+using Fathom.Core;
+using Fathom.Gateway.Abstractions;
+using Xunit;
+
+namespace Fathom.Engine.Tests;
+
+/// <summary>
+/// The one door: a gateway that calls the engine while holding its own lock, and the core calling the
+/// gateway while holding the core lock, must never wait on each other; many threads at once must
+/// get every input processed.
+/// </summary>
+public partial class TradingEngineTests
+{
+    /// <summary>
+    /// A gateway like Binance's: every report goes to the sink under one report gate, and a local reject
+    /// from <see cref="Send"/> (429 back-off, budget used up, off-tick) takes the same gate on the core thread.
+    /// </summary>
+    private sealed class GatedGateway : IOrderGateway
+    {
+        public readonly Lock ReportGate = new();
+        public IReportSink Sink = null!;
+        public readonly List<OrderCommand> Sent = [];
+        /// <summary>Runs on the core thread inside Send, before the local reject takes the gate.</summary>
+        public Action<OrderCommand>? BeforeReject;
+        public int RejectEvery;
+        public long LocalRejects;
+        private long _sends;
+        public bool IsReady => true;
+
+        public void Send(in OrderCommand command)
+        {
+            Sent.Add(command);
+            long n = ++_sends;
+            Action<OrderCommand>? before = BeforeReject;
+            if (before is null && (RejectEvery == 0 || n % RejectEvery != 0))
+                return;
+            BeforeReject = null;
+            before?.Invoke(command);
+            ClientOrderId target = command.Kind == CommandKind.Place ? command.ClientOrderId : command.OrigClientOrderId;
+            lock (ReportGate)
+            {
+                LocalRejects++;
+                Sink.OnReject(new RejectReport(command.InstrumentId, target, command.Kind, RejectReason.RateLimited, -1003, "local: back-off", 0));
+            }
+        }
+
+        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
+        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
+        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
+        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
+        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task LocalRejectUnderCoreLock_WhileAckArrivesUnderReportGate_Finishes()
+    {
+        var gateway = new GatedGateway();
+        var rig = NewRig(gateway: gateway);
+        gateway.Sink = rig.Engine;
+        rig.Market(10_000, 10_010, 1);
+        foreach (var c in gateway.Sent.ToArray())
+            rig.Engine.OnAck(new AckReport(0, c.ClientOrderId, 1000 + c.ClientOrderId.Sequence, rig.Now));
+        OrderCommand resting = gateway.Sent[0];
+        long acksBefore = rig.Engine.Execution.Counters.DuplicateReports;
+
+        // The race that froze the engine: the receive thread holds the report gate and delivers an ack
+        // while the core, holding the core lock, local-rejects a command and needs the same gate.
+        Thread? receiver = null;
+        using var gateHeld = new ManualResetEventSlim();
+        using var ackDelivered = new ManualResetEventSlim();
+        gateway.BeforeReject = _ =>
+        {
+            receiver = new Thread(() =>
+            {
+                lock (gateway.ReportGate)
+                {
+                    gateHeld.Set();
+                    rig.Engine.OnAck(new AckReport(0, resting.ClientOrderId, 77, 0));
+                    ackDelivered.Set();
+                    Thread.Sleep(50); // keep the gate while the core asks for it
+                }
+            }) { IsBackground = true };
+            receiver.Start();
+            Assert.True(gateHeld.Wait(TimeSpan.FromSeconds(30)));
+        };
+        long before = rig.Engine.InputsProcessed;
+        var move = Task.Run(() => rig.Market(10_020, 10_030, 2)); // requotes: Send → local reject under the gate
+        Assert.True(await Task.WhenAny(move, Task.Delay(TimeSpan.FromSeconds(60))) == move, "the core and the gateway deadlocked: core lock ↔ report gate");
+        Assert.True(ackDelivered.Wait(TimeSpan.FromSeconds(60)), "the ack's sink call never returned; halt: " + rig.Engine.HaltReason);
+        Assert.True(receiver!.Join(TimeSpan.FromSeconds(60)));
+
+        // Both reports became inputs: the market move, the reject (after it), and the ack (from the ring).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (rig.Engine.InputsProcessed < before + 3 && DateTime.UtcNow < deadline)
+            Thread.Sleep(5);
+        Assert.True(rig.Engine.InputsProcessed >= before + 3, $"{rig.Engine.InputsProcessed - before} inputs processed, want 3");
+        Assert.Equal(1, gateway.LocalRejects);
+        lock (rig.CoreLock)
+            Assert.True(rig.Engine.Execution.Counters.DuplicateReports > acksBefore, "the ack delivered under the report gate reached execution");
+    }
+
+    [Fact]
+    public void ManyThreads_ReportsRejectsTimersOperatorsAndMarketData_EveryInputProcessed_NothingHangs()
+    {
+        var gateway = new GatedGateway { RejectEvery = 7 };
+        var rig = NewRig(gateway: gateway);
+        gateway.Sink = rig.Engine;
+        rig.Market(10_000, 10_010, 1);
+        long start = rig.Engine.InputsProcessed;
+        const int Frames = 1_500, ReportsPerThread = 2_000, Timers = 600, Operators = 200;
+        long sent = 0;
+        var threads = new List<Thread>
+        {
+            new(() =>
+            {
+                for (int i = 0; i < Frames; i++)
+                {
+                    long mid = 10_000 + i % 40;
+                    rig.Market(mid, mid + 10, 2 + i);
+                }
+            }),
+            new(() => { for (int i = 0; i < Timers; i++) { rig.Engine.OnTimer(); Thread.Yield(); } }),
+            new(() => { for (int i = 0; i < Operators; i++) { if (i % 2 == 0) rig.Engine.Pause(); else rig.Engine.Resume(); } }),
+        };
+        for (int t = 0; t < 2; t++)
+        {
+            int seed = t;
+            threads.Add(new Thread(() =>
+            {
+                var rng = new Random(seed);
+                for (int i = 0; i < ReportsPerThread; i++)
+                {
+                    var id = new ClientOrderId(1, 1, rng.Next(1, 400));
+                    lock (gateway.ReportGate) // as the real gateway delivers every report
+                    {
+                        switch (rng.Next(4))
+                        {
+                            case 0: rig.Engine.OnAck(new AckReport(0, id, 1_000 + id.Sequence, 0)); break;
+                            case 1: rig.Engine.OnCanceled(new CanceledReport(0, id, 0)); break;
+                            case 2: rig.Engine.OnReject(new RejectReport(0, id, CommandKind.Place, RejectReason.FilterFailure, -1013, "x", 0)); break;
+                            default: rig.Engine.OnStatusUnknown(new StatusUnknownReport(0, id, CommandKind.Cancel, UnknownCause.Timeout, 0)); break;
+                        }
+                    }
+                    Interlocked.Increment(ref sent);
+                }
+            }));
+        }
+        foreach (var t in threads)
+        {
+            t.IsBackground = true;
+            t.Start();
+        }
+        foreach (var t in threads)
+            Assert.True(t.Join(TimeSpan.FromSeconds(120)), "a producer hung");
+
+        long expected = start + Frames + Timers + Operators + Interlocked.Read(ref sent);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            long want;
+            lock (rig.CoreLock)
+                want = expected + gateway.LocalRejects;
+            if (rig.Engine.InputsProcessed >= want && rig.Engine.InputsQueued == 0)
+                break;
+            Thread.Sleep(10);
+        }
+        lock (rig.CoreLock)
+        {
+            Assert.Equal(0, rig.Engine.InputsQueued);
+            Assert.Equal(expected + gateway.LocalRejects, rig.Engine.InputsProcessed);
+            Assert.Null(rig.Engine.HaltReason);
+        }
+    }
+}
