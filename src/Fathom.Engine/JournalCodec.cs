@@ -96,7 +96,8 @@ public static class JournalCodec
     {
         var w = new Writer(d);
         w.I32(r.InstrumentId); w.Id(r.ClientOrderId); w.U8((byte)r.Command); w.U8((byte)r.Reason); w.I32(r.VenueCode); w.I64(r.TimeNs);
-        w.Text(r.VenueMessage);
+        w.Text(r.VenueMessage, reserve: 8);
+        w.I64(r.RetryAfterNs); // after the text: journals written before the field decode with 0
         return w.Length;
     }
 
@@ -161,8 +162,11 @@ public static class JournalCodec
                 sink.OnAck(new AckReport(r.I32(), r.Id(), r.I64(), r.I64()));
                 break;
             case JournalReportKind.Reject:
-                sink.OnReject(new RejectReport(r.I32(), r.Id(), (CommandKind)r.U8(), (RejectReason)r.U8(), r.I32(), VenueMessage: null, r.I64()) with { VenueMessage = r.Text() });
+            {
+                var reject = new RejectReport(r.I32(), r.Id(), (CommandKind)r.U8(), (RejectReason)r.U8(), r.I32(), VenueMessage: null, r.I64()) with { VenueMessage = r.Text() };
+                sink.OnReject(reject with { RetryAfterNs = r.Remaining >= 8 ? r.I64() : 0 });
                 break;
+            }
             case JournalReportKind.Canceled:
                 sink.OnCanceled(new CanceledReport(r.I32(), r.Id(), r.I64()));
                 break;
@@ -203,7 +207,8 @@ public static class JournalCodec
         public void I64(long v) { BinaryPrimitives.WriteInt64LittleEndian(_d[Length..], v); Length += 8; }
         public void Id(ClientOrderId id) { BinaryPrimitives.WriteUInt16LittleEndian(_d[Length..], id.Node); Length += 2; BinaryPrimitives.WriteUInt32LittleEndian(_d[Length..], id.Epoch); Length += 4; I64(id.Sequence); }
 
-        public void Text(string? s)
+        /// <summary>Length-prefixed UTF-8, cut to leave <paramref name="reserve"/> bytes for the fields after it.</summary>
+        public void Text(string? s, int reserve = 0)
         {
             if (s is null)
             {
@@ -211,7 +216,7 @@ public static class JournalCodec
                 return;
             }
             // Cut on a character boundary to fit the buffer; a venue message is informational.
-            int room = _d.Length - Length - 4;
+            int room = _d.Length - Length - 4 - reserve;
             int chars = s.Length;
             while (Encoding.UTF8.GetByteCount(s.AsSpan(0, chars)) > room)
                 chars = chars * 3 / 4;

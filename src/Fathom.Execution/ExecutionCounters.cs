@@ -14,6 +14,15 @@ public sealed class ExecutionCounters
     public long DeferredBusy;
     /// <summary>Work not done because the instrument's in-flight cap was reached.</summary>
     public long DeferredByCap;
+    /// <summary>Work not done because the order's back-off after a rejected cancel/replace/amend runs (re-tried when it expires).</summary>
+    public long DeferredByBackoff;
+    /// <summary>Work not done because the venue's Retry-After or ban holds every command (re-tried when it ends).</summary>
+    public long DeferredByVenueHold;
+    /// <summary>Rejected cancels, cancel-replaces and amends that started or lengthened an order's back-off.</summary>
+    public long ModifyRejects;
+    /// <summary>Rejects that carried a Retry-After or a ban and so held every command.</summary>
+    public long VenueHolds;
+    public long Bans;
     public long RiskRefusals;
     /// <summary>A cancel-replace whose new leg risk refused, sent as a plain cancel instead.</summary>
     public long ReplacesDegradedToCancel;

@@ -24,9 +24,13 @@ public sealed partial class ExecutionEngine
     public void OnReject(in RejectReport report, long nowNs)
     {
         _risk.OnVenueResponse(nowNs);
+        // A Retry-After or a ban holds every command, whatever the reject names (a cancel-all names no order).
+        HoldForVenue(report, nowNs);
         ref var o = ref Resolve(report.ClientOrderId);
         if (Unsafe.IsNullRef(ref o))
             return;
+        if (report.Command == CommandKind.Query)
+            return; // a refused read (rate limit) says nothing about the order; its next query is already scheduled
         // "Unknown order" for an order we believe live is not a plain refusal: it may have filled or been
         // cancelled a moment ago (cancel rejected because filled). Its fate is unknown until the stream
         // or a query says, so it goes Unknown rather than back to working.
@@ -54,7 +58,10 @@ public sealed partial class ExecutionEngine
                 evt = OrderEvent.Reject;
                 break;
         }
-        Apply(ref o, evt, nowNs);
+        // A refused cancel, cancel-replace or amend puts the order back to working. Re-sending at once is
+        // what turned one rate-limited cancel into a storm (and, on Binance, an IP ban): back off per order.
+        if (Apply(ref o, evt, nowNs) && evt is OrderEvent.CancelReject or OrderEvent.ReplaceReject && OrderStateMachine.IsWorking(o.State))
+            BackOff(ref o, cancelWanted: report.Command == CommandKind.Cancel, nowNs);
         AfterReport(ref o, nowNs);
     }
 
@@ -133,6 +140,8 @@ public sealed partial class ExecutionEngine
             return;
         o.Qty = report.NewQty;
         o.CurrentId = report.NewClientOrderId;
+        o.ModifyRejects = 0; // the venue takes changes to it again
+        o.NextModifyNs = 0;
         AfterReport(ref o, nowNs);
     }
 
@@ -251,12 +260,17 @@ public sealed partial class ExecutionEngine
         return ref o;
     }
 
-    /// <summary>After any report: send a cancel that waited for the order to be free, then re-apply the quote target.</summary>
+    /// <summary>
+    /// After any report: send a cancel that waited for the order to be free (or, on any of the instrument's
+    /// orders, for a back-off or hold that has run out), then re-apply the quote target.
+    /// </summary>
     private void AfterReport(ref OrderRecord o, long nowNs)
     {
         var inst = _instruments[o.InstrumentId];
         if (o.CancelWanted && OrderStateMachine.IsWorking(o.State))
             SendCancel(inst, ref o, nowNs);
+        if (TakeDueRetry(inst, nowNs))
+            SendWantedCancels(inst, nowNs);
         if (_risk.WantsCancelAll(inst.Id, nowNs))
             CancelAllOrders(inst, nowNs);
         else

@@ -15,12 +15,14 @@ namespace Fathom.Execution;
 /// <remarks>
 /// Entry points: <see cref="Submit"/> (intents), <see cref="OnMarket"/>/<see cref="OnBook"/>, the report
 /// handlers in <c>ExecutionEngine.Reports.cs</c>, and <see cref="OnTimer"/> (risk evaluation, stale-book
-/// and halt cancels, queries for Unknown orders). Output: <see cref="Commands"/>, drained by the caller
-/// after each input. Invariants: nothing is sent for an order with a command in flight or an unknown
-/// fate (a cancel wanted meanwhile is remembered and sent when it becomes possible); a new order whose
-/// fate is unknown is never resent, only queried; the quote target is re-applied after every report, so
-/// behaviour under latency depends only on the input sequence. Single-threaded; no allocation per intent
-/// or report after construction.
+/// and halt cancels, queries for Unknown orders, cancels and quotes whose back-off or hold ran out).
+/// Output: <see cref="Commands"/>, drained by the caller after each input. Invariants: nothing is sent
+/// for an order with a command in flight or an unknown fate (a cancel wanted meanwhile is remembered and
+/// sent when it becomes possible); a new order whose fate is unknown is never resent, only queried; a
+/// rejected cancel, cancel-replace or amend is retried only after the order's exponential back-off, and
+/// nothing at all goes out while a venue Retry-After or ban holds (both on the caller's virtual time);
+/// the quote target is re-applied after every report, so behaviour under latency depends only on the
+/// input sequence. Single-threaded; no allocation per intent or report after construction.
 /// </remarks>
 public sealed partial class ExecutionEngine
 {
@@ -46,6 +48,9 @@ public sealed partial class ExecutionEngine
         // Prices the analyzer flags (spoof-like walls, withdrawing levels): quotes do not join them.
         public Price AvoidBid;
         public Price AvoidAsk;
+        // Work deferred by an order's back-off or the venue's hold: re-applied (timer or next report) at RetryDueNs.
+        public bool RetryPending;
+        public long RetryDueNs;
 
         public Price Mid => BestBid.Raw > 0 && BestAsk.Raw > 0 ? new Price((BestBid.Raw + BestAsk.Raw) / 2) : Price.Zero;
     }
@@ -57,6 +62,8 @@ public sealed partial class ExecutionEngine
     private readonly OrderTable _table;
     private readonly FillDeduplicator _fills;
     private readonly Action<OrderTransition>? _observer;
+    // Nothing is sent before this time: the venue's Retry-After (429) or ban (418). Only ever lengthened.
+    private long _holdUntilNs = long.MinValue;
 
     public ExecutionEngine(IReadOnlyList<InstrumentSpec> instruments, ExecutionOptions options, RiskManager risk,
         ClientOrderIdGenerator ids, Action<OrderTransition>? observer = null)
@@ -88,6 +95,8 @@ public sealed partial class ExecutionEngine
     /// <summary>The last illegal transition (default when none): also counted and sent to the observer.</summary>
     public OrderTransition LastIllegal { get; private set; }
     public RiskDecision LastRiskDecision { get; private set; }
+    /// <summary>While the virtual time is before this, no command is sent (venue Retry-After or ban); <see cref="long.MinValue"/> when none was ever given.</summary>
+    public long VenueHoldUntilNs => _holdUntilNs;
 
     // ---------------------------------------------------------------- market
 
@@ -159,22 +168,32 @@ public sealed partial class ExecutionEngine
         }
     }
 
-    /// <summary>Periodic work: risk evaluation (the kill switch), gating cancels, and queries for Unknown orders.</summary>
+    /// <summary>
+    /// Periodic work: risk evaluation (the kill switch), gating cancels, cancels and quotes whose back-off or
+    /// venue hold has run out, and queries for Unknown orders (not while the venue holds us).
+    /// </summary>
     public void OnTimer(long nowNs)
     {
         _risk.Evaluate(nowNs);
+        bool held = nowNs < _holdUntilNs;
         for (int i = 0; i < _instruments.Length; i++)
         {
             var inst = _instruments[i];
+            bool retryDue = TakeDueRetry(inst, nowNs);
             if (_risk.WantsCancelAll(i, nowNs))
             {
                 inst.HasQuoteTarget = false;
                 CancelAllOrders(inst, nowNs);
             }
-            else if (!_risk.AllowsIncrease(i, nowNs))
+            else
             {
-                ManageQuotes(inst, nowNs);
+                if (retryDue)
+                    SendWantedCancels(inst, nowNs);
+                if (retryDue || !_risk.AllowsIncrease(i, nowNs))
+                    ManageQuotes(inst, nowNs);
             }
+            if (held)
+                continue; // a query costs request weight too; it goes once the hold ends
             for (int k = 0; k < inst.LiveCount; k++)
             {
                 ref var o = ref _table.Find(inst.Live[k]);
@@ -237,8 +256,9 @@ public sealed partial class ExecutionEngine
                     Counters.DeferredBusy++;
                     return;
                 }
-                if (qty.Raw <= 0)
+                if (o.CancelWanted || qty.Raw <= 0)
                 {
+                    // A cancel already wanted (its last one was rejected and is backing off) stays wanted.
                     SendCancel(inst, ref o, nowNs);
                     return;
                 }
@@ -313,6 +333,8 @@ public sealed partial class ExecutionEngine
 
     private bool SendPlace(InstrumentState inst, int id, OrderSide side, OrderType type, Price price, Qty qty, bool isQuote, long nowNs)
     {
+        if (Deferred(inst, orderNotBeforeNs: 0, nowNs))
+            return false; // a quote is re-applied when the hold ends; a take is dropped, as a risk refusal drops it
         if (inst.Busy >= _options.MaxInFlightPerInstrument || inst.LiveCount >= inst.Live.Length)
         {
             Counters.DeferredByCap++;
@@ -359,6 +381,11 @@ public sealed partial class ExecutionEngine
         }
         if (!OrderStateMachine.IsWorking(o.State))
             return;
+        if (Deferred(inst, o.NextModifyNs, nowNs))
+        {
+            o.CancelWanted = true; // sent when the back-off or hold runs out (timer or next report), never before
+            return;
+        }
         var cid = _ids.Next();
         o.CancelWanted = false;
         Apply(ref o, OrderEvent.CancelRequest, nowNs);
@@ -367,11 +394,12 @@ public sealed partial class ExecutionEngine
         // No risk check and no in-flight cap: a cancel only ever reduces risk.
         _risk.OnCancelSent(cid.Sequence, nowNs);
         Counters.Cancels++;
-        _ = inst;
     }
 
     private void SendAmend(InstrumentState inst, ref OrderRecord o, Qty newTotalQty, long nowNs)
     {
+        if (Deferred(inst, o.NextModifyNs, nowNs))
+            return;
         if (inst.Busy >= _options.MaxInFlightPerInstrument)
         {
             Counters.DeferredByCap++;
@@ -398,6 +426,8 @@ public sealed partial class ExecutionEngine
 
     private void SendCancelReplace(InstrumentState inst, int id, ref OrderRecord old, Price price, Qty qty, OrderType type, long nowNs)
     {
+        if (Deferred(inst, old.NextModifyNs, nowNs))
+            return; // the quote target is re-applied when the back-off or hold runs out
         if (inst.Busy + 2 > _options.MaxInFlightPerInstrument || inst.LiveCount >= inst.Live.Length)
         {
             Counters.DeferredByCap++;
@@ -454,6 +484,89 @@ public sealed partial class ExecutionEngine
         o.QueryAttempts++;
         Commands.Add(OrderCommand.From(new QueryOrderCommand(o.InstrumentId, o.CurrentId), nowNs));
         Counters.Queries++;
+    }
+
+    // ---------------------------------------------------------------- back-off and venue holds
+
+    /// <summary>
+    /// True when the command may not go now: the venue holds every command (Retry-After, ban), or the
+    /// order's back-off after a rejected cancel/replace/amend runs. The instrument is marked so the
+    /// work is re-applied once it is due, from the timer or the next report: deferred, never dropped.
+    /// </summary>
+    private bool Deferred(InstrumentState inst, long orderNotBeforeNs, long nowNs)
+    {
+        if (nowNs < _holdUntilNs)
+        {
+            Counters.DeferredByVenueHold++;
+            RetryAt(inst, _holdUntilNs);
+            return true;
+        }
+        if (nowNs < orderNotBeforeNs)
+        {
+            Counters.DeferredByBackoff++;
+            RetryAt(inst, orderNotBeforeNs);
+            return true;
+        }
+        return false;
+    }
+
+    private static void RetryAt(InstrumentState inst, long dueNs)
+    {
+        if (!inst.RetryPending || dueNs < inst.RetryDueNs)
+            inst.RetryDueNs = dueNs;
+        inst.RetryPending = true;
+    }
+
+    private static bool TakeDueRetry(InstrumentState inst, long nowNs)
+    {
+        if (!inst.RetryPending || nowNs < inst.RetryDueNs)
+            return false;
+        inst.RetryPending = false; // whatever is still not due marks itself again
+        return true;
+    }
+
+    private void SendWantedCancels(InstrumentState inst, long nowNs)
+    {
+        for (int k = 0; k < inst.LiveCount; k++)
+        {
+            ref var o = ref _table.Find(inst.Live[k]);
+            if (!Unsafe.IsNullRef(ref o) && o.CancelWanted && OrderStateMachine.IsWorking(o.State))
+                SendCancel(inst, ref o, nowNs);
+        }
+    }
+
+    /// <summary>
+    /// The venue refused a cancel, cancel-replace or amend of a working order: the next one for it waits
+    /// <see cref="ExecutionOptions.CancelRetryDelayNs"/> doubled per consecutive reject, up to the cap. A
+    /// refused cancel stays wanted and goes again when the wait is over.
+    /// </summary>
+    private void BackOff(ref OrderRecord o, bool cancelWanted, long nowNs)
+    {
+        long delay = Math.Min(_options.CancelRetryDelayNs << Math.Min(o.ModifyRejects, 20), _options.MaxCancelBackoffNs);
+        o.ModifyRejects++;
+        o.NextModifyNs = nowNs + delay;
+        if (cancelWanted)
+            o.CancelWanted = true;
+        Counters.ModifyRejects++;
+        RetryAt(_instruments[o.InstrumentId], o.NextModifyNs);
+    }
+
+    /// <summary>
+    /// A Retry-After (429) or a ban (418, with the venue's Retry-After or <see cref="ExecutionOptions.BanHoldNs"/>)
+    /// holds every command, cancels included: a request sent into a ban only lengthens it.
+    /// </summary>
+    private void HoldForVenue(in RejectReport report, long nowNs)
+    {
+        bool banned = report.Reason == RejectReason.Banned;
+        if (banned)
+            Counters.Bans++;
+        long wait = report.RetryAfterNs > 0 ? report.RetryAfterNs : banned ? _options.BanHoldNs : 0;
+        if (wait <= 0)
+            return;
+        Counters.VenueHolds++;
+        long until = nowNs > long.MaxValue - wait ? long.MaxValue : nowNs + wait;
+        if (until > _holdUntilNs)
+            _holdUntilNs = until; // never shortened: a later, shorter Retry-After does not lift a ban
     }
 
     private static void InitOrder(ref OrderRecord o, ClientOrderId cid, int id, OrderSide side, OrderType type, Price price, Qty qty, bool isQuote)

@@ -33,6 +33,19 @@ public sealed record ExecutionOptions
     /// </summary>
     public long UnknownProofWindowNs { get; init; } = 15_000_000_000;
 
+    /// <summary>
+    /// Wait after a rejected cancel (or cancel-replace, or amend) of an order before the next one for it
+    /// goes; doubles per consecutive reject of that order up to <see cref="MaxCancelBackoffNs"/>. Without
+    /// it every input re-sent a rate-limited cancel at once, and on Binance that ends in an IP ban.
+    /// </summary>
+    public long CancelRetryDelayNs { get; init; } = 50_000_000;
+    public long MaxCancelBackoffNs { get; init; } = 4_000_000_000;
+    /// <summary>
+    /// A ban (<see cref="Fathom.Gateway.Abstractions.RejectReason.Banned"/>, Binance HTTP 418) without a
+    /// Retry-After holds every command this long: Binance bans last from 2 minutes up to 3 days.
+    /// </summary>
+    public long BanHoldNs { get; init; } = 120_000_000_000;
+
     public ExecutionOptions Validate()
     {
         if (MaxInFlightPerInstrument < 2)
@@ -51,6 +64,11 @@ public sealed record ExecutionOptions
             Fail(nameof(QueryDelayNs), "needs 0 < delay ≤ max backoff");
         if (UnknownProofWindowNs <= 0)
             Fail(nameof(UnknownProofWindowNs), "must be positive");
+        // An hour at most keeps delay << 20 far from overflowing a long.
+        if (CancelRetryDelayNs <= 0 || MaxCancelBackoffNs < CancelRetryDelayNs || MaxCancelBackoffNs > 3_600_000_000_000)
+            Fail(nameof(CancelRetryDelayNs), "needs 0 < delay ≤ max backoff ≤ 1 h");
+        if (BanHoldNs <= 0)
+            Fail(nameof(BanHoldNs), "must be positive");
         return this;
     }
 

@@ -26,8 +26,17 @@ internal struct OrderRecord
     public OrderState State;
     public bool IsQuote;
     public bool WasAcked;
-    /// <summary>Cancel as soon as nothing is in flight for it (a cancel-all found it busy).</summary>
+    /// <summary>
+    /// Cancel as soon as nothing is in flight for it and its back-off has run out (a cancel-all found it
+    /// busy, or the venue rejected the cancel).
+    /// </summary>
     public bool CancelWanted;
+    /// <summary>
+    /// Consecutive rejects of a cancel, cancel-replace or amend of this order, and the earliest time the
+    /// next of those may go (exponential back-off; reset by a successful amend).
+    /// </summary>
+    public int ModifyRejects;
+    public long NextModifyNs;
 
     /// <summary>The in-flight command (its own sequence number, kind and send time).</summary>
     public long PendingSeq;

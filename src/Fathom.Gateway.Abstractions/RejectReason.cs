@@ -17,7 +17,7 @@ public enum RejectReason : byte
     UnknownOrder,
     /// <summary>Cancel refused by cancelRestrictions.</summary>
     CancelRestricted,
-    /// <summary>Rate limited (429, -1003, -1015): nothing happened at the venue.</summary>
+    /// <summary>Rate limited (429, -1003, -1015): nothing happened at the venue. Retry-After, if given, is in <see cref="RejectReport.RetryAfterNs"/>.</summary>
     RateLimited,
     DuplicateOrder,
     /// <summary>Market closed or symbol not trading (HALT, BREAK, CANCEL_ONLY).</summary>
@@ -28,4 +28,9 @@ public enum RejectReason : byte
     AmendNotAllowed,
     /// <summary>Never reached the venue: proven by repeated "does not exist" after the receive window.</summary>
     NeverReachedVenue,
+    /// <summary>
+    /// Banned for ignoring rate limits (Binance HTTP 418): the venue answers nothing, cancels included,
+    /// until <see cref="RejectReport.RetryAfterNs"/> has passed; every further request lengthens the ban.
+    /// </summary>
+    Banned,
 }

@@ -45,6 +45,7 @@ public partial class TradingEngineTests
             new AckReport(1, id, 42, 1_000),
             new RejectReport(1, id, CommandKind.Place, RejectReason.InsufficientBalance, -2010, "Account has insufficient balance", 2_000),
             new RejectReport(0, id, CommandKind.Cancel, RejectReason.UnknownOrder, -2011, null, 2_500),
+            new RejectReport(0, id, CommandKind.Cancel, RejectReason.Banned, -1003, "Way too much request weight used; IP banned", 2_700, RetryAfterNs: 120_000_000_000),
             new CanceledReport(1, id, 3_000),
             new ExpiredReport(1, id, 4_000),
             new AmendedReport(1, id, other, new Qty(5_000), 5_000),
@@ -75,7 +76,7 @@ public partial class TradingEngineTests
     public void JournalCodec_CutsAnOverlongVenueMessageToFit()
     {
         Span<byte> buffer = stackalloc byte[JournalCodec.MaxSize];
-        var report = new RejectReport(0, new ClientOrderId(1, 1, 1), CommandKind.Place, RejectReason.Other, -1, new string('é', 2_000), 1);
+        var report = new RejectReport(0, new ClientOrderId(1, 1, 1), CommandKind.Place, RejectReason.RateLimited, -1, new string('é', 2_000), 1, RetryAfterNs: 7);
         int n = JournalCodec.Encode(report, buffer);
         Assert.True(n <= JournalCodec.MaxSize);
         var sink = new CapturingSink();
@@ -83,6 +84,17 @@ public partial class TradingEngineTests
         var back = Assert.IsType<RejectReport>(Assert.Single(sink.Reports));
         Assert.StartsWith("éé", back.VenueMessage);
         Assert.Equal(report with { VenueMessage = back.VenueMessage }, back);
+    }
+
+    [Fact]
+    public void JournalCodec_RejectWrittenBeforeRetryAfter_DecodesWithZero()
+    {
+        Span<byte> buffer = stackalloc byte[JournalCodec.MaxSize];
+        var report = new RejectReport(0, new ClientOrderId(1, 1, 1), CommandKind.Cancel, RejectReason.RateLimited, -1003, "Too much request weight used", 1);
+        int n = JournalCodec.Encode(report with { RetryAfterNs = 5 }, buffer) - 8; // the layout before the field
+        var sink = new CapturingSink();
+        JournalCodec.Dispatch(JournalReportKind.Reject, buffer[..n], sink);
+        Assert.Equal(report, Assert.IsType<RejectReport>(Assert.Single(sink.Reports)));
     }
 
     /// <summary>A gateway that rejects its first command from inside Send, as a full queue does.</summary>

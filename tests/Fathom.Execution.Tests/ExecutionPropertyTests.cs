@@ -28,7 +28,7 @@ public class ExecutionPropertyTests
 
     private sealed class Coverage
     {
-        public long Unknowns, Replaces, Amends, Fills, NeverReached;
+        public long Unknowns, Replaces, Amends, Fills, NeverReached, ModifyRejects, VenueHolds;
     }
 
     [Fact]
@@ -41,6 +41,8 @@ public class ExecutionPropertyTests
         Assert.True(coverage.Amends > 50, $"only {coverage.Amends} amends");
         Assert.True(coverage.Fills > 500, $"only {coverage.Fills} fills");
         Assert.True(coverage.NeverReached > 0, "no order was ever proven never to have arrived");
+        Assert.True(coverage.ModifyRejects > 100, $"only {coverage.ModifyRejects} rate-limited cancels/replaces backed off");
+        Assert.True(coverage.VenueHolds > 50, $"only {coverage.VenueHolds} Retry-After holds");
     }
 
     private static void Run(Scenario s, Coverage coverage)
@@ -108,7 +110,7 @@ public class ExecutionPropertyTests
         // The venue heals: no more timeouts or rejects, time runs on until everything is resolved.
         venue.Healthy = true;
         h.Engine.Submit(Intent.CancelAll(0), h.Now);
-        for (int i = 0; i < 600 && !(venue.Idle && h.Engine.InFlight(0) == 0); i++)
+        for (int i = 0; i < 600 && !(venue.Idle && h.Engine.InFlight(0) == 0 && h.Engine.LiveOrderCount(0) == 0); i++)
         {
             h.Advance(250);
             h.Engine.OnTimer(h.Now);
@@ -121,6 +123,8 @@ public class ExecutionPropertyTests
         Assert.True(h.Engine.InFlight(0) == 0, $"{h.Engine.InFlight(0)} in flight: {string.Join("; ", live[..n].ToArray())}");
         foreach (var o in live[..n])
             Assert.True(OrderStateMachine.IsWorking(o.State) || OrderStateMachine.IsTerminal(o.State), $"order {o.OrderId} ends {o.State}");
+        // The healing cancel-all reaches every order, rate-limited and backed-off ones included.
+        Assert.True(n == 0, $"{n} orders still live after the cancel-all: {string.Join("; ", live[..n].ToArray())}");
         Assert.Equal(venue.NetFilled, h.Engine.Position(0).Position.Raw);
         Assert.Equal(0, h.Risk.InFlightCount);
 
@@ -129,5 +133,7 @@ public class ExecutionPropertyTests
         coverage.Amends += h.Engine.Counters.Amends;
         coverage.Fills += h.Engine.Counters.Fills;
         coverage.NeverReached += h.Engine.Counters.NeverReachedVenue;
+        coverage.ModifyRejects += h.Engine.Counters.ModifyRejects;
+        coverage.VenueHolds += h.Engine.Counters.VenueHolds;
     }
 }

@@ -5,8 +5,9 @@ namespace Fathom.Execution.Tests;
 
 /// <summary>
 /// A small venue for property tests: applies commands, fills open orders at random, times out at random
-/// (sometimes after applying the command, sometimes before), and delivers every report for an order in
-/// order (as a user stream does) after a random latency. Queries answer the truth.
+/// (sometimes after applying the command, sometimes before), rate-limits cancels and cancel-replaces at
+/// random (sometimes with a Retry-After), and delivers every report for an order in order (as a user
+/// stream does) after a random latency. Queries answer the truth.
 /// </summary>
 internal sealed class FakeVenue(Harness h, Random rng, int rejectPct, int timeoutPct, int maxLatencyMs)
 {
@@ -98,6 +99,11 @@ internal sealed class FakeVenue(Harness h, Random rng, int rejectPct, int timeou
         var o = Find(orig);
         bool timeout = TimesOut();
         bool applied = !timeout || rng.Next(2) == 0;
+        if (applied && o is { Open: true } && !timeout && Rejects())
+        {
+            RateLimited(o.Id.Sequence, orig, CommandKind.Cancel);
+            return;
+        }
         if (applied)
         {
             if (o is { Open: true })
@@ -116,6 +122,13 @@ internal sealed class FakeVenue(Harness h, Random rng, int rejectPct, int timeou
 
     private long OrderSeq(ClientOrderId id) => Find(id)?.Id.Sequence ?? id.Sequence;
 
+    /// <summary>A 429 for a cancel or cancel-replace (nothing happened), half the time with a Retry-After of up to 1 s.</summary>
+    private void RateLimited(long orderSeq, ClientOrderId orig, CommandKind cmd)
+    {
+        long retryAfterNs = rng.Next(2) == 0 ? 0 : rng.Next(1, 1_000) * 1_000_000L;
+        Schedule(orderSeq, () => h.Engine.OnReject(new RejectReport(0, orig, cmd, RejectReason.RateLimited, -1003, null, h.Now, retryAfterNs), h.Now));
+    }
+
     private void CancelReplace(in OrderCommand c)
     {
         var orig = c.OrigClientOrderId;
@@ -123,6 +136,11 @@ internal sealed class FakeVenue(Harness h, Random rng, int rejectPct, int timeou
         var o = Find(orig);
         bool timeout = TimesOut();
         bool applied = !timeout || rng.Next(2) == 0;
+        if (applied && o is { Open: true } && !timeout && Rejects())
+        {
+            RateLimited(o.Id.Sequence, orig, CommandKind.CancelReplace);
+            return;
+        }
         if (applied)
         {
             if (o is { Open: true })

@@ -268,6 +268,7 @@ public sealed class BinanceOrderGatewayTests
         var reject = await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == id, "429");
         Assert.Equal(RejectReason.RateLimited, reject.Reason);
         Assert.Equal(-1003, reject.VenueCode);
+        Assert.InRange(reject.RetryAfterNs, 1, 5_000_000_000); // the venue's Retry-After (1 s) reaches the core
         Assert.True(rig.Gateway.Limiter.BlockedUntil > DateTimeOffset.UtcNow);
         // Inside Retry-After nothing goes out: refused locally.
         var second = rig.NextId();

@@ -100,6 +100,28 @@ public class RiskRuleTests
     }
 
     [Fact]
+    public void RateBudget_RefusesTheOrderThatWouldUseTheHeadroom_CancelsUseItAndMore()
+    {
+        var h = new RiskHarness(RiskHarness.Limits with { MaxNewOrdersPerSecond = 100 });
+        // Budget 20, headroom 5: new orders may take the budget to 15 and no further.
+        for (int i = 0; i < 14; i++)
+            h.Send();
+        Assert.Equal(RiskDecision.Allowed, h.Buy()); // the 15th leaves exactly the headroom
+        h.Send();
+        Assert.Equal(RiskDecision.RateBudget, h.Buy());
+        // Cancels are never asked (there is no cancel check), and they go on past the whole budget.
+        for (int i = 0; i < 10; i++)
+            h.Risk.OnCancelSent(1_000 + i, h.Now);
+        Assert.Equal(10, h.Risk.Counters.CancelsPassed);
+        Assert.Equal(RiskDecision.RateBudget, h.Buy());
+        // Cancels count against the same budget: the window has to slide past them before new orders go.
+        h.Advance(9_000);
+        Assert.Equal(RiskDecision.RateBudget, h.Buy());
+        h.Advance(1_100);
+        Assert.Equal(RiskDecision.Allowed, h.Buy());
+    }
+
+    [Fact]
     public void StaleBook_RefusesAtOnce_CancelsAfterGrace_ReleasesWhenLive()
     {
         var h = new RiskHarness();

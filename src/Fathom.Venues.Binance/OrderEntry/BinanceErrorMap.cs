@@ -14,7 +14,9 @@ public static class BinanceErrorMap
 
     public static RejectReason Map(int httpStatus, int code, ReadOnlySpan<byte> message)
     {
-        if (httpStatus is 429 or 418)
+        if (httpStatus == 418)
+            return RejectReason.Banned; // an IP ban after ignored 429s: nothing is answered until Retry-After
+        if (httpStatus == 429)
             return RejectReason.RateLimited;
         switch (code)
         {

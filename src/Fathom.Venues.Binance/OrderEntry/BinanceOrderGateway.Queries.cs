@@ -121,7 +121,7 @@ public sealed partial class BinanceOrderGateway
         if (code == -1021)
             RequestTimeSync();
         var c = OrderCommand.From(new CancelOrderCommand(instrumentId, cancelId, cancelId, 0), 0);
-        EmitReject(c, cancelId, CommandKind.Cancel, status, code, ErrorMessage(body), now);
+        EmitReject(c, cancelId, CommandKind.Cancel, status, code, ErrorMessage(body), now, retryAfter);
     }
 
     private static ReadOnlySpan<byte> ErrorMessage(ReadOnlySpan<byte> body) =>

@@ -196,7 +196,7 @@ public sealed partial class BinanceOrderGateway
             CompleteCancelReplaceFailure(c, data, now);
             return;
         }
-        EmitReject(c, Target(c), c.Kind, status, code, msg, now);
+        EmitReject(c, Target(c), c.Kind, status, code, msg, now, retryAfter);
     }
 
     /// <summary>-2022: the cancel failed, the new order was not attempted. -2021: one leg failed (ours: the new order).</summary>
@@ -220,12 +220,15 @@ public sealed partial class BinanceOrderGateway
         }
     }
 
-    private void EmitReject(in OrderCommand c, ClientOrderId target, CommandKind kind, int status, int code, ReadOnlySpan<byte> msg, long now)
+    private void EmitReject(in OrderCommand c, ClientOrderId target, CommandKind kind, int status, int code, ReadOnlySpan<byte> msg, long now,
+        TimeSpan? retryAfter = null)
     {
         var reason = BinanceErrorMap.Map(status, code, msg);
         // The venue's text is built here, on the reject (cold) path.
         string text = System.Text.Encoding.UTF8.GetString(msg);
-        var report = new RejectReport(c.InstrumentId, target, kind, reason, code, text, now);
+        // The core holds every command for the venue's Retry-After; a given one (even 0) wins over the core's ban default.
+        long retryAfterNs = status is 429 or 418 && retryAfter is { } wait ? Math.Max(1, wait.Ticks * TimeSpan.NanosecondsPerTick) : 0;
+        var report = new RejectReport(c.InstrumentId, target, kind, reason, code, text, now, retryAfterNs);
         lock (_reportGate)
             _sink.OnReject(report);
     }
