@@ -289,9 +289,18 @@ public sealed class TradingEngine : IReportSink
     /// <summary>Stops quoting: the strategy's OnStop, then cancel everything on every instrument.</summary>
     public void Stop() => Operator(JournalOperatorKind.Stop, 0);
 
-    /// <summary>One operator input: journaled, applied, flushed. Through the inbox, so the caller never waits on the core.</summary>
-    private void Operator(JournalOperatorKind command, long argument) =>
-        Enqueue(new PendingInput { Type = InputType.Operator, Operator = command, Argument = argument });
+    /// <summary>
+    /// One operator input: journaled, applied, flushed before this returns (an operator who asked for a
+    /// halt sees it in force). The calling thread waits for the core lock, so it must hold no lock of its
+    /// own (the control server, a key handler, the host); on the core thread it is queued behind the
+    /// current input.
+    /// </summary>
+    private void Operator(JournalOperatorKind command, long argument)
+    {
+        var input = new PendingInput { Type = InputType.Operator, Operator = command, Argument = argument };
+        lock (_lock)
+            Enqueue(input);
+    }
 
     private void OperatorInput(JournalOperatorKind command, long argument, string? text)
     {
