@@ -133,6 +133,7 @@ internal sealed partial record RunConfig
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new RunConfigException(["the config must be a JSON object ({ ... })"]);
             // Numbers before the schema: a value too large for its type must not become a converter's exception.
+            // When one is out of range, only those are listed (the other checks would run on values known to be wrong).
             var ranges = new List<string>();
             RunConfigRanges.Check(document.RootElement, ranges);
             if (ranges.Count > 0)
