@@ -43,10 +43,15 @@ internal sealed class StateDirectory : IDisposable
     /// Creates <paramref name="path"/> if needed and locks it for this process; throws
     /// <see cref="CliInputException"/> naming the holder when another process has it.
     /// </summary>
-    public static StateDirectory Acquire(string path)
+    public static StateDirectory Acquire(string path) => Acquire(path, requireLocking: true);
+
+    private static StateDirectory Acquire(string path, bool requireLocking)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         path = System.IO.Path.GetFullPath(path);
+        if (requireLocking && FileLockingDisabled)
+            throw new CliInputException($"file locking is disabled in this process (DOTNET_SYSTEM_IO_DISABLEFILELOCKING or System.IO.DisableFileLocking), " +
+                $"so state directory {path} cannot be locked against a second fathom process; unset it");
         Directory.CreateDirectory(path);
         string lockPath = System.IO.Path.Combine(path, LockFileName);
         FileStream stream;
@@ -94,8 +99,11 @@ internal sealed class StateDirectory : IDisposable
     public static StateDirectory CreateForDemo(string? parent = null)
     {
         parent ??= System.IO.Path.GetTempPath();
-        PruneFinishedDemos(parent);
-        return Acquire(CreateUniqueSubdirectory(parent));
+        // Without working locks a running demo's directory would look finished: prune nothing then. The
+        // directory is still this demo's own, so it needs no lock to be safe.
+        if (!FileLockingDisabled)
+            PruneFinishedDemos(parent);
+        return Acquire(CreateUniqueSubdirectory(parent), requireLocking: false);
     }
 
     private static string CreateUniqueSubdirectory(string parent)
@@ -145,6 +153,15 @@ internal sealed class StateDirectory : IDisposable
         }
         return removed;
     }
+
+    /// <summary>
+    /// True when .NET was told not to lock files (then <see cref="FileShare.None"/> locks nothing on Unix):
+    /// the runtime reads the same switch and variable.
+    /// </summary>
+    internal static bool FileLockingDisabled =>
+        (AppContext.TryGetSwitch("System.IO.DisableFileLocking", out bool disabled) && disabled)
+        || Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is { } v
+            && (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>"pid N, started T" as the holder wrote it, or null.</summary>
     private static string? ReadHolder(string path)

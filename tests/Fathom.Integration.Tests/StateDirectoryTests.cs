@@ -37,10 +37,29 @@ public sealed class StateDirectoryTests
     public async Task Run_ChildProcessOnAHeldDirectory_Exit2NamingTheHolder()
     {
         string dir = TempDir();
+        using var held = StateDirectory.Acquire(Path.Combine(dir, "fathom-state"));
+        (int exitCode, string stdout, string stderr) = await RunChildAsync(dir);
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{stdout}\n{stderr}");
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: state directory {Path.Combine(dir, "fathom-state")} is in use by another fathom process (pid {Environment.ProcessId}, started ", line);
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
+    public async Task Run_FileLockingDisabled_RefusedRatherThanUnlocked()
+    {
+        // With this variable .NET takes no lock at all: a second process would not be kept out.
+        string dir = TempDir();
+        (int exitCode, string stdout, string stderr) = await RunChildAsync(dir, ("DOTNET_SYSTEM_IO_DISABLEFILELOCKING", "1"));
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.StartsWith("error: file locking is disabled in this process", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    /// <summary><c>fathom run</c> as a child process on <see cref="RunConfigTests.ValidJson"/> in <paramref name="dir"/> (a closed port, no credentials).</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunChildAsync(string dir, params (string Name, string Value)[] environment)
+    {
         string config = Path.Combine(dir, "fathom.json");
         File.WriteAllText(config, RunConfigTests.ValidJson);
-        using var held = StateDirectory.Acquire(Path.Combine(dir, "fathom-state"));
-
         string fathom = Path.Combine(AppContext.BaseDirectory, "fathom.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -54,15 +73,21 @@ public sealed class StateDirectoryTests
         // No credentials: the lock is checked before they are read, so the refusal must be the lock's.
         start.Environment.Remove("FATHOM_BINANCE_API_KEY");
         start.Environment.Remove("FATHOM_BINANCE_API_SECRET");
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         using var child = Process.Start(start)!;
         Task<string> stdout = child.StandardOutput.ReadToEndAsync();
         Task<string> stderr = child.StandardError.ReadToEndAsync();
-        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        string err = await stderr;
-        Assert.True(child.ExitCode == 2, $"exit {child.ExitCode}\n{await stdout}\n{err}");
-        string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"error: state directory {Path.Combine(dir, "fathom-state")} is in use by another fathom process (pid {Environment.ProcessId}, started ", line);
-        Assert.Equal("", await stdout);
+        try
+        {
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!child.HasExited)
+                child.Kill(entireProcessTree: true);
+        }
+        return (child.ExitCode, await stdout, await stderr);
     }
 
     [Fact]
