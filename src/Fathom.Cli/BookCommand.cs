@@ -10,7 +10,9 @@ namespace Fathom.Cli;
 /// <summary>
 /// <c>fathom book &lt;file&gt;…</c>: replays recorded Binance depth data through the same parser,
 /// sync state machine and book the engine uses, then prints the final ladder, the counters and the
-/// bookTicker cross-check. Exit code 0 only when the book ends Live with no integrity failure.
+/// bookTicker cross-check. Exit code 0 only when the book ends Live with no integrity failure and every
+/// file was read whole; otherwise one <c>error:</c> line on stderr says why (2: a file holds no recording at
+/// all, nothing is printed; 1: the report is printed and the check failed, e.g. a truncated file).
 /// </summary>
 internal static class BookCommand
 {
@@ -138,9 +140,31 @@ internal static class BookCommand
             $"malformed {p.Malformed}, truncated {p.Truncated}, bad numbers {p.BadNumbers}, grid refinements {p.GridRefinements}, unknown fields {p.UnknownFields}, bad lines {replay.BadLines}");
         foreach (var t in transitions)
             output.WriteLine($"transition: {replay.Symbols[t.InstrumentId].Spec.Symbol}: {t}");
-        bool healthy = syncs.All(s => s.State == SyncState.Live && s.Counters.Gaps + s.Counters.Crossed + s.Counters.OutOfOrder == 0)
-            && check.Mismatched == 0;
-        return healthy ? 0 : 1;
+        var problems = new List<string>();
+        foreach (var sync in syncs)
+            BookProblems(replay.Symbols[sync.InstrumentId].Spec.Symbol, sync, problems);
+        if (check.Mismatched > 0)
+            problems.Add($"{check.Mismatched} bookTicker mismatch(es)");
+        return Verdict(error, string.Join(", ", files.Select(f => f.Name)), problems);
+    }
+
+    /// <summary>Why a replayed book fails the check (never Live, gaps, crossed, out of order), added to <paramref name="problems"/>.</summary>
+    internal static void BookProblems(string symbol, BookSync sync, List<string> problems)
+    {
+        var c = sync.Counters;
+        if (sync.State != SyncState.Live)
+            problems.Add($"{symbol} ended {sync.State}, not Live{(c.SnapshotsApplied == 0 ? " (no snapshot was applied)" : "")}");
+        if (c.Gaps + c.Crossed + c.OutOfOrder > 0)
+            problems.Add($"{symbol}: {c.Gaps} gap(s), {c.Crossed} crossed, {c.OutOfOrder} out of order");
+    }
+
+    /// <summary>Exit 0 when there is no problem; otherwise one <c>error:</c> line naming <paramref name="what"/> and every problem, exit 1.</summary>
+    internal static int Verdict(TextWriter error, string what, List<string> problems)
+    {
+        if (problems.Count == 0)
+            return 0;
+        error.WriteLine($"error: {what}: the book check failed: {string.Join("; ", problems)}");
+        return 1;
     }
 
     internal static int Run(FileInfo[] files, string symbolName, string tickSize, string stepSize, int depth, int snapshotDepth,
@@ -183,23 +207,43 @@ internal static class BookCommand
         router.Add(sync);
         var replay = new HftBacktestReplay(parser, symbol, snapshotDepth);
 
+        var problems = new List<string>();
         foreach (var f in files)
         {
+            long lines = replay.Lines, bad = replay.BadLines, torn = replay.TornTails;
             try
             {
                 replay.ReplayFile(f.FullName, ref router);
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException)
             {
-                error.WriteLine($"error: could not read {f.FullName}: {ex.Message}");
+                error.WriteLine($"error: could not read {f.FullName}: {CliErrors.OneLine(ex.Message)}");
                 return 2;
             }
+            lines = replay.Lines - lines;
+            bad = replay.BadLines - bad;
+            bool tornTail = replay.TornTails > torn;
+            // Nothing usable at all: an input error, not a failed check (no report to print).
+            if (lines == 0 && !tornTail)
+            {
+                error.WriteLine($"error: {f.FullName} is empty: no recorded line to replay");
+                return 2;
+            }
+            if (lines == bad)
+            {
+                error.WriteLine($"error: {f.FullName} is not an hftbacktest recording: {(lines == 0 ? "no complete line" : $"none of its {lines} line(s) is '<receive_ns> <json>'")}" +
+                    (f.Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? "" : " (a gzip recording must end in .gz)"));
+                return 2;
+            }
+            if (tornTail)
+                problems.Add($"{f.Name} is truncated: it ends inside a line (a recorder stopped mid-write, or the file was cut); only the {lines} line(s) before were replayed");
         }
 
         Print(output, spec, sync, router, parser, replay, transitions, depth);
-        bool healthy = sync.State == SyncState.Live && router.Check!.Mismatched == 0
-            && sync.Counters.Gaps + sync.Counters.Crossed + sync.Counters.OutOfOrder == 0;
-        return healthy ? 0 : 1;
+        BookProblems(spec.Symbol, sync, problems);
+        if (router.Check!.Mismatched > 0)
+            problems.Add($"{router.Check.Mismatched} bookTicker mismatch(es)");
+        return Verdict(error, files.Length == 1 ? files[0].FullName : $"{files.Length} files", problems);
     }
 
     private static void Print(TextWriter o, InstrumentSpec spec, BookSync sync, MarketDataRouter router,

@@ -61,6 +61,8 @@ internal static class DemoCommand
         TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null,
         string? journalPath = null)
     {
+        if (durationSeconds is double seconds && !(seconds > 0 && seconds <= RunCommand.MaxDurationSeconds))
+            throw new CliInputException($"--duration must be a positive number of seconds, at most {RunCommand.MaxDurationSeconds} (30 days)");
         TimeProvider time = TimeProvider.System;
         var clock = new MonotonicClock(time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -94,8 +96,9 @@ internal static class DemoCommand
 
             // 3. Execution, risk and the sample market maker (DemoCore: the same composition a journal replay builds).
             var riskTransitions = new List<string>();
-            string stateDir = Path.Combine(Path.GetTempPath(), "fathom-demo");
-            Directory.CreateDirectory(stateDir);
+            // Its own fresh, locked state directory ($TMPDIR/fathom-demo-XXXXXX): two demos at once never share client-id files.
+            using StateDirectory state = StateDirectory.CreateForDemo();
+            string stateDir = state.Path;
             // Fills and order state changes go to SQLite (WAL, synchronous=FULL) through a background writer.
             // Each demo run starts a fresh exchange whose trade ids restart at 1, so it starts a fresh database too.
             string dbPath = Path.Combine(stateDir, "fathom.db");

@@ -41,6 +41,8 @@ internal sealed record EngineHostOptions
     public bool FreshStore { get; init; }
     /// <summary>Port of /metrics, /health and /control on 127.0.0.1 (0: any free port).</summary>
     public int MetricsPort { get; init; }
+    /// <summary>The token <c>POST /control/{action}</c> requires (see <see cref="Cli.ControlToken"/>); null: no control endpoints.</summary>
+    public string? ControlToken { get; init; }
     public BinanceFeedOptions Feed { get; init; } = new();
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>Period of the engine's timer input (risk evaluation, kill switches, unknown-order queries).</summary>
@@ -198,7 +200,8 @@ internal sealed class EngineHost : IAsyncDisposable
         _gateway.TickToWire = _engine.Latency.TickToWire;
         _gateway.TickToWireQueued = _engine.Latency.TickToWireQueued;
         _engine.AttachGateway(_gateway);
-        _metrics = await MetricsServer.StartAsync(_feed.CoreLock, _engine, _feed.Books, o.MetricsPort, cancel, Control).ConfigureAwait(false);
+        _metrics = await MetricsServer.StartAsync(_feed.CoreLock, _engine, _feed.Books, o.MetricsPort, cancel,
+            o.ControlToken is null ? null : Control, o.ControlToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the strategy, the market-data feed and the timer input.</summary>

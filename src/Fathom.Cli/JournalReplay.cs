@@ -42,11 +42,16 @@ internal static class JournalReplay
                     output.WriteLine($"DIFFERENT: {r.FirstDifference}");
                 else if (r.Identical)
                     output.WriteLine("identical command stream");
+                // The verdict on stderr too, in one line: a script sees why the exit code is 1.
+                if (r.JournalProblem is not null)
+                    error.WriteLine($"error: {file.FullName} is incomplete: {r.JournalProblem}; the replay covers only what was readable");
+                else if (!r.Identical)
+                    error.WriteLine($"error: the replay of {file.FullName} differs from the journal: {CliErrors.OneLine(r.FirstDifference ?? "a different number of commands")}");
                 return r.Identical ? 0 : 1;
             }
             catch (InvalidDataException ex)
             {
-                error.WriteLine($"error: {ex.Message}");
+                error.WriteLine($"error: {CliErrors.OneLine(ex.Message)}");
                 return 2;
             }
         });
@@ -60,7 +65,7 @@ internal static class JournalReplay
         CoreSetup? setup = null;
         var reservation = new ReplayedSequenceReservation();
         var expected = new List<(long Sequence, byte[] Bytes)>();
-        using (var reader = CoreJournalReader.Open(path))
+        using (var reader = OpenJournal(path))
         {
             while (reader.TryRead(out JournalEntry e))
             {
@@ -123,6 +128,19 @@ internal static class JournalReplay
                 ? $"the journal has {expected.Count - recorder.Count} more commands, the first: {JournalCodec.DescribeCommand(expected[recorder.Count].Bytes)} (input {expected[recorder.Count].Sequence})"
                 : "the replay produced more commands than the journal";
         return new Result(inputs, expected.Count, recorder.Count, difference, problem);
+    }
+
+    private static CoreJournalReader OpenJournal(string path)
+    {
+        try
+        {
+            return CoreJournalReader.Open(path);
+        }
+        catch (InvalidDataException ex)
+        {
+            // The container's own message does not name the file, and calls it a recording.
+            throw new InvalidDataException($"{path} is not a Fathom journal: {ex.Message}", ex);
+        }
     }
 
     /// <summary>The replayed core's gateway: encodes each command as the journal does and keeps it.</summary>

@@ -14,12 +14,21 @@ namespace Fathom.Cli;
 /// <summary>
 /// <c>/metrics</c> (Prometheus text) and <c>/health</c> (200 when every book is Live, risk is not
 /// Halted and the strategy runs; 503 otherwise) on loopback. Each request reads the engine under its
-/// core lock, off the hot path. With a control callback it also serves the operator surface,
-/// <c>POST /control/{action}</c> (halt, resume, pause, flatten, stop), for headless runs: loopback only
-/// like everything here, and only with the <see cref="ControlHeader"/> header, which a browser cannot add
-/// to a cross-site request without a CORS preflight this server never grants (so a web page cannot halt
-/// or flatten the engine).
+/// core lock, off the hot path. With a control callback and a token it also serves the operator surface,
+/// <c>POST /control/{action}</c> (halt, resume, pause, flatten, stop), for headless runs.
 /// </summary>
+/// <remarks>
+/// Listening on 127.0.0.1 keeps other machines out, not web pages: a page the operator opens can send
+/// requests to 127.0.0.1 (cross-site), or rebind its own name to 127.0.0.1 and read the answers
+/// (DNS rebinding). So every request, <c>/metrics</c> and <c>/health</c> included (they show positions and
+/// PnL), is refused with 403 unless its <c>Host</c> is a loopback name (<c>localhost</c>, <c>127.0.0.1</c>,
+/// <c>[::1]</c>, any port: a rebound page sends its own name), it carries no <c>Origin</c> other than a
+/// loopback one and no <c>Sec-Fetch-Site: cross-site</c>, and its content type is none of the three a
+/// browser sends cross-site without a preflight (form-urlencoded, multipart, text/plain). A control request
+/// must also present the token (<see cref="ControlToken"/>) as <c>Authorization: Bearer …</c>, else 401;
+/// the answers never echo what was presented. <c>/metrics</c> and <c>/health</c> need no token: they are
+/// read-only and scrapers do not send one.
+/// </remarks>
 internal sealed class MetricsServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -32,22 +41,37 @@ internal sealed class MetricsServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>The header every control request must carry (any value).</summary>
-    public const string ControlHeader = "X-Fathom-Control";
-
     /// <param name="control">
     /// Runs one operator action by name and returns what it did, or null for an unknown action (404).
     /// Null: no control endpoints.
     /// </param>
+    /// <param name="controlToken">The token control requests must present; required with <paramref name="control"/>.</param>
     public static async Task<MetricsServer> StartAsync(Lock coreLock, TradingEngine engine, IReadOnlyList<BookSync> books, int port, CancellationToken cancel,
-        Func<string, string?>? control = null)
+        Func<string, string?>? control = null, string? controlToken = null)
     {
+        if (control is not null && string.IsNullOrEmpty(controlToken))
+            throw new ArgumentException("The control endpoints are never served without a token.", nameof(controlToken));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         // The CLI owns Ctrl+C and SIGTERM (it cancels orders before exiting); the web host must not take them.
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, PassiveLifetime>();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
+        // Before any endpoint: a request a web page could have made is refused whatever it asks for.
+        app.Use(async (context, next) =>
+        {
+            string? refusal = LoopbackGuard.Refusal(context.Request);
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers.CacheControl = "no-store";
+            if (refusal is not null)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync("refused: " + refusal + "\n").ConfigureAwait(false);
+                return;
+            }
+            await next(context).ConfigureAwait(false);
+        });
         app.MapGet("/metrics", () =>
         {
             string text;
@@ -64,10 +88,19 @@ internal sealed class MetricsServer : IAsyncDisposable
         });
         if (control is not null)
         {
-            app.MapPost("/control/{action}", (string action, HttpRequest request) =>
+            string token = controlToken!;
+            app.MapPost("/control/{action}", (string action, HttpRequest request, HttpResponse response) =>
             {
-                if (!request.Headers.ContainsKey(ControlHeader))
-                    return Results.Text($"refused: send the {ControlHeader} header (e.g. curl -X POST -H '{ControlHeader}: 1' ...)\n", statusCode: 403);
+                string? presented = BearerToken(request);
+                if (presented is null || !ControlToken.Matches(token, presented))
+                {
+                    response.Headers.WWWAuthenticate = "Bearer realm=\"fathom control\"";
+                    return Results.Text(presented is null
+                        ? $"refused: send the control token: curl -H \"Authorization: Bearer $(cat STATE/{ControlToken.FileName})\" -X POST {request.Scheme}://{request.Host}/control/{{action}} " +
+                          $"(STATE is the run's state directory; or the value of {ControlToken.Variable} if you set it)\n"
+                        : $"refused: wrong control token (a new one is made at every start: read {ControlToken.FileName} again)\n",
+                        statusCode: StatusCodes.Status401Unauthorized);
+                }
                 string? done = control(action.ToLowerInvariant());
                 return done is null
                     ? Results.Text($"unknown action '{action}': halt, resume, pause, flatten or stop\n", statusCode: 404)
@@ -77,6 +110,16 @@ internal sealed class MetricsServer : IAsyncDisposable
         await app.StartAsync(cancel).ConfigureAwait(false);
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new MetricsServer(app, new Uri(bound));
+    }
+
+    /// <summary>The credentials of <c>Authorization: Bearer &lt;token&gt;</c>; null when absent or another scheme.</summary>
+    private static string? BearerToken(HttpRequest request)
+    {
+        string? header = request.Headers.Authorization.Count == 1 ? request.Headers.Authorization[0] : null;
+        const string scheme = "Bearer ";
+        if (header is null || header.Length <= scheme.Length || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            return null;
+        return header[scheme.Length..].Trim();
     }
 
     private sealed class PassiveLifetime : Microsoft.Extensions.Hosting.IHostLifetime

@@ -2,7 +2,11 @@ using System.CommandLine;
 
 namespace Fathom.Cli;
 
-/// <summary>The <c>fathom</c> command line. Commands parse options and call into the libraries; no business logic lives here.</summary>
+/// <summary>
+/// The <c>fathom</c> command line. Commands parse options and call into the libraries; no business logic
+/// lives here. Every command's action is guarded by <see cref="CliErrors"/>: bad input ends in
+/// <c>error: …</c> lines and exit code 2, never a stack trace.
+/// </summary>
 public static class Program
 {
     public static int Main(string[] args) => BuildRoot(Console.Out, Console.Error).Parse(args).Invoke();
@@ -17,6 +21,7 @@ public static class Program
         root.Subcommands.Add(RecordCommand.Create(output, error));
         root.Subcommands.Add(ConvertCommand.Create(output, error));
         root.Subcommands.Add(JournalReplay.Create(output, error));
+        CliErrors.Guard(root, error);
         return root;
     }
 }

@@ -34,16 +34,17 @@ internal static class RecordedBookCommand
         }
         try
         {
-            return Magic(files[0]) == Kind.Recording ? RunRecording(files[0], depth, output) : RunStore(files[0], depth, output);
+            return Magic(files[0]) == Kind.Recording ? RunRecording(files[0], depth, output, error) : RunStore(files[0], depth, output, error);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or ArgumentException or System.Text.Json.JsonException)
         {
-            error.WriteLine($"error: {ex.Message}");
+            string message = CliErrors.OneLine(ex.Message);
+            error.WriteLine($"error: {(message.Contains(files[0].FullName, StringComparison.Ordinal) ? "" : files[0].FullName + ": ")}{message}");
             return 2;
         }
     }
 
-    private static int RunRecording(FileInfo file, int depth, TextWriter output)
+    private static int RunRecording(FileInfo file, int depth, TextWriter output, TextWriter error)
     {
         RecordingReplay replay = RecordingReplay.Open(file.FullName);
         var specs = new InstrumentSpec[replay.Symbols.Count];
@@ -58,10 +59,15 @@ internal static class RecordedBookCommand
             $"malformed {p.Malformed}, truncated {p.Truncated}, bad numbers {p.BadNumbers}, grid refinements {p.GridRefinements}, unknown fields {p.UnknownFields}");
         output.WriteLine($"recording: corrupt blocks {replay.CorruptBlocks}, torn tail {(replay.TornTail ? "yes (skipped)" : "no")}, " +
             $"records dropped while recording {replay.DroppedRecords}; session {replay.Session.StreamUrl} started {replay.Session.Started:O}");
-        return Healthy(router, syncs) ? 0 : 1;
+        var problems = new List<string>();
+        if (replay.TornTail)
+            problems.Add("the file is truncated: it ends inside a block (a recorder stopped mid-write, or the file was cut); only the blocks before were replayed");
+        if (replay.CorruptBlocks > 0)
+            problems.Add($"{replay.CorruptBlocks} corrupt block(s) were skipped");
+        return Verdict(error, file.FullName, router, syncs, specs, problems);
     }
 
-    private static int RunStore(FileInfo file, int depth, TextWriter output)
+    private static int RunStore(FileInfo file, int depth, TextWriter output, TextWriter error)
     {
         using var reader = StoreReader.Open(file.FullName);
         var specs = reader.Instruments.ToArray();
@@ -70,7 +76,21 @@ internal static class RecordedBookCommand
         Print(output, router, syncs, transitions, depth, specs);
         output.WriteLine($"store: {reader.Messages} messages, {reader.Events} events ({reader.Levels} levels) in {reader.Blocks} blocks; " +
             $"corrupt blocks {reader.CorruptBlocks}, torn tail {(reader.TornTail ? "yes (skipped)" : "no")}");
-        return Healthy(router, syncs) ? 0 : 1;
+        var problems = new List<string>();
+        if (reader.TornTail)
+            problems.Add("the file is truncated: it ends inside a block; only the blocks before were replayed");
+        if (reader.CorruptBlocks > 0)
+            problems.Add($"{reader.CorruptBlocks} corrupt block(s) were skipped");
+        return Verdict(error, file.FullName, router, syncs, specs, problems);
+    }
+
+    private static int Verdict(TextWriter error, string file, MarketDataRouter router, List<BookSync> syncs, InstrumentSpec[] specs, List<string> problems)
+    {
+        foreach (var sync in syncs)
+            BookCommand.BookProblems(specs[sync.InstrumentId].Symbol, sync, problems);
+        if (router.Check!.Mismatched > 0)
+            problems.Add($"{router.Check.Mismatched} bookTicker mismatch(es)");
+        return BookCommand.Verdict(error, file, problems);
     }
 
     private static (MarketDataRouter, List<BookSync>, List<SyncTransition>) Books(InstrumentSpec[] specs)
@@ -102,7 +122,4 @@ internal static class RecordedBookCommand
             o.WriteLine($"transition: {specs[t.InstrumentId].Symbol}: {t}");
     }
 
-    private static bool Healthy(MarketDataRouter router, List<BookSync> syncs) =>
-        syncs.All(s => s.State == SyncState.Live && s.Counters.Gaps + s.Counters.Crossed + s.Counters.OutOfOrder == 0)
-        && router.Check!.Mismatched == 0;
 }

@@ -4,7 +4,9 @@ using Fathom.Cli.Run;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Persistence;
 using Fathom.Venues.Binance;
+using Microsoft.Data.Sqlite;
 
 namespace Fathom.Cli;
 
@@ -20,8 +22,9 @@ internal sealed record RunHooks
 /// <summary>
 /// <c>fathom run --config fathom.json</c>: live trading on Binance spot (testnet unless the config says
 /// <c>binance-mainnet</c> and the command line says <c>--mainnet</c>). In order: validate the config (no
-/// network), check the mainnet gate and the credentials (environment only), print the effective config
-/// with secrets redacted, read exchangeInfo and finish validation, reconcile (cancel the orders a previous
+/// network), check the mainnet gate, lock the state directory and check its files (client-id high-water
+/// mark, trade store) and make the control token, read the credentials (environment only), print the
+/// effective config with secrets redacted, read exchangeInfo and finish validation, reconcile (cancel the orders a previous
 /// run left, print balances), compose the engine (<see cref="EngineHost"/>) and quote until Ctrl+C,
 /// SIGTERM, <c>q</c>, <c>POST /control/stop</c> or <c>--duration</c>; then stop quoting, cancel all, wait
 /// for the venue to confirm, check with the venue and flush the store.
@@ -32,6 +35,9 @@ internal static class RunCommand
     public const int ExitClean = 0;
     public const int ExitFailure = 1;
     public const int ExitUsage = 2;
+
+    /// <summary>The longest <c>--duration</c> (a timer's limit is about 49 days; leave it out to run until stopped).</summary>
+    public const double MaxDurationSeconds = 30 * 86_400;
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -74,11 +80,21 @@ internal static class RunCommand
             error.WriteLine($"error: --mainnet was given but {configPath} selects {config.VenueName}; refusing to start (set \"venue\": \"binance-mainnet\" to trade on mainnet).");
             return ExitUsage;
         }
-        if (durationSeconds is <= 0)
+        if (durationSeconds is double seconds && !(seconds > 0 && seconds <= MaxDurationSeconds))
         {
-            error.WriteLine("error: --duration must be positive.");
+            error.WriteLine($"error: --duration must be a positive number of seconds, at most {MaxDurationSeconds} (30 days); leave it out to run until stopped.");
             return ExitUsage;
         }
+
+        // The state directory is this process's alone from here to exit (another process using it would
+        // issue the same client order ids and cancel our orders at its reconciliation). Its files are
+        // checked now, so a corrupt one is an input error before anything is sent. These throw
+        // CliInputException / InvalidDataException, which the command's guard (CliErrors) reports.
+        using var state = StateDirectory.Acquire(config.StateDirectory);
+        var reservation = new FileSequenceReservation(config.ClientOrderIdHighWaterPath);
+        await CheckStoreAsync(config.StorePath).ConfigureAwait(false);
+        (string controlToken, string? controlTokenPath) = ControlToken.Provision(state.Path, hooks.GetVariable);
+
         BinanceCredentials? credentials;
         try
         {
@@ -101,6 +117,8 @@ internal static class RunCommand
         output.WriteLine($"fathom run{(config.IsMainnet ? " — MAINNET: real money" : "")}");
         output.Write(config.Describe());
         output.WriteLine($"  credentials (from the environment): {Redacted(credentials)}");
+        output.WriteLine($"  state directory locked ({Path.Combine(state.Path, StateDirectory.LockFileName)}); control token " +
+            (controlTokenPath is null ? $"from {ControlToken.Variable}" : $"in {controlTokenPath} (mode 0600)"));
         output.Flush();
 
         TimeProvider time = TimeProvider.System;
@@ -112,8 +130,8 @@ internal static class RunCommand
         bool reconciled = false;
         try
         {
-            return await RunConnectedAsync(config, credentials, durationSeconds, output, error, hooks, time, stop, () => reconciled = true, journalPath)
-                .ConfigureAwait(false);
+            return await RunConnectedAsync(config, credentials, reservation, controlToken, durationSeconds, output, error, hooks, time, stop,
+                () => reconciled = true, journalPath).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -138,12 +156,29 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>One <c>error:</c> line per problem, each naming the file and the JSON path.</summary>
     private static int ConfigErrors(TextWriter error, string path, RunConfigException ex)
     {
-        error.WriteLine($"error: {path} is not a valid run configuration:");
         foreach (string e in ex.Errors)
-            error.WriteLine("  " + e);
+            error.WriteLine($"error: {path}: {CliErrors.OneLine(e)}");
         return ExitUsage;
+    }
+
+    /// <summary>
+    /// Opens the trade store once and closes it (creating it when missing), so a file that is not a
+    /// database is reported now, before the venue is contacted, instead of failing the engine's start.
+    /// </summary>
+    private static async Task CheckStoreAsync(string path)
+    {
+        try
+        {
+            await using var store = SqliteTradeStore.Open(path);
+        }
+        catch (SqliteException ex)
+        {
+            throw new CliInputException($"the trade store {path} is not a readable SQLite database: {ex.Message} " +
+                "(restore it from a backup, or move it aside to start an empty one)", ex);
+        }
     }
 
     /// <summary>At most the first 4 characters of the API key (fewer for a short key), and which secrets are set; never a secret.</summary>
@@ -155,8 +190,9 @@ internal static class RunCommand
             $"Ed25519 key {(credentials.HasEd25519 ? "set (redacted)" : "not set")}";
     }
 
-    private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, double? durationSeconds, TextWriter output,
-        TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled, string? journalPath)
+    private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, FileSequenceReservation reservation, string controlToken,
+        double? durationSeconds, TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
+        string? journalPath)
     {
         // 3. The venue's instrument specs finish the validation (listing, status, step sizes).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -184,11 +220,9 @@ internal static class RunCommand
             output.WriteLine($"  {spec.Symbol} on the venue: tick {Decimal(spec.TickSize.Raw, spec.PriceDecimals)}, step {Decimal(spec.StepSize.Raw, spec.QtyDecimals)}, " +
                 $"min qty {Decimal(spec.MinQty.Raw, spec.QtyDecimals)}, min notional {Decimal(spec.MinNotional.Raw, spec.PriceDecimals)}, status {spec.Status}");
 
-        // 4. Durable client ids: a crash can skip ids, never reuse one.
-        Directory.CreateDirectory(config.StateDirectory);
+        // 4. Durable client ids (the high-water file was read at start): a crash can skip ids, never reuse one.
         var format = new ClientOrderIdFormat(config.ClientOrderIdPrefix);
         uint epoch = (uint)(time.GetUtcNow().ToUnixTimeSeconds() / 60 % (ClientOrderIdFormat.MaxEpoch + 1));
-        var reservation = new FileSequenceReservation(config.ClientOrderIdHighWaterPath);
         var ids = new ClientOrderIdGenerator(config.InstanceId, epoch, reservation);
         var instruments = config.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset)).ToList();
 
@@ -221,6 +255,7 @@ internal static class RunCommand
             IdFormat = format,
             StorePath = config.StorePath,
             MetricsPort = config.MetricsPort,
+            ControlToken = controlToken,
             Time = time,
         }, stop.Token).ConfigureAwait(false);
         using var onStopRequest = host.StopRequested.Register(stop.Cancel);
@@ -234,7 +269,7 @@ internal static class RunCommand
             stop.CancelAfter(TimeSpan.FromSeconds(d));
         bool terminal = !Console.IsInputRedirected && ReferenceEquals(output, Console.Out);
         output.WriteLine($"quoting {string.Join(", ", instruments.Select(i => i.Symbol))} on {config.VenueName}; metrics at {host.MetricsAddress}metrics; " +
-            $"control: POST {host.MetricsAddress}control/{{halt|resume|pause|flatten|stop}} with header '{MetricsServer.ControlHeader}: 1'. " +
+            $"control: POST {host.MetricsAddress}control/{{halt|resume|pause|flatten|stop}} with 'Authorization: Bearer <the control token>'. " +
             (terminal ? "Keys: p pause/resume, f flatten, h halt, r resume, q quit. " : "") +
             (durationSeconds is null ? "Ctrl+C or SIGTERM stops (cancels all orders first)." : $"Running {durationSeconds} s."));
         output.Flush();

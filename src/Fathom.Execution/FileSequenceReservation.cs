@@ -7,7 +7,8 @@ namespace Fathom.Execution;
 /// Keeps the client-order sequence high-water mark in a small file: 8 bytes of mark and 8 bytes of
 /// check. Each reservation writes a temporary file, fsyncs it, and renames it over the old one, so the
 /// file always holds either the old or the new mark, never a torn one; the mark is durable before any
-/// number of the block is used. A missing file starts at 1; an unreadable one throws (guessing could
+/// number of the block is used. A missing file starts at 1; an empty, truncated, corrupt or negative one
+/// throws <see cref="InvalidDataException"/> naming the file (guessing, or starting again at 1, could
 /// reuse ids that may still rest at the venue).
 /// </summary>
 public sealed class FileSequenceReservation : ISequenceReservation
@@ -52,11 +53,17 @@ public sealed class FileSequenceReservation : ISequenceReservation
             return 0;
         byte[] bytes = File.ReadAllBytes(path);
         if (bytes.Length != 16)
-            ThrowHelper.ThrowInvalidOperation($"Sequence file '{path}' has {bytes.Length} bytes, expected 16: refusing to guess the high-water mark.");
+            throw Corrupt(path, $"has {bytes.Length} bytes, expected 16 (empty, truncated or not written by fathom)");
         long mark = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         ulong check = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(8));
-        if (((ulong)mark ^ CheckMask) != check || mark < 0)
-            ThrowHelper.ThrowInvalidOperation($"Sequence file '{path}' fails its check: refusing to guess the high-water mark.");
+        if (((ulong)mark ^ CheckMask) != check)
+            throw Corrupt(path, "fails its check (corrupt, or not written by fathom)");
+        if (mark < 0)
+            throw Corrupt(path, $"holds a negative mark ({mark})");
         return mark;
     }
+
+    private static InvalidDataException Corrupt(string path, string what) =>
+        new($"the client-order-id high-water file {path} {what}: refusing to guess the mark, which could reuse client order ids " +
+            "still known to the venue; restore the file, or remove it only if no order with this prefix and instance id can be open");
 }

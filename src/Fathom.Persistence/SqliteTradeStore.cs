@@ -60,6 +60,21 @@ public sealed class SqliteTradeStore : IAsyncDisposable
     public static SqliteTradeStore Open(string path, int capacity = 1 << 16)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            Initialize(connection);
+        }
+        catch
+        {
+            // A file that is not a database fails here ("file is not a database"): do not keep it open.
+            connection.Dispose();
+            throw;
+        }
+        return new SqliteTradeStore(connection, capacity) { Path = path };
+    }
+
+    private static void Initialize(SqliteConnection connection)
+    {
         connection.Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
         Execute(connection, "PRAGMA synchronous=FULL;");
@@ -75,7 +90,6 @@ public sealed class SqliteTradeStore : IAsyncDisposable
               time_ns INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS order_transitions_order ON order_transitions(order_seq);
             """);
-        return new SqliteTradeStore(connection, capacity) { Path = path };
     }
 
     /// <summary>Queues a fill for writing; false when the queue is full (halt trading) or the writer failed.</summary>

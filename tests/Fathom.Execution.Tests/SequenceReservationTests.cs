@@ -54,8 +54,40 @@ public sealed class SequenceReservationTests : IDisposable
         byte[] bytes = File.ReadAllBytes(path);
         bytes[0] ^= 0x40;
         File.WriteAllBytes(path, bytes);
-        Assert.Throws<InvalidOperationException>(() => new FileSequenceReservation(path));
+        Assert.Contains(path, Assert.Throws<InvalidDataException>(() => new FileSequenceReservation(path)).Message);
         File.WriteAllBytes(path, [1, 2, 3]);
-        Assert.Throws<InvalidOperationException>(() => new FileSequenceReservation(path));
+        Assert.Contains("has 3 bytes, expected 16", Assert.Throws<InvalidDataException>(() => new FileSequenceReservation(path)).Message);
+    }
+
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("text")]
+    [InlineData("truncated")]
+    [InlineData("negative")]
+    public void DamagedFile_IsRefusedNamingTheFileNeverResetToZero(string damage)
+    {
+        string path = PathOf($"damaged-{damage}.seq");
+        new FileSequenceReservation(path).Reserve(10);
+        byte[] good = File.ReadAllBytes(path);
+        byte[] bytes = damage switch
+        {
+            "empty" => [],
+            "text" => "1234567890123456"u8.ToArray(), // 16 bytes, as a hand edit might leave it
+            "truncated" => good[..8],
+            _ => Negative(),
+        };
+        File.WriteAllBytes(path, bytes);
+        var ex = Assert.Throws<InvalidDataException>(() => new FileSequenceReservation(path));
+        Assert.Contains($"high-water file {path} ", ex.Message);
+        Assert.Contains("refusing to guess", ex.Message);
+
+        static byte[] Negative()
+        {
+            // A mark of -5 with a check that matches: only the sign is wrong.
+            var b = new byte[16];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(b, -5);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(8), unchecked((ulong)-5L) ^ 0x5EC0_F47A_0000_0001UL);
+            return b;
+        }
     }
 }

@@ -124,8 +124,7 @@ public sealed class RunCommandTests
         int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, output, error, CancellationToken.None,
             new RunHooks { GetVariable = DemoEnvironment() });
         Assert.Equal(2, rc);
-        Assert.Contains("is not a valid run configuration", error.ToString());
-        Assert.Contains("$.venue: unknown venue 'kraken'", error.ToString());
+        Assert.StartsWith($"error: {path}: $.venue: unknown venue 'kraken'", error.ToString());
         Assert.Equal("", output.ToString());
     }
 
@@ -230,29 +229,34 @@ public sealed class RunCommandTests
         Assert.True(host.Engine.Fills > 0, $"no fill\n{output}\n{error}");
         Assert.Matches(statusLive, output.ToString());
 
-        // The control surface: loopback, POST, and only with the header a browser cannot send cross-site.
+        // The control surface: loopback, POST, and only with the token run wrote to its state directory (0600).
         Uri baseUrl = host.MetricsAddress;
         Assert.True(IPAddress.IsLoopback(IPAddress.Parse(baseUrl.Host)));
+        string tokenPath = Path.Combine(dir, "fathom-state", ControlToken.FileName);
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenPath));
+        string token = File.ReadAllText(tokenPath);
+        Assert.Contains($"control token in {tokenPath} (mode 0600)", output.ToString());
         using var http = new HttpClient();
-        var noHeader = await http.PostAsync(new Uri(baseUrl, "/control/halt"), null);
-        Assert.Equal(HttpStatusCode.Forbidden, noHeader.StatusCode);
+        var noToken = await http.PostAsync(new Uri(baseUrl, "/control/halt"), null);
+        Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
         Assert.NotEqual(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
-        Assert.Equal(HttpStatusCode.NotFound, (await Control(http, baseUrl, "explode")).StatusCode);
-        var halt = await Control(http, baseUrl, "halt");
+        Assert.Equal(HttpStatusCode.NotFound, (await Control(http, baseUrl, "explode", token)).StatusCode);
+        var halt = await Control(http, baseUrl, "halt", token);
         Assert.Equal(HttpStatusCode.OK, halt.StatusCode);
         Assert.StartsWith("halted", await halt.Content.ReadAsStringAsync());
         Assert.Equal(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode);
-        var resume = await Control(http, baseUrl, "resume");
+        var resume = await Control(http, baseUrl, "resume", token);
         Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
         Assert.NotEqual(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
-        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "pause")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "pause", token)).StatusCode);
         Assert.True(host.Engine.Paused);
-        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "resume")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "resume", token)).StatusCode);
         Assert.False(host.Engine.Paused);
 
         // A headless stop: the same graceful shutdown as SIGTERM.
-        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "stop")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Control(http, baseUrl, "stop", token)).StatusCode);
         int rc = await run.WaitAsync(TimeSpan.FromSeconds(90));
         string text = output.ToString();
         Assert.True(rc == 0, $"exit {rc}\n{text}\n{error}");
@@ -278,12 +282,13 @@ public sealed class RunCommandTests
         Assert.True(File.Exists(Path.Combine(dir, "fathom-state", "fathom.db")));
         Assert.True(File.Exists(Path.Combine(dir, "fathom-state", "client-order-ids.hwm")));
         AssertNoSecrets(text + error);
+        Assert.DoesNotContain(token, text + error); // the token is never printed, only its file's path
     }
 
-    private static Task<HttpResponseMessage> Control(HttpClient http, Uri baseUrl, string action)
+    private static Task<HttpResponseMessage> Control(HttpClient http, Uri baseUrl, string action, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/control/" + action));
-        request.Headers.Add(MetricsServer.ControlHeader, "1");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return http.SendAsync(request);
     }
 

@@ -272,10 +272,10 @@ public sealed class RunConfigTests
     {
         var root = Valid();
         root["clientOrderIdPrefix"] = "fathom-1";
+        Assert.Contains(Refused(root).Errors, e => e.StartsWith("$.clientOrderIdPrefix: 'fathom-1' must be 1..8 ASCII letters or digits", StringComparison.Ordinal));
+        root = Valid();
         root["instanceId"] = 5000;
-        var ex = Refused(root);
-        Assert.Contains(ex.Errors, e => e.StartsWith("$.clientOrderIdPrefix: 'fathom-1' must be 1..8 ASCII letters or digits", StringComparison.Ordinal));
-        Assert.Contains(ex.Errors, e => e.StartsWith("$.instanceId: 5000 must be 0..1295", StringComparison.Ordinal));
+        Assert.Equal(["$.instanceId: must be at most 1295 (got 5000)"], Refused(root).Errors);
     }
 
     [Fact]
@@ -325,6 +325,84 @@ public sealed class RunConfigTests
         // docs/operations.md shows the same file.
         string operations = File.ReadAllText(Path.Combine(Path.GetDirectoryName(path)!, "operations.md"));
         Assert.Contains(File.ReadAllText(path).Trim(), operations.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("risk", "maxInFlightAgeMs", "18446744073710", "$.risk.maxInFlightAgeMs: must be at most 86400000 ms (one day) (got 18446744073710)")]
+    [InlineData("risk", "markoutHorizonMs", "-1", "$.risk.markoutHorizonMs: must be positive (got -1)")]
+    [InlineData("risk", "priceBandBps", "10001", "$.risk.priceBandBps: must be at most 10000 bps (got 10001)")]
+    [InlineData("risk", "vwapStopBps", "1e3", "$.risk.vwapStopBps: must be an integer, without a fraction or an exponent (got 1e3)")]
+    [InlineData("risk", "volatilityWidenAbove", "-1e400", "$.risk.volatilityWidenAbove: must be positive (got -1e400)")]
+    [InlineData("risk", "volatilityPauseAbove", "1e400", "$.risk.volatilityPauseAbove: must be at most 1 (got 1e400)")]
+    [InlineData("risk", "orderBudget", "9223372036854775808", "$.risk.orderBudget: must be at most 1000000 (got 9223372036854775808)")]
+    [InlineData("risk", "cancelHeadroom", "-9223372036854775809", "$.risk.cancelHeadroom: must not be negative (got -9223372036854775809)")]
+    [InlineData("strategy", "minRequoteIntervalMs", "86400001", "$.symbols[0].strategy.minRequoteIntervalMs: must be at most 86400000 ms (one day) (got 86400001)")]
+    [InlineData("strategy", "maxSkewTicks", "-1", "$.symbols[0].strategy.maxSkewTicks: must not be negative (got -1)")]
+    [InlineData("strategy", "pullWithdrawal", "0", "$.symbols[0].strategy.pullWithdrawal: must be positive (got 0)")]
+    [InlineData("root", "metricsPort", "65536", "$.metricsPort: must be at most 65535 (got 65536)")]
+    [InlineData("root", "statusIntervalSeconds", "0", "$.statusIntervalSeconds: must be positive (got 0)")]
+    public void Parse_NumberOutOfRange_RefusedWithPathAndTextAsWritten(string section, string field, string literal, string expected)
+    {
+        // Literals System.Text.Json.Nodes cannot hold (1e400, beyond 64 bits) go in as text.
+        var root = Valid();
+        JsonObject target = section switch
+        {
+            "risk" => root["risk"]!.AsObject(),
+            "strategy" => Symbol0(root)["strategy"]!.AsObject(),
+            _ => root,
+        };
+        target[field] = "@@";
+        string json = root.ToJsonString().Replace("\"@@\"", literal, StringComparison.Ordinal);
+        Assert.Equal([expected], Refused(json).Errors);
+    }
+
+    [Fact]
+    public void Parse_AmountBeyondFixedPoint_Refused()
+    {
+        var root = Valid();
+        root["risk"]!["maxDailyLoss"] = "1000000000000000";
+        Symbol0(root)["limits"]!["maxOrderNotional"] = "92233720368.54775808";
+        var ex = Refused(root);
+        Assert.Contains("$.risk.maxDailyLoss: 1000000000000000 is too large (at most 92233720368.54775807: amounts are 64-bit fixed point with 8 decimals)", ex.Errors);
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.symbols[0].limits.maxOrderNotional: 92233720368.54775808 is too large", StringComparison.Ordinal));
+        // The largest amount that fits is accepted and converts exactly.
+        root = Valid();
+        root["risk"]!["maxTotalNotional"] = "92233720368.54775807";
+        Assert.Equal(long.MaxValue, RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json").Risk.MaxTotalNotional);
+    }
+
+    [Fact]
+    public void Parse_LargestValuesInRange_ConvertWithoutOverflow()
+    {
+        var root = Valid();
+        foreach (string ms in new[] { "markoutHorizonMs", "markoutCooldownMs", "maxInFlightAgeMs", "ackLatencyTripMs", "feedLagTripMs", "staleBookGraceMs",
+            "venueErrorWindowMs", "orderBudgetWindowMs", "releaseCooldownMs" })
+            root["risk"]![ms] = 86_400_000;
+        root["statusIntervalSeconds"] = 86_400;
+        root["shutdownTimeoutSeconds"] = 3_600;
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        Assert.Equal(86_400_000L * 1_000_000, config.Risk.MaxInFlightAgeNs);
+        Assert.Contains("in-flight age 86400000 ms", config.Describe());
+        Assert.Equal(TimeSpan.FromHours(1), config.ShutdownTimeout);
+    }
+
+    [Fact]
+    public void Ranges_CoverEveryNumericSettingOfTheFile()
+    {
+        // A numeric property added to the file model without a range would reach the engine unchecked.
+        var sections = new (Type Type, string Path)[]
+        {
+            (typeof(RunConfigFile), "$"), (typeof(SymbolSection), "$.symbols[]"), (typeof(MarketMakerSection), "$.symbols[].strategy"),
+            (typeof(InstrumentLimitsSection), "$.symbols[].limits"), (typeof(RiskSection), "$.risk"),
+        };
+        var numeric = new[] { typeof(int?), typeof(long?), typeof(double?), typeof(decimal?), typeof(int), typeof(long), typeof(double), typeof(decimal) };
+        var expected = sections
+            .SelectMany(s => s.Type.GetProperties().Where(p => numeric.Contains(p.PropertyType))
+                .Select(p => $"{s.Path}.{System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name)}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, RunConfigRanges.All.Select(r => r.Path).Order(StringComparer.Ordinal).ToList());
     }
 
     internal static string FindSample()

@@ -41,6 +41,8 @@ internal sealed record ResolvedRun(IReadOnlyList<InstrumentSpec> Specs, IReadOnl
 /// The validated <c>fathom run</c> configuration. <see cref="Load"/> reads and checks the file without any
 /// network call (JSON syntax with line and position, unknown properties, secrets, venue, limits);
 /// <see cref="Resolve"/> finishes the checks that need the venue's exchangeInfo (listing, status, steps).
+/// Every numeric setting has a range (<see cref="RunConfigRanges"/>) and every amount fits its fixed
+/// point (<see cref="MaxAmount"/>), so no value overflows on its way into the engine.
 /// </summary>
 /// <remarks>
 /// The file never holds credentials: it is printed at start. A property that looks like one is refused
@@ -51,6 +53,12 @@ internal sealed partial record RunConfig
     public const string DefaultVenue = "binance-testnet";
     public const string DefaultPrefix = "fx";
     private const int MoneyDecimals = 8;
+
+    /// <summary>
+    /// The largest amount (money or quantity) a config may hold: amounts become 64-bit fixed point at 8
+    /// decimals (money here, quantities at Binance's wire precision), and long.MaxValue / 10^8 is this.
+    /// </summary>
+    public const decimal MaxAmount = 92_233_720_368.54775807m;
 
     public required string SourcePath { get; init; }
     public required RunVenue Venue { get; init; }
@@ -124,6 +132,12 @@ internal sealed partial record RunConfig
                 throw new RunConfigException(secrets);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new RunConfigException(["the config must be a JSON object ({ ... })"]);
+            // Numbers before the schema: a value too large for its type must not become a converter's exception.
+            // When one is out of range, only those are listed (the other checks would run on values known to be wrong).
+            var ranges = new List<string>();
+            RunConfigRanges.Check(document.RootElement, ranges);
+            if (ranges.Count > 0)
+                throw new RunConfigException(ranges);
         }
 
         RunConfigFile file;
@@ -272,21 +286,14 @@ internal sealed partial record RunConfig
         string stateDir = string.IsNullOrWhiteSpace(file.StateDirectory)
             ? Path.Combine(configDir, "fathom-state")
             : Path.GetFullPath(file.StateDirectory, configDir);
+        // Single-value ranges (port, instance, intervals) were checked by RunConfigRanges.
         int metricsPort = file.MetricsPort ?? 0;
-        if (metricsPort is < 0 or > 65535)
-            errors.Add($"$.metricsPort: {metricsPort} is not a port (0..65535; 0 picks a free one)");
         string prefix = file.ClientOrderIdPrefix ?? DefaultPrefix;
         if (prefix.Length is 0 or > ClientOrderIdFormat.MaxPrefixLength || !prefix.All(char.IsAsciiLetterOrDigit))
             errors.Add($"$.clientOrderIdPrefix: '{prefix}' must be 1..{ClientOrderIdFormat.MaxPrefixLength} ASCII letters or digits");
         int instance = file.InstanceId ?? 1;
-        if (instance is < 0 or > ClientOrderIdFormat.MaxNode)
-            errors.Add($"$.instanceId: {instance} must be 0..{ClientOrderIdFormat.MaxNode}");
         double status = file.StatusIntervalSeconds ?? 5;
-        if (!(status > 0))
-            errors.Add($"$.statusIntervalSeconds: must be positive (got {status.ToString(CultureInfo.InvariantCulture)})");
         double shutdown = file.ShutdownTimeoutSeconds ?? 10;
-        if (!(shutdown > 0))
-            errors.Add($"$.shutdownTimeoutSeconds: must be positive (got {shutdown.ToString(CultureInfo.InvariantCulture)})");
 
         if (errors.Count > 0)
             throw new RunConfigException(errors);
@@ -363,16 +370,9 @@ internal sealed partial record RunConfig
             pullWd = mm.PullWithdrawal ?? pullWd;
             followTicker = mm.FollowTicker ?? followTicker;
             minRequoteMs = mm.MinRequoteIntervalMs ?? minRequoteMs;
-            if (minRequoteMs < 0)
-                errors.Add($"{path}.strategy.minRequoteIntervalMs: must not be negative (got {minRequoteMs})");
-            if (halfSpread < 1)
-                errors.Add($"{path}.strategy.halfSpreadTicks: must be at least 1 (got {halfSpread})");
-            if (skew < 0)
-                errors.Add($"{path}.strategy.maxSkewTicks: must not be negative (got {skew})");
-            if (!(refVol > 0) || !(pullVol > refVol))
-                errors.Add($"{path}.strategy: needs 0 < referenceVolatility < pullVolatility (got {refVol.ToString(CultureInfo.InvariantCulture)} and {pullVol.ToString(CultureInfo.InvariantCulture)})");
-            if (!(pullWd is > 0 and <= 1))
-                errors.Add($"{path}.strategy.pullWithdrawal: must be in (0, 1] (got {pullWd.ToString(CultureInfo.InvariantCulture)})");
+            // Each value's range was checked by RunConfigRanges; what is left is how they relate.
+            if (!(pullVol > refVol))
+                errors.Add($"{path}.strategy: needs referenceVolatility < pullVolatility (got {refVol.ToString(CultureInfo.InvariantCulture)} and {pullVol.ToString(CultureInfo.InvariantCulture)})");
             quoteQty = Amount(mm.QuoteQty, $"{path}.strategy.quoteQty", errors);
             strategyMax = Amount(mm.MaxPosition, $"{path}.strategy.maxPosition", errors);
             if (quoteQty is decimal q && strategyMax is decimal m && m < q)
@@ -425,6 +425,11 @@ internal sealed partial record RunConfig
             errors.Add($"{path}: '{text}' has more than {maxDecimals} decimals");
             return null;
         }
+        if (value > MaxAmount)
+        {
+            errors.Add($"{path}: {text} is too large (at most {MaxAmount}: amounts are 64-bit fixed point with 8 decimals)");
+            return null;
+        }
         return value;
     }
 
@@ -442,56 +447,36 @@ internal sealed partial record RunConfig
         decimal? total = Amount(r.MaxTotalNotional, "$.risk.maxTotalNotional", errors, MoneyDecimals);
         decimal? markout = Amount(r.MarkoutLossLimit, "$.risk.markoutLossLimit", errors, MoneyDecimals);
         decimal? daily = Amount(r.MaxDailyLoss, "$.risk.maxDailyLoss", errors, MoneyDecimals);
-        long Ms(long? value, long defaultNs, string name, bool allowZero = false)
-        {
-            if (value is null)
-                return defaultNs;
-            if (value < 0 || (value == 0 && !allowZero))
-                errors.Add($"$.risk.{name}: must be positive (got {value})");
-            return value.Value * 1_000_000;
-        }
-        int Count(int? value, int defaultValue, string name, bool allowZero = false)
-        {
-            if (value is null)
-                return defaultValue;
-            if (value < 0 || (value == 0 && !allowZero))
-                errors.Add($"$.risk.{name}: must be {(allowZero ? "zero or positive" : "positive")} (got {value})");
-            return value.Value;
-        }
-        double Threshold(double? value, double defaultValue, string name)
-        {
-            if (value is null)
-                return defaultValue;
-            if (!(value > 0))
-                errors.Add($"$.risk.{name}: must be positive (got {value.Value.ToString(CultureInfo.InvariantCulture)})");
-            return value.Value;
-        }
+        // Each value's range was checked by RunConfigRanges (times at most a day, so ms -> ns cannot overflow).
+        static long Ms(long? value, long defaultNs) => value is long ms ? checked(ms * 1_000_000) : defaultNs;
+        static int Count(int? value, int defaultValue) => value ?? defaultValue;
+        static double Threshold(double? value, double defaultValue) => value ?? defaultValue;
         var limits = defaults with
         {
             MoneyDecimals = MoneyDecimals,
             MaxTotalNotional = Money(total),
             MarkoutLossLimit = Money(markout),
             MaxDailyLoss = Money(daily),
-            PriceBandBps = Count(r.PriceBandBps, defaults.PriceBandBps, "priceBandBps"),
-            MarkoutHorizonNs = Ms(r.MarkoutHorizonMs, defaults.MarkoutHorizonNs, "markoutHorizonMs"),
-            MarkoutCooldownNs = Ms(r.MarkoutCooldownMs, defaults.MarkoutCooldownNs, "markoutCooldownMs"),
-            VwapStopBps = Count(r.VwapStopBps, defaults.VwapStopBps, "vwapStopBps"),
-            VolatilityWidenAbove = Threshold(r.VolatilityWidenAbove, defaults.VolatilityWidenAbove, "volatilityWidenAbove"),
-            VolatilityPauseAbove = Threshold(r.VolatilityPauseAbove, defaults.VolatilityPauseAbove, "volatilityPauseAbove"),
-            MaxInFlightAgeNs = Ms(r.MaxInFlightAgeMs, defaults.MaxInFlightAgeNs, "maxInFlightAgeMs"),
-            AckLatencyTripNs = Ms(r.AckLatencyTripMs, defaults.AckLatencyTripNs, "ackLatencyTripMs"),
-            AckLatencyReleaseNs = Ms(r.AckLatencyReleaseMs, defaults.AckLatencyReleaseNs, "ackLatencyReleaseMs"),
-            FeedLagTripNs = Ms(r.FeedLagTripMs, defaults.FeedLagTripNs, "feedLagTripMs"),
-            FeedLagReleaseNs = Ms(r.FeedLagReleaseMs, defaults.FeedLagReleaseNs, "feedLagReleaseMs"),
-            StaleBookGraceNs = Ms(r.StaleBookGraceMs, defaults.StaleBookGraceNs, "staleBookGraceMs"),
-            VenueErrorWindowNs = Ms(r.VenueErrorWindowMs, defaults.VenueErrorWindowNs, "venueErrorWindowMs"),
-            VenueErrorMinCount = Count(r.VenueErrorMinCount, defaults.VenueErrorMinCount, "venueErrorMinCount"),
-            VenueErrorRatePercent = Count(r.VenueErrorRatePercent, defaults.VenueErrorRatePercent, "venueErrorRatePercent"),
-            MaxNewOrdersPerSecond = Count(r.MaxNewOrdersPerSecond, defaults.MaxNewOrdersPerSecond, "maxNewOrdersPerSecond"),
-            OrderBudget = Count(r.OrderBudget, defaults.OrderBudget, "orderBudget"),
-            OrderBudgetWindowNs = Ms(r.OrderBudgetWindowMs, defaults.OrderBudgetWindowNs, "orderBudgetWindowMs"),
-            CancelHeadroom = Count(r.CancelHeadroom, defaults.CancelHeadroom, "cancelHeadroom", allowZero: true),
-            ReleaseCooldownNs = Ms(r.ReleaseCooldownMs, defaults.ReleaseCooldownNs, "releaseCooldownMs"),
+            PriceBandBps = Count(r.PriceBandBps, defaults.PriceBandBps),
+            MarkoutHorizonNs = Ms(r.MarkoutHorizonMs, defaults.MarkoutHorizonNs),
+            MarkoutCooldownNs = Ms(r.MarkoutCooldownMs, defaults.MarkoutCooldownNs),
+            VwapStopBps = Count(r.VwapStopBps, defaults.VwapStopBps),
+            VolatilityWidenAbove = Threshold(r.VolatilityWidenAbove, defaults.VolatilityWidenAbove),
+            VolatilityPauseAbove = Threshold(r.VolatilityPauseAbove, defaults.VolatilityPauseAbove),
+            MaxInFlightAgeNs = Ms(r.MaxInFlightAgeMs, defaults.MaxInFlightAgeNs),
+            AckLatencyTripNs = Ms(r.AckLatencyTripMs, defaults.AckLatencyTripNs),
+            AckLatencyReleaseNs = Ms(r.AckLatencyReleaseMs, defaults.AckLatencyReleaseNs),
+            FeedLagTripNs = Ms(r.FeedLagTripMs, defaults.FeedLagTripNs),
+            FeedLagReleaseNs = Ms(r.FeedLagReleaseMs, defaults.FeedLagReleaseNs),
+            StaleBookGraceNs = Ms(r.StaleBookGraceMs, defaults.StaleBookGraceNs),
+            VenueErrorWindowNs = Ms(r.VenueErrorWindowMs, defaults.VenueErrorWindowNs),
+            VenueErrorMinCount = Count(r.VenueErrorMinCount, defaults.VenueErrorMinCount),
+            VenueErrorRatePercent = Count(r.VenueErrorRatePercent, defaults.VenueErrorRatePercent),
+            MaxNewOrdersPerSecond = Count(r.MaxNewOrdersPerSecond, defaults.MaxNewOrdersPerSecond),
+            OrderBudget = Count(r.OrderBudget, defaults.OrderBudget),
+            OrderBudgetWindowNs = Ms(r.OrderBudgetWindowMs, defaults.OrderBudgetWindowNs),
+            CancelHeadroom = Count(r.CancelHeadroom, defaults.CancelHeadroom),
+            ReleaseCooldownNs = Ms(r.ReleaseCooldownMs, defaults.ReleaseCooldownNs),
         };
         if (errors.Count == before)
         {
@@ -516,7 +501,8 @@ internal sealed partial record RunConfig
 
     private static long Money(decimal? value) => value is decimal v ? ToRaw(v, MoneyDecimals) : 1;
 
-    private static long ToRaw(decimal value, int decimals) => (long)(value * FixedPoint.Pow10(decimals));
+    /// <summary>Fixed point of an amount already checked against <see cref="MaxAmount"/> (so this cannot overflow at 8 decimals).</summary>
+    private static long ToRaw(decimal value, int decimals) => decimal.ToInt64(value * FixedPoint.Pow10(decimals));
 
     /// <summary>
     /// The checks that need the venue: every symbol listed and trading, quote size on the step grid and at
@@ -560,7 +546,7 @@ internal sealed partial record RunConfig
                 PullVolatility = s.PullVolatility,
                 PullWithdrawal = s.PullWithdrawal,
                 FollowTicker = s.FollowTicker,
-                MinRequoteIntervalNs = s.MinRequoteIntervalMs * 1_000_000,
+                MinRequoteIntervalNs = checked(s.MinRequoteIntervalMs * 1_000_000),
             });
             instrumentLimits.Add(new InstrumentRiskLimits
             {
@@ -578,13 +564,25 @@ internal sealed partial record RunConfig
 
     private static long QtyRaw(decimal value, InstrumentSpec spec, string path, List<string> errors)
     {
-        decimal scaled = value * FixedPoint.Pow10(spec.QtyDecimals);
+        decimal scaled;
+        try
+        {
+            scaled = value * FixedPoint.Pow10(spec.QtyDecimals);
+            if (scaled > long.MaxValue)
+                throw new OverflowException();
+        }
+        catch (OverflowException)
+        {
+            // Only a venue with more than 8 quantity decimals gets here (MaxAmount holds at 8).
+            errors.Add($"{path}: {value} is too large for {spec.Symbol}'s {spec.QtyDecimals} quantity decimals");
+            return 0;
+        }
         if (decimal.Truncate(scaled) != scaled)
         {
             errors.Add($"{path}: {value} has more decimals than {spec.Symbol} allows ({spec.QtyDecimals})");
             return 0;
         }
-        return (long)scaled;
+        return decimal.ToInt64(scaled);
     }
 
     private static string Format(long raw, int decimals) =>
