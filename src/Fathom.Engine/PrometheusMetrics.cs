@@ -53,10 +53,24 @@ public static class PrometheusMetrics
         sb.Append(inv, $"fathom_risk_state {(int)engine.Execution.Risk.State}\n");
         Header(sb, "fathom_strategy_halted", "gauge", "1 when the strategy threw and was halted");
         sb.Append(inv, $"fathom_strategy_halted {(engine.StrategyHalted ? 1 : 0)}\n");
+        Header(sb, "fathom_fault_halted", "gauge", "1 while a fault (store, client ids, timer, core) holds trading halted until an operator resumes");
+        sb.Append(inv, $"fathom_fault_halted {(engine.HaltReason is null ? 0 : 1)}\n");
+        Header(sb, "fathom_fault_halts_total", "counter", "faults that halted trading");
+        sb.Append(inv, $"fathom_fault_halts_total {engine.FaultHalts}\n");
+        var risk = engine.Execution.Risk;
+        Header(sb, "fathom_risk_reasons", "gauge", "risk reasons in force, as a bit set (see RiskReason)");
+        sb.Append(inv, $"fathom_risk_reasons {(long)risk.Reasons}\n");
+        Header(sb, "fathom_order_entry_up", "gauge", "1 while order entry is reported up");
+        sb.Append(inv, $"fathom_order_entry_up {(risk.OrderEntryDown ? 0 : 1)}\n");
+        Header(sb, "fathom_store_healthy", "gauge", "1 while the durable store writes");
+        sb.Append(inv, $"fathom_store_healthy {(engine.Store is { IsHealthy: false } ? 0 : 1)}\n");
+        Header(sb, "fathom_inputs_total", "counter", "core inputs processed");
+        sb.Append(inv, $"fathom_inputs_total {engine.InputsProcessed}\n");
 
         Quantiles(sb, "fathom_tick_to_order_seconds", "socket read of the triggering frame to the command handed to the gateway", engine.Latency.TickToOrder);
         Quantiles(sb, "fathom_tick_to_wire_seconds", "socket read of the triggering frame to the order frame written to the venue's socket (inline)", engine.Latency.TickToWire);
         Quantiles(sb, "fathom_tick_to_wire_queued_seconds", "the same for frames written by the gateway's send thread after queueing", engine.Latency.TickToWireQueued);
+        Quantiles(sb, "fathom_command_to_ack_seconds", "command handed to the gateway to the venue's answer (ack, cancel, reject, fill)", engine.Latency.CommandToAck);
         Quantiles(sb, "fathom_core_event_seconds", "socket read to the end of the core's work on a market-data frame", engine.Latency.CoreCost);
 
         Header(sb, "fathom_gc_collections_total", "counter", "garbage collections by generation");

@@ -59,7 +59,8 @@ public sealed class SqliteTradeStore : IAsyncDisposable
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     public static SqliteTradeStore Open(string path, int capacity = 1 << 16)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        // A database locked by another process fails a write after 2 s (not the 30 s default), so trading halts promptly.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 2 }.ToString());
         try
         {
             Initialize(connection);

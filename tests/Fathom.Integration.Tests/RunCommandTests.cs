@@ -238,6 +238,12 @@ public sealed class RunCommandTests
         string token = File.ReadAllText(tokenPath);
         Assert.Contains($"control token in {tokenPath} (mode 0600)", output.ToString());
         using var http = new HttpClient();
+        // Command-to-ack is measured on the venue's answers and exported.
+        string metrics = await http.GetStringAsync(new Uri(baseUrl, "/metrics"));
+        var acks = System.Text.RegularExpressions.Regex.Match(metrics, @"fathom_command_to_ack_seconds_count (\d+)");
+        Assert.True(acks.Success && long.Parse(acks.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, metrics);
+        Assert.Contains("fathom_order_entry_up 1", metrics);
+        Assert.Contains("fathom_store_healthy 1", metrics);
         var noToken = await http.PostAsync(new Uri(baseUrl, "/control/halt"), null);
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
         Assert.NotEqual(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
@@ -290,6 +296,76 @@ public sealed class RunCommandTests
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/control/" + action));
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Run_StoreLockedByAnotherProcess_HaltsWithReasonCancelsAndLosesNothing()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        string dir = TempDir();
+        string path = WriteConfig(dir, SimulatorConfigJson(exchange.Server.BaseAddress));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
+        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (host.Engine.Fills == 0 && DateTime.UtcNow < deadline && !run.IsCompleted)
+            await Task.Delay(100);
+        Assert.True(host.Engine.Fills > 0, $"no fill\n{output}\n{error}");
+
+        // Another process takes the database's write lock and keeps it: every write of ours fails.
+        string db = Path.Combine(dir, "fathom-state", "fathom.db");
+        var blocker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+        blocker.Open();
+        using (var begin = blocker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            begin.ExecuteNonQuery();
+        }
+        try
+        {
+            deadline = DateTime.UtcNow.AddSeconds(60);
+            while (host.Engine.HaltReason is null && DateTime.UtcNow < deadline)
+                await Task.Delay(100);
+            Assert.NotNull(host.Engine.HaltReason);
+            Assert.Contains("store", host.Engine.HaltReason, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
+            using var http = new HttpClient();
+            var health = await http.GetAsync(new Uri(host.MetricsAddress, "/health"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("store failing", await health.Content.ReadAsStringAsync());
+            // Halted means cancels only: nothing of ours rests on the venue once the cancels are answered.
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (exchange.OpenOrders().Count > 0 && DateTime.UtcNow < deadline)
+                await Task.Delay(100);
+            Assert.Empty(exchange.OpenOrders());
+        }
+        finally
+        {
+            blocker.Dispose(); // rolls the exclusive transaction back: the disk is "healthy" again
+        }
+
+        // The writer kept every record and commits them once it can; the halt stays until an operator resumes.
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((!host.Store.IsHealthy || host.Store.Written < host.Store.Appended) && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        Assert.True(host.Store.IsHealthy, host.Store.Failure);
+        Assert.True(host.Store.WriteFailures > 0);
+        Assert.Equal(0, host.Store.Refused);
+        Assert.Equal(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
+        Assert.Contains("FAULT, trading halted", output.ToString() + host.Status());
+        host.Apply(OperatorAction.Stop);
+        int rc = await run.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(rc is 0 or 1, $"exit {rc}\n{output}\n{error}");
+        Assert.Empty(exchange.OpenOrders());
+        // Every fill the engine applied is in the database exactly once.
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+        check.Open();
+        using var count = check.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM fills";
+        Assert.Equal(host.Execution.Counters.Fills, (long)count.ExecuteScalar()!);
     }
 
     [Fact]
