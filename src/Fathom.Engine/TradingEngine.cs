@@ -355,7 +355,7 @@ public sealed class TradingEngine : IReportSink
                 HaltWithReason(text ?? "the trade store refused a record: trading halted so nothing is lost", now);
                 break;
             case JournalOperatorKind.FaultHalt:
-                HaltWithReason(text ?? $"{(EngineFault)argument} fault (replayed)", now);
+                HaltWithReason($"{Describe((EngineFault)argument)}: {text ?? "fault (replayed)"}", now);
                 break;
             case JournalOperatorKind.NewDay:
                 _execution.Risk.StartNewDay(now);
@@ -373,6 +373,16 @@ public sealed class TradingEngine : IReportSink
                 break;
         }
     }
+
+    private static string Describe(EngineFault source) => source switch
+    {
+        EngineFault.Store => "trade store",
+        EngineFault.IdReservation => "client order ids",
+        EngineFault.Timer => "timer loop",
+        EngineFault.Core => "core",
+        EngineFault.Background => "background task",
+        _ => "fault",
+    };
 
     private void HaltWithReason(string reason, long now)
     {
