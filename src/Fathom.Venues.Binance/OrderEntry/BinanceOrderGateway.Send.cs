@@ -272,6 +272,24 @@ public sealed partial class BinanceOrderGateway
     /// </summary>
     private void Sweep()
     {
+        // A system timer fires again while a slow callback still runs (a loaded machine): one sweep at a
+        // time, since _expired is shared and the liveness check must not report a stall twice.
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
+            return;
+        try
+        {
+            SweepOnce();
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private int _sweeping;
+
+    private void SweepOnce()
+    {
         CheckConnectionAge();
         int count = 0;
         long now = _time.GetTimestamp();
