@@ -44,6 +44,7 @@ public sealed partial class BinanceOrderGateway
         get { lock (_reportGate) return _orderEntryState == OrderEntryState.Up; }
     }
 
+    /// <summary>The options' convention for periods and timeouts: zero or infinite switches the feature off.</summary>
     private static bool IsEnabled(TimeSpan t) => t > TimeSpan.Zero && t != Timeout.InfiniteTimeSpan;
 
     private static long Nanos(TimeSpan t) => t.Ticks * 100;

@@ -114,7 +114,7 @@ public sealed partial class BinanceOrderGateway
     private void StartMetadataRefresh()
     {
         var period = _options.MetadataRefreshPeriod;
-        if (period <= TimeSpan.Zero || period == Timeout.InfiniteTimeSpan)
+        if (!IsEnabled(period))
             return;
         _metadataTimer = _time.CreateTimer(static s => ((BinanceOrderGateway)s!).RefreshMetadata(), this, period, period);
     }

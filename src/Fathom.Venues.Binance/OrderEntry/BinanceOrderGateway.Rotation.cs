@@ -163,7 +163,7 @@ public sealed partial class BinanceOrderGateway
     {
         var link = _ws;
         var max = _options.MaxConnectionAge;
-        if (link is null || max <= TimeSpan.Zero || max == Timeout.InfiniteTimeSpan)
+        if (link is null || !IsEnabled(max))
             return;
         if (_time.GetElapsedTime(link.OpenedTimestamp) >= max)
             RequestRotation();
