@@ -53,7 +53,9 @@ public sealed class BookSync
     private int _recentNext;
 
     private bool _awaitingFirstDiff;
-    private long _lastDiffReceiveNs;
+    // Receive-clock ns of the last sign of life on each stream (see IsSilent).
+    private long _lastDepthReceiveNs;
+    private long _lastTopReceiveNs;
     private TopOfBook _ticker;
     private bool _hasTicker;
 
@@ -105,6 +107,8 @@ public sealed class BookSync
     public void OnDelta(in BookDelta delta)
     {
         FeedLag.Record(delta.ReceiveTimeNs, delta.ExchangeTimeMs);
+        // Any diff, in any state, applied or not (a duplicate too), shows the depth stream is alive.
+        _lastDepthReceiveNs = Math.Max(_lastDepthReceiveNs, delta.ReceiveTimeNs);
         if (State == SyncState.Live)
         {
             ApplyLive(delta);
@@ -158,7 +162,8 @@ public sealed class BookSync
         for (int i = 0; i < first; i++)
             RememberApplied(_buffer[i].First, _buffer[i].Final);
         _awaitingFirstDiff = true;
-        _lastDiffReceiveNs = snapshot.ReceiveTimeNs;
+        // Going Live starts a fresh silence window, even if the snapshot came back before any new diff.
+        _lastDepthReceiveNs = Math.Max(_lastDepthReceiveNs, snapshot.ReceiveTimeNs);
         Move(Trigger.SnapshotApplied, StaleReason.None, id, 0, 0, snapshot.ReceiveTimeNs);
         LastFailure = StaleReason.None;
 
@@ -172,6 +177,7 @@ public sealed class BookSync
     public void OnTopOfBook(in TopOfBook ticker)
     {
         Counters.TopOfBookUpdates++;
+        _lastTopReceiveNs = Math.Max(_lastTopReceiveNs, ticker.ReceiveTimeNs);
         if (!_hasTicker || ticker.UpdateId >= _ticker.UpdateId)
         {
             _ticker = ticker;
@@ -213,17 +219,29 @@ public sealed class BookSync
         MetadataRefreshRequested = true;
     }
 
-    /// <summary>Silence check on the receive clock; call periodically.</summary>
+    /// <summary>Receive time (ns) of the last diff for this symbol (in any state), or of the snapshot that made it Live if later.</summary>
+    public long LastDepthReceiveNs => _lastDepthReceiveNs;
+
+    /// <summary>Receive time (ns) of the last real-time best bid/ask for this symbol.</summary>
+    public long LastTopOfBookReceiveNs => _lastTopReceiveNs;
+
+    /// <summary>
+    /// The silence rule: Live, and neither stream (depth diffs, top of book) has delivered anything for
+    /// more than <paramref name="limitNs"/> at <paramref name="nowNs"/> (receive clock). A quiet diff stream
+    /// with a live ticker is not silent: the book's levels did not change, but the symbol is being
+    /// published. A limit of 0 or less never fires.
+    /// </summary>
+    public bool IsSilent(long nowNs, long limitNs) =>
+        State == SyncState.Live && limitNs > 0 && nowNs - Math.Max(_lastDepthReceiveNs, _lastTopReceiveNs) > limitNs;
+
+    /// <summary>Silence check on the receive clock against <see cref="SyncOptions.SilenceTimeoutNs"/> (see <see cref="IsSilent"/>); call periodically.</summary>
     public void OnTimer(long nowNs)
     {
-        if (State == SyncState.Live && _options.SilenceTimeoutNs > 0 && nowNs - _lastDiffReceiveNs > _options.SilenceTimeoutNs)
-        {
-            Counters.Silences++;
-            Fail(StaleReason.Silence, 0, 0, nowNs);
-        }
+        if (IsSilent(nowNs, _options.SilenceTimeoutNs))
+            MarkStale(StaleReason.Silence, nowNs);
     }
 
-    /// <summary>External loss of integrity for this symbol: malformed message, off-tick price, disconnect.</summary>
+    /// <summary>External loss of integrity for this symbol: malformed message, off-tick price, disconnect, silence.</summary>
     public void MarkStale(StaleReason reason, long receiveTimeNs)
     {
         switch (reason)
@@ -231,6 +249,7 @@ public sealed class BookSync
             case StaleReason.Malformed: Counters.Malformed++; break;
             case StaleReason.OffTick: Counters.OffTick++; MetadataRefreshRequested = true; break;
             case StaleReason.Disconnected: Counters.Disconnects++; break;
+            case StaleReason.Silence: Counters.Silences++; break;
         }
         Fail(reason, 0, 0, receiveTimeNs);
     }
@@ -280,7 +299,6 @@ public sealed class BookSync
         book.UpdateId = d.FinalUpdateId;
         Counters.DiffsApplied++;
         Counters.LevelsApplied += d.LevelCount;
-        _lastDiffReceiveNs = d.ReceiveTimeNs;
         RememberApplied(d.FirstUpdateId, d.FinalUpdateId);
         Move(Trigger.DeltaApplied, StaleReason.None, id, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs, quiet: true);
 

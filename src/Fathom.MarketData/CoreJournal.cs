@@ -13,6 +13,8 @@ public enum FeedEventKind
     SnapshotRequestTaken = 2,
     /// <summary>A snapshot fetch failed; the book asks again. Tag a: the instrument.</summary>
     SnapshotRequestedAgain = 3,
+    /// <summary>One Live book was marked stale (e.g. quiet past its silence limit). Tag a: the instrument; b: the <see cref="StaleReason"/>.</summary>
+    MarkStale = 4,
 }
 
 /// <summary>
@@ -74,10 +76,10 @@ public sealed class CoreJournal : IDisposable
         Append(RecordKind.CoreSnapshot, depth, monoNs, instrument, 0, wallNs, body, input: true);
     }
 
-    public void FeedEvent(long monoNs, long wallNs, FeedEventKind kind, int a)
+    public void FeedEvent(long monoNs, long wallNs, FeedEventKind kind, int a, int b = 0)
     {
         _wallNs = Math.Max(_wallNs, wallNs);
-        Append(RecordKind.FeedEvent, (int)kind, monoNs, a, 0, wallNs, default, input: true);
+        Append(RecordKind.FeedEvent, (int)kind, monoNs, a, b, wallNs, default, input: true);
     }
 
     /// <summary>A venue report; <paramref name="fields"/> is its encoding (the engine owns the layout).</summary>

@@ -26,7 +26,7 @@ public enum RecordKind : byte
     CoreFrame = 17,
     /// <summary>A REST depth snapshot handed to the parser. Arg: depth; tag a: instrument. Payload: the body.</summary>
     CoreSnapshot = 18,
-    /// <summary>A feed-state input (books marked stale, snapshot request taken or repeated). Arg: <c>FeedEventKind</c>.</summary>
+    /// <summary>A feed-state input (books marked stale, snapshot request taken or repeated). Arg: <c>FeedEventKind</c>; tag a/b: its arguments.</summary>
     FeedEvent = 19,
     /// <summary>A venue report (ack, reject, fill, ...). Arg: report kind. Payload: the report's fields.</summary>
     VenueReport = 20,

@@ -10,7 +10,7 @@ public enum StaleReason : byte
     OutOfOrder,
     /// <summary>Best bid above best ask after a diff.</summary>
     Crossed,
-    /// <summary>No diff within the silence timeout while Live.</summary>
+    /// <summary>Live, and neither a diff nor a top-of-book update within the symbol's silence limit (connection open or not).</summary>
     Silence,
     /// <summary>A malformed or truncated message for this symbol.</summary>
     Malformed,

@@ -33,7 +33,8 @@ public sealed class BinanceFeedCore
         _parser = new BinanceStreamParser(Symbols);
         _router = new MarketDataRouter(Symbols.Count);
         _books = new BookSync[Symbols.Count];
-        // Per-symbol silence is off: a quiet symbol is normal; connection silence is watched instead.
+        // BookSync's own timer silence is off: the live feed's watchdog applies per-symbol limits through
+        // MarkSilentBooksStale (journaled), and a replay must not decide silence on its own.
         syncOptions ??= new SyncOptions { SilenceTimeoutNs = 0 };
         for (int i = 0; i < Symbols.Count; i++)
         {
@@ -95,6 +96,43 @@ public sealed class BinanceFeedCore
         AfterApply?.Invoke(monoNs);
     }
 
+    /// <summary>
+    /// Marks one book stale (journaled as <see cref="FeedEventKind.MarkStale"/>) and runs
+    /// <see cref="AfterApply"/>, so the engine and risk see it with this input. No-op (but still journaled
+    /// and replayed) unless the book is Live: the book resyncs from a fresh snapshot once its diffs return.
+    /// </summary>
+    public void MarkStale(int instrument, StaleReason reason, long monoNs, long wallNs)
+    {
+        if ((uint)instrument >= (uint)_books.Length)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(instrument), "no such instrument.");
+        Journal?.FeedEvent(monoNs, wallNs, FeedEventKind.MarkStale, instrument, (int)reason);
+        BookSync sync = _books[instrument];
+        if (sync.State == SyncState.Live)
+            sync.MarkStale(reason, wallNs);
+        AfterApply?.Invoke(monoNs);
+    }
+
+    /// <summary>
+    /// The silence watchdog: every Live book whose depth and top-of-book streams have both been quiet for
+    /// more than its limit (<paramref name="limitsNs"/>, by instrument; 0 = never) at <paramref name="wallNs"/>
+    /// (the receive clock frames are stamped with) goes Stale with <see cref="StaleReason.Silence"/>, each
+    /// through <see cref="MarkStale"/>. Returns how many did. The check itself is not an input; only its
+    /// outcome is, so a replay reproduces it from the journal without a clock.
+    /// </summary>
+    public int MarkSilentBooksStale(ReadOnlySpan<long> limitsNs, long monoNs, long wallNs)
+    {
+        int marked = 0;
+        for (int i = 0; i < _books.Length && i < limitsNs.Length; i++)
+        {
+            if (_books[i].IsSilent(wallNs, limitsNs[i]))
+            {
+                MarkStale(i, StaleReason.Silence, monoNs, wallNs);
+                marked++;
+            }
+        }
+        return marked;
+    }
+
     /// <summary>The feed is about to fetch a snapshot for <paramref name="instrument"/>.</summary>
     public void TakeSnapshotRequest(int instrument, long monoNs, long receiveNs)
     {
@@ -126,6 +164,7 @@ public sealed class BinanceFeedCore
                     case FeedEventKind.MarkAllStale: MarkAllStale((StaleReason)entry.A, entry.MonoNs, entry.WallNs); break;
                     case FeedEventKind.SnapshotRequestTaken: TakeSnapshotRequest(entry.A, entry.MonoNs, entry.WallNs); break;
                     case FeedEventKind.SnapshotRequestedAgain: RequestSnapshotAgain(entry.A, entry.MonoNs, entry.WallNs); break;
+                    case FeedEventKind.MarkStale: MarkStale(entry.A, (StaleReason)entry.B, entry.MonoNs, entry.WallNs); break;
                     default: ThrowHelper.ThrowInvalidOperation($"journal input {entry.Sequence}: unknown feed event {entry.Arg}"); break;
                 }
                 return true;

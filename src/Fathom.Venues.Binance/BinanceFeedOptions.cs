@@ -15,6 +15,37 @@ public sealed record BinanceFeedOptions
     /// <summary>No frame at all on the connection for this long → it is silent-but-open: drop it and reconnect.</summary>
     public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A Live book whose depth diffs and top of book (bookTicker) have both been quiet this long goes
+    /// Stale (<c>StaleReason.Silence</c>) while the connection may still be open, and resyncs when its
+    /// data returns. 5 s suits a liquid symbol; give quiet symbols their own limit in
+    /// <see cref="BookSilenceTimeouts"/>. Zero or infinite disables it (the connection-level
+    /// <see cref="SilenceTimeout"/> still applies). Checked every <see cref="WatchdogInterval"/>.
+    /// </summary>
+    public TimeSpan BookSilenceTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Per-symbol overrides of <see cref="BookSilenceTimeout"/>, by symbol (case-insensitive), e.g. <c>{ ["XRPBTC"] = 60 s }</c>.</summary>
+    public IReadOnlyDictionary<string, TimeSpan>? BookSilenceTimeouts { get; init; }
+
+    /// <summary>The book-silence limit that applies to <paramref name="symbol"/>; <see cref="TimeSpan.Zero"/> when disabled.</summary>
+    public TimeSpan BookSilenceTimeoutFor(string symbol)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        TimeSpan limit = BookSilenceTimeout;
+        if (BookSilenceTimeouts is { } overrides)
+        {
+            foreach (var (name, value) in overrides)
+            {
+                if (string.Equals(name, symbol, StringComparison.OrdinalIgnoreCase))
+                {
+                    limit = value;
+                    break;
+                }
+            }
+        }
+        return limit <= TimeSpan.Zero || limit == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : limit;
+    }
+
     /// <summary>Binance cuts connections at 24 h; reconnect (overlapping) before that.</summary>
     public TimeSpan MaxConnectionAge { get; init; } = TimeSpan.FromHours(23.5);
 

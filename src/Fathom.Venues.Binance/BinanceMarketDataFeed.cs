@@ -17,7 +17,10 @@ namespace Fathom.Venues.Binance;
 /// venue's <c>serverShutdown</c>) opens the new connection first and keeps the old one feeding until
 /// the new one has delivered frames, so the books stay Live: frames seen on both are dropped as
 /// duplicates by <see cref="BookSync"/>. A connection with no frame for
-/// <see cref="BinanceFeedOptions.SilenceTimeout"/> is silent-but-open: it is dropped and replaced.
+/// <see cref="BinanceFeedOptions.SilenceTimeout"/> is silent-but-open: it is dropped and replaced. A
+/// single book whose diffs and tickers have both been quiet past its limit
+/// (<see cref="BinanceFeedOptions.BookSilenceTimeout"/>, per-symbol overrides) goes Stale on its own
+/// (<see cref="BinanceFeedCore.MarkSilentBooksStale"/>, journaled) and resyncs when its data returns.
 /// Readers of the books take <see cref="CoreLock"/>. The subscription is in the URL, so no control
 /// messages are sent (Binance allows 5 per second).
 /// </remarks>
@@ -43,6 +46,9 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
     private int _nextConnectionId;
     private int _plannedReconnectRunning;
     private readonly bool[] _snapshotInFlight;
+    // Book-silence limit per instrument (ns, 0 = off), resolved once from the options.
+    private readonly long[] _bookSilenceNs;
+    private readonly bool _bookSilenceOn;
     // RunAsync's token (the caller's linked with ours): everything the feed starts must stop with it.
     private CancellationToken _runToken;
     // The spinning-core option: frames read by socket threads, applied by one busy-spinning core thread.
@@ -76,6 +82,12 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
         _core = new BinanceFeedCore(instruments, usdm, observer, syncOptions);
         _books = _core.Books;
         _snapshotInFlight = new bool[Symbols.Count];
+        _bookSilenceNs = new long[Symbols.Count];
+        for (int i = 0; i < Symbols.Count; i++)
+        {
+            _bookSilenceNs[i] = _options.BookSilenceTimeoutFor(Symbols[i].Spec.Symbol).Ticks * 100;
+            _bookSilenceOn |= _bookSilenceNs[i] > 0;
+        }
         var streams = new List<string>();
         foreach (var spec in instruments)
         {
@@ -383,6 +395,12 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
                 {
                     _ = ReconnectPlannedAsync(ct);
                 }
+            }
+            if (_bookSilenceOn)
+            {
+                // A book can be quiet while the connection is not (other symbols, pings): each symbol has its limit.
+                lock (CoreLock)
+                    Counters.SilentBooks += _core.MarkSilentBooksStale(_bookSilenceNs, _monotonic.NowNanos(), UnixNanos(_time.GetUtcNow()));
             }
             for (int i = 0; i < _books.Count; i++)
             {

@@ -8,6 +8,8 @@ public sealed class FeedCounters
     public long Disconnects;
     public long PlannedReconnects;
     public long SilentConnections;
+    /// <summary>Times a Live book went Stale because its depth and top-of-book streams were both quiet past its limit.</summary>
+    public long SilentBooks;
     public long ServerShutdowns;
     public long SnapshotRequests;
     public long SnapshotFailures;

@@ -47,6 +47,7 @@ public sealed class BinanceOrderGatewayTests
         {
             RestBase = o.RestBase, WsApiUrl = o.WsApiUrl, RequestTimeout = o.RequestTimeout, ControlTimeout = o.ControlTimeout,
             ReconnectDelay = o.ReconnectDelay, InlineSend = inline,
+            ProbeInterval = TimeSpan.Zero, // a probe queued at that instant would (rightly) send the command through the send thread
         });
         var inlineHistogram = new HdrHistogram.LongHistogram(60_000_000_000, 3);
         var queuedHistogram = new HdrHistogram.LongHistogram(60_000_000_000, 3);
@@ -209,9 +210,13 @@ public sealed class BinanceOrderGatewayTests
         while (rig.VenueOrdersWithClientId(id) == 0 && DateTime.UtcNow < placedBy)
             await Task.Delay(5);
         Assert.Equal(1, rig.VenueOrdersWithClientId(id));
+        int before = rig.Sink.Count;
         rig.Sim.Streams.DisconnectWsApi();
         var unknown = await rig.Sink.WaitForAsync<StatusUnknownReport>(u => u.ClientOrderId == id, "unknown on disconnect");
         Assert.Equal(UnknownCause.Disconnected, unknown.Cause);
+        // Order entry is reported down first, then what was in flight is unknown.
+        int down = rig.Sink.IndexOf<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryDown, before);
+        Assert.InRange(down, before, rig.Sink.IndexOf<StatusUnknownReport>(u => u.ClientOrderId == id, before) - 1);
         rig.Sim.Faults.AckDelay = TimeSpan.Zero;
         // Reconnect, re-subscribe, then reconcile: the open order is reported from GET openOrders.
         OrderStatusReport status;
@@ -225,6 +230,9 @@ public sealed class BinanceOrderGatewayTests
                 $"reconciled {rig.Gateway.ReconciledOrders}, sim ws connections {rig.Sim.Streams.WsApiConnections}", ex);
         }
         Assert.Equal(VenueOrderStatus.New, status.Status);
+        // Up again only once the reconciliation reached the sink: the core sees the open order before it may quote.
+        int up = await rig.Sink.WaitForIndexAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp, down, "order entry up after the reconnect", 15_000);
+        Assert.True(up > rig.Sink.IndexOf<OrderStatusReport>(s => s.ClientOrderId == id, down));
         Assert.True(rig.Gateway.Reconnects >= 1);
         Assert.True(rig.Gateway.IsReady);
         Assert.Equal(1, rig.VenueOrdersWithClientId(id));
@@ -261,7 +269,8 @@ public sealed class BinanceOrderGatewayTests
     [Fact]
     public async Task RateLimitBurst_RejectedRateLimited_ThenBackOffHonoured()
     {
-        await using var rig = await GatewayRig.StartAsync();
+        // The burst answers the next request whatever it is: no liveness probe may take it instead of the order.
+        await using var rig = await GatewayRig.StartAsync(options: o => o with { ProbeInterval = TimeSpan.Zero });
         rig.Sim.Faults.RateLimitBurst(1);
         var id = rig.NextId();
         rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty));

@@ -25,6 +25,33 @@ internal sealed class RecordingSink : IReportSink
     public void OnOrderStatus(in OrderStatusReport report) => Add(report);
     public void OnVenueHealth(in VenueHealthReport report) => Add(report);
 
+    /// <summary>Position of the first report after <paramref name="from"/> that matches, or -1: for assertions on order.</summary>
+    public int IndexOf<T>(Func<T, bool> match, int from = 0)
+    {
+        var all = Snapshot();
+        for (int i = Math.Max(0, from); i < all.Count; i++)
+            if (all[i] is T t && match(t))
+                return i;
+        return -1;
+    }
+
+    public int Count { get { lock (_reports) return _reports.Count; } }
+
+    /// <summary>Waits for a matching report after position <paramref name="from"/>; returns its position.</summary>
+    public async Task<int> WaitForIndexAsync<T>(Func<T, bool> match, int from, string what, int timeoutMs = 5000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (DateTime.UtcNow < deadline)
+        {
+            int i = IndexOf(match, from);
+            if (i >= 0)
+                return i;
+            await Task.Delay(10);
+        }
+        Assert.Fail($"timed out waiting for {what}; reports: {string.Join(" | ", Snapshot())}");
+        return -1;
+    }
+
     public async Task<T> WaitForAsync<T>(Func<T, bool> match, string what, int timeoutMs = 5000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
@@ -52,6 +79,9 @@ internal sealed class GatewayRig : IAsyncDisposable
     public required BinanceOrderGateway Gateway;
     public required RecordingSink Sink;
     public required HttpClient Http;
+    /// <summary>Between the gateway's WS API connection and the simulator, when asked for (REST goes direct).</summary>
+    public Fathom.Testing.StallingTcpProxy? Proxy;
+    public required BinanceOrderGatewayOptions Options;
     private long _seq;
 
     public ClientOrderId NextId() => new(1, 1, Interlocked.Increment(ref _seq));
@@ -68,7 +98,10 @@ internal sealed class GatewayRig : IAsyncDisposable
         return new BinanceCredentials(k.ApiKey, ed25519PrivateKey: Convert.FromBase64String(k.Ed25519PrivateKey!));
     }
 
-    public static async Task<GatewayRig> StartAsync(bool ed25519 = false, Func<BinanceOrderGatewayOptions, BinanceOrderGatewayOptions>? options = null)
+    /// <param name="proxyWsApi">Route the WS API (only) through a <see cref="Fathom.Testing.StallingTcpProxy"/> (<see cref="Proxy"/>).</param>
+    /// <param name="time">The gateway's clock (the simulator keeps real time); default the system clock.</param>
+    public static async Task<GatewayRig> StartAsync(bool ed25519 = false, Func<BinanceOrderGatewayOptions, BinanceOrderGatewayOptions>? options = null,
+        bool proxyWsApi = false, TimeProvider? time = null)
     {
         var config = SimulatorConfig.Demo();
         config.SeedLevels = 10;
@@ -77,10 +110,11 @@ internal sealed class GatewayRig : IAsyncDisposable
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var sink = new RecordingSink();
         var baseOptions = BinanceOrderGatewayOptions.Local(server.BaseAddress);
+        var proxy = proxyWsApi ? new Fathom.Testing.StallingTcpProxy(server.BaseAddress) : null;
         var o = new BinanceOrderGatewayOptions
         {
             RestBase = baseOptions.RestBase,
-            WsApiUrl = baseOptions.WsApiUrl,
+            WsApiUrl = proxy?.Through(baseOptions.WsApiUrl) ?? baseOptions.WsApiUrl,
             RequestTimeout = TimeSpan.FromMilliseconds(600),
             ReconnectDelay = TimeSpan.FromMilliseconds(50),
             ControlTimeout = TimeSpan.FromSeconds(5),
@@ -88,10 +122,10 @@ internal sealed class GatewayRig : IAsyncDisposable
         o = options?.Invoke(o) ?? o;
         var gateway = new BinanceOrderGateway(
             [new BinanceOrderInstrument(Btc, "BTCUSDT", "BTC", "USDT"), new BinanceOrderInstrument(1, "ETHUSDT", "ETH", "USDT")],
-            ed25519 ? Ed25519Credentials(config) : HmacCredentials(config), Ids, sink, o, http, TimeProvider.System);
+            ed25519 ? Ed25519Credentials(config) : HmacCredentials(config), Ids, sink, o, http, time ?? TimeProvider.System);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await gateway.StartAsync(cts.Token);
-        return new GatewayRig { Sim = sim, Server = server, Gateway = gateway, Sink = sink, Http = http };
+        return new GatewayRig { Sim = sim, Server = server, Gateway = gateway, Sink = sink, Http = http, Proxy = proxy, Options = o };
     }
 
     public OrderCommand Place(ClientOrderId id, Core.OrderSide side, long price, long qty, OrderType type = OrderType.Limit) =>
@@ -114,6 +148,7 @@ internal sealed class GatewayRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Gateway.DisposeAsync();
+        Proxy?.Dispose();
         await Server.DisposeAsync();
         Sim.Dispose();
         Http.Dispose();

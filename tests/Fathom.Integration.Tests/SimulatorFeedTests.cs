@@ -25,7 +25,8 @@ public sealed class SimulatorFeedTests
         public required HttpClient Http;
         public required CancellationTokenSource Cancel;
         public required Task Run;
-        public readonly List<SyncTransition> Transitions = [];
+        /// <summary>Every sync transition the feed reported, in order; lock it to read.</summary>
+        public required List<SyncTransition> Transitions;
 
         public async ValueTask DisposeAsync()
         {
@@ -42,7 +43,7 @@ public sealed class SimulatorFeedTests
         }
     }
 
-    private static async Task<Rig> StartAsync(FlowRegime regime)
+    private static async Task<Rig> StartAsync(FlowRegime regime, BinanceFeedOptions? options = null)
     {
         var config = SimulatorConfig.Demo();
         config.SeedLevels = 10;
@@ -65,12 +66,12 @@ public sealed class SimulatorFeedTests
         }).ToList();
         var transitions = new List<SyncTransition>();
         var feed = new BinanceMarketDataFeed(specs, BinanceEndpoints.Local(server.BaseAddress), http, TimeProvider.System,
-            new BinanceFeedOptions { ReconnectBackoffMin = TimeSpan.FromMilliseconds(20), SnapshotDepth = 1000 },
+            (options ?? new BinanceFeedOptions()) with { ReconnectBackoffMin = TimeSpan.FromMilliseconds(20), SnapshotDepth = 1000 },
             observer: t => { lock (transitions) transitions.Add(t); });
         var cancel = new CancellationTokenSource();
         var run = Task.Run(() => feed.RunAsync(cancel.Token));
         sim.StartMarketFlow(regime, TimeSpan.FromMilliseconds(10));
-        var rig = new Rig { Sim = sim, Server = server, Feed = feed, Http = http, Cancel = cancel, Run = run };
+        var rig = new Rig { Sim = sim, Server = server, Feed = feed, Http = http, Cancel = cancel, Run = run, Transitions = transitions };
         await WaitUntilAsync(() => AllLive(rig), "every book Live", rig);
         return rig;
     }
@@ -219,5 +220,55 @@ public sealed class SimulatorFeedTests
         await QuiesceAsync(rig);
         AssertBooksEqualSimulator(rig);
         Assert.True(rig.Sim.Streams.DepthMessagesDropped >= 1);
+    }
+
+    [Fact]
+    public async Task SilentStreams_EachBookGoesStaleWithSilence_ConnectionStaysOpen_LiveAgainWhenDataReturns()
+    {
+        var limit = TimeSpan.FromSeconds(1);
+        // The connection-level watchdog is far away, so only the per-book rule can explain a Stale here.
+        await using var rig = await StartAsync(FlowRegime.Calm,
+            new BinanceFeedOptions { BookSilenceTimeout = limit, SilenceTimeout = TimeSpan.FromSeconds(120) });
+        int seen;
+        lock (rig.Transitions)
+            seen = rig.Transitions.Count;
+
+        rig.Sim.Faults.SilentStreams = true; // sockets open, server pings flowing, no data
+        await WaitUntilAsync(() => { lock (rig.Feed.CoreLock) return rig.Feed.Books.All(b => b.State == SyncState.Stale); }, "every book Stale", rig);
+        List<SyncTransition> toStale;
+        lock (rig.Transitions)
+            toStale = [.. rig.Transitions.Skip(seen).Where(t => t.To == SyncState.Stale)];
+        lock (rig.Feed.CoreLock)
+        {
+            foreach (var book in rig.Feed.Books)
+            {
+                Assert.Equal(StaleReason.Silence, book.LastFailure);
+                var t = toStale.Last(t => t.InstrumentId == book.InstrumentId);
+                Assert.Equal(StaleReason.Silence, t.Reason);
+                Assert.Equal(SyncState.Live, t.From);
+                // Never early: both streams had been quiet for longer than the limit when it fired.
+                long quietNs = t.ReceiveTimeNs - Math.Max(book.LastDepthReceiveNs, book.LastTopOfBookReceiveNs);
+                Assert.True(quietNs > limit.Ticks * 100, $"{rig.Feed.Symbols[book.InstrumentId].Spec.Symbol} went stale after {quietNs / 1e6:F0} ms quiet");
+            }
+            Assert.True(rig.Feed.Counters.SilentBooks >= rig.Feed.Books.Count);
+            // The connection never dropped: this is the per-book rule, not the connection's.
+            Assert.Equal(1, rig.Feed.Counters.Connects);
+            Assert.Equal(0, rig.Feed.Counters.Disconnects);
+            Assert.Equal(0, rig.Feed.Counters.SilentConnections);
+        }
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, rig.Feed.Connection!.State);
+
+        // Data returns on the same connection: the first diffs are buffered, a snapshot is fetched, Live again.
+        rig.Sim.Faults.SilentStreams = false;
+        await WaitUntilAsync(() => AllLive(rig), "every book Live after the silence", rig);
+        lock (rig.Feed.CoreLock)
+        {
+            foreach (var book in rig.Feed.Books)
+                Assert.True(book.Counters.SnapshotsApplied >= 2, $"{book.Counters.SnapshotsApplied} snapshots: no resync");
+            Assert.Equal(1, rig.Feed.Counters.Connects);
+            Assert.Equal(0, rig.Feed.Counters.Disconnects);
+        }
+        await QuiesceAsync(rig);
+        AssertBooksEqualSimulator(rig);
     }
 }

@@ -33,14 +33,25 @@ public sealed partial class BinanceOrderGateway
         var ws = new ClientWebSocket();
         try
         {
-            await ws.ConnectAsync(_options.WsApiUrl, cancel).ConfigureAwait(false);
+            // Bounded: a venue (or a stalled path) that takes the TCP connection but never answers the
+            // upgrade must not hold the reconnect loop forever.
+            using var timeout = new CancellationTokenSource(_options.ControlTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancel);
+            try
+            {
+                await ws.ConnectAsync(_options.WsApiUrl, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"WS API handshake took longer than {_options.ControlTimeout.TotalMilliseconds:F0} ms");
+            }
         }
         catch
         {
             ws.Dispose();
             throw;
         }
-        var link = new WsLink(ws, _time.GetTimestamp());
+        var link = new WsLink(ws, _time.GetTimestamp(), _monotonic.NowNanos());
         _ = Task.Run(() => ReceiveLoopAsync(link), CancellationToken.None);
         try
         {
@@ -71,7 +82,9 @@ public sealed partial class BinanceOrderGateway
     {
         lock (_connectGate)
         {
-            if (link.Lost || _stopping || _ws != expected)
+            // A stalled connection is not rotated away from: order entry was reported down for it, and only
+            // a reconnect (which reconciles what the stall may have hidden) reports it up again.
+            if (link.Lost || _stopping || _ws != expected || (expected is not null && Volatile.Read(ref expected.Stalled) != 0))
                 return false;
             _sessionLoggedOn = link.LoggedOn;
             _ws = link;
@@ -149,7 +162,11 @@ public sealed partial class BinanceOrderGateway
         }
         link.Socket.Dispose();
         if (current)
+        {
             Interlocked.Increment(ref _disconnects);
+            // Before the in-flight requests go unknown: the core learns order entry is down first.
+            ReportOrderEntryDown();
+        }
         // Whatever was still in flight on this connection (current, retired by a rotation, or being opened) is unknown.
         FailAllPending(UnknownCause.Disconnected, link);
         List<TaskCompletionSource<ControlReply>> controls = [];
@@ -168,12 +185,16 @@ public sealed partial class BinanceOrderGateway
         OnLinkClosed(link);
     }
 
-    /// <summary>Reconnects with a pause between attempts; then re-subscribes (in ConnectAsync) and reconciles over REST.</summary>
+    /// <summary>
+    /// Reconnects with a pause between attempts; then re-subscribes (in ConnectAsync), reconciles over REST
+    /// and, once the reconciliation reached the sink, reports order entry up.
+    /// </summary>
     private async Task ReconnectLoopAsync()
     {
         if (Interlocked.Exchange(ref _reconnecting, 1) == 1)
             return;
         long lostAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long epoch = 0;
         try
         {
             while (!_stopping)
@@ -182,6 +203,8 @@ public sealed partial class BinanceOrderGateway
                 {
                     await Task.Delay(_options.ReconnectDelay, _time, _stop.Token).ConfigureAwait(false);
                     await ConnectAsync(_stop.Token).ConfigureAwait(false);
+                    // Read after the publish: a drop of this connection from here on changes it, and its "up" is void.
+                    epoch = DownEpoch();
                     Interlocked.Increment(ref _reconnects);
                     break;
                 }
@@ -207,13 +230,29 @@ public sealed partial class BinanceOrderGateway
             _ = ReconnectLoopAsync();
             return;
         }
-        try
+        // Order entry stays reported down (risk: cancels only) until the core has seen what it missed, so a
+        // failed reconciliation is retried while this connection lasts; a drop hands over to the next loop.
+        while (!_stopping && DownEpoch() == epoch)
         {
-            await ReconcileAsync(lostAtMs, _stop.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or OperationCanceledException or JsonException or TimeoutException)
-        {
-            // Reconciliation is best effort here: Unknown orders are still resolved by the core's queries.
+            try
+            {
+                await ReconcileAsync(lostAtMs, _stop.Token).ConfigureAwait(false);
+                TryReportOrderEntryUp(epoch);
+                return;
+            }
+            catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or OperationCanceledException or JsonException
+                or TimeoutException or IOException)
+            {
+                Interlocked.Increment(ref _reconcileFailures);
+            }
+            try
+            {
+                await Task.Delay(_options.ReconnectDelay, _time, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -370,7 +409,8 @@ public sealed partial class BinanceOrderGateway
     /// <summary>
     /// After a reconnect: open orders (status of each of ours) and trades since the last fill seen per
     /// instrument (as fills; the core de-duplicates by trade id and order id), so nothing the stream
-    /// carried while we were away is lost.
+    /// carried while we were away is lost. Throws when a query fails (the caller retries the whole pass;
+    /// the core ignores what it already applied).
     /// </summary>
     private async Task ReconcileAsync(long lostAtMs, CancellationToken cancel)
     {
@@ -379,8 +419,8 @@ public sealed partial class BinanceOrderGateway
             var instrument = _instruments[index];
             string symbol = Uri.EscapeDataString(instrument.Symbol.ToUpperInvariant());
             var (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/openOrders", "symbol=" + symbol, signed: true, 6, cancel).ConfigureAwait(false);
-            if (status == 200)
-                ReportOpenOrders(instrument, body);
+            EnsureReconciled(status, body, "openOrders");
+            ReportOpenOrders(instrument, body);
             long last;
             lock (_reportGate)
                 last = _lastTradeId[index];
@@ -389,9 +429,16 @@ public sealed partial class BinanceOrderGateway
                 ? "fromId=" + (last + 1).ToString(CultureInfo.InvariantCulture)
                 : "startTime=" + Math.Min(_sessionStartMs, lostAtMs - 60_000).ToString(CultureInfo.InvariantCulture);
             (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/myTrades", "symbol=" + symbol + "&" + range + "&limit=1000", signed: true, 20, cancel).ConfigureAwait(false);
-            if (status == 200)
-                await ReportTradesAsync(index, body, cancel).ConfigureAwait(false);
+            EnsureReconciled(status, body, "myTrades");
+            await ReportTradesAsync(index, body, cancel).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A reconciliation query that did not answer 200 did not deliver what it should have: the pass is retried.</summary>
+    private static void EnsureReconciled(int status, byte[] body, string what)
+    {
+        if (status != 200)
+            throw new BinanceRestException($"reconciliation {what} failed: status {status}", status, ErrorCode(body), null);
     }
 
     private void ReportOpenOrders(BinanceOrderInstrument instrument, byte[] body)

@@ -32,7 +32,10 @@ public sealed partial class BinanceOrderGateway
     public long MetadataLoads => Interlocked.Read(ref _metadataLoads);
     public long MetadataFailures => Interlocked.Read(ref _metadataFailures);
 
-    /// <summary>exchangeInfo for the configured symbols, then the commission rates of each; replaces the snapshots.</summary>
+    /// <summary>
+    /// exchangeInfo for the configured symbols (replaces the filter snapshot and reports status changes),
+    /// then the commission rates of each (replaces that snapshot); a failure keeps what was not replaced.
+    /// </summary>
     private async Task LoadMetadataAsync(CancellationToken cancel)
     {
         string symbols = "[" + string.Join(",", _instruments.Select(i => "\"" + i.Symbol.ToUpperInvariant() + "\"")) + "]";
@@ -52,6 +55,10 @@ public sealed partial class BinanceOrderGateway
                 byId[i.InstrumentId] = spec;
             }
         }
+        // Filters and status are live before the commission rates load: a halt must not wait for them.
+        _specs = specs;
+        _specsById = byId;
+        ReportStatusChanges(byId);
         var commissions = new Dictionary<int, BinanceCommissionRate>();
         foreach (var i in _instruments)
         {
@@ -61,10 +68,35 @@ public sealed partial class BinanceOrderGateway
                 throw new BinanceRestException($"account/commission failed: status {status}", status, ErrorCode(body), null);
             commissions[i.InstrumentId] = ParseCommission(i.Symbol, body);
         }
-        _specs = specs;
-        _specsById = byId;
         _commissions = commissions;
         Interlocked.Increment(ref _metadataLoads);
+    }
+
+    // Guarded by _reportGate: each instrument's status as last reported, and whether anything was.
+    private InstrumentStatus[]? _reportedStatus;
+
+    /// <summary>
+    /// One <see cref="VenueHealthKind.InstrumentStatus"/> report per configured instrument whose status
+    /// differs from the last load's (every instrument on the first load). An instrument the venue no
+    /// longer lists is <see cref="InstrumentStatus.Unknown"/>, which the core treats as not trading.
+    /// </summary>
+    private void ReportStatusChanges(Dictionary<int, InstrumentSpec> byId)
+    {
+        long now = LocalNowNs();
+        lock (_reportGate)
+        {
+            bool first = _reportedStatus is null;
+            _reportedStatus ??= new InstrumentStatus[_instruments.Length];
+            for (int index = 0; index < _instruments.Length; index++)
+            {
+                int id = _instruments[index].InstrumentId;
+                InstrumentStatus status = byId.TryGetValue(id, out var spec) ? spec.Status : InstrumentStatus.Unknown;
+                if (!first && status == _reportedStatus[index])
+                    continue;
+                _reportedStatus[index] = status;
+                _sink.OnVenueHealth(VenueHealthReport.Instrument(id, status, now));
+            }
+        }
     }
 
     private static BinanceCommissionRate ParseCommission(string symbol, byte[] body)
@@ -82,7 +114,7 @@ public sealed partial class BinanceOrderGateway
     private void StartMetadataRefresh()
     {
         var period = _options.MetadataRefreshPeriod;
-        if (period <= TimeSpan.Zero || period == Timeout.InfiniteTimeSpan)
+        if (!IsEnabled(period))
             return;
         _metadataTimer = _time.CreateTimer(static s => ((BinanceOrderGateway)s!).RefreshMetadata(), this, period, period);
     }

@@ -23,7 +23,8 @@ public sealed partial class BinanceOrderGateway
                 length += r.Count;
                 if (!r.EndOfMessage)
                     continue;
-                HandleFrame(buffer.AsSpan(0, length));
+                Volatile.Write(ref link.LastReceiveNs, _monotonic.NowNanos()); // liveness: the connection delivers
+                HandleFrame(link, buffer.AsSpan(0, length));
                 length = 0;
             }
         }
@@ -33,8 +34,11 @@ public sealed partial class BinanceOrderGateway
         OnConnectionLost(link);
     }
 
-    /// <summary>One WS API frame: an answer <c>{id,status,result|error,rateLimits}</c> or a user data event <c>{subscriptionId,event}</c>.</summary>
-    internal void HandleFrame(ReadOnlySpan<byte> frame)
+    /// <summary>A WS API frame as if it came on no particular connection (tests inject venue notices here).</summary>
+    internal void HandleFrame(ReadOnlySpan<byte> frame) => HandleFrame(null, frame);
+
+    /// <summary>One WS API frame from <paramref name="link"/>: an answer <c>{id,status,result|error,rateLimits}</c> or a user data event <c>{subscriptionId,event}</c>.</summary>
+    private void HandleFrame(WsLink? link, ReadOnlySpan<byte> frame)
     {
         var s = new JsonScanner(frame);
         if (!s.BeginObject())
@@ -112,6 +116,8 @@ public sealed partial class BinanceOrderGateway
         if (id < 0)
             return; // e.g. {"id":null,"status":401}: key revoked; the connection is about to close
         ReadOnlySpan<byte> body = bodyStart >= 0 ? frame[bodyStart..bodyEnd] : default;
+        if (TryCompleteProbe(link, id, status, body))
+            return;
         if (TryTakePending(id, out var command, out bool late))
         {
             if (late)

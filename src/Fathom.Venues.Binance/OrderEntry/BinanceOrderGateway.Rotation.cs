@@ -2,13 +2,27 @@ using System.Net.WebSockets;
 
 namespace Fathom.Venues.Binance;
 
-/// <summary>One WS API connection: its socket, when it was opened, whether its session is logged on and whether it is gone.</summary>
-internal sealed class WsLink(ClientWebSocket socket, long openedTimestamp)
+/// <summary>
+/// One WS API connection: its socket, when it was opened, whether its session is logged on and whether it
+/// is gone, and its liveness (last frame received, the outstanding probe). Liveness fields are monotonic
+/// ns of the gateway's clock, read and written with <see cref="Volatile"/> / <see cref="Interlocked"/>.
+/// </summary>
+internal sealed class WsLink(ClientWebSocket socket, long openedTimestamp, long openedNs)
 {
     public ClientWebSocket Socket { get; } = socket;
     public long OpenedTimestamp { get; } = openedTimestamp;
     public volatile bool LoggedOn;
     public volatile bool Lost;
+    /// <summary>When the last complete frame arrived (or when the connection opened).</summary>
+    public long LastReceiveNs = openedNs;
+    /// <summary>Request id of the probe awaiting its answer; 0 when none.</summary>
+    public long ProbeId;
+    /// <summary>When that probe was queued (its round trip includes our own send queue).</summary>
+    public long ProbeSentNs;
+    /// <summary>When the last probe was queued; the next waits <c>ProbeInterval</c> after it.</summary>
+    public long LastProbeNs = openedNs;
+    /// <summary>1 once found stalled (reported once, aborted once).</summary>
+    public int Stalled;
 }
 
 public sealed partial class BinanceOrderGateway
@@ -149,7 +163,7 @@ public sealed partial class BinanceOrderGateway
     {
         var link = _ws;
         var max = _options.MaxConnectionAge;
-        if (link is null || max <= TimeSpan.Zero || max == Timeout.InfiniteTimeSpan)
+        if (link is null || !IsEnabled(max))
             return;
         if (_time.GetElapsedTime(link.OpenedTimestamp) >= max)
             RequestRotation();

@@ -31,7 +31,13 @@ public sealed partial class BinanceOrderGateway
     // caller sending inline. 1 while owned.
     private int _sendOwner;
 
-    /// <summary>Sends on the calling thread when the WS API is up, nothing is queued and no one else is writing.</summary>
+    // A write the socket did not complete at once, started inline and left to finish in the background.
+    // Only the owner of _sendOwner reads or writes it. Until it completes nothing else may be written
+    // (one outstanding send per WebSocket) and _frame, which it may still be reading, must not change.
+    private Task? _deferredWrite;
+    private WsLink? _deferredLink;
+
+    /// <summary>Sends on the calling thread when the WS API is up, nothing is queued and no one else is writing. Never waits.</summary>
     private bool TrySendInline(in OrderCommand command, long triggerStampNs)
     {
         if (!_wsReady || _ws is null || _options.RestOnly || _ring.Count > 0 || !_controlFrames.IsEmpty)
@@ -43,6 +49,14 @@ public sealed partial class BinanceOrderGateway
             // Re-checked as the owner: a command queued meanwhile must go first, so this one queues behind it.
             if (_ring.Count > 0 || !_wsReady)
                 return false;
+            // An earlier inline write is still on its way out (a full socket): the send thread, which may
+            // wait, takes this one.
+            if (_deferredWrite is { } deferred)
+            {
+                if (!deferred.IsCompleted)
+                    return false;
+                ObserveDeferredWrite(deferred);
+            }
             Dispatch(command, triggerStampNs, inline: true);
             Interlocked.Increment(ref _sentInline);
             return true;
@@ -74,6 +88,8 @@ public sealed partial class BinanceOrderGateway
                 spin.Reset();
                 try
                 {
+                    if (_deferredWrite is { } deferred)
+                        ObserveDeferredWrite(deferred); // waits here, on the send thread, never on the caller's
                     while (_controlFrames.TryDequeue(out var control))
                         SendControlFrame(control.Link, control.Frame);
                     while (_ring.TryRead(out var queued))
@@ -99,17 +115,58 @@ public sealed partial class BinanceOrderGateway
         {
             SendFrame(ws, frame);
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException)
+        // An abort (stall, disconnect) fails a write in progress with OperationCanceledException.
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
         {
             ws.Abort();
         }
     }
 
+    /// <summary>Writes one frame; waits until the socket took it (the send thread only).</summary>
     private static void SendFrame(ClientWebSocket ws, ReadOnlyMemory<byte> frame)
     {
         var pending = ws.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
-        if (!pending.IsCompletedSuccessfully)
+        if (pending.IsCompleted)
+            pending.GetAwaiter().GetResult();
+        else
             pending.AsTask().GetAwaiter().GetResult(); // socket buffer full: wait here, on the send thread
+    }
+
+    /// <summary>
+    /// Writes one frame without ever waiting (the inline path, on the caller's thread): a write the socket
+    /// does not complete at once is kept in <see cref="_deferredWrite"/> and finishes in the background.
+    /// </summary>
+    private void SendFrameNoWait(WsLink link, ReadOnlyMemory<byte> frame)
+    {
+        var pending = link.Socket.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
+        if (pending.IsCompleted)
+        {
+            pending.GetAwaiter().GetResult();
+            return;
+        }
+        _deferredWrite = pending.AsTask();
+        _deferredLink = link;
+        Interlocked.Increment(ref _deferredWrites);
+    }
+
+    /// <summary>
+    /// Waits for the deferred write (returns at once when it is done) and clears it. A failed write means
+    /// a broken socket: it is aborted, and the request it carried goes StatusUnknown(Disconnected) with the
+    /// connection, like any write that failed synchronously.
+    /// </summary>
+    private void ObserveDeferredWrite(Task deferred)
+    {
+        WsLink? link = _deferredLink;
+        _deferredWrite = null;
+        _deferredLink = null;
+        try
+        {
+            deferred.GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            link?.Socket.Abort();
+        }
     }
 
     private void Dispatch(in OrderCommand command, long triggerStampNs, bool inline)
@@ -148,12 +205,16 @@ public sealed partial class BinanceOrderGateway
             RegisterPending(id, command, link);
             try
             {
-                SendFrame(ws, _frame.AsMemory(0, length));
+                if (inline)
+                    SendFrameNoWait(link, _frame.AsMemory(0, length));
+                else
+                    SendFrame(ws, _frame.AsMemory(0, length));
                 Interlocked.Increment(ref _sentWs);
                 if (triggerStampNs > 0 && (inline ? TickToWire : TickToWireQueued) is { } tickToWire)
                     tickToWire.RecordValue(Math.Clamp(_monotonic.NowNanos() - triggerStampNs, 1, tickToWire.HighestTrackableValue));
             }
-            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException)
+            // An abort (stall, disconnect) fails a write in progress with OperationCanceledException.
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
             {
                 // The frame may or may not have left: the receive loop reports the pending command
                 // StatusUnknown(Disconnected) when the connection goes; it is never resent.
@@ -205,18 +266,46 @@ public sealed partial class BinanceOrderGateway
         return false;
     }
 
-    /// <summary>Timer: requests older than RequestTimeout go StatusUnknown(Timeout); the slot waits for a late answer.</summary>
+    /// <summary>
+    /// Timer: requests older than RequestTimeout go StatusUnknown(Timeout) (the slot waits for a late
+    /// answer); then the published connection's liveness (stall, probe due).
+    /// </summary>
     private void Sweep()
+    {
+        // A system timer fires again while a slow callback still runs (a loaded machine): one sweep at a
+        // time, since _expired is shared and the liveness check must not report a stall twice.
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
+            return;
+        try
+        {
+            SweepOnce();
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private int _sweeping;
+
+    private void SweepOnce()
     {
         CheckConnectionAge();
         int count = 0;
         long now = _time.GetTimestamp();
+        WsLink? current = _ws;
+        long oldestOnCurrent = long.MaxValue;
         lock (_pendingGate)
         {
             for (int i = 0; i < _pending.Length; i++)
             {
                 ref var slot = ref _pending[i];
-                if (slot.Id == 0 || slot.TimedOut)
+                if (slot.Id == 0)
+                    continue;
+                // Timed out or not, a request on the current connection without an answer is liveness evidence.
+                if (slot.Link == current && slot.SentTimestamp < oldestOnCurrent)
+                    oldestOnCurrent = slot.SentTimestamp;
+                if (slot.TimedOut)
                     continue;
                 if (_time.GetElapsedTime(slot.SentTimestamp, now) >= _options.RequestTimeout)
                 {
@@ -230,6 +319,7 @@ public sealed partial class BinanceOrderGateway
             Interlocked.Increment(ref _timeouts);
             ReportUnknown(_expired[i], UnknownCause.Timeout);
         }
+        CheckLiveness(current, oldestOnCurrent);
     }
 
     /// <summary>Requests sent on <paramref name="link"/> still waiting for an answer (timed-out ones excluded).</summary>

@@ -19,6 +19,9 @@ namespace Fathom.Venues.Binance;
 /// per socket. Answers are read on the receive loop; a sweep timer on the injected TimeProvider reports
 /// requests without an answer as StatusUnknown(Timeout). Every sink call is made under one lock, so the
 /// sink sees one report at a time, from whichever gateway thread produced it.
+/// Health (BinanceOrderGateway.Liveness.cs): WS API pings measure the round trip and catch a connection
+/// that is open but answers nothing; order entry up/down and instrument status changes go to the sink as
+/// <see cref="VenueHealthReport"/>s.
 /// Invariants: a command is sent at most once (never resent after a timeout, 5xx or disconnect);
 /// secrets never leave <see cref="BinanceCredentials"/> and the signers.
 /// </remarks>
@@ -108,7 +111,7 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     // Counters (read from any thread; written with Interlocked).
     private long _sentWs, _sentRest, _timeouts, _disconnects, _reconnects, _timeSyncs, _lateResponses, _foreignReports,
         _accountPositions, _balanceUpdates, _malformed, _localRejects, _reconciledOrders, _reconciledFills, _queueFull,
-        _rotations, _duplicateEvents, _shutdownNotices;
+        _rotations, _duplicateEvents, _shutdownNotices, _reconcileFailures;
     public long CommandsSentWs => Interlocked.Read(ref _sentWs);
     public long CommandsSentRest => Interlocked.Read(ref _sentRest);
     public long Timeouts => Interlocked.Read(ref _timeouts);
@@ -125,6 +128,8 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     public long LocalRejects => Interlocked.Read(ref _localRejects);
     public long ReconciledOrders => Interlocked.Read(ref _reconciledOrders);
     public long ReconciledFills => Interlocked.Read(ref _reconciledFills);
+    /// <summary>Reconciliation passes after a reconnect that failed and were retried (order entry stays reported down meanwhile).</summary>
+    public long ReconcileFailures => Interlocked.Read(ref _reconcileFailures);
     /// <summary>Planned connection replacements (age limit, serverShutdown, eventStreamTerminated), overlapping the old connection.</summary>
     public long Rotations => Interlocked.Read(ref _rotations);
     /// <summary>User data events seen twice while two connections were subscribed (a rotation overlap) and dropped.</summary>
@@ -147,9 +152,14 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
             await SyncTimeRestAsync(cancel).ConfigureAwait(false);
         else
             await ConnectAsync(cancel).ConfigureAwait(false);
-        await LoadMetadataAsync(cancel).ConfigureAwait(false);
+        long epoch = DownEpoch();
+        await LoadMetadataAsync(cancel).ConfigureAwait(false); // reports every instrument's status first
         StartMetadataRefresh();
         _started = true;
+        if (!_options.RestOnly && _ws is null)
+            _ = ReconnectLoopAsync(); // dropped while starting: the reconnect reconciles and reports order entry up
+        else
+            TryReportOrderEntryUp(epoch); // a drop from here on starts the reconnect loop itself (started is set)
     }
 
     /// <summary>Queues the command for the send thread; never blocks and never throws for a venue outcome.</summary>

@@ -2,9 +2,9 @@ namespace Fathom.Venues.Binance;
 
 /// <summary>
 /// Where and how <see cref="BinanceOrderGateway"/> talks to Binance spot. <see cref="Local"/> points both
-/// paths at a simulator (http://host:port and ws://host:port/ws-api/v3).
+/// paths at a simulator (http://host:port and ws://host:port/ws-api/v3). A record: derive variants with <c>with</c>.
 /// </summary>
-public sealed class BinanceOrderGatewayOptions
+public sealed record BinanceOrderGatewayOptions
 {
     public required Uri RestBase { get; init; }
     /// <summary>The WebSocket API (EXCHANGES.md §4), e.g. wss://ws-api.binance.com:443/ws-api/v3.</summary>
@@ -16,8 +16,26 @@ public sealed class BinanceOrderGatewayOptions
     /// <summary>How often the pending map is swept for timeouts (on the injected TimeProvider).</summary>
     public TimeSpan SweepPeriod { get; init; } = TimeSpan.FromMilliseconds(50);
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
-    /// <summary>Control requests (logon, subscribe, time, reconciliation queries) give up after this long.</summary>
+    /// <summary>
+    /// Control requests (logon, subscribe, time, reconciliation queries) and the WebSocket handshake of a
+    /// (re)connect give up after this long, so a venue that accepts the TCP connection but never answers
+    /// cannot hold a reconnect forever.
+    /// </summary>
     public TimeSpan ControlTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A WS API <c>ping</c> (weight 1) goes out this long after the previous one was sent, one at a time, on
+    /// the connection commands use; its round trip is reported as <c>VenueHealthReport.Probe</c> (latency
+    /// evidence while no order flows). Skipped while a rate-limit back-off is in force. Zero or infinite
+    /// disables probes (a stall is then seen only through unanswered orders).
+    /// </summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The connection is stalled, though its socket is open, when a probe has had no answer this long, or
+    /// an order request has waited this long while nothing at all arrived on the connection for as long:
+    /// order entry is reported down at once, the socket is aborted and the reconnect path replaces it.
+    /// Zero or infinite disables the check.
+    /// </summary>
+    public TimeSpan LivenessTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Commands queued between the core and the send thread (power of two).</summary>
     public int QueueCapacity { get; init; } = 4096;
     /// <summary>
@@ -25,7 +43,11 @@ public sealed class BinanceOrderGatewayOptions
     /// (EXCHANGES.md §4); zero or infinite disables. serverShutdown / eventStreamTerminated rotate at once.
     /// </summary>
     public TimeSpan MaxConnectionAge { get; init; } = TimeSpan.FromHours(23.5);
-    /// <summary>exchangeInfo and commission rates are reloaded this often (zero or infinite: only at start).</summary>
+    /// <summary>
+    /// exchangeInfo and commission rates are reloaded this often (zero or infinite: only at start); each load
+    /// reports the instruments whose trading status changed (all of them on the first load). Any positive
+    /// period works (tests use fractions of a second); in production mind exchangeInfo's weight (20).
+    /// </summary>
     public TimeSpan MetadataRefreshPeriod { get; init; } = TimeSpan.FromHours(1);
     /// <summary>Send every command over signed REST (testing the fallback; never faster).</summary>
     public bool RestOnly { get; init; }
@@ -33,8 +55,9 @@ public sealed class BinanceOrderGatewayOptions
     /// Encode and write a command's frame on the calling (core) thread when the WS API is up and nothing
     /// is queued ahead of it, so the frame is on the socket before <c>Send</c> returns (DESIGN.md's run to
     /// completion), instead of waking the send thread. The send thread still takes whatever cannot go
-    /// inline (a busy socket, a queue, REST fallback). If the socket's buffer is full, the calling
-    /// thread waits for it.
+    /// inline (a busy socket, a queue, REST fallback). The calling thread never waits: when the socket does
+    /// not take the frame at once (its send buffer is full, e.g. a stalled venue), the write finishes in the
+    /// background and the send thread, which alone may wait, takes every later frame until it has.
     /// </summary>
     public bool InlineSend { get; init; } = true;
 
