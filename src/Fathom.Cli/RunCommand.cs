@@ -247,6 +247,7 @@ internal static class RunCommand
         {
             MarketData = config.MarketData,
             OrderEntry = config.OrderEntry,
+            Feed = config.Feed,
             Credentials = credentials,
             Instruments = instruments,
             Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, new ExecutionOptions(), config.InstanceId, epoch),

@@ -54,6 +54,12 @@ public sealed record RiskLimits
     public long LatencyProbeMaxAgeNs { get; init; } = 10_000_000_000;
     /// <summary>Probe round trips needed in the window before they trip or release the latency switch.</summary>
     public int LatencyProbeMinSamples { get; init; } = 3;
+    /// <summary>
+    /// The percentile of the probe window compared with the trip and release levels: the median by
+    /// default, so one slow ping (a GC pause, a busy machine) does not trip the switch; a venue that is
+    /// slow for half the window does.
+    /// </summary>
+    public double LatencyProbePercentile { get; init; } = 0.5;
 
     /// <summary>Feed lag baseline: the minimum of (receive − exchange time) over this window.</summary>
     public long FeedLagBaselineWindowNs { get; init; } = 300_000_000_000;
@@ -120,6 +126,8 @@ public sealed record RiskLimits
         Positive(OrderFlowQuietNs, nameof(OrderFlowQuietNs));
         Positive(LatencyProbeMaxAgeNs, nameof(LatencyProbeMaxAgeNs));
         Positive(LatencyProbeMinSamples, nameof(LatencyProbeMinSamples));
+        if (!(LatencyProbePercentile is > 0 and <= 1))
+            Fail(nameof(LatencyProbePercentile), "must be in (0, 1]");
         if (TradingDayStartOffsetNs is < 0 or >= 86_400_000_000_000)
             Fail(nameof(TradingDayStartOffsetNs), "must be within one day (0 ≤ offset < 24 h)");
         Positive(FeedLagBaselineWindowNs, nameof(FeedLagBaselineWindowNs));

@@ -506,7 +506,7 @@ public sealed class RiskManager
             else if (p < _limits.AckLatencyReleaseNs)
                 _ackLatencyBreached = false;
         }
-        if (_probeLatency.TryPercentile(_limits.AckLatencyPercentile, _limits.LatencyProbeMinSamples, nowNs,
+        if (_probeLatency.TryPercentile(_limits.LatencyProbePercentile, _limits.LatencyProbeMinSamples, nowNs,
                 _limits.LatencyProbeMaxAgeNs, out long probe))
         {
             if (probe > _limits.AckLatencyTripNs)

@@ -46,7 +46,7 @@ public sealed class RunCommandTests
     }
 
     /// <summary>A config for the simulator at <paramref name="baseAddress"/> (venue custom), BTCUSDT market making as the demo does.</summary>
-    private static string SimulatorConfigJson(Uri baseAddress, string extra = "")
+    private static string SimulatorConfigJson(Uri baseAddress, string extra = "", string riskExtra = "")
     {
         string http = baseAddress.ToString().TrimEnd('/');
         string ws = "ws" + http[4..];
@@ -61,7 +61,7 @@ public sealed class RunCommandTests
                   "strategy": { "halfSpreadTicks": 3, "quoteQty": "0.001", "maxPosition": "0.02", "maxSkewTicks": 5 },
                   "limits": { "maxPosition": "0.02", "maxOrderQty": "0.005", "maxOrderNotional": "10000" } }
               ],
-              "risk": { "maxTotalNotional": "100000", "markoutLossLimit": "500", "maxDailyLoss": "5000", "priceBandBps": 200 },
+              "risk": { {{riskExtra}} "maxTotalNotional": "100000", "markoutLossLimit": "500", "maxDailyLoss": "5000", "priceBandBps": 200 },
               {{extra}}
               "statusIntervalSeconds": 1,
               "shutdownTimeoutSeconds": 15
@@ -366,6 +366,118 @@ public sealed class RunCommandTests
         using var count = check.CreateCommand();
         count.CommandText = "SELECT COUNT(*) FROM fills";
         Assert.Equal(host.Execution.Counters.Fills, (long)count.ExecuteScalar()!);
+    }
+
+    // ---------------------------------------------------------------- venue faults through the whole composition
+
+    private sealed record Running(EngineHost Host, Task<int> Run, StringWriter Output, StringWriter Error);
+
+    private static async Task<Running> StartRunAsync(string configJson)
+    {
+        string dir = TempDir();
+        string path = WriteConfig(dir, configJson);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 300, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
+        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        return new Running(host, run, output, error);
+    }
+
+    private static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition() && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        return condition();
+    }
+
+    private static async Task StopRunAsync(Running r, Exchange exchange)
+    {
+        r.Host.Apply(OperatorAction.Stop);
+        int rc = await r.Run.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(rc == 0, $"exit {rc}\n{r.Output}\n{r.Error}");
+        Assert.Empty(exchange.OpenOrders());
+    }
+
+    private static Fathom.Risk.RiskState RiskState(EngineHost host)
+    {
+        lock (host.Feed.CoreLock)
+            return host.Execution.Risk.State;
+    }
+
+    private static Fathom.Risk.RiskReason RiskReasons(EngineHost host)
+    {
+        lock (host.Feed.CoreLock)
+            return host.Execution.Risk.Reasons;
+    }
+
+    [Fact]
+    public async Task Run_SilentStreams_BookGoesStaleWhileConnected_QuotesPulled_ThenQuotesAgain()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        var r = await StartRunAsync(SimulatorConfigJson(exchange.Server.BaseAddress));
+        Assert.True(await WaitUntil(() => exchange.OpenOrders().Count > 0, TimeSpan.FromSeconds(60)), $"not quoting\n{r.Output}");
+        long disconnects = r.Host.Feed.Counters.Disconnects;
+
+        // The streams stay open and keep answering pings, but carry no data.
+        exchange.Sim.Faults.SilentStreams = true;
+        Assert.True(await WaitUntil(() => { lock (r.Host.Feed.CoreLock) return r.Host.Feed.Books[0].LastFailure == Fathom.MarketData.StaleReason.Silence; },
+            TimeSpan.FromSeconds(60)), $"the book never went stale for silence\n{r.Output}");
+        Assert.True(await WaitUntil(() => exchange.OpenOrders().Count == 0, TimeSpan.FromSeconds(60)), "our quotes stayed on the venue during the outage");
+        Assert.Equal(disconnects, r.Host.Feed.Counters.Disconnects); // the connection stayed open: silence alone pulled the quotes
+
+        exchange.Sim.Faults.SilentStreams = false;
+        Assert.True(await WaitUntil(() => r.Host.Feed.Books[0].IsLive && exchange.OpenOrders().Count > 0, TimeSpan.FromSeconds(90)),
+            $"not quoting again after the data came back\n{r.Output}");
+        await StopRunAsync(r, exchange);
+    }
+
+    [Fact]
+    public async Task Run_AllTrafficToVenueStalled_OrderEntryDownHalts_ThenReconnectsReconcilesAndQuotesAgain()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        using var proxy = new Fathom.Testing.StallingTcpProxy(exchange.Server.BaseAddress);
+        var r = await StartRunAsync(SimulatorConfigJson(proxy.Through(exchange.Server.BaseAddress),
+            extra: "\"probeIntervalMs\": 500, \"livenessTimeoutMs\": 2000,", riskExtra: "\"releaseCooldownMs\": 1000,"));
+        Assert.True(await WaitUntil(() => exchange.OpenOrders().Count > 0, TimeSpan.FromSeconds(60)), $"not quoting\n{r.Output}");
+        long reconnects = r.Host.Gateway.Reconnects;
+
+        // No RST, no FIN: every byte to and from the venue is held, market data and order entry alike.
+        proxy.Stall();
+        Assert.True(await WaitUntil(() => (RiskReasons(r.Host) & Fathom.Risk.RiskReason.OrderEntryDown) != 0 && RiskState(r.Host) == Fathom.Risk.RiskState.Halted,
+            TimeSpan.FromSeconds(60)), $"a stalled order-entry connection was not reported down: risk {RiskState(r.Host)} ({RiskReasons(r.Host)})\n{r.Output}");
+        Assert.False(r.Host.Gateway.IsReady);
+
+        proxy.Resume();
+        Assert.True(await WaitUntil(() => r.Host.Gateway.Reconnects > reconnects && RiskState(r.Host) == Fathom.Risk.RiskState.Active
+            && exchange.OpenOrders().Count > 0, TimeSpan.FromSeconds(120)),
+            $"not quoting again after the path healed: risk {RiskState(r.Host)} ({RiskReasons(r.Host)}), reconnects {r.Host.Gateway.Reconnects}\n{r.Output}");
+        await StopRunAsync(r, exchange);
+    }
+
+    [Fact]
+    public async Task Run_VenueSlowThenFast_LatencySwitchTrips_ThenReleasesOnItsOwn()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        var r = await StartRunAsync(SimulatorConfigJson(exchange.Server.BaseAddress,
+            extra: "\"probeIntervalMs\": 250,", riskExtra: "\"releaseCooldownMs\": 1000,"));
+        Assert.True(await WaitUntil(() => exchange.OpenOrders().Count > 0, TimeSpan.FromSeconds(60)), $"not quoting\n{r.Output}");
+
+        // Every answer (orders and pings) takes 600 ms: the latency switch trips.
+        exchange.Sim.Faults.RequestDelay = TimeSpan.FromMilliseconds(600);
+        Assert.True(await WaitUntil(() => (RiskReasons(r.Host) & Fathom.Risk.RiskReason.AckLatency) != 0, TimeSpan.FromSeconds(60)),
+            $"the ack-latency switch never tripped: risk {RiskState(r.Host)} ({RiskReasons(r.Host)})\n{r.Output}");
+        Assert.NotEqual(Fathom.Risk.RiskState.Active, RiskState(r.Host));
+
+        // Fast again: with few or no orders flowing, the probes show it and the switch lets go by itself.
+        exchange.Sim.Faults.RequestDelay = TimeSpan.Zero;
+        long placed = r.Host.Execution.Counters.Places + r.Host.Execution.Counters.CancelReplaces;
+        Assert.True(await WaitUntil(() => RiskState(r.Host) == Fathom.Risk.RiskState.Active
+            && r.Host.Execution.Counters.Places + r.Host.Execution.Counters.CancelReplaces > placed, TimeSpan.FromSeconds(90)),
+            $"never released: risk {RiskState(r.Host)} ({RiskReasons(r.Host)})\n{r.Output}");
+        await StopRunAsync(r, exchange);
     }
 
     [Fact]

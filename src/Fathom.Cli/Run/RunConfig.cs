@@ -32,7 +32,7 @@ internal sealed record RunSymbol(
     long HalfSpreadTicks, decimal QuoteQty, decimal StrategyMaxPosition, long MaxSkewTicks,
     double ReferenceVolatility, double PullVolatility, double PullWithdrawal,
     decimal MaxPosition, decimal MaxOrderQty, decimal MaxOrderNotional,
-    bool FollowTicker = false, long MinRequoteIntervalMs = 0);
+    bool FollowTicker = false, long MinRequoteIntervalMs = 0, long BookSilenceMs = 0);
 
 /// <summary>A config checked against the venue's exchangeInfo: specs, one market maker per symbol and the risk limits.</summary>
 internal sealed record ResolvedRun(IReadOnlyList<InstrumentSpec> Specs, IReadOnlyList<MarketMakerOptions> Strategies, RiskLimits Limits);
@@ -66,6 +66,12 @@ internal sealed partial record RunConfig
     public required BinanceEndpoints MarketData { get; init; }
     public required BinanceOrderGatewayOptions OrderEntry { get; init; }
     public required IReadOnlyList<RunSymbol> Symbols { get; init; }
+
+    /// <summary>The market-data feed's options: each symbol's book-silence limit.</summary>
+    public BinanceFeedOptions Feed => new()
+    {
+        BookSilenceTimeouts = Symbols.ToDictionary(s => s.Symbol, s => TimeSpan.FromMilliseconds(s.BookSilenceMs), StringComparer.OrdinalIgnoreCase),
+    };
     /// <summary>Risk limits with every global value set; <see cref="Resolve"/> adds the per-instrument ones.</summary>
     public required RiskLimits Risk { get; init; }
     public required string StateDirectory { get; init; }
@@ -295,6 +301,14 @@ internal sealed partial record RunConfig
         double status = file.StatusIntervalSeconds ?? 5;
         double shutdown = file.ShutdownTimeoutSeconds ?? 10;
 
+        // Order-entry liveness and metadata refresh (ranges checked by RunConfigRanges).
+        orderEntry = orderEntry with
+        {
+            ProbeInterval = file.ProbeIntervalMs is long probe ? TimeSpan.FromMilliseconds(probe) : orderEntry.ProbeInterval,
+            LivenessTimeout = file.LivenessTimeoutMs is long liveness ? TimeSpan.FromMilliseconds(liveness) : orderEntry.LivenessTimeout,
+            MetadataRefreshPeriod = file.MetadataRefreshSeconds is double refresh ? TimeSpan.FromSeconds(refresh) : orderEntry.MetadataRefreshPeriod,
+        };
+
         if (errors.Count > 0)
             throw new RunConfigException(errors);
         return new RunConfig
@@ -399,7 +413,8 @@ internal sealed partial record RunConfig
         if (errors.Count > before)
             return null;
         return new RunSymbol(symbol, baseAsset, quoteAsset, halfSpread, quoteQty!.Value, strategyMax!.Value, skew, refVol, pullVol, pullWd,
-            maxPos!.Value, maxQty!.Value, maxNotional!.Value, followTicker, minRequoteMs);
+            maxPos!.Value, maxQty!.Value, maxNotional!.Value, followTicker, minRequoteMs,
+            s.BookSilenceMs ?? (long)new BinanceFeedOptions().BookSilenceTimeout.TotalMilliseconds);
     }
 
     /// <summary>A positive decimal written as a JSON string; null (with the error) when missing or invalid.</summary>
@@ -477,6 +492,7 @@ internal sealed partial record RunConfig
             OrderBudgetWindowNs = Ms(r.OrderBudgetWindowMs, defaults.OrderBudgetWindowNs),
             CancelHeadroom = Count(r.CancelHeadroom, defaults.CancelHeadroom),
             ReleaseCooldownNs = Ms(r.ReleaseCooldownMs, defaults.ReleaseCooldownNs),
+            TradingDayStartOffsetNs = r.TradingDayStartMinutes is int minutes ? minutes * 60_000_000_000L : defaults.TradingDayStartOffsetNs,
         };
         if (errors.Count == before)
         {
@@ -613,6 +629,9 @@ internal sealed partial record RunConfig
         sb.Append(ci, $"ack latency trip/release {Ms(r.AckLatencyTripNs)}/{Ms(r.AckLatencyReleaseNs)}, feed lag trip/release {Ms(r.FeedLagTripNs)}/{Ms(r.FeedLagReleaseNs)}, ");
         sb.Append(ci, $"stale book grace {Ms(r.StaleBookGraceNs)}, venue errors {r.VenueErrorRatePercent}% of ≥{r.VenueErrorMinCount} in {Ms(r.VenueErrorWindowNs)}, ");
         sb.Append(ci, $"new orders ≤{r.MaxNewOrdersPerSecond}/s, order budget {r.OrderBudget} per {Ms(r.OrderBudgetWindowNs)} ({r.CancelHeadroom} kept for cancels), release cooldown {Ms(r.ReleaseCooldownNs)}\n");
+        sb.Append(ci, $"    venue health: order entry down (liveness probe every {OrderEntry.ProbeInterval.TotalMilliseconds:F0} ms, down after {OrderEntry.LivenessTimeout.TotalMilliseconds:F0} ms without an answer), ");
+        sb.Append(ci, $"symbol status (exchangeInfo every {OrderEntry.MetadataRefreshPeriod.TotalSeconds:F0} s), book silence {string.Join(", ", Symbols.Select(s => $"{s.Symbol} {s.BookSilenceMs} ms"))}; ");
+        sb.Append(ci, $"trading day starts {TimeSpan.FromTicks(r.TradingDayStartOffsetNs / 100):hh\\:mm} UTC\n");
         sb.Append(ci, $"  state {StateDirectory} (store {Path.GetFileName(StorePath)}, client-order-id high-water mark {Path.GetFileName(ClientOrderIdHighWaterPath)})\n");
         sb.Append(ci, $"  client order ids: prefix '{ClientOrderIdPrefix}', instance {InstanceId}; metrics port {(MetricsPort == 0 ? "any free" : MetricsPort.ToString(ci))}; ");
         sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels\n");

@@ -19,6 +19,12 @@ internal sealed class RunConfigFile
     public int? InstanceId { get; set; }
     public double? StatusIntervalSeconds { get; set; }
     public double? ShutdownTimeoutSeconds { get; set; }
+    /// <summary>Order entry: a WebSocket API ping this often (latency evidence while no order flows).</summary>
+    public long? ProbeIntervalMs { get; set; }
+    /// <summary>Order entry: no answer to a probe (or a request, while nothing arrives) for this long counts as down.</summary>
+    public long? LivenessTimeoutMs { get; set; }
+    /// <summary>exchangeInfo (filters, symbol status) is reloaded this often.</summary>
+    public double? MetadataRefreshSeconds { get; set; }
 }
 
 /// <summary>One traded symbol: its assets, the market maker's settings and its per-instrument risk limits.</summary>
@@ -29,6 +35,8 @@ internal sealed class SymbolSection
     public string? QuoteAsset { get; set; }
     public MarketMakerSection? Strategy { get; set; }
     public InstrumentLimitsSection? Limits { get; set; }
+    /// <summary>The book goes stale when its depth and top-of-book streams have both been quiet this long.</summary>
+    public long? BookSilenceMs { get; set; }
 }
 
 /// <summary><see cref="Fathom.Strategies.MarketMakerOptions"/> with quantities in base units.</summary>
@@ -79,4 +87,6 @@ internal sealed class RiskSection
     public long? OrderBudgetWindowMs { get; set; }
     public int? CancelHeadroom { get; set; }
     public long? ReleaseCooldownMs { get; set; }
+    /// <summary>The trading day (the daily loss limit's period) starts this many minutes after 00:00 UTC.</summary>
+    public int? TradingDayStartMinutes { get; set; }
 }

@@ -64,6 +64,11 @@ internal static class RunConfigRanges
         Ms("$.risk.orderBudgetWindowMs"),
         Count("$.risk.cancelHeadroom", 0, 1_000_000),
         Ms("$.risk.releaseCooldownMs"),
+        Count("$.risk.tradingDayStartMinutes", 0, 1_439, " min"),
+        Ms("$.symbols[].bookSilenceMs"),
+        Ms("$.probeIntervalMs"),
+        Ms("$.livenessTimeoutMs"),
+        new("$.metadataRefreshSeconds", false, 0, 86_400, " s", MinExclusive: true, MaxNote: "one day"),
     ];
 
     private static readonly Dictionary<string, Range> s_byPath = All.ToDictionary(r => r.Path, StringComparer.Ordinal);
