@@ -91,3 +91,49 @@ public sealed class SequenceReservationTests : IDisposable
         }
     }
 }
+
+public class ClientOrderIdPrefetchTests
+{
+    private sealed class Reservation : Fathom.Execution.ISequenceReservation
+    {
+        private long _next = 1;
+        public int FailFrom = int.MaxValue;
+        public int Calls;
+        public long Reserve(int count)
+        {
+            if (++Calls >= FailFrom)
+                throw new IOException("disk full");
+            long first = _next;
+            _next += count;
+            return first;
+        }
+    }
+
+    [Xunit.Fact]
+    public void NextBlockReservedAhead_FailureReportedWhileIdsRemain_ThenNextThrowsOnlyWhenUsedUp()
+    {
+        var reservation = new Reservation { FailFrom = 2 };
+        var ids = new Fathom.Execution.ClientOrderIdGenerator(1, 1, reservation, blockSize: 8);
+        var failures = new List<Exception>();
+        ids.ReservationFailed = failures.Add;
+        for (int i = 1; i <= 6; i++)
+            Xunit.Assert.Equal(i, ids.Next().Sequence);
+        Xunit.Assert.Empty(failures);
+        // The 7th id crosses the prefetch point (a quarter of the block left): the reservation fails, the id is still issued.
+        Xunit.Assert.Equal(7, ids.Next().Sequence);
+        Xunit.Assert.Single(failures);
+        Xunit.Assert.True(ids.Failing);
+        Xunit.Assert.Equal(8, ids.Next().Sequence);
+        Xunit.Assert.Throws<Fathom.Execution.ClientIdReservationException>(() => ids.Next());
+    }
+
+    [Xunit.Fact]
+    public void NextBlockReservedAhead_UsedWithoutWaiting()
+    {
+        var reservation = new Reservation();
+        var ids = new Fathom.Execution.ClientOrderIdGenerator(1, 1, reservation, blockSize: 8);
+        for (int i = 1; i <= 20; i++)
+            Xunit.Assert.Equal(i, ids.Next().Sequence);
+        Xunit.Assert.Equal(3, reservation.Calls); // blocks 1–8, 9–16, and 17–24 reserved ahead at id 15
+    }
+}
