@@ -5,6 +5,7 @@ using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Venues.Binance;
 using Xunit;
@@ -115,7 +116,15 @@ internal sealed class RiskRig
     public static Func<CoreSetup, CoreSetup> Limits(Func<RiskLimits, RiskLimits> change) =>
         s => s with { Limits = change(s.Limits) };
 
-    private void Sync()
+    /// <summary>The feed connection drops: every book goes stale (as <c>BinanceMarketDataFeed</c> reports a disconnect).</summary>
+    public void Disconnect()
+    {
+        lock (Core.CoreLock)
+            Core.MarkAllStale(StaleReason.Disconnected, NowNs, WallNs);
+    }
+
+    /// <summary>Binance's sync procedure: a diff is buffered, a snapshot joins it, the book is live.</summary>
+    public void Sync()
     {
         // Binance's procedure: a diff is buffered, then the snapshot joins it.
         Frame();
@@ -128,6 +137,9 @@ internal sealed class RiskRig
         for (int k = 1; k <= Levels; k++)
             sb.Append(k > 1 ? "," : "").Append(CultureInfo.InvariantCulture, $"[\"{Px(Mid + k)}\",\"{Qx(LevelQty)}\"]");
         sb.Append("]}");
+        // The snapshot replaces the book; the buffered diff (same mid) adds nothing it lacks.
+        _bids.Clear();
+        _asks.Clear();
         for (int k = 1; k <= Levels; k++)
         {
             _bids.Add(Mid - k);

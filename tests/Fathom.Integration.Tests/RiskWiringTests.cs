@@ -36,7 +36,7 @@ public class RiskWiringTests
         Assert.True(sent.Count == 0, $"{why}: {sent.Count} new orders went out ({string.Join(", ", sent.Select(c => $"{c.Kind} {c.Side}"))}); {rig.Describe()}");
     }
 
-    /// <summary>Every order resting at <paramref name="mark"/> had a cancel sent for it since.</summary>
+    /// <summary>A cancel was sent for each of <paramref name="orders"/> since index <paramref name="mark"/> of the sent commands.</summary>
     private static void AssertCancelsSentFor(RiskRig rig, IEnumerable<ClientOrderId> orders, int mark)
     {
         var cancelled = rig.SentSince(mark, CommandKind.Cancel).Select(c => c.OrigClientOrderId).ToHashSet();
@@ -539,6 +539,32 @@ public class RiskWiringTests
         int released = rig.Venue.Sent.Count;
         rig.Wiggle(30);
         Assert.Contains(rig.NewOrdersSince(released), c => c.Side == OrderSide.Buy);
+    }
+
+    /// <summary>
+    /// Stale book, pre-trade. The market maker pulls its own quotes the moment the book goes stale, so the
+    /// grace-period cancel (<c>FeedFaultTests</c>) is never the one that acts with it; an order that does
+    /// not come from it, the operator's flatten, is refused by risk (StaleBook) until the book is live again.
+    /// </summary>
+    [Fact]
+    public void StaleBook_FlattenWhileStale_IsRefusedUntilTheBookIsLiveAgain()
+    {
+        var rig = Quoting();
+        rig.Venue.Fill(OrderSide.Buy);
+        rig.Frames(5);
+        rig.Disconnect();
+        rig.Ticks(300);
+        Assert.Equal(0, rig.Venue.RestingCount());
+        int mark = rig.Venue.Sent.Count;
+        rig.Engine.Flatten();
+        rig.Ticks(2_000);
+        Assert.True(rig.Engine.Flattening);
+        AssertNoNewOrdersSince(rig, mark, "flattening on a stale book");
+        Assert.True(Refused(rig, RiskDecision.StaleBook) > 0, rig.Describe());
+
+        rig.Sync();
+        var take = Assert.Single(rig.NewOrdersSince(mark));
+        Assert.Equal((CommandKind.Place, OrderSide.Sell, OrderType.LimitIoc, QuoteQty), (take.Kind, take.Side, take.Type, take.Qty.Raw));
     }
 
     /// <summary>5xx and timeouts on new orders (their fate unknown, resolved by query) halt at 3 in a 3 s window and 20 % of the venue's answers; a 100 % rate is never reached while queries are answered.</summary>
