@@ -60,6 +60,8 @@ public sealed class RiskManager
     private readonly LatencyWindow _ackLatency;
     private readonly LatencyWindow _probeLatency = new(64);
     private long _lastAckSampleNs = long.MinValue / 2;
+    // Ack samples at or before this were judged by the probes' release: they no longer count.
+    private long _ackSamplesValidAfterNs = long.MinValue / 2;
     private readonly MinFilter _feedLagBaseline;
     private readonly long[] _inFlightSeq;
     private readonly long[] _inFlightSentNs;
@@ -498,8 +500,9 @@ public sealed class RiskManager
         // While orders flow their acks are the evidence; once none has been answered for OrderFlowQuietNs
         // (a tripped switch sends none) the probes decide, so the switch lets go when the venue is fast again.
         bool ordersFlowing = nowNs - _lastAckSampleNs <= _limits.OrderFlowQuietNs;
-        if (ordersFlowing && _ackLatency.TryPercentile(_limits.AckLatencyPercentile, _limits.AckLatencyMinSamples, nowNs,
-                _limits.AckLatencyMaxAgeNs, out long p))
+        long ackMaxAge = Math.Min(_limits.AckLatencyMaxAgeNs, nowNs - _ackSamplesValidAfterNs - 1);
+        if (ordersFlowing && ackMaxAge >= 0 && _ackLatency.TryPercentile(_limits.AckLatencyPercentile, _limits.AckLatencyMinSamples, nowNs,
+                ackMaxAge, out long p))
         {
             if (p > _limits.AckLatencyTripNs)
                 _ackLatencyBreached = true;
@@ -511,8 +514,12 @@ public sealed class RiskManager
         {
             if (probe > _limits.AckLatencyTripNs)
                 _ackLatencyBreached = true;
-            else if (probe < _limits.AckLatencyReleaseNs && !ordersFlowing)
+            else if (probe < _limits.AckLatencyReleaseNs && !ordersFlowing && _ackLatencyBreached)
+            {
+                // Released on the probes' evidence: the slow acks from before must not re-trip it when quoting resumes.
                 _ackLatencyBreached = false;
+                _ackSamplesValidAfterNs = nowNs;
+            }
         }
         if (_ackLatencyBreached)
             breached |= RiskReason.AckLatency;

@@ -56,7 +56,7 @@ public class FaultHaltTests
                 Time.Advance(TimeSpan.FromMilliseconds(10));
                 _wallNs += 10_000_000;
                 lock (Core.CoreLock)
-                    Core.ApplyFrame(CoreWarmup.Diff("BTCUSDT", Btc, _id + 1, _id + 2, 1_000_000 + i % 7, Btc.TickSize.Raw, 1_000_000, _rng, _wallNs),
+                    Core.ApplyFrame(CoreWarmup.Diff("BTCUSDT", Btc, _id + 1, _id + 2, 1_000_000, Btc.TickSize.Raw, 1_000_000, _rng, _wallNs),
                         Clock.NowNanos(), _wallNs, 1);
                 Parts.Engine.OnTimer();
             }
@@ -97,7 +97,7 @@ public class FaultHaltTests
         // The feed and the timers go on: the book keeps applying diffs, the core keeps taking inputs.
         long diffs = rig.Core.Books[0].Counters.DiffsApplied, inputs = engine.InputsProcessed;
         rig.Frames(20);
-        Assert.True(rig.Core.Books[0].Counters.DiffsApplied >= diffs + 20);
+        Assert.True(rig.Core.Books[0].Counters.DiffsApplied >= diffs + 20, $"diffs {diffs} -> {rig.Core.Books[0].Counters.DiffsApplied}, state {rig.Core.Books[0].State} ({rig.Core.Books[0].LastFailure}), gaps {rig.Core.Books[0].Counters.Gaps}");
         Assert.True(engine.InputsProcessed >= inputs + 40, "frames and timer ticks are still inputs");
         Assert.True(rig.Core.Books[0].IsLive);
         Assert.Equal(RiskState.Halted, rig.Parts.Risk.State);
