@@ -363,6 +363,11 @@ internal sealed class EngineHost : IAsyncDisposable
                 sb.Append(ci, $"[{elapsed:hh\\:mm\\:ss}] {spec.Symbol} {sync.State} ");
                 if (book.IsTwoSided)
                     sb.Append(ci, $"{Px(spec, book.PriceOf(book.BestBidTick).Raw)}/{Px(spec, book.PriceOf(book.BestAskTick).Raw)} ");
+                var risk0 = Execution.Risk;
+                if (risk0.StatusOf(i) != InstrumentStatus.Trading)
+                    sb.Append(ci, $"venue status {risk0.StatusOf(i)} ");
+                if (risk0.VolatilityLevelOf(i) > 0)
+                    sb.Append(risk0.VolatilityLevelOf(i) == 1 ? "volatile: quotes wider and smaller " : "volatile: quotes paused ");
                 sb.Append(ci, $"orders {n} pos {Qx(spec, pos.Position.Raw)} pnl {Money(pos.RealizedPnl + pos.UnrealizedPnl - pos.FeesPaid)} (fees {Money(pos.FeesPaid)})\n");
             }
             var risk = Execution.Risk;

@@ -10,7 +10,7 @@ namespace Fathom.Risk;
 /// so risk can never block a cancel.
 /// </summary>
 /// <remarks>
-/// Entry points. Market: <see cref="OnMarket"/>, <see cref="OnVolatility"/>, <see cref="OnFeedLatency"/>,
+/// Entry points. Market: <see cref="OnMarket"/>, <see cref="OnVolatility"/>, <see cref="OnFeedLag"/>,
 /// <see cref="OnInstrumentStatus"/>. Execution: <see cref="CheckNewOrder"/>, <see cref="OnCommandSent"/>,
 /// <see cref="OnCommandAnswered"/>, <see cref="OnCancelSent"/>, <see cref="OnFill"/>, <see cref="OnPosition"/>,
 /// <see cref="OnVenueResponse"/>, <see cref="OnVenueError"/>, <see cref="OnOrderEntryConnection"/>.
@@ -363,8 +363,6 @@ public sealed class RiskManager
     /// One market-data message's (receive − exchange) wall-clock difference. The clocks disagree by
     /// more than a second in real recordings, so only the excess over the window's minimum counts.
     /// </summary>
-    public void OnFeedLatency(long exchangeTimeNs, long receiveTimeNs, long nowNs) => OnFeedLag(receiveTimeNs - exchangeTimeNs, nowNs);
-
     /// <summary>One market-data message's apparent lag (receive − exchange time; clocks may differ, so it may be negative).</summary>
     public void OnFeedLag(long lag, long nowNs)
     {

@@ -22,7 +22,7 @@ public class RiskAllocationTests
                 h.Risk.OnCommandSent(i + 1, CommandKind.Place, now);
                 h.Risk.OnCommandAnswered(i + 1, now + 1_000_000, latencySample: true);
                 h.Risk.OnMarket(0, new Price(RiskHarness.Mid - 50 - i % 3), new Price(RiskHarness.Mid + 50), true, now);
-                h.Risk.OnFeedLatency(now, now + 5_000_000, now);
+                h.Risk.OnFeedLag(5_000_000, now);
                 if (i % 100 == 0)
                     h.Risk.Evaluate(now);
             }

@@ -309,7 +309,7 @@ public class RiskRuleTests
         {
             h.Advance(100);
             exch += 100_000_000;
-            h.Risk.OnFeedLatency(exch, exch + skew + lagNs, h.Now);
+            h.Risk.OnFeedLag(skew + lagNs, h.Now);
         }
         for (int i = 0; i < 50; i++)
             Feed(i % 5 * 10_000_000);
