@@ -92,10 +92,14 @@ public partial class TradingEngineTests
             PriceBandBps = 500,
         };
         var risk = new RiskManager(limits, [Btc]);
-        var execution = new ExecutionEngine([Btc], new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()));
+        // As CoreComposition wires it: every order state change goes through the engine (store, OnOrderUpdate).
+        TradingEngine? built = null;
+        var execution = new ExecutionEngine([Btc], new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()),
+            t => built?.OnOrderTransition(t));
         strategy ??= new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 10_000, MaxPosition = 1_000_000 });
         var rig = new Rig { Time = time, Sync = sync, Gateway = new RecordingGateway(), Engine = null! };
         var engine = new TradingEngine(rig.CoreLock, [Btc], [sync], execution, strategy, clock);
+        built = engine;
         rig.Engine = engine;
         engine.Journal = journal;
         engine.AttachGateway(gateway ?? rig.Gateway);
