@@ -15,7 +15,7 @@ public partial class TradingEngineTests
     /// A gateway like Binance's: every report goes to the sink under one report gate, and a local reject
     /// from <see cref="Send"/> (429 back-off, budget used up, off-tick) takes the same gate on the core thread.
     /// </summary>
-    private sealed class GatedGateway : IOrderGateway
+    private sealed class GatedGateway : Fathom.Testing.InProcessGateway
     {
         public readonly Lock ReportGate = new();
         public IReportSink Sink = null!;
@@ -25,9 +25,7 @@ public partial class TradingEngineTests
         public int RejectEvery;
         public long LocalRejects;
         private long _sends;
-        public bool IsReady => true;
-
-        public void Send(in OrderCommand command)
+        public override void Send(in OrderCommand command)
         {
             Sent.Add(command);
             long n = ++_sends;
@@ -43,13 +41,6 @@ public partial class TradingEngineTests
                 Sink.OnReject(new RejectReport(command.InstrumentId, target, command.Kind, RejectReason.RateLimited, -1003, "local: back-off", 0));
             }
         }
-
-        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
-        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
-        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     [Fact]

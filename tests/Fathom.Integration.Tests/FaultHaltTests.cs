@@ -31,17 +31,10 @@ public class FaultHaltTests
         }
     }
 
-    private sealed class NullVenue : IOrderGateway
+    private sealed class NullVenue : Fathom.Testing.InProcessGateway
     {
         public readonly List<OrderCommand> Sent = [];
-        public bool IsReady => true;
-        public void Send(in OrderCommand command) => Sent.Add(command);
-        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
-        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
-        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public override void Send(in OrderCommand command) => Sent.Add(command);
     }
 
     private sealed record Rig(BinanceFeedCore Core, CoreParts Parts, ManualTimeProvider Time, MonotonicClock Clock, NullVenue Venue)

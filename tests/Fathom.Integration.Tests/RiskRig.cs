@@ -278,7 +278,7 @@ internal sealed class RiskRig
 /// cancels, applies cancel-replaces and amends, answers queries from its own book), at once, after a
 /// delay on virtual time, or not until released. Answers enter the core through <see cref="IReportSink"/>.
 /// </summary>
-internal sealed class ScriptedVenue(RiskRig rig) : IOrderGateway
+internal sealed class ScriptedVenue(RiskRig rig) : Fathom.Testing.InProcessGateway
 {
     public readonly record struct SentCommand(OrderCommand Command, long AtNs);
     public readonly record struct RestingOrder(OrderSide Side, Price Price, Qty Qty, long VenueOrderId);
@@ -289,7 +289,6 @@ internal sealed class ScriptedVenue(RiskRig rig) : IOrderGateway
     private long _venueIds = 1, _tradeIds = 1, _order;
 
     public List<SentCommand> Sent { get; } = [];
-    public bool IsReady => true;
 
     /// <summary>Answers go out this long after the command (0: at once, from inside Send).</summary>
     public long AnswerDelayNs { get; set; }
@@ -302,7 +301,7 @@ internal sealed class ScriptedVenue(RiskRig rig) : IOrderGateway
 
     private TradingEngine Engine => rig.Engine;
 
-    public void Send(in OrderCommand command)
+    public override void Send(in OrderCommand command)
     {
         OrderCommand c = command;
         Sent.Add(new SentCommand(c, rig.NowNs));
@@ -432,10 +431,5 @@ internal sealed class ScriptedVenue(RiskRig rig) : IOrderGateway
         $"{_resting.Count} resting [{string.Join(", ", _resting.Values.Select(o => $"{o.Side} {o.Qty.Raw}@{o.Price.Raw / RiskRig.Btc.TickSize.Raw}"))}], " +
         $"{Sent.Count} sent, {_pending.Count} answers pending";
 
-    public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-    public void CancelAll(int instrumentId, ClientOrderId cancelId) => _resting.Clear();
-    public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-    public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
-    public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public override void CancelAll(int instrumentId, ClientOrderId cancelId) => _resting.Clear();
 }

@@ -302,21 +302,13 @@ public sealed class RunCommandTests
     public async Task Run_StoreLockedByAnotherProcess_HaltsWithReasonCancelsAndLosesNothing()
     {
         await using var exchange = await Exchange.StartAsync();
-        string dir = TempDir();
-        string path = WriteConfig(dir, SimulatorConfigJson(exchange.Server.BaseAddress));
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
-            CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
-        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (host.Engine.Fills == 0 && DateTime.UtcNow < deadline && !run.IsCompleted)
-            await Task.Delay(100);
+        var (host, run, output, error, dir) = await StartRunAsync(SimulatorConfigJson(exchange.Server.BaseAddress));
+        Assert.True(await WaitUntil(() => host.Engine.Fills > 0 || run.IsCompleted, TimeSpan.FromSeconds(90)));
         Assert.True(host.Engine.Fills > 0, $"no fill\n{output}\n{error}");
 
         // Another process takes the database's write lock and keeps it: every write of ours fails.
         string db = Path.Combine(dir, "fathom-state", "fathom.db");
+        DateTime deadline;
         var blocker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
         blocker.Open();
         using (var begin = blocker.CreateCommand())
@@ -370,7 +362,7 @@ public sealed class RunCommandTests
 
     // ---------------------------------------------------------------- venue faults through the whole composition
 
-    private sealed record Running(EngineHost Host, Task<int> Run, StringWriter Output, StringWriter Error);
+    private sealed record Running(EngineHost Host, Task<int> Run, StringWriter Output, StringWriter Error, string Dir);
 
     private static async Task<Running> StartRunAsync(string configJson)
     {
@@ -382,7 +374,7 @@ public sealed class RunCommandTests
         Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 300, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
             CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
         var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
-        return new Running(host, run, output, error);
+        return new Running(host, run, output, error, dir);
     }
 
     private static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan timeout)
