@@ -116,7 +116,6 @@ internal static class DemoCommand
             TradingEngine engine = parts.Engine;
             ExecutionEngine execution = parts.Execution;
             engine.Store = store;
-            store.FaultObserver = reason => engine.ReportFault(EngineFault.Store, reason);
             engine.FaultObserver = reason => { lock (riskTransitions) riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} FAULT, trading halted: {reason}"); };
 
             // 4. Order entry over the WebSocket API with the simulator's published demo key.

@@ -191,8 +191,6 @@ internal sealed class EngineHost : IAsyncDisposable
         _execution = parts.Execution;
         _engine = parts.Engine;
         _engine.Store = _store;
-        var engineForFaults = _engine;
-        _store.FaultObserver = reason => engineForFaults.ReportFault(EngineFault.Store, reason);
         _engine.FaultObserver = reason => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} FAULT, trading halted: {reason}"); };
 
         _gateway = new BinanceOrderGateway(o.Instruments, o.Credentials, o.IdFormat, _engine, o.OrderEntry, _http, o.Time);

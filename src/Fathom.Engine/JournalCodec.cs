@@ -29,7 +29,7 @@ public enum JournalOperatorKind
     Halt = 5,
     /// <summary>Argument: the slippage bound in ticks.</summary>
     Flatten = 6,
-    /// <summary>The durable store refused a fill: trading halts (an input of its own, right after the fill).</summary>
+    /// <summary>The durable store refused a fill: trading halts. Only in older journals; a refusal is now <see cref="FaultHalt"/> with <see cref="EngineFault.Store"/>.</summary>
     StoreRefusedHalt = 7,
     /// <summary>A new trading day starts (the drawdown limit's period). Argument: the day's index (days since the Unix epoch, after the configured day-start offset).</summary>
     NewDay = 8,

@@ -107,9 +107,20 @@ public sealed class TradingEngine : IReportSink
 
     /// <summary>
     /// The durable store fills and order state changes are written to (off the core thread). When it
-    /// refuses a record (queue full, writer failed) trading halts at once: nothing is dropped silently.
+    /// refuses a record (queue full) or its writer starts failing (its <c>FaultObserver</c>, installed
+    /// here) trading halts with the reason: nothing is dropped silently.
     /// </summary>
-    public Fathom.Persistence.SqliteTradeStore? Store { get; set; }
+    public Fathom.Persistence.SqliteTradeStore? Store
+    {
+        get => _store;
+        set
+        {
+            _store = value;
+            if (value is not null)
+                value.FaultObserver = reason => ReportFault(EngineFault.Store, reason);
+        }
+    }
+    private Fathom.Persistence.SqliteTradeStore? _store;
     public long StoreRefusals { get; private set; }
     private bool _storeHaltQueued;
 
@@ -351,8 +362,8 @@ public sealed class TradingEngine : IReportSink
                 _execution.Risk.OperatorHalt(now);
                 _execution.OnTimer(now); // risk's halt cancels resting orders
                 break;
-            case JournalOperatorKind.StoreRefusedHalt:
-                HaltWithReason(text ?? "the trade store refused a record: trading halted so nothing is lost", now);
+            case JournalOperatorKind.StoreRefusedHalt: // journals written before FaultHalt existed
+                HaltWithReason("trade store: refused a record (replayed)", now);
                 break;
             case JournalOperatorKind.FaultHalt:
                 HaltWithReason($"{Describe((EngineFault)argument)}: {text ?? "fault (replayed)"}", now);
@@ -516,9 +527,9 @@ public sealed class TradingEngine : IReportSink
             return;
         _storeHaltQueued = true;
         string reason = Store?.Failure is { } failure
-            ? $"the trade store refused {what}: {failure}"
-            : $"the trade store refused {what} (its queue is full): trading halted so nothing is lost";
-        _local.Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.StoreRefusedHalt, Text = reason });
+            ? $"refused {what}: {failure}"
+            : $"refused {what} (its queue is full): trading halted so nothing is lost";
+        _local.Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.FaultHalt, Argument = (long)EngineFault.Store, Text = reason });
     }
 
     /// <summary>How many of the latest fills <see cref="CopyRecentFills"/> can return.</summary>
