@@ -194,8 +194,7 @@ public sealed class SqliteTradeStore : IAsyncDisposable
                         _failure = $"SQLite write to {Path} failed: {ex.Message}";
                         if (first)
                             FaultObserver?.Invoke(_failure);
-                        if (_stop.IsCancellationRequested && _abandon)
-                            return;
+                        // Only a dispose that gave up on a failing disk cancels this wait.
                         try { await Task.Delay(backoff, _abandonToken.Token).ConfigureAwait(false); }
                         catch (OperationCanceledException) { return; }
                         backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
@@ -252,7 +251,6 @@ public sealed class SqliteTradeStore : IAsyncDisposable
     // A store that still fails at dispose gives up after this long; what it could not write is counted in Unwritten.
     private static readonly TimeSpan DisposeGrace = TimeSpan.FromSeconds(5);
     private readonly CancellationTokenSource _abandonToken = new();
-    private volatile bool _abandon;
 
     /// <summary>Records appended but never committed (only after a dispose that gave up on a failing disk).</summary>
     public long Unwritten => Appended - Written;
@@ -263,7 +261,6 @@ public sealed class SqliteTradeStore : IAsyncDisposable
         // Drains what is queued before returning; a writer still failing is given a grace period, then abandoned.
         if (await Task.WhenAny(_writer, Task.Delay(DisposeGrace)).ConfigureAwait(false) != _writer)
         {
-            _abandon = true;
             await _abandonToken.CancelAsync().ConfigureAwait(false);
         }
         await _writer.ConfigureAwait(false);
