@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using Fathom.Venues.Binance;
 
 namespace Fathom.Cli;

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Text.Json;
@@ -55,7 +56,7 @@ internal static class CliErrors
                     error.WriteLine("error: " + OneLine(e));
                 error.Flush();
                 return ExitInput;
-            case CliInputException:
+            case HostInputException:
             case InvalidDataException:
             case FormatException:
             case JsonException:

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -62,7 +63,7 @@ internal static class DemoCommand
         string? journalPath = null)
     {
         if (durationSeconds is double seconds && !(seconds > 0 && seconds <= RunCommand.MaxDurationSeconds))
-            throw new CliInputException($"--duration must be a positive number of seconds, at most {RunCommand.MaxDurationSeconds} (30 days)");
+            throw new HostInputException($"--duration must be a positive number of seconds, at most {RunCommand.MaxDurationSeconds} (30 days)");
         TimeProvider time = TimeProvider.System;
         var clock = new MonotonicClock(time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;

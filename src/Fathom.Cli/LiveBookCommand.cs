@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using Fathom.MarketData;
 using Fathom.Venues.Binance;
 

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.CommandLine;
 
 namespace Fathom.Cli;
@@ -20,7 +21,7 @@ public static class Program
         root.Subcommands.Add(SimCommand.Create(output, error));
         root.Subcommands.Add(RecordCommand.Create(output, error));
         root.Subcommands.Add(ConvertCommand.Create(output, error));
-        root.Subcommands.Add(JournalReplay.Create(output, error));
+        root.Subcommands.Add(ReplayCommand.Create(output, error));
         CliErrors.Guard(root, error);
         return root;
     }

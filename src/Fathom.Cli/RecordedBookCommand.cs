@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using Fathom.Book;
 using Fathom.Core;
 using Fathom.MarketData;

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.CommandLine;
 using System.Globalization;
 using Fathom.Cli.Run;
@@ -89,7 +90,7 @@ internal static class RunCommand
         // The state directory is this process's alone from here to exit (another process using it would
         // issue the same client order ids and cancel our orders at its reconciliation). Its files are
         // checked now, so a corrupt one is an input error before anything is sent. These throw
-        // CliInputException / InvalidDataException, which the command's guard (CliErrors) reports.
+        // HostInputException / InvalidDataException, which the command's guard (CliErrors) reports.
         using var state = StateDirectory.Acquire(config.StateDirectory);
         var reservation = new FileSequenceReservation(config.ClientOrderIdHighWaterPath);
         await CheckStoreAsync(config.StorePath).ConfigureAwait(false);
@@ -176,7 +177,7 @@ internal static class RunCommand
         }
         catch (SqliteException ex)
         {
-            throw new CliInputException($"the trade store {path} is not a readable SQLite database: {ex.Message} " +
+            throw new HostInputException($"the trade store {path} is not a readable SQLite database: {ex.Message} " +
                 "(restore it from a backup, or move it aside to start an empty one)", ex);
         }
     }

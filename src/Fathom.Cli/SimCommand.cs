@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.CommandLine;
 using System.Net;
 using Fathom.Simulator;

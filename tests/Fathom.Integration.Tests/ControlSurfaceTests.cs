@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -215,10 +216,10 @@ public sealed class ControlSurfaceTests : IAsyncLifetime
         Assert.Null(path);
         Assert.False(File.Exists(Path.Combine(dir, ControlToken.FileName)));
         // Too short, or not a bearer token: refused without echoing it.
-        var ex = Assert.Throws<CliInputException>(() => ControlToken.Provision(dir, name => name == ControlToken.Variable ? "short" : null));
+        var ex = Assert.Throws<HostInputException>(() => ControlToken.Provision(dir, name => name == ControlToken.Variable ? "short" : null));
         Assert.Contains("FATHOM_CONTROL_TOKEN must be at least 32 characters", ex.Message);
         Assert.DoesNotContain("short", ex.Message);
-        Assert.Throws<CliInputException>(() => ControlToken.Provision(dir, name => name == ControlToken.Variable ? new string('k', 39) + " " : null));
+        Assert.Throws<HostInputException>(() => ControlToken.Provision(dir, name => name == ControlToken.Variable ? new string('k', 39) + " " : null));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using Fathom.Cli;
 using Fathom.Core;
 using Fathom.Engine;

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.Globalization;
 using System.Text;
 using Fathom.Cli;

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Text;

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.Text.Json.Nodes;
 using Fathom.Cli.Run;
 using Fathom.Core;

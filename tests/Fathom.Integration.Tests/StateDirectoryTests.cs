@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.Diagnostics;
 using System.Globalization;
 using Fathom.Cli;
@@ -22,11 +23,11 @@ public sealed class StateDirectoryTests
         {
             // The holder's description (the lock file itself cannot be opened while it is held, even to read).
             Assert.StartsWith($"pid {Environment.ProcessId}, started ", File.ReadAllText(Path.Combine(dir, StateDirectory.HolderFileName)));
-            var ex = Assert.Throws<CliInputException>(() => StateDirectory.Acquire(dir));
+            var ex = Assert.Throws<HostInputException>(() => StateDirectory.Acquire(dir));
             Assert.StartsWith($"state directory {dir} is in use by another fathom process (pid {Environment.ProcessId}, started ", ex.Message);
             Assert.Contains("identical client order ids", ex.Message);
             // The lock is on the directory, not a spelling of its path.
-            Assert.Throws<CliInputException>(() => StateDirectory.Acquire(dir + "/../state"));
+            Assert.Throws<HostInputException>(() => StateDirectory.Acquire(dir + "/../state"));
         }
         // Released: the next process (here, the next attempt) takes it.
         using var again = StateDirectory.Acquire(dir);

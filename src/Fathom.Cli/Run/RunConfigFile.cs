@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 namespace Fathom.Cli.Run;
 
 // The JSON shape of `fathom run --config` (camelCase; unknown properties are rejected). Every member is

@@ -1,3 +1,4 @@
+using Fathom.Hosting;
 using System.Globalization;
 using System.Text.Json;
 using Fathom.Gateway.Abstractions;

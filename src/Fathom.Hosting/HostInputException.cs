@@ -1,18 +1,18 @@
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// An input the operator gave (a file, a directory, an environment variable) cannot be used. The message
 /// is the whole explanation on one line, naming the input and what to do; <see cref="CliErrors"/> prints
 /// it as <c>error: …</c> and exits with code 2 (nothing was done).
 /// </summary>
-internal sealed class CliInputException : Exception
+public sealed class HostInputException : Exception
 {
-    public CliInputException(string message)
+    public HostInputException(string message)
         : base(message)
     {
     }
 
-    public CliInputException(string message, Exception inner)
+    public HostInputException(string message, Exception inner)
         : base(message, inner)
     {
     }

@@ -2,14 +2,14 @@ using Fathom.MarketData;
 using Fathom.Strategies;
 using Fathom.Strategy.Abstractions;
 
-namespace Fathom.Cli.Run;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// One <see cref="MarketMaker"/> per configured instrument behind the engine's single strategy seam.
 /// Market data and fills go only to the maker of their instrument (so each behaves exactly as it would
 /// alone); starts, timers and stops go to every maker. Nothing is allocated per event.
 /// </summary>
-internal sealed class MarketMakers : IStrategy
+public sealed class MarketMakers : IStrategy
 {
     private readonly MarketMaker[] _makers;
     private readonly int[] _instrumentIds;

@@ -6,7 +6,7 @@ using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
 using Fathom.Venues.Binance;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// Warms the JIT on a throwaway core before the live one sees its first frame: the same code paths
@@ -15,9 +15,9 @@ namespace Fathom.Cli;
 /// promoted them before real money depends on them. The throwaway core shares nothing with the live
 /// one: its own books, ids (in memory), clock (manual) and gateway (answers in process, sends nothing).
 /// </summary>
-internal static class CoreWarmup
+public static class CoreWarmup
 {
-    internal sealed record Result(int Frames, long Commands, long Fills, string? StrategyError, TimeSpan Elapsed, CoreParts Parts)
+    public sealed record Result(int Frames, long Commands, long Fills, string? StrategyError, TimeSpan Elapsed, CoreParts Parts)
     {
         /// <summary>Diffs the throwaway books applied, and sync failures they saw (none, if the synthetic feed is sound).</summary>
         public long DiffsApplied { get; init; }

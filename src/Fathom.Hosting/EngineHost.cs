@@ -13,10 +13,10 @@ using Fathom.Signals;
 using Fathom.Strategy.Abstractions;
 using Fathom.Venues.Binance;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>Everything <see cref="EngineHost"/> composes, chosen by the command that hosts it.</summary>
-internal sealed record EngineHostOptions
+public sealed record EngineHostOptions
 {
     /// <summary>Market data: REST snapshots and exchangeInfo, the combined-stream WebSocket.</summary>
     public required BinanceEndpoints MarketData { get; init; }
@@ -50,7 +50,7 @@ internal sealed record EngineHostOptions
 }
 
 /// <summary>An operator input, from a key or from <c>POST /control/{action}</c>.</summary>
-internal enum OperatorAction
+public enum OperatorAction
 {
     /// <summary>Pause when running, resume when paused (the <c>p</c> key).</summary>
     TogglePause,
@@ -63,7 +63,7 @@ internal enum OperatorAction
 }
 
 /// <summary>How a shutdown ended; <see cref="Problems"/> is empty when nothing of ours was left behind.</summary>
-internal sealed record ShutdownReport(int LeftOpen, IReadOnlyList<string> VenueOpen, string? VenueCheckError, string? StoreError, string? StrategyError)
+public sealed record ShutdownReport(int LeftOpen, IReadOnlyList<string> VenueOpen, string? VenueCheckError, string? StoreError, string? StrategyError)
 {
     public IReadOnlyList<string> Problems
     {
@@ -97,7 +97,7 @@ internal sealed record ShutdownReport(int LeftOpen, IReadOnlyList<string> VenueO
 /// check with the venue, flush the store), <see cref="DisposeAsync"/>.
 /// Invariant: every read of engine state here happens under the feed's core lock, like any other core input.
 /// </remarks>
-internal sealed class EngineHost : IAsyncDisposable
+public sealed class EngineHost : IAsyncDisposable
 {
     private readonly EngineHostOptions _options;
     private readonly HttpClient _http;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// A state directory (the trade store, the client-order-id high-water mark, the control token) held by
@@ -19,7 +19,7 @@ namespace Fathom.Cli;
 /// The holder writes its pid and start time into the lock file (for <c>cat</c>) and into
 /// <c>fathom.lock.holder</c>, because a locked file cannot be opened by another process, even to read.
 /// </remarks>
-internal sealed class StateDirectory : IDisposable
+public sealed class StateDirectory : IDisposable
 {
     public const string LockFileName = "fathom.lock";
     public const string HolderFileName = "fathom.lock.holder";
@@ -41,7 +41,7 @@ internal sealed class StateDirectory : IDisposable
 
     /// <summary>
     /// Creates <paramref name="path"/> if needed and locks it for this process; throws
-    /// <see cref="CliInputException"/> naming the holder when another process has it.
+    /// <see cref="HostInputException"/> naming the holder when another process has it.
     /// </summary>
     public static StateDirectory Acquire(string path) => Acquire(path, requireLocking: true);
 
@@ -50,7 +50,7 @@ internal sealed class StateDirectory : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         path = System.IO.Path.GetFullPath(path);
         if (requireLocking && FileLockingDisabled)
-            throw new CliInputException($"file locking is disabled in this process (DOTNET_SYSTEM_IO_DISABLEFILELOCKING or System.IO.DisableFileLocking), " +
+            throw new HostInputException($"file locking is disabled in this process (DOTNET_SYSTEM_IO_DISABLEFILELOCKING or System.IO.DisableFileLocking), " +
                 $"so state directory {path} cannot be locked against a second fathom process; unset it");
         Directory.CreateDirectory(path);
         string lockPath = System.IO.Path.Combine(path, LockFileName);
@@ -63,7 +63,7 @@ internal sealed class StateDirectory : IDisposable
         catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
         {
             string holder = ReadHolder(path) ?? "holder unknown";
-            throw new CliInputException(
+            throw new HostInputException(
                 $"state directory {path} is in use by another fathom process ({holder}); two processes sharing it would issue identical client order ids. " +
                 "Stop that process first, or give this one its own state directory (and its own clientOrderIdPrefix or instanceId if both trade one account).", ex);
         }

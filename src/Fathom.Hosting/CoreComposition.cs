@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Fathom.Cli.Run;
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
@@ -9,7 +8,7 @@ using Fathom.Signals;
 using Fathom.Strategies;
 using Fathom.Venues.Binance;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// Everything that decides what the core does, and nothing about where it runs: instruments, risk
@@ -18,7 +17,7 @@ namespace Fathom.Cli;
 /// from one of these through <see cref="CoreComposition.Build"/>, and a journal's meta record is this,
 /// as JSON, so a replay rebuilds exactly the core that wrote it.
 /// </summary>
-internal sealed record CoreSetup(
+public sealed record CoreSetup(
     IReadOnlyList<InstrumentSpec> Specs,
     RiskLimits Limits,
     IReadOnlyList<MarketMakerOptions> Strategies,
@@ -26,9 +25,9 @@ internal sealed record CoreSetup(
     ushort Node,
     uint Epoch);
 
-internal sealed record CoreParts(TradingEngine Engine, ExecutionEngine Execution, RiskManager Risk, IReadOnlyList<SignalEngine> Signals);
+public sealed record CoreParts(TradingEngine Engine, ExecutionEngine Execution, RiskManager Risk, IReadOnlyList<SignalEngine> Signals);
 
-internal static class CoreComposition
+public static class CoreComposition
 {
     /// <summary>Marks a journal meta record written by this composition (bump on any change to what it builds).</summary>
     public const string Format = "fathom-core/1";

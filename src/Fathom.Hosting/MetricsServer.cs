@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// <c>/metrics</c> (Prometheus text) and <c>/health</c> (200 when every book is Live, risk is not
@@ -29,7 +29,7 @@ namespace Fathom.Cli;
 /// the answers never echo what was presented. <c>/metrics</c> and <c>/health</c> need no token: they are
 /// read-only and scrapers do not send one.
 /// </remarks>
-internal sealed class MetricsServer : IAsyncDisposable
+public sealed class MetricsServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 

@@ -1,11 +1,10 @@
-using System.CommandLine;
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Gateway.Abstractions;
 using Fathom.MarketData;
 using Fathom.Venues.Binance;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// <c>fathom replay --journal</c>: rebuilds the core a journal describes, feeds it every journaled
@@ -13,49 +12,11 @@ namespace Fathom.Cli;
 /// byte. The same core code runs as live; only the edges differ (no sockets, a manual clock, ids from
 /// the journal's reservations, a gateway that records instead of sending).
 /// </summary>
-internal static class JournalReplay
+public static class JournalReplay
 {
-    internal sealed record Result(long Inputs, long ExpectedCommands, long ReplayedCommands, string? FirstDifference, string? JournalProblem)
+    public sealed record Result(long Inputs, long ExpectedCommands, long ReplayedCommands, string? FirstDifference, string? JournalProblem)
     {
         public bool Identical => FirstDifference is null && JournalProblem is null && ExpectedCommands == ReplayedCommands;
-    }
-
-    public static Command Create(TextWriter output, TextWriter error)
-    {
-        var journal = new Option<FileInfo>("--journal") { Description = "Journal written by `fathom demo --journal` or `fathom run --journal`.", Required = true };
-        var command = new Command("replay", "Replay an input journal through a fresh core and check it reproduces the same commands byte for byte.") { journal };
-        command.SetAction(parse =>
-        {
-            FileInfo file = parse.GetValue(journal)!;
-            if (!file.Exists)
-            {
-                error.WriteLine($"error: no journal at {file.FullName}");
-                return 2;
-            }
-            try
-            {
-                Result r = Run(file.FullName);
-                output.WriteLine($"replayed {r.Inputs} inputs: {r.ReplayedCommands} commands (journal: {r.ExpectedCommands})");
-                if (r.JournalProblem is not null)
-                    output.WriteLine($"journal incomplete: {r.JournalProblem}");
-                if (r.FirstDifference is not null)
-                    output.WriteLine($"DIFFERENT: {r.FirstDifference}");
-                else if (r.Identical)
-                    output.WriteLine("identical command stream");
-                // The verdict on stderr too, in one line: a script sees why the exit code is 1.
-                if (r.JournalProblem is not null)
-                    error.WriteLine($"error: {file.FullName} is incomplete: {r.JournalProblem}; the replay covers only what was readable");
-                else if (!r.Identical)
-                    error.WriteLine($"error: the replay of {file.FullName} differs from the journal: {CliErrors.OneLine(r.FirstDifference ?? "a different number of commands")}");
-                return r.Identical ? 0 : 1;
-            }
-            catch (InvalidDataException ex)
-            {
-                error.WriteLine($"error: {CliErrors.OneLine(ex.Message)}");
-                return 2;
-            }
-        });
-        return command;
     }
 
     /// <summary>Replays <paramref name="path"/>; <paramref name="adjust"/> may change the setup (to show a replay notices a different core).</summary>

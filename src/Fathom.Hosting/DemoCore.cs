@@ -3,14 +3,14 @@ using Fathom.Execution;
 using Fathom.Risk;
 using Fathom.Strategies;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// The demo's core setup: one instrument, the sample market maker three ticks either side of fair
 /// value, following the real-time ticker with at most one quote change per 250 ms (the venue's order
 /// budget), 0.001 base per quote, at most 0.02 long or short, and limits sized to that.
 /// </summary>
-internal static class DemoCore
+public static class DemoCore
 {
     public static CoreSetup Setup(InstrumentSpec spec, ushort node, uint epoch)
     {

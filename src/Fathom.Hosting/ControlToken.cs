@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// The secret every <c>POST /control/{action}</c> must present as <c>Authorization: Bearer &lt;token&gt;</c>.
@@ -10,7 +10,7 @@ namespace Fathom.Cli;
 /// mode 0600: whoever can read that file (the operator's account) can drive the engine, a web page cannot.
 /// </summary>
 /// <remarks>The token is never printed or logged; only the path of its file is.</remarks>
-internal static class ControlToken
+public static class ControlToken
 {
     public const string Variable = "FATHOM_CONTROL_TOKEN";
     public const string FileName = "control.token";
@@ -27,7 +27,7 @@ internal static class ControlToken
         if (!string.IsNullOrEmpty(fromEnvironment))
         {
             if (fromEnvironment.Length < MinLength || !fromEnvironment.All(IsToken68))
-                throw new CliInputException($"{Variable} must be at least {MinLength} characters of A-Z, a-z, 0-9, '-', '.', '_', '~', '+', '/' " +
+                throw new HostInputException($"{Variable} must be at least {MinLength} characters of A-Z, a-z, 0-9, '-', '.', '_', '~', '+', '/' " +
                     "(e.g. export FATHOM_CONTROL_TOKEN=$(openssl rand -hex 32)); its value is not shown");
             // A file left by an earlier run would hold a token that no longer works.
             File.Delete(path);

@@ -3,10 +3,10 @@ using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
 using Fathom.Venues.Binance;
 
-namespace Fathom.Cli.Run;
+namespace Fathom.Hosting;
 
 /// <summary>What the venue held when <c>fathom run</c> started, and what was done about it.</summary>
-internal sealed record ReconciliationResult(
+public sealed record ReconciliationResult(
     int Found, int Cancelled, int OtherInstances, IReadOnlyList<string> StillOpen, IReadOnlyList<VenueBalance> Balances)
 {
     public bool Clean => StillOpen.Count == 0;
@@ -24,7 +24,7 @@ internal sealed record ReconciliationResult(
 /// another instance sharing the prefix (a different instance id): they are counted and reported.
 /// Cancel-all is not used because the venue's cancel-all takes foreign orders too.
 /// </remarks>
-internal static class StartupReconciliation
+public static class StartupReconciliation
 {
     public static async Task<ReconciliationResult> RunAsync(IReadOnlyList<BinanceOrderInstrument> instruments, BinanceCredentials credentials,
         ClientOrderIdFormat format, ClientOrderIdGenerator ids, BinanceOrderGatewayOptions options, HttpClient http, TimeProvider time,

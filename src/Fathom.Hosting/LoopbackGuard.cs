@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Fathom.Cli;
+namespace Fathom.Hosting;
 
 /// <summary>
 /// Tells a request a local tool made (curl, a Prometheus scraper, a script) from one a web page made the
 /// operator's browser send: the reason to refuse it, or null. See <see cref="MetricsServer"/>.
 /// </summary>
-internal static class LoopbackGuard
+public static class LoopbackGuard
 {
     private static readonly string[] s_loopbackHosts = ["localhost", "127.0.0.1", "[::1]"];
 
