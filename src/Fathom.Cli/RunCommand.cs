@@ -228,7 +228,8 @@ internal static class RunCommand
         var instruments = config.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset)).ToList();
 
         // 5. Reconciliation: nothing of a previous run may rest at the venue when the strategy starts.
-        var reconciliation = await StartupReconciliation.RunAsync(instruments, credentials, format, ids, config.OrderEntry, http, time,
+        var venue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, instruments, http, time, config.Feed);
+        var reconciliation = await StartupReconciliation.RunAsync(venue, resolved.Specs, format, ids, time,
             config.ShutdownTimeout, stop.Token).ConfigureAwait(false);
         output.WriteLine($"reconciliation: {reconciliation.Found} open order(s) with prefix '{config.ClientOrderIdPrefix}' and instance {config.InstanceId} " +
             $"left by a previous run; cancelled {reconciliation.Cancelled}");
@@ -246,11 +247,7 @@ internal static class RunCommand
         // 6. The engine, connected; then quoting.
         await using var host = await EngineHost.StartAsync(new EngineHostOptions
         {
-            MarketData = config.MarketData,
-            OrderEntry = config.OrderEntry,
-            Feed = config.Feed,
-            Credentials = credentials,
-            Instruments = instruments,
+            Venue = venue,
             Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, new ExecutionOptions(), config.InstanceId, epoch),
             IdReservation = reservation,
             JournalPath = journalPath,

@@ -29,6 +29,9 @@ public interface IOrderGateway : IAsyncDisposable
     /// <summary>True while commands can be sent (connected and logged on).</summary>
     bool IsReady { get; }
 
+    /// <summary>Order-entry reconnects since the start (0 for a gateway that never reconnects).</summary>
+    long Reconnects => 0;
+
     /// <summary>
     /// Cancels every open order of the account on the instrument, in one venue request. Like
     /// <see cref="Send"/> it returns at once and never throws for a venue outcome: each cancelled order

@@ -6,7 +6,6 @@ using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Signals;
 using Fathom.Strategies;
-using Fathom.Venues.Binance;
 
 namespace Fathom.Hosting;
 
@@ -36,11 +35,11 @@ public static class CoreComposition
 
     /// <summary>
     /// The analyzer in each instrument's feed path, risk, execution, the market makers and the engine,
-    /// on <paramref name="core"/>'s books and lock; the engine runs after every applied input. With a
+    /// on <paramref name="core"/>'s books and lock (any venue's feed core); the engine runs after every applied input. With a
     /// <paramref name="journal"/>, its meta record is written, id blocks are journaled while it is
     /// attached, and the feed core and the engine journal every input (see <see cref="DetachJournal"/>).
     /// </summary>
-    public static CoreParts Build(BinanceFeedCore core, CoreSetup setup, MonotonicClock clock, ISequenceReservation reservation,
+    public static CoreParts Build(IFeedCore core, CoreSetup setup, MonotonicClock clock, ISequenceReservation reservation,
         Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null, CoreJournal? journal = null)
     {
         ArgumentNullException.ThrowIfNull(core);
@@ -82,7 +81,7 @@ public static class CoreComposition
     /// Stops journaling under the core lock, so the journal ends on a whole input with all its commands,
     /// and waits until it is in the file. Returns the journal that was attached, or null.
     /// </summary>
-    public static CoreJournal? DetachJournal(BinanceFeedCore core, TradingEngine engine)
+    public static CoreJournal? DetachJournal(IFeedCore core, TradingEngine engine)
     {
         ArgumentNullException.ThrowIfNull(core);
         ArgumentNullException.ThrowIfNull(engine);

@@ -11,20 +11,14 @@ using Fathom.Persistence;
 using Fathom.Risk;
 using Fathom.Signals;
 using Fathom.Strategy.Abstractions;
-using Fathom.Venues.Binance;
 
 namespace Fathom.Hosting;
 
 /// <summary>Everything <see cref="EngineHost"/> composes, chosen by the command that hosts it.</summary>
 public sealed record EngineHostOptions
 {
-    /// <summary>Market data: REST snapshots and exchangeInfo, the combined-stream WebSocket.</summary>
-    public required BinanceEndpoints MarketData { get; init; }
-    /// <summary>Order entry: WS API first, signed REST fallback.</summary>
-    public required BinanceOrderGatewayOptions OrderEntry { get; init; }
-    public required BinanceCredentials Credentials { get; init; }
-    /// <summary>Instrument i of the engine is <c>Instruments[i]</c> (its InstrumentId must be i) with spec <c>Specs[i]</c>.</summary>
-    public required IReadOnlyList<BinanceOrderInstrument> Instruments { get; init; }
+    /// <summary>The venue: its market data feed and its order entry (e.g. <see cref="BinanceVenue"/>).</summary>
+    public required IVenue Venue { get; init; }
     /// <summary>What the core does: instruments, limits, strategies, execution options, id node and epoch.</summary>
     public required CoreSetup Core { get; init; }
     /// <summary>Durable id blocks (a high-water mark file): a crash can skip ids, never reuse one.</summary>
@@ -43,7 +37,6 @@ public sealed record EngineHostOptions
     public int MetricsPort { get; init; }
     /// <summary>The token <c>POST /control/{action}</c> requires (see <see cref="Cli.ControlToken"/>); null: no control endpoints.</summary>
     public string? ControlToken { get; init; }
-    public BinanceFeedOptions Feed { get; init; } = new();
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>Period of the engine's timer input (risk evaluation, kill switches, unknown-order queries).</summary>
     public TimeSpan TimerPeriod { get; init; } = TimeSpan.FromMilliseconds(20);
@@ -86,9 +79,10 @@ public sealed record ShutdownReport(int LeftOpen, IReadOnlyList<string> VenueOpe
 }
 
 /// <summary>
-/// The engine composed for a Binance-compatible venue: market-data feed with the signal analyzer on every
-/// instrument, risk, execution with the durable client-id generator, the strategy, the trading engine,
-/// the SQLite trade store, the order gateway and the metrics/control server.
+/// The engine composed on a venue (<see cref="IVenue"/>): the venue's market-data feed with the signal analyzer on
+/// every instrument, risk, execution with the durable client-id generator, the strategies, the trading engine,
+/// the SQLite trade store, the venue's order entry and the metrics/control server. <c>fathom run</c> and
+/// <c>fathom demo</c> both run on it: one start, one shutdown path, one summary.
 /// </summary>
 /// <remarks>
 /// Entry points: <see cref="StartAsync"/> (connects; nothing is quoted yet), <see cref="StartTrading"/>
@@ -100,24 +94,24 @@ public sealed record ShutdownReport(int LeftOpen, IReadOnlyList<string> VenueOpe
 public sealed class EngineHost : IAsyncDisposable
 {
     private readonly EngineHostOptions _options;
-    private readonly HttpClient _http;
     private readonly MonotonicClock _clock;
     private readonly CancellationTokenSource _run = new();
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly List<string> _feedTransitions = [];
     private readonly List<string> _riskTransitions = [];
     private readonly OrderView[] _scratch = new OrderView[64];
-    private BinanceMarketDataFeed? _feed;
+    private IMarketDataFeed? _feed;
     private SignalEngine[] _signals = [];
     private SqliteTradeStore? _store;
     private ExecutionEngine? _execution;
     private TradingEngine? _engine;
-    private BinanceOrderGateway? _gateway;
+    private IOrderGateway? _gateway;
     private MetricsServer? _metrics;
     private CoreJournal? _journal;
     private Task? _feedTask;
     private Task? _timers;
     private System.Runtime.GCLatencyMode _previousLatency;
+    private (int Gen0, int Gen1, int Gen2) _gcAtStart;
     private bool _trading;
     private bool _stopped;
     private bool _disposed;
@@ -126,13 +120,15 @@ public sealed class EngineHost : IAsyncDisposable
     {
         _options = options;
         _clock = new MonotonicClock(options.Time);
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public TradingEngine Engine => _engine!;
     public ExecutionEngine Execution => _execution!;
-    public BinanceMarketDataFeed Feed => _feed!;
-    public BinanceOrderGateway Gateway => _gateway!;
+    public IMarketDataFeed Feed => _feed!;
+    public IOrderGateway Gateway => _gateway!;
+    /// <summary>The core's lock: every input runs under it, and every read of core state here takes it.</summary>
+    public Lock CoreLock { get; } = new();
+    public IReadOnlyList<BookSync> Books => _feed!.Core.Books;
     public SqliteTradeStore Store => _store!;
     public IReadOnlyList<InstrumentSpec> Specs => _options.Specs;
     public IReadOnlyList<SignalEngine> Signals => _signals;
@@ -149,8 +145,6 @@ public sealed class EngineHost : IAsyncDisposable
     public static async Task<EngineHost> StartAsync(EngineHostOptions options, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Specs.Count != options.Instruments.Count || options.Instruments.Where((x, i) => x.InstrumentId != i).Any())
-            throw new ArgumentException("Instruments and Specs must match, instrument i having InstrumentId i.", nameof(options));
         var host = new EngineHost(options);
         try
         {
@@ -168,8 +162,8 @@ public sealed class EngineHost : IAsyncDisposable
     {
         var o = _options;
         var specs = o.Specs;
-        _feed = new BinanceMarketDataFeed(specs, o.MarketData, _http, o.Time, o.Feed,
-            observer: t => { lock (_feedTransitions) _feedTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {specs[t.InstrumentId].Symbol} {t.From} -> {t.To} ({t.Reason})"); });
+        _feed = o.Venue.CreateMarketData(specs, CoreLock,
+            t => { lock (_feedTransitions) _feedTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {specs[t.InstrumentId].Symbol} {t.From} -> {t.To} ({t.Reason})"); });
         string? dir = Path.GetDirectoryName(Path.GetFullPath(o.StorePath));
         if (dir is not null)
             Directory.CreateDirectory(dir);
@@ -181,7 +175,7 @@ public sealed class EngineHost : IAsyncDisposable
         var store = _store;
         // JIT warm-up: the same composition on a throwaway core, before the live one exists.
         if (o.WarmupFrames > 0)
-            Warmup = CoreWarmup.Run(o.Core, o.WarmupFrames);
+            Warmup = o.Venue.WarmUp(o.Core, o.WarmupFrames);
         // The core: the same composition a journal replay rebuilds from the journal's meta record.
         if (o.JournalPath is not null)
             _journal = CoreJournal.Create(o.JournalPath);
@@ -193,12 +187,10 @@ public sealed class EngineHost : IAsyncDisposable
         _engine.Store = _store;
         _engine.FaultObserver = reason => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} FAULT, trading halted: {reason}"); };
 
-        _gateway = new BinanceOrderGateway(o.Instruments, o.Credentials, o.IdFormat, _engine, o.OrderEntry, _http, o.Time);
+        _gateway = o.Venue.CreateOrderEntry(_engine, o.IdFormat, _engine.Latency);
         await _gateway.StartAsync(cancel).ConfigureAwait(false);
-        _gateway.TickToWire = _engine.Latency.TickToWire;
-        _gateway.TickToWireQueued = _engine.Latency.TickToWireQueued;
         _engine.AttachGateway(_gateway);
-        _metrics = await MetricsServer.StartAsync(_feed.CoreLock, _engine, _feed.Books, o.MetricsPort, cancel,
+        _metrics = await MetricsServer.StartAsync(CoreLock, _engine, Books, o.MetricsPort, cancel,
             o.ControlToken is null ? null : Control, o.ControlToken).ConfigureAwait(false);
     }
 
@@ -212,6 +204,7 @@ public sealed class EngineHost : IAsyncDisposable
         _previousLatency = System.Runtime.GCSettings.LatencyMode;
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         _started.Start();
+        _gcAtStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         Engine.Start();
         _feedTask = Feed.RunAsync(_run.Token);
         _timers = RunTimersAsync(Engine, _options.TimerPeriod, _options.Time, _run.Token, _options.Core.Limits.TradingDayStartOffsetNs);
@@ -328,7 +321,7 @@ public sealed class EngineHost : IAsyncDisposable
     public int OpenOrders()
     {
         int n = 0;
-        lock (Feed.CoreLock)
+        lock (CoreLock)
             for (int i = 0; i < Specs.Count; i++)
                 n += Execution.LiveOrders(i, _scratch);
         return n;
@@ -348,13 +341,13 @@ public sealed class EngineHost : IAsyncDisposable
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
         TimeSpan elapsed = _started.Elapsed;
-        lock (Feed.CoreLock)
+        lock (CoreLock)
         {
             var engine = Engine;
             for (int i = 0; i < Specs.Count; i++)
             {
                 var spec = Specs[i];
-                BookSync sync = Feed.Books[i];
+                BookSync sync = Books[i];
                 OrderBook book = sync.Book;
                 int n = Execution.LiveOrders(i, _scratch);
                 PositionView pos = Execution.Position(i);
@@ -373,7 +366,7 @@ public sealed class EngineHost : IAsyncDisposable
             if (risk.Reasons != 0)
                 sb.Append(ci, $" ({risk.Reasons})");
             sb.Append(ci, $" fills {engine.Fills} commands {engine.CommandsSent} tick-to-order p50 {P(engine.Latency.TickToOrder, 50)} p99.9 {P(engine.Latency.TickToOrder, 99.9)}");
-            sb.Append(ci, $" gateway {(Gateway.IsReady ? "ready" : "NOT READY")} reconnects {Gateway.Reconnects} feed reconnects {Feed.Counters.Disconnects}");
+            sb.Append(ci, $" gateway {(Gateway.IsReady ? "ready" : "NOT READY")} reconnects {Gateway.Reconnects} feed reconnects {Feed.Disconnects}");
             if (engine.StrategyError is { } err)
                 sb.Append(" strategy HALTED: ").Append(err);
             if (engine.HaltReason is { } halt)
@@ -397,6 +390,11 @@ public sealed class EngineHost : IAsyncDisposable
         }
         return sb.ToString();
     }
+
+    /// <summary>Risk transitions and faults, stamped, oldest first (lock it to read; for dashboards).</summary>
+    internal List<string> RiskTransitionLog => _riskTransitions;
+    /// <summary>Book sync transitions, stamped, oldest first (lock it to read; for dashboards).</summary>
+    internal List<string> FeedTransitionLog => _feedTransitions;
 
     private int _riskPrinted;
     private int _feedPrinted;
@@ -444,8 +442,9 @@ public sealed class EngineHost : IAsyncDisposable
                 foreach (var order in await Gateway.GetOpenOrdersAsync(i, timeout.Token).ConfigureAwait(false))
                     venueOpen.Add($"{Specs[i].Symbol} {_options.IdFormat.Format(order.ClientOrderId)}");
             }
-            catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or OperationCanceledException or TimeoutException or System.Text.Json.JsonException)
+            catch (Exception ex) when (ex is not (OutOfMemoryException or StackOverflowException))
             {
+                // Any venue's failure to answer: reported as a shutdown problem, never taken for "nothing open".
                 venueError = ex.Message;
             }
         }
@@ -473,17 +472,20 @@ public sealed class EngineHost : IAsyncDisposable
             storeError = ex.Message;
         }
         string? strategyError;
-        lock (Feed.CoreLock)
+        lock (CoreLock)
             strategyError = Engine.StrategyHalted ? Engine.StrategyError ?? "halted" : null;
         return new ShutdownReport(leftOpen, venueOpen, venueError, storeError, strategyError);
     }
 
-    /// <summary>The end-of-run summary: orders, fills, positions, risk, latency, store.</summary>
-    public string Summary()
+    /// <summary>
+    /// The end-of-run summary: orders (and, given the <paramref name="shutdown"/> report, how many were left open),
+    /// fills, positions, risk, latency, collections since trading started, store.
+    /// </summary>
+    public string Summary(ShutdownReport? shutdown = null)
     {
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
-        lock (Feed.CoreLock)
+        lock (CoreLock)
         {
             var engine = Engine;
             var c = Execution.Counters;
@@ -496,6 +498,8 @@ public sealed class EngineHost : IAsyncDisposable
                 .ToList();
             if (refusals.Count > 0)
                 sb.Append(" (").Append(string.Join(", ", refusals)).Append(')');
+            if (shutdown is not null)
+                sb.Append(ci, $"; open at exit {shutdown.LeftOpen}");
             sb.Append('\n');
             sb.Append(ci, $"  fills: {engine.Fills}\n");
             for (int i = 0; i < Specs.Count; i++)
@@ -503,14 +507,22 @@ public sealed class EngineHost : IAsyncDisposable
                 var spec = Specs[i];
                 PositionView pos = Execution.Position(i);
                 sb.Append(ci, $"  {spec.Symbol}: position {Qx(spec, pos.Position.Raw)}; PnL realized {Money(pos.RealizedPnl)}, unrealized {Money(pos.UnrealizedPnl)}, fees {Money(pos.FeesPaid)}; ");
-                sb.Append(ci, $"feed {Feed.Books[i].Counters.DiffsApplied} diffs, {Feed.Books[i].Counters.Gaps} gaps\n");
+                sb.Append(ci, $"feed {Books[i].Counters.DiffsApplied} diffs, {Books[i].Counters.Gaps} gaps\n");
             }
             sb.Append(ci, $"  risk: {Execution.Risk.State}; strategy {(engine.StrategyHalted ? "HALTED: " + engine.StrategyError : "ok")}\n");
             sb.Append(ci, $"  tick-to-order: {EngineLatency.Describe(engine.Latency.TickToOrder)}\n");
             sb.Append(ci, $"  tick-to-wire: {EngineLatency.Describe(engine.Latency.TickToWire)}; queued behind another: {EngineLatency.Describe(engine.Latency.TickToWireQueued)}\n");
             sb.Append(ci, $"  core per event: {EngineLatency.Describe(engine.Latency.CoreCost)}\n");
         }
-        sb.Append(ci, $"  store: {Store.Path} (this run wrote {Store.Written} records)\n");
+        sb.Append(ci, $"  GCs since trading started: gen0 {GC.CollectionCount(0) - _gcAtStart.Gen0}, gen1 {GC.CollectionCount(1) - _gcAtStart.Gen1}, gen2 {GC.CollectionCount(2) - _gcAtStart.Gen2}\n");
+        try
+        {
+            sb.Append(ci, $"  store: {Store.CountFills()} fills and {Store.CountTransitions()} order state changes in {Store.Path} (this run wrote {Store.Written} records)\n");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            sb.Append(ci, $"  store: {Store.Path} (this run wrote {Store.Written} records); reading it back failed: {ex.Message}\n");
+        }
         return sb.ToString();
     }
 
@@ -529,7 +541,6 @@ public sealed class EngineHost : IAsyncDisposable
         if (_store is not null)
             await _store.DisposeAsync().ConfigureAwait(false);
         _journal?.Dispose();
-        _http.Dispose();
         _run.Dispose();
         _stopRequested.Dispose();
     }

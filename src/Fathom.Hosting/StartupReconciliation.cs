@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
-using Fathom.Venues.Binance;
+using Fathom.Core;
 
 namespace Fathom.Hosting;
 
@@ -26,19 +26,21 @@ public sealed record ReconciliationResult(
 /// </remarks>
 public static class StartupReconciliation
 {
-    public static async Task<ReconciliationResult> RunAsync(IReadOnlyList<BinanceOrderInstrument> instruments, BinanceCredentials credentials,
-        ClientOrderIdFormat format, ClientOrderIdGenerator ids, BinanceOrderGatewayOptions options, HttpClient http, TimeProvider time,
-        TimeSpan confirmTimeout, CancellationToken cancel)
+    /// <param name="specs">The instruments of the run: instrument i is <c>specs[i]</c> on <paramref name="venue"/>.</param>
+    public static async Task<ReconciliationResult> RunAsync(IVenue venue, IReadOnlyList<InstrumentSpec> specs,
+        ClientOrderIdFormat format, ClientOrderIdGenerator ids, TimeProvider time, TimeSpan confirmTimeout, CancellationToken cancel)
     {
+        ArgumentNullException.ThrowIfNull(venue);
+        ArgumentNullException.ThrowIfNull(specs);
         var sink = new CancelSink();
-        await using var gateway = new BinanceOrderGateway(instruments, credentials, format, sink, options, http, time);
+        await using var gateway = venue.CreateOrderEntry(sink, format, latency: null);
         await gateway.StartAsync(cancel).ConfigureAwait(false);
 
         int found = 0, others = 0;
         var sent = new Dictionary<ClientOrderId, (int Instrument, ClientOrderId CancelId)>();
-        foreach (var instrument in instruments)
+        for (int instrument = 0; instrument < specs.Count; instrument++)
         {
-            foreach (var order in await gateway.GetOpenOrdersAsync(instrument.InstrumentId, cancel).ConfigureAwait(false))
+            foreach (var order in await gateway.GetOpenOrdersAsync(instrument, cancel).ConfigureAwait(false))
             {
                 if (order.ClientOrderId.Node != ids.Node)
                 {
@@ -47,8 +49,8 @@ public static class StartupReconciliation
                 }
                 found++;
                 var cancelId = ids.Next();
-                sent[order.ClientOrderId] = (instrument.InstrumentId, cancelId);
-                gateway.Send(OrderCommand.From(new CancelOrderCommand(instrument.InstrumentId, cancelId, order.ClientOrderId, order.VenueOrderId), 0));
+                sent[order.ClientOrderId] = (instrument, cancelId);
+                gateway.Send(OrderCommand.From(new CancelOrderCommand(instrument, cancelId, order.ClientOrderId, order.VenueOrderId), 0));
             }
         }
 
@@ -60,10 +62,10 @@ public static class StartupReconciliation
 
         // The venue's own word is the proof, whatever the reports said.
         var stillOpen = new List<string>();
-        foreach (var instrument in instruments)
-            foreach (var order in await gateway.GetOpenOrdersAsync(instrument.InstrumentId, cancel).ConfigureAwait(false))
+        for (int instrument = 0; instrument < specs.Count; instrument++)
+            foreach (var order in await gateway.GetOpenOrdersAsync(instrument, cancel).ConfigureAwait(false))
                 if (order.ClientOrderId.Node == ids.Node)
-                    stillOpen.Add($"{instrument.Symbol} {format.Format(order.ClientOrderId)} (venue id {order.VenueOrderId})");
+                    stillOpen.Add($"{specs[instrument].Symbol} {format.Format(order.ClientOrderId)} (venue id {order.VenueOrderId})");
 
         var balances = await gateway.GetBalancesAsync(cancel).ConfigureAwait(false);
         return new ReconciliationResult(found, cancelled, others, stillOpen, balances);

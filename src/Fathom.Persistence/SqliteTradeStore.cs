@@ -156,6 +156,17 @@ public sealed class SqliteTradeStore : IAsyncDisposable
         return fills;
     }
 
+    /// <summary>Fills in the store (every run's).</summary>
+    public long CountFills()
+    {
+        lock (_connection)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM fills";
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
     public long CountTransitions()
     {
         lock (_connection)

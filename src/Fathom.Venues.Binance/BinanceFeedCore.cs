@@ -14,17 +14,19 @@ namespace Fathom.Venues.Binance;
 /// Every method here runs under <see cref="CoreLock"/> (the callers take it), journals its input first
 /// when a <see cref="Journal"/> is attached, then applies it and calls <see cref="AfterApply"/>.
 /// </remarks>
-public sealed class BinanceFeedCore
+public sealed class BinanceFeedCore : IFeedCore
 {
     private readonly BinanceStreamParser _parser;
     private readonly MarketDataRouter _router;
     private readonly BookSync[] _books;
     private long _lastServerShutdowns;
 
+    /// <param name="coreLock">The core's lock (the composition root's; a new one when null, for a feed used alone).</param>
     public BinanceFeedCore(IReadOnlyList<InstrumentSpec> instruments, bool usdm = false, Action<SyncTransition>? observer = null,
-        SyncOptions? syncOptions = null)
+        SyncOptions? syncOptions = null, Lock? coreLock = null)
     {
         ArgumentNullException.ThrowIfNull(instruments);
+        CoreLock = coreLock ?? new Lock();
         if (instruments.Count == 0)
             ThrowHelper.ThrowArgument(nameof(instruments), "at least one instrument is required.");
         Symbols = new BinanceSymbolTable();
@@ -44,7 +46,7 @@ public sealed class BinanceFeedCore
     }
 
     /// <summary>Held while an input is applied; take it to read books consistently.</summary>
-    public Lock CoreLock { get; } = new();
+    public Lock CoreLock { get; }
     public BinanceSymbolTable Symbols { get; }
     public IReadOnlyList<BookSync> Books => _books;
     public MarketDataRouter Router => _router;

@@ -24,7 +24,7 @@ namespace Fathom.Venues.Binance;
 /// Readers of the books take <see cref="CoreLock"/>. The subscription is in the URL, so no control
 /// messages are sent (Binance allows 5 per second).
 /// </remarks>
-public sealed class BinanceMarketDataFeed : IAsyncDisposable
+public sealed class BinanceMarketDataFeed : IMarketDataFeed
 {
     private readonly BinanceFeedOptions _options;
     private readonly BinanceEndpoints _endpoints;
@@ -69,7 +69,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
 
     public BinanceMarketDataFeed(IReadOnlyList<InstrumentSpec> instruments, BinanceEndpoints endpoints, HttpClient http,
         TimeProvider time, BinanceFeedOptions? options = null, bool usdm = false, Action<SyncTransition>? observer = null,
-        SyncOptions? syncOptions = null)
+        SyncOptions? syncOptions = null, Lock? coreLock = null)
     {
         ArgumentNullException.ThrowIfNull(instruments);
         if (instruments.Count == 0)
@@ -79,7 +79,7 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
         _time = time;
         _monotonic = new MonotonicClock(time);
         _rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time), usdm);
-        _core = new BinanceFeedCore(instruments, usdm, observer, syncOptions);
+        _core = new BinanceFeedCore(instruments, usdm, observer, syncOptions, coreLock);
         _books = _core.Books;
         _snapshotInFlight = new bool[Symbols.Count];
         _bookSilenceNs = new long[Symbols.Count];
@@ -105,6 +105,9 @@ public sealed class BinanceMarketDataFeed : IAsyncDisposable
 
     /// <summary>The parser, router and books: what a journal replay rebuilds without the network.</summary>
     public BinanceFeedCore Core => _core;
+    IFeedCore IMarketDataFeed.Core => _core;
+    /// <inheritdoc />
+    public long Disconnects => Volatile.Read(ref Counters.Disconnects);
     /// <summary>Held while a frame or snapshot is applied; take it to read books consistently.</summary>
     public Lock CoreLock => _core.CoreLock;
     public BinanceSymbolTable Symbols => _core.Symbols;

@@ -396,13 +396,13 @@ public sealed class RunCommandTests
 
     private static Fathom.Risk.RiskState RiskState(EngineHost host)
     {
-        lock (host.Feed.CoreLock)
+        lock (host.CoreLock)
             return host.Execution.Risk.State;
     }
 
     private static Fathom.Risk.RiskReason RiskReasons(EngineHost host)
     {
-        lock (host.Feed.CoreLock)
+        lock (host.CoreLock)
             return host.Execution.Risk.Reasons;
     }
 
@@ -412,17 +412,17 @@ public sealed class RunCommandTests
         await using var exchange = await Exchange.StartAsync();
         var r = await StartRunAsync(SimulatorConfigJson(exchange.Server.BaseAddress));
         Assert.True(await WaitUntil(() => exchange.OpenOrders().Count > 0, TimeSpan.FromSeconds(60)), $"not quoting\n{r.Output}");
-        long disconnects = r.Host.Feed.Counters.Disconnects;
+        long disconnects = r.Host.Feed.Disconnects;
 
         // The streams stay open and keep answering pings, but carry no data.
         exchange.Sim.Faults.SilentStreams = true;
-        Assert.True(await WaitUntil(() => { lock (r.Host.Feed.CoreLock) return r.Host.Feed.Books[0].LastFailure == Fathom.MarketData.StaleReason.Silence; },
+        Assert.True(await WaitUntil(() => { lock (r.Host.CoreLock) return r.Host.Books[0].LastFailure == Fathom.MarketData.StaleReason.Silence; },
             TimeSpan.FromSeconds(60)), $"the book never went stale for silence\n{r.Output}");
         Assert.True(await WaitUntil(() => exchange.OpenOrders().Count == 0, TimeSpan.FromSeconds(60)), "our quotes stayed on the venue during the outage");
-        Assert.Equal(disconnects, r.Host.Feed.Counters.Disconnects); // the connection stayed open: silence alone pulled the quotes
+        Assert.Equal(disconnects, r.Host.Feed.Disconnects); // the connection stayed open: silence alone pulled the quotes
 
         exchange.Sim.Faults.SilentStreams = false;
-        Assert.True(await WaitUntil(() => r.Host.Feed.Books[0].IsLive && exchange.OpenOrders().Count > 0, TimeSpan.FromSeconds(90)),
+        Assert.True(await WaitUntil(() => r.Host.Books[0].IsLive && exchange.OpenOrders().Count > 0, TimeSpan.FromSeconds(90)),
             $"not quoting again after the data came back\n{r.Output}");
         await StopRunAsync(r, exchange);
     }

@@ -1,0 +1,35 @@
+using Fathom.Core;
+using Fathom.Engine;
+using Fathom.Gateway.Abstractions;
+using Fathom.MarketData;
+
+namespace Fathom.Hosting;
+
+/// <summary>
+/// A venue as the host composes it: market data applied to the core's books under the core's lock, and
+/// order entry reporting into a sink. Everything above this seam (book sync, signals, strategies,
+/// execution, risk, the engine, the store, the metrics and control server) is the same for every venue.
+/// </summary>
+public interface IVenue
+{
+    /// <summary>Shown in logs and status lines, e.g. <c>binance-testnet</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// The live feed of <paramref name="specs"/> (instrument i is <c>specs[i]</c>), applying its inputs under
+    /// <paramref name="coreLock"/>; <paramref name="observer"/> sees every book sync transition (on the core thread).
+    /// </summary>
+    IMarketDataFeed CreateMarketData(IReadOnlyList<InstrumentSpec> specs, Lock coreLock, Action<SyncTransition>? observer);
+
+    /// <summary>
+    /// Order entry for the same instruments, reporting into <paramref name="sink"/>; it records tick-to-wire into
+    /// <paramref name="latency"/> when given. Not connected until <see cref="IOrderGateway.StartAsync"/>.
+    /// </summary>
+    IOrderGateway CreateOrderEntry(IReportSink sink, ClientOrderIdFormat format, EngineLatency? latency);
+
+    /// <summary>
+    /// Runs the core's composition on a throwaway core with <paramref name="frames"/> synthetic frames per
+    /// instrument in this venue's wire format, so the JIT has compiled the hot path before the live core sees a frame.
+    /// </summary>
+    CoreWarmup.Result WarmUp(CoreSetup setup, int frames);
+}

@@ -1,0 +1,47 @@
+using Fathom.Core;
+using Fathom.Engine;
+using Fathom.Gateway.Abstractions;
+using Fathom.MarketData;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Hosting;
+
+/// <summary>
+/// Binance spot (or a venue speaking its protocol, like <c>fathom sim</c>): the combined-stream WebSocket
+/// with REST snapshots for market data, the WebSocket API with signed REST fallback for order entry.
+/// </summary>
+/// <param name="instruments">Instrument i of the engine is <c>instruments[i]</c> (its InstrumentId must be i).</param>
+public sealed class BinanceVenue(
+    string name,
+    BinanceEndpoints marketData,
+    BinanceOrderGatewayOptions orderEntry,
+    BinanceCredentials credentials,
+    IReadOnlyList<BinanceOrderInstrument> instruments,
+    HttpClient http,
+    TimeProvider time,
+    BinanceFeedOptions? feed = null) : IVenue
+{
+    public string Name { get; } = name;
+    public IReadOnlyList<BinanceOrderInstrument> Instruments { get; } = instruments;
+
+    public IMarketDataFeed CreateMarketData(IReadOnlyList<InstrumentSpec> specs, Lock coreLock, Action<SyncTransition>? observer)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        if (specs.Count != Instruments.Count || Instruments.Where((x, i) => x.InstrumentId != i || x.Symbol != specs[i].Symbol).Any())
+            throw new ArgumentException("the venue's instruments and the core's specs must match, instrument i having InstrumentId i and the same symbol", nameof(specs));
+        return new BinanceMarketDataFeed(specs, marketData, http, time, feed ?? new BinanceFeedOptions(), observer: observer, coreLock: coreLock);
+    }
+
+    public IOrderGateway CreateOrderEntry(IReportSink sink, ClientOrderIdFormat format, EngineLatency? latency)
+    {
+        var gateway = new BinanceOrderGateway(Instruments, credentials, format, sink, orderEntry, http, time);
+        if (latency is not null)
+        {
+            gateway.TickToWire = latency.TickToWire;
+            gateway.TickToWireQueued = latency.TickToWireQueued;
+        }
+        return gateway;
+    }
+
+    public CoreWarmup.Result WarmUp(CoreSetup setup, int frames) => CoreWarmup.Run(setup, frames);
+}
