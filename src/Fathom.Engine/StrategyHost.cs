@@ -7,34 +7,53 @@ using Fathom.Strategy.Abstractions;
 namespace Fathom.Engine;
 
 /// <summary>
-/// The <see cref="IStrategyContext"/> the engine hands its strategy: live views of books, signals,
-/// orders and positions, and pre-sized buffers for the intents and timers a callback produces.
+/// The <see cref="IStrategyContext"/> the engine hands one strategy instance: live views of books,
+/// signals, orders and positions, and pre-sized buffers for the intents and timers its callbacks
+/// produce. Each instance has its own, so a timer fires on the instance that scheduled it, and an
+/// intent or an order view outside the instruments it owns is refused or hidden. A host without a
+/// strategy owns nothing and serves reads (<see cref="TradingEngine.Context"/>).
 /// Core thread only; nothing here allocates per event.
 /// </summary>
 internal sealed class StrategyHost : IStrategyContext
 {
     private readonly IReadOnlyList<BookSync> _books;
     private readonly ExecutionEngine _execution;
-    private readonly MonotonicClock _clock;
     private readonly Func<int, SignalView> _signals;
+    // Invariant: _owns[i] is true exactly for the instruments in Strategy.InstrumentIds.
+    private readonly bool[] _owns;
     private readonly Intent[] _intents = new Intent[64];
     private readonly OrderView[] _orders = new OrderView[64];
     private readonly (int Id, long DueNs)[] _timers = new (int, long)[64];
     private int _intentCount;
     private int _timerCount;
-    // The signal view computed for the input being processed (instrument -1: none).
-    private SignalView _inputSignals;
-    private int _inputSignalsInstrument = -1;
 
-    public StrategyHost(IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books, ExecutionEngine execution,
-        MonotonicClock clock, Func<int, SignalView> signals)
+    /// <param name="signals">The engine's signal source (it reuses the view computed for the input being processed).</param>
+    public StrategyHost(IStrategy? strategy, IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books,
+        ExecutionEngine execution, Func<int, SignalView> signals)
     {
+        Strategy = strategy;
         Instruments = instruments;
         _books = books;
         _execution = execution;
-        _clock = clock;
         _signals = signals;
+        _owns = new bool[books.Count];
+        if (strategy is null)
+            return;
+        foreach (int id in strategy.InstrumentIds)
+        {
+            if ((uint)id >= (uint)books.Count)
+                throw new ArgumentException($"strategy '{strategy.Name}' claims instrument {id}; the engine has {books.Count}", nameof(strategy));
+            _owns[id] = true;
+        }
     }
+
+    /// <summary>The instance this context belongs to (null for the engine's read-only context).</summary>
+    public IStrategy? Strategy { get; }
+
+    /// <summary>Set when a callback threw: the instance is called no more and its instruments' orders were cancelled.</summary>
+    public bool Halted { get; set; }
+
+    public bool Owns(int instrumentId) => (uint)instrumentId < (uint)_owns.Length && _owns[instrumentId];
 
     public IReadOnlyList<InstrumentSpec> Instruments { get; }
     /// <summary>The time of the input being processed (set by the engine), so a replay sees the same time.</summary>
@@ -48,32 +67,22 @@ internal sealed class StrategyHost : IStrategyContext
         EffectiveTop top = _books[instrumentId].Top;
         return new TopView(top.BidTick, top.BidQty, top.AskTick, top.AskQty, top.FromTicker);
     }
-    public SignalView Signals(int instrumentId) => instrumentId == _inputSignalsInstrument ? _inputSignals : _signals(instrumentId);
-
-    /// <summary>
-    /// Computes the instrument's signal view and keeps it until <see cref="ForgetInputSignals"/>, so the
-    /// strategy's <see cref="Signals"/> in the same input reuses it. Valid because nothing inside an
-    /// engine input feeds the analyzer: market data is applied before the engine's input starts.
-    /// </summary>
-    public SignalView ComputeSignalsForInput(int instrumentId)
-    {
-        _inputSignals = _signals(instrumentId);
-        _inputSignalsInstrument = instrumentId;
-        return _inputSignals;
-    }
-
-    /// <summary>Drops the view kept by <see cref="ComputeSignalsForInput"/> (at the start and end of every input).</summary>
-    public void ForgetInputSignals() => _inputSignalsInstrument = -1;
+    public SignalView Signals(int instrumentId) => _signals(instrumentId);
     public PositionView Position(int instrumentId) => _execution.Position(instrumentId);
 
     public ReadOnlySpan<OrderView> Orders(int instrumentId)
     {
+        // Orders on an instrument are its owner's: another instance's are not this one's to see.
+        if (!Owns(instrumentId))
+            return [];
         int n = _execution.LiveOrders(instrumentId, _orders);
         return _orders.AsSpan(0, n);
     }
 
     public void Submit(in Intent intent)
     {
+        if (!Owns(intent.InstrumentId))
+            ThrowHelper.ThrowInvalidOperation($"An intent for instrument {intent.InstrumentId}, which this strategy does not trade (see IStrategy.InstrumentIds).");
         if (_intentCount == _intents.Length)
             ThrowHelper.ThrowInvalidOperation("A strategy callback submitted more than 64 intents.");
         _intents[_intentCount++] = intent;
@@ -90,7 +99,7 @@ internal sealed class StrategyHost : IStrategyContext
     public ReadOnlySpan<Intent> PendingIntents => _intents.AsSpan(0, _intentCount);
     public void ClearIntents() => _intentCount = 0;
 
-    /// <summary>Removes and returns the id of one timer due at <paramref name="nowNs"/>, or -1.</summary>
+    /// <summary>Removes and returns the id of one of this instance's timers due at <paramref name="nowNs"/>, or -1.</summary>
     public int TakeDueTimer(long nowNs)
     {
         for (int i = 0; i < _timerCount; i++)

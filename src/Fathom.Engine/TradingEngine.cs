@@ -24,9 +24,16 @@ namespace Fathom.Engine;
 /// the calling thread when the lock is free (<c>TryEnter</c>, never a wait), or by a thread-pool pump
 /// that holds nothing else. A report the gateway delivers on the core thread from inside <c>Send</c> (a
 /// local reject) is queued and processed as its own input right after the current one.</para>
+/// <para>Strategies: the engine hosts several instances side by side, each with its own
+/// <see cref="IStrategyContext"/> (its timers, intents and view of orders), and each instrument is
+/// traded by at most one of them (<see cref="IStrategy.InstrumentIds"/>). An instrument's market data,
+/// fills and order updates reach its owner only; start and stop reach every instance; a timer fires
+/// on the instance that scheduled it.</para>
 /// <para>Faults halt, visibly: a store that fails, an id block that cannot be reserved, an exception
 /// in the timer loop or in a core input halts risk (cancels only) with <see cref="HaltReason"/> set,
-/// which the dashboard, <c>/health</c> and the log show; a strategy exception halts that strategy.</para>
+/// which the dashboard, <c>/health</c> and the log show. A strategy exception halts that instance
+/// only: its instruments' orders are cancelled and it is called no more, while the others trade on
+/// (<see cref="StrategyHalted"/>, <see cref="StrategyError"/>).</para>
 /// <para>Determinism: every input reads the clock once (a frame uses its socket-read stamp), the
 /// strategy sees that same time, and with a <see cref="Journal"/> attached each input is appended
 /// with that time before it is applied (market data by the feed core), and each command after it is
@@ -38,8 +45,17 @@ public sealed class TradingEngine : IReportSink
     private readonly Lock _lock;
     private readonly IReadOnlyList<BookSync> _books;
     private readonly ExecutionEngine _execution;
-    private readonly IStrategy _strategy;
-    private readonly StrategyHost _host;
+    // One context per strategy instance, in the order given; _ownerOf[i] is instrument i's, or null.
+    private readonly StrategyHost[] _hosts;
+    private readonly StrategyHost?[] _ownerOf;
+    // Reads only (owns nothing): what the engine exposes as Context.
+    private readonly StrategyHost _readContext;
+    private readonly Func<int, SignalView> _signals;
+    // The signal view computed for the input being processed (instrument -1: none), reused by the
+    // strategies' Signals(i) in the same input.
+    private SignalView _inputSignals;
+    private int _inputSignalsInstrument = -1;
+    private int _strategiesHalted;
     private readonly MonotonicClock _clock;
     private readonly long[] _lastUpdateId;
     private readonly bool[] _lastLive;
@@ -64,15 +80,53 @@ public sealed class TradingEngine : IReportSink
     /// <summary>Inputs the ring holds; a producer finding it full helps drain it or waits for the core.</summary>
     public const int InboxCapacity = 4096;
 
+    /// <summary>An engine trading one strategy (on the instruments it declares).</summary>
     public TradingEngine(Lock coreLock, IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books,
         ExecutionEngine execution, IStrategy strategy, MonotonicClock clock, Func<int, SignalView>? signals = null)
+        : this(coreLock, instruments, books, execution, [strategy], clock, signals)
     {
+    }
+
+    /// <summary>
+    /// An engine trading several strategy instances side by side, each on the instruments it declares
+    /// in <see cref="IStrategy.InstrumentIds"/>; instruments no instance claims are still tracked (books,
+    /// risk) but not traded.
+    /// </summary>
+    /// <exception cref="ArgumentException">Two instances claim the same instrument, one claims an
+    /// instrument the engine does not have, or the same instance is given twice.</exception>
+    public TradingEngine(Lock coreLock, IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books,
+        ExecutionEngine execution, IReadOnlyList<IStrategy> strategies, MonotonicClock clock, Func<int, SignalView>? signals = null)
+    {
+        ArgumentNullException.ThrowIfNull(strategies);
         _lock = coreLock;
         _books = books;
         _execution = execution;
-        _strategy = strategy;
         _clock = clock;
-        _host = new StrategyHost(instruments, books, execution, clock, signals ?? BookSignals);
+        _signals = signals ?? BookSignals;
+        // One delegate for every host, made once: Signals(i) reuses the view computed for this input.
+        Func<int, SignalView> inputSignals = InputSignals;
+        _hosts = new StrategyHost[strategies.Count];
+        _ownerOf = new StrategyHost?[books.Count];
+        for (int s = 0; s < strategies.Count; s++)
+        {
+            IStrategy strategy = strategies[s] ?? throw new ArgumentException($"strategy {s} is null", nameof(strategies));
+            for (int other = 0; other < s; other++)
+                if (ReferenceEquals(_hosts[other].Strategy, strategy))
+                    throw new ArgumentException($"strategy '{strategy.Name}' is given twice: each instance needs its own state", nameof(strategies));
+            var host = new StrategyHost(strategy, instruments, books, execution, inputSignals);
+            for (int i = 0; i < books.Count; i++)
+            {
+                if (!host.Owns(i))
+                    continue;
+                if (_ownerOf[i] is { } owner)
+                    throw new ArgumentException(
+                        $"instrument {i} is claimed by both '{owner.Strategy!.Name}' and '{strategy.Name}': each instrument is traded by one strategy",
+                        nameof(strategies));
+                _ownerOf[i] = host;
+            }
+            _hosts[s] = host;
+        }
+        _readContext = new StrategyHost(null, instruments, books, execution, inputSignals);
         _lastUpdateId = new long[books.Count];
         _lastLive = new bool[books.Count];
         _lastTopBid = new long[books.Count];
@@ -83,8 +137,13 @@ public sealed class TradingEngine : IReportSink
 
     public EngineLatency Latency { get; } = new();
     public ExecutionEngine Execution => _execution;
-    public IStrategyContext Context => _host;
-    public bool StrategyHalted { get; private set; }
+    /// <summary>A read-only view of books, signals and positions (it owns no instrument: it cannot submit).</summary>
+    public IStrategyContext Context => _readContext;
+
+    /// <summary>True once any strategy instance has halted on an exception (the others trade on).</summary>
+    public bool StrategyHalted => _strategiesHalted > 0;
+
+    /// <summary>Why: each halted instance's name, instruments and exception, in the order they halted; or null.</summary>
     public string? StrategyError { get; private set; }
     public long CommandsSent { get; private set; }
     public long CommandsWithoutGateway { get; private set; }
@@ -195,7 +254,7 @@ public sealed class TradingEngine : IReportSink
             _lastTopBid[i] = top.BidTick;
             _lastTopAsk[i] = top.AskTick;
             // The view is kept for this input, so the strategy's own Signals(i) below does not compute it again.
-            SignalView signals = _host.ComputeSignalsForInput(i);
+            SignalView signals = ComputeSignalsForInput(i);
             // Volatility from the analyzer drives risk's widen / pause gate before execution sees the book.
             risk.OnVolatility(i, signals.Volatility, now);
             _execution.OnBook(i, sync.Book.View, live, now);
@@ -203,7 +262,8 @@ public sealed class TradingEngine : IReportSink
             _execution.SetAvoidLevels(i,
                 signals.BidWallTick > 0 ? sync.Book.PriceOf(signals.BidWallTick) : Price.Zero,
                 signals.AskWallTick > 0 ? sync.Book.PriceOf(signals.AskWallTick) : Price.Zero);
-            Guard(i, static (s, h, instrument) => s.OnMarketData(h, instrument));
+            if (_ownerOf[i] is { } owner)
+                Guard(owner, i, static (s, h, instrument) => s.OnMarketData(h, instrument));
         }
     }
 
@@ -219,10 +279,12 @@ public sealed class TradingEngine : IReportSink
             {
                 Journal?.Timer(now);
                 _execution.OnTimer(now);
-                int timer;
-                while (!StrategyHalted && (timer = _host.TakeDueTimer(now)) >= 0)
+                // Each instance's timers fire on that instance only: timer ids are per instance.
+                foreach (StrategyHost host in _hosts)
                 {
-                    Guard(timer, static (s, h, id) => s.OnTimer(h, id));
+                    int timer;
+                    while (!host.Halted && (timer = host.TakeDueTimer(now)) >= 0)
+                        Guard(host, timer, static (s, h, id) => s.OnTimer(h, id));
                 }
                 Flush(now, -1);
             }
@@ -338,10 +400,12 @@ public sealed class TradingEngine : IReportSink
         {
             case JournalOperatorKind.Start:
                 _started = true;
-                Guard(0, static (s, h, _) => s.OnStart(h));
+                foreach (StrategyHost host in _hosts)
+                    Guard(host, 0, static (s, h, _) => s.OnStart(h));
                 break;
             case JournalOperatorKind.Stop:
-                Guard(0, static (s, h, _) => s.OnStop(h));
+                foreach (StrategyHost host in _hosts)
+                    Guard(host, 0, static (s, h, _) => s.OnStop(h));
                 for (int i = 0; i < _books.Count; i++)
                     _execution.Submit(Intent.CancelAll(i), now);
                 _started = false;
@@ -504,7 +568,8 @@ public sealed class TradingEngine : IReportSink
         // report it), another instance's or a foreign one would list a trade that moved nothing.
         if (_execution.Counters.Fills != applied)
             _recentFills[(int)(_recentFillsWritten++ % RecentFillCapacity)] = fill;
-        Guard(fill, static (s, h, f) => s.OnFill(h, f));
+        if ((uint)fill.InstrumentId < (uint)_ownerOf.Length && _ownerOf[fill.InstrumentId] is { } owner)
+            Guard(owner, fill, static (s, h, f) => s.OnFill(h, f));
     }
 
     /// <summary>
@@ -729,8 +794,10 @@ public sealed class TradingEngine : IReportSink
         InputsProcessed++;
         long now = candidateNs < _lastNow ? _lastNow : candidateNs;
         _lastNow = now;
-        _host.InputNs = now;
-        _host.ForgetInputSignals();
+        foreach (StrategyHost host in _hosts)
+            host.InputNs = now;
+        _readContext.InputNs = now;
+        _inputSignalsInstrument = -1;
         _inInput = true;
         return now;
     }
@@ -742,7 +809,7 @@ public sealed class TradingEngine : IReportSink
     private bool EndInput()
     {
         _inInput = false;
-        _host.ForgetInputSignals();
+        _inputSignalsInstrument = -1;
         return DrainQueued();
     }
 
@@ -751,7 +818,8 @@ public sealed class TradingEngine : IReportSink
     /// <summary>A core input threw: halt (cancels only) with the reason, in the same input, so a replay does the same.</summary>
     private void CoreFault(Exception ex, string input, long now)
     {
-        _host.ClearIntents();
+        foreach (StrategyHost host in _hosts)
+            host.ClearIntents();
         _orderUpdates.Clear();
         string reason = ex is ClientIdReservationException
             ? $"client order ids: {ex.Message}"
@@ -774,28 +842,39 @@ public sealed class TradingEngine : IReportSink
     /// </summary>
     private long Flush(long nowNs, long readStampNs)
     {
-        foreach (ref readonly Intent intent in _host.PendingIntents)
-            _execution.Submit(intent, nowNs);
-        _host.ClearIntents();
+        SubmitIntents(nowNs);
         // OnOrderUpdate for every state change so far (reports, and orders the intents just created);
         // intents submitted there go out with this input's commands.
         for (int round = 0; round < 2 && _orderUpdates.Count > 0; round++)
         {
             DispatchOrderUpdates();
-            foreach (ref readonly Intent intent in _host.PendingIntents)
-                _execution.Submit(intent, nowNs);
-            _host.ClearIntents();
+            SubmitIntents(nowNs);
         }
         if (Flattening)
             ContinueFlatten(nowNs);
         return FlushCommands(nowNs, readStampNs);
     }
 
+    /// <summary>Every instance's intents, instance by instance in the order given, each in the order submitted.</summary>
+    private void SubmitIntents(long nowNs)
+    {
+        foreach (StrategyHost host in _hosts)
+        {
+            foreach (ref readonly Intent intent in host.PendingIntents)
+                _execution.Submit(intent, nowNs);
+            host.ClearIntents();
+        }
+    }
+
     private void DispatchOrderUpdates()
     {
         int n = _orderUpdates.Count;
         for (int i = 0; i < n; i++)
-            Guard(_orderUpdates[i], static (s, h, o) => s.OnOrderUpdate(h, o));
+        {
+            OrderView order = _orderUpdates[i];
+            if ((uint)order.InstrumentId < (uint)_ownerOf.Length && _ownerOf[order.InstrumentId] is { } owner)
+                Guard(owner, order, static (s, h, o) => s.OnOrderUpdate(h, o));
+        }
         _orderUpdates.RemoveRange(0, n);
     }
 
@@ -827,27 +906,59 @@ public sealed class TradingEngine : IReportSink
     }
 
     // Static lambdas with explicit state: no closure is allocated per event.
-    private void Guard<TState>(TState state, Action<IStrategy, IStrategyContext, TState> callback)
+    private void Guard<TState>(StrategyHost host, TState state, Action<IStrategy, IStrategyContext, TState> callback)
     {
         // Stopped (after OnStop), paused or halted: the strategy gets no callback, so a fill arriving while
         // the stop's cancels are in flight cannot requote.
-        if (StrategyHalted || Paused || !_started)
+        if (host.Halted || Paused || !_started)
             return;
         try
         {
-            callback(_strategy, _host, state);
+            callback(host.Strategy!, host, state);
         }
         catch (Exception ex)
         {
-            // A strategy bug halts that strategy, never the process: cancel its orders and stop calling it.
-            StrategyHalted = true;
-            StrategyError = $"{_strategy.Name}: {ex.GetType().Name}: {ex.Message}";
-            _host.ClearIntents();
-            long now = _lastNow;
-            for (int i = 0; i < _books.Count; i++)
-                _execution.Submit(Intent.CancelAll(i), now);
+            HaltStrategy(host, ex);
         }
     }
+
+    /// <summary>
+    /// A strategy bug halts that instance, never the process nor the other instances: its intents of
+    /// this callback are dropped, its instruments' orders cancelled, and it is called no more.
+    /// </summary>
+    private void HaltStrategy(StrategyHost host, Exception ex)
+    {
+        host.Halted = true;
+        _strategiesHalted++;
+        host.ClearIntents();
+        IStrategy strategy = host.Strategy!;
+        var instruments = new System.Text.StringBuilder();
+        long now = _lastNow;
+        for (int i = 0; i < _books.Count; i++)
+        {
+            if (!host.Owns(i))
+                continue;
+            _execution.Submit(Intent.CancelAll(i), now);
+            instruments.Append(instruments.Length == 0 ? "" : ", ").Append(host.Instruments[i].Symbol);
+        }
+        string error = $"{strategy.Name} ({instruments}): {ex.GetType().Name}: {ex.Message}";
+        StrategyError = StrategyError is null ? error : StrategyError + "; " + error;
+    }
+
+    /// <summary>
+    /// Computes the instrument's signal view and keeps it for the rest of the input, so a strategy's
+    /// <see cref="IStrategyContext.Signals"/> in the same input reuses it. Valid because nothing inside
+    /// an engine input feeds the analyzer: market data is applied before the engine's input starts.
+    /// </summary>
+    private SignalView ComputeSignalsForInput(int instrumentId)
+    {
+        _inputSignals = _signals(instrumentId);
+        _inputSignalsInstrument = instrumentId;
+        return _inputSignals;
+    }
+
+    private SignalView InputSignals(int instrumentId) =>
+        instrumentId == _inputSignalsInstrument ? _inputSignals : _signals(instrumentId);
 
     /// <summary>Signals from the book alone (top-of-book imbalance, microprice), used when no analyzer is wired.</summary>
     private SignalView BookSignals(int instrumentId)

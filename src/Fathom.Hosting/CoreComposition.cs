@@ -29,7 +29,7 @@ public sealed record CoreParts(TradingEngine Engine, ExecutionEngine Execution, 
 public static class CoreComposition
 {
     /// <summary>Marks a journal meta record written by this composition (bump on any change to what it builds).</summary>
-    public const string Format = "fathom-core/1";
+    public const string Format = "fathom-core/2";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
@@ -66,7 +66,8 @@ public static class CoreComposition
             built!.OnOrderTransition(t);
             orderObserver?.Invoke(t);
         });
-        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, new MarketMakers(setup.Strategies), clock,
+        // One market maker per configured instrument, each with its own context (timers, intents, orders).
+        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, [.. setup.Strategies.Select(o => new MarketMaker(o))], clock,
             i => SignalViews.From(signals[i]));
         built = engine;
         // A failed id reservation (ids remain for cancels: the next block is reserved ahead) halts trading.

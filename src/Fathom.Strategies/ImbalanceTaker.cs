@@ -17,6 +17,7 @@ public sealed class ImbalanceTaker(ImbalanceTakerOptions options) : IStrategy
     private bool _coolingDown;
 
     public string Name => "imbalance-taker";
+    public IReadOnlyList<int> InstrumentIds { get; } = [options.InstrumentId];
     public long Takes { get; private set; }
 
     public void OnStart(IStrategyContext context) { }

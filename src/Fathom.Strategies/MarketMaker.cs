@@ -11,6 +11,8 @@ namespace Fathom.Strategies;
 /// volatility, pulls a side whose near-touch liquidity is being withdrawn (a warning of a move
 /// through it) and pulls everything when volatility spikes or the book is not live. Quotes are
 /// post-only and never cross the touch. Deterministic: the same inputs give the same intents.
+/// One instance quotes one instrument (<see cref="MarketMakerOptions.InstrumentId"/>); an engine hosts
+/// one instance per quoted instrument, each with its own timers.
 /// </summary>
 public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
 {
@@ -21,6 +23,8 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
     private bool _requoteTimerPending;
 
     public string Name => "market-maker";
+
+    public IReadOnlyList<int> InstrumentIds { get; } = [options.InstrumentId];
 
     /// <summary>The last intent submitted (for dashboards and tests).</summary>
     public Intent LastIntent => _last;

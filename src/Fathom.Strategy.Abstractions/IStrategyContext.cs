@@ -10,7 +10,10 @@ namespace Fathom.Strategy.Abstractions;
 /// </summary>
 public interface IStrategyContext
 {
-    /// <summary>The instruments this strategy trades; an instrument id is an index into this list.</summary>
+    /// <summary>
+    /// Every instrument the engine knows; an instrument id is an index into this list. The strategy
+    /// trades those of its <see cref="IStrategy.InstrumentIds"/>.
+    /// </summary>
     IReadOnlyList<InstrumentSpec> Instruments { get; }
 
     /// <summary>Monotonic nanoseconds on the engine's clock (virtual time in replay and tests).</summary>
@@ -31,12 +34,19 @@ public interface IStrategyContext
     SignalView Signals(int instrumentId);
     PositionView Position(int instrumentId);
 
-    /// <summary>This strategy's working orders on the instrument.</summary>
+    /// <summary>This strategy's working orders on the instrument (none on an instrument it does not trade).</summary>
     ReadOnlySpan<OrderView> Orders(int instrumentId);
 
-    /// <summary>Records an intent; execution acts on it after the callback.</summary>
+    /// <summary>
+    /// Records an intent; execution acts on it after the callback. The intent's instrument must be one of
+    /// the strategy's <see cref="IStrategy.InstrumentIds"/> (the engine throws otherwise).
+    /// </summary>
     void Submit(in Intent intent);
 
-    /// <summary>Calls <see cref="IStrategy.OnTimer"/> with <paramref name="timerId"/> after <paramref name="delayNanos"/>.</summary>
+    /// <summary>
+    /// Calls this strategy's <see cref="IStrategy.OnTimer"/> with <paramref name="timerId"/> after
+    /// <paramref name="delayNanos"/>. Timer ids are per strategy: another strategy's timer with the same
+    /// id never reaches this one.
+    /// </summary>
     void ScheduleTimer(int timerId, long delayNanos);
 }

@@ -18,6 +18,7 @@ public partial class TradingEngineTests
         public bool Stopped;
         public int CallbacksAfterStop;
         public string Name => "recording";
+        public IReadOnlyList<int> InstrumentIds { get; } = [0];
         public void OnStart(IStrategyContext context) => _inner.OnStart(context);
         public void OnMarketData(IStrategyContext context, int instrumentId) { After(); _inner.OnMarketData(context, instrumentId); }
         public void OnTrade(IStrategyContext context, in Trade trade) => After();

@@ -15,6 +15,7 @@ public partial class TradingEngineTests
     {
         public readonly List<double> Seen = [];
         public string Name => "signal-reader";
+        public IReadOnlyList<int> InstrumentIds { get; } = [0];
         public void OnStart(IStrategyContext context) { }
         public void OnMarketData(IStrategyContext context, int instrumentId)
         {

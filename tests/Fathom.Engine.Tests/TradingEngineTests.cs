@@ -42,6 +42,7 @@ public partial class TradingEngineTests
     private sealed class ThrowingStrategy : IStrategy
     {
         public string Name => "thrower";
+        public IReadOnlyList<int> InstrumentIds { get; } = [0];
         public void OnStart(IStrategyContext context) { }
         public void OnMarketData(IStrategyContext context, int instrumentId)
         {
