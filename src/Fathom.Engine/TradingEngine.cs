@@ -47,7 +47,8 @@ public sealed class TradingEngine : IReportSink
     private readonly long[] _lastTopAsk;
     private readonly long[] _lastLagSamples;
     private IOrderGateway? _gateway;
-    private bool _started;
+    // Invariant: moved only by MoveOperator, through EngineOperatorStateMachine's table.
+    private EngineOperatorState _operatorState;
     // Time of the input being processed; never goes backwards (a frame's read stamp can predate the last input's).
     private long _lastNow;
     private bool _inInput;
@@ -84,8 +85,25 @@ public sealed class TradingEngine : IReportSink
     public EngineLatency Latency { get; } = new();
     public ExecutionEngine Execution => _execution;
     public IStrategyContext Context => _host;
-    public bool StrategyHalted { get; private set; }
+    /// <summary>The strategy threw and is no longer called (a view of <see cref="OperatorState"/>; cleared only by a restart).</summary>
+    public bool StrategyHalted => EngineOperatorStateMachine.IsStrategyFaulted(_operatorState);
     public string? StrategyError { get; private set; }
+
+    /// <summary>Started, paused, flattening, strategy faulted: the operator state, moved only through <see cref="EngineOperatorStateMachine"/>.</summary>
+    public EngineOperatorState OperatorState => _operatorState;
+
+    /// <summary>Operator-state edges the table refused (the state stayed). None is reachable by design: a non-zero count is a bug.</summary>
+    public long IllegalOperatorTransitions { get; private set; }
+
+    private bool Started => EngineOperatorStateMachine.IsStarted(_operatorState);
+
+    private void MoveOperator(EngineOperatorTrigger trigger)
+    {
+        if (EngineOperatorStateMachine.TryNext(_operatorState, trigger, out EngineOperatorState next))
+            _operatorState = next;
+        else
+            IllegalOperatorTransitions++;
+    }
     public long CommandsSent { get; private set; }
     public long CommandsWithoutGateway { get; private set; }
     public long Fills { get; private set; }
@@ -136,9 +154,9 @@ public sealed class TradingEngine : IReportSink
     {
         lock (_lock)
         {
-            if (_started)
+            if (Started)
                 return;
-            _started = true;
+            MoveOperator(EngineOperatorTrigger.Start); // before the journaled start is queued: a second Start() returns here
             Operator(JournalOperatorKind.Start, 0);
         }
     }
@@ -146,7 +164,7 @@ public sealed class TradingEngine : IReportSink
     /// <summary>Called by the feed under the core lock after a frame was applied; <paramref name="readStampNs"/> is the socket-read stamp.</summary>
     public void OnMarketDataApplied(long readStampNs)
     {
-        if (!_started)
+        if (!Started)
         {
             DrainQueued();
             return;
@@ -237,8 +255,8 @@ public sealed class TradingEngine : IReportSink
         }
     }
 
-    /// <summary>True while an operator has paused the strategy: no callbacks, no quotes (orders were cancelled).</summary>
-    public bool Paused { get; private set; }
+    /// <summary>True while an operator has paused the strategy (or is flattening): no callbacks, no quotes (orders were cancelled). A view of <see cref="OperatorState"/>.</summary>
+    public bool Paused => EngineOperatorStateMachine.IsPaused(_operatorState);
 
     /// <summary>Operator: stop calling the strategy and cancel its orders; <see cref="Resume"/> undoes it. An operator input like any other.</summary>
     public void Pause() => Operator(JournalOperatorKind.Pause, 0);
@@ -269,8 +287,8 @@ public sealed class TradingEngine : IReportSink
         Enqueue(input);
     }
 
-    /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>).</summary>
-    public bool Flattening { get; private set; }
+    /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>). A view of <see cref="OperatorState"/>.</summary>
+    public bool Flattening => EngineOperatorStateMachine.IsFlattening(_operatorState);
     private long _flattenSlippageTicks;
     private readonly OrderView[] _liveScratch = new OrderView[64];
 
@@ -294,7 +312,7 @@ public sealed class TradingEngine : IReportSink
             _execution.Submit(Intent.TargetPosition(i, Qty.Zero, limit), nowNs);
         }
         if (allFlat)
-            Flattening = false;
+            MoveOperator(EngineOperatorTrigger.FlattenDone);
     }
 
     /// <summary>Stops quoting: the strategy's OnStop, then cancel everything on every instrument.</summary>
@@ -337,23 +355,22 @@ public sealed class TradingEngine : IReportSink
         switch (command)
         {
             case JournalOperatorKind.Start:
-                _started = true;
+                MoveOperator(EngineOperatorTrigger.Start);
                 Guard(0, static (s, h, _) => s.OnStart(h));
                 break;
             case JournalOperatorKind.Stop:
-                Guard(0, static (s, h, _) => s.OnStop(h));
+                Guard(0, static (s, h, _) => s.OnStop(h)); // while still Running: OnStop may fault the strategy first
                 for (int i = 0; i < _books.Count; i++)
                     _execution.Submit(Intent.CancelAll(i), now);
-                _started = false;
+                MoveOperator(EngineOperatorTrigger.Stop);
                 break;
             case JournalOperatorKind.Pause:
-                Paused = true;
+                MoveOperator(EngineOperatorTrigger.Pause);
                 for (int i = 0; i < _books.Count; i++)
                     _execution.Submit(Intent.CancelAll(i), now);
                 break;
             case JournalOperatorKind.Resume:
-                Paused = false;
-                Flattening = false;
+                MoveOperator(EngineOperatorTrigger.Resume);
                 HaltReason = null;
                 _storeHaltQueued = false;
                 _execution.Risk.OperatorResume(now);
@@ -373,9 +390,8 @@ public sealed class TradingEngine : IReportSink
                 _execution.OnTimer(now);
                 break;
             case JournalOperatorKind.Flatten:
-                Paused = true;
+                MoveOperator(EngineOperatorTrigger.Flatten);
                 _flattenSlippageTicks = argument;
-                Flattening = true;
                 for (int i = 0; i < _books.Count; i++)
                     _execution.Submit(Intent.CancelAll(i), now);
                 break;
@@ -831,7 +847,7 @@ public sealed class TradingEngine : IReportSink
     {
         // Stopped (after OnStop), paused or halted: the strategy gets no callback, so a fill arriving while
         // the stop's cancels are in flight cannot requote.
-        if (StrategyHalted || Paused || !_started)
+        if (StrategyHalted || Paused || !Started)
             return;
         try
         {
@@ -840,7 +856,7 @@ public sealed class TradingEngine : IReportSink
         catch (Exception ex)
         {
             // A strategy bug halts that strategy, never the process: cancel its orders and stop calling it.
-            StrategyHalted = true;
+            MoveOperator(EngineOperatorTrigger.StrategyFault);
             StrategyError = $"{_strategy.Name}: {ex.GetType().Name}: {ex.Message}";
             _host.ClearIntents();
             long now = _lastNow;
