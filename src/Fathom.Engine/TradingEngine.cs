@@ -359,7 +359,7 @@ public sealed class TradingEngine : IReportSink
                 Guard(0, static (s, h, _) => s.OnStart(h));
                 break;
             case JournalOperatorKind.Stop:
-                Guard(0, static (s, h, _) => s.OnStop(h)); // while still Running: OnStop may fault the strategy first
+                Guard(0, static (s, h, _) => s.OnStop(h)); // before the Stop edge: a throwing OnStop faults the strategy first
                 for (int i = 0; i < _books.Count; i++)
                     _execution.Submit(Intent.CancelAll(i), now);
                 MoveOperator(EngineOperatorTrigger.Stop);
