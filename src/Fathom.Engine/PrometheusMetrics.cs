@@ -53,6 +53,10 @@ public static class PrometheusMetrics
         sb.Append(inv, $"fathom_risk_state {(int)engine.Execution.Risk.State}\n");
         Header(sb, "fathom_strategy_halted", "gauge", "1 when the strategy threw and was halted");
         sb.Append(inv, $"fathom_strategy_halted {(engine.StrategyHalted ? 1 : 0)}\n");
+        Header(sb, "fathom_operator_state", "gauge", "EngineOperatorState: 0 Stopped, 3 Running, 4 Paused, 5 Flattening; +6 once the strategy faulted");
+        sb.Append(inv, $"fathom_operator_state {(int)engine.OperatorState}\n");
+        Header(sb, "fathom_operator_illegal_transitions_total", "counter", "operator state machine edges refused (none is reachable: non-zero is a bug)");
+        sb.Append(inv, $"fathom_operator_illegal_transitions_total {engine.IllegalOperatorTransitions}\n");
         Header(sb, "fathom_fault_halted", "gauge", "1 while a fault (store, client ids, timer, core) holds trading halted until an operator resumes");
         sb.Append(inv, $"fathom_fault_halted {(engine.HaltReason is null ? 0 : 1)}\n");
         Header(sb, "fathom_fault_halts_total", "counter", "faults that halted trading");

@@ -63,7 +63,8 @@ public sealed class TradingEngine : IReportSink
     private readonly long[] _lastTopAsk;
     private readonly long[] _lastLagSamples;
     private IOrderGateway? _gateway;
-    private bool _started;
+    // Invariant: moved only by MoveOperator, through EngineOperatorStateMachine's table.
+    private EngineOperatorState _operatorState;
     // Time of the input being processed; never goes backwards (a frame's read stamp can predate the last input's).
     private long _lastNow;
     private bool _inInput;
@@ -140,11 +141,30 @@ public sealed class TradingEngine : IReportSink
     /// <summary>A read-only view of books, signals and positions (it owns no instrument: it cannot submit).</summary>
     public IStrategyContext Context => _readContext;
 
-    /// <summary>True once any strategy instance has halted on an exception (the others trade on).</summary>
+    /// <summary>
+    /// True once any strategy instance has halted on an exception (the others trade on). When every instance
+    /// has halted, the operator state takes its strategy-fault edge (<see cref="OperatorState"/>; cleared only by a restart).
+    /// </summary>
     public bool StrategyHalted => _strategiesHalted > 0;
 
     /// <summary>Why: each halted instance's name, instruments and exception, in the order they halted; or null.</summary>
     public string? StrategyError { get; private set; }
+
+    /// <summary>Started, paused, flattening, strategy faulted: the operator state, moved only through <see cref="EngineOperatorStateMachine"/>.</summary>
+    public EngineOperatorState OperatorState => _operatorState;
+
+    /// <summary>Operator-state edges the table refused (the state stayed). None is reachable by design: a non-zero count is a bug.</summary>
+    public long IllegalOperatorTransitions { get; private set; }
+
+    private bool Started => EngineOperatorStateMachine.IsStarted(_operatorState);
+
+    private void MoveOperator(EngineOperatorTrigger trigger)
+    {
+        if (EngineOperatorStateMachine.TryNext(_operatorState, trigger, out EngineOperatorState next))
+            _operatorState = next;
+        else
+            IllegalOperatorTransitions++;
+    }
     public long CommandsSent { get; private set; }
     public long CommandsWithoutGateway { get; private set; }
     public long Fills { get; private set; }
@@ -195,9 +215,9 @@ public sealed class TradingEngine : IReportSink
     {
         lock (_lock)
         {
-            if (_started)
+            if (Started)
                 return;
-            _started = true;
+            MoveOperator(EngineOperatorTrigger.Start); // before the journaled start is queued: a second Start() returns here
             Operator(JournalOperatorKind.Start, 0);
         }
     }
@@ -205,7 +225,7 @@ public sealed class TradingEngine : IReportSink
     /// <summary>Called by the feed under the core lock after a frame was applied; <paramref name="readStampNs"/> is the socket-read stamp.</summary>
     public void OnMarketDataApplied(long readStampNs)
     {
-        if (!_started)
+        if (!Started)
         {
             DrainQueued();
             return;
@@ -299,8 +319,8 @@ public sealed class TradingEngine : IReportSink
         }
     }
 
-    /// <summary>True while an operator has paused the strategy: no callbacks, no quotes (orders were cancelled).</summary>
-    public bool Paused { get; private set; }
+    /// <summary>True while an operator has paused the strategy (or is flattening): no callbacks, no quotes (orders were cancelled). A view of <see cref="OperatorState"/>.</summary>
+    public bool Paused => EngineOperatorStateMachine.IsPaused(_operatorState);
 
     /// <summary>Operator: stop calling the strategy and cancel its orders; <see cref="Resume"/> undoes it. An operator input like any other.</summary>
     public void Pause() => Operator(JournalOperatorKind.Pause, 0);
@@ -331,8 +351,8 @@ public sealed class TradingEngine : IReportSink
         Enqueue(input);
     }
 
-    /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>).</summary>
-    public bool Flattening { get; private set; }
+    /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>). A view of <see cref="OperatorState"/>.</summary>
+    public bool Flattening => EngineOperatorStateMachine.IsFlattening(_operatorState);
     private long _flattenSlippageTicks;
     private readonly OrderView[] _liveScratch = new OrderView[64];
 
@@ -356,7 +376,7 @@ public sealed class TradingEngine : IReportSink
             _execution.Submit(Intent.TargetPosition(i, Qty.Zero, limit), nowNs);
         }
         if (allFlat)
-            Flattening = false;
+            MoveOperator(EngineOperatorTrigger.FlattenDone);
     }
 
     /// <summary>Stops quoting: the strategy's OnStop, then cancel everything on every instrument.</summary>
@@ -399,25 +419,25 @@ public sealed class TradingEngine : IReportSink
         switch (command)
         {
             case JournalOperatorKind.Start:
-                _started = true;
+                MoveOperator(EngineOperatorTrigger.Start);
                 foreach (StrategyHost host in _hosts)
                     Guard(host, 0, static (s, h, _) => s.OnStart(h));
                 break;
             case JournalOperatorKind.Stop:
+                // Before the Stop edge: a throwing OnStop halts that strategy first.
                 foreach (StrategyHost host in _hosts)
                     Guard(host, 0, static (s, h, _) => s.OnStop(h));
                 for (int i = 0; i < _books.Count; i++)
                     _execution.Submit(Intent.CancelAll(i), now);
-                _started = false;
+                MoveOperator(EngineOperatorTrigger.Stop);
                 break;
             case JournalOperatorKind.Pause:
-                Paused = true;
+                MoveOperator(EngineOperatorTrigger.Pause);
                 for (int i = 0; i < _books.Count; i++)
                     _execution.Submit(Intent.CancelAll(i), now);
                 break;
             case JournalOperatorKind.Resume:
-                Paused = false;
-                Flattening = false;
+                MoveOperator(EngineOperatorTrigger.Resume);
                 HaltReason = null;
                 _storeHaltQueued = false;
                 _execution.Risk.OperatorResume(now);
@@ -437,9 +457,8 @@ public sealed class TradingEngine : IReportSink
                 _execution.OnTimer(now);
                 break;
             case JournalOperatorKind.Flatten:
-                Paused = true;
+                MoveOperator(EngineOperatorTrigger.Flatten);
                 _flattenSlippageTicks = argument;
-                Flattening = true;
                 for (int i = 0; i < _books.Count; i++)
                     _execution.Submit(Intent.CancelAll(i), now);
                 break;
@@ -910,7 +929,7 @@ public sealed class TradingEngine : IReportSink
     {
         // Stopped (after OnStop), paused or halted: the strategy gets no callback, so a fill arriving while
         // the stop's cancels are in flight cannot requote.
-        if (host.Halted || Paused || !_started)
+        if (host.Halted || Paused || !Started)
             return;
         try
         {
@@ -943,6 +962,8 @@ public sealed class TradingEngine : IReportSink
         }
         string error = $"{strategy.Name} ({instruments}): {ex.GetType().Name}: {ex.Message}";
         StrategyError = StrategyError is null ? error : StrategyError + "; " + error;
+        if (_strategiesHalted == _hosts.Length)
+            MoveOperator(EngineOperatorTrigger.StrategyFault);
     }
 
     /// <summary>

@@ -11,7 +11,9 @@ namespace Fathom.MarketData;
 /// <see cref="OnTimer"/> and <see cref="MarkStale"/>. When <see cref="SnapshotRequested"/> is set the
 /// feed driver fetches a snapshot and passes it to <see cref="OnSnapshot"/>; deltas keep flowing in
 /// meanwhile and are buffered. Every state change goes through <see cref="s_transitions"/>, is
-/// counted, and is reported to the observer with the sequence numbers involved. A failure on this
+/// counted, and is reported to the observer with the sequence numbers involved; an edge the table
+/// refuses is counted in <see cref="SyncCounters.IllegalTransitions"/> and reported with
+/// <see cref="SyncTransition.Illegal"/> set, the state unchanged. A failure on this
 /// symbol never touches another symbol's <see cref="BookSync"/>. Single-threaded (core thread).
 /// </remarks>
 public sealed class BookSync
@@ -80,6 +82,9 @@ public sealed class BookSync
     /// <summary>Receive time against venue event time on this symbol's diffs (see <see cref="MarketData.FeedLag"/>).</summary>
     public FeedLag FeedLag { get; } = new();
     public SyncTransition LastTransition { get; private set; }
+
+    /// <summary>The last edge the table refused (<see cref="SyncTransition.Illegal"/> set; default until one happens).</summary>
+    public SyncTransition LastIllegal { get; private set; }
     public StaleReason LastFailure { get; private set; }
 
     /// <summary>True while a snapshot is wanted; cleared by <see cref="OnSnapshot"/> or <see cref="AcknowledgeSnapshotRequest"/>.</summary>
@@ -361,8 +366,10 @@ public sealed class BookSync
         byte next = s_transitions[(int)from, (int)trigger];
         if (next == Illegal)
         {
+            // Counted, kept and reported as illegal; the state stays (the caller has already refused the input).
             Counters.IllegalTransitions++;
-            _observer?.Invoke(new SyncTransition(InstrumentId, from, from, reason, bookId, first, final, receiveNs));
+            LastIllegal = new SyncTransition(InstrumentId, from, from, reason, bookId, first, final, receiveNs, Illegal: true);
+            _observer?.Invoke(LastIllegal);
             return;
         }
         var to = (SyncState)next;

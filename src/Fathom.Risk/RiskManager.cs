@@ -16,8 +16,10 @@ namespace Fathom.Risk;
 /// <see cref="OnVenueResponse"/>, <see cref="OnVenueError"/>, <see cref="OnOrderEntryConnection"/>.
 /// Timer: <see cref="Evaluate"/> (the kill switch lives here, so it fires even when no report arrives).
 /// Operator: <see cref="OperatorHalt"/>, <see cref="OperatorResume"/>, <see cref="StartNewDay"/>.
-/// Invariants: state changes only through <see cref="RiskStateMachine"/>; every change and every illegal
-/// edge is counted and reported to the observer; nothing here allocates after construction.
+/// Invariants: the account state changes only through <see cref="RiskStateMachine"/>, each instrument's gate
+/// (volatility level, markout cool-down, VWAP stop) only through <see cref="InstrumentGateMachine"/>; every
+/// illegal edge of either is counted and reported to the observer, as is every account change and every
+/// change of an instrument's reduce-only holds; nothing here allocates after construction.
 /// </remarks>
 public sealed class RiskManager
 {
@@ -40,9 +42,10 @@ public sealed class RiskManager
         public Qty Position;
         public Price AverageEntry;
         public long RealizedPnl;
-        public int VolatilityLevel;
-        public long ReduceOnlyUntilNs;
-        public bool VwapStopped;
+        // Invariant: moved only by MoveGate. CoolingUntilNs is the cool-down's end while the gate is Cooling*;
+        // the cool-down holds while now < CoolingUntilNs, and ExpireCooling fires MarkoutElapsed at that time.
+        public InstrumentGate Gate;
+        public long CoolingUntilNs;
         public int MarkoutNext;
         public readonly Price Mid => new((BestBid.Raw + BestAsk.Raw) / 2);
     }
@@ -139,7 +142,7 @@ public sealed class RiskManager
             return RiskDecision.NoMarketPrice;
 
         bool reduces = Reduces(s.Position, c.Side, c.Qty.Raw + c.OpenSameSideQty.Raw);
-        if (!reduces && !AllowsIncrease(ref s, nowNs))
+        if (!reduces && !AllowsIncrease(c.InstrumentId, ref s, nowNs))
             return RiskDecision.ReduceOnly;
 
         var limits = _limits.Instruments[c.InstrumentId];
@@ -182,11 +185,18 @@ public sealed class RiskManager
         return RiskDecision.Allowed;
     }
 
-    /// <summary>True when an order may increase |position| on the instrument (not Reducing, no stop, not paused).</summary>
-    public bool AllowsIncrease(int instrumentId, long nowNs) => AllowsIncrease(ref _instruments[instrumentId], nowNs);
+    /// <summary>
+    /// True when an order may increase |position| on the instrument: the account is Active and the gate is
+    /// <see cref="InstrumentGate.Open"/> or <see cref="InstrumentGate.Widened"/>. A markout cool-down whose
+    /// time has come is lifted first (its edge is reported), so the answer is exact at <paramref name="nowNs"/>.
+    /// </summary>
+    public bool AllowsIncrease(int instrumentId, long nowNs) => AllowsIncrease(instrumentId, ref _instruments[instrumentId], nowNs);
 
-    private bool AllowsIncrease(ref InstrumentRisk s, long nowNs) =>
-        State == RiskState.Active && nowNs >= s.ReduceOnlyUntilNs && !s.VwapStopped && s.VolatilityLevel < 2;
+    private bool AllowsIncrease(int instrumentId, ref InstrumentRisk s, long nowNs)
+    {
+        ExpireCooling(instrumentId, ref s, nowNs);
+        return State == RiskState.Active && InstrumentGateMachine.AllowsIncrease(s.Gate);
+    }
 
     /// <summary>True when an order of <paramref name="qtyRaw"/> on <paramref name="side"/> only moves the position toward zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -203,10 +213,10 @@ public sealed class RiskManager
         return State == RiskState.Halted
             || s.Status != InstrumentStatus.Trading
             || (!s.BookLive && nowNs - s.StaleSinceNs >= _limits.StaleBookGraceNs)
-            || s.VolatilityLevel >= 2;
+            || InstrumentGateMachine.IsPaused(s.Gate);
     }
 
-    public QuoteAdjustment QuoteAdjustment(int instrumentId) => _instruments[instrumentId].VolatilityLevel switch
+    public QuoteAdjustment QuoteAdjustment(int instrumentId) => InstrumentGateMachine.VolatilityLevel(_instruments[instrumentId].Gate) switch
     {
         0 => Risk.QuoteAdjustment.None,
         1 => new QuoteAdjustment(_limits.VolatilityWidenTicks, _limits.VolatilityQtyPercent, false),
@@ -302,8 +312,11 @@ public sealed class RiskManager
     /// <summary>An instrument's venue status as risk last heard it.</summary>
     public InstrumentStatus StatusOf(int instrumentId) => _instruments[instrumentId].Status;
 
-    /// <summary>An instrument's volatility level: 0 normal, 1 wider and smaller quotes, 2 paused.</summary>
-    public int VolatilityLevelOf(int instrumentId) => _instruments[instrumentId].VolatilityLevel;
+    /// <summary>An instrument's volatility level (a view of its gate): 0 normal, 1 wider and smaller quotes, 2 paused.</summary>
+    public int VolatilityLevelOf(int instrumentId) => InstrumentGateMachine.VolatilityLevel(_instruments[instrumentId].Gate);
+
+    /// <summary>An instrument's gate as risk last moved it (a markout cool-down past its end is lifted at the next check or evaluation).</summary>
+    public InstrumentGate GateOf(int instrumentId) => _instruments[instrumentId].Gate;
 
     public void OnOrderEntryConnection(bool up, long nowNs)
     {
@@ -340,23 +353,26 @@ public sealed class RiskManager
     /// <summary>Realized volatility from the signals (NaN while warming up is ignored); wider, smaller, then paused quotes, with hysteresis.</summary>
     public void OnVolatility(int instrumentId, double volatility, long nowNs)
     {
-        _ = nowNs;
         if (double.IsNaN(volatility))
             return;
         ref var s = ref _instruments[instrumentId];
-        int level = s.VolatilityLevel;
+        int current = InstrumentGateMachine.VolatilityLevel(s.Gate);
+        int level = current;
         int raw = volatility >= _limits.VolatilityPauseAbove ? 2 : volatility >= _limits.VolatilityWidenAbove ? 1 : 0;
         if (raw > level)
         {
-            s.VolatilityLevel = raw;
-            return;
+            level = raw;
         }
-        // Step down only below threshold × ratio, so a value hovering at a threshold does not flap.
-        if (level == 2 && volatility < _limits.VolatilityPauseAbove * _limits.VolatilityReleaseRatio)
-            level = 1;
-        if (level == 1 && volatility < _limits.VolatilityWidenAbove * _limits.VolatilityReleaseRatio)
-            level = 0;
-        s.VolatilityLevel = level;
+        else
+        {
+            // Step down only below threshold × ratio, so a value hovering at a threshold does not flap.
+            if (level == 2 && volatility < _limits.VolatilityPauseAbove * _limits.VolatilityReleaseRatio)
+                level = 1;
+            if (level == 1 && volatility < _limits.VolatilityWidenAbove * _limits.VolatilityReleaseRatio)
+                level = 0;
+        }
+        if (level != current)
+            MoveGate(instrumentId, ref s, InstrumentGateMachine.VolatilityTrigger(level), nowNs);
     }
 
     /// <summary>
@@ -392,11 +408,8 @@ public sealed class RiskManager
         s.Position = position;
         s.AverageEntry = averageEntry;
         s.RealizedPnl = realizedPnl;
-        if (position.Raw == 0 && s.VwapStopped)
-        {
-            s.VwapStopped = false;
-            Report(RiskState.Reducing, RiskState.Active, RiskTrigger.Release, RiskReason.VwapStop, instrumentId, false, nowNs);
-        }
+        if (position.Raw == 0)
+            MoveGate(instrumentId, ref s, InstrumentGateTrigger.Flat, nowNs); // lifts a VWAP stop; a repeat elsewhere
         else if (s.HasMarket)
         {
             CheckVwapStop(instrumentId, ref s, nowNs);
@@ -417,28 +430,89 @@ public sealed class RiskManager
                 continue;
             if (ToMoney(FixedPoint.Multiply(adverse, f.Qty.Raw), scale) <= _limits.MarkoutLossLimit)
                 continue;
-            bool wasGated = nowNs < s.ReduceOnlyUntilNs;
-            s.ReduceOnlyUntilNs = nowNs + _limits.MarkoutCooldownNs;
-            if (!wasGated)
-            {
+            // A breach while cooling renews the cool-down (a repeat edge, not counted again).
+            ExpireCooling(instrumentId, ref s, nowNs);
+            s.CoolingUntilNs = nowNs + _limits.MarkoutCooldownNs;
+            if (MoveGate(instrumentId, ref s, InstrumentGateTrigger.MarkoutBreach, nowNs))
                 Counters.MarkoutBreaches++;
-                Report(RiskState.Active, RiskState.Reducing, RiskTrigger.Reduce, RiskReason.MarkoutLoss, instrumentId, false, nowNs);
-            }
             return;
         }
     }
 
     private void CheckVwapStop(int instrumentId, ref InstrumentRisk s, long nowNs)
     {
-        if (s.VwapStopped || s.Position.Raw == 0 || s.AverageEntry.Raw <= 0)
+        if (InstrumentGateMachine.IsStopped(s.Gate) || s.Position.Raw == 0 || s.AverageEntry.Raw <= 0)
             return;
         long adverse = s.Position.Raw > 0 ? s.AverageEntry.Raw - s.Mid.Raw : s.Mid.Raw - s.AverageEntry.Raw;
         if ((Int128)adverse * 10_000 <= (Int128)s.AverageEntry.Raw * _limits.VwapStopBps)
             return;
-        s.VwapStopped = true;
         Counters.VwapStops++;
-        Report(RiskState.Active, RiskState.Reducing, RiskTrigger.Reduce, RiskReason.VwapStop, instrumentId, false, nowNs);
+        MoveGate(instrumentId, ref s, InstrumentGateTrigger.VwapStop, nowNs);
     }
+
+    // ---------------------------------------------------------------- instrument gates
+
+    // The cool-down's end is a time, not an input: whoever reads the hold (a check, a markout breach, the
+    // timer's evaluation) first fires MarkoutElapsed when its time has come, so the hold is exact when read.
+    private void ExpireCooling(int instrumentId, ref InstrumentRisk s, long nowNs)
+    {
+        if (InstrumentGateMachine.IsCooling(s.Gate) && nowNs >= s.CoolingUntilNs)
+            MoveGate(instrumentId, ref s, InstrumentGateTrigger.MarkoutElapsed, nowNs);
+    }
+
+    /// <summary>
+    /// Drives an instrument's gate table directly (operator tooling and tests); normal changes come from the
+    /// market, fill and position inputs. A driven <see cref="InstrumentGateTrigger.MarkoutBreach"/> starts the
+    /// configured cool-down. Returns false when the edge is illegal (counted and reported, gate unchanged).
+    /// </summary>
+    public bool TransitionGate(int instrumentId, InstrumentGateTrigger trigger, long nowNs)
+    {
+        ref var s = ref _instruments[instrumentId];
+        if (trigger == InstrumentGateTrigger.MarkoutBreach)
+            s.CoolingUntilNs = nowNs + _limits.MarkoutCooldownNs;
+        bool legal = InstrumentGateMachine.Cell(s.Gate, trigger) != InstrumentGateMachine.Illegal;
+        MoveGate(instrumentId, ref s, trigger, nowNs);
+        return legal;
+    }
+
+    // True when the gate changed. An illegal edge is counted and reported (Illegal set, gate unchanged). A change
+    // of the reduce-only holds is reported as the account's edges are (Active → Reducing on a new hold, back on a
+    // lifted one, with the hold as the reason); a volatility change alone is not (QuoteAdjustment shows it).
+    private bool MoveGate(int instrumentId, ref InstrumentRisk s, InstrumentGateTrigger trigger, long nowNs)
+    {
+        var from = s.Gate;
+        if (!InstrumentGateMachine.TryNext(from, trigger, out var to))
+        {
+            Counters.IllegalTransitions++;
+            var seen = InstrumentGateMachine.AllowsIncrease(from) ? RiskState.Active : RiskState.Reducing;
+            Report(seen, seen, AccountTriggerOf(trigger), HoldsOf(from), instrumentId, true, nowNs);
+            return false;
+        }
+        if (to == from)
+            return false;
+        s.Gate = to;
+        RiskReason held = HoldsOf(from), holds = HoldsOf(to);
+        if ((holds & ~held) != 0)
+            Report(RiskState.Active, RiskState.Reducing, RiskTrigger.Reduce, holds & ~held, instrumentId, false, nowNs);
+        if ((held & ~holds) != 0)
+            Report(RiskState.Reducing, RiskState.Active,
+                trigger == InstrumentGateTrigger.OperatorResume ? RiskTrigger.OperatorResume : RiskTrigger.Release,
+                held & ~holds, instrumentId, false, nowNs);
+        return true;
+    }
+
+    private static RiskReason HoldsOf(InstrumentGate gate) =>
+        (InstrumentGateMachine.IsCooling(gate) ? RiskReason.MarkoutLoss : RiskReason.None)
+        | (InstrumentGateMachine.IsStopped(gate) ? RiskReason.VwapStop : RiskReason.None);
+
+    // How a gate edge reads in a RiskTransition: a new hold or a higher volatility level reduces, the rest release.
+    private static RiskTrigger AccountTriggerOf(InstrumentGateTrigger trigger) => trigger switch
+    {
+        InstrumentGateTrigger.MarkoutBreach or InstrumentGateTrigger.VwapStop or InstrumentGateTrigger.Widen
+            or InstrumentGateTrigger.Pause => RiskTrigger.Reduce,
+        InstrumentGateTrigger.OperatorResume => RiskTrigger.OperatorResume,
+        _ => RiskTrigger.Release,
+    };
 
     // ---------------------------------------------------------------- evaluation and state
 
@@ -481,6 +555,7 @@ public sealed class RiskManager
         for (int i = 0; i < _instruments.Length; i++)
         {
             ref var s = ref _instruments[i];
+            ExpireCooling(i, ref s, nowNs); // the timer lifts an ended cool-down even when nothing else asks
             if (Math.Abs(s.Position.Raw) > _limits.Instruments[i].MaxPosition.Raw)
                 breached |= RiskReason.PositionLimit;
             totalNotional += PositionNotional(ref s);
@@ -572,10 +647,7 @@ public sealed class RiskManager
         _ackLatencyBreached = false;
         _feedLagBreached = false;
         for (int i = 0; i < _instruments.Length; i++)
-        {
-            _instruments[i].ReduceOnlyUntilNs = 0;
-            _instruments[i].VwapStopped = false;
-        }
+            MoveGate(i, ref _instruments[i], InstrumentGateTrigger.OperatorResume, nowNs);
         Transition(RiskTrigger.OperatorResume, nowNs);
     }
 

@@ -79,7 +79,7 @@ public partial class TradingEngineTests
         }
     }
 
-    private static Rig NewRig(IStrategy? strategy = null, CoreJournal? journal = null, IOrderGateway? gateway = null)
+    private static Rig NewRig(IStrategy? strategy = null, CoreJournal? journal = null, IOrderGateway? gateway = null, bool start = true)
     {
         var time = new ManualTimeProvider();
         var clock = new MonotonicClock(time);
@@ -104,7 +104,8 @@ public partial class TradingEngineTests
         rig.Engine = engine;
         engine.Journal = journal;
         engine.AttachGateway(gateway ?? rig.Gateway);
-        engine.Start();
+        if (start)
+            engine.Start();
         return rig;
     }
 

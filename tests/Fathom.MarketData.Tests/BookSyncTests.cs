@@ -207,6 +207,52 @@ public class BookSyncTests
     }
 
     [Fact]
+    public void UnsolicitedSnapshotWhileLive_IsReportedAsIllegal_NotAsALiveSelfEdge()
+    {
+        var h = new SyncHarness();
+        h.Snapshot(10);
+        h.Delta(11, 12);
+        long transitions = h.Sync.Counters.Transitions;
+        SyncTransition live = h.Sync.LastTransition;
+        h.Snapshot(5);
+
+        SyncTransition refused = h.Last;
+        Assert.True(refused.Illegal);
+        Assert.Equal((SyncState.Live, SyncState.Live, 5L), (refused.From, refused.To, refused.FinalUpdateId));
+        Assert.Equal(refused, h.Sync.LastIllegal);
+        Assert.Contains("ILLEGAL", refused.ToString(), StringComparison.Ordinal);
+        // A refused edge is not a transition: the legal count and the last legal edge stay.
+        Assert.Equal(transitions, h.Sync.Counters.Transitions);
+        Assert.Equal(live, h.Sync.LastTransition);
+    }
+
+    [Fact]
+    public void LegalSelfEdge_SnapshotTooOldWhileSyncing_IsNotIllegal()
+    {
+        var h = new SyncHarness();
+        h.Delta(20, 25);
+        h.Snapshot(10);
+        Assert.Equal((SyncState.Syncing, SyncState.Syncing, StaleReason.SnapshotTooOld), (h.Last.From, h.Last.To, h.Last.Reason));
+        Assert.False(h.Last.Illegal);
+        Assert.Equal(0, h.Sync.Counters.IllegalTransitions);
+        Assert.False(h.Sync.LastIllegal.Illegal); // none yet
+    }
+
+    [Fact]
+    public void NormalLife_ReportsNoIllegalEdge()
+    {
+        var h = new SyncHarness();
+        h.Snapshot(10);
+        h.Delta(11, 12);
+        h.Delta(14, 15); // gap: Live -> Stale
+        h.Delta(16, 17); // Stale -> Resyncing
+        h.Snapshot(16);  // Resyncing -> Live
+        h.Sync.MarkStale(StaleReason.Disconnected, h.Now);
+        Assert.DoesNotContain(h.Transitions, t => t.Illegal);
+        Assert.Equal(0, h.Sync.Counters.IllegalTransitions);
+    }
+
+    [Fact]
     public void BufferOverflow_RestartsTheSync()
     {
         var h = new SyncHarness(options: new SyncOptions { MaxBufferedDeltas = 4, MaxBufferedLevels = 100 });
