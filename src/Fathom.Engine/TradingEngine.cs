@@ -110,7 +110,7 @@ public sealed class TradingEngine : IReportSink
     /// refuses a record (queue full) or its writer starts failing (its <c>FaultObserver</c>, installed
     /// here) trading halts with the reason: nothing is dropped silently.
     /// </summary>
-    public Fathom.Persistence.SqliteTradeStore? Store
+    public ITradeStore? Store
     {
         get => _store;
         set
@@ -120,7 +120,7 @@ public sealed class TradingEngine : IReportSink
                 value.FaultObserver = reason => ReportFault(EngineFault.Store, reason);
         }
     }
-    private Fathom.Persistence.SqliteTradeStore? _store;
+    private ITradeStore? _store;
     public long StoreRefusals { get; private set; }
     private bool _storeHaltQueued;
 
