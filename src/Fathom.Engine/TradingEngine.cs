@@ -2,10 +2,11 @@ using Fathom.Book;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Strategy.Abstractions;
-using static Fathom.Engine.JournalReportKind;
+using static Fathom.Journal.JournalReportKind;
 
 namespace Fathom.Engine;
 
