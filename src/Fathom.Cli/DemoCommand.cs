@@ -9,6 +9,7 @@ using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Simulator;

@@ -2,10 +2,11 @@ using Fathom.Book;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Strategy.Abstractions;
-using static Fathom.Engine.JournalReportKind;
+using static Fathom.Journal.JournalReportKind;
 
 namespace Fathom.Engine;
 
@@ -189,7 +190,7 @@ public sealed class TradingEngine : IReportSink
     /// refuses a record (queue full) or its writer starts failing (its <c>FaultObserver</c>, installed
     /// here) trading halts with the reason: nothing is dropped silently.
     /// </summary>
-    public Fathom.Persistence.SqliteTradeStore? Store
+    public ITradeStore? Store
     {
         get => _store;
         set
@@ -199,7 +200,7 @@ public sealed class TradingEngine : IReportSink
                 value.FaultObserver = reason => ReportFault(EngineFault.Store, reason);
         }
     }
-    private Fathom.Persistence.SqliteTradeStore? _store;
+    private ITradeStore? _store;
     public long StoreRefusals { get; private set; }
     private bool _storeHaltQueued;
 

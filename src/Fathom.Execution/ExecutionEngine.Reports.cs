@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
-using Fathom.Strategy.Abstractions;
 
 namespace Fathom.Execution;
 

@@ -1,3 +1,5 @@
+using Fathom.Core;
+
 namespace Fathom.Execution;
 
 /// <summary>Non-durable reservation for backtests, paper trading and tests, where ids never reach a venue twice.</summary>

@@ -1,4 +1,4 @@
-using Fathom.Strategy.Abstractions;
+using Fathom.Core;
 
 namespace Fathom.Execution;
 

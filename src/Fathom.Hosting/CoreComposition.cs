@@ -2,6 +2,7 @@ using System.Text.Json;
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Signals;

@@ -6,6 +6,7 @@ using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Persistence;
 using Fathom.Risk;

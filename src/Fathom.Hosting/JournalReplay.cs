@@ -1,6 +1,7 @@
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Venues.Binance;
 

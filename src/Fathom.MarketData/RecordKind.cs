@@ -18,7 +18,8 @@ public enum RecordKind : byte
     DroppedRecords = 5,
 
     // ---- Input journal (a .fathomjnl file, same container): every core input, stamped, in order.
-    // Tag of every journal record: [seq int64][monotonic ns int64][a int32][b int32] (see CoreJournal).
+    // Tag of every journal record: [seq int64][monotonic ns int64][a int32][b int32] (see CoreJournal in
+    // Fathom.Journal). The kinds stay in this one enum: both files share the container and its kind byte.
 
     /// <summary>UTF-8 JSON describing how the core was composed (instruments, strategy, limits, ids).</summary>
     JournalMeta = 16,

@@ -1,14 +1,13 @@
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
-using Fathom.Strategy.Abstractions;
 using Microsoft.Data.Sqlite;
 
 namespace Fathom.Persistence;
 
 /// <summary>
-/// The durable record of fills and order state changes, in SQLite (WAL, <c>synchronous=FULL</c>),
-/// written by a background writer so the core never waits on the disk.
+/// The durable record of fills and order state changes (<see cref="ITradeStore"/>), in SQLite (WAL,
+/// <c>synchronous=FULL</c>), written by a background writer so the core never waits on the disk.
 /// </summary>
 /// <remarks>
 /// The core appends into a bounded lock-free ring (<see cref="MpscRing{T}"/>): no allocation, no I/O.
@@ -22,7 +21,7 @@ namespace Fathom.Persistence;
 /// <see cref="FaultObserver"/> is told once per failing spell, so the engine halts trading while the
 /// store cannot keep what it is given.</para>
 /// </remarks>
-public sealed class SqliteTradeStore : IAsyncDisposable
+public sealed class SqliteTradeStore : ITradeStore
 {
     private readonly SqliteConnection _connection;
     private readonly MpscRing<StoreRecord> _ring;

@@ -1,5 +1,4 @@
 using Fathom.Core;
-using Fathom.Strategy.Abstractions;
 
 namespace Fathom.Persistence;
 

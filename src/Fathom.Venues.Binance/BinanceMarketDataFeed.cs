@@ -1,5 +1,6 @@
 using Fathom.Book;
 using Fathom.Core;
+using Fathom.Journal;
 using Fathom.MarketData;
 
 namespace Fathom.Venues.Binance;

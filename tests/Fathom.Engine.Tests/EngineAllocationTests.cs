@@ -1,5 +1,6 @@
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Testing;
 using Xunit;

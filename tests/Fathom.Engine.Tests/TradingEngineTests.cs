@@ -2,6 +2,7 @@ using Fathom.Book;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Strategies;

@@ -1,4 +1,4 @@
-using Fathom.Strategy.Abstractions;
+using Fathom.Core;
 using Xunit;
 
 namespace Fathom.Execution.Tests;

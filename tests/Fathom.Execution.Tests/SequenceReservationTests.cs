@@ -1,3 +1,4 @@
+using Fathom.Core;
 using Xunit;
 
 namespace Fathom.Execution.Tests;
@@ -94,7 +95,7 @@ public sealed class SequenceReservationTests : IDisposable
 
 public class ClientOrderIdPrefetchTests
 {
-    private sealed class Reservation : Fathom.Execution.ISequenceReservation
+    private sealed class Reservation : ISequenceReservation
     {
         private long _next = 1;
         public int FailFrom = int.MaxValue;

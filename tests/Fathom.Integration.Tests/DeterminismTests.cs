@@ -1,5 +1,6 @@
 using Fathom.Hosting;
 using Fathom.Cli;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Xunit;
 

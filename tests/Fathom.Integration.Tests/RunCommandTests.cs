@@ -274,7 +274,7 @@ public sealed class RunCommandTests
         // The run's journal replays through a fresh core to the same commands, operator inputs included.
         Assert.Matches(@"journal: \d+ inputs in ", text);
         int operatorInputs = 0;
-        using (var reader = Fathom.MarketData.CoreJournalReader.Open(journalPath))
+        using (var reader = Fathom.Journal.CoreJournalReader.Open(journalPath))
             while (reader.TryRead(out var e))
                 if (e.Kind == Fathom.MarketData.RecordKind.OperatorCommand)
                     operatorInputs++;

@@ -1,7 +1,6 @@
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
-using Fathom.Strategy.Abstractions;
 using Xunit;
 
 namespace Fathom.Persistence.Tests;

@@ -1,4 +1,5 @@
 using System.Text;
+using Fathom.Journal;
 using Fathom.MarketData;
 using Xunit;
 

@@ -1,21 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
-using Fathom.Core;
+using Fathom.MarketData;
 
-namespace Fathom.MarketData;
-
-/// <summary>What a <see cref="RecordKind.FeedEvent"/> journal record says happened to the books.</summary>
-public enum FeedEventKind
-{
-    /// <summary>Every Live book was marked stale. Tag a: the <see cref="StaleReason"/>.</summary>
-    MarkAllStale = 1,
-    /// <summary>The feed took a book's snapshot request (it is about to fetch). Tag a: the instrument.</summary>
-    SnapshotRequestTaken = 2,
-    /// <summary>A snapshot fetch failed; the book asks again. Tag a: the instrument.</summary>
-    SnapshotRequestedAgain = 3,
-    /// <summary>One Live book was marked stale (e.g. quiet past its silence limit). Tag a: the instrument; b: the <see cref="StaleReason"/>.</summary>
-    MarkStale = 4,
-}
+namespace Fathom.Journal;
 
 /// <summary>
 /// The input journal: every input to the core (market-data frames and snapshots, feed-state events,
@@ -121,95 +108,4 @@ public sealed class CoreJournal : IDisposable
         if (!_writer.TryAppend(kind, wallNs, arg, tag, payload))
             Dropped++;
     }
-}
-
-/// <summary>One journal record as read back; <see cref="Payload"/> is valid until the next read.</summary>
-public readonly ref struct JournalEntry
-{
-    public JournalEntry(RecordKind kind, long sequence, long monoNs, long wallNs, int arg, int a, int b, ReadOnlySpan<byte> payload)
-    {
-        Kind = kind;
-        Sequence = sequence;
-        MonoNs = monoNs;
-        WallNs = wallNs;
-        Arg = arg;
-        A = a;
-        B = b;
-        Payload = payload;
-    }
-
-    public RecordKind Kind { get; }
-    /// <summary>The input's sequence number (for reservations and commands: the input that caused them).</summary>
-    public long Sequence { get; }
-    /// <summary>The monotonic time the core used for this input.</summary>
-    public long MonoNs { get; }
-    public long WallNs { get; }
-    public int Arg { get; }
-    public int A { get; }
-    public int B { get; }
-    /// <summary>Tag a and b as one int64 (operator command arguments).</summary>
-    public long AB => (uint)A | ((long)B << 32);
-    public ReadOnlySpan<byte> Payload { get; }
-}
-
-/// <summary>
-/// Reads a journal written by <see cref="CoreJournal"/> and checks its integrity as it goes: input
-/// sequence numbers must run 1, 2, 3… without a hole, and the container must have no dropped
-/// records, corrupt blocks or torn tail. <see cref="Problem"/> says what is wrong, if anything.
-/// </summary>
-public sealed class CoreJournalReader : IDisposable
-{
-    private readonly RecordingReader _reader;
-    private long _lastInput;
-
-    public CoreJournalReader(Stream stream) => _reader = new RecordingReader(stream);
-
-    public static CoreJournalReader Open(string path) => new(File.OpenRead(path));
-
-    public long Inputs => _lastInput;
-    /// <summary>Null while the journal reads back whole; otherwise the first integrity problem found.</summary>
-    public string? Problem { get; private set; }
-
-    public bool TryRead(out JournalEntry entry)
-    {
-        while (_reader.TryRead(out RecordingRecord r))
-        {
-            if (r.Kind < RecordKind.JournalMeta || r.Kind > RecordKind.CommandOut)
-                continue; // not a journal record (a dropped-records marker is counted by the reader)
-            if (r.Tag.Length != CoreJournal.TagSize)
-            {
-                Problem ??= $"record {_reader.Records}: journal tag of {r.Tag.Length} bytes, expected {CoreJournal.TagSize}";
-                continue;
-            }
-            long seq = BinaryPrimitives.ReadInt64LittleEndian(r.Tag);
-            bool input = r.Kind is not (RecordKind.JournalMeta or RecordKind.IdReservation or RecordKind.CommandOut);
-            if (input)
-            {
-                if (seq != _lastInput + 1)
-                    Problem ??= $"input sequence jumps from {_lastInput} to {seq}: the journal has a hole";
-                _lastInput = seq;
-            }
-            entry = new JournalEntry(r.Kind, seq, BinaryPrimitives.ReadInt64LittleEndian(r.Tag[8..]), r.ReceiveTimeNs, r.Arg,
-                BinaryPrimitives.ReadInt32LittleEndian(r.Tag[16..]), BinaryPrimitives.ReadInt32LittleEndian(r.Tag[20..]), r.Payload);
-            CheckContainer();
-            return true;
-        }
-        CheckContainer();
-        entry = default;
-        return false;
-    }
-
-    private void CheckContainer()
-    {
-        if (Problem is not null)
-            return;
-        if (_reader.DroppedRecords > 0)
-            Problem = $"the writer dropped {_reader.DroppedRecords} records (its queue was full)";
-        else if (_reader.CorruptBlocks > 0)
-            Problem = $"{_reader.CorruptBlocks} corrupt blocks were skipped";
-        else if (_reader.TornTail)
-            Problem = $"the file ends in a torn block ({_reader.TornTailBytes} bytes)";
-    }
-
-    public void Dispose() => _reader.Dispose();
 }

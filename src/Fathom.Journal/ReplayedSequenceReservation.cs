@@ -1,22 +1,6 @@
 using Fathom.Core;
-using Fathom.Execution;
-using Fathom.MarketData;
 
-namespace Fathom.Engine;
-
-/// <summary>
-/// Reserves client-order-id blocks through <paramref name="inner"/> (durably) and journals each block,
-/// so a replay hands the core the same ids. Reservations happen under the core lock, inside an input.
-/// </summary>
-public sealed class JournaledSequenceReservation(ISequenceReservation inner, Func<CoreJournal?> journal) : ISequenceReservation
-{
-    public long Reserve(int count)
-    {
-        long first = inner.Reserve(count);
-        journal()?.Reservation(first, count);
-        return first;
-    }
-}
+namespace Fathom.Journal;
 
 /// <summary>Hands out the blocks a journal recorded, in order: the id source of a replayed core.</summary>
 public sealed class ReplayedSequenceReservation : ISequenceReservation

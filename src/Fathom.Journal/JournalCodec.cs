@@ -3,55 +3,7 @@ using System.Text;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
 
-namespace Fathom.Engine;
-
-/// <summary>Which venue report a <see cref="Fathom.MarketData.RecordKind.VenueReport"/> journal record holds. On disk: never renumber.</summary>
-public enum JournalReportKind
-{
-    Ack = 1,
-    Reject = 2,
-    Canceled = 3,
-    Expired = 4,
-    Amended = 5,
-    StatusUnknown = 6,
-    OrderStatus = 7,
-    Fill = 8,
-    VenueHealth = 9,
-}
-
-/// <summary>Operator commands as journaled. On disk: never renumber.</summary>
-public enum JournalOperatorKind
-{
-    Start = 1,
-    Stop = 2,
-    Pause = 3,
-    Resume = 4,
-    Halt = 5,
-    /// <summary>Argument: the slippage bound in ticks.</summary>
-    Flatten = 6,
-    /// <summary>The durable store refused a fill: trading halts. Only in older journals; a refusal is now <see cref="FaultHalt"/> with <see cref="EngineFault.Store"/>.</summary>
-    StoreRefusedHalt = 7,
-    /// <summary>A new trading day starts (the drawdown limit's period). Argument: the day's index (days since the Unix epoch, after the configured day-start offset).</summary>
-    NewDay = 8,
-    /// <summary>Something outside the core failed (argument: <see cref="EngineFault"/>): trading halts with the reason until an operator resumes.</summary>
-    FaultHalt = 9,
-}
-
-/// <summary>Where a fault that halts trading came from. On disk (the argument of a journaled <see cref="JournalOperatorKind.FaultHalt"/>): never renumber.</summary>
-public enum EngineFault
-{
-    None = 0,
-    /// <summary>The durable store failed a write or refused a record (disk full, database locked, queue full).</summary>
-    Store = 1,
-    /// <summary>Reserving the next block of client order ids failed.</summary>
-    IdReservation = 2,
-    /// <summary>The timer loop caught an exception.</summary>
-    Timer = 3,
-    /// <summary>A core input threw (not a strategy exception: those halt the strategy only).</summary>
-    Core = 4,
-    /// <summary>A background loop (feed, gateway, control server) failed.</summary>
-    Background = 5,
-}
+namespace Fathom.Journal;
 
 /// <summary>
 /// Field-by-field little-endian encodings of venue reports and order commands for the input journal.

@@ -1,0 +1,48 @@
+using Fathom.Gateway.Abstractions;
+
+namespace Fathom.Execution;
+
+/// <summary>
+/// The durable record of fills and order state changes: a real seam (SQLite in
+/// <c>Fathom.Persistence</c> now, PostgreSQL next), so the engine names no database.
+/// </summary>
+/// <remarks>
+/// Invariants every implementation keeps, because the engine's halting relies on them:
+/// <list type="bullet">
+/// <item><c>TryAppend</c> is called on the core thread under the core lock: it must not block, do
+/// I/O or allocate (queue the record and let a writer of its own commit it). False means the record
+/// was not taken (queue full, writer stopped): the engine halts trading, so nothing is dropped
+/// silently.</item>
+/// <item>A write that fails is kept and retried, never dropped; while writes fail
+/// <see cref="Failure"/> says why and <see cref="FaultObserver"/> is told once per failing spell,
+/// on the writer's thread, holding no lock of the store's.</item>
+/// <item>A record is stored once even when appended twice (a fill reported by the request's
+/// answer and by the user stream).</item>
+/// </list>
+/// Here rather than next to its implementations so the engine references the seam without a
+/// database client: it speaks in execution's own values (<see cref="OrderTransition"/>) and the
+/// venue reports of <c>Fathom.Gateway.Abstractions</c>.
+/// </remarks>
+public interface ITradeStore : IAsyncDisposable
+{
+    /// <summary>Queues a fill for writing; false when the queue is full or the writer stopped (halt trading).</summary>
+    bool TryAppend(in FillReport fill);
+
+    /// <summary>Queues an order state change; false when the queue is full or the writer stopped (halt trading).</summary>
+    bool TryAppend(in OrderTransition transition);
+
+    /// <summary>Why writes are failing now (disk full, database locked or unreachable), or null: trading must halt while it is set.</summary>
+    string? Failure { get; }
+
+    /// <summary>True while writes succeed (<see cref="Failure"/> is null).</summary>
+    bool IsHealthy { get; }
+
+    /// <summary>
+    /// Told when writes start failing, with the reason. The engine installs it when the store is
+    /// attached (<c>TradingEngine.Store</c>) and turns it into a fault input that halts trading.
+    /// </summary>
+    Action<string>? FaultObserver { get; set; }
+
+    /// <summary>Waits until everything appended so far is committed (shutdown, tests); throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
+    Task FlushAsync(TimeSpan timeout);
+}
