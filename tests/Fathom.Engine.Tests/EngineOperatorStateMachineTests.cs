@@ -1,3 +1,4 @@
+using Fathom.Journal;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
 using Fathom.MarketData;

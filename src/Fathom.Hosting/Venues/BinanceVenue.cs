@@ -1,3 +1,4 @@
+using Fathom.Journal;
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Gateway.Abstractions;

@@ -1,4 +1,6 @@
-namespace Fathom.MarketData;
+using Fathom.MarketData;
+
+namespace Fathom.Journal;
 
 /// <summary>
 /// The part of a venue's market-data feed that belongs to the core: each instrument's
