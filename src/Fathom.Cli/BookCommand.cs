@@ -290,14 +290,13 @@ internal static class BookCommand
         o.WriteLine($"diffs applied {c.DiffsApplied}, dropped before sync {c.DiffsDroppedBeforeSync}, duplicates {c.Duplicates}, gaps {c.Gaps}, out of order {c.OutOfOrder}, crossed {c.Crossed}");
         string grid = "";
         if (book.TickRaw != spec.TickSize.Raw)
-            grid = "; book grid refined to " + Plain(book.TickRaw, spec.PriceDecimals) + " (order tick " + Plain(spec.TickSize.Raw, spec.PriceDecimals) + ")";
+            grid = "; book grid refined to " + FixedPoint.ToTrimmedString(book.TickRaw, spec.PriceDecimals) + " (order tick " + FixedPoint.ToTrimmedString(spec.TickSize.Raw, spec.PriceDecimals) + ")";
         o.WriteLine($"levels {book.BidCount} bids / {book.AskCount} asks; known to {Known(book, Side.Bid, Px)} / {Known(book, Side.Ask, Px)}{grid}");
     }
 
     private static string Known(OrderBook book, Side side, Func<long, string> px) =>
         book.KnownUntilTick(side) is long k ? (Math.Abs(k) == long.MaxValue ? "all" : px(k)) : "nothing";
 
-    private static string Plain(long raw, int decimals) => FixedPoint.ToString(raw, decimals).TrimEnd('0').TrimEnd('.');
 
     private static int DisplayDecimals(long raw)
     {

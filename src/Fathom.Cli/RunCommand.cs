@@ -312,11 +312,7 @@ internal static class RunCommand
         return ExitFailure;
     }
 
-    private static string Decimal(long raw, int decimals)
-    {
-        string s = FixedPoint.ToString(raw, decimals);
-        return s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') : s;
-    }
+    private static string Decimal(long raw, int decimals) => FixedPoint.ToTrimmedString(raw, decimals);
 
     /// <summary>The configured symbols' assets (a testnet account holds hundreds of others: only counted).</summary>
     private static string DescribeBalances(IReadOnlyList<VenueBalance> balances, IReadOnlyList<BinanceOrderInstrument> instruments)

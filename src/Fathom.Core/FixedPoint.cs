@@ -102,6 +102,16 @@ public static class FixedPoint
         return System.Text.Encoding.ASCII.GetString(buffer[..written]);
     }
 
+    /// <summary>
+    /// <see cref="ToString(long, int)"/> without trailing fractional zeros (and without the point when nothing
+    /// follows it): 1.50000000 → "1.5", 100 at 0 decimals → "100", 0.000 → "0". For display; never for the wire.
+    /// </summary>
+    public static string ToTrimmedString(long raw, int decimals)
+    {
+        string s = ToString(raw, decimals);
+        return s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') : s;
+    }
+
     private static int CountDigits(ulong value)
     {
         int n = 1;

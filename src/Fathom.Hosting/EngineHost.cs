@@ -328,9 +328,8 @@ public sealed class EngineHost : IAsyncDisposable
         return n;
     }
 
-    private static string Px(InstrumentSpec spec, long raw) => Trim(FixedPoint.ToString(raw, spec.PriceDecimals));
-    private static string Qx(InstrumentSpec spec, long raw) => Trim(FixedPoint.ToString(raw, spec.QtyDecimals));
-    private static string Trim(string s) => s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') is { Length: > 0 } t ? t : "0" : s;
+    private static string Px(InstrumentSpec spec, long raw) => FixedPoint.ToTrimmedString(raw, spec.PriceDecimals);
+    private static string Qx(InstrumentSpec spec, long raw) => FixedPoint.ToTrimmedString(raw, spec.QtyDecimals);
     private string Money(long raw) => (raw / (double)FixedPoint.Pow10(_options.Specs[0].PriceDecimals)).ToString("F2", CultureInfo.InvariantCulture);
 
     private static string P(HdrHistogram.HistogramBase h, double percentile) =>

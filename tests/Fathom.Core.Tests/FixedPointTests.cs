@@ -50,4 +50,15 @@ public class FixedPointTests
                 FixedPoint.TryFormat(6_183_763_000_000L + i, 8, buf, out _);
         });
     }
+
+    [Theory]
+    [InlineData(150_000_000L, 8, "1.5")]
+    [InlineData(100L, 0, "100")]       // no point: nothing to trim (the old copies printed "1")
+    [InlineData(1_000L, 1, "100")]
+    [InlineData(0L, 3, "0")]
+    [InlineData(-50L, 2, "-0.5")]
+    [InlineData(123_456L, 3, "123.456")]
+    [InlineData(120_000L, 4, "12")]
+    public void ToTrimmedString_DropsTrailingFractionalZerosOnly(long raw, int decimals, string expected) =>
+        Assert.Equal(expected, FixedPoint.ToTrimmedString(raw, decimals));
 }

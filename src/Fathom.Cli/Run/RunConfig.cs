@@ -602,8 +602,7 @@ internal sealed partial record RunConfig
         return decimal.ToInt64(scaled);
     }
 
-    private static string Format(long raw, int decimals) =>
-        FixedPoint.ToString(raw, decimals) is var s && s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') : FixedPoint.ToString(raw, decimals);
+    private static string Format(long raw, int decimals) => FixedPoint.ToTrimmedString(raw, decimals);
 
     private static string Ms(long ns) => (ns / 1_000_000).ToString(CultureInfo.InvariantCulture) + " ms";
 
