@@ -66,7 +66,7 @@ public static class EngineOperatorStateMachine
     public static bool IsFlattening(EngineOperatorState s) => (int)s % 3 == 2;
 
     /// <summary>The strategy threw and is never called again.</summary>
-    public static bool IsStrategyFaulted(EngineOperatorState s) => (int)s >= 6;
+    internal static bool IsStrategyFaulted(EngineOperatorState s) => (int)s >= 6;
 
     /// <summary>The strategy may be called: <see cref="EngineOperatorState.Running"/> only.</summary>
     public static bool CallsStrategy(EngineOperatorState s) => s == EngineOperatorState.Running;

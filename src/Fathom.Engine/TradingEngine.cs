@@ -930,7 +930,7 @@ public sealed class TradingEngine : IReportSink
     {
         // Stopped (after OnStop), paused or halted: the strategy gets no callback, so a fill arriving while
         // the stop's cancels are in flight cannot requote.
-        if (host.Halted || Paused || !Started)
+        if (host.Halted || !EngineOperatorStateMachine.CallsStrategy(_operatorState))
             return;
         try
         {

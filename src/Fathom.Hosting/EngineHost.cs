@@ -399,20 +399,6 @@ public sealed class EngineHost : IAsyncDisposable
     private int _riskPrinted;
     private int _feedPrinted;
 
-    /// <summary>The last <paramref name="count"/> risk state transitions, stamped (for dashboards).</summary>
-    public IReadOnlyList<string> RecentRiskTransitions(int count)
-    {
-        lock (_riskTransitions)
-            return [.. _riskTransitions.TakeLast(count)];
-    }
-
-    /// <summary>The last <paramref name="count"/> book sync transitions, stamped (for dashboards).</summary>
-    public IReadOnlyList<string> RecentFeedTransitions(int count)
-    {
-        lock (_feedTransitions)
-            return [.. _feedTransitions.TakeLast(count)];
-    }
-
     /// <summary>
     /// Graceful stop: the strategy's OnStop and cancel-all through execution, wait (bounded) until the venue
     /// confirmed every cancel, ask the venue for any open order of ours, stop feed and timers, flush the store.
