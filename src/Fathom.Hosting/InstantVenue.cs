@@ -21,7 +21,7 @@ public sealed class InstantVenue(IReportSink sink, bool answerAtOnce = true, boo
 {
     private readonly Queue<OrderCommand> _pending = new(answerAtOnce ? 0 : 1024);
     // Invariant: one entry per order acked and neither cancelled nor filled; few, so a list scanned by id.
-    private readonly List<OrderCommand> _resting = [];
+    private readonly List<OrderCommand> _resting = new(16);
     private readonly List<OrderCommand>? _sent = record ? [] : null;
     private long _venueIds;
     private long _tradeIds;
