@@ -1,43 +1,43 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using Fathom.Book;
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Hosting;
 using Fathom.MarketData;
 using Fathom.Risk;
-using Fathom.Signals;
 using Fathom.Strategies;
+using Fathom.Testing;
 using Fathom.Venues.Binance;
 
 namespace Fathom.LatencyHarness;
 
 /// <summary>
-/// Tick-to-order of the whole in-process core on real recorded data: the recorded BTCUSDT frames are
-/// fed at their recorded inter-arrival times (scaled by --speed) through the parser, sync, analyzer,
-/// market maker, execution and risk into an in-process venue that acks after each frame. Because the
-/// send schedule is fixed by the recording, a slow frame delays the next ones and that shows up in
-/// the figures (no coordinated omission). A warm-up pass runs on a throwaway core that cannot send.
-/// Headless: prints HdrHistogram percentiles, GC counts and bytes allocated during the measured run.
+/// Tick-to-order of the whole in-process core on real recorded data: the core is the production one,
+/// built by <see cref="CoreComposition.Build"/> on a Binance feed core (parser, sync, analyzer, market maker,
+/// execution, risk, engine), and the recorded BTCUSDT frames are fed at their recorded inter-arrival times
+/// (scaled by --speed) through the feed core's own entry points into an in-process venue
+/// (<see cref="InstantVenue"/>) that answers after each frame. Because the send schedule is fixed by the
+/// recording, a slow frame delays the next ones and that shows up in the figures (no coordinated
+/// omission). A warm-up pass runs on a throwaway core. Headless: prints HdrHistogram percentiles, GC
+/// counts and bytes allocated during the measured run.
 /// </summary>
 public static class Program
 {
     /// <summary>
-    /// The venue, in process: each command is encoded into its WS API frame exactly as the gateway's
-    /// inline send does it (an Ed25519 session, so requests carry no per-request signature), tick-to-wire
-    /// is recorded at that point (no socket write), and the answers come after the frame's work.
+    /// The send side as the harness measures it: each command is encoded into its WS API frame exactly as
+    /// the gateway's inline send does it (an Ed25519 session, so requests carry no per-request signature),
+    /// tick-to-wire is recorded at that point (no socket write), and the command goes on to the in-process venue.
     /// </summary>
-    private sealed class InProcessVenue(MonotonicClock clock, HdrHistogram.LongHistogram tickToWire) : IOrderGateway, IDisposable
+    private sealed class WireEncoding(IOrderEntry venue, MonotonicClock clock, HdrHistogram.LongHistogram tickToWire) : IOrderEntry, IDisposable
     {
-        public readonly Queue<OrderCommand> Pending = new(1024);
         private readonly BinanceOrderEncoder _encoder = new([new BinanceOrderInstrument(0, "BTCUSDT", "BTC", "USDT")], new ClientOrderIdFormat("fx"),
             new BinanceCredentials("harness-api-key", "harness-secret"), 5000);
         private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
-        private long _venueIds;
         private long _requestIds;
-        public bool IsReady => true;
-        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
+        public bool IsReady => venue.IsReady;
+        public Task StartAsync(CancellationToken cancel) => venue.StartAsync(cancel);
         public void Send(in OrderCommand command) => Send(command, 0);
 
         public void Send(in OrderCommand command, long triggerStampNs)
@@ -45,65 +45,23 @@ public static class Program
             _encoder.TryEncodeWs(command, ++_requestIds, 1_723_161_600_000, sessionLoggedOn: true, _frame, out _);
             if (triggerStampNs > 0)
                 tickToWire.RecordValue(Math.Max(1, clock.NowNanos() - triggerStampNs));
-            Pending.Enqueue(command);
+            venue.Send(command, triggerStampNs);
         }
 
+        public void CancelAll(int instrumentId, ClientOrderId cancelId) => venue.CancelAll(instrumentId, cancelId);
         public void Dispose() => _encoder.Dispose();
-        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
-        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
-        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        /// <summary>Answers what was sent (acks places, confirms cancels and replaces), after the frame's work is done.</summary>
-        public void Answer(TradingEngine engine, long nowNs)
-        {
-            while (Pending.TryDequeue(out OrderCommand c))
-            {
-                switch (c.Kind)
-                {
-                    case CommandKind.Place:
-                        engine.OnAck(new AckReport(c.InstrumentId, c.ClientOrderId, ++_venueIds, nowNs));
-                        break;
-                    case CommandKind.Cancel:
-                        engine.OnCanceled(new CanceledReport(c.InstrumentId, c.OrigClientOrderId, nowNs));
-                        break;
-                    case CommandKind.CancelReplace:
-                        engine.OnCanceled(new CanceledReport(c.InstrumentId, c.OrigClientOrderId, nowNs));
-                        engine.OnAck(new AckReport(c.InstrumentId, c.NewClientOrderId, ++_venueIds, nowNs));
-                        break;
-                    case CommandKind.AmendQty:
-                        engine.OnAmended(new AmendedReport(c.InstrumentId, c.OrigClientOrderId, c.ClientOrderId, c.Qty, nowNs));
-                        break;
-                }
-            }
-        }
     }
 
     private sealed class Core
     {
-        public required Lock CoreLock;
-        public required HftBacktestReplay Replay;
-        public required MarketDataRouter Router;
+        public required BinanceFeedCore Feed;
         public required TradingEngine Engine;
-        public required InProcessVenue Venue;
+        public required InstantVenue Venue;
     }
 
     private static Core BuildCore(MonotonicClock clock, double speed)
     {
-        InstrumentSpec spec = new InstrumentSpec
-        {
-            Symbol = "BTCUSDT", Venue = Venue.BinanceSpot, PriceDecimals = 8, QtyDecimals = 8,
-            TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
-        }.Validate();
-        var symbols = new BinanceSymbolTable();
-        BinanceSymbol symbol = symbols.Add(spec);
-        var parser = new BinanceStreamParser(symbols);
-        var sync = new BookSync(0, new OrderBook(spec, BookOptions.ForPrice(6_183_763)), SyncRule.BinanceSpot, new SyncOptions { SilenceTimeoutNs = 0 });
-        var router = new MarketDataRouter(1);
-        router.Add(sync);
-        var signals = new SignalEngine();
-        router.SetHandler(0, new SignalFeed(sync, signals));
+        InstrumentSpec spec = Specs.BtcUsdt;
         long money = FixedPoint.Pow10(8);
         var limits = new RiskLimits
         {
@@ -113,15 +71,24 @@ public static class Program
             // The venue's 10-second order budget is 10 s of *recorded* time: at ×speed it passes in 10/speed s of wall time.
             OrderBudgetWindowNs = (long)(10_000_000_000 / speed),
         };
-        var risk = new RiskManager(limits, [spec]);
-        var execution = new ExecutionEngine([spec], new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()));
-        var mm = new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 100_000, MaxPosition = 2_000_000, FollowTicker = true });
-        var coreLock = new Lock();
-        var engine = new TradingEngine(coreLock, [spec], [sync], execution, mm, clock, _ => SignalViews.From(signals));
-        var venue = new InProcessVenue(clock, engine.Latency.TickToWire);
-        engine.AttachGateway(venue);
+        var maker = new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 100_000, MaxPosition = 2_000_000, FollowTicker = true };
+        var setup = new CoreSetup([spec], limits, [maker], new ExecutionOptions(), 1, 1);
+        var feed = new BinanceFeedCore(setup.Specs);
+        CoreParts parts = CoreComposition.Build(feed, setup, clock, new InMemorySequenceReservation());
+        TradingEngine engine = parts.Engine;
+        // The split of command-producing frames: the feed core calls the engine right after applying a frame;
+        // the stamp taken between the two separates applying the frame from the engine's part.
+        Action<long> runEngine = feed.AfterApply!;
+        feed.AfterApply = readStamp =>
+        {
+            s_appliedNs = clock.NowNanos();
+            runEngine(readStamp);
+        };
+        // Answers (acks, cancels confirmed) come after the frame's work, stamped with the venue's time.
+        var venue = new InstantVenue(engine, answerAtOnce: false) { Now = clock.NowNanos };
+        engine.AttachGateway(new WireEncoding(venue, clock, engine.Latency.TickToWire));
         engine.Start();
-        return new Core { CoreLock = coreLock, Replay = new HftBacktestReplay(parser, symbol), Router = router, Engine = engine, Venue = venue };
+        return new Core { Feed = feed, Engine = engine, Venue = venue };
     }
 
     private static List<(long RecvNs, byte[] Line)> Load(string path)
@@ -142,23 +109,30 @@ public static class Program
     private static readonly HdrHistogram.LongHistogram s_applyPart = new(60_000_000_000, 3);
     private static readonly HdrHistogram.LongHistogram s_enginePart = new(60_000_000_000, 3);
 
+    private static long s_appliedNs;
+
     private static void Feed(Core core, byte[] line, MonotonicClock clock)
     {
         long readStamp = clock.NowNanos();
-        var router = core.Router;
-        lock (core.CoreLock)
+        // A recorded line is "<receive ns> <json>": a combined-stream frame, or a REST depth snapshot.
+        ReadOnlySpan<byte> span = line;
+        int space = span.IndexOf((byte)' ');
+        long receiveNs = DecimalParser.Parse(span[..space], 0);
+        ReadOnlySpan<byte> json = span[(space + 1)..];
+        lock (core.Feed.CoreLock)
         {
             long sent = core.Engine.CommandsSent;
-            core.Replay.ReplayLine(line, ref router);
-            long applied = clock.NowNanos();
-            core.Engine.OnMarketDataApplied(readStamp);
+            if (json.StartsWith("{\"lastUpdateId\""u8))
+                core.Feed.ApplySnapshot(0, 1000, json, readStamp, receiveNs);
+            else
+                core.Feed.ApplyFrame(json, readStamp, receiveNs, 1);
             if (core.Engine.CommandsSent != sent)
             {
-                s_applyPart.RecordValue(Math.Max(1, applied - readStamp));
-                s_enginePart.RecordValue(Math.Max(1, clock.NowNanos() - applied));
+                s_applyPart.RecordValue(Math.Max(1, s_appliedNs - readStamp));
+                s_enginePart.RecordValue(Math.Max(1, clock.NowNanos() - s_appliedNs));
             }
         }
-        core.Venue.Answer(core.Engine, clock.NowNanos());
+        core.Venue.AnswerPending();
     }
 
     public static int Main(string[] args)
@@ -169,7 +143,7 @@ public static class Program
         lines.AddRange(Load(Path.Combine(data, "binance", "hftbacktest", "spot", "btcusdt_20240809.gz")));
         var clock = MonotonicClock.System;
 
-        // Warm-up on a throwaway core (its commands go to its own venue; nothing is measured).
+        // Warm-up on a throwaway core built the same way (its commands go to its own venue; nothing is measured).
         var warm = BuildCore(clock, speed);
         foreach (var (_, line) in lines)
             Feed(warm, line, clock);

@@ -63,7 +63,7 @@ public sealed class TradingEngine : IReportSink
     private readonly long[] _lastTopBid;
     private readonly long[] _lastTopAsk;
     private readonly long[] _lastLagSamples;
-    private IOrderGateway? _gateway;
+    private IOrderEntry? _gateway;
     // Invariant: moved only by MoveOperator, through EngineOperatorStateMachine's table.
     private EngineOperatorState _operatorState;
     // Time of the input being processed; never goes backwards (a frame's read stamp can predate the last input's).
@@ -209,7 +209,7 @@ public sealed class TradingEngine : IReportSink
     public CoreJournal? Journal { get; set; }
 
     /// <summary>Where commands go. Until it is set (or while it is not ready) commands are counted and dropped, so the engine can warm up without sending.</summary>
-    public void AttachGateway(IOrderGateway gateway) { lock (_lock) _gateway = gateway; }
+    public void AttachGateway(IOrderEntry gateway) { lock (_lock) _gateway = gateway; }
 
     /// <summary>Starts the strategy (under the lock).</summary>
     public void Start()
@@ -903,7 +903,7 @@ public sealed class TradingEngine : IReportSink
         CommandQueue queue = _execution.Commands;
         if (queue.Count == 0)
             return 0;
-        IOrderGateway? gateway = _gateway;
+        IOrderEntry? gateway = _gateway;
         CoreJournal? journal = Journal;
         Span<byte> encoded = stackalloc byte[JournalCodec.MaxSize];
         foreach (ref readonly OrderCommand command in queue.Commands)

@@ -9,7 +9,7 @@ namespace Fathom.Gateway.Abstractions;
 /// </summary>
 /// <remarks>
 /// Threading: an implementation may be called from several gateway threads, and from inside
-/// <see cref="IOrderGateway.Send(in OrderCommand)"/> on the core thread (a local reject). It must never
+/// <see cref="IOrderEntry.Send(in OrderCommand)"/> on the core thread (a local reject). It must never
 /// block: the engine appends the report to the core's input ring and returns, so a gateway may call it
 /// while holding its own lock without risking a lock-order inversion with the core.
 /// </remarks>

@@ -7,6 +7,7 @@ using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Signals;
 using Fathom.Strategies;
+using Fathom.Strategy.Abstractions;
 
 namespace Fathom.Hosting;
 
@@ -39,9 +40,12 @@ public static class CoreComposition
     /// on <paramref name="core"/>'s books and lock (any venue's feed core); the engine runs after every applied input. With a
     /// <paramref name="journal"/>, its meta record is written, id blocks are journaled while it is
     /// attached, and the feed core and the engine journal every input (see <see cref="DetachJournal"/>).
+    /// <paramref name="strategies"/>, when given, are hosted instead of the setup's market makers (a test's own
+    /// strategies); the journal's meta record still names only the setup's, so such a core does not replay.
     /// </summary>
     public static CoreParts Build(IFeedCore core, CoreSetup setup, MonotonicClock clock, ISequenceReservation reservation,
-        Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null, CoreJournal? journal = null)
+        Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null, CoreJournal? journal = null,
+        IReadOnlyList<IStrategy>? strategies = null)
     {
         ArgumentNullException.ThrowIfNull(core);
         ArgumentNullException.ThrowIfNull(setup);
@@ -68,7 +72,7 @@ public static class CoreComposition
             orderObserver?.Invoke(t);
         });
         // One market maker per configured instrument, each with its own context (timers, intents, orders).
-        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, [.. setup.Strategies.Select(o => new MarketMaker(o))], clock,
+        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, strategies ?? [.. setup.Strategies.Select(o => new MarketMaker(o))], clock,
             i => SignalViews.From(signals[i]));
         built = engine;
         // A failed id reservation (ids remain for cancels: the next block is reserved ahead) halts trading.

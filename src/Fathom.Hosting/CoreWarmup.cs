@@ -3,7 +3,6 @@ using System.Text;
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
-using Fathom.Gateway.Abstractions;
 using Fathom.Venues.Binance;
 
 namespace Fathom.Hosting;
@@ -98,7 +97,7 @@ public static class CoreWarmup
             gaps += book.Counters.Gaps;
             crossed += book.Counters.Crossed + book.Counters.Malformed + book.Counters.OffTick;
         }
-        return new Result(frames, venue.Commands, venue.FillCount, engine.StrategyError, started.Elapsed, parts)
+        return new Result(frames, venue.Commands, venue.Fills, engine.StrategyError, started.Elapsed, parts)
         {
             DiffsApplied = diffs, Gaps = gaps, Crossed = crossed,
         };
@@ -136,69 +135,5 @@ public static class CoreWarmup
             sb.Append(k > 1 ? "," : "").Append(CultureInfo.InvariantCulture, $"[\"{Px(spec, mid + k)}\",\"{Qx(spec, qty * 5)}\"]");
         sb.Append("]}");
         return Encoding.UTF8.GetBytes(sb.ToString());
-    }
-
-    /// <summary>A venue that answers at once, in process: acks places, confirms cancels, fills on request.</summary>
-    private sealed class InstantVenue(TradingEngine engine) : IOrderGateway
-    {
-        private readonly List<OrderCommand> _resting = [];
-        private long _venueIds = 1;
-        private long _tradeIds = 1;
-
-        public long Commands { get; private set; }
-        public long FillCount { get; private set; }
-        public bool IsReady => true;
-
-        public void Send(in OrderCommand c)
-        {
-            Commands++;
-            switch (c.Kind)
-            {
-                case CommandKind.Place:
-                    _resting.Add(c);
-                    engine.OnAck(new AckReport(c.InstrumentId, c.ClientOrderId, _venueIds++, c.IssuedNs));
-                    break;
-                case CommandKind.Cancel:
-                    if (Remove(c.OrigClientOrderId))
-                        engine.OnCanceled(new CanceledReport(c.InstrumentId, c.OrigClientOrderId, c.IssuedNs));
-                    break;
-                case CommandKind.CancelReplace:
-                    if (Remove(c.OrigClientOrderId))
-                        engine.OnCanceled(new CanceledReport(c.InstrumentId, c.OrigClientOrderId, c.IssuedNs));
-                    var placed = OrderCommand.From(new PlaceOrderCommand(c.InstrumentId, c.NewClientOrderId, c.Side, c.Type, c.Price, c.Qty), c.IssuedNs);
-                    _resting.Add(placed);
-                    engine.OnAck(new AckReport(c.InstrumentId, c.NewClientOrderId, _venueIds++, c.IssuedNs));
-                    break;
-                case CommandKind.AmendQty:
-                    engine.OnAmended(new AmendedReport(c.InstrumentId, c.OrigClientOrderId, c.ClientOrderId, c.Qty, c.IssuedNs));
-                    break;
-            }
-        }
-
-        public void FillOneRestingOrder()
-        {
-            if (_resting.Count == 0)
-                return;
-            OrderCommand o = _resting[0];
-            _resting.RemoveAt(0);
-            FillCount++;
-            engine.OnFill(new FillReport(o.InstrumentId, o.ClientOrderId, 0, _tradeIds++, o.Side, o.Price, o.Qty, o.Qty, 0, Qty.Zero, true, o.IssuedNs));
-        }
-
-        private bool Remove(ClientOrderId id)
-        {
-            int i = _resting.FindIndex(o => o.ClientOrderId == id);
-            if (i < 0)
-                return false;
-            _resting.RemoveAt(i);
-            return true;
-        }
-
-        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-        public void CancelAll(int instrumentId, ClientOrderId cancelId) => _resting.Clear();
-        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
-        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -420,12 +420,13 @@ public sealed class EngineHost : IAsyncDisposable
         // The venue's own list is the proof: the engine could be wrong about an order it never heard of.
         var venueOpen = new List<string>();
         string? venueError = null;
+        IVenueQueries venue = Gateway;
         for (int i = 0; i < Specs.Count; i++)
         {
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                foreach (var order in await Gateway.GetOpenOrdersAsync(i, timeout.Token).ConfigureAwait(false))
+                foreach (var order in await venue.GetOpenOrdersAsync(i, timeout.Token).ConfigureAwait(false))
                     venueOpen.Add($"{Specs[i].Symbol} {_options.IdFormat.Format(order.ClientOrderId)}");
             }
             catch (Exception ex) when (ex is not (OutOfMemoryException or StackOverflowException))

@@ -24,7 +24,7 @@ public interface IVenue
 
     /// <summary>
     /// Order entry for the same instruments, reporting into <paramref name="sink"/>; it records tick-to-wire into
-    /// <paramref name="latency"/> when given. Not connected until <see cref="IOrderGateway.StartAsync"/>.
+    /// <paramref name="latency"/> when given. Not connected until <see cref="IOrderEntry.StartAsync"/>.
     /// </summary>
     IOrderGateway CreateOrderEntry(IReportSink sink, ClientOrderIdFormat format, EngineLatency? latency);
 

@@ -1,6 +1,5 @@
 using Fathom.Core;
 using Fathom.Engine;
-using Fathom.Gateway.Abstractions;
 using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Venues.Binance;
@@ -53,6 +52,7 @@ public static class JournalReplay
         var core = new BinanceFeedCore(setup.Specs);
         CoreParts parts = CoreComposition.Build(core, setup, clock, reservation);
         var recorder = new RecordingGateway();
+        var comparison = new ReplayComparison(recorder, expected);
         parts.Engine.AttachGateway(recorder);
         string? difference = null;
         string? problem;
@@ -64,7 +64,6 @@ public static class JournalReplay
                 if (e.Kind is RecordKind.JournalMeta or RecordKind.IdReservation or RecordKind.CommandOut)
                     continue;
                 inputs++;
-                recorder.CurrentInput = e.Sequence;
                 time.AdvanceToNanos(e.MonoNs);
                 try
                 {
@@ -79,17 +78,17 @@ public static class JournalReplay
                     difference ??= $"at input {e.Sequence}: {ex.Message}";
                     break;
                 }
-                difference ??= recorder.FirstDifference(expected);
+                difference ??= comparison.FirstDifference(e.Sequence);
                 if (difference is not null)
                     break;
             }
             problem = reader.Problem;
         }
-        if (difference is null && recorder.Count != expected.Count)
-            difference = recorder.Count < expected.Count
-                ? $"the journal has {expected.Count - recorder.Count} more commands, the first: {JournalCodec.DescribeCommand(expected[recorder.Count].Bytes)} (input {expected[recorder.Count].Sequence})"
+        if (difference is null && recorder.Sent.Count != expected.Count)
+            difference = recorder.Sent.Count < expected.Count
+                ? $"the journal has {expected.Count - recorder.Sent.Count} more commands, the first: {JournalCodec.DescribeCommand(expected[recorder.Sent.Count].Bytes)} (input {expected[recorder.Sent.Count].Sequence})"
                 : "the replay produced more commands than the journal";
-        return new Result(inputs, expected.Count, recorder.Count, difference, problem);
+        return new Result(inputs, expected.Count, recorder.Sent.Count, difference, problem);
     }
 
     private static CoreJournalReader OpenJournal(string path)
@@ -105,44 +104,32 @@ public static class JournalReplay
         }
     }
 
-    /// <summary>The replayed core's gateway: encodes each command as the journal does and keeps it.</summary>
-    private sealed class RecordingGateway : IOrderGateway
+    /// <summary>
+    /// Compares the replayed core's commands (kept by a <see cref="RecordingGateway"/>) with the journal's, as
+    /// they are produced: each command is encoded as the journal encodes it and belongs to the input being replayed.
+    /// </summary>
+    private sealed class ReplayComparison(RecordingGateway recorder, List<(long Sequence, byte[] Bytes)> expected)
     {
-        private readonly List<(long Sequence, byte[] Bytes)> _sent = [];
         private int _checked;
 
-        public long CurrentInput { get; set; }
-        public int Count => _sent.Count;
-        public bool IsReady => true;
-
-        public void Send(in OrderCommand command)
+        /// <summary>The first command since the last call that differs from the journal's, or null.</summary>
+        public string? FirstDifference(long input)
         {
+            if (recorder.CancelAlls.Count > 0)
+                return $"at input {input}: the core cancelled all through the gateway, which the journal cannot hold";
             Span<byte> buffer = stackalloc byte[JournalCodec.MaxSize];
-            int n = JournalCodec.Encode(command, buffer);
-            _sent.Add((CurrentInput, buffer[..n].ToArray()));
-        }
-
-        /// <summary>Compares what was sent since the last call with the journal; the first mismatch, or null.</summary>
-        public string? FirstDifference(List<(long Sequence, byte[] Bytes)> expected)
-        {
-            for (; _checked < _sent.Count; _checked++)
+            for (; _checked < recorder.Sent.Count; _checked++)
             {
-                var got = _sent[_checked];
+                int n = JournalCodec.Encode(recorder.Sent[_checked], buffer);
+                byte[] got = buffer[..n].ToArray();
                 if (_checked >= expected.Count)
-                    return $"command {_checked + 1} at input {got.Sequence} is extra: {JournalCodec.DescribeCommand(got.Bytes)}";
+                    return $"command {_checked + 1} at input {input} is extra: {JournalCodec.DescribeCommand(got)}";
                 var want = expected[_checked];
-                if (want.Sequence != got.Sequence || !want.Bytes.AsSpan().SequenceEqual(got.Bytes))
+                if (want.Sequence != input || !want.Bytes.AsSpan().SequenceEqual(got))
                     return $"command {_checked + 1}: journal has {JournalCodec.DescribeCommand(want.Bytes)} at input {want.Sequence}, " +
-                        $"replay produced {JournalCodec.DescribeCommand(got.Bytes)} at input {got.Sequence}";
+                        $"replay produced {JournalCodec.DescribeCommand(got)} at input {input}";
             }
             return null;
         }
-
-        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-        public void CancelAll(int instrumentId, ClientOrderId cancelId) => throw new InvalidOperationException("the core never cancels all through the gateway");
-        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
-        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

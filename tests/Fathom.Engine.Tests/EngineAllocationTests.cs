@@ -3,6 +3,7 @@ using Fathom.Gateway.Abstractions;
 using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Testing;
+using Fathom.Hosting;
 using Xunit;
 
 namespace Fathom.Engine.Tests;
@@ -41,37 +42,18 @@ public class EngineAllocationTests
         journal.Dispose();
     }
 
-    /// <summary>Keeps the first commands in a preallocated array and counts the rest: sending allocates nothing.</summary>
-    private sealed class PreallocatedGateway : IOrderGateway
-    {
-        public readonly OrderCommand[] First = new OrderCommand[16];
-        public int Count;
-        public bool IsReady => true;
-        public void Send(in OrderCommand command)
-        {
-            if (Count < First.Length)
-                First[Count] = command;
-            Count++;
-        }
-        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
-        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) => Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) => Task.FromResult<IReadOnlyList<FillReport>>([]);
-        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) => Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     [Fact]
     public void FillsOfKnownOrders_WithAJournalAttached_AllocateNothing()
     {
         using var stream = new MemoryStream(64 << 20);
         var journal = new CoreJournal(new RecordingWriter(stream, ownsStream: false));
-        var gateway = new PreallocatedGateway();
+        // Keeps the first commands in a list allocated up front and counts the rest: sending allocates nothing.
+        var gateway = new RecordingGateway(keep: 16);
         TradingEngineTests.RigForAllocation rig = TradingEngineTests.NewRigForAllocation(journal, gateway);
         rig.Market(10_000, 10_010, 1);
-        Assert.Equal(2, gateway.Count);
-        OrderCommand buy = gateway.First[..2].Single(c => c.Side == OrderSide.Buy);
-        OrderCommand sell = gateway.First[..2].Single(c => c.Side == OrderSide.Sell);
+        Assert.Equal(2, gateway.Sends);
+        OrderCommand buy = gateway.Sent.Single(c => c.Side == OrderSide.Buy);
+        OrderCommand sell = gateway.Sent.Single(c => c.Side == OrderSide.Sell);
         rig.Engine.OnAck(new AckReport(0, buy.ClientOrderId, 1000 + buy.ClientOrderId.Sequence, rig.Now));
         rig.Engine.OnAck(new AckReport(0, sell.ClientOrderId, 1000 + sell.ClientOrderId.Sequence, rig.Now));
         // Each round fills both quotes by one raw unit (new trade ids: applied, not repeats), so the

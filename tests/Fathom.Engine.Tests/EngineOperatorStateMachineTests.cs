@@ -2,6 +2,7 @@ using Fathom.Journal;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
 using Fathom.MarketData;
+using Fathom.Testing;
 using Xunit;
 using static Fathom.Engine.EngineOperatorState;
 
@@ -78,7 +79,7 @@ public class EngineOperatorStateMachineTests
 
 public partial class TradingEngineTests
 {
-    private static void AssertOperator(Rig rig, EngineOperatorState expected)
+    private static void AssertOperator(CoreRig rig, EngineOperatorState expected)
     {
         TradingEngine e = rig.Engine;
         Assert.Equal(expected, e.OperatorState);
@@ -166,7 +167,7 @@ public partial class TradingEngineTests
         rig.Engine.Pause();
         string text;
         lock (rig.CoreLock)
-            text = PrometheusMetrics.Build(rig.Engine, [rig.Sync]);
+            text = PrometheusMetrics.Build(rig.Engine, [rig.Books[0]]);
         Assert.Contains($"fathom_operator_state {(int)Paused}", text);
         Assert.Contains("fathom_operator_illegal_transitions_total 0", text);
     }

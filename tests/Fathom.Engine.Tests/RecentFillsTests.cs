@@ -3,6 +3,7 @@ using Fathom.Gateway.Abstractions;
 using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Strategy.Abstractions;
+using Fathom.Testing;
 using Xunit;
 
 namespace Fathom.Engine.Tests;
@@ -10,10 +11,10 @@ namespace Fathom.Engine.Tests;
 /// <summary>The engine's ring of recent fills (<see cref="TradingEngine.CopyRecentFills"/>): exact, newest first, bounded.</summary>
 public partial class TradingEngineTests
 {
-    private static FillReport FillOf(Rig rig, ClientOrderId id, long tradeId, OrderSide side, long priceRaw, long qtyRaw, long fee, bool maker) =>
+    private static FillReport FillOf(CoreRig rig, ClientOrderId id, long tradeId, OrderSide side, long priceRaw, long qtyRaw, long fee, bool maker) =>
         new(0, id, 1000 + id.Sequence, tradeId, side, new Price(priceRaw), new Qty(qtyRaw), new Qty(qtyRaw), fee, Qty.Zero, maker, rig.Now);
 
-    private static FillView[] RecentFills(Rig rig, int room = TradingEngine.RecentFillCapacity)
+    private static FillView[] RecentFills(CoreRig rig, int room = TradingEngine.RecentFillCapacity)
     {
         var buffer = new FillView[room];
         int n;
@@ -23,7 +24,7 @@ public partial class TradingEngineTests
     }
 
     /// <summary>The rig with a gateway of the caller's (the allocation tests pass one that records nothing on the heap).</summary>
-    internal static RigForAllocation NewRigForAllocation(CoreJournal journal, IOrderGateway gateway) => new(NewRig(journal: journal, gateway: gateway));
+    internal static RigForAllocation NewRigForAllocation(CoreJournal journal, IOrderEntry gateway) => new(NewRig(journal: journal, gateway: gateway));
 
     [Fact]
     public void CopyRecentFills_SeveralFills_AllNewestFirstWithTheirOwnPricesAndSizes()

@@ -1,5 +1,6 @@
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
+using Fathom.Hosting;
 using Xunit;
 
 namespace Fathom.Engine.Tests;
@@ -15,19 +16,21 @@ public partial class TradingEngineTests
     /// A gateway like Binance's: every report goes to the sink under one report gate, and a local reject
     /// from <see cref="Send"/> (429 back-off, budget used up, off-tick) takes the same gate on the core thread.
     /// </summary>
-    private sealed class GatedGateway : Fathom.Testing.InProcessGateway
+    /// <remarks>The kit's recording gateway, with the gate and the local rejects layered on its send hook.</remarks>
+    private sealed class GatedGateway
     {
+        public readonly RecordingGateway Entry = new();
+        public GatedGateway() => Entry.OnSend = Send;
+        public List<OrderCommand> Sent => Entry.Sent;
         public readonly Lock ReportGate = new();
         public IReportSink Sink = null!;
-        public readonly List<OrderCommand> Sent = [];
         /// <summary>Runs on the core thread inside Send, before the local reject takes the gate.</summary>
         public Action<OrderCommand>? BeforeReject;
         public int RejectEvery;
         public long LocalRejects;
         private long _sends;
-        public override void Send(in OrderCommand command)
+        private void Send(OrderCommand command)
         {
-            Sent.Add(command);
             long n = ++_sends;
             Action<OrderCommand>? before = BeforeReject;
             if (before is null && (RejectEvery == 0 || n % RejectEvery != 0))
@@ -47,7 +50,7 @@ public partial class TradingEngineTests
     public async Task LocalRejectUnderCoreLock_WhileAckArrivesUnderReportGate_Finishes()
     {
         var gateway = new GatedGateway();
-        var rig = NewRig(gateway: gateway);
+        var rig = NewRig(gateway: gateway.Entry);
         gateway.Sink = rig.Engine;
         rig.Market(10_000, 10_010, 1);
         foreach (var c in gateway.Sent.ToArray())
@@ -95,7 +98,7 @@ public partial class TradingEngineTests
     public void ManyThreads_ReportsRejectsTimersOperatorsAndMarketData_EveryInputProcessed_NothingHangs()
     {
         var gateway = new GatedGateway { RejectEvery = 7 };
-        var rig = NewRig(gateway: gateway);
+        var rig = NewRig(gateway: gateway.Entry);
         gateway.Sink = rig.Engine;
         rig.Market(10_000, 10_010, 1);
         long start = rig.Engine.InputsProcessed;

@@ -6,6 +6,8 @@ using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Strategies;
 using Fathom.Strategy.Abstractions;
+using Fathom.Hosting;
+using Fathom.Testing;
 using Xunit;
 
 namespace Fathom.Engine.Tests;
@@ -16,11 +18,7 @@ namespace Fathom.Engine.Tests;
 /// </summary>
 public partial class TradingEngineTests
 {
-    private static readonly InstrumentSpec Eth = new InstrumentSpec
-    {
-        Symbol = "ETHUSDT", Venue = Venue.Simulator, PriceDecimals = 8, QtyDecimals = 8,
-        TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
-    }.Validate();
+    private static readonly InstrumentSpec Eth = Specs.Eth;
 
     private const long Second = 1_000_000_000;
 
@@ -69,37 +67,22 @@ public partial class TradingEngineTests
         public void OnStop(IStrategyContext context) { }
     }
 
-    /// <summary>BTCUSDT (0) and ETHUSDT (1) on virtual time, with the given strategies.</summary>
+    /// <summary>BTCUSDT (0) and ETHUSDT (1) on virtual time, with the given strategies (the kit's <see cref="CoreRig"/>).</summary>
     private sealed class TwoInstrumentRig
     {
-        public readonly ManualTimeProvider Time = new();
-        public readonly BookSync[] Syncs = [new BookSync(0, new OrderBook(Btc), SyncRule.BinanceSpot), new BookSync(1, new OrderBook(Eth), SyncRule.BinanceSpot)];
-        public readonly RecordingGateway Gateway = new();
-        public readonly Lock CoreLock = new();
-        public readonly TradingEngine Engine;
+        private readonly CoreRig _rig;
         private long _updateId;
 
         public TwoInstrumentRig(params IStrategy[] strategies)
         {
-            InstrumentSpec[] specs = [Btc, Eth];
-            var limits = new RiskLimits
-            {
-                Instruments =
-                [
-                    .. specs.Select(_ => new InstrumentRiskLimits { MaxPosition = new Qty(100_000_000), MaxOrderQty = new Qty(10_000_000), MaxOrderNotional = 1_000_000_000_000 }),
-                ],
-                MaxTotalNotional = 10_000_000_000_000, MarkoutLossLimit = 1_000_000_000_000, MaxDailyLoss = 1_000_000_000_000, PriceBandBps = 500,
-            };
-            TradingEngine? built = null;
-            var execution = new ExecutionEngine(specs, new ExecutionOptions(), new RiskManager(limits, specs),
-                new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()), t => built?.OnOrderTransition(t));
-            Engine = new TradingEngine(CoreLock, specs, Syncs, execution, strategies, new MonotonicClock(Time));
+            _rig = new CoreRig(CoreRig.Setup([Btc, Eth]), strategies: strategies);
             T0 = Now;
-            built = Engine;
-            Engine.AttachGateway(Gateway);
-            Engine.Start();
         }
 
+        public ManualTimeProvider Time => _rig.Time;
+        public RecordingGateway Gateway => _rig.Gateway;
+        public Lock CoreLock => _rig.CoreLock;
+        public TradingEngine Engine => _rig.Engine;
         public long Now => new MonotonicClock(Time).NowNanos();
 
         /// <summary>The engine's time at construction: <see cref="At"/> counts from here.</summary>
@@ -107,19 +90,7 @@ public partial class TradingEngineTests
 
         public void At(long sinceStartNs) => Time.AdvanceToNanos(T0 + sinceStartNs);
 
-        public void Market(int instrument, long bid, long ask)
-        {
-            lock (CoreLock)
-            {
-                BookSync sync = Syncs[instrument];
-                if (sync.IsLive)
-                    sync.MarkStale(StaleReason.Disconnected, 0);
-                long id = ++_updateId;
-                sync.OnSnapshot(new BookSnapshot(instrument, id, 0, 0,
-                    [new Level(bid, 5_000_000), new Level(bid - 1, 5_000_000)], [new Level(ask, 5_000_000), new Level(ask + 1, 5_000_000)], 0));
-                Engine.OnMarketDataApplied(Now);
-            }
-        }
+        public void Market(int instrument, long bid, long ask) => _rig.Market(bid, ask, ++_updateId, instrument);
 
         public void AckAll()
         {

@@ -29,6 +29,7 @@ public partial class TradingEngineTests
         public void OnStop(IStrategyContext context) { }
     }
 
+    // Built by hand, not by the kit's rig: the test gives the engine its own signal function, which the composition does not take.
     [Fact]
     public void OnMarketDataApplied_SignalViewComputedOncePerInput_FreshOutsideAndInTheNextInput()
     {
@@ -47,7 +48,7 @@ public partial class TradingEngineTests
         // Each computation returns a distinct reading, so a reused view is told apart from a recomputed one.
         var engine = new TradingEngine(new Lock(), [Btc], [sync], execution, strategy, clock,
             _ => SignalView.Empty with { TopImbalance = ++computed });
-        engine.AttachGateway(new RecordingGateway());
+        engine.AttachGateway(new Fathom.Hosting.RecordingGateway());
         engine.Start();
 
         void Market(long bid, long ask, long id)

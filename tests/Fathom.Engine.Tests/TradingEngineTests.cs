@@ -7,38 +7,18 @@ using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Strategies;
 using Fathom.Strategy.Abstractions;
+using Fathom.Testing;
 using Xunit;
 
 namespace Fathom.Engine.Tests;
 
 /// <summary>
-/// The core composition in process, on virtual time: a hand-fed book, the sample market maker,
+/// The core composition in process (the kit's <see cref="CoreRig"/>), on virtual time: a hand-fed book, the sample market maker,
 /// real execution and risk, and a recording gateway standing in for the venue.
 /// </summary>
 public partial class TradingEngineTests
 {
-    private static readonly InstrumentSpec Btc = new InstrumentSpec
-    {
-        Symbol = "BTCUSDT", Venue = Venue.Simulator, PriceDecimals = 8, QtyDecimals = 8,
-        TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
-    }.Validate();
-
-    private sealed class RecordingGateway : IOrderGateway
-    {
-        public readonly List<OrderCommand> Sent = [];
-        public bool IsReady => true;
-        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-        public void Send(in OrderCommand command) => Sent.Add(command);
-        public readonly List<(int InstrumentId, ClientOrderId CancelId)> CancelAlls = [];
-        public void CancelAll(int instrumentId, ClientOrderId cancelId) => CancelAlls.Add((instrumentId, cancelId));
-        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<FillReport>>([]);
-        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
+    private static readonly InstrumentSpec Btc = Specs.Btc;
 
     private sealed class ThrowingStrategy : IStrategy
     {
@@ -57,58 +37,9 @@ public partial class TradingEngineTests
         public void OnStop(IStrategyContext context) { }
     }
 
-    private sealed class Rig
-    {
-        public required ManualTimeProvider Time;
-        public required BookSync Sync;
-        public required TradingEngine Engine;
-        public required RecordingGateway Gateway;
-        public readonly Lock CoreLock = new();
-        public long Now => new MonotonicClock(Time).NowNanos();
-
-        public void Market(long bid, long ask, long id)
-        {
-            lock (CoreLock)
-            {
-                // A live sync ignores unsolicited snapshots; a scripted market move resyncs instead.
-                if (Sync.IsLive)
-                    Sync.MarkStale(StaleReason.Disconnected, 0);
-                Sync.OnSnapshot(new BookSnapshot(0, id, 0, 0,
-                    [new Level(bid, 5_000_000), new Level(bid - 1, 5_000_000)], [new Level(ask, 5_000_000), new Level(ask + 1, 5_000_000)], 0));
-                Engine.OnMarketDataApplied(Now);
-            }
-        }
-    }
-
-    private static Rig NewRig(IStrategy? strategy = null, CoreJournal? journal = null, IOrderGateway? gateway = null, bool start = true)
-    {
-        var time = new ManualTimeProvider();
-        var clock = new MonotonicClock(time);
-        var sync = new BookSync(0, new OrderBook(Btc), SyncRule.BinanceSpot);
-        var limits = new RiskLimits
-        {
-            Instruments = [new InstrumentRiskLimits { MaxPosition = new Qty(100_000_000), MaxOrderQty = new Qty(10_000_000), MaxOrderNotional = 1_000_000_000_000 }],
-            MaxTotalNotional = 10_000_000_000_000,
-            MarkoutLossLimit = 1_000_000_000_000,
-            MaxDailyLoss = 1_000_000_000_000,
-            PriceBandBps = 500,
-        };
-        var risk = new RiskManager(limits, [Btc]);
-        // As CoreComposition wires it: every order state change goes through the engine (store, OnOrderUpdate).
-        TradingEngine? built = null;
-        var execution = new ExecutionEngine([Btc], new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()),
-            t => built?.OnOrderTransition(t));
-        strategy ??= new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 10_000, MaxPosition = 1_000_000 });
-        var rig = new Rig { Time = time, Sync = sync, Gateway = new RecordingGateway(), Engine = null! };
-        var engine = new TradingEngine(rig.CoreLock, [Btc], [sync], execution, strategy, clock);
-        built = engine;
-        rig.Engine = engine;
-        engine.Journal = journal;
-        engine.AttachGateway(gateway ?? rig.Gateway);
-        if (start)
-            engine.Start();
-        return rig;
-    }
+    /// <summary>The kit's core: BTCUSDT, the sample market maker (or <paramref name="strategy"/>), wide limits, a recording gateway (or <paramref name="gateway"/>).</summary>
+    private static CoreRig NewRig(IStrategy? strategy = null, CoreJournal? journal = null, IOrderEntry? gateway = null, bool start = true) =>
+        new(CoreRig.Setup([Btc], CoreRig.Maker(0)), gateway, journal, strategy is null ? null : [strategy], start);
 
     [Fact]
     public void MarketData_FlowsThroughStrategyAndRisk_ToPostOnlyOrders()
@@ -140,7 +71,7 @@ public partial class TradingEngineTests
         var rig = NewRig();
         lock (rig.CoreLock)
         {
-            rig.Sync.MarkStale(StaleReason.Disconnected, 0);
+            rig.Books[0].MarkStale(StaleReason.Disconnected, 0);
             rig.Engine.OnMarketDataApplied(rig.Now);
         }
         Assert.DoesNotContain(rig.Gateway.Sent, c => c.Kind == CommandKind.Place);
@@ -169,7 +100,7 @@ public partial class TradingEngineTests
         Assert.Equal(2, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Cancel));
     }
 
-    private static void AckAll(Rig rig)
+    private static void AckAll(CoreRig rig)
     {
         foreach (var c in rig.Gateway.Sent.Where(c => c.Kind == CommandKind.Place).ToArray())
             rig.Engine.OnAck(new AckReport(0, c.ClientOrderId, 1000 + c.ClientOrderId.Sequence, rig.Now));
@@ -240,15 +171,15 @@ public partial class TradingEngineTests
         rig.Market(10_000, 10_010, 1);
         string text;
         lock (rig.CoreLock)
-            text = PrometheusMetrics.Build(rig.Engine, [rig.Sync]);
+            text = PrometheusMetrics.Build(rig.Engine, [rig.Books[0]]);
         Assert.Contains("fathom_book_live{symbol=\"BTCUSDT\"} 1", text);
         Assert.Contains("fathom_orders_total{kind=\"place\"} 2", text);
         Assert.Contains("fathom_risk_state 0", text);
         Assert.Contains("fathom_tick_to_order_seconds_count 1", text);
         Assert.Contains("# TYPE fathom_fills_total counter", text);
-        Assert.True(PrometheusMetrics.IsHealthy(rig.Engine, [rig.Sync]));
+        Assert.True(PrometheusMetrics.IsHealthy(rig.Engine, [rig.Books[0]]));
         rig.Engine.Halt();
-        Assert.False(PrometheusMetrics.IsHealthy(rig.Engine, [rig.Sync]));
+        Assert.False(PrometheusMetrics.IsHealthy(rig.Engine, [rig.Books[0]]));
     }
 
     [Fact]

@@ -11,6 +11,7 @@ using Fathom.Risk;
 using Fathom.Strategies;
 using Fathom.Strategy.Abstractions;
 using Spectre.Console.Testing;
+using Fathom.Testing;
 using Xunit;
 
 namespace Fathom.Integration.Tests;
@@ -22,17 +23,8 @@ namespace Fathom.Integration.Tests;
 /// </summary>
 public class DemoDashboardTests
 {
-    private static readonly InstrumentSpec Btc = new InstrumentSpec
-    {
-        Symbol = "BTCUSDT", Venue = Venue.Simulator, PriceDecimals = 8, QtyDecimals = 8,
-        TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
-    }.Validate();
-
-    private static readonly InstrumentSpec Eth = new InstrumentSpec
-    {
-        Symbol = "ETHUSDT", Venue = Venue.Simulator, PriceDecimals = 8, QtyDecimals = 8,
-        TickSize = new Price(1_000_000), StepSize = new Qty(1_000), MinQty = new Qty(1_000),
-    }.Validate();
+    private static readonly InstrumentSpec Btc = Fathom.Testing.Specs.Btc;
+    private static readonly InstrumentSpec Eth = Fathom.Testing.Specs.Eth;
 
     private static DashboardSnapshot Sample() => new()
     {
@@ -165,73 +157,30 @@ public class DemoDashboardTests
 
     // ---------------------------------------------------------------- a real engine
 
-    private sealed class RecordingGateway : IOrderGateway
-    {
-        public readonly List<OrderCommand> Sent = [];
-        public bool IsReady => true;
-        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
-        public void Send(in OrderCommand command) => Sent.Add(command);
-        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
-        public Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<OrderStatusReport>>([]);
-        public Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<FillReport>>([]);
-        public Task<IReadOnlyList<VenueBalance>> GetBalancesAsync(CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<VenueBalance>>([]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     private sealed class Rig
     {
-        public readonly Lock CoreLock = new();
-        public readonly ManualTimeProvider Time = new();
-        public readonly BookSync Sync = new(0, new OrderBook(Btc), SyncRule.BinanceSpot);
-        public readonly RecordingGateway Gateway = new();
-        public readonly TradingEngine Engine;
+        private readonly CoreRig _core;
         public readonly DashboardSampler Sampler;
         private long _tradeId;
 
         /// <param name="secondInstrument">Also trade ETHUSDT (instrument 1; the market maker quotes only BTCUSDT).</param>
         public Rig(bool secondInstrument = false)
         {
-            InstrumentSpec[] specs = secondInstrument ? [Btc, Eth] : [Btc];
-            BookSync[] books = secondInstrument ? [Sync, new BookSync(1, new OrderBook(Eth), SyncRule.BinanceSpot)] : [Sync];
-            var limits = new RiskLimits
-            {
-                Instruments =
-                [
-                    .. specs.Select(_ => new InstrumentRiskLimits { MaxPosition = new Qty(100_000_000), MaxOrderQty = new Qty(10_000_000), MaxOrderNotional = 1_000_000_000_000 }),
-                ],
-                MaxTotalNotional = 10_000_000_000_000,
-                MarkoutLossLimit = 1_000_000_000_000,
-                MaxDailyLoss = 1_000_000_000_000,
-                PriceBandBps = 500,
-            };
-            var risk = new RiskManager(limits, specs);
-            var execution = new ExecutionEngine(specs, new ExecutionOptions(), risk, new ClientOrderIdGenerator(1, 1, new InMemorySequenceReservation()));
-            var strategy = new MarketMaker(new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 10_000, MaxPosition = 1_000_000 });
-            var clock = new MonotonicClock(Time);
-            Engine = new TradingEngine(CoreLock, specs, books, execution, strategy, clock);
-            Engine.AttachGateway(Gateway);
-            Engine.Start();
-            Sampler = new DashboardSampler(CoreLock, Engine, Sync, Btc, clock: clock);
+            _core = new CoreRig(CoreRig.Setup(secondInstrument ? [Btc, Eth] : [Btc], CoreRig.Maker(0)));
+            Sampler = new DashboardSampler(CoreLock, Engine, Sync, Btc, clock: _core.Clock);
         }
 
-        public long Now => new MonotonicClock(Time).NowNanos();
+        public Lock CoreLock => _core.CoreLock;
+        public ManualTimeProvider Time => _core.Time;
+        public BookSync Sync => _core.Books[0];
+        public RecordingGateway Gateway => _core.Gateway;
+        public TradingEngine Engine => _core.Engine;
+        public long Now => _core.Now;
 
         /// <summary>Twelve levels a side from <paramref name="bid"/> down and <paramref name="ask"/> up (ticks of 0.01).</summary>
-        public void Market(long bid, long ask, long id)
-        {
-            lock (CoreLock)
-            {
-                if (Sync.IsLive)
-                    Sync.MarkStale(StaleReason.Disconnected, 0);
-                var bids = Enumerable.Range(0, 12).Select(i => new Level(bid - i, 5_000_000 + i)).ToArray();
-                var asks = Enumerable.Range(0, 12).Select(i => new Level(ask + i, 6_000_000 + i)).ToArray();
-                Sync.OnSnapshot(new BookSnapshot(0, id, 0, 0, bids, asks, 0));
-                Engine.OnMarketDataApplied(Now);
-            }
-        }
+        public void Market(long bid, long ask, long id) =>
+            _core.Snapshot(0, id, [.. Enumerable.Range(0, 12).Select(i => new Level(bid - i, 5_000_000 + i))],
+                [.. Enumerable.Range(0, 12).Select(i => new Level(ask + i, 6_000_000 + i))]);
 
         /// <summary>Every order the engine asked for: places, and the new leg of each cancel-replace.</summary>
         public NewOrder[] NewOrders() =>

@@ -32,13 +32,7 @@ public class FaultHaltTests
         }
     }
 
-    private sealed class NullVenue : Fathom.Testing.InProcessGateway
-    {
-        public readonly List<OrderCommand> Sent = [];
-        public override void Send(in OrderCommand command) => Sent.Add(command);
-    }
-
-    private sealed record Rig(BinanceFeedCore Core, CoreParts Parts, ManualTimeProvider Time, MonotonicClock Clock, NullVenue Venue)
+    private sealed record Rig(BinanceFeedCore Core, CoreParts Parts, ManualTimeProvider Time, MonotonicClock Clock, RecordingGateway Venue)
     {
         private long _id = 1_000, _wallNs = 1_700_000_000_000_000_000;
         private readonly Random _rng = new(5);
@@ -62,7 +56,7 @@ public class FaultHaltTests
             var clock = new MonotonicClock(time);
             var core = new BinanceFeedCore([Btc]);
             CoreParts parts = CoreComposition.Build(core, DemoCore.Setup(Btc, 1, 1), clock, reservation);
-            var venue = new NullVenue();
+            var venue = new RecordingGateway();
             parts.Engine.AttachGateway(venue);
             parts.Engine.Start();
             var rig = new Rig(core, parts, time, clock, venue);

@@ -279,8 +279,11 @@ internal sealed class RiskRig
 /// cancels, applies cancel-replaces and amends, answers queries from its own book), at once, after a
 /// delay on virtual time, or not until released. Answers enter the core through <see cref="IReportSink"/>.
 /// </summary>
-internal sealed class ScriptedVenue(RiskRig rig) : Fathom.Testing.InProcessGateway
+internal sealed class ScriptedVenue(RiskRig rig) : IOrderEntry
 {
+    public bool IsReady => true;
+    public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
+
     public readonly record struct SentCommand(OrderCommand Command, long AtNs);
     public readonly record struct RestingOrder(OrderSide Side, Price Price, Qty Qty, long VenueOrderId);
 
@@ -302,7 +305,7 @@ internal sealed class ScriptedVenue(RiskRig rig) : Fathom.Testing.InProcessGatew
 
     private TradingEngine Engine => rig.Engine;
 
-    public override void Send(in OrderCommand command)
+    public void Send(in OrderCommand command)
     {
         OrderCommand c = command;
         Sent.Add(new SentCommand(c, rig.NowNs));
@@ -432,5 +435,5 @@ internal sealed class ScriptedVenue(RiskRig rig) : Fathom.Testing.InProcessGatew
         $"{_resting.Count} resting [{string.Join(", ", _resting.Values.Select(o => $"{o.Side} {o.Qty.Raw}@{o.Price.Raw / RiskRig.Btc.TickSize.Raw}"))}], " +
         $"{Sent.Count} sent, {_pending.Count} answers pending";
 
-    public override void CancelAll(int instrumentId, ClientOrderId cancelId) => _resting.Clear();
+    public void CancelAll(int instrumentId, ClientOrderId cancelId) => _resting.Clear();
 }
