@@ -1,7 +1,7 @@
 using Fathom.Hosting;
 using System.CommandLine;
 using System.Globalization;
-using Fathom.Cli.Run;
+using Fathom.Hosting.Run;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;

@@ -5,14 +5,13 @@ using Fathom.Execution;
 using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Signals;
-using Fathom.Strategies;
 using Fathom.Venues.Binance;
 
 namespace Fathom.Hosting;
 
 /// <summary>
 /// Everything that decides what the core does, and nothing about where it runs: instruments, risk
-/// limits, the market makers' options, execution options and the client-order-id node and epoch.
+/// limits, the strategy instances (catalog name, instruments, parameters), execution options and the client-order-id node and epoch.
 /// <c>fathom demo</c>, <c>fathom run</c>, the warm-up and <c>fathom replay</c> all build their core
 /// from one of these through <see cref="CoreComposition.Build"/>, and a journal's meta record is this,
 /// as JSON, so a replay rebuilds exactly the core that wrote it.
@@ -20,7 +19,7 @@ namespace Fathom.Hosting;
 public sealed record CoreSetup(
     IReadOnlyList<InstrumentSpec> Specs,
     RiskLimits Limits,
-    IReadOnlyList<MarketMakerOptions> Strategies,
+    IReadOnlyList<StrategySetup> Strategies,
     ExecutionOptions Execution,
     ushort Node,
     uint Epoch);
@@ -30,7 +29,7 @@ public sealed record CoreParts(TradingEngine Engine, ExecutionEngine Execution, 
 public static class CoreComposition
 {
     /// <summary>Marks a journal meta record written by this composition (bump on any change to what it builds).</summary>
-    public const string Format = "fathom-core/1";
+    public const string Format = "fathom-core/2";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
@@ -39,9 +38,11 @@ public static class CoreComposition
     /// on <paramref name="core"/>'s books and lock; the engine runs after every applied input. With a
     /// <paramref name="journal"/>, its meta record is written, id blocks are journaled while it is
     /// attached, and the feed core and the engine journal every input (see <see cref="DetachJournal"/>).
+    /// The strategies are built from <paramref name="strategies"/> (the default catalog when null).
     /// </summary>
     public static CoreParts Build(BinanceFeedCore core, CoreSetup setup, MonotonicClock clock, ISequenceReservation reservation,
-        Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null, CoreJournal? journal = null)
+        Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null, CoreJournal? journal = null,
+        StrategyCatalog? strategies = null)
     {
         ArgumentNullException.ThrowIfNull(core);
         ArgumentNullException.ThrowIfNull(setup);
@@ -51,6 +52,8 @@ public static class CoreComposition
             reservation = new JournaledSequenceReservation(reservation, () => core.Journal);
         }
         IReadOnlyList<InstrumentSpec> specs = setup.Specs;
+        // Built first: a strategy the catalog refuses fails the composition before anything is attached.
+        var strategy = CreateStrategies(setup, strategies ?? StrategyCatalog.CreateDefault());
         var signals = new SignalEngine[specs.Count];
         for (int i = 0; i < specs.Count; i++)
         {
@@ -67,7 +70,7 @@ public static class CoreComposition
             built!.OnOrderTransition(t);
             orderObserver?.Invoke(t);
         });
-        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, new MarketMakers(setup.Strategies), clock,
+        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, strategy, clock,
             i => SignalViews.From(signals[i]));
         built = engine;
         // A failed id reservation (ids remain for cancels: the next block is reserved ahead) halts trading.
@@ -76,6 +79,14 @@ public static class CoreComposition
         core.Journal = journal;
         engine.Journal = journal;
         return new CoreParts(engine, execution, risk, signals);
+    }
+
+    /// <summary>Every instance of <paramref name="setup"/> built through <paramref name="catalog"/>, behind one strategy seam.</summary>
+    public static StrategySet CreateStrategies(CoreSetup setup, StrategyCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new StrategySet([.. setup.Strategies.Select(s => (catalog.Create(s, setup.Specs), s.Instruments))], setup.Specs.Count);
     }
 
     /// <summary>
@@ -119,8 +130,8 @@ public static class CoreComposition
         foreach (var spec in s.Specs)
             spec.Validate();
         s.Limits.Validate();
-        foreach (var strategy in s.Strategies)
-            strategy.Validate();
+        if (s.Strategies is null || s.Strategies.Count == 0)
+            throw new InvalidDataException("the journal's meta record has no strategy");
         s.Execution.Validate();
         return s;
     }

@@ -45,6 +45,8 @@ public sealed record EngineHostOptions
     public string? ControlToken { get; init; }
     public BinanceFeedOptions Feed { get; init; } = new();
     public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Where the core's strategies are built from by name (<see cref="CoreSetup.Strategies"/>); null: the built-in ones.</summary>
+    public StrategyCatalog? Strategies { get; init; }
     /// <summary>Period of the engine's timer input (risk evaluation, kill switches, unknown-order queries).</summary>
     public TimeSpan TimerPeriod { get; init; } = TimeSpan.FromMilliseconds(20);
 }
@@ -181,12 +183,12 @@ public sealed class EngineHost : IAsyncDisposable
         var store = _store;
         // JIT warm-up: the same composition on a throwaway core, before the live one exists.
         if (o.WarmupFrames > 0)
-            Warmup = CoreWarmup.Run(o.Core, o.WarmupFrames);
+            Warmup = CoreWarmup.Run(o.Core, o.WarmupFrames, o.Strategies);
         // The core: the same composition a journal replay rebuilds from the journal's meta record.
         if (o.JournalPath is not null)
             _journal = CoreJournal.Create(o.JournalPath);
         CoreParts parts = CoreComposition.Build(_feed.Core, o.Core, _clock, o.IdReservation,
-            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, null, _journal);
+            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, null, _journal, o.Strategies);
         _signals = [.. parts.Signals];
         _execution = parts.Execution;
         _engine = parts.Engine;

@@ -1,6 +1,6 @@
 using Fathom.Hosting;
 using System.Text.Json.Nodes;
-using Fathom.Cli.Run;
+using Fathom.Hosting.Run;
 using Fathom.Core;
 using Xunit;
 
@@ -213,7 +213,7 @@ public sealed class RunConfigTests
         var ex = Refused(root);
         string e = Assert.Single(ex.Errors);
         Assert.StartsWith("unknown property 'maxPositon' in $.symbols[0].strategy at line 1", e);
-        Assert.Contains("known properties here: halfSpreadTicks, quoteQty, maxPosition", e);
+        Assert.Contains("known properties here: name, halfSpreadTicks, quoteQty, maxPosition", e);
     }
 
     [Fact]
@@ -302,9 +302,11 @@ public sealed class RunConfigTests
     {
         var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
         var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
-        Assert.Equal(100_000, resolved.Strategies[0].QuoteQty);       // 0.001 at 8 decimals
-        Assert.Equal(2_000_000, resolved.Strategies[0].MaxPosition);
-        Assert.Equal(3, resolved.Strategies[0].HalfSpreadTicks);
+        Assert.Equal("market-maker", resolved.Strategies[0].Name);
+        var mm = MarketMakerOf(resolved);
+        Assert.Equal(100_000, mm.QuoteQty);       // 0.001 at 8 decimals
+        Assert.Equal(2_000_000, mm.MaxPosition);
+        Assert.Equal(3, mm.HalfSpreadTicks);
         Assert.Equal(new Qty(500_000), resolved.Limits.Instruments[0].MaxOrderQty);
         Assert.Equal(10_000L * 100_000_000, resolved.Limits.Instruments[0].MaxOrderNotional);
     }
@@ -320,8 +322,8 @@ public sealed class RunConfigTests
         var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
         Assert.Equal(config.Symbols.Count, resolved.Specs.Count);
         // The sample follows the ticker with a requote throttle; both reach the market maker.
-        Assert.True(resolved.Strategies[0].FollowTicker);
-        Assert.Equal(250_000_000, resolved.Strategies[0].MinRequoteIntervalNs);
+        Assert.True(MarketMakerOf(resolved).FollowTicker);
+        Assert.Equal(250_000_000, MarketMakerOf(resolved).MinRequoteIntervalNs);
         Assert.Contains("follow ticker yes, min requote interval 250 ms", config.Describe());
         // docs/operations.md shows the same file.
         string operations = File.ReadAllText(Path.Combine(Path.GetDirectoryName(path)!, "operations.md"));
@@ -393,7 +395,7 @@ public sealed class RunConfigTests
         // A numeric property added to the file model without a range would reach the engine unchecked.
         var sections = new (Type Type, string Path)[]
         {
-            (typeof(RunConfigFile), "$"), (typeof(SymbolSection), "$.symbols[]"), (typeof(MarketMakerSection), "$.symbols[].strategy"),
+            (typeof(RunConfigFile), "$"), (typeof(SymbolSection), "$.symbols[]"), (typeof(StrategySection), "$.symbols[].strategy"),
             (typeof(InstrumentLimitsSection), "$.symbols[].limits"), (typeof(RiskSection), "$.risk"),
         };
         var numeric = new[] { typeof(int?), typeof(long?), typeof(double?), typeof(decimal?), typeof(int), typeof(long), typeof(double), typeof(decimal) };
@@ -405,6 +407,10 @@ public sealed class RunConfigTests
         Assert.NotEmpty(expected);
         Assert.Equal(expected, RunConfigRanges.All.Select(r => r.Path).Order(StringComparer.Ordinal).ToList());
     }
+
+    /// <summary>The first symbol's market maker options, as the catalog builds them from the parameters.</summary>
+    private static Fathom.Strategies.MarketMakerOptions MarketMakerOf(ResolvedRun resolved) =>
+        BuiltInStrategies.MarketMakerOptionsOf(new StrategyArguments(resolved.Strategies[0], resolved.Specs));
 
     internal static string FindSample()
     {
