@@ -402,6 +402,59 @@ public sealed class EngineHost : IAsyncDisposable
 
     private int _riskPrinted;
     private int _feedPrinted;
+    private int _riskLogged;
+    private int _feedLogged;
+    private long _gatewayReconnectsLogged;
+    private long _feedDisconnectsLogged;
+    private string? _haltLogged;
+
+    /// <summary>
+    /// Logs what changed since the last call: risk transitions and faults, book sync transitions, order-entry
+    /// reconnects, feed disconnects and a halt. For the host's status loop: it reads what the core's callbacks
+    /// buffered, off the core thread, so nothing on the per-event path ever logs.
+    /// </summary>
+    public void LogChanges(Microsoft.Extensions.Logging.ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        lock (_riskTransitions)
+        {
+            for (; _riskLogged < _riskTransitions.Count; _riskLogged++)
+            {
+                string t = _riskTransitions[_riskLogged];
+                if (t.Contains("FAULT", StringComparison.Ordinal))
+                    ZLogger.ZLoggerExtensions.ZLogError(logger, $"risk {t}");
+                else
+                    ZLogger.ZLoggerExtensions.ZLogWarning(logger, $"risk {t}");
+            }
+        }
+        lock (_feedTransitions)
+            for (; _feedLogged < _feedTransitions.Count; _feedLogged++)
+                ZLogger.ZLoggerExtensions.ZLogInformation(logger, $"feed {_feedTransitions[_feedLogged]}");
+        long gatewayReconnects, feedDisconnects;
+        string? halt;
+        lock (Feed.CoreLock)
+        {
+            gatewayReconnects = Gateway.Reconnects;
+            feedDisconnects = Feed.Counters.Disconnects;
+            halt = Engine.HaltReason;
+        }
+        if (gatewayReconnects != _gatewayReconnectsLogged)
+        {
+            ZLogger.ZLoggerExtensions.ZLogWarning(logger, $"order entry reconnected ({gatewayReconnects} reconnects so far)");
+            _gatewayReconnectsLogged = gatewayReconnects;
+        }
+        if (feedDisconnects != _feedDisconnectsLogged)
+        {
+            ZLogger.ZLoggerExtensions.ZLogWarning(logger, $"market data disconnected and reconnecting ({feedDisconnects} disconnects so far)");
+            _feedDisconnectsLogged = feedDisconnects;
+        }
+        if (halt != _haltLogged)
+        {
+            if (halt is not null)
+                ZLogger.ZLoggerExtensions.ZLogError(logger, $"trading HALTED: {halt}");
+            _haltLogged = halt;
+        }
+    }
 
     /// <summary>The last <paramref name="count"/> risk state transitions, stamped (for dashboards).</summary>
     public IReadOnlyList<string> RecentRiskTransitions(int count)

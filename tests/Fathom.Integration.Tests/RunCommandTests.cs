@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Fathom.Cli;
+using Fathom.Hosting.Run;
 using Fathom.Gateway.Abstractions;
 using Fathom.Simulator;
 using Fathom.Venues.Binance;
