@@ -41,7 +41,7 @@ public sealed record EngineHostOptions
     public bool FreshStore { get; init; }
     /// <summary>Port of /metrics, /health and /control on 127.0.0.1 (0: any free port).</summary>
     public int MetricsPort { get; init; }
-    /// <summary>The token <c>POST /control/{action}</c> requires (see <see cref="Cli.ControlToken"/>); null: no control endpoints.</summary>
+    /// <summary>The token <c>POST /control/{action}</c> requires (see <see cref="Fathom.Hosting.ControlToken"/>); null: no control endpoints.</summary>
     public string? ControlToken { get; init; }
     public BinanceFeedOptions Feed { get; init; } = new();
     public TimeProvider Time { get; init; } = TimeProvider.System;
