@@ -2,6 +2,7 @@ using Fathom.Hosting;
 using System.Text.Json.Nodes;
 using Fathom.Hosting.Run;
 using Fathom.Core;
+using Microsoft.Extensions.Configuration;
 using Xunit;
 
 namespace Fathom.Integration.Tests;
@@ -406,6 +407,57 @@ public sealed class RunConfigTests
             .ToList();
         Assert.NotEmpty(expected);
         Assert.Equal(expected, RunConfigRanges.All.Select(r => r.Path).Order(StringComparer.Ordinal).ToList());
+    }
+
+    // ---------------------------------------------------------------- strategy selection by name
+
+    [Fact]
+    public void Parse_UnknownStrategyName_NamesThePathAndListsTheRegisteredOnes()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"] = JsonNode.Parse("""{ "name": "grid", "levels": 3 }""");
+        string e = Assert.Single(Refused(root).Errors);
+        Assert.Equal("$.symbols[0].strategy.name: unknown strategy 'grid'; registered: imbalance-taker, market-maker", e);
+    }
+
+    [Fact]
+    public void Resolve_ImbalanceTaker_ByName_BuildsItFromItsParameters()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"] = JsonNode.Parse("""{ "name": "imbalance-taker", "takeQty": "0.001", "maxPosition": "0.005", "cooldownMs": 500 }""");
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        Assert.Contains("BTCUSDT (BTC/USDT): strategy imbalance-taker cooldownMs 500, maxPosition 0.005, takeQty 0.001", config.Describe());
+        var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
+        var setup = Assert.Single(resolved.Strategies);
+        Assert.Equal("imbalance-taker", setup.Name);
+        Assert.Equal([0], setup.Instruments);
+        Assert.IsType<Fathom.Strategies.ImbalanceTaker>(config.Strategies.Create(setup, resolved.Specs));
+    }
+
+    [Fact]
+    public void Resolve_ImbalanceTakerBadParameters_RefusedWithThePath()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"] = JsonNode.Parse("""{ "name": "imbalance-taker", "maxPosition": "0.005", "takeQtty": "0.001" }""");
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        var ex = Assert.Throws<RunConfigException>(() => config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() }));
+        string e = Assert.Single(ex.Errors);
+        Assert.StartsWith("$.symbols[0].strategy: parameters of 'imbalance-taker':", e);
+        Assert.Contains("takeQtty", e);
+    }
+
+    [Fact]
+    public void Parse_ConfigurationOverride_ReachesTheStrategyParameters()
+    {
+        // The host layers environment and command line over the file: the override is what the strategy gets.
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ValidJson)))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["symbols:0:strategy:halfSpreadTicks"] = "7" })
+            .Build();
+        var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json", configuration: configuration);
+        var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
+        Assert.Equal(7, MarketMakerOf(resolved).HalfSpreadTicks);
+        Assert.Contains("half spread 7 ticks", config.Describe());
     }
 
     /// <summary>The first symbol's market maker options, as the catalog builds them from the parameters.</summary>

@@ -721,7 +721,7 @@ internal sealed partial record RunConfig
             if (s.StrategyName != StrategyCatalog.MarketMaker)
             {
                 sb.Append(ci, $"  {s.Symbol} ({s.BaseAsset}/{s.QuoteAsset}): strategy {s.StrategyName} ");
-                sb.Append(s.StrategyParameters.Count == 0 ? "(no parameters)" : string.Join(", ", s.StrategyParameters.Select(p => $"{p.Key} {p.Value}")));
+                sb.Append(s.StrategyParameters.Count == 0 ? "(no parameters)" : string.Join(", ", s.StrategyParameters.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key} {p.Value}")));
                 sb.Append('\n');
                 sb.Append(ci, $"    limits: max position {s.MaxPosition}, max order qty {s.MaxOrderQty}, max order notional {s.MaxOrderNotional} {s.QuoteAsset}\n");
                 continue;
