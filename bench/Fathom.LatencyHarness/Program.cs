@@ -71,7 +71,10 @@ public static class Program
             // The venue's 10-second order budget is 10 s of *recorded* time: at ×speed it passes in 10/speed s of wall time.
             OrderBudgetWindowNs = (long)(10_000_000_000 / speed),
         };
-        var maker = new MarketMakerOptions { InstrumentId = 0, HalfSpreadTicks = 1, QuoteQty = 100_000, MaxPosition = 2_000_000, FollowTicker = true };
+        var maker = new StrategySetup(StrategyCatalog.MarketMaker, [0], new Dictionary<string, string?>
+        {
+            ["halfSpreadTicks"] = "1", ["quoteQty"] = "0.001", ["maxPosition"] = "0.02", ["followTicker"] = "true",
+        });
         var setup = new CoreSetup([spec], limits, [maker], new ExecutionOptions(), 1, 1);
         var feed = new BinanceFeedCore(setup.Specs);
         CoreParts parts = CoreComposition.Build(feed, setup, clock, new InMemorySequenceReservation());

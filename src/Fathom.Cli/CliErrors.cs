@@ -2,7 +2,7 @@ using Fathom.Hosting;
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Text.Json;
-using Fathom.Cli.Run;
+using Fathom.Hosting.Run;
 using Microsoft.Data.Sqlite;
 
 namespace Fathom.Cli;

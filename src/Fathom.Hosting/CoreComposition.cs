@@ -6,14 +6,13 @@ using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Signals;
-using Fathom.Strategies;
 using Fathom.Strategy.Abstractions;
 
 namespace Fathom.Hosting;
 
 /// <summary>
 /// Everything that decides what the core does, and nothing about where it runs: instruments, risk
-/// limits, the market makers' options, execution options and the client-order-id node and epoch.
+/// limits, the strategy instances (catalog name, instruments, parameters), execution options and the client-order-id node and epoch.
 /// <c>fathom demo</c>, <c>fathom run</c>, the warm-up and <c>fathom replay</c> all build their core
 /// from one of these through <see cref="CoreComposition.Build"/>, and a journal's meta record is this,
 /// as JSON, so a replay rebuilds exactly the core that wrote it.
@@ -21,7 +20,7 @@ namespace Fathom.Hosting;
 public sealed record CoreSetup(
     IReadOnlyList<InstrumentSpec> Specs,
     RiskLimits Limits,
-    IReadOnlyList<MarketMakerOptions> Strategies,
+    IReadOnlyList<StrategySetup> Strategies,
     ExecutionOptions Execution,
     ushort Node,
     uint Epoch);
@@ -40,12 +39,13 @@ public static class CoreComposition
     /// on <paramref name="core"/>'s books and lock (any venue's feed core); the engine runs after every applied input. With a
     /// <paramref name="journal"/>, its meta record is written, id blocks are journaled while it is
     /// attached, and the feed core and the engine journal every input (see <see cref="DetachJournal"/>).
-    /// <paramref name="strategies"/>, when given, are hosted instead of the setup's market makers (a test's own
-    /// strategies); the journal's meta record still names only the setup's, so such a core does not replay.
+    /// The strategies are built from the setup through <paramref name="catalog"/> (the default catalog when null);
+    /// <paramref name="strategies"/>, when given, are hosted instead (a test's own strategies); the journal's meta
+    /// record still names only the setup's, so such a core does not replay.
     /// </summary>
     public static CoreParts Build(IFeedCore core, CoreSetup setup, MonotonicClock clock, ISequenceReservation reservation,
         Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null, CoreJournal? journal = null,
-        IReadOnlyList<IStrategy>? strategies = null)
+        StrategyCatalog? catalog = null, IReadOnlyList<IStrategy>? strategies = null)
     {
         ArgumentNullException.ThrowIfNull(core);
         ArgumentNullException.ThrowIfNull(setup);
@@ -55,6 +55,8 @@ public static class CoreComposition
             reservation = new JournaledSequenceReservation(reservation, () => core.Journal);
         }
         IReadOnlyList<InstrumentSpec> specs = setup.Specs;
+        // Built first: a strategy the catalog refuses fails the composition before anything is attached.
+        IReadOnlyList<IStrategy> strategy = strategies ?? CreateStrategies(setup, catalog ?? StrategyCatalog.CreateDefault());
         var signals = new SignalEngine[specs.Count];
         for (int i = 0; i < specs.Count; i++)
         {
@@ -71,8 +73,8 @@ public static class CoreComposition
             built!.OnOrderTransition(t);
             orderObserver?.Invoke(t);
         });
-        // One market maker per configured instrument, each with its own context (timers, intents, orders).
-        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, strategies ?? [.. setup.Strategies.Select(o => new MarketMaker(o))], clock,
+        // One instance per configured entry, each with its own context (timers, intents, orders).
+        var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, strategy, clock,
             i => SignalViews.From(signals[i]));
         built = engine;
         // A failed id reservation (ids remain for cancels: the next block is reserved ahead) halts trading.
@@ -81,6 +83,26 @@ public static class CoreComposition
         core.Journal = journal;
         engine.Journal = journal;
         return new CoreParts(engine, execution, risk, signals);
+    }
+
+    /// <summary>
+    /// Every instance of <paramref name="setup"/> built through <paramref name="catalog"/>; each must trade exactly the
+    /// instruments its entry names (the engine routes market data, fills and timers by what a strategy declares).
+    /// </summary>
+    public static IReadOnlyList<IStrategy> CreateStrategies(CoreSetup setup, StrategyCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var built = new List<IStrategy>(setup.Strategies.Count);
+        foreach (var s in setup.Strategies)
+        {
+            IStrategy strategy = catalog.Create(s, setup.Specs);
+            if (!strategy.InstrumentIds.Order().SequenceEqual(s.Instruments.Order()))
+                throw new InvalidOperationException($"strategy '{s.Name}' declares instruments [{string.Join(", ", strategy.InstrumentIds)}] " +
+                    $"but its configuration gives it [{string.Join(", ", s.Instruments)}]: return the instruments of StrategyArguments.InstrumentIds");
+            built.Add(strategy);
+        }
+        return built;
     }
 
     /// <summary>
@@ -124,8 +146,8 @@ public static class CoreComposition
         foreach (var spec in s.Specs)
             spec.Validate();
         s.Limits.Validate();
-        foreach (var strategy in s.Strategies)
-            strategy.Validate();
+        if (s.Strategies is null || s.Strategies.Count == 0)
+            throw new InvalidDataException("the journal's meta record has no strategy");
         s.Execution.Validate();
         return s;
     }

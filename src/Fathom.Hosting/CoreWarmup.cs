@@ -27,16 +27,16 @@ public static class CoreWarmup
     /// <summary>
     /// Builds a throwaway core from <paramref name="setup"/> (its own books, a manual clock, in-memory
     /// ids, a venue that answers in process) and drives every instrument with <paramref name="frames"/>
-    /// synthetic depth updates.
+    /// synthetic depth updates. The strategies come from <paramref name="strategies"/> (the default catalog when null).
     /// </summary>
-    public static Result Run(CoreSetup setup, int frames = 5_000)
+    public static Result Run(CoreSetup setup, int frames = 5_000, StrategyCatalog? strategies = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var time = new ManualTimeProvider();
         var clock = new MonotonicClock(time);
         var core = new BinanceFeedCore(setup.Specs);
-        CoreParts parts = CoreComposition.Build(core, setup, clock, new InMemorySequenceReservation());
+        CoreParts parts = CoreComposition.Build(core, setup, clock, new InMemorySequenceReservation(), catalog: strategies);
         TradingEngine engine = parts.Engine;
         var venue = new InstantVenue(engine);
         engine.AttachGateway(venue);

@@ -1,7 +1,6 @@
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Risk;
-using Fathom.Strategies;
 
 namespace Fathom.Hosting;
 
@@ -26,11 +25,15 @@ public static class DemoCore
             MaxDailyLoss = 5_000 * money,
             PriceBandBps = 200,
         };
-        var strategy = new MarketMakerOptions
+        var strategy = new StrategySetup(StrategyCatalog.MarketMaker, [0], new Dictionary<string, string?>
         {
-            InstrumentId = 0, HalfSpreadTicks = 3, QuoteQty = quoteQty, MaxPosition = maxPosition, MaxSkewTicks = 5,
-            FollowTicker = true, MinRequoteIntervalNs = 250_000_000,
-        };
+            ["halfSpreadTicks"] = "3",
+            ["quoteQty"] = FixedPoint.ToString(quoteQty, spec.QtyDecimals),
+            ["maxPosition"] = FixedPoint.ToString(maxPosition, spec.QtyDecimals),
+            ["maxSkewTicks"] = "5",
+            ["followTicker"] = "true",
+            ["minRequoteIntervalMs"] = "250",
+        });
         return new CoreSetup([spec], limits, [strategy], new ExecutionOptions(), node, epoch);
     }
 }

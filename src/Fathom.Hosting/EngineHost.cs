@@ -36,9 +36,11 @@ public sealed record EngineHostOptions
     public bool FreshStore { get; init; }
     /// <summary>Port of /metrics, /health and /control on 127.0.0.1 (0: any free port).</summary>
     public int MetricsPort { get; init; }
-    /// <summary>The token <c>POST /control/{action}</c> requires (see <see cref="Cli.ControlToken"/>); null: no control endpoints.</summary>
+    /// <summary>The token <c>POST /control/{action}</c> requires (see <see cref="Fathom.Hosting.ControlToken"/>); null: no control endpoints.</summary>
     public string? ControlToken { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Where the core's strategies are built from by name (<see cref="CoreSetup.Strategies"/>); null: the built-in ones.</summary>
+    public StrategyCatalog? Strategies { get; init; }
     /// <summary>Period of the engine's timer input (risk evaluation, kill switches, unknown-order queries).</summary>
     public TimeSpan TimerPeriod { get; init; } = TimeSpan.FromMilliseconds(20);
 }
@@ -176,12 +178,12 @@ public sealed class EngineHost : IAsyncDisposable
         var store = _store;
         // JIT warm-up: the same composition on a throwaway core, before the live one exists.
         if (o.WarmupFrames > 0)
-            Warmup = o.Venue.WarmUp(o.Core, o.WarmupFrames);
+            Warmup = o.Venue.WarmUp(o.Core, o.WarmupFrames, o.Strategies);
         // The core: the same composition a journal replay rebuilds from the journal's meta record.
         if (o.JournalPath is not null)
             _journal = CoreJournal.Create(o.JournalPath);
         CoreParts parts = CoreComposition.Build(_feed.Core, o.Core, _clock, o.IdReservation,
-            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, null, _journal);
+            t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, null, _journal, catalog: o.Strategies);
         _signals = [.. parts.Signals];
         _execution = parts.Execution;
         _engine = parts.Engine;
@@ -398,6 +400,59 @@ public sealed class EngineHost : IAsyncDisposable
 
     private int _riskPrinted;
     private int _feedPrinted;
+    private int _riskLogged;
+    private int _feedLogged;
+    private long _gatewayReconnectsLogged;
+    private long _feedDisconnectsLogged;
+    private string? _haltLogged;
+
+    /// <summary>
+    /// Logs what changed since the last call: risk transitions and faults, book sync transitions, order-entry
+    /// reconnects, feed disconnects and a halt. For the host's status loop: it reads what the core's callbacks
+    /// buffered, off the core thread, so nothing on the per-event path ever logs.
+    /// </summary>
+    public void LogChanges(Microsoft.Extensions.Logging.ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        lock (_riskTransitions)
+        {
+            for (; _riskLogged < _riskTransitions.Count; _riskLogged++)
+            {
+                string t = _riskTransitions[_riskLogged];
+                if (t.Contains("FAULT", StringComparison.Ordinal))
+                    ZLogger.ZLoggerExtensions.ZLogError(logger, $"risk {t}");
+                else
+                    ZLogger.ZLoggerExtensions.ZLogWarning(logger, $"risk {t}");
+            }
+        }
+        lock (_feedTransitions)
+            for (; _feedLogged < _feedTransitions.Count; _feedLogged++)
+                ZLogger.ZLoggerExtensions.ZLogInformation(logger, $"feed {_feedTransitions[_feedLogged]}");
+        long gatewayReconnects, feedDisconnects;
+        string? halt;
+        lock (CoreLock)
+        {
+            gatewayReconnects = Gateway.Reconnects;
+            feedDisconnects = Feed.Disconnects;
+            halt = Engine.HaltReason;
+        }
+        if (gatewayReconnects != _gatewayReconnectsLogged)
+        {
+            ZLogger.ZLoggerExtensions.ZLogWarning(logger, $"order entry reconnected ({gatewayReconnects} reconnects so far)");
+            _gatewayReconnectsLogged = gatewayReconnects;
+        }
+        if (feedDisconnects != _feedDisconnectsLogged)
+        {
+            ZLogger.ZLoggerExtensions.ZLogWarning(logger, $"market data disconnected and reconnecting ({feedDisconnects} disconnects so far)");
+            _feedDisconnectsLogged = feedDisconnects;
+        }
+        if (halt != _haltLogged)
+        {
+            if (halt is not null)
+                ZLogger.ZLoggerExtensions.ZLogError(logger, $"trading HALTED: {halt}");
+            _haltLogged = halt;
+        }
+    }
 
     /// <summary>
     /// Graceful stop: the strategy's OnStop and cancel-all through execution, wait (bounded) until the venue

@@ -32,5 +32,6 @@ public interface IVenue
     /// Runs the core's composition on a throwaway core with <paramref name="frames"/> synthetic frames per
     /// instrument in this venue's wire format, so the JIT has compiled the hot path before the live core sees a frame.
     /// </summary>
-    CoreWarmup.Result WarmUp(CoreSetup setup, int frames);
+    /// <paramref name="catalog"/> builds the setup's strategies (the built-in ones when null).
+    CoreWarmup.Result WarmUp(CoreSetup setup, int frames, StrategyCatalog? catalog);
 }

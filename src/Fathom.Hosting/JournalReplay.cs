@@ -19,8 +19,12 @@ public static class JournalReplay
         public bool Identical => FirstDifference is null && JournalProblem is null && ExpectedCommands == ReplayedCommands;
     }
 
-    /// <summary>Replays <paramref name="path"/>; <paramref name="adjust"/> may change the setup (to show a replay notices a different core).</summary>
-    public static Result Run(string path, Func<CoreSetup, CoreSetup>? adjust = null)
+    /// <summary>
+    /// Replays <paramref name="path"/>; <paramref name="adjust"/> may change the setup (to show a replay notices a different core).
+    /// The journal's strategies are rebuilt by name from <paramref name="strategies"/> (the default catalog when null): a
+    /// journal written by a program with its own strategies replays only with a catalog that has them.
+    /// </summary>
+    public static Result Run(string path, Func<CoreSetup, CoreSetup>? adjust = null, StrategyCatalog? strategies = null)
     {
         // Pass 1: the setup, the id blocks and the expected commands.
         CoreSetup? setup = null;
@@ -50,7 +54,7 @@ public static class JournalReplay
         var time = new ManualTimeProvider();
         var clock = new MonotonicClock(time);
         var core = new BinanceFeedCore(setup.Specs);
-        CoreParts parts = CoreComposition.Build(core, setup, clock, reservation);
+        CoreParts parts = CoreComposition.Build(core, setup, clock, reservation, catalog: strategies);
         var recorder = new RecordingGateway();
         var comparison = new ReplayComparison(recorder, expected);
         parts.Engine.AttachGateway(recorder);

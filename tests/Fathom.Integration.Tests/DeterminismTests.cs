@@ -71,7 +71,7 @@ public sealed class DeterminismTests(JournaledDemo demo) : IClassFixture<Journal
     {
         // Quoting one tick wider is a different core: the very first quote differs, and the replay says so.
         JournalReplay.Result result = JournalReplay.Run(demo.Path,
-            s => s with { Strategies = [s.Strategies[0] with { HalfSpreadTicks = s.Strategies[0].HalfSpreadTicks + 1 }] });
+            s => s with { Strategies = [s.Strategies[0].With("halfSpreadTicks", "4")] });
         Assert.False(result.Identical);
         Assert.NotNull(result.FirstDifference);
         Assert.Contains("command 1:", result.FirstDifference);

@@ -99,7 +99,7 @@ internal sealed class RiskRig
         CoreSetup setup = DemoCore.Setup(Btc, 1, 1);
         setup = setup with
         {
-            Strategies = [setup.Strategies[0] with { PullWithdrawal = 1.0 }],
+            Strategies = [setup.Strategies[0].With("pullWithdrawal", "1")],
             // The synthetic market moves every 20 ms; the demo's market maker then changes both quotes
             // every 250 ms, 8 commands a second against the budget's 4 (50 − 10 per 10 s), and the budget
             // rule would throttle every test. Only the budget's own test keeps a small one.

@@ -138,7 +138,7 @@ public class RiskWiringTests
         var rig = Synced(s => s with
         {
             Limits = s.Limits with { PriceBandBps = bandBps },
-            Strategies = [s.Strategies[0] with { HalfSpreadTicks = 150 }],
+            Strategies = [s.Strategies[0].With("halfSpreadTicks", "150")],
         });
         rig.Wiggle(40);
         if (quotes)
@@ -216,7 +216,7 @@ public class RiskWiringTests
         var rig = Quoting(s => s with
         {
             Limits = s.Limits with { MaxNewOrdersPerSecond = 4, OrderBudget = 1_000 },
-            Strategies = [s.Strategies[0] with { MinRequoteIntervalNs = 0 }],
+            Strategies = [s.Strategies[0].With("minRequoteIntervalMs", "0")],
         });
         rig.Wiggle(300); // the market maker wants both sides replaced on every frame: 200 new orders a second
         var times = rig.Venue.Sent.Where(s => s.Command.Kind is CommandKind.Place or CommandKind.CancelReplace).Select(s => s.Command.IssuedNs).ToList();
@@ -236,7 +236,7 @@ public class RiskWiringTests
         var rig = Quoting(s => s with
         {
             Limits = s.Limits with { MaxNewOrdersPerSecond = 1_000, OrderBudget = 10, CancelHeadroom = 4, OrderBudgetWindowNs = 2 * Sec },
-            Strategies = [s.Strategies[0] with { MinRequoteIntervalNs = 0 }],
+            Strategies = [s.Strategies[0].With("minRequoteIntervalMs", "0")],
         });
         rig.Wiggle(500);
         var commands = rig.Venue.Sent.Where(s => s.Command.Kind != CommandKind.Query).Select(s => s.Command).ToList();

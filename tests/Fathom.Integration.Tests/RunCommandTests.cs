@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Fathom.Cli;
+using Fathom.Hosting.Run;
 using Fathom.Gateway.Abstractions;
 using Fathom.Simulator;
 using Fathom.Venues.Binance;
@@ -359,6 +360,24 @@ public sealed class RunCommandTests
         using var count = check.CreateCommand();
         count.CommandText = "SELECT COUNT(*) FROM fills";
         Assert.Equal(host.Execution.Counters.Fills, (long)count.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public async Task Run_ImbalanceTakerPickedByName_TradesAgainstTheSimulatorAndStopsClean()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        // Thresholds low enough that the mixed flow triggers takes within seconds.
+        string json = SimulatorConfigJson(exchange.Server.BaseAddress).Replace(
+            "\"strategy\": { \"halfSpreadTicks\": 3, \"quoteQty\": \"0.001\", \"maxPosition\": \"0.02\", \"maxSkewTicks\": 5 }",
+            "\"strategy\": { \"name\": \"imbalance-taker\", \"imbalanceThreshold\": 0.05, \"absorptionThreshold\": 0, \"takeQty\": \"0.001\", \"maxPosition\": \"0.005\", \"slippageTicks\": 5, \"cooldownMs\": 300 }",
+            StringComparison.Ordinal);
+        Assert.Contains("imbalance-taker", json);
+        var r = await StartRunAsync(json);
+        Assert.Contains("strategy imbalance-taker", r.Output.ToString());
+        Assert.True(await WaitUntil(() => { lock (r.Host.CoreLock) return r.Host.Engine.CommandsSent > 0; }, TimeSpan.FromSeconds(60)),
+            $"the imbalance taker sent nothing\n{r.Output}\n{r.Error}");
+        await StopRunAsync(r, exchange);
+        Assert.Contains("shutdown clean", r.Output.ToString());
     }
 
     // ---------------------------------------------------------------- venue faults through the whole composition

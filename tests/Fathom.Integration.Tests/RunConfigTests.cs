@@ -1,7 +1,8 @@
 using Fathom.Hosting;
 using System.Text.Json.Nodes;
-using Fathom.Cli.Run;
+using Fathom.Hosting.Run;
 using Fathom.Core;
+using Microsoft.Extensions.Configuration;
 using Xunit;
 
 namespace Fathom.Integration.Tests;
@@ -213,7 +214,7 @@ public sealed class RunConfigTests
         var ex = Refused(root);
         string e = Assert.Single(ex.Errors);
         Assert.StartsWith("unknown property 'maxPositon' in $.symbols[0].strategy at line 1", e);
-        Assert.Contains("known properties here: halfSpreadTicks, quoteQty, maxPosition", e);
+        Assert.Contains("known properties here: name, halfSpreadTicks, quoteQty, maxPosition", e);
     }
 
     [Fact]
@@ -302,9 +303,11 @@ public sealed class RunConfigTests
     {
         var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
         var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
-        Assert.Equal(100_000, resolved.Strategies[0].QuoteQty);       // 0.001 at 8 decimals
-        Assert.Equal(2_000_000, resolved.Strategies[0].MaxPosition);
-        Assert.Equal(3, resolved.Strategies[0].HalfSpreadTicks);
+        Assert.Equal("market-maker", resolved.Strategies[0].Name);
+        var mm = MarketMakerOf(resolved);
+        Assert.Equal(100_000, mm.QuoteQty);       // 0.001 at 8 decimals
+        Assert.Equal(2_000_000, mm.MaxPosition);
+        Assert.Equal(3, mm.HalfSpreadTicks);
         Assert.Equal(new Qty(500_000), resolved.Limits.Instruments[0].MaxOrderQty);
         Assert.Equal(10_000L * 100_000_000, resolved.Limits.Instruments[0].MaxOrderNotional);
     }
@@ -320,8 +323,8 @@ public sealed class RunConfigTests
         var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
         Assert.Equal(config.Symbols.Count, resolved.Specs.Count);
         // The sample follows the ticker with a requote throttle; both reach the market maker.
-        Assert.True(resolved.Strategies[0].FollowTicker);
-        Assert.Equal(250_000_000, resolved.Strategies[0].MinRequoteIntervalNs);
+        Assert.True(MarketMakerOf(resolved).FollowTicker);
+        Assert.Equal(250_000_000, MarketMakerOf(resolved).MinRequoteIntervalNs);
         Assert.Contains("follow ticker yes, min requote interval 250 ms", config.Describe());
         // docs/operations.md shows the same file.
         string operations = File.ReadAllText(Path.Combine(Path.GetDirectoryName(path)!, "operations.md"));
@@ -393,7 +396,7 @@ public sealed class RunConfigTests
         // A numeric property added to the file model without a range would reach the engine unchecked.
         var sections = new (Type Type, string Path)[]
         {
-            (typeof(RunConfigFile), "$"), (typeof(SymbolSection), "$.symbols[]"), (typeof(MarketMakerSection), "$.symbols[].strategy"),
+            (typeof(RunConfigFile), "$"), (typeof(SymbolSection), "$.symbols[]"), (typeof(StrategySection), "$.symbols[].strategy"),
             (typeof(InstrumentLimitsSection), "$.symbols[].limits"), (typeof(RiskSection), "$.risk"),
         };
         var numeric = new[] { typeof(int?), typeof(long?), typeof(double?), typeof(decimal?), typeof(int), typeof(long), typeof(double), typeof(decimal) };
@@ -405,6 +408,61 @@ public sealed class RunConfigTests
         Assert.NotEmpty(expected);
         Assert.Equal(expected, RunConfigRanges.All.Select(r => r.Path).Order(StringComparer.Ordinal).ToList());
     }
+
+    // ---------------------------------------------------------------- strategy selection by name
+
+    [Fact]
+    public void Parse_UnknownStrategyName_NamesThePathAndListsTheRegisteredOnes()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"] = JsonNode.Parse("""{ "name": "grid", "levels": 3 }""");
+        string e = Assert.Single(Refused(root).Errors);
+        Assert.Equal("$.symbols[0].strategy.name: unknown strategy 'grid'; registered: imbalance-taker, market-maker", e);
+    }
+
+    [Fact]
+    public void Resolve_ImbalanceTaker_ByName_BuildsItFromItsParameters()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"] = JsonNode.Parse("""{ "name": "imbalance-taker", "takeQty": "0.001", "maxPosition": "0.005", "cooldownMs": 500 }""");
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        Assert.Contains("BTCUSDT (BTC/USDT): strategy imbalance-taker cooldownMs 500, maxPosition 0.005, takeQty 0.001", config.Describe());
+        var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
+        var setup = Assert.Single(resolved.Strategies);
+        Assert.Equal("imbalance-taker", setup.Name);
+        Assert.Equal([0], setup.Instruments);
+        Assert.IsType<Fathom.Strategies.ImbalanceTaker>(config.Strategies.Create(setup, resolved.Specs));
+    }
+
+    [Fact]
+    public void Resolve_ImbalanceTakerBadParameters_RefusedWithThePath()
+    {
+        var root = Valid();
+        Symbol0(root)["strategy"] = JsonNode.Parse("""{ "name": "imbalance-taker", "maxPosition": "0.005", "takeQtty": "0.001" }""");
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        var ex = Assert.Throws<RunConfigException>(() => config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() }));
+        string e = Assert.Single(ex.Errors);
+        Assert.StartsWith("$.symbols[0].strategy: parameters of 'imbalance-taker':", e);
+        Assert.Contains("takeQtty", e);
+    }
+
+    [Fact]
+    public void Parse_ConfigurationOverride_ReachesTheStrategyParameters()
+    {
+        // The host layers environment and command line over the file: the override is what the strategy gets.
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ValidJson)))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["symbols:0:strategy:halfSpreadTicks"] = "7" })
+            .Build();
+        var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json", configuration: configuration);
+        var resolved = config.Resolve(new Dictionary<string, InstrumentSpec> { ["BTCUSDT"] = BtcSpec() });
+        Assert.Equal(7, MarketMakerOf(resolved).HalfSpreadTicks);
+        Assert.Contains("half spread 7 ticks", config.Describe());
+    }
+
+    /// <summary>The first symbol's market maker options, as the catalog builds them from the parameters.</summary>
+    private static Fathom.Strategies.MarketMakerOptions MarketMakerOf(ResolvedRun resolved) =>
+        BuiltInStrategies.MarketMakerOptionsOf(new StrategyArguments(resolved.Strategies[0], resolved.Specs));
 
     internal static string FindSample()
     {

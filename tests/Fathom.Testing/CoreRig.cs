@@ -23,10 +23,15 @@ namespace Fathom.Testing;
 public sealed class CoreRig
 {
     /// <summary>The market maker tests quote with: one tick either side, 0.0001 a quote, at most 0.01 long or short.</summary>
-    public static MarketMakerOptions Maker(int instrumentId, long minRequoteIntervalNs = 0) => new()
-    {
-        InstrumentId = instrumentId, HalfSpreadTicks = 1, QuoteQty = 10_000, MaxPosition = 1_000_000, MinRequoteIntervalNs = minRequoteIntervalNs,
-    };
+    /// <remarks>Amounts in base units (0.0001 = 10 000 raw at 8 decimals), as a configuration gives them.</remarks>
+    public static StrategySetup Maker(int instrumentId, long minRequoteIntervalNs = 0) => new(StrategyCatalog.MarketMaker, [instrumentId],
+        new Dictionary<string, string?>
+        {
+            ["halfSpreadTicks"] = "1",
+            ["quoteQty"] = "0.0001",
+            ["maxPosition"] = "0.01",
+            ["minRequoteIntervalMs"] = (minRequoteIntervalNs / 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 
     /// <summary>Limits wide enough that only the rule a test aims at refuses (1 BTC position, 0.1 an order, 10 000 notional).</summary>
     public static RiskLimits WideLimits(int instruments) => new()
@@ -45,7 +50,7 @@ public sealed class CoreRig
     };
 
     /// <summary><paramref name="specs"/> under <see cref="WideLimits"/>, with <paramref name="makers"/> (node 1, epoch 1).</summary>
-    public static CoreSetup Setup(IReadOnlyList<InstrumentSpec> specs, params MarketMakerOptions[] makers) =>
+    public static CoreSetup Setup(IReadOnlyList<InstrumentSpec> specs, params StrategySetup[] makers) =>
         new(specs, WideLimits(specs.Count), makers, new ExecutionOptions(), 1, 1);
 
     /// <summary>Builds the core of <paramref name="setup"/> and, unless <paramref name="start"/> is false, starts it.</summary>

@@ -44,5 +44,5 @@ public sealed class BinanceVenue(
         return gateway;
     }
 
-    public CoreWarmup.Result WarmUp(CoreSetup setup, int frames) => CoreWarmup.Run(setup, frames);
+    public CoreWarmup.Result WarmUp(CoreSetup setup, int frames, StrategyCatalog? catalog) => CoreWarmup.Run(setup, frames, catalog);
 }

@@ -1,4 +1,3 @@
-using Fathom.Hosting;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -9,8 +8,10 @@ using Fathom.Gateway.Abstractions;
 using Fathom.Risk;
 using Fathom.Strategies;
 using Fathom.Venues.Binance;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
-namespace Fathom.Cli.Run;
+namespace Fathom.Hosting.Run;
 
 /// <summary>Where <c>fathom run</c> trades.</summary>
 internal enum RunVenue
@@ -27,16 +28,23 @@ internal sealed class RunConfigException(IReadOnlyList<string> errors)
     public IReadOnlyList<string> Errors { get; } = errors;
 }
 
-/// <summary>One configured symbol after the static checks; amounts are still decimals (the venue's steps are not known yet).</summary>
+/// <summary>
+/// One configured symbol after the static checks; amounts are still decimals (the venue's steps are not known yet).
+/// <see cref="StrategyName"/> and <see cref="StrategyParameters"/> are what the catalog builds; the market maker's
+/// fields are its parameters with defaults filled in (zero for another strategy).
+/// </summary>
 internal sealed record RunSymbol(
-    string Symbol, string BaseAsset, string QuoteAsset,
+    string Symbol, string BaseAsset, string QuoteAsset, string StrategyName, IReadOnlyDictionary<string, string?> StrategyParameters,
     long HalfSpreadTicks, decimal QuoteQty, decimal StrategyMaxPosition, long MaxSkewTicks,
     double ReferenceVolatility, double PullVolatility, double PullWithdrawal,
     decimal MaxPosition, decimal MaxOrderQty, decimal MaxOrderNotional,
     bool FollowTicker = false, long MinRequoteIntervalMs = 0, long BookSilenceMs = 0);
 
-/// <summary>A config checked against the venue's exchangeInfo: specs, one market maker per symbol and the risk limits.</summary>
-internal sealed record ResolvedRun(IReadOnlyList<InstrumentSpec> Specs, IReadOnlyList<MarketMakerOptions> Strategies, RiskLimits Limits);
+/// <summary>A config checked against the venue's exchangeInfo: specs, one strategy instance per symbol and the risk limits.</summary>
+internal sealed record ResolvedRun(IReadOnlyList<InstrumentSpec> Specs, IReadOnlyList<StrategySetup> Strategies, RiskLimits Limits);
+
+/// <summary>The host log's sinks (levels are read from the configuration's <c>logging:logLevel</c> section).</summary>
+internal sealed record RunLogging(bool Console, string? File, string? JsonFile);
 
 /// <summary>
 /// The validated <c>fathom run</c> configuration. <see cref="Load"/> reads and checks the file without any
@@ -81,6 +89,9 @@ internal sealed partial record RunConfig
     public required ushort InstanceId { get; init; }
     public required TimeSpan StatusInterval { get; init; }
     public required TimeSpan ShutdownTimeout { get; init; }
+    /// <summary>The catalog the symbols' strategies were checked against (and are built from).</summary>
+    public required StrategyCatalog Strategies { get; init; }
+    public RunLogging Logging { get; init; } = new(false, null, null);
 
     public bool IsMainnet => Venue == RunVenue.BinanceMainnet;
     public string StorePath => Path.Combine(StateDirectory, "fathom.db");
@@ -98,13 +109,37 @@ internal sealed partial record RunConfig
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
-    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(MarketMakerSection), typeof(InstrumentLimitsSection), typeof(RiskSection)];
+    // Every strategy the market maker: its section has no room for other properties, so a misspelt one is
+    // refused with its line and position. With another strategy in the file, the extra properties are kept
+    // (s_options) and a market maker's unknown ones are found by name after deserialization.
+    private static readonly JsonSerializerOptions s_strictOptions = new(s_options)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                info =>
+                {
+                    if (info.Type == typeof(StrategySection))
+                        foreach (var extension in info.Properties.Where(p => p.IsExtensionData).ToList())
+                            info.Properties.Remove(extension);
+                },
+            },
+        },
+    };
+
+    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(StrategySection), typeof(InstrumentLimitsSection), typeof(RiskSection), typeof(LoggingSection)];
 
     // Property names that hold credentials, compared without case, '-' or '_'.
     private static readonly string[] s_secretWords = ["apikey", "secret", "privatekey", "password", "passphrase", "ed25519", "signature", "token"];
 
-    /// <summary>Reads and validates <paramref name="path"/>; throws <see cref="RunConfigException"/> listing every problem.</summary>
-    public static RunConfig Load(string path)
+    /// <summary>
+    /// Reads and validates <paramref name="path"/>; throws <see cref="RunConfigException"/> listing every problem.
+    /// Strategy names are checked against <paramref name="strategies"/> (the built-in catalog when null); the
+    /// strategies' parameters are read from <paramref name="configuration"/> when given (the file layered with
+    /// environment variables and the command line, see FathomHost), else from the file alone.
+    /// </summary>
+    public static RunConfig Load(string path, StrategyCatalog? strategies = null, IConfiguration? configuration = null)
     {
         string text;
         try
@@ -115,12 +150,14 @@ internal sealed partial record RunConfig
         {
             throw new RunConfigException([$"cannot read the config file '{path}': {ex.Message}"]);
         }
-        return Parse(text, Path.GetFullPath(path));
+        return Parse(text, Path.GetFullPath(path), strategies, configuration);
     }
 
     /// <summary>Validates config text; <paramref name="sourcePath"/> anchors a relative state directory (its folder).</summary>
-    public static RunConfig Parse(string json, string sourcePath)
+    public static RunConfig Parse(string json, string sourcePath, StrategyCatalog? strategies = null, IConfiguration? configuration = null)
     {
+        strategies ??= StrategyCatalog.CreateDefault();
+        bool allMarketMakers;
         // Syntax first, on a document (so a secret is found even in a property the schema does not know).
         JsonDocument document;
         try
@@ -145,18 +182,25 @@ internal sealed partial record RunConfig
             RunConfigRanges.Check(document.RootElement, ranges);
             if (ranges.Count > 0)
                 throw new RunConfigException(ranges);
+            allMarketMakers = !(document.RootElement.TryGetProperty("symbols", out var symbols) && symbols.ValueKind == JsonValueKind.Array
+                && symbols.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("strategy", out var st)
+                    && st.ValueKind == JsonValueKind.Object && st.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
+                    && n.GetString() != StrategyCatalog.MarketMaker));
         }
 
         RunConfigFile file;
         try
         {
-            file = JsonSerializer.Deserialize<RunConfigFile>(json, s_options)!;
+            file = JsonSerializer.Deserialize<RunConfigFile>(json, allMarketMakers ? s_strictOptions : s_options)!;
         }
         catch (JsonException ex)
         {
             throw new RunConfigException([DescribeSchemaError(ex)]);
         }
-        return Validate(file, sourcePath);
+        // The strategies' parameters come through configuration, so environment variables and the command line
+        // can override them (FATHOM_symbols__0__strategy__quoteQty); without a host, from this text alone.
+        configuration ??= new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+        return Validate(file, sourcePath, strategies, configuration);
     }
 
     private static void FindSecrets(JsonElement element, string path, List<string> errors)
@@ -213,7 +257,7 @@ internal sealed partial record RunConfig
             string property = unmapped.Groups["prop"].Value;
             string typeName = unmapped.Groups["type"].Value;
             var section = s_sections.FirstOrDefault(t => t.FullName == typeName);
-            string known = section is null ? "" : "; known properties here: " + string.Join(", ", s_options.GetTypeInfo(section).Properties.Select(p => p.Name));
+            string known = section is null ? "" : "; known properties here: " + string.Join(", ", s_options.GetTypeInfo(section).Properties.Where(p => !p.IsExtensionData).Select(p => p.Name));
             string parent = path.EndsWith("." + property, StringComparison.Ordinal) ? path[..^(property.Length + 1)] : path;
             return $"unknown property '{property}' in {parent} at {Where(ex)}{known}";
         }
@@ -231,7 +275,7 @@ internal sealed partial record RunConfig
         return $"{path} at {Where(ex)}: {StripPosition(ex.Message)}";
     }
 
-    private static RunConfig Validate(RunConfigFile file, string sourcePath)
+    private static RunConfig Validate(RunConfigFile file, string sourcePath, StrategyCatalog strategies, IConfiguration configuration)
     {
         var errors = new List<string>();
 
@@ -275,7 +319,7 @@ internal sealed partial record RunConfig
         {
             for (int i = 0; i < file.Symbols.Count; i++)
             {
-                var s = ValidateSymbol(file.Symbols[i], $"$.symbols[{i}]", errors);
+                var s = ValidateSymbol(file.Symbols[i], $"$.symbols[{i}]", strategies, configuration.GetSection($"symbols:{i}:strategy"), errors);
                 if (s is null)
                     continue;
                 if (symbols.Any(x => x.Symbol == s.Symbol))
@@ -310,10 +354,14 @@ internal sealed partial record RunConfig
             MetadataRefreshPeriod = file.MetadataRefreshSeconds is double refresh ? TimeSpan.FromSeconds(refresh) : orderEntry.MetadataRefreshPeriod,
         };
 
+        RunLogging logging = ValidateLogging(file.Logging, configDir, errors);
+
         if (errors.Count > 0)
             throw new RunConfigException(errors);
         return new RunConfig
         {
+            Strategies = strategies,
+            Logging = logging,
             SourcePath = sourcePath,
             Venue = venue,
             VenueName = venueName,
@@ -328,6 +376,27 @@ internal sealed partial record RunConfig
             StatusInterval = TimeSpan.FromSeconds(status),
             ShutdownTimeout = TimeSpan.FromSeconds(shutdown),
         };
+    }
+
+    private static RunLogging ValidateLogging(LoggingSection? section, string configDir, List<string> errors)
+    {
+        if (section is null)
+            return new RunLogging(false, null, null);
+        foreach (var (category, level) in section.LogLevel ?? [])
+            if (!Enum.TryParse<LogLevel>(level, ignoreCase: true, out _) || int.TryParse(level, out _))
+                errors.Add($"$.logging.logLevel.{category}: '{level}' is not a level (Trace, Debug, Information, Warning, Error, Critical or None)");
+        string? File(string? path, string name)
+        {
+            if (path is null)
+                return null;
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                errors.Add($"$.logging.{name}: must be a file path (leave it out for no file)");
+                return null;
+            }
+            return Path.GetFullPath(path, configDir);
+        }
+        return new RunLogging(section.Console ?? false, File(section.File, "file"), File(section.JsonFile, "jsonFile"));
     }
 
     private static Uri? RequireUrl(string? text, string path, string[] schemes, List<string> errors)
@@ -345,7 +414,11 @@ internal sealed partial record RunConfig
         return uri;
     }
 
-    private static RunSymbol? ValidateSymbol(SymbolSection? s, string path, List<string> errors)
+    private static readonly string[] s_marketMakerKeys = [.. typeof(StrategySection).GetProperties()
+        .Where(p => p.Name is not (nameof(StrategySection.Name) or nameof(StrategySection.Other)))
+        .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))];
+
+    private static RunSymbol? ValidateSymbol(SymbolSection? s, string path, StrategyCatalog strategies, IConfigurationSection strategy, List<string> errors)
     {
         if (s is null)
         {
@@ -367,16 +440,38 @@ internal sealed partial record RunConfig
         if (symbol.Length > 0 && baseAsset.Length > 0 && quoteAsset.Length > 0 && symbol != baseAsset + quoteAsset)
             errors.Add($"{path}: symbol {symbol} is not baseAsset + quoteAsset ({baseAsset} + {quoteAsset})");
 
-        var mm = s.Strategy;
+        // The strategy: a catalog name and its parameters (the effective ones: file, environment, command line).
+        string strategyName = strategy["name"] ?? StrategyCatalog.MarketMaker;
+        IReadOnlyDictionary<string, string?> parameters = StrategySetup.ParametersOf(strategy, "name");
+        StrategySection? mm = null;
+        if (!strategy.Exists())
+            errors.Add($"{path}.strategy: required (\"name\", one of {string.Join(", ", strategies.Names)}, default {StrategyCatalog.MarketMaker}, " +
+                "and its parameters; the market maker's are halfSpreadTicks, quoteQty, maxPosition, maxSkewTicks)");
+        else if (!strategies.Contains(strategyName))
+            errors.Add($"{path}.strategy.name: unknown strategy '{strategyName}'; registered: {string.Join(", ", strategies.Names)}");
+        else if (strategyName == StrategyCatalog.MarketMaker)
+        {
+            foreach (string key in parameters.Keys.Select(k => k.Split(':')[0]).Distinct(StringComparer.OrdinalIgnoreCase))
+                if (!s_marketMakerKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+                    errors.Add($"unknown property '{key}' in {path}.strategy; known properties here: name, {string.Join(", ", s_marketMakerKeys)}");
+            try
+            {
+                mm = new ConfigurationBuilder().AddInMemoryCollection(parameters).Build().Get<StrategySection>() ?? new StrategySection();
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Only an override from the environment or the command line gets here (the file's types were checked).
+                errors.Add($"{path}.strategy: {ex.Message}");
+            }
+        }
+        bool isMarketMaker = strategyName == StrategyCatalog.MarketMaker;
         var defaults = new MarketMakerOptions();
         decimal? quoteQty = null, strategyMax = null;
         long halfSpread = defaults.HalfSpreadTicks, skew = defaults.MaxSkewTicks;
         double refVol = defaults.ReferenceVolatility, pullVol = defaults.PullVolatility, pullWd = defaults.PullWithdrawal;
         bool followTicker = defaults.FollowTicker;
         long minRequoteMs = defaults.MinRequoteIntervalNs / 1_000_000;
-        if (mm is null)
-            errors.Add($"{path}.strategy: required (the market maker's halfSpreadTicks, quoteQty, maxPosition, maxSkewTicks)");
-        else
+        if (mm is not null)
         {
             halfSpread = mm.HalfSpreadTicks ?? halfSpread;
             skew = mm.MaxSkewTicks ?? skew;
@@ -413,7 +508,8 @@ internal sealed partial record RunConfig
         }
         if (errors.Count > before)
             return null;
-        return new RunSymbol(symbol, baseAsset, quoteAsset, halfSpread, quoteQty!.Value, strategyMax!.Value, skew, refVol, pullVol, pullWd,
+        return new RunSymbol(symbol, baseAsset, quoteAsset, strategyName, parameters,
+            halfSpread, isMarketMaker ? quoteQty!.Value : 0, isMarketMaker ? strategyMax!.Value : 0, skew, refVol, pullVol, pullWd,
             maxPos!.Value, maxQty!.Value, maxNotional!.Value, followTicker, minRequoteMs,
             s.BookSilenceMs ?? (long)new BinanceFeedOptions().BookSilenceTimeout.TotalMilliseconds);
     }
@@ -523,14 +619,16 @@ internal sealed partial record RunConfig
 
     /// <summary>
     /// The checks that need the venue: every symbol listed and trading, quote size on the step grid and at
-    /// least the minimum. Returns the specs in config order, one market maker per symbol, the full risk limits.
+    /// least the minimum for the market maker, and every symbol's strategy built once through the catalog (so
+    /// parameters it refuses are a config error now, not a failed start). Returns the specs in config order,
+    /// one strategy instance per symbol, the full risk limits.
     /// </summary>
     public ResolvedRun Resolve(IReadOnlyDictionary<string, InstrumentSpec> venueSpecs)
     {
         ArgumentNullException.ThrowIfNull(venueSpecs);
         var errors = new List<string>();
         var specs = new List<InstrumentSpec>();
-        var strategies = new List<MarketMakerOptions>();
+        var strategies = new List<StrategySetup>();
         var instrumentLimits = new List<InstrumentRiskLimits>();
         for (int i = 0; i < Symbols.Count; i++)
         {
@@ -543,39 +641,41 @@ internal sealed partial record RunConfig
             }
             if (spec.Status != InstrumentStatus.Trading)
                 errors.Add($"{path}.symbol: {s.Symbol} is not trading on the venue (status {spec.Status})");
-            long quote = QtyRaw(s.QuoteQty, spec, $"{path}.strategy.quoteQty", errors);
-            if (quote > 0 && quote % spec.StepSize.Raw != 0)
-                errors.Add($"{path}.strategy.quoteQty: {s.QuoteQty} is not a multiple of {s.Symbol}'s step size {Format(spec.StepSize.Raw, spec.QtyDecimals)}");
-            if (quote > 0 && quote < spec.MinQty.Raw)
-                errors.Add($"{path}.strategy.quoteQty: {s.QuoteQty} is below {s.Symbol}'s minimum quantity {Format(spec.MinQty.Raw, spec.QtyDecimals)}");
-            long strategyMax = QtyRaw(s.StrategyMaxPosition, spec, $"{path}.strategy.maxPosition", errors);
+            specs.Add(spec);
+            strategies.Add(new StrategySetup(s.StrategyName, [i], s.StrategyParameters));
             long maxPos = QtyRaw(s.MaxPosition, spec, $"{path}.limits.maxPosition", errors);
             long maxQty = QtyRaw(s.MaxOrderQty, spec, $"{path}.limits.maxOrderQty", errors);
-            specs.Add(spec);
-            strategies.Add(new MarketMakerOptions
-            {
-                InstrumentId = i,
-                HalfSpreadTicks = s.HalfSpreadTicks,
-                QuoteQty = quote,
-                MaxPosition = strategyMax,
-                MaxSkewTicks = s.MaxSkewTicks,
-                ReferenceVolatility = s.ReferenceVolatility,
-                PullVolatility = s.PullVolatility,
-                PullWithdrawal = s.PullWithdrawal,
-                FollowTicker = s.FollowTicker,
-                MinRequoteIntervalNs = checked(s.MinRequoteIntervalMs * 1_000_000),
-            });
             instrumentLimits.Add(new InstrumentRiskLimits
             {
                 MaxPosition = new Qty(maxPos),
                 MaxOrderQty = new Qty(maxQty),
                 MaxOrderNotional = ToRaw(s.MaxOrderNotional, MoneyDecimals),
             });
+            if (s.StrategyName != StrategyCatalog.MarketMaker)
+                continue;
+            long quote = QtyRaw(s.QuoteQty, spec, $"{path}.strategy.quoteQty", errors);
+            if (quote > 0 && quote % spec.StepSize.Raw != 0)
+                errors.Add($"{path}.strategy.quoteQty: {s.QuoteQty} is not a multiple of {s.Symbol}'s step size {Format(spec.StepSize.Raw, spec.QtyDecimals)}");
+            if (quote > 0 && quote < spec.MinQty.Raw)
+                errors.Add($"{path}.strategy.quoteQty: {s.QuoteQty} is below {s.Symbol}'s minimum quantity {Format(spec.MinQty.Raw, spec.QtyDecimals)}");
+            QtyRaw(s.StrategyMaxPosition, spec, $"{path}.strategy.maxPosition", errors);
         }
         if (errors.Count > 0)
             throw new RunConfigException(errors);
-        foreach (var o in strategies)
-            o.Validate();
+        // Each strategy built once, as the composition will: its factory's refusal names the symbol's strategy section.
+        for (int i = 0; i < strategies.Count; i++)
+        {
+            try
+            {
+                Strategies.Create(strategies[i], specs);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"$.symbols[{i}].strategy: {ex.Message}");
+            }
+        }
+        if (errors.Count > 0)
+            throw new RunConfigException(errors);
         return new ResolvedRun(specs, strategies, (Risk with { Instruments = instrumentLimits }).Validate());
     }
 
@@ -617,6 +717,14 @@ internal sealed partial record RunConfig
         sb.Append(ci, $"  venue {VenueName}: rest {OrderEntry.RestBase}, streams {MarketData.StreamBase}, ws-api {OrderEntry.WsApiUrl}\n");
         foreach (var s in Symbols)
         {
+            if (s.StrategyName != StrategyCatalog.MarketMaker)
+            {
+                sb.Append(ci, $"  {s.Symbol} ({s.BaseAsset}/{s.QuoteAsset}): strategy {s.StrategyName} ");
+                sb.Append(s.StrategyParameters.Count == 0 ? "(no parameters)" : string.Join(", ", s.StrategyParameters.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key} {p.Value}")));
+                sb.Append('\n');
+                sb.Append(ci, $"    limits: max position {s.MaxPosition}, max order qty {s.MaxOrderQty}, max order notional {s.MaxOrderNotional} {s.QuoteAsset}\n");
+                continue;
+            }
             sb.Append(ci, $"  {s.Symbol} ({s.BaseAsset}/{s.QuoteAsset}): market maker half spread {s.HalfSpreadTicks} ticks, quote qty {s.QuoteQty}, max position {s.StrategyMaxPosition}, max skew {s.MaxSkewTicks} ticks, ");
             sb.Append(ci, $"reference volatility {s.ReferenceVolatility}, pull volatility {s.PullVolatility}, pull withdrawal {s.PullWithdrawal}, ");
             sb.Append(ci, $"follow ticker {(s.FollowTicker ? "yes" : "no")}, min requote interval {s.MinRequoteIntervalMs} ms\n");

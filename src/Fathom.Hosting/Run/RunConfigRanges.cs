@@ -1,9 +1,8 @@
-using Fathom.Hosting;
 using System.Globalization;
 using System.Text.Json;
 using Fathom.Gateway.Abstractions;
 
-namespace Fathom.Cli.Run;
+namespace Fathom.Hosting.Run;
 
 /// <summary>
 /// The range of every numeric setting of <c>fathom run --config</c>, in one table a reviewer can read.
@@ -86,6 +85,10 @@ internal static class RunConfigRanges
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
+                // The market maker's ranges are not another strategy's: its parameters are checked by binding.
+                if (pattern == "$.symbols[].strategy" && element.TryGetProperty("name", out var name)
+                    && name.ValueKind == JsonValueKind.String && name.GetString() != StrategyCatalog.MarketMaker)
+                    break;
                 foreach (var property in element.EnumerateObject())
                     Walk(property.Value, path + "." + property.Name, pattern + "." + property.Name, errors);
                 break;

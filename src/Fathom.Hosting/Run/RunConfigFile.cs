@@ -1,5 +1,4 @@
-using Fathom.Hosting;
-namespace Fathom.Cli.Run;
+namespace Fathom.Hosting.Run;
 
 // The JSON shape of `fathom run --config` (camelCase; unknown properties are rejected). Every member is
 // nullable so RunConfig.Load can tell "missing" from "zero" and name what is missing. Decimal amounts
@@ -26,23 +25,49 @@ internal sealed class RunConfigFile
     public long? LivenessTimeoutMs { get; set; }
     /// <summary>exchangeInfo (filters, symbol status) is reloaded this often.</summary>
     public double? MetadataRefreshSeconds { get; set; }
+    /// <summary>Where the host's lifecycle log goes and at which levels (<c>Microsoft.Extensions.Logging</c>).</summary>
+    public LoggingSection? Logging { get; set; }
 }
 
-/// <summary>One traded symbol: its assets, the market maker's settings and its per-instrument risk limits.</summary>
+/// <summary>
+/// The host's log (lifecycle events, never the per-event path): levels per category as in
+/// <c>Microsoft.Extensions.Logging</c>'s <c>LogLevel</c> section, and the sinks. The status lines on
+/// stdout are not the log and are always written.
+/// </summary>
+internal sealed class LoggingSection
+{
+    /// <summary>Category (or "Default") to level: Trace, Debug, Information, Warning, Error, Critical or None.</summary>
+    public Dictionary<string, string>? LogLevel { get; set; }
+    /// <summary>Also write the log to stderr (plain text).</summary>
+    public bool? Console { get; set; }
+    /// <summary>A plain-text log file (appended), relative to the config file's folder.</summary>
+    public string? File { get; set; }
+    /// <summary>A structured log file, one JSON object per line (appended), relative to the config file's folder.</summary>
+    public string? JsonFile { get; set; }
+}
+
+/// <summary>One traded symbol: its assets, its strategy (by catalog name, with its parameters) and its per-instrument risk limits.</summary>
 internal sealed class SymbolSection
 {
     public string? Symbol { get; set; }
     public string? BaseAsset { get; set; }
     public string? QuoteAsset { get; set; }
-    public MarketMakerSection? Strategy { get; set; }
+    public StrategySection? Strategy { get; set; }
     public InstrumentLimitsSection? Limits { get; set; }
     /// <summary>The book goes stale when its depth and top-of-book streams have both been quiet this long.</summary>
     public long? BookSilenceMs { get; set; }
 }
 
-/// <summary><see cref="Fathom.Strategies.MarketMakerOptions"/> with quantities in base units.</summary>
-internal sealed class MarketMakerSection
+/// <summary>
+/// A symbol's strategy: <see cref="Name"/> picks it from the catalog (default <c>market-maker</c>); the
+/// other properties are its parameters. The typed ones are the market maker's
+/// (<see cref="Fathom.Strategies.MarketMakerOptions"/> with quantities in base units) and are checked
+/// strictly for it; another strategy's parameters land in <see cref="Other"/> and are checked by binding
+/// them into its options type.
+/// </summary>
+internal sealed class StrategySection
 {
+    public string? Name { get; set; }
     public long? HalfSpreadTicks { get; set; }
     public string? QuoteQty { get; set; }
     public string? MaxPosition { get; set; }
@@ -52,6 +77,8 @@ internal sealed class MarketMakerSection
     public double? PullWithdrawal { get; set; }
     public bool? FollowTicker { get; set; }
     public long? MinRequoteIntervalMs { get; set; }
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Other { get; set; }
 }
 
 /// <summary><see cref="Fathom.Risk.InstrumentRiskLimits"/>: quantities in base units, notional in the quote asset.</summary>

@@ -1,0 +1,359 @@
+using System.Globalization;
+using Fathom.Core;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
+using Fathom.Persistence;
+using Fathom.Venues.Binance;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using ZLogger;
+
+namespace Fathom.Hosting.Run;
+
+/// <summary>Test seams of <see cref="TradingRun.RunAsync"/>; production uses the defaults.</summary>
+internal sealed record RunHooks
+{
+    /// <summary>Where credentials are read from (the process environment unless a test supplies its own).</summary>
+    public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
+    /// <summary>Called once reconciliation is done and the engine is connected, right before the strategy starts quoting.</summary>
+    public Action<EngineHost>? OnQuoting { get; init; }
+}
+
+/// <summary>What a run is given besides its config file: the strategies, configuration and log sinks of its host.</summary>
+internal sealed record RunEnvironment
+{
+    /// <summary>Where the symbols' strategies are built from by name.</summary>
+    public StrategyCatalog Strategies { get; init; } = StrategyCatalog.CreateDefault();
+    /// <summary>The config file layered with environment and command line; null: the file alone.</summary>
+    public IConfiguration? Configuration { get; init; }
+    /// <summary>More logging providers (a test's, a program's own).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+    /// <summary>How the run introduces itself on its first line (<c>fathom run</c>, or the program's name).</summary>
+    public string Title { get; init; } = "fathom run";
+}
+
+/// <summary>
+/// A live trading run, for <c>fathom run</c> and <see cref="FathomHost"/> alike: live trading on Binance spot (testnet unless the config says
+/// <c>binance-mainnet</c> and the command line says <c>--mainnet</c>). In order: validate the config (no
+/// network), check the mainnet gate, lock the state directory and check its files (client-id high-water
+/// mark, trade store) and make the control token, read the credentials (environment only), print the
+/// effective config with secrets redacted, read exchangeInfo and finish validation, reconcile (cancel the orders a previous
+/// run left, print balances), compose the engine (<see cref="EngineHost"/>) and quote until Ctrl+C,
+/// SIGTERM, <c>q</c>, <c>POST /control/stop</c> or <c>--duration</c>; then stop quoting, cancel all, wait
+/// for the venue to confirm, check with the venue and flush the store.
+/// </summary>
+/// <remarks>Exit codes: 0 clean; 1 a run-time failure or a shutdown that left something open; 2 a config or usage error (nothing was sent).</remarks>
+internal static class TradingRun
+{
+    public const int ExitClean = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+
+    /// <summary>The longest <c>--duration</c> (a timer's limit is about 49 days; leave it out to run until stopped).</summary>
+    public const double MaxDurationSeconds = 30 * 86_400;
+
+    internal static async Task<int> RunAsync(string configPath, bool mainnet, double? durationSeconds, TextWriter output, TextWriter error,
+        CancellationToken cancel, RunHooks? hooks = null, string? journalPath = null, RunEnvironment? environment = null)
+    {
+        hooks ??= new RunHooks();
+        environment ??= new RunEnvironment();
+
+        // 1. Everything that can be checked without the network, before any connection is made.
+        RunConfig config;
+        try
+        {
+            config = RunConfig.Load(configPath, environment.Strategies, environment.Configuration);
+        }
+        catch (RunConfigException ex)
+        {
+            return ConfigErrors(error, configPath, ex);
+        }
+        IConfiguration configuration = environment.Configuration ?? new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configPath)).Build();
+        using ILoggerFactory logs = HostLogging.Create(config.Logging, configuration, environment.ConfigureLogging);
+        ILogger log = logs.CreateLogger(HostLogging.Category);
+        log.ZLogInformation($"{environment.Title}: config {config.SourcePath}, venue {config.VenueName}, symbols {string.Join(", ", config.Symbols.Select(s => $"{s.Symbol} ({s.StrategyName})"))}");
+        if (config.IsMainnet && !mainnet)
+        {
+            error.WriteLine($"error: {configPath} selects binance-mainnet (real money) but --mainnet was not given; refusing to start. " +
+                "Run against binance-testnet first; add --mainnet only when you mean it.");
+            return ExitUsage;
+        }
+        if (mainnet && !config.IsMainnet)
+        {
+            error.WriteLine($"error: --mainnet was given but {configPath} selects {config.VenueName}; refusing to start (set \"venue\": \"binance-mainnet\" to trade on mainnet).");
+            return ExitUsage;
+        }
+        if (durationSeconds is double seconds && !(seconds > 0 && seconds <= MaxDurationSeconds))
+        {
+            error.WriteLine($"error: --duration must be a positive number of seconds, at most {MaxDurationSeconds} (30 days); leave it out to run until stopped.");
+            return ExitUsage;
+        }
+
+        // The state directory is this process's alone from here to exit (another process using it would
+        // issue the same client order ids and cancel our orders at its reconciliation). Its files are
+        // checked now, so a corrupt one is an input error before anything is sent. These throw
+        // HostInputException / InvalidDataException, which the command's guard (CliErrors) reports.
+        using var state = StateDirectory.Acquire(config.StateDirectory);
+        var reservation = new FileSequenceReservation(config.ClientOrderIdHighWaterPath);
+        await CheckStoreAsync(config.StorePath).ConfigureAwait(false);
+        (string controlToken, string? controlTokenPath) = ControlToken.Provision(state.Path, hooks.GetVariable);
+
+        BinanceCredentials? credentials;
+        try
+        {
+            credentials = BinanceCredentials.FromEnvironment(hooks.GetVariable);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or ArgumentException
+            or System.Security.Cryptography.CryptographicException)
+        {
+            error.WriteLine($"error: credentials: {ex.Message}");
+            log.ZLogError($"credentials: {ex.Message}");
+            return ExitUsage;
+        }
+        if (credentials is null)
+        {
+            error.WriteLine($"error: no API key: set {BinanceCredentials.ApiKeyVariable} and {BinanceCredentials.HmacSecretVariable} " +
+                $"(HMAC) or {BinanceCredentials.Ed25519KeyFileVariable} (Ed25519) in the environment (never in the config file).");
+            return ExitUsage;
+        }
+
+        // 2. The effective configuration; the only credential text ever printed is a short key prefix.
+        output.WriteLine($"{environment.Title}{(config.IsMainnet ? " — MAINNET: real money" : "")}");
+        log.ZLogInformation($"credentials from the environment: {Redacted(credentials)}; state directory {state.Path} locked");
+        output.Write(config.Describe());
+        output.WriteLine($"  credentials (from the environment): {Redacted(credentials)}");
+        output.WriteLine($"  state directory locked ({Path.Combine(state.Path, StateDirectory.LockFileName)}); control token " +
+            (controlTokenPath is null ? $"from {ControlToken.Variable}" : $"in {controlTokenPath} (mode 0600)"));
+        output.Flush();
+
+        TimeProvider time = TimeProvider.System;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        bool reconciled = false;
+        try
+        {
+            return await RunConnectedAsync(config, credentials, reservation, controlToken, durationSeconds, output, error, hooks, time, stop,
+                () => reconciled = true, journalPath, log).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped before quoting started: this run placed nothing.
+            if (reconciled)
+            {
+                log.ZLogInformation($"stopped before quoting started; nothing was placed");
+                output.WriteLine("stopped before quoting started; nothing was placed.");
+                return ExitClean;
+            }
+            error.WriteLine("error: stopped before reconciliation finished; orders a previous run left may still be open at the venue.");
+            log.ZLogError($"stopped before reconciliation finished; orders a previous run left may still be open at the venue");
+            return ExitFailure;
+        }
+        catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or TimeoutException or System.Net.WebSockets.WebSocketException
+            or OperationCanceledException or System.Text.Json.JsonException or IOException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            log.ZLogError($"run failed: {ex.GetType().Name}: {ex.Message}");
+            return ExitFailure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>One <c>error:</c> line per problem, each naming the file and the JSON path.</summary>
+    private static int ConfigErrors(TextWriter error, string path, RunConfigException ex)
+    {
+        foreach (string e in ex.Errors)
+            error.WriteLine($"error: {path}: {e.ReplaceLineEndings(" ").Trim()}");
+        return ExitUsage;
+    }
+
+    /// <summary>
+    /// Opens the trade store once and closes it (creating it when missing), so a file that is not a
+    /// database is reported now, before the venue is contacted, instead of failing the engine's start.
+    /// </summary>
+    private static async Task CheckStoreAsync(string path)
+    {
+        try
+        {
+            await using var store = SqliteTradeStore.Open(path);
+        }
+        catch (SqliteException ex)
+        {
+            throw new HostInputException($"the trade store {path} is not a readable SQLite database: {ex.Message} " +
+                "(restore it from a backup, or move it aside to start an empty one)", ex);
+        }
+    }
+
+    /// <summary>At most the first 4 characters of the API key (fewer for a short key), and which secrets are set; never a secret.</summary>
+    internal static string Redacted(BinanceCredentials credentials)
+    {
+        string key = credentials.ApiKey;
+        int shown = Math.Min(4, key.Length / 2);
+        return $"API key {key[..shown]}…(redacted), HMAC secret {(credentials.HasHmac ? "set (redacted)" : "not set")}, " +
+            $"Ed25519 key {(credentials.HasEd25519 ? "set (redacted)" : "not set")}";
+    }
+
+    private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, FileSequenceReservation reservation, string controlToken,
+        double? durationSeconds, TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
+        string? journalPath, ILogger log)
+    {
+        // 3. The venue's instrument specs finish the validation (listing, status, step sizes).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var rest = new BinanceRestClient(http, config.MarketData, new RestWeightLimiter(time));
+        Dictionary<string, InstrumentSpec> venueSpecs;
+        try
+        {
+            venueSpecs = await rest.GetExchangeInfoAsync([.. config.Symbols.Select(s => s.Symbol)], stop.Token).ConfigureAwait(false);
+        }
+        catch (BinanceRestException ex) when (ex.Code == -1121)
+        {
+            error.WriteLine($"error: {config.SourcePath}: a configured symbol is not listed by {config.VenueName}: {ex.Message}");
+            log.ZLogError($"a configured symbol is not listed by {config.VenueName}: {ex.Message}");
+            return ExitUsage;
+        }
+        ResolvedRun resolved;
+        try
+        {
+            resolved = config.Resolve(venueSpecs);
+        }
+        catch (RunConfigException ex)
+        {
+            return ConfigErrors(error, config.SourcePath, ex);
+        }
+        foreach (var spec in resolved.Specs)
+            output.WriteLine($"  {spec.Symbol} on the venue: tick {Decimal(spec.TickSize.Raw, spec.PriceDecimals)}, step {Decimal(spec.StepSize.Raw, spec.QtyDecimals)}, " +
+                $"min qty {Decimal(spec.MinQty.Raw, spec.QtyDecimals)}, min notional {Decimal(spec.MinNotional.Raw, spec.PriceDecimals)}, status {spec.Status}");
+
+        // 4. Durable client ids (the high-water file was read at start): a crash can skip ids, never reuse one.
+        var format = new ClientOrderIdFormat(config.ClientOrderIdPrefix);
+        uint epoch = (uint)(time.GetUtcNow().ToUnixTimeSeconds() / 60 % (ClientOrderIdFormat.MaxEpoch + 1));
+        var ids = new ClientOrderIdGenerator(config.InstanceId, epoch, reservation);
+        var instruments = config.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset)).ToList();
+
+        // 5. Reconciliation: nothing of a previous run may rest at the venue when the strategy starts.
+        var venue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, instruments, http, time, config.Feed);
+        var reconciliation = await StartupReconciliation.RunAsync(venue, resolved.Specs, format, ids, time,
+            config.ShutdownTimeout, stop.Token).ConfigureAwait(false);
+        output.WriteLine($"reconciliation: {reconciliation.Found} open order(s) with prefix '{config.ClientOrderIdPrefix}' and instance {config.InstanceId} " +
+            $"left by a previous run; cancelled {reconciliation.Cancelled}");
+        if (reconciliation.OtherInstances > 0)
+            output.WriteLine($"reconciliation: {reconciliation.OtherInstances} open order(s) with prefix '{config.ClientOrderIdPrefix}' belong to another instance id; left untouched");
+        log.ZLogInformation($"reconciliation: {reconciliation.Found} open order(s) of ours left by a previous run, {reconciliation.Cancelled} cancelled, {reconciliation.OtherInstances} of other instances left untouched");
+        if (!reconciliation.Clean)
+        {
+            error.WriteLine($"error: reconciliation: the venue still lists {reconciliation.StillOpen.Count} order(s) of ours after cancelling: " +
+                $"{string.Join(", ", reconciliation.StillOpen)}; not quoting.");
+            log.ZLogError($"reconciliation: the venue still lists {reconciliation.StillOpen.Count} order(s) of ours after cancelling; not quoting");
+            return ExitFailure;
+        }
+        onReconciled();
+        output.WriteLine("balances: " + DescribeBalances(reconciliation.Balances, instruments));
+
+        // 6. The engine, connected; then quoting.
+        await using var host = await EngineHost.StartAsync(new EngineHostOptions
+        {
+            Venue = venue,
+            Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, new ExecutionOptions(), config.InstanceId, epoch),
+            IdReservation = reservation,
+            JournalPath = journalPath,
+            IdFormat = format,
+            StorePath = config.StorePath,
+            MetricsPort = config.MetricsPort,
+            ControlToken = controlToken,
+            Time = time,
+            Strategies = config.Strategies,
+        }, stop.Token).ConfigureAwait(false);
+        log.ZLogInformation($"connected: order entry logged on, metrics and control at {host.MetricsAddress}; strategies {string.Join(", ", resolved.Strategies.Select(s => s.Name))}");
+        using var onStopRequest = host.StopRequested.Register(stop.Cancel);
+        if (host.Warmup is { } warm)
+        {
+            output.WriteLine($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
+            log.ZLogInformation($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills in {warm.Elapsed.TotalMilliseconds:F0} ms");
+        }
+        if (journalPath is not null)
+            output.WriteLine($"journal: every core input and command goes to {journalPath}");
+        hooks.OnQuoting?.Invoke(host);
+        host.StartTrading();
+        if (durationSeconds is double d)
+            stop.CancelAfter(TimeSpan.FromSeconds(d));
+        bool terminal = !Console.IsInputRedirected && ReferenceEquals(output, Console.Out);
+        output.WriteLine($"quoting {string.Join(", ", instruments.Select(i => i.Symbol))} on {config.VenueName}; metrics at {host.MetricsAddress}metrics; " +
+            $"control: POST {host.MetricsAddress}control/{{halt|resume|pause|flatten|stop}} with 'Authorization: Bearer <the control token>'. " +
+            (terminal ? "Keys: p pause/resume, f flatten, h halt, r resume, q quit. " : "") +
+            (durationSeconds is null ? "Ctrl+C or SIGTERM stops (cancels all orders first)." : $"Running {durationSeconds} s."));
+        output.Flush();
+        log.ZLogInformation($"quoting {string.Join(", ", instruments.Select(i => i.Symbol))} on {config.VenueName}");
+
+        long nextStatus = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, stop.Token).ConfigureAwait(false);
+                if (terminal)
+                    host.HandleKeys(output);
+                // Off the core thread: what the core buffered since the last look.
+                host.LogChanges(log);
+                if ((long)host.Elapsed.TotalMilliseconds >= nextStatus)
+                {
+                    nextStatus = (long)(host.Elapsed + config.StatusInterval).TotalMilliseconds;
+                    output.Write(host.Status());
+                    output.Flush();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // 7. Shutdown: stop quoting, cancel all, wait for the venue, check with it, flush the store.
+        output.WriteLine($"stopping: quoting stopped, cancelling every order (waiting up to {config.ShutdownTimeout.TotalSeconds} s for the venue to confirm)");
+        output.Flush();
+        log.ZLogInformation($"stopping: quoting stopped, cancelling every order");
+        var report = await host.StopAsync(config.ShutdownTimeout).ConfigureAwait(false);
+        host.LogChanges(log);
+        string summary = host.Summary();
+        output.Write(summary);
+        log.ZLogInformation($"{summary.TrimEnd()}");
+        if (host.Journal is { } journal)
+            output.WriteLine($"journal: {journal.Sequence} inputs in {journalPath}{(journal.Dropped > 0 ? $", {journal.Dropped} records DROPPED (replay cannot be exact)" : "")}");
+        if (report.Problems.Count == 0)
+        {
+            log.ZLogInformation($"shutdown clean: the venue lists no open order of ours");
+            output.WriteLine("shutdown clean: the venue lists no open order of ours.");
+            output.Flush();
+            return ExitClean;
+        }
+        error.WriteLine("error: shutdown was not clean:");
+        foreach (string p in report.Problems)
+        {
+            error.WriteLine("  " + p);
+            log.ZLogError($"shutdown was not clean: {p}");
+        }
+        return ExitFailure;
+    }
+
+    private static string Decimal(long raw, int decimals) => FixedPoint.ToTrimmedString(raw, decimals);
+
+    /// <summary>The configured symbols' assets (a testnet account holds hundreds of others: only counted).</summary>
+    private static string DescribeBalances(IReadOnlyList<VenueBalance> balances, IReadOnlyList<BinanceOrderInstrument> instruments)
+    {
+        var assets = instruments.SelectMany(i => new[] { i.BaseAsset, i.QuoteAsset }).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var parts = new List<string>();
+        foreach (string asset in assets)
+        {
+            var b = balances.FirstOrDefault(x => string.Equals(x.Asset, asset, StringComparison.OrdinalIgnoreCase));
+            parts.Add(b.Asset is null
+                ? $"{asset} 0"
+                : $"{asset} free {Decimal(b.Free, BinanceSymbol.WireDecimals)} locked {Decimal(b.Locked, BinanceSymbol.WireDecimals)}");
+        }
+        int others = balances.Count(b => !assets.Contains(b.Asset, StringComparer.OrdinalIgnoreCase));
+        return string.Join("; ", parts) + (others > 0 ? string.Create(CultureInfo.InvariantCulture, $" (and {others} other asset(s))") : "");
+    }
+}
