@@ -67,8 +67,9 @@ internal static class AllowedReferences
         // The core: neither a venue nor a database (the store is ITradeStore, from Execution).
         [Engine] = [Core, Book, MarketData, Journal, Signals, StrategyApi, GatewayApi, Risk, Execution, "HdrHistogram"],
         // The composition root: the one library that references both the engine and a venue.
+        // ZLogger is the host's lifecycle log provider; Utf8StringInterpolation is its own dependency, pinned.
         [Hosting] = [Core, Book, MarketData, Journal, Signals, StrategyApi, Strategies, GatewayApi, Risk, Execution,
-            Persistence, Binance, Engine, AspNetCore, Extensions],
+            Persistence, Binance, Engine, AspNetCore, Extensions, "ZLogger", "Utf8StringInterpolation"],
         // An executable: composes through Hosting. It still opens the SQLite store and the simulator itself.
         ["Fathom.Cli"] = [Core, Book, MarketData, Journal, Strategies, Persistence, Binance, Simulator, Engine, Hosting,
             AspNetCore, Extensions, "System.CommandLine", "Spectre.Console"],
