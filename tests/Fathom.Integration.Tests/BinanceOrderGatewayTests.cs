@@ -267,6 +267,45 @@ public sealed class BinanceOrderGatewayTests
     }
 
     [Fact]
+    public async Task FillsWhileDisconnected_MoreThanOnePage_EveryTradeDeliveredOnce()
+    {
+        // Pages of 2 trades: five aggressive orders while the WS API is down leave several pages behind.
+        await using var rig = await GatewayRig.StartAsync(options: o => o with { ReconnectDelay = TimeSpan.FromSeconds(2), TradesPageLimit = 2 });
+        var first = rig.NextId();
+        rig.Gateway.Send(rig.Place(first, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        var seen = await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == first, "first fill");
+        rig.Sim.Streams.DisconnectWsApi();
+        await Task.Delay(100);
+        Assert.False(rig.Gateway.IsReady);
+        var missed = new List<ClientOrderId>();
+        for (int i = 0; i < 5; i++)
+        {
+            var id = rig.NextId();
+            missed.Add(id);
+            rig.Gateway.Send(rig.Place(id, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+            await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, $"REST ack {i}");
+        }
+        Assert.False(rig.Gateway.IsReady); // every one of them traded while the stream was away
+
+        // The venue's own record of the account's trades after the last one the gateway saw.
+        var venueTrades = new List<long>();
+        rig.Sim.Api.Run(e =>
+        {
+            foreach (var a in e.Accounts.Where(a => a.Name == "demo")) // the gateway's account (Accounts[0] of the config)
+                foreach (var t in a.Trades)
+                    if (t.TradeId > seen.TradeId)
+                        venueTrades.Add(t.TradeId);
+        });
+        Assert.True(venueTrades.Count >= 5);
+        foreach (long tradeId in venueTrades)
+            await rig.Sink.WaitForAsync<FillReport>(f => f.TradeId == tradeId, $"trade {tradeId} recovered after reconnect", 10_000);
+        await Task.Delay(200);
+        var recovered = rig.Sink.All<FillReport>().Where(f => f.TradeId > seen.TradeId).Select(f => f.TradeId).ToList();
+        Assert.Equal(venueTrades.Order(), recovered.Order()); // each once, none beyond the venue's
+        Assert.All(rig.Sink.All<FillReport>().Where(f => f.TradeId > seen.TradeId), f => Assert.Contains(f.ClientOrderId, missed));
+    }
+
+    [Fact]
     public async Task RateLimitBurst_RejectedRateLimited_ThenBackOffHonoured()
     {
         // The burst answers the next request whatever it is: no liveness probe may take it instead of the order.

@@ -428,10 +428,38 @@ public sealed partial class BinanceOrderGateway
             string range = last > 0
                 ? "fromId=" + (last + 1).ToString(CultureInfo.InvariantCulture)
                 : "startTime=" + Math.Min(_sessionStartMs, lostAtMs - 60_000).ToString(CultureInfo.InvariantCulture);
-            (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/myTrades", "symbol=" + symbol + "&" + range + "&limit=1000", signed: true, 20, cancel).ConfigureAwait(false);
-            EnsureReconciled(status, body, "myTrades");
-            await ReportTradesAsync(index, body, cancel).ConfigureAwait(false);
+            // One page holds at most TradesPageLimit trades: page on with fromId until a short page, or a
+            // long disconnection (or a busy market maker) loses every trade past the first page.
+            while (true)
+            {
+                (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/myTrades", "symbol=" + symbol + "&" + range + "&limit=" + PageLimit,
+                    signed: true, 20, cancel).ConfigureAwait(false);
+                EnsureReconciled(status, body, "myTrades");
+                await ReportTradesAsync(index, body, cancel).ConfigureAwait(false);
+                if (!TryNextTradePage(body, _options.TradesPageLimit, out long nextFromId))
+                    break;
+                range = "fromId=" + nextFromId.ToString(CultureInfo.InvariantCulture);
+            }
         }
+    }
+
+    private string PageLimit => _options.TradesPageLimit.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A full page (as many trades as asked for) may have more behind it: the next page starts after its
+    /// highest trade id (foreign trades included: the id orders the account's trades, whoever's order).
+    /// </summary>
+    internal static bool TryNextTradePage(byte[] body, int limit, out long nextFromId)
+    {
+        nextFromId = 0;
+        using var doc = JsonDocument.Parse(body);
+        if (doc.RootElement.ValueKind != JsonValueKind.Array || doc.RootElement.GetArrayLength() < limit)
+            return false;
+        long max = 0;
+        foreach (var t in doc.RootElement.EnumerateArray())
+            max = Math.Max(max, t.GetProperty("id").GetInt64());
+        nextFromId = max + 1;
+        return max > 0;
     }
 
     /// <summary>A reconciliation query that did not answer 200 did not deliver what it should have: the pass is retried.</summary>

@@ -173,18 +173,26 @@ public sealed partial class BinanceOrderGateway
     }
 
     /// <summary>
-    /// <c>GET /api/v3/myTrades?fromId=from+1&amp;limit=1000</c>: our fills (client id from the venue-id map, else
-    /// <c>GET /api/v3/order</c>); <see cref="FillReport.CumulativeQty"/> is 0 (myTrades does not give it).
+    /// <c>GET /api/v3/myTrades?fromId=from+1&amp;limit=1000</c>, paged on with <c>fromId</c> until a page comes
+    /// back short (each page goes through the REST weight limiter): our fills (client id from the venue-id
+    /// map, else <c>GET /api/v3/order</c>); <see cref="FillReport.CumulativeQty"/> is 0 (myTrades does not give it).
     /// </summary>
     public async Task<IReadOnlyList<FillReport>> GetTradesAsync(int instrumentId, long fromTradeIdExclusive, CancellationToken cancel)
     {
         int index = RequireInstrument(instrumentId);
         string symbol = Uri.EscapeDataString(_instruments[index].Symbol.ToUpperInvariant());
         long fromId = Math.Max(0, fromTradeIdExclusive) + 1;
-        var (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/myTrades",
-            "symbol=" + symbol + "&fromId=" + fromId.ToString(CultureInfo.InvariantCulture) + "&limit=1000", signed: true, 20, cancel).ConfigureAwait(false);
-        EnsureRestOk(status, body, "GET /api/v3/myTrades");
-        var fills = await ParseTradesAsync(index, body, cancel).ConfigureAwait(false);
+        var fills = new List<FillReport>();
+        while (true)
+        {
+            var (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/myTrades",
+                "symbol=" + symbol + "&fromId=" + fromId.ToString(CultureInfo.InvariantCulture) + "&limit=" + PageLimit, signed: true, 20, cancel).ConfigureAwait(false);
+            EnsureRestOk(status, body, "GET /api/v3/myTrades");
+            fills.AddRange(await ParseTradesAsync(index, body, cancel).ConfigureAwait(false));
+            if (!TryNextTradePage(body, _options.TradesPageLimit, out long next) || next <= fromId)
+                break;
+            fromId = next;
+        }
         // fromId is inclusive at the venue; the contract is exclusive whatever the venue does.
         fills.RemoveAll(f => f.TradeId <= fromTradeIdExclusive);
         return fills;

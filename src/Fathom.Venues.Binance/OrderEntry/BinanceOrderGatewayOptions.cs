@@ -49,6 +49,11 @@ public sealed record BinanceOrderGatewayOptions
     /// period works (tests use fractions of a second); in production mind exchangeInfo's weight (20).
     /// </summary>
     public TimeSpan MetadataRefreshPeriod { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// Trades asked for per <c>myTrades</c> page (Binance's maximum, 1000); reconciliation and
+    /// <c>GetTradesAsync</c> page on with <c>fromId</c> while pages come back full. Internal: tests page small.
+    /// </summary>
+    internal int TradesPageLimit { get; init; } = 1000;
     /// <summary>Send every command over signed REST (testing the fallback; never faster).</summary>
     public bool RestOnly { get; init; }
     /// <summary>
