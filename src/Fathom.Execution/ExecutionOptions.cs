@@ -28,10 +28,30 @@ public sealed record ExecutionOptions
     public long MaxQueryBackoffNs { get; init; } = 8_000_000_000;
     /// <summary>
     /// "Does not exist" proves a new order never arrived only once this long has passed since it was
-    /// sent: past the venue's receive window (Binance recvWindow 5 s) plus margin it could no longer be
-    /// accepted. Earlier, the order may still be in the venue's queue.
+    /// sent: past the venue's receive window (Binance recvWindow, 5 s by default) plus margin it could no
+    /// longer be accepted. Earlier, the order may still be in the venue's queue. A composition that sends
+    /// a longer recvWindow must raise it: <see cref="WithReceiveWindow"/>.
     /// </summary>
     public long UnknownProofWindowNs { get; init; } = 15_000_000_000;
+
+    /// <summary>
+    /// What <see cref="UnknownProofWindowNs"/> must exceed the venue's receive window by: the request's
+    /// time in our queue and on the wire, and clock offset between us and the venue (Binance checks
+    /// recvWindow against our timestamp on its clock).
+    /// </summary>
+    public const long UnknownProofMarginNs = 10_000_000_000;
+
+    /// <summary>
+    /// These options with <see cref="UnknownProofWindowNs"/> raised, if needed, to the venue's receive
+    /// window + <see cref="UnknownProofMarginNs"/>. Hazard: a window shorter than recvWindow declares an
+    /// order that is still in the venue's queue never placed; the venue then accepts it and it rests
+    /// untracked (a 60 s recvWindow against the 15 s default did exactly that).
+    /// </summary>
+    public ExecutionOptions WithReceiveWindow(TimeSpan receiveWindow)
+    {
+        long needed = receiveWindow.Ticks * TimeSpan.NanosecondsPerTick + UnknownProofMarginNs;
+        return needed <= UnknownProofWindowNs ? this : this with { UnknownProofWindowNs = needed };
+    }
 
     /// <summary>
     /// Wait after a rejected cancel (or cancel-replace, or amend) of an order before the next one for it

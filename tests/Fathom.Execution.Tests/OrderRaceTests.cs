@@ -242,6 +242,38 @@ public class OrderRaceTests
     }
 
     [Fact]
+    public void TimeoutOnPlace_LongRecvWindow_NotFoundBeforeItHasPassedProvesNothing()
+    {
+        // recvWindow 60 s: the venue may still take the order 20 s after it was sent, so "not found" then
+        // must leave it Unknown (the fixed 15 s window called it never placed and re-quoted beside it).
+        var h = new Harness(new ExecutionOptions().WithReceiveWindow(TimeSpan.FromSeconds(60)));
+        h.Quote(Bid, Harness.OneBtc, Ask, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Unknown(id, CommandKind.Place);
+        h.Advance(20_000);
+        h.Engine.OnTimer(h.Now);
+        h.Single(CommandKind.Query);
+        h.Status(id, VenueOrderStatus.NotFound);
+        Assert.Equal(OrderState.Unknown, h.StateOf(id));
+        Assert.Equal(0, h.Engine.Counters.NeverReachedVenue);
+        Assert.DoesNotContain(h.Drain(), c => c.Kind == CommandKind.Place);
+
+        h.Advance(51_000); // 71 s after it was sent: past recvWindow + margin
+        h.Engine.OnTimer(h.Now);
+        Assert.Contains(h.Drain(), c => c.Kind == CommandKind.Query);
+        h.Status(id, VenueOrderStatus.NotFound);
+        Assert.Equal(OrderState.Rejected, h.StateOf(id));
+        Assert.Equal(1, h.Engine.Counters.NeverReachedVenue);
+    }
+
+    [Fact]
+    public void WithReceiveWindow_ShortWindow_KeepsTheDefault()
+    {
+        Assert.Equal(15_000_000_000, new ExecutionOptions().WithReceiveWindow(TimeSpan.FromSeconds(5)).UnknownProofWindowNs);
+        Assert.Equal(40_000_000_000, new ExecutionOptions().WithReceiveWindow(TimeSpan.FromSeconds(30)).UnknownProofWindowNs);
+    }
+
+    [Fact]
     public void TimeoutOnPlace_QueryFindsIt_OrderIsAdopted()
     {
         var h = new Harness();

@@ -1,3 +1,4 @@
+using Fathom.Execution;
 using Fathom.Hosting;
 using System.Text.Json.Nodes;
 using Fathom.Hosting.Run;
@@ -310,6 +311,27 @@ public sealed class RunConfigTests
         Assert.Equal(3, mm.HalfSpreadTicks);
         Assert.Equal(new Qty(500_000), resolved.Limits.Instruments[0].MaxOrderQty);
         Assert.Equal(10_000L * 100_000_000, resolved.Limits.Instruments[0].MaxOrderNotional);
+    }
+
+    [Fact]
+    public void Parse_RecvWindow_ReachesTheGatewayAndRaisesTheNeverPlacedWindow()
+    {
+        var defaults = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
+        Assert.Equal(5_000, defaults.OrderEntry.RecvWindowMs);
+        Assert.Equal(15_000_000_000, defaults.Execution.UnknownProofWindowNs);
+
+        var root = Valid();
+        root["recvWindowMs"] = 60_000;
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        Assert.Equal(60_000, config.OrderEntry.RecvWindowMs);
+        // The venue may accept an order up to 60 s after its timestamp: "not found" proves nothing before 70 s.
+        Assert.Equal(70_000_000_000, config.Execution.UnknownProofWindowNs);
+        Assert.True(config.Execution.UnknownProofWindowNs >= config.OrderEntry.RecvWindowMs * 1_000_000L + ExecutionOptions.UnknownProofMarginNs);
+        Assert.Contains("recvWindow 60000 ms (unknown order never placed after 70 s)", config.Describe());
+
+        root["recvWindowMs"] = 60_001;
+        var ex = Assert.Throws<RunConfigException>(() => RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json"));
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.recvWindowMs:", StringComparison.Ordinal));
     }
 
     [Fact]

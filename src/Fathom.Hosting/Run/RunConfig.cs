@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Fathom.Core;
+using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
 using Fathom.Risk;
 using Fathom.Strategies;
@@ -74,6 +75,13 @@ internal sealed partial record RunConfig
     public required string VenueName { get; init; }
     public required BinanceEndpoints MarketData { get; init; }
     public required BinanceOrderGatewayOptions OrderEntry { get; init; }
+
+    /// <summary>
+    /// Execution's options for this run: the defaults with the "never placed" proof window derived from
+    /// <see cref="OrderEntry"/>'s recvWindow (at least recvWindow + 10 s), so a long recvWindow cannot make
+    /// an order still in the venue's queue count as never placed.
+    /// </summary>
+    public ExecutionOptions Execution => new ExecutionOptions().WithReceiveWindow(TimeSpan.FromMilliseconds(OrderEntry.RecvWindowMs));
     public required IReadOnlyList<RunSymbol> Symbols { get; init; }
 
     /// <summary>The market-data feed's options: each symbol's book-silence limit.</summary>
@@ -349,6 +357,7 @@ internal sealed partial record RunConfig
         // Order-entry liveness and metadata refresh (ranges checked by RunConfigRanges).
         orderEntry = orderEntry with
         {
+            RecvWindowMs = file.RecvWindowMs is long recv ? (int)recv : orderEntry.RecvWindowMs,
             ProbeInterval = file.ProbeIntervalMs is long probe ? TimeSpan.FromMilliseconds(probe) : orderEntry.ProbeInterval,
             LivenessTimeout = file.LivenessTimeoutMs is long liveness ? TimeSpan.FromMilliseconds(liveness) : orderEntry.LivenessTimeout,
             MetadataRefreshPeriod = file.MetadataRefreshSeconds is double refresh ? TimeSpan.FromSeconds(refresh) : orderEntry.MetadataRefreshPeriod,
@@ -714,7 +723,7 @@ internal sealed partial record RunConfig
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
         sb.Append(ci, $"config {SourcePath}\n");
-        sb.Append(ci, $"  venue {VenueName}: rest {OrderEntry.RestBase}, streams {MarketData.StreamBase}, ws-api {OrderEntry.WsApiUrl}\n");
+        sb.Append(ci, $"  venue {VenueName}: rest {OrderEntry.RestBase}, streams {MarketData.StreamBase}, ws-api {OrderEntry.WsApiUrl}, recvWindow {OrderEntry.RecvWindowMs} ms (unknown order never placed after {Execution.UnknownProofWindowNs / 1_000_000_000.0:F0} s)\n");
         foreach (var s in Symbols)
         {
             if (s.StrategyName != StrategyCatalog.MarketMaker)

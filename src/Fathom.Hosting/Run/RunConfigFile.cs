@@ -19,6 +19,11 @@ internal sealed class RunConfigFile
     public int? InstanceId { get; set; }
     public double? StatusIntervalSeconds { get; set; }
     public double? ShutdownTimeoutSeconds { get; set; }
+    /// <summary>
+    /// Order entry: Binance <c>recvWindow</c> sent with every signed request (1..60000 ms). Execution's
+    /// "never placed" proof window is raised to at least this + 10 s.
+    /// </summary>
+    public long? RecvWindowMs { get; set; }
     /// <summary>Order entry: a WebSocket API ping this often (latency evidence while no order flows).</summary>
     public long? ProbeIntervalMs { get; set; }
     /// <summary>Order entry: no answer to a probe (or a request, while nothing arrives) for this long counts as down.</summary>

@@ -66,6 +66,7 @@ internal static class RunConfigRanges
         Ms("$.risk.releaseCooldownMs"),
         Count("$.risk.tradingDayStartMinutes", 0, 1_439, " min"),
         Ms("$.symbols[].bookSilenceMs"),
+        Count("$.recvWindowMs", 1, 60_000, " ms"), // Binance refuses more than 60 000
         Ms("$.probeIntervalMs"),
         Ms("$.livenessTimeoutMs"),
         new("$.metadataRefreshSeconds", false, 0, 86_400, " s", MinExclusive: true, MaxNote: "one day"),

@@ -259,7 +259,7 @@ internal static class TradingRun
         await using var host = await EngineHost.StartAsync(new EngineHostOptions
         {
             Venue = venue,
-            Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, new ExecutionOptions(), config.InstanceId, epoch),
+            Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, config.Execution, config.InstanceId, epoch),
             IdReservation = reservation,
             JournalPath = journalPath,
             IdFormat = format,
