@@ -57,8 +57,15 @@ public sealed class ClientOrderIdGenerator
     /// <summary>True while the last reservation attempt failed.</summary>
     public bool Failing => _failing;
 
-    /// <summary>True when <paramref name="id"/> was issued by this node and epoch.</summary>
-    public bool IsOwn(ClientOrderId id) => !id.IsNone && id.Node == Node && id.Epoch == Epoch;
+    /// <summary>
+    /// True when <paramref name="id"/> was issued by this node (instance), in this epoch or an earlier
+    /// one: the epoch tells runs of one instance apart, the node tells instances apart. An earlier run's
+    /// orders are ours to cancel (or adopt); only another node's are left alone.
+    /// </summary>
+    public bool IsOwn(ClientOrderId id) => !id.IsNone && id.Node == Node;
+
+    /// <summary>True when <paramref name="id"/> was issued by this run (node and epoch): only those are in the order table.</summary>
+    public bool IsThisRun(ClientOrderId id) => IsOwn(id) && id.Epoch == Epoch;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ClientOrderId Next()

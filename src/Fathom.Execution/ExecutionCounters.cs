@@ -37,6 +37,10 @@ public sealed class ExecutionCounters
     public long FillsForUnknownOrders;
     public long ForeignReports;
     public long OtherInstanceReports;
+    /// <summary>Reports for orders an earlier run (epoch) of this instance placed: not in the table.</summary>
+    public long EarlierRunReports;
+    /// <summary>Cancels sent for an earlier run's orders found open (orphans) while running.</summary>
+    public long OrphanCancels;
     public long UnknownOrderReports;
     public long StaleQueryResults;
     public long NotFoundUnproven;

@@ -12,7 +12,11 @@ public sealed partial class ExecutionEngine
         _risk.OnVenueResponse(nowNs);
         ref var o = ref Resolve(report.ClientOrderId);
         if (Unsafe.IsNullRef(ref o))
+        {
+            // An earlier run's order the venue took after that run ended (its request was still in flight).
+            CancelOrphan(report.InstrumentId, report.ClientOrderId, report.VenueOrderId, nowNs);
             return;
+        }
         if (report.VenueOrderId != 0)
             o.VenueOrderId = report.VenueOrderId;
         o.WasAcked = true;
@@ -181,7 +185,12 @@ public sealed partial class ExecutionEngine
         _risk.OnVenueResponse(nowNs);
         ref var o = ref Resolve(report.ClientOrderId);
         if (Unsafe.IsNullRef(ref o))
+        {
+            // The reconnect reconciliation lists every open order with our prefix: an earlier run's is an orphan.
+            if (report.Status is VenueOrderStatus.New or VenueOrderStatus.PartiallyFilled)
+                CancelOrphan(report.InstrumentId, report.ClientOrderId, report.VenueOrderId, nowNs);
             return;
+        }
         if (o.State != OrderState.Unknown)
         {
             Counters.StaleQueryResults++;
@@ -253,10 +262,40 @@ public sealed partial class ExecutionEngine
             Counters.OtherInstanceReports++;
             return ref Unsafe.NullRef<OrderRecord>();
         }
+        if (!_ids.IsThisRun(id))
+        {
+            // Ours, but an earlier epoch's: the table holds only this run's orders, and its sequence number
+            // may name one of them (a restarted reservation), so it is never looked up there.
+            Counters.EarlierRunReports++;
+            return ref Unsafe.NullRef<OrderRecord>();
+        }
         ref var o = ref _table.Find(id.Sequence);
         if (Unsafe.IsNullRef(ref o))
             Counters.UnknownOrderReports++;
         return ref o;
+    }
+
+    /// <summary>
+    /// An open order an earlier run of this instance placed (startup reconciliation cancelled what was open
+    /// then; this one reached the venue later, or the venue listed it at a reconnect): it is not in the table,
+    /// no strategy owns it and risk never saw it, so it is cancelled by id (the documented rule; adopting it
+    /// needs the persisted order, which the table does not have). Once per order per
+    /// <see cref="ExecutionOptions.MaxCancelBackoffNs"/>, and not during a venue hold (a later report or
+    /// reconnect listing brings it back). The cancel's answer names the orphan and lands here again as an
+    /// earlier run's report.
+    /// </summary>
+    private void CancelOrphan(int instrumentId, ClientOrderId id, long venueOrderId, long nowNs)
+    {
+        if (!_ids.IsOwn(id) || _ids.IsThisRun(id) || (uint)instrumentId >= (uint)_instruments.Length || nowNs < _holdUntilNs)
+            return;
+        if (_orphanCancels.TryGetValue(id, out long sentNs) && nowNs - sentNs < _options.MaxCancelBackoffNs)
+            return;
+        if (_orphanCancels.Count >= MaxOrphansRemembered)
+            _orphanCancels.Clear(); // bounded; forgetting only allows one more cancel of an orphan
+        _orphanCancels[id] = nowNs;
+        // No risk check and no in-flight cap: a cancel only ever reduces risk.
+        Commands.Add(OrderCommand.From(new CancelOrderCommand(instrumentId, _ids.Next(), id, venueOrderId), nowNs));
+        Counters.OrphanCancels++;
     }
 
     /// <summary>

@@ -64,6 +64,9 @@ public sealed partial class ExecutionEngine
     private readonly Action<OrderTransition>? _observer;
     // Nothing is sent before this time: the venue's Retry-After (429) or ban (418). Only ever lengthened.
     private long _holdUntilNs = long.MinValue;
+    /// <summary>Earlier runs' orders cancelled while running, and when (cold: orphans are rare).</summary>
+    private readonly Dictionary<ClientOrderId, long> _orphanCancels = [];
+    private const int MaxOrphansRemembered = 1024;
 
     public ExecutionEngine(IReadOnlyList<InstrumentSpec> instruments, ExecutionOptions options, RiskManager risk,
         ClientOrderIdGenerator ids, Action<OrderTransition>? observer = null)

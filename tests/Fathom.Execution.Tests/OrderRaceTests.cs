@@ -181,6 +181,56 @@ public class OrderRaceTests
     }
 
     [Fact]
+    public void AckForAnEarlierRunsOrder_IsOursAndCancelledOnce()
+    {
+        // Node 7, epoch 2: the previous run of this instance (the harness runs epoch 3). Its place was in
+        // flight when it died, so startup reconciliation did not see it; the venue took it afterwards.
+        var (h, live) = RestingBid();
+        var orphan = new ClientOrderId(7, 2, 5);
+        h.Ack(orphan);
+        var cancel = h.Single(CommandKind.Cancel);
+        Assert.Equal(orphan, cancel.OrigClientOrderId);
+        Assert.Equal(h.VenueId(orphan), cancel.VenueOrderId);
+        Assert.Equal((ushort)7, cancel.ClientOrderId.Node);
+        Assert.Equal(3u, cancel.ClientOrderId.Epoch); // the cancel is this run's
+        Assert.Equal(0, h.Engine.Counters.OtherInstanceReports);
+        Assert.Equal(1, h.Engine.Counters.EarlierRunReports);
+        Assert.Equal(1, h.Engine.Counters.OrphanCancels);
+
+        h.Ack(orphan); // the stream and the response both report it: one cancel
+        Assert.Empty(h.Drain());
+        h.Canceled(orphan);
+        Assert.Equal(OrderState.Accepted, h.StateOf(live)); // this run's order is untouched
+        Assert.Equal(1, h.Engine.LiveOrderCount(0));
+    }
+
+    [Fact]
+    public void ReconnectListsAnEarlierRunsOpenOrder_CancelledButAnotherInstancesIsNot()
+    {
+        var (h, _) = RestingBid();
+        var orphan = new ClientOrderId(7, 1, 9);
+        h.Status(orphan, VenueOrderStatus.PartiallyFilled);
+        Assert.Equal(orphan, h.Single(CommandKind.Cancel).OrigClientOrderId);
+        h.Status(new ClientOrderId(8, 3, 9), VenueOrderStatus.New);     // another instance: never touched
+        h.Status(new ClientOrderId(7, 1, 10), VenueOrderStatus.Canceled); // an earlier run's, already closed
+        Assert.Empty(h.Drain());
+        Assert.Equal(1, h.Engine.Counters.OtherInstanceReports);
+        Assert.Equal(2, h.Engine.Counters.EarlierRunReports);
+    }
+
+    [Fact]
+    public void EarlierRunsReport_WithTheSequenceOfALiveOrder_DoesNotTouchIt()
+    {
+        // A restarted reservation can reuse sequence numbers across epochs: the epoch keeps them apart.
+        var (h, live) = RestingBid();
+        var sameSeq = new ClientOrderId(live.Node, live.Epoch - 1, live.Sequence);
+        h.Canceled(sameSeq);
+        h.Expired(sameSeq);
+        Assert.Equal(OrderState.Accepted, h.StateOf(live));
+        Assert.Equal(1, h.Engine.LiveOrderCount(0));
+    }
+
+    [Fact]
     public void FillForARetiredOrderOfOurs_StillMovesThePosition()
     {
         var h = new Harness();
