@@ -45,5 +45,7 @@ public sealed class ExecutionCounters
     public long StaleQueryResults;
     public long NotFoundUnproven;
     public long NeverReachedVenue;
+    /// <summary>Query answers (filled, cancelled, expired) that claimed more executed quantity than the fills seen: left Unknown, queried again.</summary>
+    public long QueryFillsMissing;
     public long BalanceMismatches;
 }

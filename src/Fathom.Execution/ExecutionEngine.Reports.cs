@@ -198,6 +198,18 @@ public sealed partial class ExecutionEngine
         }
         if (report.VenueOrderId != 0)
             o.VenueOrderId = report.VenueOrderId;
+        if (report.CumulativeQty.Raw > o.Filled.Raw
+            && report.Status is VenueOrderStatus.Filled or VenueOrderStatus.Canceled or VenueOrderStatus.Expired)
+        {
+            // The venue executed more than the fills we have seen. A status has no price, so the position can
+            // only come from the trades (the gateway reads the order's trades before it delivers the answer,
+            // and each arrives as a fill, de-duplicated by trade id). Finishing the order on the status alone
+            // would leave the position short for good: it stays Unknown and is queried again (back-off)
+            // until its fills have arrived; a fill that completes it moves it on by itself.
+            Counters.QueryFillsMissing++;
+            AfterReport(ref o, nowNs);
+            return;
+        }
         OrderEvent evt;
         switch (report.Status)
         {

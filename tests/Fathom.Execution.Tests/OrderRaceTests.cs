@@ -324,6 +324,40 @@ public class OrderRaceTests
     }
 
     [Fact]
+    public void QuerySaysFilled_BeforeItsFills_PositionFollowsTheFillsOnceEach()
+    {
+        var h = new Harness();
+        h.Quote(Bid, Harness.OneBtc, Ask, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Unknown(id, CommandKind.Place);
+        h.Advance(600);
+        h.Engine.OnTimer(h.Now);
+        h.Single(CommandKind.Query);
+        // "FILLED, executed 1 BTC" with no fill seen: no price, so no position from it; the order waits.
+        h.Engine.OnOrderStatus(new OrderStatusReport(0, id, VenueOrderStatus.Filled, h.VenueId(id), new Qty(Harness.OneBtc), h.Now), h.Now);
+        Assert.Equal(OrderState.Unknown, h.StateOf(id));
+        Assert.Equal(1, h.Engine.Counters.QueryFillsMissing);
+        Assert.Equal(0, h.Engine.Position(0).Position.Raw);
+        h.Advance(2_000);
+        h.Engine.OnTimer(h.Now);
+        Assert.Contains(h.Drain(), c => c.Kind == CommandKind.Query); // asked again until the fills are in
+
+        // The order's trades (the gateway reads them with the answer) and later the stream's copies.
+        var first = h.Fill(id, OrderSide.Buy, Bid, Harness.OneBtc / 4, 0);
+        var second = h.Fill(id, OrderSide.Buy, Bid, Harness.OneBtc - Harness.OneBtc / 4, 0);
+        h.Apply(first);
+        h.Apply(second);
+        Assert.Equal(OrderState.Filled, h.StateOf(id));
+        Assert.Equal(Harness.OneBtc, h.Engine.Position(0).Position.Raw);
+        h.Apply(first);
+        h.Apply(second);
+        h.Engine.OnOrderStatus(new OrderStatusReport(0, id, VenueOrderStatus.Filled, h.VenueId(id), new Qty(Harness.OneBtc), h.Now), h.Now);
+        Assert.Equal(Harness.OneBtc, h.Engine.Position(0).Position.Raw); // never counted twice
+        Assert.Equal(2, h.Engine.Counters.DuplicateFills);
+        Assert.Equal(OrderState.Filled, h.StateOf(id));
+    }
+
+    [Fact]
     public void TimeoutOnPlace_QueryFindsIt_OrderIsAdopted()
     {
         var h = new Harness();

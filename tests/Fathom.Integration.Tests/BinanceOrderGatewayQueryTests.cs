@@ -150,6 +150,23 @@ public sealed class BinanceOrderGatewayQueryTests
     }
 
     [Fact]
+    public async Task QueryAnswersFilled_TheOrdersTradesComeFirstAsFills()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        var streamed = await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == id, "streamed fill");
+        int before = rig.Sink.Count;
+        rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, id), 0));
+        int status = await rig.Sink.WaitForIndexAsync<OrderStatusReport>(s => s.ClientOrderId == id, before, "query answer");
+        Assert.Equal(VenueOrderStatus.Filled, ((OrderStatusReport)rig.Sink.Snapshot()[status]).Status);
+        // The same trade again (the core de-duplicates it by trade id), delivered before the status.
+        int fill = rig.Sink.IndexOf<FillReport>(f => f.ClientOrderId == id && f.TradeId == streamed.TradeId, before);
+        Assert.InRange(fill, before, status - 1);
+        Assert.True(rig.Gateway.QueriedFills >= 1);
+    }
+
+    [Fact]
     public async Task GetBalances_DemoAccount_LockedFundsForRestingOrder()
     {
         await using var rig = await GatewayRig.StartAsync();

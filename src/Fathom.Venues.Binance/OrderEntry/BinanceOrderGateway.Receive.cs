@@ -278,7 +278,11 @@ public sealed partial class BinanceOrderGateway
                 long orderId = JsonFields.TryGet(result, "orderId"u8, out var oid) ? JsonFields.Long(oid) : 0;
                 long executed = JsonFields.TryGet(result, "executedQty"u8, out var ex) ? JsonFields.Decimal8(ex) : 0;
                 long time = JsonFields.TryGet(result, "updateTime"u8, out var ut) ? JsonFields.Long(ut) * 1_000_000 : now;
-                Emit(new OrderStatusReport(c.InstrumentId, c.OrigClientOrderId, ParseStatus(st), orderId, new Qty(executed), time));
+                var report = new OrderStatusReport(c.InstrumentId, c.OrigClientOrderId, ParseStatus(st), orderId, new Qty(executed), time);
+                if (executed > 0 && orderId != 0)
+                    _ = Task.Run(() => EmitOrderTradesThenStatusAsync(report)); // the position needs the trades, not the status
+                else
+                    Emit(report);
                 break;
             }
         }
@@ -470,6 +474,49 @@ public sealed partial class BinanceOrderGateway
             if (utf8[i] != asset[i])
                 return false;
         return true;
+    }
+
+    /// <summary>
+    /// A query answer with executed quantity: the order's trades (<c>GET /api/v3/myTrades?orderId=</c>, through
+    /// the weight limiter) go to the sink as fills first, then the status, so the core's position comes to
+    /// agree with the status; the core de-duplicates the fills it already had by trade id. When the trades
+    /// cannot be read the status still goes (execution keeps the order Unknown and queries again while the
+    /// status claims more than the fills it has seen).
+    /// </summary>
+    private async Task EmitOrderTradesThenStatusAsync(OrderStatusReport report)
+    {
+        int index = IndexOfInstrument(report.InstrumentId);
+        try
+        {
+            if (index >= 0)
+            {
+                lock (_reportGate)
+                    RememberOrder(report.VenueOrderId, report.ClientOrderId);
+                string q = "symbol=" + Uri.EscapeDataString(_instruments[index].Symbol.ToUpperInvariant())
+                    + "&orderId=" + report.VenueOrderId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/myTrades", q, signed: true, 5, _stop.Token).ConfigureAwait(false);
+                if (status == 200)
+                {
+                    foreach (var fill in await ParseTradesAsync(index, body, _stop.Token).ConfigureAwait(false))
+                    {
+                        Interlocked.Increment(ref _queriedFills);
+                        // Not EmitFill: one order's trades say nothing about the account's trade ids before
+                        // them, so the reconnect's fromId high-water mark must not move past those.
+                        lock (_reportGate)
+                            _sink.OnFill(fill);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or IOException or System.Text.Json.JsonException)
+        {
+            // The status alone still goes: execution does not finish the order on it (see above).
+        }
+        Emit(report);
     }
 
     private void EmitFill(int index, in FillReport fill)

@@ -111,7 +111,7 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     // Counters (read from any thread; written with Interlocked).
     private long _sentWs, _sentRest, _timeouts, _disconnects, _reconnects, _timeSyncs, _lateResponses, _foreignReports,
         _accountPositions, _balanceUpdates, _malformed, _localRejects, _reconciledOrders, _reconciledFills, _queueFull,
-        _rotations, _duplicateEvents, _shutdownNotices, _reconcileFailures;
+        _rotations, _duplicateEvents, _shutdownNotices, _reconcileFailures, _queriedFills;
     public long CommandsSentWs => Interlocked.Read(ref _sentWs);
     public long CommandsSentRest => Interlocked.Read(ref _sentRest);
     public long Timeouts => Interlocked.Read(ref _timeouts);
@@ -128,6 +128,8 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     public long LocalRejects => Interlocked.Read(ref _localRejects);
     public long ReconciledOrders => Interlocked.Read(ref _reconciledOrders);
     public long ReconciledFills => Interlocked.Read(ref _reconciledFills);
+    /// <summary>Fills read with myTrades?orderId= because a status query answered with executed quantity.</summary>
+    public long QueriedFills => Interlocked.Read(ref _queriedFills);
     /// <summary>Reconciliation passes after a reconnect that failed and were retried (order entry stays reported down meanwhile).</summary>
     public long ReconcileFailures => Interlocked.Read(ref _reconcileFailures);
     /// <summary>Planned connection replacements (age limit, serverShutdown, eventStreamTerminated), overlapping the old connection.</summary>
