@@ -272,6 +272,11 @@ internal static class TradingRun
         }, stop.Token).ConfigureAwait(false);
         log.ZLogInformation($"connected: order entry logged on, metrics and control at {host.MetricsAddress}; strategies {string.Join(", ", resolved.Strategies.Select(s => s.Name))}");
         using var onStopRequest = host.StopRequested.Register(stop.Cancel);
+        // What the store brought back (after a crash: the position, the day's loss, a halt still in force).
+        string restoredLine = $"restored from the store: {host.Engine.RestoredFills} fill(s) into positions, {host.Restored.OpenOrders.Count} order(s) stored as open, " +
+            $"risk day {host.Engine.DayIndex}" + (host.Engine.HaltReason is { } haltReason ? $"; HALTED: {haltReason}" : "");
+        output.WriteLine(restoredLine);
+        log.ZLogInformation($"{restoredLine}");
         if (host.Warmup is { } warm)
         {
             output.WriteLine($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
