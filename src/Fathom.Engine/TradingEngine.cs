@@ -442,9 +442,11 @@ public sealed class TradingEngine : IReportSink
                 HaltReason = null;
                 _storeHaltQueued = false;
                 _execution.Risk.OperatorResume(now);
+                PersistHalt(new RiskHaltRecord(false, null, now));
                 break;
             case JournalOperatorKind.Halt:
                 _execution.Risk.OperatorHalt(now);
+                PersistHalt(new RiskHaltRecord(true, OperatorHaltReason, now));
                 _execution.OnTimer(now); // risk's halt cancels resting orders
                 break;
             case JournalOperatorKind.StoreRefusedHalt: // journals written before FaultHalt existed
@@ -455,6 +457,8 @@ public sealed class TradingEngine : IReportSink
                 break;
             case JournalOperatorKind.NewDay:
                 _execution.Risk.StartNewDay(now);
+                DayIndex = argument;
+                PersistDay(now);
                 _execution.OnTimer(now);
                 break;
             case JournalOperatorKind.Flatten:
@@ -484,6 +488,7 @@ public sealed class TradingEngine : IReportSink
         HaltReason = reason;
         FaultHalts++;
         _execution.Risk.OperatorHalt(now);
+        PersistHalt(new RiskHaltRecord(true, reason, now));
         _execution.OnTimer(now); // risk's halt cancels resting orders
         FaultObserver?.Invoke(reason);
     }
@@ -603,6 +608,97 @@ public sealed class TradingEngine : IReportSink
         if (!transition.Illegal && _execution.TryGetOrder(transition.OrderSeq, out OrderView view))
             _orderUpdates.Add(view);
     }
+
+    private const string OperatorHaltReason = "operator halt";
+
+    /// <summary>The trading day risk measures drawdown in (set by <see cref="Restore"/> and each <see cref="StartNewDay"/>; -1 before).</summary>
+    public long DayIndex { get; private set; } = -1;
+
+    private void PersistDay(long now)
+    {
+        if (Store is { } store && !store.TryAppend(new RiskDayRecord(DayIndex, _execution.Risk.DayStartPnl, now)))
+            StoreRefused("the risk day");
+    }
+
+    private void PersistHalt(in RiskHaltRecord halt)
+    {
+        if (Store is { } store && !store.TryAppend(halt))
+            StoreRefused("a halt");
+    }
+
+    /// <summary>
+    /// Restart: seeds the core from what the store kept, before <see cref="Start"/> and before a gateway
+    /// is attached. Positions are rebuilt from the stored fills (our node's, each trade once, by symbol:
+    /// a symbol the engine does not trade is skipped and counted); risk's day continues from the stored
+    /// day start when the store's day is <paramref name="dayIndex"/> (so the loss taken before the crash
+    /// still counts against <c>MaxDailyLoss</c>), else a new day starts from the restored PnL; a stored
+    /// operator or fault halt is put back in force (<see cref="HaltReason"/> says so) until an operator
+    /// resumes. Open orders are left to reconciliation.
+    /// </summary>
+    /// <remarks>
+    /// Not journaled: a journal records one run's inputs from an empty core, so replaying the journal of
+    /// a run that restored state reproduces it only from the same store (the replay's positions start
+    /// from zero otherwise). The restore writes the day it settled on back to the store.
+    /// </remarks>
+    /// <returns>How many stored fills moved a position.</returns>
+    public int Restore(PersistedState state, long dayIndex)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_lock)
+        {
+            if (Started)
+                ThrowHelper.ThrowInvalidOperation("Restore must run before Start.");
+            long now = BeginInput(_clock.NowNanos());
+            int restored = 0;
+            try
+            {
+                var touched = new bool[_books.Count];
+                foreach (PersistedFill fill in state.Fills)
+                {
+                    int i = _execution.InstrumentOf(fill.Symbol);
+                    if (i < 0)
+                    {
+                        RestoreSkippedFills++;
+                        continue;
+                    }
+                    if (_execution.RestoreFill(i, fill))
+                    {
+                        restored++;
+                        touched[i] = true;
+                    }
+                }
+                for (int i = 0; i < touched.Length; i++)
+                    if (touched[i])
+                        _execution.PublishRestoredPosition(i, now);
+                RiskManager risk = _execution.Risk;
+                DayIndex = dayIndex;
+                if (state.Day is { } day && day.DayIndex == dayIndex)
+                    risk.RestoreDay(day.StartPnl, now);
+                else
+                    risk.StartNewDay(now);
+                PersistDay(now);
+                if (state.Halt is { Halted: true } halt)
+                {
+                    string reason = halt.Reason ?? OperatorHaltReason;
+                    HaltReason = $"{reason} (in force since before the restart; resume to trade)";
+                    risk.OperatorHalt(now);
+                    FaultObserver?.Invoke(HaltReason);
+                }
+                RestoredFills = restored;
+            }
+            finally
+            {
+                EndInput();
+            }
+            return restored;
+        }
+    }
+
+    /// <summary>Stored fills the last <see cref="Restore"/> applied to positions.</summary>
+    public int RestoredFills { get; private set; }
+
+    /// <summary>Stored fills <see cref="Restore"/> skipped because the engine does not trade their symbol.</summary>
+    public int RestoreSkippedFills { get; private set; }
 
     // Halting is an input of its own, right after this one, so a replay (which has no store) sees it too.
     private void StoreRefused(string what)

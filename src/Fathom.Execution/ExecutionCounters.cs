@@ -33,6 +33,8 @@ public sealed class ExecutionCounters
     public long DuplicateReports;
     public long DuplicateFills;
     public long Fills;
+    /// <summary>Stored fills applied to positions on a restart (<c>ExecutionEngine.RestoreFill</c>); not in <see cref="Fills"/>.</summary>
+    public long RestoredFills;
     public long Overfills;
     public long FillsForUnknownOrders;
     public long ForeignReports;

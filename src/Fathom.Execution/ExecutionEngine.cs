@@ -594,13 +594,20 @@ public sealed partial class ExecutionEngine
 
     // ---------------------------------------------------------------- the state machine
 
+    // The order as it stands, for the store's upsert (values only: no allocation).
+    private static OrderTransition WithOrder(OrderTransition t, in OrderRecord o) => t with
+    {
+        ClientId = o.Id, CurrentClientId = o.CurrentId, VenueOrderId = o.VenueOrderId, Side = o.Side, Type = o.Type,
+        Price = o.Price, Qty = o.Qty, Filled = o.Filled,
+    };
+
     private bool Apply(ref OrderRecord o, OrderEvent evt, long nowNs)
     {
         var from = o.State;
         if (!OrderStateMachine.TryNext(from, evt, o.Filled.Raw > 0, out var to))
         {
             Counters.IllegalTransitions++;
-            LastIllegal = new OrderTransition(o.Seq, o.InstrumentId, from, evt, from, true, nowNs);
+            LastIllegal = WithOrder(new OrderTransition(o.Seq, o.InstrumentId, from, evt, from, true, nowNs), in o);
             _observer?.Invoke(LastIllegal);
             return false;
         }
@@ -608,7 +615,7 @@ public sealed partial class ExecutionEngine
             Counters.DuplicateReports++;
         o.State = to;
         Counters.Transitions++;
-        _observer?.Invoke(new OrderTransition(o.Seq, o.InstrumentId, from, evt, to, false, nowNs));
+        _observer?.Invoke(WithOrder(new OrderTransition(o.Seq, o.InstrumentId, from, evt, to, false, nowNs), in o));
 
         var inst = _instruments[o.InstrumentId];
         bool wasBusy = OrderStateMachine.IsBusy(from), isBusy = OrderStateMachine.IsBusy(to);

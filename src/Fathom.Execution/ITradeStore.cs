@@ -3,7 +3,7 @@ using Fathom.Gateway.Abstractions;
 namespace Fathom.Execution;
 
 /// <summary>
-/// The durable record of fills and order state changes: a real seam (SQLite in
+/// The durable record of fills, orders, the risk day and halts, and what a restart reloads: a real seam (SQLite in
 /// <c>Fathom.Persistence</c> now, PostgreSQL next), so the engine names no database.
 /// </summary>
 /// <remarks>
@@ -18,6 +18,10 @@ namespace Fathom.Execution;
 /// on the writer's thread, holding no lock of the store's.</item>
 /// <item>A record is stored once even when appended twice (a fill reported by the request's
 /// answer and by the user stream).</item>
+/// <item>Records are committed in the order they were appended; everything is keyed by symbol (an
+/// implementation is opened with the engine's symbol list and maps instrument indices itself), so a
+/// store outlives a change to the config's symbol order.</item>
+/// <item><see cref="Load"/> sees every record committed before it was called.</item>
 /// </list>
 /// Here rather than next to its implementations so the engine references the seam without a
 /// database client: it speaks in execution's own values (<see cref="OrderTransition"/>) and the
@@ -30,6 +34,18 @@ public interface ITradeStore : IAsyncDisposable
 
     /// <summary>Queues an order state change; false when the queue is full or the writer stopped (halt trading).</summary>
     bool TryAppend(in OrderTransition transition);
+
+    /// <summary>Queues the current risk day (on start and at each new day); the stored day is replaced. False: halt trading.</summary>
+    bool TryAppend(in RiskDayRecord day);
+
+    /// <summary>Queues an operator or fault halt, or its lifting by an operator resume; the stored halt is replaced. False: halt trading.</summary>
+    bool TryAppend(in RiskHaltRecord halt);
+
+    /// <summary>
+    /// Reads back what a restart needs (fills, open orders, last trade id per symbol, risk day, halt).
+    /// Called before trading, off the core thread; it may block on I/O.
+    /// </summary>
+    PersistedState Load();
 
     /// <summary>Why writes are failing now (disk full, database locked or unreachable), or null: trading must halt while it is set.</summary>
     string? Failure { get; }

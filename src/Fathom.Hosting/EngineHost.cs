@@ -133,6 +133,9 @@ public sealed class EngineHost : IAsyncDisposable
     public Lock CoreLock { get; } = new();
     public IReadOnlyList<BookSync> Books => _feed!.Core.Books;
     public SqliteTradeStore Store => _store!;
+
+    /// <summary>What the store held when this host started (restored into the engine before trading).</summary>
+    public PersistedState Restored { get; private set; } = PersistedState.Empty;
     public IReadOnlyList<InstrumentSpec> Specs => _options.Specs;
     public IReadOnlyList<SignalEngine> Signals => _signals;
     public Uri MetricsAddress => _metrics!.Address;
@@ -174,7 +177,7 @@ public sealed class EngineHost : IAsyncDisposable
             foreach (string f in new[] { o.StorePath, o.StorePath + "-wal", o.StorePath + "-shm" })
                 File.Delete(f);
         // Fills and order state changes go to SQLite (WAL, synchronous=FULL) through a background writer.
-        _store = SqliteTradeStore.Open(o.StorePath);
+        _store = SqliteTradeStore.Open(o.StorePath, [.. specs.Select(s => s.Symbol)], o.Core.Node);
         var store = _store;
         // JIT warm-up: the same composition on a throwaway core, before the live one exists.
         if (o.WarmupFrames > 0)
@@ -189,6 +192,10 @@ public sealed class EngineHost : IAsyncDisposable
         _engine = parts.Engine;
         _engine.Store = _store;
         _engine.FaultObserver = reason => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} FAULT, trading halted: {reason}"); };
+        // Restart: positions (from the stored fills), the risk day and a halt in force come back before
+        // anything trades or a gateway exists; an empty store restores nothing and starts today's day.
+        Restored = _store.Load();
+        _engine.Restore(Restored, TradingDay.IndexOf(o.Time.GetUtcNow(), o.Core.Limits.TradingDayStartOffsetNs));
 
         _gateway = o.Venue.CreateOrderEntry(_engine, o.IdFormat, _engine.Latency);
         await _gateway.StartAsync(cancel).ConfigureAwait(false);

@@ -6,15 +6,16 @@ using Microsoft.Data.Sqlite;
 namespace Fathom.Persistence;
 
 /// <summary>
-/// The durable record of fills and order state changes (<see cref="ITradeStore"/>), in SQLite (WAL,
+/// The durable record of fills, orders, the risk day and halts (<see cref="ITradeStore"/>), in SQLite (WAL,
 /// <c>synchronous=FULL</c>), written by a background writer so the core never waits on the disk.
 /// </summary>
 /// <remarks>
 /// The core appends into a bounded lock-free ring (<see cref="MpscRing{T}"/>): no allocation, no I/O.
 /// The writer drains it in transactions every few milliseconds. If the ring is full the append
 /// returns false: the caller must halt trading (a fill is never dropped silently; DESIGN.md
-/// "Orders and recovery"). Fills are keyed by (instrument, trade id, venue order id) and inserted
-/// once, so a report seen twice (request answer and user stream) is stored once.
+/// "Orders and recovery"). Fills are keyed by (symbol, trade id, venue order id) and inserted
+/// once, so a report seen twice (request answer and user stream) is stored once. Schema and
+/// migrations: <see cref="SqliteSchema"/>.
 /// <para>A write that fails (disk full, the database locked by another process, an I/O error) is
 /// never dropped: the writer keeps the batch and retries it with exponential back-off (10 ms to 2 s)
 /// until it commits, appends keep queueing meanwhile, <see cref="Failure"/> says why and
@@ -30,9 +31,12 @@ public sealed class SqliteTradeStore : ITradeStore
     private long _appended;
     private long _written;
 
-    private SqliteTradeStore(SqliteConnection connection, int capacity)
+    private readonly string[] _symbols;
+
+    private SqliteTradeStore(SqliteConnection connection, string[] symbols, int capacity)
     {
         _connection = connection;
+        _symbols = symbols;
         _ring = new MpscRing<StoreRecord>(capacity);
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -55,14 +59,27 @@ public sealed class SqliteTradeStore : ITradeStore
     /// </summary>
     public Action<string>? FaultObserver { get; set; }
 
-    /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
-    public static SqliteTradeStore Open(string path, int capacity = 1 << 16)
+    /// <summary>The schema version this build writes (<see cref="SqliteSchema"/>).</summary>
+    public static int SchemaVersion => SqliteSchema.Latest;
+
+    /// <summary>
+    /// Opens (creating if needed, migrating an older schema) the store at <paramref name="path"/> for an
+    /// engine trading <paramref name="symbols"/> (instrument index i is <c>symbols[i]</c>: rows are keyed
+    /// by symbol). <paramref name="legacyNode"/> is the node a version 1 database's fills are attributed
+    /// to when it is migrated (version 1 did not record it; one database served one node).
+    /// </summary>
+    public static SqliteTradeStore Open(string path, IReadOnlyList<string> symbols, ushort legacyNode = 0, int capacity = 1 << 16)
     {
+        ArgumentNullException.ThrowIfNull(symbols);
+        string[] names = [.. symbols];
         // A database locked by another process fails a write after 2 s (not the 30 s default), so trading halts promptly.
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 2 }.ToString());
         try
         {
-            Initialize(connection);
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            Execute(connection, "PRAGMA synchronous=FULL;");
+            SqliteSchema.Migrate(connection, names, legacyNode);
         }
         catch
         {
@@ -70,26 +87,7 @@ public sealed class SqliteTradeStore : ITradeStore
             connection.Dispose();
             throw;
         }
-        return new SqliteTradeStore(connection, capacity) { Path = path };
-    }
-
-    private static void Initialize(SqliteConnection connection)
-    {
-        connection.Open();
-        Execute(connection, "PRAGMA journal_mode=WAL;");
-        Execute(connection, "PRAGMA synchronous=FULL;");
-        Execute(connection, """
-            CREATE TABLE IF NOT EXISTS fills (
-              instrument INTEGER NOT NULL, trade_id INTEGER NOT NULL, venue_order_id INTEGER NOT NULL,
-              order_seq INTEGER NOT NULL, side INTEGER NOT NULL, price INTEGER NOT NULL, qty INTEGER NOT NULL,
-              fee INTEGER NOT NULL, fee_qty INTEGER NOT NULL, is_maker INTEGER NOT NULL, time_ns INTEGER NOT NULL,
-              PRIMARY KEY (instrument, trade_id, venue_order_id));
-            CREATE TABLE IF NOT EXISTS order_transitions (
-              id INTEGER PRIMARY KEY AUTOINCREMENT, order_seq INTEGER NOT NULL, instrument INTEGER NOT NULL,
-              from_state INTEGER NOT NULL, event INTEGER NOT NULL, to_state INTEGER NOT NULL, illegal INTEGER NOT NULL,
-              time_ns INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS order_transitions_order ON order_transitions(order_seq);
-            """);
+        return new SqliteTradeStore(connection, names, capacity) { Path = path };
     }
 
     /// <summary>Queues a fill for writing; false when the queue is full (halt trading) or the writer failed.</summary>
@@ -97,23 +95,34 @@ public sealed class SqliteTradeStore : ITradeStore
     {
         var r = new StoreRecord
         {
-            Kind = 1, InstrumentId = fill.InstrumentId, OrderSeq = fill.ClientOrderId.Sequence, VenueOrderId = fill.VenueOrderId,
+            Kind = StoreRecordKind.Fill, InstrumentId = fill.InstrumentId, OrderSeq = fill.ClientOrderId.Sequence,
+            Node = fill.ClientOrderId.Node, Epoch = fill.ClientOrderId.Epoch, VenueOrderId = fill.VenueOrderId,
             TradeId = fill.TradeId, Side = fill.Side, Price = fill.Price.Raw, Qty = fill.Qty.Raw, Fee = fill.Fee,
             FeeQty = fill.FeeQty.Raw, IsMaker = fill.IsMaker, TimeNs = fill.TimeNs,
         };
         return Enqueue(r);
     }
 
-    /// <summary>Queues an order state change; false when the queue is full or the writer failed.</summary>
+    /// <summary>Queues an order state change (and the order's upsert); false when the queue is full or the writer failed.</summary>
     public bool TryAppend(in OrderTransition t)
     {
         var r = new StoreRecord
         {
-            Kind = 2, InstrumentId = t.InstrumentId, OrderSeq = t.OrderSeq, From = t.From, Event = (byte)t.Event, To = t.To,
-            Illegal = t.Illegal, TimeNs = t.TimeNs,
+            Kind = StoreRecordKind.OrderTransition, InstrumentId = t.InstrumentId, OrderSeq = t.OrderSeq, From = t.From, Event = (byte)t.Event,
+            To = t.To, Illegal = t.Illegal, TimeNs = t.TimeNs, Node = t.ClientId.Node, Epoch = t.ClientId.Epoch,
+            CurrentSeq = t.CurrentClientId.Sequence, VenueOrderId = t.VenueOrderId, Side = t.Side, Type = t.Type, Price = t.Price.Raw,
+            Qty = t.Qty.Raw, Filled = t.Filled.Raw,
         };
         return Enqueue(r);
     }
+
+    /// <summary>Queues the risk day (replaces the stored one); false when the queue is full or the writer failed.</summary>
+    public bool TryAppend(in RiskDayRecord day) =>
+        Enqueue(new StoreRecord { Kind = StoreRecordKind.RiskDay, DayIndex = day.DayIndex, StartPnl = day.StartPnl, TimeNs = day.TimeNs });
+
+    /// <summary>Queues a halt or its lifting (replaces the stored one); false when the queue is full or the writer failed.</summary>
+    public bool TryAppend(in RiskHaltRecord halt) =>
+        Enqueue(new StoreRecord { Kind = StoreRecordKind.RiskHalt, Halted = halt.Halted, Text = halt.Reason, TimeNs = halt.TimeNs });
 
     private bool Enqueue(in StoreRecord r)
     {
@@ -140,19 +149,18 @@ public sealed class SqliteTradeStore : ITradeStore
         }
     }
 
-    public List<StoredFill> LoadFills()
+    /// <summary>Every stored fill, in the order it was stored.</summary>
+    public IReadOnlyList<PersistedFill> LoadFills()
     {
-        var fills = new List<StoredFill>();
         lock (_connection)
-        {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "SELECT instrument, trade_id, venue_order_id, order_seq, side, price, qty, fee, fee_qty, is_maker, time_ns FROM fills ORDER BY time_ns, trade_id";
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
-                fills.Add(new StoredFill(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), (OrderSide)reader.GetInt32(4),
-                    new Price(reader.GetInt64(5)), new Qty(reader.GetInt64(6)), reader.GetInt64(7), new Qty(reader.GetInt64(8)), reader.GetInt64(9) != 0, reader.GetInt64(10)));
-        }
-        return fills;
+            return SqliteSchema.ReadFills(_connection);
+    }
+
+    /// <summary>Reads back fills, open orders, last trade id per symbol, the risk day and the halt (<see cref="ITradeStore.Load"/>).</summary>
+    public PersistedState Load()
+    {
+        lock (_connection)
+            return SqliteSchema.ReadState(_connection);
     }
 
     /// <summary>Fills in the store (every run's).</summary>
@@ -224,34 +232,14 @@ public sealed class SqliteTradeStore : ITradeStore
         lock (_connection)
         {
             using var tx = _connection.BeginTransaction();
-            using var fill = _connection.CreateCommand();
-            fill.Transaction = tx;
-            fill.CommandText = "INSERT OR IGNORE INTO fills VALUES ($i, $t, $v, $o, $s, $p, $q, $f, $fq, $m, $ts)";
-            var fp = new[] { "$i", "$t", "$v", "$o", "$s", "$p", "$q", "$f", "$fq", "$m", "$ts" }.Select(n => fill.Parameters.Add(n, SqliteType.Integer)).ToArray();
-            using var tr = _connection.CreateCommand();
-            tr.Transaction = tx;
-            tr.CommandText = "INSERT INTO order_transitions (order_seq, instrument, from_state, event, to_state, illegal, time_ns) VALUES ($o, $i, $f, $e, $t, $x, $ts)";
-            var tp = new[] { "$o", "$i", "$f", "$e", "$t", "$x", "$ts" }.Select(n => tr.Parameters.Add(n, SqliteType.Integer)).ToArray();
+            using var writer = new SqliteBatchWriter(_connection, tx, _symbols);
             foreach (ref readonly StoreRecord r in records)
-            {
-                if (r.Kind == 1)
-                {
-                    long[] values = [r.InstrumentId, r.TradeId, r.VenueOrderId, r.OrderSeq, (long)r.Side, r.Price, r.Qty, r.Fee, r.FeeQty, r.IsMaker ? 1 : 0, r.TimeNs];
-                    for (int i = 0; i < values.Length; i++) fp[i].Value = values[i];
-                    fill.ExecuteNonQuery();
-                }
-                else
-                {
-                    long[] values = [r.OrderSeq, r.InstrumentId, (long)r.From, r.Event, (long)r.To, r.Illegal ? 1 : 0, r.TimeNs];
-                    for (int i = 0; i < values.Length; i++) tp[i].Value = values[i];
-                    tr.ExecuteNonQuery();
-                }
-            }
+                writer.Write(r);
             tx.Commit();
         }
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    internal static void Execute(SqliteConnection connection, string sql)
     {
         using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;

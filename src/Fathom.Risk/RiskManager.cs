@@ -539,6 +539,20 @@ public sealed class RiskManager
         Evaluate(nowNs);
     }
 
+    /// <summary>Total PnL at the start of the trading day (<see cref="RiskLimits.MoneyDecimals"/>): drawdown is measured from it.</summary>
+    public long DayStartPnl => _dayStartPnl;
+
+    /// <summary>
+    /// Restart on the same trading day: drawdown is measured from the stored day start, so the loss taken
+    /// before the crash still counts (call after the restored positions reached <see cref="OnPosition"/>).
+    /// </summary>
+    public void RestoreDay(long dayStartPnl, long nowNs)
+    {
+        _dayStartPnl = dayStartPnl;
+        _dayStarted = true;
+        Evaluate(nowNs);
+    }
+
     /// <summary>
     /// Re-evaluates every account-wide rule and moves the state through the table. Run from a timer
     /// (and after fills): the in-flight age rule must fire even when nothing else arrives.

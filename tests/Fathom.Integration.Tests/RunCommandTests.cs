@@ -18,7 +18,7 @@ namespace Fathom.Integration.Tests;
 /// secrets never printed, a real run that trades and leaves nothing open, start-up reconciliation, the
 /// HTTP control surface, and SIGTERM on a child process. Real time; every wait is bounded and generous.
 /// </summary>
-public sealed class RunCommandTests
+public sealed partial class RunCommandTests
 {
     private static readonly SimulatorConfig.KeyConfig s_key = SimulatorConfig.Demo().Accounts[0].Keys[0];
 

@@ -10,6 +10,7 @@ public sealed class SqliteTradeStoreTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("fathom-store").FullName;
     private string DbPath => Path.Combine(_dir, "fathom.db");
+    private static readonly string[] Symbols = ["BTCUSDT", "ETHUSDT"];
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -20,14 +21,14 @@ public sealed class SqliteTradeStoreTests : IDisposable
     [Fact]
     public async Task FillsAndTransitions_SurviveReopening()
     {
-        await using (var store = SqliteTradeStore.Open(DbPath))
+        await using (var store = SqliteTradeStore.Open(DbPath, Symbols))
         {
             Assert.True(store.TryAppend(Fill(1, 101)));
             Assert.True(store.TryAppend(Fill(2, 102, 2_000)));
             Assert.True(store.TryAppend(new OrderTransition(1, 0, OrderState.PendingNew, OrderEvent.Ack, OrderState.Accepted, false, 5)));
             await store.FlushAsync(TimeSpan.FromSeconds(10));
         }
-        await using (var reopened = SqliteTradeStore.Open(DbPath))
+        await using (var reopened = SqliteTradeStore.Open(DbPath, Symbols))
         {
             var fills = reopened.LoadFills();
             Assert.Equal(2, fills.Count);
@@ -40,7 +41,7 @@ public sealed class SqliteTradeStoreTests : IDisposable
     [Fact]
     public async Task TheSameFillTwice_IsStoredOnce()
     {
-        await using var store = SqliteTradeStore.Open(DbPath);
+        await using var store = SqliteTradeStore.Open(DbPath, Symbols);
         store.TryAppend(Fill(7, 107));
         store.TryAppend(Fill(7, 107)); // request answer and user stream both reported it
         store.TryAppend(Fill(7, 108)); // a self-trade: same trade id, the other order
@@ -51,7 +52,7 @@ public sealed class SqliteTradeStoreTests : IDisposable
     [Fact]
     public async Task FullQueue_RefusesInsteadOfDropping()
     {
-        await using var store = SqliteTradeStore.Open(DbPath, capacity: 2);
+        await using var store = SqliteTradeStore.Open(DbPath, Symbols, capacity: 2);
         int accepted = 0;
         for (int i = 0; i < 10_000; i++)
             if (store.TryAppend(Fill(i, 1_000 + i)))
@@ -66,7 +67,7 @@ public sealed class SqliteTradeStoreTests : IDisposable
     [Fact]
     public async Task Database_IsInWalMode()
     {
-        await using (var store = SqliteTradeStore.Open(DbPath))
+        await using (var store = SqliteTradeStore.Open(DbPath, Symbols))
         {
             store.TryAppend(Fill(1, 101));
             await store.FlushAsync(TimeSpan.FromSeconds(10));

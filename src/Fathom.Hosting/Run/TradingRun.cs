@@ -96,7 +96,7 @@ internal static class TradingRun
         // HostInputException / InvalidDataException, which the command's guard (CliErrors) reports.
         using var state = StateDirectory.Acquire(config.StateDirectory);
         var reservation = new FileSequenceReservation(config.ClientOrderIdHighWaterPath);
-        await CheckStoreAsync(config.StorePath).ConfigureAwait(false);
+        await CheckStoreAsync(config.StorePath, [.. config.Symbols.Select(s => s.Symbol)], config.InstanceId).ConfigureAwait(false);
         (string controlToken, string? controlTokenPath) = ControlToken.Provision(state.Path, hooks.GetVariable);
 
         BinanceCredentials? credentials;
@@ -176,12 +176,13 @@ internal static class TradingRun
     /// <summary>
     /// Opens the trade store once and closes it (creating it when missing), so a file that is not a
     /// database is reported now, before the venue is contacted, instead of failing the engine's start.
+    /// An older schema is migrated here (keyed by the config's symbols, in their order).
     /// </summary>
-    private static async Task CheckStoreAsync(string path)
+    private static async Task CheckStoreAsync(string path, IReadOnlyList<string> symbols, ushort node)
     {
         try
         {
-            await using var store = SqliteTradeStore.Open(path);
+            await using var store = SqliteTradeStore.Open(path, symbols, node);
         }
         catch (SqliteException ex)
         {
@@ -271,6 +272,11 @@ internal static class TradingRun
         }, stop.Token).ConfigureAwait(false);
         log.ZLogInformation($"connected: order entry logged on, metrics and control at {host.MetricsAddress}; strategies {string.Join(", ", resolved.Strategies.Select(s => s.Name))}");
         using var onStopRequest = host.StopRequested.Register(stop.Cancel);
+        // What the store brought back (after a crash: the position, the day's loss, a halt still in force).
+        string restoredLine = $"restored from the store: {host.Engine.RestoredFills} fill(s) into positions, {host.Restored.OpenOrders.Count} order(s) stored as open, " +
+            $"risk day {host.Engine.DayIndex}" + (host.Engine.HaltReason is { } haltReason ? $"; HALTED: {haltReason}" : "");
+        output.WriteLine(restoredLine);
+        log.ZLogInformation($"{restoredLine}");
         if (host.Warmup is { } warm)
         {
             output.WriteLine($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");

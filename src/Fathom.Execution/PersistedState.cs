@@ -1,0 +1,31 @@
+namespace Fathom.Execution;
+
+/// <summary>
+/// What a restart reloads from the store before trading (<see cref="ITradeStore.Load"/>), all keyed by symbol.
+/// </summary>
+/// <remarks>
+/// Positions are not stored as such: they are derived from <see cref="Fills"/> (every fill, in the order
+/// they were stored) by the engine's own <see cref="PositionLedger"/>, so they can never disagree with the
+/// fills. <see cref="OpenOrders"/> are the orders whose last stored state is not terminal: reconciliation's
+/// input (they are not put back into the order table here).
+/// </remarks>
+public sealed record PersistedState(
+    IReadOnlyList<PersistedFill> Fills,
+    IReadOnlyList<PersistedOrder> OpenOrders,
+    IReadOnlyDictionary<string, long> LastTradeIds,
+    RiskDayRecord? Day,
+    RiskHaltRecord? Halt)
+{
+    /// <summary>A store that holds nothing yet.</summary>
+    public static PersistedState Empty { get; } = new([], [], new Dictionary<string, long>(), null, null);
+
+    /// <summary>The position <paramref name="symbol"/>'s stored fills add up to (fills of <paramref name="node"/> only, as execution counts them).</summary>
+    public PositionLedger PositionOf(string symbol, ushort node, int priceDecimals, int qtyDecimals)
+    {
+        var ledger = new PositionLedger(priceDecimals, qtyDecimals);
+        foreach (PersistedFill f in Fills)
+            if (f.Symbol == symbol && !f.ClientId.IsNone && f.ClientId.Node == node)
+                ledger.Apply(f.Side, f.Price, f.Qty, f.Fee, f.FeeQty);
+        return ledger;
+    }
+}
