@@ -39,13 +39,14 @@ internal static class DemoCommand
         var regime = new Option<string>("--regime") { Description = "Order-flow regime: calm, trending, bursty, withdrawal, spoof or mixed.", DefaultValueFactory = _ => "mixed" };
         regime.AcceptOnlyFromAmong("calm", "trending", "bursty", "withdrawal", "spoof", "mixed");
         var journal = new Option<FileInfo?>("--journal") { Description = "Write every core input and command to this journal (check it with `fathom replay --journal`)." };
+        var (rotateMb, rotateMinutes) = JournalRotationOptions.Create();
         var command = new Command("demo", "Simulator, engine, sample market maker and a live dashboard in one process: no keys, no set-up.")
         {
-            duration, symbol, seed, regime, metricsPort, journal,
+            duration, symbol, seed, regime, metricsPort, journal, rotateMb, rotateMinutes,
         };
         command.SetAction((parse, cancel) => RunAsync(parse.GetValue(duration), parse.GetValue(symbol)!.ToUpperInvariant(),
             parse.GetValue(seed), parse.GetValue(regime)!, output, error, cancel, parse.GetValue(metricsPort),
-            journalPath: parse.GetValue(journal)?.FullName));
+            journalPath: parse.GetValue(journal)?.FullName, journalRotation: JournalRotationOptions.Read(parse, rotateMb, rotateMinutes)));
         return command;
     }
 
@@ -61,7 +62,7 @@ internal static class DemoCommand
 
     internal static async Task<int> RunAsync(double? durationSeconds, string symbol, int seed, string regime,
         TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null,
-        string? journalPath = null)
+        string? journalPath = null, JournalRotation? journalRotation = null)
     {
         if (durationSeconds is double seconds && !(seconds > 0 && seconds <= RunCommand.MaxDurationSeconds))
             throw new HostInputException($"--duration must be a positive number of seconds, at most {RunCommand.MaxDurationSeconds} (30 days)");
@@ -108,6 +109,7 @@ internal static class DemoCommand
                 IdReservation = new FileSequenceReservation(Path.Combine(state.Path, "client-order-ids.hwm")),
                 IdFormat = new ClientOrderIdFormat("fx"),
                 JournalPath = journalPath,
+                JournalRotation = journalRotation,
                 StorePath = Path.Combine(state.Path, "fathom.db"),
                 FreshStore = true,
                 MetricsPort = metricsPort,
@@ -160,7 +162,7 @@ internal static class DemoCommand
             output.WriteLine();
             output.Write(host.Summary(report));
             if (host.Journal is { } journal)
-                output.WriteLine($"  journal: {journal.Sequence} inputs in {journalPath}{(journal.Dropped > 0 ? $", {journal.Dropped} records DROPPED (replay cannot be exact)" : "")}");
+                output.WriteLine($"  journal: {journal.Sequence} inputs in {journalPath}{(journal.Segment > 0 ? $" and {journal.Segment} later segments" : "")}{(journal.Dropped > 0 ? $", {journal.Dropped} records DROPPED (replay cannot be exact)" : "")}");
             if (report.Problems.Count == 0)
                 return 0;
             error.WriteLine("error: shutdown was not clean:");

@@ -1,4 +1,5 @@
 using Fathom.Hosting;
+using Fathom.Journal;
 using Fathom.Hosting.Run;
 using System.CommandLine;
 using System.Globalization;
@@ -30,20 +31,21 @@ internal static class RunCommand
         var mainnet = new Option<bool>("--mainnet") { Description = "Required, in addition to \"venue\": \"binance-mainnet\" in the config, to trade real money." };
         var duration = new Option<double?>("--duration") { Description = "Run this many seconds unattended, then stop, cancel all and print a summary." };
         var journal = new Option<FileInfo?>("--journal") { Description = "Journal every core input and command to this file (audit; replay it with `fathom replay --journal`)." };
+        var (rotateMb, rotateMinutes) = JournalRotationOptions.Create();
         var command = new Command("run", "Trade live on Binance spot (testnet by default) with the configured strategies (market-maker, imbalance-taker), risk limits and operator controls.")
         {
-            config, mainnet, duration, journal,
+            config, mainnet, duration, journal, rotateMb, rotateMinutes,
         };
         command.SetAction((parse, cancel) => RunAsync(parse.GetValue(config)!, parse.GetValue(mainnet), parse.GetValue(duration), output, error, cancel,
-            journalPath: parse.GetValue(journal)?.FullName));
+            journalPath: parse.GetValue(journal)?.FullName, journalRotation: JournalRotationOptions.Read(parse, rotateMb, rotateMinutes)));
         return command;
     }
 
     internal static Task<int> RunAsync(string configPath, bool mainnet, double? durationSeconds, TextWriter output, TextWriter error,
-        CancellationToken cancel, RunHooks? hooks = null, string? journalPath = null, StrategyCatalog? strategies = null)
+        CancellationToken cancel, RunHooks? hooks = null, string? journalPath = null, StrategyCatalog? strategies = null, JournalRotation? journalRotation = null)
     {
         var configuration = FathomConfiguration.Build(configPath, [], hooks?.GetVariable);
         return TradingRun.RunAsync(configPath, mainnet, durationSeconds, output, error, cancel, hooks, journalPath,
-            new RunEnvironment { Strategies = strategies ?? StrategyCatalog.CreateDefault(), Configuration = configuration });
+            new RunEnvironment { Strategies = strategies ?? StrategyCatalog.CreateDefault(), Configuration = configuration, JournalRotation = journalRotation });
     }
 }

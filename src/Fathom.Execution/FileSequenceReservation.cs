@@ -5,9 +5,9 @@ namespace Fathom.Execution;
 
 /// <summary>
 /// Keeps the client-order sequence high-water mark in a small file: 8 bytes of mark and 8 bytes of
-/// check. Each reservation writes a temporary file, fsyncs it, and renames it over the old one, so the
-/// file always holds either the old or the new mark, never a torn one; the mark is durable before any
-/// number of the block is used. A missing file starts at 1; an empty, truncated, corrupt or negative one
+/// check. Each reservation writes a temporary file, fsyncs it, renames it over the old one and fsyncs the
+/// directory (<see cref="DurableFile.Replace"/>), so the file always holds either the old or the new mark,
+/// never a torn one, even after a power loss; the mark is durable before any number of the block is used. A missing file starts at 1; an empty, truncated, corrupt or negative one
 /// throws <see cref="InvalidDataException"/> naming the file (guessing, or starting again at 1, could
 /// reuse ids that may still rest at the venue).
 /// </summary>
@@ -36,13 +36,7 @@ public sealed class FileSequenceReservation : ISequenceReservation
         Span<byte> record = stackalloc byte[16];
         BinaryPrimitives.WriteInt64LittleEndian(record, mark);
         BinaryPrimitives.WriteUInt64LittleEndian(record[8..], (ulong)mark ^ CheckMask);
-        string temp = _path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
-        {
-            stream.Write(record);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, _path, overwrite: true);
+        DurableFile.Replace(_path, record);
         _highWater = mark;
         return first;
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Fathom.Core;
 
 namespace Fathom.Hosting;
 
@@ -46,21 +47,10 @@ public static class ControlToken
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(token);
-        // A fresh file created 0600 (never a wider file narrowed later), then renamed over the old one:
-        // no moment where the token sits in a file others may read, and never through a planted symlink.
-        string temp = path + ".tmp";
-        File.Delete(temp);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temp, options))
-        {
-            stream.Write(Encoding.ASCII.GetBytes(token));
-            stream.Flush(flushToDisk: true);
-        }
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite); // exact, whatever the umask
-        File.Move(temp, path, overwrite: true);
+        // A fresh file created 0600 (never a wider file narrowed later), then renamed over the old one and the
+        // directory synced: no moment where the token sits in a file others may read, never through a planted
+        // symlink, and a power loss leaves the old token or the new one.
+        DurableFile.Replace(path, Encoding.ASCII.GetBytes(token), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     /// <summary>

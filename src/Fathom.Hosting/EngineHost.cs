@@ -27,6 +27,8 @@ public sealed record EngineHostOptions
     public required ClientOrderIdFormat IdFormat { get; init; }
     /// <summary>Journal every core input and command here (see <c>fathom replay</c>); null: no journal.</summary>
     public string? JournalPath { get; init; }
+    /// <summary>When the journal starts its next segment (by size, by age); null: one file.</summary>
+    public JournalRotation? JournalRotation { get; init; }
     /// <summary>Frames per instrument for the JIT warm-up on a throwaway core before the live one starts (0: none).</summary>
     public int WarmupFrames { get; init; } = 5_000;
     public IReadOnlyList<InstrumentSpec> Specs => Core.Specs;
@@ -184,7 +186,7 @@ public sealed class EngineHost : IAsyncDisposable
             Warmup = o.Venue.WarmUp(o.Core, o.WarmupFrames, o.Strategies);
         // The core: the same composition a journal replay rebuilds from the journal's meta record.
         if (o.JournalPath is not null)
-            _journal = CoreJournal.Create(o.JournalPath);
+            _journal = CoreJournal.Create(o.JournalPath, rotation: o.JournalRotation);
         CoreParts parts = CoreComposition.Build(_feed.Core, o.Core, _clock, o.IdReservation,
             t => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {t}"); }, null, _journal, catalog: o.Strategies);
         _signals = [.. parts.Signals];

@@ -17,10 +17,13 @@ public static class JournalReplay
     public sealed record Result(long Inputs, long ExpectedCommands, long ReplayedCommands, string? FirstDifference, string? JournalProblem)
     {
         public bool Identical => FirstDifference is null && JournalProblem is null && ExpectedCommands == ReplayedCommands;
+        /// <summary>Files read: 1, or the segments of a rotated journal.</summary>
+        public int Segments { get; init; } = 1;
     }
 
     /// <summary>
-    /// Replays <paramref name="path"/>; <paramref name="adjust"/> may change the setup (to show a replay notices a different core).
+    /// Replays <paramref name="path"/>, with the later segments beside it when the journal was rotated
+    /// (<see cref="CoreJournalReader.OpenSet"/>: pass the first file); <paramref name="adjust"/> may change the setup (to show a replay notices a different core).
     /// The journal's strategies are rebuilt by name from <paramref name="strategies"/> (the default catalog when null): a
     /// journal written by a program with its own strategies replays only with a catalog that has them.
     /// </summary>
@@ -46,7 +49,9 @@ public static class JournalReplay
             }
         }
         if (setup is null)
-            throw new InvalidDataException($"{path} has no meta record: not a journal, or its first block is lost");
+            throw new InvalidDataException(JournalRotation.IndexOf(path) is > 0 and int index
+                ? $"{path} is segment {index} of a rotated journal, which has no meta record: replay the set from its first file"
+                : $"{path} has no meta record: not a journal, or its first block is lost");
         if (adjust is not null)
             setup = adjust(setup);
 
@@ -61,7 +66,8 @@ public static class JournalReplay
         string? difference = null;
         string? problem;
         long inputs = 0;
-        using (var reader = CoreJournalReader.Open(path))
+        int segments;
+        using (var reader = OpenJournal(path))
         {
             while (reader.TryRead(out JournalEntry e))
             {
@@ -87,19 +93,20 @@ public static class JournalReplay
                     break;
             }
             problem = reader.Problem;
+            segments = reader.Segments;
         }
         if (difference is null && recorder.Sent.Count != expected.Count)
             difference = recorder.Sent.Count < expected.Count
                 ? $"the journal has {expected.Count - recorder.Sent.Count} more commands, the first: {JournalCodec.DescribeCommand(expected[recorder.Sent.Count].Bytes)} (input {expected[recorder.Sent.Count].Sequence})"
                 : "the replay produced more commands than the journal";
-        return new Result(inputs, expected.Count, recorder.Sent.Count, difference, problem);
+        return new Result(inputs, expected.Count, recorder.Sent.Count, difference, problem) { Segments = segments };
     }
 
     private static CoreJournalReader OpenJournal(string path)
     {
         try
         {
-            return CoreJournalReader.Open(path);
+            return CoreJournalReader.OpenSet(path);
         }
         catch (InvalidDataException ex)
         {

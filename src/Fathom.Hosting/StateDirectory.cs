@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Fathom.Core;
 
 namespace Fathom.Hosting;
 
@@ -77,9 +78,7 @@ public sealed class StateDirectory : IDisposable
             stream.Write(text);
             stream.Flush(flushToDisk: true);
             string holderPath = System.IO.Path.Combine(path, HolderFileName);
-            string temp = holderPath + ".tmp";
-            File.WriteAllBytes(temp, text);
-            File.Move(temp, holderPath, overwrite: true);
+            DurableFile.Replace(holderPath, text);
             return new StateDirectory(path, stream);
         }
         catch

@@ -23,6 +23,20 @@ public sealed class SequenceReservationTests : IDisposable
     }
 
     [Fact]
+    public void Reserve_CrashBeforeTheRename_LeavesTheOldMarkReadable()
+    {
+        string path = PathOf("torn.seq");
+        new FileSequenceReservation(path).Reserve(100);
+        // A crash mid-write leaves a torn temporary file beside the mark; the mark itself is untouched.
+        File.WriteAllBytes(path + ".tmp", [0xFF, 0xFF, 0xFF]);
+        var reopened = new FileSequenceReservation(path);
+        Assert.Equal(100, reopened.HighWater);
+        Assert.Equal(101, reopened.Reserve(10));
+        Assert.Equal(110, new FileSequenceReservation(path).HighWater);
+        Assert.False(File.Exists(path + ".tmp"));
+    }
+
+    [Fact]
     public void Generator_AfterCrashMidBlock_NeverReusesAnId()
     {
         string path = PathOf("crash.seq");

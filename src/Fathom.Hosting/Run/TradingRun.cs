@@ -2,6 +2,7 @@ using System.Globalization;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.Persistence;
 using Fathom.Venues.Binance;
 using Microsoft.Data.Sqlite;
@@ -31,6 +32,8 @@ internal sealed record RunEnvironment
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
     /// <summary>How the run introduces itself on its first line (<c>fathom run</c>, or the program's name).</summary>
     public string Title { get; init; } = "fathom run";
+    /// <summary>When the <c>--journal</c> starts its next segment; null: one file.</summary>
+    public JournalRotation? JournalRotation { get; init; }
 }
 
 /// <summary>
@@ -137,7 +140,7 @@ internal static class TradingRun
         try
         {
             return await RunConnectedAsync(config, credentials, reservation, controlToken, durationSeconds, output, error, hooks, time, stop,
-                () => reconciled = true, journalPath, log).ConfigureAwait(false);
+                () => reconciled = true, journalPath, environment.JournalRotation, log).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -202,7 +205,7 @@ internal static class TradingRun
 
     private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, FileSequenceReservation reservation, string controlToken,
         double? durationSeconds, TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
-        string? journalPath, ILogger log)
+        string? journalPath, JournalRotation? journalRotation, ILogger log)
     {
         // 3. The venue's instrument specs finish the validation (listing, status, step sizes).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -263,6 +266,7 @@ internal static class TradingRun
             Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, config.Execution, config.InstanceId, epoch),
             IdReservation = reservation,
             JournalPath = journalPath,
+            JournalRotation = journalRotation,
             IdFormat = format,
             StorePath = config.StorePath,
             MetricsPort = config.MetricsPort,
@@ -328,7 +332,7 @@ internal static class TradingRun
         output.Write(summary);
         log.ZLogInformation($"{summary.TrimEnd()}");
         if (host.Journal is { } journal)
-            output.WriteLine($"journal: {journal.Sequence} inputs in {journalPath}{(journal.Dropped > 0 ? $", {journal.Dropped} records DROPPED (replay cannot be exact)" : "")}");
+            output.WriteLine($"journal: {journal.Sequence} inputs in {journalPath}{(journal.Segment > 0 ? $" and {journal.Segment} later segments" : "")}{(journal.Dropped > 0 ? $", {journal.Dropped} records DROPPED (replay cannot be exact)" : "")}");
         if (report.Problems.Count == 0)
         {
             log.ZLogInformation($"shutdown clean: the venue lists no open order of ours");
