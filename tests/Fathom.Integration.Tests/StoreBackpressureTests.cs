@@ -26,6 +26,9 @@ public sealed class StoreBackpressureTests
 
         public bool TryAppend(in FillReport fill) => Take($"fill {fill.TradeId}");
         public bool TryAppend(in OrderTransition transition) => Take($"order {transition.OrderSeq} {transition.From}->{transition.To}");
+        public bool TryAppend(in RiskDayRecord day) => Take($"day {day.DayIndex}");
+        public bool TryAppend(in RiskHaltRecord halt) => Take($"halt {halt.Halted}");
+        public PersistedState Load() => PersistedState.Empty;
 
         private bool Take(string record)
         {
