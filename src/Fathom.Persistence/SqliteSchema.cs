@@ -1,6 +1,3 @@
-using Fathom.Core;
-using Fathom.Execution;
-using Fathom.Gateway.Abstractions;
 using Microsoft.Data.Sqlite;
 
 namespace Fathom.Persistence;
@@ -123,69 +120,5 @@ internal static class SqliteSchema
         using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    public static List<PersistedFill> ReadFills(SqliteConnection connection)
-    {
-        var fills = new List<PersistedFill>();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT symbol, trade_id, venue_order_id, node, epoch, order_seq, side, price, qty, fee, fee_qty, is_maker, time_ns FROM fills ORDER BY rowid";
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            var id = r.IsDBNull(3) ? ClientOrderId.None : new ClientOrderId((ushort)r.GetInt64(3), (uint)r.GetInt64(4), r.GetInt64(5));
-            fills.Add(new PersistedFill(r.GetString(0), r.GetInt64(1), r.GetInt64(2), id, (OrderSide)r.GetInt32(6), new Price(r.GetInt64(7)),
-                new Qty(r.GetInt64(8)), r.GetInt64(9), new Qty(r.GetInt64(10)), r.GetInt64(11) != 0, r.GetInt64(12)));
-        }
-        return fills;
-    }
-
-    public static PersistedState ReadState(SqliteConnection connection)
-    {
-        List<PersistedFill> fills = ReadFills(connection);
-        var open = new List<PersistedOrder>();
-        using (var cmd = connection.CreateCommand())
-        {
-            // Not terminal: Filled, Canceled, Rejected, Expired (OrderState values are stored: never renumbered).
-            cmd.CommandText = $"""
-                SELECT node, epoch, order_seq, current_seq, venue_order_id, symbol, side, type, price, qty, filled, state, updated_ns
-                FROM orders WHERE state NOT IN ({(int)OrderState.Filled}, {(int)OrderState.Canceled}, {(int)OrderState.Rejected}, {(int)OrderState.Expired})
-                ORDER BY node, order_seq
-                """;
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                var node = (ushort)r.GetInt64(0);
-                var epoch = (uint)r.GetInt64(1);
-                open.Add(new PersistedOrder(r.GetInt64(2), new ClientOrderId(node, epoch, r.GetInt64(2)), new ClientOrderId(node, epoch, r.GetInt64(3)),
-                    r.GetInt64(4), r.GetString(5), (OrderSide)r.GetInt32(6), (OrderType)r.GetInt32(7), new Price(r.GetInt64(8)), new Qty(r.GetInt64(9)),
-                    new Qty(r.GetInt64(10)), (OrderState)r.GetInt32(11), r.GetInt64(12)));
-            }
-        }
-        var lastTradeIds = new Dictionary<string, long>(StringComparer.Ordinal);
-        using (var cmd = connection.CreateCommand())
-        {
-            cmd.CommandText = "SELECT symbol, MAX(trade_id) FROM fills GROUP BY symbol";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-                lastTradeIds[r.GetString(0)] = r.GetInt64(1);
-        }
-        RiskDayRecord? day = null;
-        using (var cmd = connection.CreateCommand())
-        {
-            cmd.CommandText = "SELECT day_index, start_pnl, time_ns FROM risk_day WHERE id = 1";
-            using var r = cmd.ExecuteReader();
-            if (r.Read())
-                day = new RiskDayRecord(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
-        }
-        RiskHaltRecord? halt = null;
-        using (var cmd = connection.CreateCommand())
-        {
-            cmd.CommandText = "SELECT halted, reason, time_ns FROM risk_halt WHERE id = 1";
-            using var r = cmd.ExecuteReader();
-            if (r.Read())
-                halt = new RiskHaltRecord(r.GetInt64(0) != 0, r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2));
-        }
-        return new PersistedState(fills, open, lastTradeIds, day, halt);
     }
 }

@@ -14,7 +14,8 @@ namespace Fathom.Architecture.Tests;
 /// Journal                               the input journal (below the engine and the venues, which both journal)
 /// Strategy.Abstractions, Signals, Risk
 /// Execution                             order lifecycle, and ITradeStore, the store seam
-/// Strategies | Persistence | Venues.*   a strategy | the SQLite store | a venue adapter
+/// Strategies | Persistence | Venues.*   a strategy | the store's writer and SQLite | a venue adapter
+/// Persistence.Postgres                  the PostgreSQL store (Npgsql), on Persistence's writer
 /// Engine                                the core: no venue, no database
 /// Hosting                               the composition root: the one library that sees engine and venue
 /// Cli                                   parses arguments and renders, through Hosting
@@ -38,7 +39,8 @@ internal static class AllowedReferences
     private const string Core = "Fathom.Core", Book = "Fathom.Book", MarketData = "Fathom.MarketData", Journal = "Fathom.Journal",
         Signals = "Fathom.Signals", StrategyApi = "Fathom.Strategy.Abstractions", Strategies = "Fathom.Strategies",
         GatewayApi = "Fathom.Gateway.Abstractions", Risk = "Fathom.Risk", Execution = "Fathom.Execution",
-        Persistence = "Fathom.Persistence", Binance = "Fathom.Venues.Binance", Simulator = "Fathom.Simulator",
+        Persistence = "Fathom.Persistence", PersistencePostgres = "Fathom.Persistence.Postgres", Binance = "Fathom.Venues.Binance",
+        Simulator = "Fathom.Simulator",
         Engine = "Fathom.Engine", Hosting = "Fathom.Hosting";
 
     private const string AspNetCore = "Microsoft.AspNetCore.App";
@@ -62,6 +64,8 @@ internal static class AllowedReferences
         [Risk] = [Core, GatewayApi],
         [Execution] = [Core, Book, MarketData, StrategyApi, GatewayApi, Risk],
         [Persistence] = [Core, GatewayApi, Execution, "Microsoft.Data.Sqlite"],
+        // The PostgreSQL store: Persistence's writer and SQL on Npgsql. Nothing in the core reaches it.
+        [PersistencePostgres] = [Core, GatewayApi, Execution, Persistence, "Npgsql"],
         [Binance] = [Core, Book, MarketData, Journal, GatewayApi, "NSec.Cryptography", "HdrHistogram"],
         [Simulator] = [Core, "NSec.Cryptography", AspNetCore],
         // The core: neither a venue nor a database (the store is ITradeStore, from Execution).
@@ -69,7 +73,7 @@ internal static class AllowedReferences
         // The composition root: the one library that references both the engine and a venue.
         // ZLogger is the host's lifecycle log provider; Utf8StringInterpolation is its own dependency, pinned.
         [Hosting] = [Core, Book, MarketData, Journal, Signals, StrategyApi, Strategies, GatewayApi, Risk, Execution,
-            Persistence, Binance, Engine, AspNetCore, Extensions, "ZLogger", "Utf8StringInterpolation"],
+            Persistence, PersistencePostgres, Binance, Engine, AspNetCore, Extensions, "ZLogger", "Utf8StringInterpolation"],
         // An executable: composes through Hosting. It still opens the SQLite store and the simulator itself.
         ["Fathom.Cli"] = [Core, Book, MarketData, Journal, Strategies, Persistence, Binance, Simulator, Engine, Hosting,
             AspNetCore, Extensions, "System.CommandLine", "Spectre.Console"],

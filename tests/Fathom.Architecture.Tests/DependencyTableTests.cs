@@ -37,7 +37,7 @@ public class DependencyTableTests
 
     [Fact]
     public void Engine_ReachesNeitherAVenueNorADatabase() =>
-        AssertReachesNone("Fathom.Engine", [.. Venues, "Fathom.Persistence", "Microsoft.Data.Sqlite", "Npgsql",
+        AssertReachesNone("Fathom.Engine", [.. Venues, "Fathom.Persistence", "Fathom.Persistence.Postgres", "Microsoft.Data.Sqlite", "Npgsql",
             "Fathom.Simulator", "Fathom.Hosting", "Fathom.Cli", "Microsoft.AspNetCore"]);
 
     [Fact]
@@ -66,6 +66,13 @@ public class DependencyTableTests
     [Fact]
     public void Persistence_ReachesNeitherTheEngineNorAVenue() =>
         AssertReachesNone("Fathom.Persistence", [.. Venues, "Fathom.Engine", "Fathom.Hosting", "Fathom.Cli"]);
+
+    [Fact]
+    public void PersistencePostgres_ReachesNeitherTheEngineNorAVenue()
+    {
+        Assert.Contains("Npgsql", Graph.Edges["Fathom.Persistence.Postgres"]);
+        AssertReachesNone("Fathom.Persistence.Postgres", [.. Venues, "Fathom.Engine", "Fathom.Hosting", "Fathom.Cli"]);
+    }
 
     [Fact]
     public void Hosting_IsTheOnlyLibraryThatReachesBothTheEngineAndAVenue()
