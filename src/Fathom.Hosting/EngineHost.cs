@@ -32,10 +32,12 @@ public sealed record EngineHostOptions
     /// <summary>Frames per instrument for the JIT warm-up on a throwaway core before the live one starts (0: none).</summary>
     public int WarmupFrames { get; init; } = 5_000;
     public IReadOnlyList<InstrumentSpec> Specs => Core.Specs;
-    /// <summary>The SQLite file fills and order state changes are written to.</summary>
-    public required string StorePath { get; init; }
+    /// <summary>The SQLite file fills and order state changes are written to, when <see cref="Store"/> is null.</summary>
+    public string? StorePath { get; init; }
     /// <summary>Delete the store first (a simulator whose trade ids restart at 1 each run).</summary>
     public bool FreshStore { get; init; }
+    /// <summary>The trade store to open (SQLite or PostgreSQL, <see cref="TradeStoreOptions"/>); null: SQLite at <see cref="StorePath"/>.</summary>
+    public TradeStoreOptions? Store { get; init; }
     /// <summary>Port of /metrics, /health and /control on 127.0.0.1 (0: any free port).</summary>
     public int MetricsPort { get; init; }
     /// <summary>The token <c>POST /control/{action}</c> requires (see <see cref="Fathom.Hosting.ControlToken"/>); null: no control endpoints.</summary>
@@ -86,7 +88,7 @@ public sealed record ShutdownReport(int LeftOpen, IReadOnlyList<string> VenueOpe
 /// <summary>
 /// The engine composed on a venue (<see cref="IVenue"/>): the venue's market-data feed with the signal analyzer on
 /// every instrument, risk, execution with the durable client-id generator, the strategies, the trading engine,
-/// the SQLite trade store, the venue's order entry and the metrics/control server. <c>fathom run</c> and
+/// the trade store (SQLite or PostgreSQL), the venue's order entry and the metrics/control server. <c>fathom run</c> and
 /// <c>fathom demo</c> both run on it: one start, one shutdown path, one summary.
 /// </summary>
 /// <remarks>
@@ -107,7 +109,7 @@ public sealed class EngineHost : IAsyncDisposable
     private readonly OrderView[] _scratch = new OrderView[64];
     private IMarketDataFeed? _feed;
     private SignalEngine[] _signals = [];
-    private SqliteTradeStore? _store;
+    private WriteBehindTradeStore? _store;
     private ExecutionEngine? _execution;
     private TradingEngine? _engine;
     private IOrderGateway? _gateway;
@@ -134,7 +136,7 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>The core's lock: every input runs under it, and every read of core state here takes it.</summary>
     public Lock CoreLock { get; } = new();
     public IReadOnlyList<BookSync> Books => _feed!.Core.Books;
-    public SqliteTradeStore Store => _store!;
+    public WriteBehindTradeStore Store => _store!;
 
     /// <summary>What the store held when this host started (restored into the engine before trading).</summary>
     public PersistedState Restored { get; private set; } = PersistedState.Empty;
@@ -172,14 +174,10 @@ public sealed class EngineHost : IAsyncDisposable
         var specs = o.Specs;
         _feed = o.Venue.CreateMarketData(specs, CoreLock,
             t => { lock (_feedTransitions) _feedTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} {specs[t.InstrumentId].Symbol} {t.From} -> {t.To} ({t.Reason})"); });
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(o.StorePath));
-        if (dir is not null)
-            Directory.CreateDirectory(dir);
-        if (o.FreshStore)
-            foreach (string f in new[] { o.StorePath, o.StorePath + "-wal", o.StorePath + "-shm" })
-                File.Delete(f);
-        // Fills and order state changes go to SQLite (WAL, synchronous=FULL) through a background writer.
-        _store = SqliteTradeStore.Open(o.StorePath, [.. specs.Select(s => s.Symbol)], o.Core.Node);
+        // Fills, order state changes, the risk day and halts go to the store (SQLite by default) through a background writer.
+        TradeStoreOptions storeOptions = o.Store ?? TradeStoreOptions.Sqlite(
+            o.StorePath ?? throw new InvalidOperationException("EngineHostOptions: set Store or StorePath"), o.FreshStore);
+        _store = storeOptions.Open([.. specs.Select(s => s.Symbol)], o.Core.Node);
         var store = _store;
         // JIT warm-up: the same composition on a throwaway core, before the live one exists.
         if (o.WarmupFrames > 0)
@@ -568,11 +566,11 @@ public sealed class EngineHost : IAsyncDisposable
         sb.Append(ci, $"  GCs since trading started: gen0 {GC.CollectionCount(0) - _gcAtStart.Gen0}, gen1 {GC.CollectionCount(1) - _gcAtStart.Gen1}, gen2 {GC.CollectionCount(2) - _gcAtStart.Gen2}\n");
         try
         {
-            sb.Append(ci, $"  store: {Store.CountFills()} fills and {Store.CountTransitions()} order state changes in {Store.Path} (this run wrote {Store.Written} records)\n");
+            sb.Append(ci, $"  store: {Store.CountFills()} fills and {Store.CountTransitions()} order state changes in {Store.Location} (this run wrote {Store.Written} records)\n");
         }
         catch (Microsoft.Data.Sqlite.SqliteException ex)
         {
-            sb.Append(ci, $"  store: {Store.Path} (this run wrote {Store.Written} records); reading it back failed: {ex.Message}\n");
+            sb.Append(ci, $"  store: {Store.Location} (this run wrote {Store.Written} records); reading it back failed: {ex.Message}\n");
         }
         return sb.ToString();
     }

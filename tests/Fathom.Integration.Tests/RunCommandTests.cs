@@ -384,7 +384,8 @@ public sealed partial class RunCommandTests
 
     private sealed record Running(EngineHost Host, Task<int> Run, StringWriter Output, StringWriter Error, string Dir);
 
-    private static async Task<Running> StartRunAsync(string configJson)
+    /// <summary>Starts <c>fathom run</c> on <paramref name="configJson"/> with the demo account's key (and <paramref name="getVariable"/>'s other variables) and waits until it quotes.</summary>
+    private static async Task<Running> StartRunAsync(string configJson, Func<string, string?>? getVariable = null)
     {
         string dir = TempDir();
         string path = WriteConfig(dir, configJson);
@@ -392,7 +393,11 @@ public sealed partial class RunCommandTests
         var error = new StringWriter();
         var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
         Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 300, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
-            CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
+            CancellationToken.None, new RunHooks
+            {
+                GetVariable = getVariable is null ? DemoEnvironment() : name => getVariable(name) ?? DemoEnvironment()(name),
+                OnQuoting = h => quoting.SetResult(h),
+            });
         var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
         return new Running(host, run, output, error, dir);
     }

@@ -482,6 +482,78 @@ public sealed class RunConfigTests
         Assert.Contains("half spread 7 ticks", config.Describe());
     }
 
+    // ---------------------------------------------------------------- the trade store
+
+    [Fact]
+    public void Parse_NoStoreSection_IsSqliteInTheStateDirectory()
+    {
+        var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
+        Assert.Equal(new RunStore(TradeStoreKind.Sqlite, null), config.Store);
+        TradeStoreOptions options = config.StoreOptions(_ => throw new InvalidOperationException("SQLite reads no variable"));
+        Assert.Equal((TradeStoreKind.Sqlite, Path.Combine("/tmp/fathom-test", "fathom-state", "fathom.db")), (options.Kind, options.Path));
+        Assert.Contains("(store fathom.db, client-order-id", config.Describe());
+        var root = Valid();
+        root["store"] = new JsonObject { ["kind"] = "sqlite" };
+        Assert.Equal(config.Store, RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json").Store);
+    }
+
+    [Fact]
+    public void Parse_PostgresStore_TakesTheConnectionStringFromTheNamedVariableAndNeverShowsIt()
+    {
+        const string connectionString = "Host=db.example;Port=6543;Database=fathom;Username=trader;Password=S3cr3tPassw0rd";
+        var root = Valid();
+        root["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringVariable"] = "FATHOM_PG" };
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        Assert.Equal(new RunStore(TradeStoreKind.Postgres, "FATHOM_PG"), config.Store);
+        var asked = new List<string>();
+        TradeStoreOptions options = config.StoreOptions(name => { asked.Add(name); return name == "FATHOM_PG" ? connectionString : null; });
+        Assert.Equal(["FATHOM_PG"], asked);
+        Assert.Equal((TradeStoreKind.Postgres, connectionString), (options.Kind, options.ConnectionString));
+        Assert.Equal("postgresql://db.example:6543/fathom", options.Describe());
+        Assert.Equal(options.Describe(), options.ToString());
+        Assert.Contains("store PostgreSQL, connection string from $FATHOM_PG (not shown)", config.Describe());
+        Assert.DoesNotContain("S3cr3t", config.Describe() + options, StringComparison.Ordinal);
+        Assert.DoesNotContain("trader", options.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StoreOptions_PostgresVariableUnset_NamesTheVariable()
+    {
+        var root = Valid();
+        root["store"] = new JsonObject { ["kind"] = "postgres", ["connectionStringVariable"] = "FATHOM_PG" };
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        var ex = Assert.Throws<HostInputException>(() => config.StoreOptions(_ => null));
+        Assert.Contains("$.store.connectionStringVariable names FATHOM_PG, which is not set", ex.Message);
+        Assert.Throws<HostInputException>(() => config.StoreOptions(_ => "  "));
+    }
+
+    [Theory]
+    [InlineData("""{ "kind": "postgres" }""", "$.store.connectionStringVariable: required for kind 'postgres'")]
+    [InlineData("""{ "kind": "postgres", "connectionStringVariable": "FATHOM-PG" }""", "$.store.connectionStringVariable: 'FATHOM-PG' is not an environment variable name")]
+    [InlineData("""{ "kind": "mysql" }""", "$.store.kind: unknown store kind 'mysql'; use sqlite (the default: a file in the state directory) or postgres")]
+    [InlineData("""{ "connectionStringVariable": "FATHOM_PG" }""", "$.store.connectionStringVariable: only for kind 'postgres'")]
+    [InlineData("""{ "kind": "postgres", "connectionStringVariable": "FATHOM_PG", "path": "x" }""", "unknown property 'path' in $.store at line 1")]
+    public void Parse_BadStoreSection_RefusedNamingThePath(string store, string expected)
+    {
+        var root = Valid();
+        root["store"] = JsonNode.Parse(store);
+        string e = Assert.Single(Refused(root).Errors);
+        Assert.StartsWith(expected, e);
+    }
+
+    [Fact]
+    public void Parse_ConnectionStringInTheFile_RefusedWithoutEchoingIt()
+    {
+        const string value = "Host=db;Password=S3cr3tPassw0rd";
+        var root = Valid();
+        root["store"] = new JsonObject { ["kind"] = "postgres", ["connectionString"] = value };
+        var ex = Refused(root);
+        string e = Assert.Single(ex.Errors);
+        Assert.StartsWith("$.store.connectionString: the config file must not contain a connection string", e);
+        Assert.Contains("$.store.connectionStringVariable", e);
+        Assert.DoesNotContain("S3cr3t", ex.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The first symbol's market maker options, as the catalog builds them from the parameters.</summary>
     private static Fathom.Strategies.MarketMakerOptions MarketMakerOf(ResolvedRun resolved) =>
         BuiltInStrategies.MarketMakerOptionsOf(new StrategyArguments(resolved.Strategies[0], resolved.Specs));

@@ -48,6 +48,13 @@ internal sealed record ResolvedRun(IReadOnlyList<InstrumentSpec> Specs, IReadOnl
 internal sealed record RunLogging(bool Console, string? File, string? JsonFile);
 
 /// <summary>
+/// Which trade store the run opens: SQLite in the state directory (the default) or PostgreSQL, whose
+/// connection string is read from the environment variable <see cref="ConnectionStringVariable"/> names (it may
+/// hold a password, so it is never in the file, printed or logged).
+/// </summary>
+internal sealed record RunStore(TradeStoreKind Kind, string? ConnectionStringVariable);
+
+/// <summary>
 /// The validated <c>fathom run</c> configuration. <see cref="Load"/> reads and checks the file without any
 /// network call (JSON syntax with line and position, unknown properties, secrets, venue, limits);
 /// <see cref="Resolve"/> finishes the checks that need the venue's exchangeInfo (listing, status, steps).
@@ -100,10 +107,29 @@ internal sealed partial record RunConfig
     /// <summary>The catalog the symbols' strategies were checked against (and are built from).</summary>
     public required StrategyCatalog Strategies { get; init; }
     public RunLogging Logging { get; init; } = new(false, null, null);
+    public RunStore Store { get; init; } = new(TradeStoreKind.Sqlite, null);
 
     public bool IsMainnet => Venue == RunVenue.BinanceMainnet;
     public string StorePath => Path.Combine(StateDirectory, "fathom.db");
     public string ClientOrderIdHighWaterPath => Path.Combine(StateDirectory, "client-order-ids.hwm");
+
+    /// <summary>
+    /// The store to open: SQLite at <see cref="StorePath"/>, or PostgreSQL with the connection string read
+    /// through <paramref name="getVariable"/> (the environment). Throws <see cref="HostInputException"/> naming the
+    /// variable, never a value, when it is unset.
+    /// </summary>
+    public TradeStoreOptions StoreOptions(Func<string, string?> getVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+        if (Store.Kind == TradeStoreKind.Sqlite)
+            return TradeStoreOptions.Sqlite(StorePath);
+        string variable = Store.ConnectionStringVariable!;
+        string? connectionString = getVariable(variable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new HostInputException($"{SourcePath}: $.store.connectionStringVariable names {variable}, which is not set: set {variable} in the environment " +
+                "to the PostgreSQL connection string (e.g. Host=db.example;Port=5432;Database=fathom;Username=fathom;Password=…)");
+        return TradeStoreOptions.Postgres(connectionString);
+    }
 
     private static readonly JsonDocumentOptions s_documentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
@@ -136,7 +162,7 @@ internal sealed partial record RunConfig
         },
     };
 
-    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(StrategySection), typeof(InstrumentLimitsSection), typeof(RiskSection), typeof(LoggingSection)];
+    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(StrategySection), typeof(InstrumentLimitsSection), typeof(RiskSection), typeof(LoggingSection), typeof(StoreSection)];
 
     // Property names that hold credentials, compared without case, '-' or '_'.
     private static readonly string[] s_secretWords = ["apikey", "secret", "privatekey", "password", "passphrase", "ed25519", "signature", "token"];
@@ -219,6 +245,13 @@ internal sealed partial record RunConfig
             {
                 string childPath = path + "." + property.Name;
                 string normalized = property.Name.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+                if (normalized == "connectionstring")
+                {
+                    // A connection string may hold a password: it comes from the environment, named by the file.
+                    errors.Add($"{childPath}: the config file must not contain a connection string (it may hold a password, and the file is printed at start); " +
+                        "put it in an environment variable and name that variable in $.store.connectionStringVariable");
+                    continue;
+                }
                 if (s_secretWords.Any(w => normalized.Contains(w, StringComparison.Ordinal)))
                 {
                     // Never the value: only where it is and what to do instead.
@@ -364,6 +397,7 @@ internal sealed partial record RunConfig
         };
 
         RunLogging logging = ValidateLogging(file.Logging, configDir, errors);
+        RunStore store = ValidateStore(file.Store, errors);
 
         if (errors.Count > 0)
             throw new RunConfigException(errors);
@@ -371,6 +405,7 @@ internal sealed partial record RunConfig
         {
             Strategies = strategies,
             Logging = logging,
+            Store = store,
             SourcePath = sourcePath,
             Venue = venue,
             VenueName = venueName,
@@ -406,6 +441,39 @@ internal sealed partial record RunConfig
             return Path.GetFullPath(path, configDir);
         }
         return new RunLogging(section.Console ?? false, File(section.File, "file"), File(section.JsonFile, "jsonFile"));
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex VariableName();
+
+    private static RunStore ValidateStore(StoreSection? section, List<string> errors)
+    {
+        if (section is null)
+            return new RunStore(TradeStoreKind.Sqlite, null);
+        TradeStoreKind kind = TradeStoreKind.Sqlite;
+        switch (section.Kind)
+        {
+            case null or "sqlite":
+                break;
+            case "postgres":
+                kind = TradeStoreKind.Postgres;
+                break;
+            default:
+                errors.Add($"$.store.kind: unknown store kind '{section.Kind}'; use sqlite (the default: a file in the state directory) or postgres");
+                break;
+        }
+        string? variable = section.ConnectionStringVariable;
+        if (kind == TradeStoreKind.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(variable))
+                errors.Add("$.store.connectionStringVariable: required for kind 'postgres': the name of the environment variable holding the " +
+                    "connection string (e.g. \"FATHOM_PG\"); the connection string itself never goes in this file");
+            else if (!VariableName().IsMatch(variable))
+                errors.Add($"$.store.connectionStringVariable: '{variable}' is not an environment variable name (letters, digits and '_', e.g. \"FATHOM_PG\")");
+        }
+        else if (variable is not null)
+            errors.Add("$.store.connectionStringVariable: only for kind 'postgres' (this config's store is sqlite)");
+        return new RunStore(kind, variable);
     }
 
     private static Uri? RequireUrl(string? text, string path, string[] schemes, List<string> errors)
@@ -749,7 +817,10 @@ internal sealed partial record RunConfig
         sb.Append(ci, $"    venue health: order entry down (liveness probe every {OrderEntry.ProbeInterval.TotalMilliseconds:F0} ms, down after {OrderEntry.LivenessTimeout.TotalMilliseconds:F0} ms without an answer), ");
         sb.Append(ci, $"symbol status (exchangeInfo every {OrderEntry.MetadataRefreshPeriod.TotalSeconds:F0} s), book silence {string.Join(", ", Symbols.Select(s => $"{s.Symbol} {s.BookSilenceMs} ms"))}; ");
         sb.Append(ci, $"trading day starts {TimeSpan.FromTicks(r.TradingDayStartOffsetNs / 100):hh\\:mm} UTC\n");
-        sb.Append(ci, $"  state {StateDirectory} (store {Path.GetFileName(StorePath)}, client-order-id high-water mark {Path.GetFileName(ClientOrderIdHighWaterPath)})\n");
+        string store = Store.Kind == TradeStoreKind.Postgres
+            ? $"store PostgreSQL, connection string from ${Store.ConnectionStringVariable} (not shown)"
+            : $"store {Path.GetFileName(StorePath)}";
+        sb.Append(ci, $"  state {StateDirectory} ({store}, client-order-id high-water mark {Path.GetFileName(ClientOrderIdHighWaterPath)})\n");
         sb.Append(ci, $"  client order ids: prefix '{ClientOrderIdPrefix}', instance {InstanceId}; metrics port {(MetricsPort == 0 ? "any free" : MetricsPort.ToString(ci))}; ");
         sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels\n");
         return sb.ToString();

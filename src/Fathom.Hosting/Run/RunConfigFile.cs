@@ -32,6 +32,19 @@ internal sealed class RunConfigFile
     public double? MetadataRefreshSeconds { get; set; }
     /// <summary>Where the host's lifecycle log goes and at which levels (<c>Microsoft.Extensions.Logging</c>).</summary>
     public LoggingSection? Logging { get; set; }
+    /// <summary>Which trade store: SQLite in the state directory (the default) or PostgreSQL.</summary>
+    public StoreSection? Store { get; set; }
+}
+
+/// <summary>
+/// The trade store. <see cref="Kind"/> <c>sqlite</c> (the default) keeps it in the state directory;
+/// <c>postgres</c> in the database whose connection string is in the environment variable
+/// <see cref="ConnectionStringVariable"/> names (the string may hold a password: never in this file).
+/// </summary>
+internal sealed class StoreSection
+{
+    public string? Kind { get; set; }
+    public string? ConnectionStringVariable { get; set; }
 }
 
 /// <summary>

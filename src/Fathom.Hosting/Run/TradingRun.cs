@@ -8,6 +8,7 @@ using Fathom.Venues.Binance;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using ZLogger;
 
 namespace Fathom.Hosting.Run;
@@ -99,7 +100,8 @@ internal static class TradingRun
         // HostInputException / InvalidDataException, which the command's guard (CliErrors) reports.
         using var state = StateDirectory.Acquire(config.StateDirectory);
         var reservation = new FileSequenceReservation(config.ClientOrderIdHighWaterPath);
-        await CheckStoreAsync(config.StorePath, [.. config.Symbols.Select(s => s.Symbol)], config.InstanceId).ConfigureAwait(false);
+        TradeStoreOptions store = config.StoreOptions(hooks.GetVariable);
+        await CheckStoreAsync(store, [.. config.Symbols.Select(s => s.Symbol)], config.InstanceId).ConfigureAwait(false);
         (string controlToken, string? controlTokenPath) = ControlToken.Provision(state.Path, hooks.GetVariable);
 
         BinanceCredentials? credentials;
@@ -139,7 +141,7 @@ internal static class TradingRun
         bool reconciled = false;
         try
         {
-            return await RunConnectedAsync(config, credentials, reservation, controlToken, durationSeconds, output, error, hooks, time, stop,
+            return await RunConnectedAsync(config, credentials, reservation, store, controlToken, durationSeconds, output, error, hooks, time, stop,
                 () => reconciled = true, journalPath, environment.JournalRotation, log).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -156,7 +158,7 @@ internal static class TradingRun
             return ExitFailure;
         }
         catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or TimeoutException or System.Net.WebSockets.WebSocketException
-            or OperationCanceledException or System.Text.Json.JsonException or IOException)
+            or OperationCanceledException or System.Text.Json.JsonException or IOException or System.Data.Common.DbException)
         {
             error.WriteLine($"error: {ex.Message}");
             log.ZLogError($"run failed: {ex.GetType().Name}: {ex.Message}");
@@ -178,19 +180,29 @@ internal static class TradingRun
 
     /// <summary>
     /// Opens the trade store once and closes it (creating it when missing), so a file that is not a
-    /// database is reported now, before the venue is contacted, instead of failing the engine's start.
-    /// An older schema is migrated here (keyed by the config's symbols, in their order).
+    /// database, a server that cannot be reached or a schema from a newer build is reported now, before the
+    /// venue is contacted, instead of failing the engine's start. An older schema is migrated here (keyed by
+    /// the config's symbols, in their order).
     /// </summary>
-    private static async Task CheckStoreAsync(string path, IReadOnlyList<string> symbols, ushort node)
+    private static async Task CheckStoreAsync(TradeStoreOptions options, IReadOnlyList<string> symbols, ushort node)
     {
         try
         {
-            await using var store = SqliteTradeStore.Open(path, symbols, node);
+            await using var store = options.Open(symbols, node);
         }
         catch (SqliteException ex)
         {
-            throw new HostInputException($"the trade store {path} is not a readable SQLite database: {ex.Message} " +
+            throw new HostInputException($"the trade store {options.Describe()} is not a readable SQLite database: {ex.Message} " +
                 "(restore it from a backup, or move it aside to start an empty one)", ex);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or ArgumentException)
+        {
+            // Npgsql's messages name the server, the user or a keyword, never the password.
+            throw new HostInputException($"the trade store {options.Describe()} cannot be opened: {ex.Message}", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new HostInputException($"the trade store {options.Describe()}: {ex.Message}", ex);
         }
     }
 
@@ -203,7 +215,7 @@ internal static class TradingRun
             $"Ed25519 key {(credentials.HasEd25519 ? "set (redacted)" : "not set")}";
     }
 
-    private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, FileSequenceReservation reservation, string controlToken,
+    private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, FileSequenceReservation reservation, TradeStoreOptions store, string controlToken,
         double? durationSeconds, TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
         string? journalPath, JournalRotation? journalRotation, ILogger log)
     {
@@ -268,7 +280,7 @@ internal static class TradingRun
             JournalPath = journalPath,
             JournalRotation = journalRotation,
             IdFormat = format,
-            StorePath = config.StorePath,
+            Store = store,
             MetricsPort = config.MetricsPort,
             ControlToken = controlToken,
             Time = time,
