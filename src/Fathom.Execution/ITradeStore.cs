@@ -4,7 +4,7 @@ namespace Fathom.Execution;
 
 /// <summary>
 /// The durable record of fills, orders, the risk day and halts, and what a restart reloads: a real seam (SQLite in
-/// <c>Fathom.Persistence</c> now, PostgreSQL next), so the engine names no database.
+/// <c>Fathom.Persistence</c>, PostgreSQL in <c>Fathom.Persistence.Postgres</c>), so the engine names no database.
 /// </summary>
 /// <remarks>
 /// Invariants every implementation keeps, because the engine's halting relies on them:
