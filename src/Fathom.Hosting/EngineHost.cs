@@ -568,7 +568,7 @@ public sealed class EngineHost : IAsyncDisposable
         {
             sb.Append(ci, $"  store: {Store.CountFills()} fills and {Store.CountTransitions()} order state changes in {Store.Location} (this run wrote {Store.Written} records)\n");
         }
-        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or TimeoutException) // SQLite locked, PostgreSQL down
         {
             sb.Append(ci, $"  store: {Store.Location} (this run wrote {Store.Written} records); reading it back failed: {ex.Message}\n");
         }

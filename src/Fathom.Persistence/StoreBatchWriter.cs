@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Fathom.Core;
 
 namespace Fathom.Persistence;
 
