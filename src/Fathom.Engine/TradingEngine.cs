@@ -421,6 +421,7 @@ public sealed class TradingEngine : IReportSink
         {
             case JournalOperatorKind.Start:
                 MoveOperator(EngineOperatorTrigger.Start);
+                _execution.Risk.FeedStarted(now); // after an adoption: the books' stale-book grace runs from here
                 foreach (StrategyHost host in _hosts)
                     Guard(host, 0, static (s, h, _) => s.OnStart(h));
                 break;
@@ -727,6 +728,7 @@ public sealed class TradingEngine : IReportSink
                         byClientId[o.CurrentClientId] = o;
                 }
                 var matched = new HashSet<long>();
+                _execution.Risk.AwaitFeed();
                 bool halted = HaltReason is not null || _execution.Risk.State == RiskState.Halted;
                 foreach (VenueOpenOrder v in venueOrders)
                 {
