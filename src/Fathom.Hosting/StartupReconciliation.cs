@@ -34,7 +34,10 @@ public sealed record ReconciliationResult(
 /// <remarks>
 /// Missed fills are fetched from just below the store's recent trade ids (the lowest of the last
 /// <see cref="RefetchWindow"/> stored fills per symbol, so a fill committed out of order is not skipped;
-/// repeats are dropped by trade id), or from the first trade when the store holds none for the symbol.
+/// repeats are dropped by trade id), or, when the store holds none for the symbol, from the first trade,
+/// keeping only the orders this store placed (sequence at or after <see cref="PersistedState.FirstOrderSeq"/>:
+/// a store moved aside to start from nothing does not bring back the old store's trades). An empty store
+/// fetches nothing.
 /// The balances are read before and after the fetch and the pass repeats until they agree, so the fills
 /// and the balance describe the same moment; the position checked is the store's fills plus the fetched
 /// ones (the live stream's later fills are not part of it).
@@ -69,6 +72,10 @@ public static class StartupReconciliation
         var from = new long[specs.Count];
         for (int i = 0; i < specs.Count; i++)
             from[i] = FetchFrom(restored, specs[i].Symbol);
+        // A symbol with no stored fill is read from its first trade, keeping only orders this store placed
+        // (sequence at or after its first order); a store with no order placed nothing that could have filled.
+        bool Placed(FillReport f) => restored.Fills.Any(s => s.Symbol == specs[f.InstrumentId].Symbol)
+            || (restored.FirstOrderSeq > 0 && f.ClientOrderId.Sequence >= restored.FirstOrderSeq);
         var stored = new HashSet<(string, long)>(restored.Fills.Select(f => (f.Symbol, f.TradeId)));
         IReadOnlyList<VenueBalance> before = await venue.GetBalancesAsync(cancel).ConfigureAwait(false), after = before;
         var fetched = new List<FillReport>();
@@ -77,12 +84,13 @@ public static class StartupReconciliation
         {
             fetched.Clear();
             for (int i = 0; i < specs.Count; i++)
-                fetched.AddRange(await venue.GetTradesAsync(i, from[i], cancel).ConfigureAwait(false));
+                if (from[i] > 0 || restored.FirstOrderSeq > 0)
+                    fetched.AddRange(await venue.GetTradesAsync(i, from[i], cancel).ConfigureAwait(false));
             after = await venue.GetBalancesAsync(cancel).ConfigureAwait(false);
             settled = checks.All(c => Total(before, c.Asset) == Total(after, c.Asset));
             before = after;
         }
-        var missed = fetched.Where(f => f.ClientOrderId.Node == node && !stored.Contains((specs[f.InstrumentId].Symbol, f.TradeId)))
+        var missed = fetched.Where(f => f.ClientOrderId.Node == node && Placed(f) && !stored.Contains((specs[f.InstrumentId].Symbol, f.TradeId)))
             .GroupBy(f => (f.InstrumentId, f.TradeId)).Select(g => g.First()).OrderBy(f => f.TradeId).ToList();
         // Into the core as fills like any other (journaled, stored, de-duplicated by trade id).
         foreach (FillReport fill in missed)

@@ -186,6 +186,12 @@ internal static class SqliteSchema
             if (r.Read())
                 halt = new RiskHaltRecord(r.GetInt64(0) != 0, r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2));
         }
-        return new PersistedState(fills, open, lastTradeIds, day, halt);
+        long firstOrderSeq;
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.CommandText = "SELECT COALESCE(MIN(order_seq), 0) FROM orders";
+            firstOrderSeq = (long)cmd.ExecuteScalar()!;
+        }
+        return new PersistedState(fills, open, lastTradeIds, day, halt, firstOrderSeq);
     }
 }
