@@ -115,7 +115,15 @@ internal static class DemoCommand
                 MetricsPort = metricsPort,
                 ControlToken = controlToken,
                 Time = time,
+                // The demo account starts with the configured balance of the base asset and no position: the
+                // restart reconciliation's balance check holds it to that (a fresh store, a fresh exchange).
+                BalanceChecks = [new BalanceCheck(simSymbol.BaseAsset, [symbol],
+                    decimal.ToInt64(decimal.Parse(config.Accounts[0].Balances.GetValueOrDefault(simSymbol.BaseAsset, "0"), CultureInfo.InvariantCulture) * 100_000_000m),
+                    Tolerance: 0)],
             }, stop.Token);
+            if (host.Reconciliation is { } rec)
+                foreach (string line in rec.BalanceLines)
+                    output.WriteLine("balance check: " + line);
             using var onStopRequest = host.StopRequested.Register(stop.Cancel);
             if (host.Warmup is { } warm)
                 output.WriteLine($"warm-up: {warm.Frames} frames, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");

@@ -14,4 +14,6 @@ public enum EngineFault
     Core = 4,
     /// <summary>A background loop (feed, gateway, control server) failed.</summary>
     Background = 5,
+    /// <summary>Restart reconciliation: the position does not agree with the venue's balances (or could not be checked).</summary>
+    Reconciliation = 6,
 }

@@ -421,6 +421,7 @@ public sealed class TradingEngine : IReportSink
         {
             case JournalOperatorKind.Start:
                 MoveOperator(EngineOperatorTrigger.Start);
+                _execution.Risk.FeedStarted(now); // after an adoption: the books' stale-book grace runs from here
                 foreach (StrategyHost host in _hosts)
                     Guard(host, 0, static (s, h, _) => s.OnStart(h));
                 break;
@@ -480,6 +481,7 @@ public sealed class TradingEngine : IReportSink
         EngineFault.Timer => "timer loop",
         EngineFault.Core => "core",
         EngineFault.Background => "background task",
+        EngineFault.Reconciliation => "reconciliation",
         _ => "fault",
     };
 
@@ -691,6 +693,69 @@ public sealed class TradingEngine : IReportSink
                 EndInput();
             }
             return restored;
+        }
+    }
+
+    /// <summary>
+    /// Restart, after <see cref="Restore"/> and once the gateway is attached, before <see cref="Start"/>: takes
+    /// over what an earlier run left. Every open order of ours the venue lists (<paramref name="venueOrders"/>,
+    /// any earlier run of this instance) is adopted into the order table (<see cref="ExecutionEngine.Adopt"/>):
+    /// kept as its side's quote on an instrument a strategy owns while trading is not halted, cancelled
+    /// otherwise. Every order the store holds as open that the venue does not list
+    /// (<paramref name="storedOpen"/>) is recovered as Unknown and queried (<see cref="ExecutionEngine.Recover"/>).
+    /// Cancels go to the gateway now. One input under the core lock, not journaled (like <see cref="Restore"/>).
+    /// </summary>
+    public AdoptionSummary Adopt(IReadOnlyList<VenueOpenOrder> venueOrders, IReadOnlyList<PersistedOrder> storedOpen)
+    {
+        ArgumentNullException.ThrowIfNull(venueOrders);
+        ArgumentNullException.ThrowIfNull(storedOpen);
+        lock (_lock)
+        {
+            if (Started)
+                ThrowHelper.ThrowInvalidOperation("Adopt must run before Start.");
+            long now = BeginInput(_clock.NowNanos());
+            int kept = 0, cancelled = 0, recovered = 0;
+            try
+            {
+                var byVenueId = new Dictionary<long, PersistedOrder>();
+                var byClientId = new Dictionary<ClientOrderId, PersistedOrder>();
+                foreach (PersistedOrder o in storedOpen)
+                {
+                    if (o.VenueOrderId != 0)
+                        byVenueId[o.VenueOrderId] = o;
+                    byClientId[o.ClientId] = o;
+                    if (!o.CurrentClientId.IsNone)
+                        byClientId[o.CurrentClientId] = o;
+                }
+                var matched = new HashSet<long>();
+                _execution.Risk.AwaitFeed();
+                bool halted = HaltReason is not null || _execution.Risk.State == RiskState.Halted;
+                foreach (VenueOpenOrder v in venueOrders)
+                {
+                    PersistedOrder? stored = byVenueId.TryGetValue(v.VenueOrderId, out var byV) ? byV
+                        : byClientId.TryGetValue(v.ClientOrderId, out var byC) ? byC : null;
+                    if (stored is { } s)
+                        matched.Add(s.OrderSeq);
+                    bool keep = !halted && (uint)v.InstrumentId < (uint)_ownerOf.Length && _ownerOf[v.InstrumentId] is not null;
+                    if (_execution.Adopt(v, stored, keep, now))
+                        kept++;
+                    else
+                        cancelled++;
+                }
+                foreach (PersistedOrder o in storedOpen)
+                    if (!matched.Contains(o.OrderSeq) && _execution.Recover(o, now))
+                        recovered++;
+                Flush(now, -1);
+            }
+            catch (Exception ex) when (IsCoreFault(ex))
+            {
+                CoreFault(ex, "adoption", now);
+            }
+            finally
+            {
+                EndInput();
+            }
+            return new AdoptionSummary(kept, cancelled, recovered);
         }
     }
 

@@ -29,6 +29,7 @@ public sealed class ClientOrderIdGenerator
     private long _ahead;     // first id of the block reserved ahead, 0 when none
     private long _prefetchAt; // reserve ahead when _next reaches this
     private bool _failing;
+    private long _first;     // the first sequence number this generator handed out, 0 before
 
     public ClientOrderIdGenerator(ushort node, uint epoch, ISequenceReservation reservation, int blockSize = 4096)
     {
@@ -64,8 +65,12 @@ public sealed class ClientOrderIdGenerator
     /// </summary>
     public bool IsOwn(ClientOrderId id) => !id.IsNone && id.Node == Node;
 
-    /// <summary>True when <paramref name="id"/> was issued by this run (node and epoch): only those are in the order table.</summary>
-    public bool IsThisRun(ClientOrderId id) => IsOwn(id) && id.Epoch == Epoch;
+    /// <summary>
+    /// True when <paramref name="id"/> was issued by this run: this node and epoch, and a sequence number
+    /// this generator handed out (at or after its first). The sequence tells apart two runs that share an
+    /// epoch (a restart within the same minute): the durable reservation never hands a number out twice.
+    /// </summary>
+    public bool IsThisRun(ClientOrderId id) => IsOwn(id) && id.Epoch == Epoch && _first != 0 && id.Sequence >= _first;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ClientOrderId Next()
@@ -87,6 +92,8 @@ public sealed class ClientOrderIdGenerator
                 _failing = false;
             }
             _next = _ahead;
+            if (_first == 0)
+                _first = _ahead;
             _end = _ahead + _blockSize;
             _ahead = 0;
             _prefetchAt = _end - _blockSize / 4;

@@ -43,11 +43,16 @@ public sealed class ExecutionCounters
     public long EarlierRunReports;
     /// <summary>Cancels sent for an earlier run's orders found open (orphans) while running.</summary>
     public long OrphanCancels;
+    /// <summary>Restart: earlier runs' open orders taken into the table (kept as quotes, or cancelled there).</summary>
+    public long AdoptedOrders;
+    /// <summary>Restart: adopted orders cancelled (no quote slot for them, trading halted, or no quote target within the grace).</summary>
+    public long AdoptedCancels;
+    /// <summary>Restart: orders the store held as open that the venue did not list, entered as Unknown for a query.</summary>
+    public long RecoveredOrders;
     public long UnknownOrderReports;
     public long StaleQueryResults;
     public long NotFoundUnproven;
     public long NeverReachedVenue;
     /// <summary>Query answers (filled, cancelled, expired) that claimed more executed quantity than the fills seen: left Unknown, queried again.</summary>
     public long QueryFillsMissing;
-    public long BalanceMismatches;
 }

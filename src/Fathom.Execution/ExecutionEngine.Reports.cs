@@ -94,15 +94,21 @@ public sealed partial class ExecutionEngine
         _risk.OnPosition(report.InstrumentId, inst.Ledger.Position, inst.Ledger.AverageEntry, inst.Ledger.RealizedPnl, nowNs);
         _risk.Evaluate(nowNs);
 
-        ref var o = ref id.Epoch == _ids.Epoch ? ref _table.Find(id.Sequence) : ref Unsafe.NullRef<OrderRecord>();
+        ref var o = ref _ids.IsThisRun(id) ? ref _table.Find(id.Sequence) : ref FindAdopted(id);
         if (Unsafe.IsNullRef(ref o))
         {
-            Counters.FillsForUnknownOrders++; // an earlier epoch's or a long-retired order: position only
+            Counters.FillsForUnknownOrders++; // an earlier run's order not adopted, or a long-retired one: position only
             return;
         }
         if (o.VenueOrderId == 0)
             o.VenueOrderId = report.VenueOrderId;
-        o.Filled += report.Qty;
+        // An adopted order's executed quantity came from the venue's listing: a fill at or before that
+        // listing's time is already in it (the missed-fill fetch reports it again for the position).
+        if (!o.Adopted || report.TimeNs > o.AdoptedAsOfNs)
+            o.Filled += report.Qty;
+        // The stream's cumulative quantity is the venue's own count: it heals a count that missed a fill.
+        if (report.CumulativeQty.Raw > o.Filled.Raw)
+            o.Filled = report.CumulativeQty;
         if (o.Filled > o.Qty)
             Counters.Overfills++;
         Apply(ref o, o.Filled >= o.Qty ? OrderEvent.Fill : OrderEvent.PartialFill, nowNs);
@@ -249,19 +255,6 @@ public sealed partial class ExecutionEngine
         AfterReport(ref o, nowNs);
     }
 
-    /// <summary>
-    /// A spot base balance from the venue. The position should equal balance − baseline; a difference is
-    /// counted and returned (reconciliation adopts or halts; it is not done here).
-    /// </summary>
-    public Qty OnBalance(int instrumentId, Qty baseBalance)
-    {
-        var inst = _instruments[instrumentId];
-        var diff = new Qty(baseBalance.Raw - inst.Baseline.Raw - inst.Ledger.Position.Raw);
-        if (diff.Raw != 0)
-            Counters.BalanceMismatches++;
-        return diff;
-    }
-
     private ref OrderRecord Resolve(ClientOrderId id)
     {
         if (id.IsNone)
@@ -276,10 +269,12 @@ public sealed partial class ExecutionEngine
         }
         if (!_ids.IsThisRun(id))
         {
-            // Ours, but an earlier epoch's: the table holds only this run's orders, and its sequence number
-            // may name one of them (a restarted reservation), so it is never looked up there.
-            Counters.EarlierRunReports++;
-            return ref Unsafe.NullRef<OrderRecord>();
+            // Ours, from an earlier run: in the table only when the restart adopted or recovered it (the
+            // record must carry this very id); otherwise an orphan.
+            ref var adopted = ref FindAdopted(id);
+            if (Unsafe.IsNullRef(ref adopted))
+                Counters.EarlierRunReports++;
+            return ref adopted;
         }
         ref var o = ref _table.Find(id.Sequence);
         if (Unsafe.IsNullRef(ref o))

@@ -26,12 +26,11 @@ namespace Fathom.Execution;
 /// </remarks>
 public sealed partial class ExecutionEngine
 {
-    private sealed class InstrumentState(int id, InstrumentSpec spec, Qty baseline, int maxLive)
+    private sealed class InstrumentState(int id, InstrumentSpec spec, int maxLive)
     {
         public readonly int Id = id;
         public readonly InstrumentSpec Spec = spec;
         public readonly PositionLedger Ledger = new(spec.PriceDecimals, spec.QtyDecimals);
-        public readonly Qty Baseline = baseline;
         public readonly long[] Live = new long[maxLive];
         public int LiveCount;
         public int Busy;
@@ -51,6 +50,8 @@ public sealed partial class ExecutionEngine
         // Work deferred by an order's back-off or the venue's hold: re-applied (timer or next report) at RetryDueNs.
         public bool RetryPending;
         public long RetryDueNs;
+        // Restart: adopted quotes wait for the strategy's first quote target until this time, then are cancelled (0: none waiting).
+        public long AdoptedUntilNs;
 
         public Price Mid => BestBid.Raw > 0 && BestAsk.Raw > 0 ? new Price((BestBid.Raw + BestAsk.Raw) / 2) : Price.Zero;
     }
@@ -78,12 +79,9 @@ public sealed partial class ExecutionEngine
         _options = options.Validate();
         if (risk.Limits.Instruments.Count != instruments.Count)
             ThrowHelper.ThrowArgument(nameof(risk), "Risk and execution must trade the same instruments.");
-        if (options.Baselines.Count != 0 && options.Baselines.Count != instruments.Count)
-            ThrowHelper.ThrowArgument(nameof(options), "Baselines need one entry per instrument (or none).");
         _instruments = new InstrumentState[instruments.Count];
         for (int i = 0; i < instruments.Count; i++)
-            _instruments[i] = new InstrumentState(i, instruments[i].Validate(),
-                options.Baselines.Count == 0 ? Qty.Zero : options.Baselines[i], options.MaxLiveOrdersPerInstrument);
+            _instruments[i] = new InstrumentState(i, instruments[i].Validate(), options.MaxLiveOrdersPerInstrument);
         _risk = risk;
         _ids = ids;
         _table = new OrderTable(options.OrderTableCapacity);
@@ -182,6 +180,8 @@ public sealed partial class ExecutionEngine
         for (int i = 0; i < _instruments.Length; i++)
         {
             var inst = _instruments[i];
+            if (inst.AdoptedUntilNs != 0 && nowNs >= inst.AdoptedUntilNs)
+                EndAdoptionGrace(inst, nowNs);
             bool retryDue = TakeDueRetry(inst, nowNs);
             if (_risk.WantsCancelAll(i, nowNs))
             {

@@ -20,9 +20,6 @@ public sealed record ExecutionOptions
     /// <summary>Use keep-priority amends for size reductions (the symbol must allow them: Binance <c>amendAllowed</c>).</summary>
     public bool AmendAllowed { get; init; } = true;
 
-    /// <summary>Spot: the base balance that counts as flat, per instrument (empty means zero for all).</summary>
-    public IReadOnlyList<Qty> Baselines { get; init; } = [];
-
     /// <summary>First query after a command's fate became unknown; doubles per "not found" up to the max.</summary>
     public long QueryDelayNs { get; init; } = 500_000_000;
     public long MaxQueryBackoffNs { get; init; } = 8_000_000_000;
@@ -65,6 +62,12 @@ public sealed record ExecutionOptions
     /// Retry-After holds every command this long: Binance bans last from 2 minutes up to 3 days.
     /// </summary>
     public long BanHoldNs { get; init; } = 120_000_000_000;
+    /// <summary>
+    /// Restart: an adopted resting quote is kept as its side's quote until the strategy quotes the
+    /// instrument (then it is kept, repriced or cancelled like any quote). If no quote target comes within
+    /// this long of the adoption (a taking strategy, or none owns the instrument), it is cancelled.
+    /// </summary>
+    public long AdoptGraceNs { get; init; } = 5_000_000_000;
 
     public ExecutionOptions Validate()
     {
@@ -89,6 +92,8 @@ public sealed record ExecutionOptions
             Fail(nameof(CancelRetryDelayNs), "needs 0 < delay ≤ max backoff ≤ 1 h");
         if (BanHoldNs <= 0)
             Fail(nameof(BanHoldNs), "must be positive");
+        if (AdoptGraceNs <= 0)
+            Fail(nameof(AdoptGraceNs), "must be positive");
         return this;
     }
 

@@ -29,4 +29,14 @@ public enum OrderEvent : byte
     NotFound,
     /// <summary>A query found nothing after the receive window passed: the order never reached the venue.</summary>
     NotFoundFinal,
+    /// <summary>
+    /// Restart: an earlier run's order the venue lists as open is taken into the table as working
+    /// (Accepted, PartiallyFilled with fills), with the terms and executed quantity the venue gave.
+    /// </summary>
+    Adopt,
+    /// <summary>
+    /// Restart: an order the store holds as open that the venue does not list: its fate is unknown
+    /// until a query (or a report) says, so it enters the table as Unknown.
+    /// </summary>
+    Recover,
 }

@@ -51,6 +51,14 @@ internal struct OrderRecord
     public int QueryAttempts;
     public bool QueryInFlight;
 
+    /// <summary>
+    /// Taken over from an earlier run at a restart (<see cref="OrderEvent.Adopt"/> or <see cref="OrderEvent.Recover"/>);
+    /// <see cref="AdoptedAsOfNs"/> is the venue's last update of it when listed (its executed quantity includes
+    /// every fill up to then).
+    /// </summary>
+    public bool Adopted;
+    public long AdoptedAsOfNs;
+
     /// <summary>Cancel-replace links: the order replacing this one, and the one this one replaces.</summary>
     public long ReplacedBySeq;
     public long ReplacesSeq;

@@ -40,21 +40,23 @@ public static class OrderStateMachine
     //   Reality wins: the order is tracked again so it can be cancelled.
     // * Unknown takes any outcome (the query or the stream resolves it), never a new request: an order
     //   whose fate is unknown is never resent, cancelled or replaced. NotFound stays Unknown (not proof).
-    // * New takes only Submit: a report for an order we never sent is illegal.
+    // * New takes only Submit, and on a restart Adopt (the venue lists an earlier run's order as open:
+    //   working) or Recover (the store says open, the venue does not list it: Unknown, so a query
+    //   resolves it). A report for an order we never sent is illegal.
     private static readonly byte[,] s_table =
     {
-        //          Submit Ack PFill Fill CxlReq CxlRej Cxld RplReq Rpld RplRej Rej Exp StUnk NotFnd NotFndFinal
-        /* New  */ { PN,   X,  X,    X,   X,     X,     X,   X,     X,   X,     X,  X,  X,    X,     X  },
-        /* PNew */ { X,    AC, PF,   FI,  X,     X,     CA,  X,     X,   X,     RJ, EX, UK,   X,     X  },
-        /* Acc  */ { X,    AC, PF,   FI,  PC,    X,     CA,  PR,    X,   X,     X,  EX, X,    X,     X  },
-        /* PFil */ { X,    PF, PF,   FI,  PC,    X,     CA,  PR,    X,   X,     X,  EX, X,    X,     X  },
-        /* Fild */ { X,    FI, FI,   FI,  X,     FI,    X,   X,     X,   FI,    X,  X,  FI,   X,     X  },
-        /* PCxl */ { X,    PC, PC,   FI,  X,     W,     CA,  X,     X,   X,     X,  EX, UK,   X,     X  },
-        /* Cxld */ { X,    CA, CA,   X,   X,     CA,    CA,  X,     X,   CA,    X,  X,  CA,   X,     X  },
-        /* PRpl */ { X,    PR, PR,   FI,  X,     X,     CA,  X,     W,   W,     X,  EX, UK,   X,     X  },
-        /* Rej  */ { X,    AC, PF,   FI,  X,     X,     X,   X,     X,   X,     RJ, X,  X,    X,     X  },
-        /* Exp  */ { X,    EX, EX,   X,   X,     EX,    X,   X,     X,   EX,    X,  EX, EX,   X,     X  },
-        /* Unk  */ { X,    W,  W,    FI,  X,     W,     CA,  X,     W,   W,     RJ, EX, UK,   UK,    RJ },
+        //          Submit Ack PFill Fill CxlReq CxlRej Cxld RplReq Rpld RplRej Rej Exp StUnk NotFnd NotFndFinal Adopt Recover
+        /* New  */ { PN,   X,  X,    X,   X,     X,     X,   X,     X,   X,     X,  X,  X,    X,     X, W,    UK },
+        /* PNew */ { X,    AC, PF,   FI,  X,     X,     CA,  X,     X,   X,     RJ, EX, UK,   X,     X, X,    X  },
+        /* Acc  */ { X,    AC, PF,   FI,  PC,    X,     CA,  PR,    X,   X,     X,  EX, X,    X,     X, X,    X  },
+        /* PFil */ { X,    PF, PF,   FI,  PC,    X,     CA,  PR,    X,   X,     X,  EX, X,    X,     X, X,    X  },
+        /* Fild */ { X,    FI, FI,   FI,  X,     FI,    X,   X,     X,   FI,    X,  X,  FI,   X,     X, X,    X  },
+        /* PCxl */ { X,    PC, PC,   FI,  X,     W,     CA,  X,     X,   X,     X,  EX, UK,   X,     X, X,    X  },
+        /* Cxld */ { X,    CA, CA,   X,   X,     CA,    CA,  X,     X,   CA,    X,  X,  CA,   X,     X, X,    X  },
+        /* PRpl */ { X,    PR, PR,   FI,  X,     X,     CA,  X,     W,   W,     X,  EX, UK,   X,     X, X,    X  },
+        /* Rej  */ { X,    AC, PF,   FI,  X,     X,     X,   X,     X,   X,     RJ, X,  X,    X,     X, X,    X  },
+        /* Exp  */ { X,    EX, EX,   X,   X,     EX,    X,   X,     X,   EX,    X,  EX, EX,   X,     X, X,    X  },
+        /* Unk  */ { X,    W,  W,    FI,  X,     W,     CA,  X,     W,   W,     RJ, EX, UK,   UK,    RJ, X,   X  },
     };
 
     /// <summary>The raw table cell (a state, <see cref="Working"/> or <see cref="Illegal"/>), for tests and docs.</summary>

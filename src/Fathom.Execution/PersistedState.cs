@@ -7,14 +7,17 @@ namespace Fathom.Execution;
 /// Positions are not stored as such: they are derived from <see cref="Fills"/> (every fill, in the order
 /// they were stored) by the engine's own <see cref="PositionLedger"/>, so they can never disagree with the
 /// fills. <see cref="OpenOrders"/> are the orders whose last stored state is not terminal: reconciliation's
-/// input (they are not put back into the order table here).
+/// input (they are not put back into the order table here). <see cref="FirstOrderSeq"/> is the lowest
+/// order sequence number the store holds (0: it holds no order): client order ids come from one durable
+/// high-water file per state directory, so orders below it were placed before this store existed.
 /// </remarks>
 public sealed record PersistedState(
     IReadOnlyList<PersistedFill> Fills,
     IReadOnlyList<PersistedOrder> OpenOrders,
     IReadOnlyDictionary<string, long> LastTradeIds,
     RiskDayRecord? Day,
-    RiskHaltRecord? Halt)
+    RiskHaltRecord? Halt,
+    long FirstOrderSeq = 0)
 {
     /// <summary>A store that holds nothing yet.</summary>
     public static PersistedState Empty { get; } = new([], [], new Dictionary<string, long>(), null, null);

@@ -9,10 +9,10 @@ namespace Fathom.Gateway.Abstractions;
 public interface IVenueQueries
 {
     /// <summary>
-    /// The venue's open orders of ours on the instrument (read-only, for reconciliation; nothing goes
-    /// to the sink). Orders without our client id prefix are skipped.
+    /// The venue's open orders of ours on the instrument, with their terms (read-only, for reconciliation;
+    /// nothing goes to the sink). Orders without our client id prefix are skipped.
     /// </summary>
-    Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel);
+    Task<IReadOnlyList<VenueOpenOrder>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel);
 
     /// <summary>
     /// Our executions on the instrument with a trade id greater than <paramref name="fromTradeIdExclusive"/>,

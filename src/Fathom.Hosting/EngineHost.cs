@@ -47,6 +47,11 @@ public sealed record EngineHostOptions
     public StrategyCatalog? Strategies { get; init; }
     /// <summary>Period of the engine's timer input (risk evaluation, kill switches, unknown-order queries).</summary>
     public TimeSpan TimerPeriod { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>
+    /// Restart reconciliation's position-against-balance checks, one per base asset (none: the position is
+    /// not checked against balances; open orders and missed fills are still reconciled).
+    /// </summary>
+    public IReadOnlyList<BalanceCheck> BalanceChecks { get; init; } = [];
 }
 
 /// <summary>An operator input, from a key or from <c>POST /control/{action}</c>.</summary>
@@ -140,6 +145,9 @@ public sealed class EngineHost : IAsyncDisposable
 
     /// <summary>What the store held when this host started (restored into the engine before trading).</summary>
     public PersistedState Restored { get; private set; } = PersistedState.Empty;
+
+    /// <summary>What start-up reconciliation with the venue found and did (adopted orders, missed fills, balances).</summary>
+    public ReconciliationResult? Reconciliation { get; private set; }
     public IReadOnlyList<InstrumentSpec> Specs => _options.Specs;
     public IReadOnlyList<SignalEngine> Signals => _signals;
     public Uri MetricsAddress => _metrics!.Address;
@@ -200,6 +208,10 @@ public sealed class EngineHost : IAsyncDisposable
         _gateway = o.Venue.CreateOrderEntry(_engine, o.IdFormat, _engine.Latency);
         await _gateway.StartAsync(cancel).ConfigureAwait(false);
         _engine.AttachGateway(_gateway);
+        // Before anything quotes: adopt what the venue still holds of ours, settle what the store thought
+        // open, apply the fills missed while down, and check the position against the balances.
+        Reconciliation = await StartupReconciliation.RunAsync(_engine, _gateway, specs, Restored, o.Core.Node, o.BalanceChecks, cancel)
+            .ConfigureAwait(false);
         _metrics = await MetricsServer.StartAsync(CoreLock, _engine, Books, o.MetricsPort, cancel,
             o.ControlToken is null ? null : Control, o.ControlToken).ConfigureAwait(false);
     }

@@ -1,94 +1,161 @@
-using System.Collections.Concurrent;
+using Fathom.Core;
+using Fathom.Engine;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
-using Fathom.Core;
 
 namespace Fathom.Hosting;
 
-/// <summary>What the venue held when <c>fathom run</c> started, and what was done about it.</summary>
+/// <summary>
+/// A base-asset balance check at start: the venue's balance of <see cref="Asset"/> (free + locked) must
+/// equal <see cref="Baseline"/> plus the positions of <see cref="Symbols"/> (those whose base asset it is),
+/// within <see cref="Tolerance"/>. Amounts are raw at <see cref="VenueBalance.Decimals"/> (8) decimals.
+/// </summary>
+/// <param name="Baseline">What the account holds of the asset that is not the strategies' position (it held it before the first fill).</param>
+public sealed record BalanceCheck(string Asset, IReadOnlyList<string> Symbols, long Baseline, long Tolerance);
+
+/// <summary>What the venue held when the engine started, and what was done about it.</summary>
+/// <param name="VenueOpen">Open orders of this instance the venue listed (any earlier run).</param>
+/// <param name="OtherInstances">Open orders with our prefix but another instance id: left alone.</param>
+/// <param name="MissedFills">Fills fetched from the venue that the store did not hold (taken while the process was down, or not yet committed when it died).</param>
+/// <param name="BalanceLines">One line per checked asset: venue, expected, difference.</param>
+/// <param name="Mismatch">Why trading is halted after the balance check, or null.</param>
 public sealed record ReconciliationResult(
-    int Found, int Cancelled, int OtherInstances, IReadOnlyList<string> StillOpen, IReadOnlyList<VenueBalance> Balances)
-{
-    public bool Clean => StillOpen.Count == 0;
-}
+    int VenueOpen, AdoptionSummary Adoption, int OtherInstances, int MissedFills, IReadOnlyList<VenueBalance> Balances,
+    IReadOnlyList<string> BalanceLines, string? Mismatch);
 
 /// <summary>
-/// Before the strategy quotes: list the venue's open orders on every configured symbol, cancel the ones a
-/// previous run of this instance left (our prefix and our instance id), wait for the venue to confirm,
-/// re-query to prove none is left, and read the balances.
+/// Restart reconciliation, before the strategy quotes (the host runs it once the engine has restored the
+/// store and its gateway is connected): the venue's open orders of ours are adopted (or cancelled) and the
+/// store's open orders the venue no longer lists are queried (<see cref="TradingEngine.Adopt"/>); the fills
+/// missed while down are fetched by trade id with paging and applied once; the position is compared with
+/// the venue's balances against the configured baselines, and a difference beyond the tolerance halts
+/// trading with the reason (persisted: it survives the next restart until an operator resumes).
 /// </summary>
 /// <remarks>
-/// It runs on a gateway of its own whose reports go to a local sink, never into the engine: the engine
-/// must start from a venue with nothing of ours open, not learn about a previous run's orders one
-/// report at a time. Foreign orders (no prefix of ours) are never touched, and neither are orders of
-/// another instance sharing the prefix (a different instance id): they are counted and reported.
-/// Cancel-all is not used because the venue's cancel-all takes foreign orders too.
+/// Missed fills are fetched from just below the store's recent trade ids (the lowest of the last
+/// <see cref="RefetchWindow"/> stored fills per symbol, so a fill committed out of order is not skipped;
+/// repeats are dropped by trade id), or, when the store holds none for the symbol, from the first trade,
+/// keeping only the orders this store placed (sequence at or after <see cref="PersistedState.FirstOrderSeq"/>:
+/// a store moved aside to start from nothing does not bring back the old store's trades). An empty store
+/// fetches nothing.
+/// The balances are read before and after the fetch and the pass repeats until they agree, so the fills
+/// and the balance describe the same moment; the position checked is the store's fills plus the fetched
+/// ones (the live stream's later fills are not part of it).
 /// </remarks>
 public static class StartupReconciliation
 {
-    /// <param name="specs">The instruments of the run: instrument i is <c>specs[i]</c> on <paramref name="venue"/>.</param>
-    public static async Task<ReconciliationResult> RunAsync(IVenue venue, IReadOnlyList<InstrumentSpec> specs,
-        ClientOrderIdFormat format, ClientOrderIdGenerator ids, TimeProvider time, TimeSpan confirmTimeout, CancellationToken cancel)
+    /// <summary>Stored fills per symbol below whose lowest trade id the missed-fill fetch starts.</summary>
+    public const int RefetchWindow = 64;
+    private const int MaxBalancePasses = 5;
+
+    public static async Task<ReconciliationResult> RunAsync(TradingEngine engine, IVenueQueries venue, IReadOnlyList<InstrumentSpec> specs,
+        PersistedState restored, ushort node, IReadOnlyList<BalanceCheck> checks, CancellationToken cancel)
     {
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(venue);
         ArgumentNullException.ThrowIfNull(specs);
-        var sink = new CancelSink();
-        await using var gateway = venue.CreateOrderEntry(sink, format, latency: null);
-        await gateway.StartAsync(cancel).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(restored);
+        ArgumentNullException.ThrowIfNull(checks);
 
-        int found = 0, others = 0;
-        var sent = new Dictionary<ClientOrderId, (int Instrument, ClientOrderId CancelId)>();
-        for (int instrument = 0; instrument < specs.Count; instrument++)
-        {
-            foreach (var order in await gateway.GetOpenOrdersAsync(instrument, cancel).ConfigureAwait(false))
-            {
-                if (order.ClientOrderId.Node != ids.Node)
-                {
+        // 1. Open orders: ours (this instance, any earlier run) are adopted; another instance's are left alone.
+        var ours = new List<VenueOpenOrder>();
+        int others = 0;
+        for (int i = 0; i < specs.Count; i++)
+            foreach (VenueOpenOrder order in await venue.GetOpenOrdersAsync(i, cancel).ConfigureAwait(false))
+                if (order.ClientOrderId.Node == node)
+                    ours.Add(order);
+                else
                     others++;
-                    continue;
-                }
-                found++;
-                var cancelId = ids.Next();
-                sent[order.ClientOrderId] = (instrument, cancelId);
-                gateway.Send(OrderCommand.From(new CancelOrderCommand(instrument, cancelId, order.ClientOrderId, order.VenueOrderId), 0));
-            }
+        AdoptionSummary adoption = engine.Adopt(ours, restored.OpenOrders);
+
+        // 2. Missed fills, read between two balance reads that agree.
+        var from = new long[specs.Count];
+        for (int i = 0; i < specs.Count; i++)
+            from[i] = FetchFrom(restored, specs[i].Symbol);
+        // A symbol with no stored fill is read from its first trade, keeping only orders this store placed
+        // (sequence at or after its first order); a store with no order placed nothing that could have filled.
+        bool Placed(FillReport f) => restored.Fills.Any(s => s.Symbol == specs[f.InstrumentId].Symbol)
+            || (restored.FirstOrderSeq > 0 && f.ClientOrderId.Sequence >= restored.FirstOrderSeq);
+        var stored = new HashSet<(string, long)>(restored.Fills.Select(f => (f.Symbol, f.TradeId)));
+        IReadOnlyList<VenueBalance> before = await venue.GetBalancesAsync(cancel).ConfigureAwait(false), after = before;
+        var fetched = new List<FillReport>();
+        bool settled = false;
+        for (int pass = 0; pass < MaxBalancePasses && !settled; pass++)
+        {
+            fetched.Clear();
+            for (int i = 0; i < specs.Count; i++)
+                if (from[i] > 0 || restored.FirstOrderSeq > 0)
+                    fetched.AddRange(await venue.GetTradesAsync(i, from[i], cancel).ConfigureAwait(false));
+            after = await venue.GetBalancesAsync(cancel).ConfigureAwait(false);
+            settled = checks.All(c => Total(before, c.Asset) == Total(after, c.Asset));
+            before = after;
         }
+        var missed = fetched.Where(f => f.ClientOrderId.Node == node && Placed(f) && !stored.Contains((specs[f.InstrumentId].Symbol, f.TradeId)))
+            .GroupBy(f => (f.InstrumentId, f.TradeId)).Select(g => g.First()).OrderBy(f => f.TradeId).ToList();
+        // Into the core as fills like any other (journaled, stored, de-duplicated by trade id).
+        foreach (FillReport fill in missed)
+            engine.OnFill(fill);
 
-        // Each cancel ends in a CanceledReport (the order's id), or a reject / unknown outcome (the cancel's id).
-        var deadline = time.GetUtcNow() + confirmTimeout;
-        while (sent.Keys.Any(id => !sink.Settled(id, sent[id].CancelId)) && time.GetUtcNow() < deadline)
-            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancel).ConfigureAwait(false);
-        int cancelled = sent.Keys.Count(sink.Canceled.ContainsKey);
-
-        // The venue's own word is the proof, whatever the reports said.
-        var stillOpen = new List<string>();
-        for (int instrument = 0; instrument < specs.Count; instrument++)
-            foreach (var order in await gateway.GetOpenOrdersAsync(instrument, cancel).ConfigureAwait(false))
-                if (order.ClientOrderId.Node == ids.Node)
-                    stillOpen.Add($"{specs[instrument].Symbol} {format.Format(order.ClientOrderId)} (venue id {order.VenueOrderId})");
-
-        var balances = await gateway.GetBalancesAsync(cancel).ConfigureAwait(false);
-        return new ReconciliationResult(found, cancelled, others, stillOpen, balances);
+        // 3. Position against balances.
+        var lines = new List<string>();
+        var problems = new List<string>();
+        if (!settled && checks.Count > 0)
+            problems.Add($"the venue's balances kept changing over {MaxBalancePasses} reads; the position could not be checked");
+        foreach (BalanceCheck check in checks)
+        {
+            Int128 position = 0;
+            var parts = new List<string>();
+            foreach (string symbol in check.Symbols)
+            {
+                int i = IndexOf(specs, symbol);
+                if (i < 0)
+                    continue;
+                var ledger = restored.PositionOf(symbol, node, specs[i].PriceDecimals, specs[i].QtyDecimals);
+                foreach (FillReport f in missed)
+                    if (f.InstrumentId == i)
+                        ledger.Apply(f.Side, f.Price, f.Qty, f.Fee, f.FeeQty);
+                long p = FixedPoint.Rescale(ledger.Position.Raw, specs[i].QtyDecimals, VenueBalance.Decimals);
+                position += p;
+                parts.Add($"{symbol} {Amount(p)}");
+            }
+            long venueTotal = Total(after, check.Asset);
+            Int128 expected = check.Baseline + position;
+            Int128 diff = venueTotal - expected;
+            string line = $"{check.Asset}: venue {Amount(venueTotal)} (free + locked), expected {Amount((long)expected)} = baseline {Amount(check.Baseline)} + position {Amount((long)position)} ({string.Join(", ", parts)}); difference {Amount((long)diff)}, tolerance {Amount(check.Tolerance)}";
+            lines.Add(line);
+            if (Int128.Abs(diff) > check.Tolerance)
+                problems.Add("balance check failed: " + line);
+        }
+        string? mismatch = problems.Count == 0 ? null
+            : string.Join("; ", problems) + ". Trading halted before quoting: reconcile by hand (docs/operations.md, After a crash), then resume";
+        if (mismatch is not null)
+            engine.ReportFault(EngineFault.Reconciliation, mismatch);
+        return new ReconciliationResult(ours.Count, adoption, others, missed.Count, after, lines, mismatch);
     }
 
-    private sealed class CancelSink : IReportSink
+    /// <summary>The trade id the missed-fill fetch starts after: below the lowest of the symbol's last stored fills, or 0 (from the first trade).</summary>
+    internal static long FetchFrom(PersistedState restored, string symbol)
     {
-        public readonly ConcurrentDictionary<ClientOrderId, bool> Canceled = new();
-        // Expired orders, refused cancels and unknown outcomes: settled, not confirmed (the final query decides).
-        // A reject names the order; an unknown outcome may name either, so both ids are looked up.
-        private readonly ConcurrentDictionary<ClientOrderId, bool> _otherOutcome = new();
-
-        public bool Settled(ClientOrderId order, ClientOrderId cancelId) =>
-            Canceled.ContainsKey(order) || _otherOutcome.ContainsKey(order) || _otherOutcome.ContainsKey(cancelId);
-
-        public void OnCanceled(in CanceledReport report) => Canceled[report.ClientOrderId] = true;
-        public void OnExpired(in ExpiredReport report) => _otherOutcome[report.ClientOrderId] = true;
-        public void OnReject(in RejectReport report) => _otherOutcome[report.ClientOrderId] = true;
-        public void OnStatusUnknown(in StatusUnknownReport report) => _otherOutcome[report.ClientOrderId] = true;
-        public void OnFill(in FillReport report) { }
-        public void OnAck(in AckReport report) { }
-        public void OnAmended(in AmendedReport report) { }
-        public void OnOrderStatus(in OrderStatusReport report) { }
-        public void OnVenueHealth(in VenueHealthReport report) { }
+        var ids = restored.Fills.Where(f => f.Symbol == symbol).Select(f => f.TradeId).OrderDescending().Take(RefetchWindow).ToList();
+        return ids.Count == 0 ? 0 : Math.Max(0, ids.Min() - 1);
     }
+
+    private static long Total(IReadOnlyList<VenueBalance> balances, string asset)
+    {
+        long total = 0;
+        foreach (VenueBalance b in balances)
+            if (string.Equals(b.Asset, asset, StringComparison.OrdinalIgnoreCase))
+                total += b.Total;
+        return total;
+    }
+
+    private static int IndexOf(IReadOnlyList<InstrumentSpec> specs, string symbol)
+    {
+        for (int i = 0; i < specs.Count; i++)
+            if (string.Equals(specs[i].Symbol, symbol, StringComparison.OrdinalIgnoreCase))
+                return i;
+        return -1;
+    }
+
+    private static string Amount(long raw) => FixedPoint.ToTrimmedString(raw, VenueBalance.Decimals);
 }

@@ -69,13 +69,16 @@ internal static class StoreReader
             if (r.Read())
                 halt = new RiskHaltRecord(r.GetBoolean(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2));
         }
-        return new PersistedState(fills, open, lastTradeIds, day, halt);
+        long firstOrderSeq = Scalar(connection, tx, "SELECT COALESCE(MIN(order_seq), 0) FROM orders");
+        return new PersistedState(fills, open, lastTradeIds, day, halt, firstOrderSeq);
     }
 
     /// <summary>Rows in <paramref name="table"/> (a constant of ours, never input).</summary>
-    public static long Count(DbConnection connection, DbTransaction tx, string table)
+    public static long Count(DbConnection connection, DbTransaction tx, string table) => Scalar(connection, tx, $"SELECT COUNT(*) FROM {table}");
+
+    private static long Scalar(DbConnection connection, DbTransaction tx, string sql)
     {
-        using var cmd = Command(connection, tx, $"SELECT COUNT(*) FROM {table}");
+        using var cmd = Command(connection, tx, sql);
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 

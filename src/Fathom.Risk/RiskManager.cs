@@ -212,8 +212,34 @@ public sealed class RiskManager
         ref var s = ref _instruments[instrumentId];
         return State == RiskState.Halted
             || s.Status != InstrumentStatus.Trading
-            || (!s.BookLive && nowNs - s.StaleSinceNs >= _limits.StaleBookGraceNs)
+            || (!s.BookLive && !_awaitingFeed && nowNs - s.StaleSinceNs >= _limits.StaleBookGraceNs)
             || InstrumentGateMachine.IsPaused(s.Gate);
+    }
+
+    private bool _awaitingFeed;
+
+    /// <summary>
+    /// Restart, before the feed runs: orders adopted from an earlier run rest while the books are not yet
+    /// synced, so a book that has never been live does not count as stale until <see cref="FeedStarted"/>.
+    /// A halt, a closed symbol or a volatility pause still cancels.
+    /// </summary>
+    public void AwaitFeed() => _awaitingFeed = true;
+
+    /// <summary>
+    /// The feed starts now: a book that has never been live is stale from here, so resting (adopted) orders
+    /// are cancelled if it is not live within <see cref="RiskLimits.StaleBookGraceNs"/>.
+    /// </summary>
+    public void FeedStarted(long nowNs)
+    {
+        if (!_awaitingFeed)
+            return;
+        _awaitingFeed = false;
+        for (int i = 0; i < _instruments.Length; i++)
+        {
+            ref var s = ref _instruments[i];
+            if (!s.BookLive && !s.HasMarket)
+                s.StaleSinceNs = nowNs;
+        }
     }
 
     public QuoteAdjustment QuoteAdjustment(int instrumentId) => InstrumentGateMachine.VolatilityLevel(_instruments[instrumentId].Gate) switch

@@ -104,13 +104,20 @@ public sealed class BinanceOrderGatewayQueryTests
         var resting = await RestAsync(rig, 3);
         var open = await rig.Gateway.GetOpenOrdersAsync(GatewayRig.Btc, CancellationToken.None);
         Assert.Equal(resting.Select(r => r.Id.Sequence).Order(), open.Select(o => o.ClientOrderId.Sequence).Order());
-        foreach (var (id, venueOrderId) in resting)
+        for (int i = 0; i < resting.Length; i++)
         {
+            var (id, venueOrderId) = resting[i];
             var o = Assert.Single(open, o => o.ClientOrderId == id);
             Assert.Equal(venueOrderId, o.VenueOrderId);
-            Assert.Equal(VenueOrderStatus.New, o.Status);
-            Assert.Equal(0, o.CumulativeQty.Raw);
+            Assert.Equal(VenueOrderStatus.New, o.Status.Status);
+            Assert.Equal(0, o.Filled.Raw);
             Assert.Equal(GatewayRig.Btc, o.InstrumentId);
+            // The terms a restart adopts the order with, as the venue holds them.
+            Assert.Equal(Side.Buy, o.Side);
+            Assert.Equal(OrderType.Limit, o.Type);
+            Assert.Equal(Passive - i * GatewayRig.Px, o.Price.Raw);
+            Assert.Equal(Qty, o.Qty.Raw);
+            Assert.True(o.UpdatedNs > 0);
         }
         Assert.Empty(await rig.Gateway.GetOpenOrdersAsync(1, CancellationToken.None)); // ETHUSDT: none
         Assert.Empty(rig.Sink.All<OrderStatusReport>()); // read-only: nothing went to the sink

@@ -71,6 +71,31 @@ public sealed class RunConfigTests
     }
 
     [Fact]
+    public void Parse_Balances_BecomeOneCheckPerBaseAssetAtEightDecimals()
+    {
+        var root = Valid();
+        root["balances"] = JsonNode.Parse("""{ "btc": { "baseline": "1.5", "tolerance": "0.00000100" } }""");
+        var config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        var check = Assert.Single(config.BalanceChecks);
+        Assert.Equal("BTC", check.Asset);
+        Assert.Equal(["BTCUSDT"], check.Symbols);
+        Assert.Equal(150_000_000, check.Baseline);
+        Assert.Equal(100, check.Tolerance);
+        Assert.Empty(RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json").BalanceChecks);
+    }
+
+    [Fact]
+    public void Parse_BalancesForAnUntradedAssetOrBadAmounts_RefusedWithThePath()
+    {
+        var root = Valid();
+        root["balances"] = JsonNode.Parse("""{ "ETH": { "baseline": "1" }, "BTC": { "baseline": "-1", "tolerance": "0.000000001" } }""");
+        var ex = Refused(root);
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.balances.ETH: no configured symbol has base asset ETH", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.balances.BTC.baseline: '-1' is not a decimal number", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.balances.BTC.tolerance: '0.000000001' needs at most 8 decimals", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_DefaultVenue_IsTestnet()
     {
         var root = Valid();

@@ -92,7 +92,9 @@ public abstract class TradeStoreContract : IAsyncLifetime
         Assert.Equal(2, CountRows("orders"));
 
         await using var reopened = Open();
-        PersistedOrder open = Assert.Single(reopened.Load().OpenOrders);
+        PersistedState state = reopened.Load();
+        Assert.Equal(1, state.FirstOrderSeq); // the lowest order sequence stored, terminal or not
+        PersistedOrder open = Assert.Single(state.OpenOrders);
         Assert.Equal(new PersistedOrder(1, new ClientOrderId(2, 9, 1), new ClientOrderId(2, 9, 5), 701, "ETHUSDT", OrderSide.Sell, OrderType.LimitMaker,
             new Price(6_100_000), new Qty(500), new Qty(300), OrderState.PartiallyFilled, 10 + (long)OrderState.PartiallyFilled), open);
     }
@@ -136,6 +138,7 @@ public abstract class TradeStoreContract : IAsyncLifetime
             PersistedState empty = store.Load();
             Assert.Null(empty.Day);
             Assert.Null(empty.Halt);
+            Assert.Equal(0, empty.FirstOrderSeq);
             Assert.True(store.TryAppend(new RiskDayRecord(20_000, -1_234, 90)));
             Assert.True(store.TryAppend(new RiskHaltRecord(true, "operator halt", 95)));
             Assert.True(store.TryAppend(new RiskDayRecord(20_001, -2_000, 96))); // a new day replaces the stored one

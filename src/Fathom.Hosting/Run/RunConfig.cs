@@ -108,6 +108,8 @@ internal sealed partial record RunConfig
     public required StrategyCatalog Strategies { get; init; }
     public RunLogging Logging { get; init; } = new(false, null, null);
     public RunStore Store { get; init; } = new(TradeStoreKind.Sqlite, null);
+    /// <summary>Restart reconciliation's position-against-balance checks (the <c>balances</c> section), one per base asset.</summary>
+    public IReadOnlyList<BalanceCheck> BalanceChecks { get; init; } = [];
 
     public bool IsMainnet => Venue == RunVenue.BinanceMainnet;
     public string StorePath => Path.Combine(StateDirectory, "fathom.db");
@@ -398,6 +400,7 @@ internal sealed partial record RunConfig
 
         RunLogging logging = ValidateLogging(file.Logging, configDir, errors);
         RunStore store = ValidateStore(file.Store, errors);
+        List<BalanceCheck> balanceChecks = ValidateBalances(file.Balances, symbols, errors);
 
         if (errors.Count > 0)
             throw new RunConfigException(errors);
@@ -406,6 +409,7 @@ internal sealed partial record RunConfig
             Strategies = strategies,
             Logging = logging,
             Store = store,
+            BalanceChecks = balanceChecks,
             SourcePath = sourcePath,
             Venue = venue,
             VenueName = venueName,
@@ -617,6 +621,55 @@ internal sealed partial record RunConfig
         if (value > MaxAmount)
         {
             errors.Add($"{path}: {text} is too large (at most {MaxAmount}: amounts are 64-bit fixed point with 8 decimals)");
+            return null;
+        }
+        return value;
+    }
+
+    /// <summary>The <c>balances</c> section: one check per base asset of a configured symbol (amounts ≥ 0, 8 decimals at most).</summary>
+    private static List<BalanceCheck> ValidateBalances(Dictionary<string, BalanceSection?>? section, List<RunSymbol> symbols, List<string> errors)
+    {
+        var checks = new List<BalanceCheck>();
+        foreach (var (name, b) in section ?? [])
+        {
+            string asset = name.Trim().ToUpperInvariant();
+            string path = $"$.balances.{name}";
+            var traded = symbols.Where(s => s.BaseAsset == asset).Select(s => s.Symbol).ToList();
+            if (traded.Count == 0)
+            {
+                errors.Add($"{path}: no configured symbol has base asset {asset} (the check compares a base asset's balance with the symbols' positions)");
+                continue;
+            }
+            if (b is null)
+            {
+                errors.Add($"{path}: expected an object {{ \"baseline\": \"1.5\", \"tolerance\": \"0.00001\" }}");
+                continue;
+            }
+            decimal? baseline = NonNegative(b.Baseline, path + ".baseline", errors, required: true);
+            decimal? tolerance = NonNegative(b.Tolerance ?? "0", path + ".tolerance", errors, required: true);
+            if (baseline is decimal bl && tolerance is decimal tl)
+                checks.Add(new BalanceCheck(asset, traded, ToRaw(bl, MoneyDecimals), ToRaw(tl, MoneyDecimals)));
+        }
+        return checks;
+    }
+
+    /// <summary>A decimal ≥ 0 written as a JSON string, at most 8 decimals; null (with the error) when invalid.</summary>
+    private static decimal? NonNegative(string? text, string path, List<string> errors, bool required)
+    {
+        if (text is null)
+        {
+            if (required)
+                errors.Add($"{path}: required (a decimal string ≥ 0, e.g. \"0.5\")");
+            return null;
+        }
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value))
+        {
+            errors.Add($"{path}: '{text}' is not a decimal number (digits and an optional '.', no sign or exponent)");
+            return null;
+        }
+        if (decimal.Round(value, MoneyDecimals) != value || value > MaxAmount)
+        {
+            errors.Add($"{path}: '{text}' needs at most {MoneyDecimals} decimals and at most {MaxAmount}");
             return null;
         }
         return value;

@@ -34,6 +34,11 @@ internal sealed class RunConfigFile
     public LoggingSection? Logging { get; set; }
     /// <summary>Which trade store: SQLite in the state directory (the default) or PostgreSQL.</summary>
     public StoreSection? Store { get; set; }
+    /// <summary>
+    /// Restart reconciliation's balance checks, by base asset (e.g. "BTC"): the venue's balance must equal
+    /// the baseline plus the positions of the configured symbols with that base asset, within the tolerance.
+    /// </summary>
+    public Dictionary<string, BalanceSection?>? Balances { get; set; }
 }
 
 /// <summary>
@@ -45,6 +50,15 @@ internal sealed class StoreSection
 {
     public string? Kind { get; set; }
     public string? ConnectionStringVariable { get; set; }
+}
+
+/// <summary>One base asset's balance check: amounts as decimal strings in the asset's units.</summary>
+internal sealed class BalanceSection
+{
+    /// <summary>What the account holds of the asset that is not the strategies' position (required; "0" when it held none).</summary>
+    public string? Baseline { get; set; }
+    /// <summary>The largest difference accepted (default "0": exact).</summary>
+    public string? Tolerance { get; set; }
 }
 
 /// <summary>

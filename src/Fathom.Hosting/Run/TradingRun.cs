@@ -249,27 +249,8 @@ internal static class TradingRun
         // 4. Durable client ids (the high-water file was read at start): a crash can skip ids, never reuse one.
         var format = new ClientOrderIdFormat(config.ClientOrderIdPrefix);
         uint epoch = (uint)(time.GetUtcNow().ToUnixTimeSeconds() / 60 % (ClientOrderIdFormat.MaxEpoch + 1));
-        var ids = new ClientOrderIdGenerator(config.InstanceId, epoch, reservation);
         var instruments = config.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset)).ToList();
-
-        // 5. Reconciliation: nothing of a previous run may rest at the venue when the strategy starts.
         var venue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, instruments, http, time, config.Feed);
-        var reconciliation = await StartupReconciliation.RunAsync(venue, resolved.Specs, format, ids, time,
-            config.ShutdownTimeout, stop.Token).ConfigureAwait(false);
-        output.WriteLine($"reconciliation: {reconciliation.Found} open order(s) with prefix '{config.ClientOrderIdPrefix}' and instance {config.InstanceId} " +
-            $"left by a previous run; cancelled {reconciliation.Cancelled}");
-        if (reconciliation.OtherInstances > 0)
-            output.WriteLine($"reconciliation: {reconciliation.OtherInstances} open order(s) with prefix '{config.ClientOrderIdPrefix}' belong to another instance id; left untouched");
-        log.ZLogInformation($"reconciliation: {reconciliation.Found} open order(s) of ours left by a previous run, {reconciliation.Cancelled} cancelled, {reconciliation.OtherInstances} of other instances left untouched");
-        if (!reconciliation.Clean)
-        {
-            error.WriteLine($"error: reconciliation: the venue still lists {reconciliation.StillOpen.Count} order(s) of ours after cancelling: " +
-                $"{string.Join(", ", reconciliation.StillOpen)}; not quoting.");
-            log.ZLogError($"reconciliation: the venue still lists {reconciliation.StillOpen.Count} order(s) of ours after cancelling; not quoting");
-            return ExitFailure;
-        }
-        onReconciled();
-        output.WriteLine("balances: " + DescribeBalances(reconciliation.Balances, instruments));
 
         // 6. The engine, connected; then quoting.
         await using var host = await EngineHost.StartAsync(new EngineHostOptions
@@ -285,9 +266,26 @@ internal static class TradingRun
             ControlToken = controlToken,
             Time = time,
             Strategies = config.Strategies,
+            BalanceChecks = config.BalanceChecks,
         }, stop.Token).ConfigureAwait(false);
         log.ZLogInformation($"connected: order entry logged on, metrics and control at {host.MetricsAddress}; strategies {string.Join(", ", resolved.Strategies.Select(s => s.Name))}");
         using var onStopRequest = host.StopRequested.Register(stop.Cancel);
+        // 5. Reconciliation (done by the host before anything quotes): what a previous run left at the venue.
+        if (host.Reconciliation is { } rec)
+        {
+            onReconciled();
+            foreach (string line in DescribeReconciliation(rec, config))
+            {
+                output.WriteLine(line);
+                log.ZLogInformation($"{line}");
+            }
+            output.WriteLine("balances: " + DescribeBalances(rec.Balances, instruments));
+            if (rec.Mismatch is { } mismatch)
+            {
+                error.WriteLine($"error: reconciliation: {mismatch}");
+                log.ZLogError($"reconciliation: {mismatch}");
+            }
+        }
         // What the store brought back (after a crash: the position, the day's loss, a halt still in force).
         string restoredLine = $"restored from the store: {host.Engine.RestoredFills} fill(s) into positions, {host.Restored.OpenOrders.Count} order(s) stored as open, " +
             $"risk day {host.Engine.DayIndex}" + (host.Engine.HaltReason is { } haltReason ? $"; HALTED: {haltReason}" : "");
@@ -362,6 +360,21 @@ internal static class TradingRun
     }
 
     private static string Decimal(long raw, int decimals) => FixedPoint.ToTrimmedString(raw, decimals);
+
+    /// <summary>The reconciliation's lines for the console and the log.</summary>
+    private static IEnumerable<string> DescribeReconciliation(ReconciliationResult r, RunConfig config)
+    {
+        yield return $"reconciliation: the venue listed {r.VenueOpen} open order(s) of prefix '{config.ClientOrderIdPrefix}' instance {config.InstanceId} " +
+            $"from earlier runs: {r.Adoption.Kept} adopted as quotes, {r.Adoption.Cancelled} adopted and cancelled; " +
+            $"{r.Adoption.Recovered} order(s) the store held as open are not listed (queried to settle them); " +
+            $"{r.MissedFills} fill(s) missed while down applied";
+        if (r.OtherInstances > 0)
+            yield return $"reconciliation: {r.OtherInstances} open order(s) with prefix '{config.ClientOrderIdPrefix}' belong to another instance id; left untouched";
+        if (config.BalanceChecks.Count == 0)
+            yield return "reconciliation: no balance baselines configured: the position is not checked against the venue's balances";
+        foreach (string line in r.BalanceLines)
+            yield return "balance check: " + line;
+    }
 
     /// <summary>The configured symbols' assets (a testnet account holds hundreds of others: only counted).</summary>
     private static string DescribeBalances(IReadOnlyList<VenueBalance> balances, IReadOnlyList<BinanceOrderInstrument> instruments)

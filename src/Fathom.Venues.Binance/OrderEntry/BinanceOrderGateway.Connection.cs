@@ -471,10 +471,10 @@ public sealed partial class BinanceOrderGateway
 
     private void ReportOpenOrders(BinanceOrderInstrument instrument, byte[] body)
     {
-        foreach (var report in ParseOpenOrders(instrument, body))
+        foreach (var order in ParseOpenOrders(instrument, body))
         {
             Interlocked.Increment(ref _reconciledOrders);
-            Emit(report);
+            Emit(order.Status);
         }
     }
 

@@ -162,14 +162,24 @@ public sealed partial class BinanceOrderGateway
 
     // ---------------------------------------------------------------- read-only venue state
 
-    /// <summary><c>GET /api/v3/openOrders?symbol=</c>: our open orders as status reports; foreign ones skipped and counted.</summary>
-    public async Task<IReadOnlyList<OrderStatusReport>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel)
+    /// <summary><c>GET /api/v3/openOrders?symbol=</c>: our open orders with their terms; foreign ones skipped and counted.</summary>
+    public async Task<IReadOnlyList<VenueOpenOrder>> GetOpenOrdersAsync(int instrumentId, CancellationToken cancel)
     {
         var instrument = _instruments[RequireInstrument(instrumentId)];
         string symbol = Uri.EscapeDataString(instrument.Symbol.ToUpperInvariant());
         var (status, body) = await RestAsync(HttpMethod.Get, "/api/v3/openOrders", "symbol=" + symbol, signed: true, 6, cancel).ConfigureAwait(false);
         EnsureRestOk(status, body, "GET /api/v3/openOrders");
         return ParseOpenOrders(instrument, body);
+    }
+
+    /// <summary>An openOrders item's terms: side, type (LIMIT, LIMIT_MAKER; an IOC limit is LimitIoc), price and original quantity.</summary>
+    private static (OrderSide Side, OrderType Type, Price Price, Qty Qty) Terms(JsonElement o)
+    {
+        var side = o.TryGetProperty("side", out var s) && s.GetString() == "SELL" ? OrderSide.Sell : OrderSide.Buy;
+        string? type = o.TryGetProperty("type", out var t) ? t.GetString() : null;
+        string? tif = o.TryGetProperty("timeInForce", out var f) ? f.GetString() : null;
+        var orderType = type == "LIMIT_MAKER" ? OrderType.LimitMaker : tif is "IOC" or "FOK" ? OrderType.LimitIoc : OrderType.Limit;
+        return (side, orderType, new Price(Decimal8(o, "price")), new Qty(Decimal8(o, "origQty")));
     }
 
     /// <summary>
@@ -232,9 +242,9 @@ public sealed partial class BinanceOrderGateway
         throw new BinanceRestException($"{what} failed: status {status}, {Encoding.UTF8.GetString(body)}", status, ErrorCode(body), null);
     }
 
-    private List<OrderStatusReport> ParseOpenOrders(BinanceOrderInstrument instrument, byte[] body)
+    private List<VenueOpenOrder> ParseOpenOrders(BinanceOrderInstrument instrument, byte[] body)
     {
-        var orders = new List<OrderStatusReport>();
+        var orders = new List<VenueOpenOrder>();
         using var doc = JsonDocument.Parse(body);
         if (doc.RootElement.ValueKind != JsonValueKind.Array)
             return orders;
@@ -252,7 +262,8 @@ public sealed partial class BinanceOrderGateway
             long time = o.TryGetProperty("updateTime", out var ut) ? ut.GetInt64() * 1_000_000 : LocalNowNs();
             lock (_reportGate)
                 RememberOrder(orderId, id);
-            orders.Add(new OrderStatusReport(instrument.InstrumentId, id, status, orderId, new Qty(executed), time));
+            var (side, type, price, qty) = Terms(o);
+            orders.Add(new VenueOpenOrder(new OrderStatusReport(instrument.InstrumentId, id, status, orderId, new Qty(executed), time), side, type, price, qty));
         }
         return orders;
     }

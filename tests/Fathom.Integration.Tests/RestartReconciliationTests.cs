@@ -1,0 +1,260 @@
+using System.Net;
+using Fathom.Core;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
+using Fathom.Hosting;
+using Fathom.Simulator;
+using Fathom.Strategy.Abstractions;
+using Fathom.Venues.Binance;
+using Xunit;
+using SimSide = Fathom.Simulator.OrderSide;
+using SimType = Fathom.Simulator.OrderType;
+
+namespace Fathom.Integration.Tests;
+
+/// <summary>
+/// Restart reconciliation through the real host and the simulator over its real protocols: a host that
+/// dies with quotes resting (no shutdown, no cancels) and a fill taken while it is down; the next host on
+/// the same state adopts the resting orders, applies the missed fill once, and checks the position against
+/// the venue's balance (a wrong baseline halts, and the halt is stored).
+/// </summary>
+public sealed class RestartReconciliationTests
+{
+    private const string Symbol = "BTCUSDT";
+    private const long TenBtc = 10 * 100_000_000L; // the demo account's starting BTC, raw at 8 decimals
+
+    private sealed class Venue : IAsyncDisposable
+    {
+        public required ExchangeSimulator Sim;
+        public required SimulatorServer Server;
+        public required SimulatorConfig Config;
+
+        public static async Task<Venue> StartAsync()
+        {
+            var config = SimulatorConfig.Demo();
+            config.Seed = 11;
+            config.SeedLevels = 0; // no house liquidity: the second account makes a wide market, ours quotes inside it
+            var sim = ExchangeSimulator.Create(config, TimeProvider.System);
+            var server = await SimulatorServer.StartAsync(sim.Api, IPAddress.Loopback, 0);
+            var venue = new Venue { Sim = sim, Server = server, Config = config };
+            venue.Place(SimSide.Buy, SimType.LimitMaker, 59_900m, 1m);
+            venue.Place(SimSide.Sell, SimType.LimitMaker, 60_100m, 1m);
+            return venue;
+        }
+
+        /// <summary>An order of the second account (amounts in the symbol's units).</summary>
+        private void Place(SimSide side, SimType type, decimal price, decimal qty) => Sim.Api.Run(e =>
+        {
+            var taker = e.Accounts.First(a => a.Name == "demo2");
+            var book = e.Book(Symbol);
+            var spec = book.Symbol.Spec;
+            var outcome = e.Place(taker, new NewOrder(book, side, type, TimeInForce.Gtc,
+                type == SimType.Market ? 0 : (long)(price * FixedPoint.Pow10(spec.PriceDecimals)), (long)(qty * FixedPoint.Pow10(spec.QtyDecimals))));
+            Assert.True(outcome.Ok, $"the second account's {side} {type} was refused: {outcome.Reject}");
+        });
+
+        /// <summary>Our (the demo account's) open orders as the simulator holds them: client id → (side, price, order id).</summary>
+        public Dictionary<string, (SimSide Side, long Price, long OrderId)> OpenOrders()
+        {
+            var open = new Dictionary<string, (SimSide, long, long)>();
+            Sim.Api.Run(e =>
+            {
+                var account = e.Accounts.First(a => a.Name == "demo");
+                foreach (var o in e.Book(Symbol).OpenOrdersOf(account))
+                    open[o.ClientOrderId] = (o.Side, o.Price, o.OrderId);
+            });
+            return open;
+        }
+
+        public long BtcTotal()
+        {
+            long total = 0;
+            Sim.Api.Run(e =>
+            {
+                var account = e.Accounts.First(a => a.Name == "demo");
+                total = account.Free("BTC") + account.Locked("BTC");
+            });
+            return total;
+        }
+
+        /// <summary>
+        /// A depth update far from the touch (the second account adds 0.001 at 59 000): a book syncs on the
+        /// first diff after its snapshot, and nothing else moves this market.
+        /// </summary>
+        public void Stir() => Sim.Api.Run(e =>
+        {
+            var other = e.Accounts.First(a => a.Name == "demo2");
+            var book = e.Book(Symbol);
+            var spec = book.Symbol.Spec;
+            var placed = e.Place(other, new NewOrder(book, SimSide.Buy, SimType.LimitMaker, TimeInForce.Gtc,
+                59_000 * FixedPoint.Pow10(spec.PriceDecimals), FixedPoint.Pow10(spec.QtyDecimals) / 1000));
+            Assert.True(placed.Ok, $"stir refused: {placed.Reject}");
+            e.Cancel(other, book, placed.Order!.OrderId, null);
+        });
+
+        /// <summary>The second account sells <paramref name="btc"/> at market: our bid is the best bid, so it takes from ours.</summary>
+        public void SellIntoOurBid(decimal btc) => Place(SimSide.Sell, SimType.Market, 0, btc);
+
+        public int OurTradeCount() => OurTrades().Count;
+
+        public List<long> OurTrades()
+        {
+            var ids = new List<long>();
+            Sim.Api.Run(e => ids.AddRange(e.Accounts.First(a => a.Name == "demo").Trades.Select(t => t.TradeId)));
+            return ids;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            Sim.Dispose();
+        }
+    }
+
+    private static async Task<EngineHost> StartHostAsync(Venue venue, string dir, IReadOnlyList<BalanceCheck> checks)
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var endpoints = BinanceEndpoints.Local(venue.Server.BaseAddress);
+        var rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(TimeProvider.System));
+        InstrumentSpec spec = (await rest.GetExchangeInfoAsync([Symbol], CancellationToken.None))[Symbol];
+        var key = venue.Config.Accounts[0].Keys[0];
+        var binance = new BinanceVenue("fathom-sim", endpoints, BinanceOrderGatewayOptions.Local(venue.Server.BaseAddress),
+            new BinanceCredentials(key.ApiKey, key.Secret), [new BinanceOrderInstrument(0, Symbol, "BTC", "USDT")], http, TimeProvider.System);
+        uint epoch = (uint)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 % (ClientOrderIdFormat.MaxEpoch + 1));
+        return await EngineHost.StartAsync(new EngineHostOptions
+        {
+            Venue = binance,
+            Core = DemoCore.Setup(spec, node: 3, epoch),
+            IdReservation = new FileSequenceReservation(Path.Combine(dir, "client-order-ids.hwm")),
+            IdFormat = new ClientOrderIdFormat("fx"),
+            StorePath = Path.Combine(dir, "fathom.db"),
+            WarmupFrames = 0,
+            BalanceChecks = checks,
+        }, CancellationToken.None);
+    }
+
+    private static BalanceCheck Btc(long baseline) => new("BTC", [Symbol], baseline, Tolerance: 0);
+
+    private static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition())
+                return true;
+            await Task.Delay(50);
+        }
+        return condition();
+    }
+
+    private static string TempDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "fathom-restart-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>The first host quotes, takes a fill, and dies with both quotes resting (no shutdown).</summary>
+    private static async Task<string> CrashWithQuotesRestingAsync(Venue venue)
+    {
+        string dir = TempDir();
+        var first = await StartHostAsync(venue, dir, [Btc(TenBtc)]);
+        first.StartTrading();
+        Assert.True(await WaitUntil(() => { venue.Stir(); return venue.OpenOrders().Count == 2; }, TimeSpan.FromSeconds(30)),
+            "the first run never quoted both sides");
+        venue.SellIntoOurBid(0.0004m); // of our 0.001 bid
+        Assert.True(await WaitUntil(() => first.Engine.Fills >= 1, TimeSpan.FromSeconds(30)), "the live fill never reached the engine");
+        await first.Store.FlushAsync(TimeSpan.FromSeconds(30));
+        // The crash: the process goes away without stopping: nothing is cancelled, the quotes rest.
+        await first.DisposeAsync();
+        Assert.Equal(2, venue.OpenOrders().Count);
+        return dir;
+    }
+
+    [Fact]
+    public async Task Restart_AdoptsRestingQuotes_AppliesTheFillMissedWhileDown_AndTheBalanceAgrees()
+    {
+        await using var venue = await Venue.StartAsync();
+        string dir = await CrashWithQuotesRestingAsync(venue);
+        var restingBefore = venue.OpenOrders();
+
+        // While down: the taker sells into our bid again. The fill is at the venue only.
+        int tradesBefore = venue.OurTradeCount();
+        venue.SellIntoOurBid(0.0003m);
+        Assert.Equal(tradesBefore + 1, venue.OurTradeCount());
+
+        await using var second = await StartHostAsync(venue, dir, [Btc(TenBtc)]);
+        var rec = second.Reconciliation!;
+        Assert.Equal(2, rec.VenueOpen);
+        Assert.Equal(2, rec.Adoption.Kept);
+        Assert.Equal(1, rec.MissedFills);
+        Assert.Null(rec.Mismatch);
+        Assert.Single(rec.BalanceLines);
+
+        // Every open order of ours at the venue is live in the engine's table, under its venue id.
+        var open = venue.OpenOrders();
+        Assert.Equal(restingBefore.Keys.Order(), open.Keys.Order());
+        var live = new OrderView[8];
+        int n;
+        lock (second.CoreLock)
+            n = second.Execution.LiveOrders(0, live);
+        Assert.Equal(2, n);
+        Assert.Equal(open.Values.Select(o => o.Side == SimSide.Buy ? Fathom.Core.OrderSide.Buy : Fathom.Core.OrderSide.Sell).Order(), live[..n].Select(o => o.Side).Order());
+        Assert.All(live[..n], o => Assert.True(o.State is OrderState.Accepted or OrderState.PartiallyFilled, $"adopted order in {o.State}"));
+
+        // The position is every trade of ours at the venue, once: the store's fills plus the missed one,
+        // and it is the venue's balance change (commission in BTC included).
+        Assert.True(await WaitUntil(() => second.Engine.Fills >= 1, TimeSpan.FromSeconds(10)), "the missed fill never reached the engine");
+        PositionView position;
+        lock (second.CoreLock)
+            position = second.Execution.Position(0);
+        long position8 = position.Position.Raw * FixedPoint.Pow10(8 - second.Specs[0].QtyDecimals);
+        Assert.Equal(venue.BtcTotal() - TenBtc, position8);
+        Assert.Equal(0.0007m, (decimal)position.BuyQty.Raw / FixedPoint.Pow10(second.Specs[0].QtyDecimals));
+        await second.Store.FlushAsync(TimeSpan.FromSeconds(30));
+        var stored = second.Store.Load();
+        Assert.Equal(venue.OurTrades().Order(), stored.Fills.Select(f => f.TradeId).Order());
+
+        // Trading resumes by itself, on the adopted quotes or their replacements.
+        second.StartTrading();
+        Assert.True(await WaitUntil(() =>
+        {
+            venue.Stir();
+            return venue.OpenOrders().Count == 2 && second.Execution.Counters.Places + second.Execution.Counters.QuotesKept > 0;
+        }, TimeSpan.FromSeconds(10)), "quoting did not resume within 10 s");
+        var report = await second.StopAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(report.Problems);
+        Assert.Empty(venue.OpenOrders());
+    }
+
+    [Fact]
+    public async Task Restart_PositionDisagreesWithTheBalance_HaltsWithTheReasonCancelsAdoptedOrdersAndStoresTheHalt()
+    {
+        await using var venue = await Venue.StartAsync();
+        string dir = await CrashWithQuotesRestingAsync(venue);
+
+        // A baseline 0.5 BTC off: the account does not hold what the store and the venue's trades say.
+        await using var second = await StartHostAsync(venue, dir, [Btc(TenBtc - 50_000_000)]);
+        var rec = second.Reconciliation!;
+        Assert.NotNull(rec.Mismatch);
+        Assert.Contains("balance check failed", rec.Mismatch);
+        Assert.True(await WaitUntil(() => second.Engine.HaltReason is not null, TimeSpan.FromSeconds(5)));
+        Assert.Contains("reconciliation", second.Engine.HaltReason);
+        Assert.Contains("BTC", second.Engine.HaltReason);
+
+        // Halted: nothing is quoted, and what was resting is cancelled (the engine tracked it).
+        second.StartTrading();
+        Assert.True(await WaitUntil(() => venue.OpenOrders().Count == 0, TimeSpan.FromSeconds(10)), "adopted orders were not cancelled under the halt");
+        for (int i = 0; i < 10; i++)
+        {
+            venue.Stir();
+            await Task.Delay(100);
+        }
+        Assert.Empty(venue.OpenOrders());
+        await second.Store.FlushAsync(TimeSpan.FromSeconds(30));
+        var halt = second.Store.Load().Halt;
+        Assert.True(halt is { Halted: true });
+        Assert.Contains("balance check failed", halt!.Value.Reason);
+        await second.StopAsync(TimeSpan.FromSeconds(10));
+    }
+}
