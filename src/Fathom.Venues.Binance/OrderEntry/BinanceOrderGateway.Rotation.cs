@@ -59,7 +59,10 @@ public sealed partial class BinanceOrderGateway
             lock (_reportGate)
             {
                 // From here until the old connection is gone both may deliver the same event: keep the first.
-                _seenExecutions.Clear();
+                // A rotation that starts while an earlier one's connection is still retiring keeps what was
+                // seen: three connections may deliver then, and clearing would let the retiring one's copy through.
+                if (!_dedupe)
+                    _seenExecutions.Clear();
                 _dedupe = true;
             }
             next = await OpenAsync(_stop.Token).ConfigureAwait(false);
