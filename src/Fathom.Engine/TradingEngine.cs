@@ -611,6 +611,16 @@ public sealed class TradingEngine : IReportSink
             _orderUpdates.Add(view);
     }
 
+    /// <summary>
+    /// Every risk state change (the composition installs this as risk's observer): kill switches tripping and
+    /// releasing, halts, with trigger and reasons, written to the store as the audit trail. On the core thread.
+    /// </summary>
+    public void OnRiskTransition(in RiskTransition transition)
+    {
+        if (Store is { } store && !store.TryAppend(transition))
+            StoreRefused("a risk state change");
+    }
+
     private const string OperatorHaltReason = "operator halt";
 
     /// <summary>The trading day risk measures drawdown in (set by <see cref="Restore"/> and each <see cref="StartNewDay"/>; -1 before).</summary>

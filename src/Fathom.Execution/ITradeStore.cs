@@ -42,6 +42,12 @@ public interface ITradeStore : IAsyncDisposable
     bool TryAppend(in RiskHaltRecord halt);
 
     /// <summary>
+    /// Queues a risk state change (kill switches tripping and releasing, halts, with trigger and reasons): the
+    /// audit trail of why trading stopped; not read back at a restart. False: halt trading.
+    /// </summary>
+    bool TryAppend(in Fathom.Risk.RiskTransition transition);
+
+    /// <summary>
     /// Reads back what a restart needs (fills, open orders, last trade id per symbol, risk day, halt).
     /// Called before trading, off the core thread; it may block on I/O.
     /// </summary>

@@ -64,10 +64,15 @@ public static class CoreComposition
             signals[i] = new SignalEngine();
             core.Router.SetHandler(i, new SignalFeed(core.Books[i], signals[i]));
         }
-        var risk = new RiskManager(setup.Limits, specs, riskObserver);
+        // Every risk state change goes to the engine's store (the audit trail of trips), then to the caller's observer.
+        TradingEngine? built = null;
+        var risk = new RiskManager(setup.Limits, specs, t =>
+        {
+            built?.OnRiskTransition(t);
+            riskObserver?.Invoke(t);
+        });
         var ids = new ClientOrderIdGenerator(setup.Node, setup.Epoch, reservation);
         // Every order state change goes through the engine (store, the strategy's OnOrderUpdate), then to the caller's observer.
-        TradingEngine? built = null;
         var execution = new ExecutionEngine(specs, setup.Execution, risk, ids, t =>
         {
             built!.OnOrderTransition(t);

@@ -20,7 +20,7 @@ namespace Fathom.Persistence.Postgres;
 /// </remarks>
 internal static class NpgsqlSchema
 {
-    public const int Latest = 2;
+    public const int Latest = 3;
 
     // Any constant: the key of the advisory lock migrations take.
     private const long MigrationLockKey = 0x46_61_74_68_6F_6D; // "Fathom"
@@ -49,8 +49,15 @@ internal static class NpgsqlSchema
           id bigint PRIMARY KEY CHECK (id = 1), halted boolean NOT NULL, reason text, time_ns bigint NOT NULL);
         """;
 
+    // Version 3: every risk state change with its trigger and reasons (an audit trail, not read back).
+    private const string V3 = """
+        CREATE TABLE risk_events (
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, symbol text, from_state bigint NOT NULL, to_state bigint NOT NULL,
+          trigger bigint NOT NULL, reasons bigint NOT NULL, illegal boolean NOT NULL, time_ns bigint NOT NULL);
+        """;
+
     /// <summary>Step i brings the database to version <c>Steps[i].To</c>.</summary>
-    private static readonly (int To, string Sql)[] Steps = [(2, V2)];
+    private static readonly (int To, string Sql)[] Steps = [(2, V2), (3, V3)];
 
     /// <summary>The version <paramref name="connection"/>'s database is at: 0 when it has no <c>schema_version</c>.</summary>
     public static int VersionOf(NpgsqlConnection connection, NpgsqlTransaction? tx = null)

@@ -14,11 +14,14 @@ namespace Fathom.Persistence;
 /// migrated from version 1 where the order had no client id); <c>orders</c> (one row per order, upserted
 /// from its transitions), <c>risk_day</c> and <c>risk_halt</c> (one row each). Migrating from version 1
 /// keeps every fill and transition, naming an index the symbol list does not have <c>#index</c>.
+/// Version 3: <c>risk_events</c>, every risk state change (kill-switch trips and releases, halts) with its
+/// trigger and reasons, appended: the audit trail of why trading stopped. Not read back at a restart (risk
+/// re-derives its state from the restored position, the day and live inputs; a halt is in <c>risk_halt</c>).
 /// Never edit a released step: add the next one.
 /// </remarks>
 internal static class SqliteSchema
 {
-    public const int Latest = 2;
+    public const int Latest = 3;
 
     private const string V1 = """
         CREATE TABLE IF NOT EXISTS fills (
@@ -68,6 +71,12 @@ internal static class SqliteSchema
           id INTEGER PRIMARY KEY CHECK (id = 1), halted INTEGER NOT NULL, reason TEXT, time_ns INTEGER NOT NULL);
         """;
 
+    private const string V3 = """
+        CREATE TABLE risk_events (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT, from_state INTEGER NOT NULL, to_state INTEGER NOT NULL,
+          trigger INTEGER NOT NULL, reasons INTEGER NOT NULL, illegal INTEGER NOT NULL, time_ns INTEGER NOT NULL);
+        """;
+
     /// <summary>The version <paramref name="connection"/>'s database is at: 0 empty, 1 the unversioned first schema.</summary>
     public static int VersionOf(SqliteConnection connection)
     {
@@ -95,6 +104,8 @@ internal static class SqliteSchema
                 Run(connection, tx, "DROP TABLE temp.symbol_map");
             });
         }
+        if (version < 3)
+            Step(connection, 3, tx => Run(connection, tx, V3));
     }
 
     private static void Step(SqliteConnection connection, int to, Action<SqliteTransaction> migrate)

@@ -40,6 +40,10 @@ internal sealed class StoreBatchWriter : IDisposable
         "ON CONFLICT (id) DO UPDATE SET halted = excluded.halted, reason = excluded.reason, time_ns = excluded.time_ns",
         "@h", "@r", "@ts");
 
+    private static readonly Statement RiskEvent = new(
+        "INSERT INTO risk_events (symbol, from_state, to_state, trigger, reasons, illegal, time_ns) VALUES (@sym, @f, @t, @g, @r, @x, @ts)",
+        "@sym", "@f", "@t", "@g", "@r", "@x", "@ts");
+
     private readonly DbConnection _connection;
     private readonly DbTransaction _tx;
     private readonly string[] _symbols;
@@ -80,6 +84,11 @@ internal sealed class StoreBatchWriter : IDisposable
                 break;
             case StoreRecordKind.RiskHalt:
                 Run(Halt, r.Halted, (object?)r.Text ?? DBNull.Value, r.TimeNs);
+                break;
+            case StoreRecordKind.RiskEvent:
+                // Account-wide changes name no symbol.
+                Run(RiskEvent, r.InstrumentId < 0 ? DBNull.Value : SymbolOf(r.InstrumentId), (long)(byte)r.From, (long)(byte)r.To,
+                    (long)r.Trigger, r.Reasons, r.Illegal, r.TimeNs);
                 break;
             default:
                 throw new InvalidOperationException($"unknown store record kind {r.Kind}");

@@ -36,6 +36,9 @@ internal struct StoreRecord
     public long StartPnl;
     public bool Halted;
     public string? Text;
+    /// <summary>Risk event: the trigger and the reasons in force (<see cref="From"/>/<see cref="To"/> hold the risk states' codes).</summary>
+    public byte Trigger;
+    public long Reasons;
 }
 
-internal enum StoreRecordKind : byte { None, Fill, OrderTransition, RiskDay, RiskHalt }
+internal enum StoreRecordKind : byte { None, Fill, OrderTransition, RiskDay, RiskHalt, RiskEvent }

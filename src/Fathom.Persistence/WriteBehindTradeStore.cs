@@ -105,6 +105,13 @@ public abstract class WriteBehindTradeStore : ITradeStore
     public bool TryAppend(in RiskHaltRecord halt) =>
         Enqueue(new StoreRecord { Kind = StoreRecordKind.RiskHalt, Halted = halt.Halted, Text = halt.Reason, TimeNs = halt.TimeNs });
 
+    /// <summary>Queues a risk state change (a kill switch tripping or releasing, a halt) for the audit trail; false when the queue is full (halt trading).</summary>
+    public bool TryAppend(in Fathom.Risk.RiskTransition t) => Enqueue(new StoreRecord
+    {
+        Kind = StoreRecordKind.RiskEvent, InstrumentId = t.InstrumentId, From = (OrderState)(byte)t.From, To = (OrderState)(byte)t.To,
+        Trigger = (byte)t.Trigger, Reasons = (long)t.Reasons, Illegal = t.Illegal, TimeNs = t.TimeNs,
+    });
+
     private bool Enqueue(in StoreRecord r)
     {
         if (!_ring.TryWrite(r))

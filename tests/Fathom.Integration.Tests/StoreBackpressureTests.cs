@@ -28,6 +28,7 @@ public sealed class StoreBackpressureTests
         public bool TryAppend(in OrderTransition transition) => Take($"order {transition.OrderSeq} {transition.From}->{transition.To}");
         public bool TryAppend(in RiskDayRecord day) => Take($"day {day.DayIndex}");
         public bool TryAppend(in RiskHaltRecord halt) => Take($"halt {halt.Halted}");
+        public bool TryAppend(in Fathom.Risk.RiskTransition transition) => Take($"risk {transition.To}");
         public PersistedState Load() => PersistedState.Empty;
 
         private bool Take(string record)
