@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.Risk;
 using Fathom.Strategies;
 using Fathom.Venues.Binance;
@@ -100,6 +101,8 @@ internal sealed partial record RunConfig
     /// <summary>The catalog the symbols' strategies were checked against (and are built from).</summary>
     public required StrategyCatalog Strategies { get; init; }
     public RunLogging Logging { get; init; } = new(false, null, null);
+    /// <summary>The file's journal path and rotation (the command line's <c>--journal*</c> options override them).</summary>
+    public RunJournal Journal { get; init; } = RunJournal.None;
 
     public bool IsMainnet => Venue == RunVenue.BinanceMainnet;
     public string StorePath => Path.Combine(StateDirectory, "fathom.db");
@@ -136,7 +139,7 @@ internal sealed partial record RunConfig
         },
     };
 
-    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(StrategySection), typeof(InstrumentLimitsSection), typeof(RiskSection), typeof(LoggingSection)];
+    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(StrategySection), typeof(InstrumentLimitsSection), typeof(RiskSection), typeof(LoggingSection), typeof(JournalSection)];
 
     // Property names that hold credentials, compared without case, '-' or '_'.
     private static readonly string[] s_secretWords = ["apikey", "secret", "privatekey", "password", "passphrase", "ed25519", "signature", "token"];
@@ -364,6 +367,7 @@ internal sealed partial record RunConfig
         };
 
         RunLogging logging = ValidateLogging(file.Logging, configDir, errors);
+        RunJournal journal = ValidateJournal(file.Journal, configDir, errors);
 
         if (errors.Count > 0)
             throw new RunConfigException(errors);
@@ -371,6 +375,7 @@ internal sealed partial record RunConfig
         {
             Strategies = strategies,
             Logging = logging,
+            Journal = journal,
             SourcePath = sourcePath,
             Venue = venue,
             VenueName = venueName,
@@ -406,6 +411,25 @@ internal sealed partial record RunConfig
             return Path.GetFullPath(path, configDir);
         }
         return new RunLogging(section.Console ?? false, File(section.File, "file"), File(section.JsonFile, "jsonFile"));
+    }
+
+    private static RunJournal ValidateJournal(JournalSection? section, string configDir, List<string> errors)
+    {
+        if (section is null)
+            return RunJournal.None;
+        string? path = null;
+        if (section.Path is not null)
+        {
+            if (string.IsNullOrWhiteSpace(section.Path) || Path.EndsInDirectorySeparator(section.Path))
+                errors.Add($"$.journal.path: '{section.Path}' must name a file (leave it out to journal only with --journal)");
+            else
+                path = Path.GetFullPath(section.Path, configDir);
+        }
+        // Ranges were checked by RunConfigRanges: the byte count fits easily.
+        JournalRotation? rotation = section.RotateMb is null && section.RotateMinutes is null ? null : new JournalRotation(
+            MaxBytes: section.RotateMb is double mb ? (long)Math.Ceiling(mb * 1024 * 1024) : 0,
+            MaxAge: TimeSpan.FromMinutes(section.RotateMinutes ?? 0));
+        return new RunJournal(path, rotation);
     }
 
     private static Uri? RequireUrl(string? text, string path, string[] schemes, List<string> errors)
@@ -750,6 +774,8 @@ internal sealed partial record RunConfig
         sb.Append(ci, $"symbol status (exchangeInfo every {OrderEntry.MetadataRefreshPeriod.TotalSeconds:F0} s), book silence {string.Join(", ", Symbols.Select(s => $"{s.Symbol} {s.BookSilenceMs} ms"))}; ");
         sb.Append(ci, $"trading day starts {TimeSpan.FromTicks(r.TradingDayStartOffsetNs / 100):hh\\:mm} UTC\n");
         sb.Append(ci, $"  state {StateDirectory} (store {Path.GetFileName(StorePath)}, client-order-id high-water mark {Path.GetFileName(ClientOrderIdHighWaterPath)})\n");
+        if (Journal.Path is not null || Journal.Rotation is not null)
+            sb.Append(ci, $"  journal {(Journal.Path is null ? "only with --journal" : $"{Journal.Path} (each run's file named with its start time)")}, {RunJournal.Describe(Journal.Rotation)}\n");
         sb.Append(ci, $"  client order ids: prefix '{ClientOrderIdPrefix}', instance {InstanceId}; metrics port {(MetricsPort == 0 ? "any free" : MetricsPort.ToString(ci))}; ");
         sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels\n");
         return sb.ToString();
