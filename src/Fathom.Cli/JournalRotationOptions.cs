@@ -1,9 +1,13 @@
 using System.CommandLine;
+using Fathom.Hosting.Run;
 using Fathom.Journal;
 
 namespace Fathom.Cli;
 
-/// <summary><c>--journal-rotate-mb</c> and <c>--journal-rotate-minutes</c>, shared by <c>demo</c> and <c>run</c>.</summary>
+/// <summary>
+/// <c>--journal-rotate-mb</c> and <c>--journal-rotate-minutes</c>, shared by <c>demo</c> and <c>run</c>. For <c>run</c>, each one given
+/// replaces the config file's <c>journal.rotateMb</c> / <c>journal.rotateMinutes</c> (<see cref="RunJournal.Merge"/>).
+/// </summary>
 internal static class JournalRotationOptions
 {
     public static (Option<int?> Mb, Option<int?> Minutes) Create()
@@ -16,8 +20,9 @@ internal static class JournalRotationOptions
         {
             Description = "Start the journal's next segment once the current one is this many minutes old. Off by default.",
         };
-        mb.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 1_048_576) r.AddError("--journal-rotate-mb must be between 1 and 1048576."); });
-        minutes.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 43_200) r.AddError("--journal-rotate-minutes must be between 1 and 43200 (30 days)."); });
+        // The same limits as the run config file's "journal" section (RunConfigRanges).
+        mb.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > RunConfigRanges.MaxJournalRotateMb) r.AddError($"--journal-rotate-mb must be between 1 and {RunConfigRanges.MaxJournalRotateMb}."); });
+        minutes.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > RunConfigRanges.MaxJournalRotateMinutes) r.AddError($"--journal-rotate-minutes must be between 1 and {RunConfigRanges.MaxJournalRotateMinutes} (30 days)."); });
         return (mb, minutes);
     }
 

@@ -444,7 +444,7 @@ public sealed class RunConfigTests
         var sections = new (Type Type, string Path)[]
         {
             (typeof(RunConfigFile), "$"), (typeof(SymbolSection), "$.symbols[]"), (typeof(StrategySection), "$.symbols[].strategy"),
-            (typeof(InstrumentLimitsSection), "$.symbols[].limits"), (typeof(RiskSection), "$.risk"),
+            (typeof(InstrumentLimitsSection), "$.symbols[].limits"), (typeof(RiskSection), "$.risk"), (typeof(JournalSection), "$.journal"),
         };
         var numeric = new[] { typeof(int?), typeof(long?), typeof(double?), typeof(decimal?), typeof(int), typeof(long), typeof(double), typeof(decimal) };
         var expected = sections

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Journal;
 using Fathom.Risk;
 using Fathom.Strategies;
 using Fathom.Venues.Binance;
@@ -110,6 +111,8 @@ internal sealed partial record RunConfig
     public RunStore Store { get; init; } = new(TradeStoreKind.Sqlite, null);
     /// <summary>Restart reconciliation's position-against-balance checks (the <c>balances</c> section), one per base asset.</summary>
     public IReadOnlyList<BalanceCheck> BalanceChecks { get; init; } = [];
+    /// <summary>The file's journal path and rotation (the command line's <c>--journal*</c> options override them).</summary>
+    public RunJournal Journal { get; init; } = RunJournal.None;
 
     public bool IsMainnet => Venue == RunVenue.BinanceMainnet;
     public string StorePath => Path.Combine(StateDirectory, "fathom.db");
@@ -164,7 +167,7 @@ internal sealed partial record RunConfig
         },
     };
 
-    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(StrategySection), typeof(InstrumentLimitsSection), typeof(RiskSection), typeof(LoggingSection), typeof(StoreSection)];
+    private static readonly Type[] s_sections = [typeof(RunConfigFile), typeof(SymbolSection), typeof(StrategySection), typeof(InstrumentLimitsSection), typeof(RiskSection), typeof(LoggingSection), typeof(StoreSection), typeof(JournalSection)];
 
     // Property names that hold credentials, compared without case, '-' or '_'.
     private static readonly string[] s_secretWords = ["apikey", "secret", "privatekey", "password", "passphrase", "ed25519", "signature", "token"];
@@ -401,6 +404,7 @@ internal sealed partial record RunConfig
         RunLogging logging = ValidateLogging(file.Logging, configDir, errors);
         RunStore store = ValidateStore(file.Store, errors);
         List<BalanceCheck> balanceChecks = ValidateBalances(file.Balances, symbols, errors);
+        RunJournal journal = ValidateJournal(file.Journal, configDir, errors);
 
         if (errors.Count > 0)
             throw new RunConfigException(errors);
@@ -410,6 +414,7 @@ internal sealed partial record RunConfig
             Logging = logging,
             Store = store,
             BalanceChecks = balanceChecks,
+            Journal = journal,
             SourcePath = sourcePath,
             Venue = venue,
             VenueName = venueName,
@@ -478,6 +483,25 @@ internal sealed partial record RunConfig
         else if (variable is not null)
             errors.Add("$.store.connectionStringVariable: only for kind 'postgres' (this config's store is sqlite)");
         return new RunStore(kind, variable);
+    }
+
+    private static RunJournal ValidateJournal(JournalSection? section, string configDir, List<string> errors)
+    {
+        if (section is null)
+            return RunJournal.None;
+        string? path = null;
+        if (section.Path is not null)
+        {
+            if (string.IsNullOrWhiteSpace(section.Path) || Path.EndsInDirectorySeparator(section.Path))
+                errors.Add($"$.journal.path: '{section.Path}' must name a file (leave it out to journal only with --journal)");
+            else
+                path = Path.GetFullPath(section.Path, configDir);
+        }
+        // Ranges were checked by RunConfigRanges: the byte count fits easily.
+        JournalRotation? rotation = section.RotateMb is null && section.RotateMinutes is null ? null : new JournalRotation(
+            MaxBytes: section.RotateMb is double mb ? (long)Math.Ceiling(mb * 1024 * 1024) : 0,
+            MaxAge: TimeSpan.FromMinutes(section.RotateMinutes ?? 0));
+        return new RunJournal(path, rotation);
     }
 
     private static Uri? RequireUrl(string? text, string path, string[] schemes, List<string> errors)
@@ -874,6 +898,8 @@ internal sealed partial record RunConfig
             ? $"store PostgreSQL, connection string from ${Store.ConnectionStringVariable} (not shown)"
             : $"store {Path.GetFileName(StorePath)}";
         sb.Append(ci, $"  state {StateDirectory} ({store}, client-order-id high-water mark {Path.GetFileName(ClientOrderIdHighWaterPath)})\n");
+        if (Journal.Path is not null || Journal.Rotation is not null)
+            sb.Append(ci, $"  journal {(Journal.Path is null ? "only with --journal" : $"{Journal.Path} (each run's file named with its start time)")}, {RunJournal.Describe(Journal.Rotation)}\n");
         sb.Append(ci, $"  client order ids: prefix '{ClientOrderIdPrefix}', instance {InstanceId}; metrics port {(MetricsPort == 0 ? "any free" : MetricsPort.ToString(ci))}; ");
         sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels\n");
         return sb.ToString();

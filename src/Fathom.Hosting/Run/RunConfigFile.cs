@@ -39,6 +39,8 @@ internal sealed class RunConfigFile
     /// the baseline plus the positions of the configured symbols with that base asset, within the tolerance.
     /// </summary>
     public Dictionary<string, BalanceSection?>? Balances { get; set; }
+    /// <summary>The input journal (audit and replay): its file and rotation; <c>--journal</c> and <c>--journal-rotate-*</c> override.</summary>
+    public JournalSection? Journal { get; set; }
 }
 
 /// <summary>
@@ -59,6 +61,21 @@ internal sealed class BalanceSection
     public string? Baseline { get; set; }
     /// <summary>The largest difference accepted (default "0": exact).</summary>
     public string? Tolerance { get; set; }
+}
+
+/// <summary>
+/// The input journal of every run (<c>fathom run --journal</c> in the file). Each run writes its own set:
+/// <see cref="Path"/> with the run's start time inserted before the extension. The rotation limits apply to
+/// the journal whether its path comes from here or from <c>--journal</c>.
+/// </summary>
+internal sealed class JournalSection
+{
+    /// <summary>The journal's file, relative to the config file's folder; the run's start (UTC) is added to its name.</summary>
+    public string? Path { get; set; }
+    /// <summary>Start the next segment after this many MB of records (before compression); may be fractional.</summary>
+    public double? RotateMb { get; set; }
+    /// <summary>Start the next segment once the current one is this many minutes old (by the core's clock).</summary>
+    public int? RotateMinutes { get; set; }
 }
 
 /// <summary>

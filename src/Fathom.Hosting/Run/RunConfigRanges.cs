@@ -21,6 +21,11 @@ internal static class RunConfigRanges
 {
     private const long Day = 86_400_000; // ms
 
+    /// <summary>Journal segment limits, shared with the command line's <c>--journal-rotate-mb</c> and <c>--journal-rotate-minutes</c>.</summary>
+    public const int MaxJournalRotateMb = 1_048_576;
+    public const double MinJournalRotateMb = 0.001;
+    public const int MaxJournalRotateMinutes = 43_200; // 30 days
+
     /// <summary>One numeric setting: where it is (<c>[]</c> for any array index), integer or not, and its inclusive range.</summary>
     internal sealed record Range(string Path, bool Integer, double Min, double Max, string Unit = "", bool MinExclusive = false, string? MaxNote = null);
 
@@ -70,6 +75,9 @@ internal static class RunConfigRanges
         Ms("$.probeIntervalMs"),
         Ms("$.livenessTimeoutMs"),
         new("$.metadataRefreshSeconds", false, 0, 86_400, " s", MinExclusive: true, MaxNote: "one day"),
+        // The journal's limits are --journal-rotate-mb's and --journal-rotate-minutes' (the file may give a fraction of a MB).
+        new("$.journal.rotateMb", false, MinJournalRotateMb, MaxJournalRotateMb, " MB"),
+        Count("$.journal.rotateMinutes", 1, MaxJournalRotateMinutes, " min"),
     ];
 
     private static readonly Dictionary<string, Range> s_byPath = All.ToDictionary(r => r.Path, StringComparer.Ordinal);

@@ -141,8 +141,12 @@ internal static class TradingRun
         bool reconciled = false;
         try
         {
+            // The journal: --journal and each --journal-rotate-* limit override the config file's "journal".
+            string? journal = journalPath ?? config.Journal.PathFor(time.GetUtcNow());
+            if (journalPath is null && journal is not null)
+                Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
             return await RunConnectedAsync(config, credentials, reservation, store, controlToken, durationSeconds, output, error, hooks, time, stop,
-                () => reconciled = true, journalPath, environment.JournalRotation, log).ConfigureAwait(false);
+                () => reconciled = true, journal, RunJournal.Merge(environment.JournalRotation, config.Journal.Rotation), log).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -297,7 +301,7 @@ internal static class TradingRun
             log.ZLogInformation($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills in {warm.Elapsed.TotalMilliseconds:F0} ms");
         }
         if (journalPath is not null)
-            output.WriteLine($"journal: every core input and command goes to {journalPath}");
+            output.WriteLine($"journal: every core input and command goes to {journalPath} ({RunJournal.Describe(journalRotation)})");
         hooks.OnQuoting?.Invoke(host);
         host.StartTrading();
         if (durationSeconds is double d)
