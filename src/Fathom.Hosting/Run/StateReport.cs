@@ -56,9 +56,10 @@ internal sealed record StateReport
     {
         time ??= TimeProvider.System;
         RunConfig config = RunConfig.Load(configPath, StrategyCatalog.CreateDefault(), configuration);
-        string path = config.StorePath;
+        TradeStoreOptions options = config.StoreOptions(Environment.GetEnvironmentVariable);
+        string path = options.Kind == TradeStoreKind.Postgres ? "the PostgreSQL store" : config.StorePath;
         // Opening creates a missing database: an empty store would read as "flat, no halt", which it is not.
-        if (!File.Exists(path))
+        if (options.Kind == TradeStoreKind.Sqlite && !File.Exists(path))
             throw new HostInputException($"no trade store at {path} (the state directory {config.StateDirectory} of {config.SourcePath} holds none): " +
                 "nothing was stored there yet, or the config's stateDirectory points elsewhere");
         string[] symbols = [.. config.Symbols.Select(s => s.Symbol)];
@@ -66,10 +67,10 @@ internal sealed record StateReport
         try
         {
             // As a run opens it: its symbols key a version 1 store's migration, its instance owns that store's fills.
-            await using var store = SqliteTradeStore.Open(path, symbols, config.InstanceId);
+            await using var store = options.Open(symbols, config.InstanceId);
             state = store.Load();
         }
-        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or System.Data.Common.DbException)
         {
             // InvalidOperationException: a store written by a newer build (its schema is refused, never rewritten).
             throw new TradeStoreUnreadableException($"the trade store {path} cannot be read: {ex.Message}", ex);
