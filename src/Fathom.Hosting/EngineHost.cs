@@ -203,7 +203,7 @@ public sealed class EngineHost : IAsyncDisposable
         await _gateway.StartAsync(cancel).ConfigureAwait(false);
         _engine.AttachGateway(_gateway);
         _metrics = await MetricsServer.StartAsync(CoreLock, _engine, Books, o.MetricsPort, cancel,
-            o.ControlToken is null ? null : Control, o.ControlToken).ConfigureAwait(false);
+            o.ControlToken is null ? null : Control, o.ControlToken, o.IdFormat).ConfigureAwait(false);
     }
 
     /// <summary>Starts the strategy, the market-data feed and the timer input.</summary>
