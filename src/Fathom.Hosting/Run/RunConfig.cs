@@ -97,6 +97,9 @@ internal sealed partial record RunConfig
     public required ushort InstanceId { get; init; }
     public required TimeSpan StatusInterval { get; init; }
     public required TimeSpan ShutdownTimeout { get; init; }
+    /// <summary>Frames per instrument for the JIT warm-up on a throwaway core before trading (0: none).</summary>
+    public int WarmupFrames { get; init; } = DefaultWarmupFrames;
+    public const int DefaultWarmupFrames = 5_000;
     /// <summary>The catalog the symbols' strategies were checked against (and are built from).</summary>
     public required StrategyCatalog Strategies { get; init; }
     public RunLogging Logging { get; init; } = new(false, null, null);
@@ -384,6 +387,7 @@ internal sealed partial record RunConfig
             InstanceId = (ushort)instance,
             StatusInterval = TimeSpan.FromSeconds(status),
             ShutdownTimeout = TimeSpan.FromSeconds(shutdown),
+            WarmupFrames = file.WarmupFrames ?? DefaultWarmupFrames,
         };
     }
 
@@ -751,7 +755,8 @@ internal sealed partial record RunConfig
         sb.Append(ci, $"trading day starts {TimeSpan.FromTicks(r.TradingDayStartOffsetNs / 100):hh\\:mm} UTC\n");
         sb.Append(ci, $"  state {StateDirectory} (store {Path.GetFileName(StorePath)}, client-order-id high-water mark {Path.GetFileName(ClientOrderIdHighWaterPath)})\n");
         sb.Append(ci, $"  client order ids: prefix '{ClientOrderIdPrefix}', instance {InstanceId}; metrics port {(MetricsPort == 0 ? "any free" : MetricsPort.ToString(ci))}; ");
-        sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels\n");
+        sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels; ");
+        sb.Append(ci, $"warm-up {(WarmupFrames == 0 ? "off" : $"{WarmupFrames} frames per instrument")}\n");
         return sb.ToString();
     }
 }

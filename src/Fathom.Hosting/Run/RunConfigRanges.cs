@@ -70,6 +70,7 @@ internal static class RunConfigRanges
         Ms("$.probeIntervalMs"),
         Ms("$.livenessTimeoutMs"),
         new("$.metadataRefreshSeconds", false, 0, 86_400, " s", MinExclusive: true, MaxNote: "one day"),
+        Count("$.warmupFrames", 0, 1_000_000, " frames"),
     ];
 
     private static readonly Dictionary<string, Range> s_byPath = All.ToDictionary(r => r.Path, StringComparer.Ordinal);

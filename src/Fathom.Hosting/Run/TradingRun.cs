@@ -273,6 +273,7 @@ internal static class TradingRun
             ControlToken = controlToken,
             Time = time,
             Strategies = config.Strategies,
+            WarmupFrames = config.WarmupFrames,
         }, stop.Token).ConfigureAwait(false);
         log.ZLogInformation($"connected: order entry logged on, metrics and control at {host.MetricsAddress}; strategies {string.Join(", ", resolved.Strategies.Select(s => s.Name))}");
         using var onStopRequest = host.StopRequested.Register(stop.Cancel);
