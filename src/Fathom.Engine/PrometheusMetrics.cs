@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Fathom.Core;
 using Fathom.MarketData;
 using HdrHistogram;
 
@@ -44,6 +45,13 @@ public static class PrometheusMetrics
         sb.Append(inv, $"fathom_orders_total{{kind=\"query\"}} {c.Queries}\n");
         Header(sb, "fathom_fills_total", "counter", "fills applied to positions");
         sb.Append(inv, $"fathom_fills_total {c.Fills}\n");
+        // Written from fixed point, so the text is the position exactly (base asset, net of base-asset fees).
+        Header(sb, "fathom_position", "gauge", "position in the base asset from our fills (restored ones included)");
+        for (int i = 0; i < books.Count; i++)
+        {
+            var spec = books[i].Book.Instrument;
+            sb.Append(inv, $"fathom_position{{symbol=\"{spec.Symbol}\"}} {FixedPoint.ToTrimmedString(engine.Execution.Position(i).Position.Raw, spec.QtyDecimals)}\n");
+        }
         Header(sb, "fathom_risk_refusals_total", "counter", "new orders refused by risk");
         sb.Append(inv, $"fathom_risk_refusals_total {c.RiskRefusals}\n");
         Header(sb, "fathom_order_illegal_transitions_total", "counter", "order state machine edges refused");

@@ -145,10 +145,16 @@ public sealed partial class ExecutionEngine
             Counters.DuplicateReports++; // response and stream both report the amend
             return;
         }
-        if (!Apply(ref o, OrderEvent.Replaced, nowNs))
+        if (!OrderStateMachine.TryNext(o.State, OrderEvent.Replaced, o.Filled.Raw > 0, out _))
+        {
+            Apply(ref o, OrderEvent.Replaced, nowNs); // refused: counted and recorded as it stands
             return;
+        }
+        // The new id and size first: the transition (and so the store's row, read back after a crash to match the
+        // venue's open orders) carries what the venue knows the order as from now on, not what it was.
         o.Qty = report.NewQty;
         o.CurrentId = report.NewClientOrderId;
+        Apply(ref o, OrderEvent.Replaced, nowNs);
         o.ModifyRejects = 0; // the venue takes changes to it again
         o.NextModifyNs = 0;
         AfterReport(ref o, nowNs);

@@ -213,7 +213,7 @@ public sealed class EngineHost : IAsyncDisposable
         Reconciliation = await StartupReconciliation.RunAsync(_engine, _gateway, specs, Restored, o.Core.Node, o.BalanceChecks, cancel)
             .ConfigureAwait(false);
         _metrics = await MetricsServer.StartAsync(CoreLock, _engine, Books, o.MetricsPort, cancel,
-            o.ControlToken is null ? null : Control, o.ControlToken).ConfigureAwait(false);
+            o.ControlToken is null ? null : Control, o.ControlToken, o.IdFormat).ConfigureAwait(false);
     }
 
     /// <summary>Starts the strategy, the market-data feed and the timer input.</summary>

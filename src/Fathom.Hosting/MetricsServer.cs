@@ -1,5 +1,8 @@
 using System.Net;
+using Fathom.Core;
 using Fathom.Engine;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
 using Fathom.MarketData;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -12,22 +15,22 @@ using Microsoft.Extensions.Logging;
 namespace Fathom.Hosting;
 
 /// <summary>
-/// <c>/metrics</c> (Prometheus text) and <c>/health</c> (200 when every book is Live, risk is not
-/// Halted and the strategy runs; 503 otherwise) on loopback. Each request reads the engine under its
-/// core lock, off the hot path. With a control callback and a token it also serves the operator surface,
+/// <c>/metrics</c> (Prometheus text), <c>/health</c> (200 when every book is Live, risk is not
+/// Halted and the strategy runs; 503 otherwise) and <c>/orders</c> (the engine's live orders as JSON) on
+/// loopback. Each request reads the engine under its core lock, off the hot path. With a control callback and a token it also serves the operator surface,
 /// <c>POST /control/{action}</c> (halt, resume, pause, flatten, stop), for headless runs.
 /// </summary>
 /// <remarks>
 /// Listening on 127.0.0.1 keeps other machines out, not web pages: a page the operator opens can send
 /// requests to 127.0.0.1 (cross-site), or rebind its own name to 127.0.0.1 and read the answers
-/// (DNS rebinding). So every request, <c>/metrics</c> and <c>/health</c> included (they show positions and
-/// PnL), is refused with 403 unless its <c>Host</c> is a loopback name (<c>localhost</c>, <c>127.0.0.1</c>,
+/// (DNS rebinding). So every request, <c>/metrics</c>, <c>/health</c> and <c>/orders</c> included (they show
+/// positions, orders and PnL), is refused with 403 unless its <c>Host</c> is a loopback name (<c>localhost</c>, <c>127.0.0.1</c>,
 /// <c>[::1]</c>, any port: a rebound page sends its own name), it carries no <c>Origin</c> other than a
 /// loopback one and no <c>Sec-Fetch-Site: cross-site</c>, and its content type is none of the three a
 /// browser sends cross-site without a preflight (form-urlencoded, multipart, text/plain). A control request
 /// must also present the token (<see cref="ControlToken"/>) as <c>Authorization: Bearer …</c>, else 401;
-/// the answers never echo what was presented. <c>/metrics</c> and <c>/health</c> need no token: they are
-/// read-only and scrapers do not send one.
+/// the answers never echo what was presented. <c>/metrics</c>, <c>/health</c> and <c>/orders</c> need no token:
+/// they are read-only and scrapers do not send one.
 /// </remarks>
 public sealed class MetricsServer : IAsyncDisposable
 {
@@ -46,8 +49,9 @@ public sealed class MetricsServer : IAsyncDisposable
     /// Null: no control endpoints.
     /// </param>
     /// <param name="controlToken">The token control requests must present; required with <paramref name="control"/>.</param>
+    /// <param name="idFormat">How client order ids are written at the venue; given, <c>GET /orders</c> lists the engine's live orders.</param>
     public static async Task<MetricsServer> StartAsync(Lock coreLock, TradingEngine engine, IReadOnlyList<BookSync> books, int port, CancellationToken cancel,
-        Func<string, string?>? control = null, string? controlToken = null)
+        Func<string, string?>? control = null, string? controlToken = null, ClientOrderIdFormat? idFormat = null)
     {
         if (control is not null && string.IsNullOrEmpty(controlToken))
             throw new ArgumentException("The control endpoints are never served without a token.", nameof(controlToken));
@@ -86,6 +90,16 @@ public sealed class MetricsServer : IAsyncDisposable
                 problems = PrometheusMetrics.Problems(engine, books);
             return problems.Count == 0 ? Results.Text("ok\n") : Results.Text("unhealthy\n" + string.Join("\n", problems) + "\n", statusCode: 503);
         });
+        if (idFormat is not null)
+        {
+            app.MapGet("/orders", () =>
+            {
+                byte[] json;
+                lock (coreLock)
+                    json = LiveOrdersJson(engine, books, idFormat);
+                return Results.Bytes(json, "application/json; charset=utf-8");
+            });
+        }
         if (control is not null)
         {
             string token = controlToken!;
@@ -110,6 +124,45 @@ public sealed class MetricsServer : IAsyncDisposable
         await app.StartAsync(cancel).ConfigureAwait(false);
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new MetricsServer(app, new Uri(bound));
+    }
+
+    /// <summary>
+    /// <c>{"orders":[…]}</c>: every live order (working, cancel or replace pending, or of unknown fate) of every
+    /// instrument, oldest first, with the client id it was placed with, the one it carries now and the venue's id
+    /// (0 before the venue acknowledged it). Amounts are decimal strings, exact. The caller holds the core lock.
+    /// </summary>
+    internal static byte[] LiveOrdersJson(TradingEngine engine, IReadOnlyList<BookSync> books, ClientOrderIdFormat idFormat)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("orders");
+            for (int i = 0; i < books.Count; i++)
+            {
+                var spec = books[i].Book.Instrument;
+                var live = new LiveOrderView[engine.Execution.LiveOrderCount(i)];
+                int n = engine.Execution.LiveOrderViews(i, live);
+                foreach (LiveOrderView o in live.AsSpan(0, n))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("symbol", spec.Symbol);
+                    w.WriteString("clientOrderId", idFormat.Format(o.CurrentClientId.IsNone ? o.ClientId : o.CurrentClientId));
+                    w.WriteString("origClientOrderId", idFormat.Format(o.ClientId));
+                    w.WriteNumber("venueOrderId", o.VenueOrderId);
+                    w.WriteString("side", o.Order.Side == OrderSide.Buy ? "BUY" : "SELL");
+                    w.WriteString("price", FixedPoint.ToTrimmedString(o.Order.Price.Raw, spec.PriceDecimals));
+                    w.WriteString("qty", FixedPoint.ToTrimmedString(o.Order.Quantity.Raw, spec.QtyDecimals));
+                    w.WriteString("filled", FixedPoint.ToTrimmedString(o.Order.Filled.Raw, spec.QtyDecimals));
+                    w.WriteString("state", o.Order.State.ToString());
+                    w.WriteBoolean("quote", o.IsQuote);
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The credentials of <c>Authorization: Bearer &lt;token&gt;</c>; null when absent or another scheme.</summary>

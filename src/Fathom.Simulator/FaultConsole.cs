@@ -27,8 +27,11 @@ public sealed class FaultConsole
         "  status SYMBOL TRADING|HALT|BREAK|END_OF_DAY|CANCEL_ONLY   exchangeInfo status; not TRADING: new orders -2010 \"Market is closed.\", cancels allowed\n" +
         "  halt SYMBOL | resume SYMBOL                    status HALT / TRADING\n" +
         "  flow REGIME                                    start or switch market flow (calm|trending|bursty|withdrawal|spoof|mixed)\n" +
+        "  flow off | flow on                             pause the market flow's agents / let them go on (their orders stay)\n" +
         "  show                                           print the delay faults and symbol statuses\n" +
         "  clear                                          clear every fault switched here except symbol statuses (use resume/status)";
+
+    private static readonly TimeSpan DefaultFlowInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly ExchangeSimulator _sim;
 
@@ -92,9 +95,19 @@ public sealed class FaultConsole
                 return $"ok: {arg} {WireFormat.Of(_sim.SetSymbolStatus(arg, status))} -> {WireFormat.Of(status)}";
             case "halt" when w.Length == 2 && Known(arg): _sim.HaltSymbol(arg); return ok;
             case "resume" when w.Length == 2 && Known(arg): _sim.ResumeSymbol(arg); return ok;
+            case "flow" when w.Length == 2 && arg == "off":
+                if (_sim.Flow is null)
+                    return "error: no market flow is running (start one with 'flow REGIME')";
+                _sim.Flow.Stop();
+                return ok;
+            case "flow" when w.Length == 2 && arg == "on":
+                if (_sim.Flow is null)
+                    return "error: no market flow to resume (start one with 'flow REGIME')";
+                _sim.Flow.Start(_sim.Flow.Interval > TimeSpan.Zero ? _sim.Flow.Interval : DefaultFlowInterval);
+                return ok;
             case "flow" when w.Length == 2 && MarketFlow.ParseRegime(arg) is { } regime:
                 if (_sim.Flow is null)
-                    _sim.StartMarketFlow(regime, TimeSpan.FromMilliseconds(20));
+                    _sim.StartMarketFlow(regime, DefaultFlowInterval);
                 else
                     _sim.Flow.Regime = regime;
                 return ok;

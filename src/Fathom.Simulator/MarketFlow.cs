@@ -79,17 +79,40 @@ public sealed class MarketFlow : IDisposable
     public long Takes { get; private set; }
     public long WallsPulled { get; private set; }
 
-    /// <summary>Steps every <paramref name="interval"/> on the exchange's clock until <see cref="Stop"/>.</summary>
+    /// <summary>Steps every <paramref name="interval"/> on the exchange's clock until <see cref="Stop"/> (no-op while running).</summary>
     public void Start(TimeSpan interval)
     {
-        _timer ??= _engine.Clock.Provider.CreateTimer(static s => ((MarketFlow)s!).Step(), this, interval, interval);
+        lock (_timerGate)
+        {
+            Interval = interval;
+            _timer ??= _engine.Clock.Provider.CreateTimer(static s => ((MarketFlow)s!).Step(), this, interval, interval);
+        }
     }
 
+    /// <summary>Stops stepping (a step under way finishes); <see cref="Start"/> resumes from the same state.</summary>
     public void Stop()
     {
-        _timer?.Dispose();
-        _timer = null;
+        lock (_timerGate)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
     }
+
+    /// <summary>True between <see cref="Start"/> and <see cref="Stop"/>.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_timerGate)
+                return _timer is not null;
+        }
+    }
+
+    /// <summary>The interval of the last <see cref="Start"/> (zero before any).</summary>
+    public TimeSpan Interval { get; private set; }
+
+    private readonly Lock _timerGate = new();
 
     public void Dispose() => Stop();
 

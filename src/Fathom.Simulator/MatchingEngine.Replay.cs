@@ -130,7 +130,7 @@ public sealed partial class MatchingEngine
             WorkingTime = now,
         };
         order.OrderId = id;
-        book.Orders.Add(id, order);
+        book.AddOrder(order);
         recorded.Lock(lockAsset, lockAmount);
         order.Locked = lockAmount;
         Record(order, ExecutionType.New, now);

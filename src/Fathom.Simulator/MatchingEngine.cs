@@ -286,7 +286,7 @@ public sealed partial class MatchingEngine
             WorkingTime = now,
         };
         order.OrderId = ++book.LastOrderId;
-        book.Orders.Add(order.OrderId, order);
+        book.AddOrder(order);
         book.LatestByClientId[(account.Id, clientId)] = order;
         account.Lock(lockAsset, lockAmount);
         order.Locked = lockAmount;

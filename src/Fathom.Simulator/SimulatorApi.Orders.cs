@@ -259,6 +259,53 @@ public sealed partial class SimulatorApi
         _json.WriteEndArray();
     }
 
+    /// <summary>
+    /// <c>GET /api/v3/allOrders</c>: the account's orders on one symbol, open, filled, cancelled or expired,
+    /// oldest first, at most <c>limit</c> (default 500, at most 1000). As on Binance: with <c>orderId</c>, the
+    /// orders from that id on; otherwise the most recent ones; <c>startTime</c>/<c>endTime</c> (ms) bound the
+    /// order's creation time, and with <c>startTime</c> the list runs forward from it.
+    /// </summary>
+    private void AllOrders(RequestParameters p, SimAccount account)
+    {
+        var book = Symbol(p);
+        long orderId = ParseLong(p, "orderId", 0);
+        long limit = ParseLong(p, "limit", 500);
+        if (limit is < 1 or > 1000)
+            throw new BinanceException(BinanceErrors.InvalidParameter("limit"));
+        bool hasStart = p.Has("startTime");
+        long start = ParseLong(p, "startTime", 0), end = ParseLong(p, "endTime", long.MaxValue);
+        var orders = book.OrdersOf(account);
+        var selected = new List<SimOrder>();
+        if (orderId > 0 || hasStart)
+        {
+            // Forward from the first order at or after orderId (ids ascend along the list).
+            int lo = 0, hi = orders.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (orders[mid].OrderId < orderId)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (int i = lo; i < orders.Count && selected.Count < limit; i++)
+                if (orders[i].Time >= start && orders[i].Time <= end)
+                    selected.Add(orders[i]);
+        }
+        else
+        {
+            // The most recent ones, answered oldest first.
+            for (int i = orders.Count - 1; i >= 0 && selected.Count < limit; i--)
+                if (orders[i].Time >= start && orders[i].Time <= end)
+                    selected.Add(orders[i]);
+            selected.Reverse();
+        }
+        _json.WriteStartArray();
+        foreach (var o in selected)
+            WriteQueriedOrder(_json, o);
+        _json.WriteEndArray();
+    }
+
     private void CancelOpenOrders(RequestParameters p, SimAccount account)
     {
         var book = Symbol(p);

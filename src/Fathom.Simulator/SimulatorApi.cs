@@ -129,6 +129,7 @@ public sealed partial class SimulatorApi
         [("DELETE", "/api/v3/order")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelOrder(p, acct!), ReachesEngine: true),
         [("GET", "/api/v3/order")] = new(Security.Signed, _ => 4, static (a, p, acct) => a.QueryOrder(p, acct!)),
         [("GET", "/api/v3/openOrders")] = new(Security.Signed, p => p.Has("symbol") ? 6 : 80, static (a, p, acct) => a.OpenOrders(p, acct!)),
+        [("GET", "/api/v3/allOrders")] = new(Security.Signed, _ => 20, static (a, p, acct) => a.AllOrders(p, acct!)),
         [("DELETE", "/api/v3/openOrders")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelOpenOrders(p, acct!), ReachesEngine: true),
         [("POST", "/api/v3/order/cancelReplace")] = new(Security.Signed, _ => 1, static (a, p, acct) => a.CancelReplace(p, acct!), IsOrder: true, ReachesEngine: true),
         [("PUT", "/api/v3/order/amend/keepPriority")] = new(Security.Signed, _ => 4, static (a, p, acct) => a.Amend(p, acct!), ReachesEngine: true),

@@ -12,6 +12,8 @@ public sealed class SymbolBook
     internal readonly BookSide Bids = new(isBid: true);
     internal readonly BookSide Asks = new(isBid: false);
     internal readonly Dictionary<long, SimOrder> Orders = [];
+    /// <summary>Every order each account ever had accepted here, by account id, in order id order (<c>allOrders</c>).</summary>
+    private readonly Dictionary<int, List<SimOrder>> _ordersByAccount = [];
     internal readonly Dictionary<long, SimOrder> OpenOrders = [];
     internal readonly Dictionary<(int Account, string ClientId), SimOrder> OpenByClientId = [];
     internal readonly Dictionary<(int Account, string ClientId), SimOrder> LatestByClientId = [];
@@ -116,6 +118,19 @@ public sealed class SymbolBook
     }
 
     public bool TryGetOrder(long orderId, out SimOrder order) => Orders.TryGetValue(orderId, out order!);
+
+    /// <summary>Records an accepted order (it has its id): found by id, and listed in its account's history.</summary>
+    internal void AddOrder(SimOrder order)
+    {
+        Orders.Add(order.OrderId, order);
+        if (!_ordersByAccount.TryGetValue(order.Account.Id, out var list))
+            _ordersByAccount[order.Account.Id] = list = [];
+        list.Add(order);
+    }
+
+    /// <summary>Every order <paramref name="account"/> ever had accepted on this symbol, open or not, oldest (lowest id) first.</summary>
+    public IReadOnlyList<SimOrder> OrdersOf(SimAccount account) =>
+        _ordersByAccount.TryGetValue(account.Id, out var list) ? list : [];
     public IEnumerable<SimOrder> OpenOrdersOf(SimAccount account) =>
         OpenOrders.Values.Where(o => o.Account == account).OrderBy(o => o.OrderId);
     public IEnumerable<SimOrder> AllOrders => Orders.Values;

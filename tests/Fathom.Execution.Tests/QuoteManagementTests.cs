@@ -81,6 +81,33 @@ public class QuoteManagementTests
     }
 
     [Fact]
+    public void Amended_TheTransitionCarriesTheNewClientIdAndSize()
+    {
+        // What the store keeps for the order is what its transitions carry: after a crash the venue lists the order
+        // under the amend's id, so the stored row must name that id (and the new size), not the one before.
+        var (h, bid, _) = TwoSided();
+        h.Quote(Bid, 400, Ask, Harness.OneBtc);
+        var amend = h.Single(CommandKind.AmendQty);
+        h.Transitions.Clear();
+        h.Engine.OnAmended(new AmendedReport(0, bid, amend.ClientOrderId, new Qty(400), h.Now), h.Now);
+        var replaced = Assert.Single(h.Transitions);
+        Assert.Equal((OrderEvent.Replaced, OrderState.Accepted, false), (replaced.Event, replaced.To, replaced.Illegal));
+        Assert.Equal(bid, replaced.ClientId);
+        Assert.Equal(amend.ClientOrderId, replaced.CurrentClientId);
+        Assert.Equal(400, replaced.Qty.Raw);
+
+        // An amend report the order cannot take (no amend in flight: Accepted + Replaced is illegal) changes
+        // nothing and is recorded as the order stands.
+        h.Transitions.Clear();
+        var stray = new ClientOrderId(amend.ClientOrderId.Node, amend.ClientOrderId.Epoch, amend.ClientOrderId.Sequence + 100);
+        h.Engine.OnAmended(new AmendedReport(0, bid, stray, new Qty(300), h.Now), h.Now);
+        var refused = Assert.Single(h.Transitions);
+        Assert.True(refused.Illegal);
+        Assert.Equal(amend.ClientOrderId, refused.CurrentClientId);
+        Assert.Equal(400, refused.Qty.Raw);
+    }
+
+    [Fact]
     public void AmendNotAllowed_SizeDownIsReplaced()
     {
         var (h, _, _) = TwoSided(new ExecutionOptions { AmendAllowed = false });

@@ -141,7 +141,8 @@ public sealed class BinanceOrderGatewayRotationTests
         await using var rig = await GatewayRig.StartAsync(options: With(refresh: TimeSpan.FromMilliseconds(150)));
         rig.Sim.HaltSymbol("BTCUSDT");
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (rig.Gateway.Instruments[GatewayRig.Btc].Status != Core.InstrumentStatus.Halt && DateTime.UtcNow < deadline)
+        // The status is live before the load's commission requests finish and the load is counted: wait for both.
+        while ((rig.Gateway.Instruments[GatewayRig.Btc].Status != Core.InstrumentStatus.Halt || rig.Gateway.MetadataLoads < 2) && DateTime.UtcNow < deadline)
             await Task.Delay(20);
         Assert.Equal(Core.InstrumentStatus.Halt, rig.Gateway.Instruments[GatewayRig.Btc].Status);
         Assert.True(rig.Gateway.MetadataLoads >= 2);

@@ -360,6 +360,29 @@ public sealed class RunConfigTests
     }
 
     [Fact]
+    public void Parse_WarmupFrames_DefaultsTo5000_ZeroTurnsItOff_AndIsRangeChecked()
+    {
+        var defaults = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
+        Assert.Equal(5_000, defaults.WarmupFrames);
+        Assert.Contains("warm-up 5000 frames per instrument", defaults.Describe());
+
+        var root = Valid();
+        root["warmupFrames"] = 0;
+        var off = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        Assert.Equal(0, off.WarmupFrames);
+        Assert.Contains("warm-up off", off.Describe());
+        root["warmupFrames"] = 200;
+        Assert.Equal(200, RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json").WarmupFrames);
+
+        root["warmupFrames"] = -1;
+        var ex = Assert.Throws<RunConfigException>(() => RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json"));
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.warmupFrames:", StringComparison.Ordinal));
+        root["warmupFrames"] = 1_000_001;
+        ex = Assert.Throws<RunConfigException>(() => RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json"));
+        Assert.Contains(ex.Errors, e => e.StartsWith("$.warmupFrames: must be at most 1000000", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void SampleConfig_InDocs_LoadsAndResolves()
     {
         string path = FindSample();

@@ -84,6 +84,47 @@ public sealed class FaultConsoleTests
     }
 
     [Fact]
+    public void FlowOffAndOn_PauseTheAgents_AndResumeAtTheSameInterval()
+    {
+        var (sim, console) = Create();
+        using var _ = sim;
+        Assert.StartsWith("error: no market flow", console.Execute("flow off"));
+        Assert.StartsWith("error: no market flow", console.Execute("flow on"));
+        Assert.StartsWith("ok", console.Execute("flow calm"));
+        var flow = sim.Flow!;
+        Assert.True(flow.IsRunning);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), flow.Interval);
+        Assert.Equal("ok: flow off", console.Execute("flow off"));
+        Assert.False(flow.IsRunning);
+        Assert.Equal("ok: flow on", console.Execute("flow on"));
+        Assert.True(flow.IsRunning);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), flow.Interval);
+        Assert.StartsWith("ok", console.Execute("flow on")); // already running: nothing changes
+        Assert.StartsWith("ok", console.Execute("flow trending"));
+        Assert.Equal(FlowRegime.Trending, flow.Regime);
+        Assert.StartsWith("error", console.Execute("flow sideways"));
+    }
+
+    [Fact]
+    public void FlowOff_NoStepRunsUntilFlowOn()
+    {
+        var config = SimulatorConfig.Demo();
+        var time = new ManualTimeProvider();
+        using var sim = ExchangeSimulator.Create(config, time);
+        var console = new FaultConsole(sim);
+        Assert.StartsWith("ok", console.Execute("flow calm"));
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        long steps = sim.Flow!.Steps;
+        Assert.True(steps > 0);
+        Assert.StartsWith("ok", console.Execute("flow off"));
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(steps, sim.Flow.Steps);
+        Assert.StartsWith("ok", console.Execute("flow on"));
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(sim.Flow.Steps > steps);
+    }
+
+    [Fact]
     public void Help_ListsEveryCommand_AndRunReadsOneCommandALine()
     {
         foreach (string command in (string[])["drop-depth", "dup-depth", "reorder-depth", "silent", "md-lag", "disconnect", "disconnect-api", "shutdown",

@@ -104,6 +104,47 @@ public sealed class RestApiTests
     }
 
     [Fact]
+    public async Task AllOrders_EveryOrderOfTheAccountOnTheSymbol_OpenOrNot_OldestFirst()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        var demo2 = SimulatorConfig.Demo().Accounts[1].Keys[0];
+        // Ours: a resting sell (later partly filled), a cancelled buy, an IOC that expires unfilled; demo2 takes from the sell.
+        await h.SignedAsync(Post, "/api/v3/order", "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.5&price=60000&newClientOrderId=a-1");
+        await h.SignedAsync(Post, "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.1&price=50000&newClientOrderId=a-2");
+        await h.SignedAsync(Delete, "/api/v3/order", "symbol=BTCUSDT&origClientOrderId=a-2");
+        await h.SignedAsync(Post, "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.1&price=40000&newClientOrderId=a-3");
+        var take = await h.SignedAsync(Post, "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.2&newClientOrderId=b-1", demo2.ApiKey, demo2.Secret!);
+        Assert.Equal("FILLED", take.Str("status"));
+        var eth = await h.SignedAsync(Post, "/api/v3/order", "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=2000&newClientOrderId=a-eth");
+
+        var all = await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=BTCUSDT");
+        Assert.Equal(HttpStatusCode.OK, all.Status);
+        Assert.Equal(int.Parse(eth.Headers["X-MBX-USED-WEIGHT-1M"], System.Globalization.CultureInfo.InvariantCulture) + 20,
+            int.Parse(all.Headers["X-MBX-USED-WEIGHT-1M"], System.Globalization.CultureInfo.InvariantCulture)); // weight 20
+        var rows = all.Json.EnumerateArray().Select(o => (Id: o.GetProperty("orderId").GetInt64(), Client: o.GetProperty("clientOrderId").GetString(),
+            Status: o.GetProperty("status").GetString(), Executed: o.GetProperty("executedQty").GetString())).ToList();
+        Assert.Equal([(1, "a-1", "PARTIALLY_FILLED", "0.20000000"), (2, "a-2", "CANCELED", "0.00000000"), (3, "a-3", "EXPIRED", "0.00000000")], rows);
+        Assert.Equal("BTCUSDT", all.Json[0].GetProperty("symbol").GetString());
+        Assert.Equal("0.50000000", all.Json[0].GetProperty("origQty").GetString());
+
+        // From an order id on; the most recent with a limit; a time window; another account sees only its own.
+        Assert.Equal([2L, 3L], (await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=BTCUSDT&orderId=2")).Json.EnumerateArray().Select(o => o.GetProperty("orderId").GetInt64()));
+        Assert.Equal([2L], (await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=BTCUSDT&orderId=2&limit=1")).Json.EnumerateArray().Select(o => o.GetProperty("orderId").GetInt64()));
+        Assert.Equal([2L, 3L], (await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=BTCUSDT&limit=2")).Json.EnumerateArray().Select(o => o.GetProperty("orderId").GetInt64()));
+        Assert.Empty((await h.SignedAsync(Get, "/api/v3/allOrders", $"symbol=BTCUSDT&startTime={h.NowMs + 1}")).Json.EnumerateArray());
+        Assert.Equal(3, (await h.SignedAsync(Get, "/api/v3/allOrders", $"symbol=BTCUSDT&startTime={h.NowMs}&endTime={h.NowMs}")).Json.GetArrayLength());
+        var theirs = await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=BTCUSDT", demo2.ApiKey, demo2.Secret!);
+        Assert.Equal(["b-1"], theirs.Json.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()));
+        Assert.Equal(["a-eth"], (await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=ETHUSDT")).Json.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()));
+
+        // The symbol is required; the limit is 1..1000; unsigned is refused.
+        Assert.Equal(-1102, (await h.SignedAsync(Get, "/api/v3/allOrders", "")).Code);
+        Assert.Equal(-1130, (await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=BTCUSDT&limit=1001")).Code);
+        Assert.Equal(-1130, (await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=BTCUSDT&limit=0")).Code);
+        Assert.Equal(-2014, (await h.SendAsync(Get, "/api/v3/allOrders?symbol=BTCUSDT")).Code);
+    }
+
+    [Fact]
     public async Task Signature_InFormBody_IsAccepted_AndBadSignatureIsRejected()
     {
         await using var h = await SimulatorHarness.StartAsync();

@@ -105,6 +105,9 @@ internal sealed partial record RunConfig
     public required ushort InstanceId { get; init; }
     public required TimeSpan StatusInterval { get; init; }
     public required TimeSpan ShutdownTimeout { get; init; }
+    /// <summary>Frames per instrument for the JIT warm-up on a throwaway core before trading (0: none).</summary>
+    public int WarmupFrames { get; init; } = DefaultWarmupFrames;
+    public const int DefaultWarmupFrames = 5_000;
     /// <summary>The catalog the symbols' strategies were checked against (and are built from).</summary>
     public required StrategyCatalog Strategies { get; init; }
     public RunLogging Logging { get; init; } = new(false, null, null);
@@ -428,6 +431,7 @@ internal sealed partial record RunConfig
             InstanceId = (ushort)instance,
             StatusInterval = TimeSpan.FromSeconds(status),
             ShutdownTimeout = TimeSpan.FromSeconds(shutdown),
+            WarmupFrames = file.WarmupFrames ?? DefaultWarmupFrames,
         };
     }
 
@@ -901,7 +905,8 @@ internal sealed partial record RunConfig
         if (Journal.Path is not null || Journal.Rotation is not null)
             sb.Append(ci, $"  journal {(Journal.Path is null ? "only with --journal" : $"{Journal.Path} (each run's file named with its start time)")}, {RunJournal.Describe(Journal.Rotation)}\n");
         sb.Append(ci, $"  client order ids: prefix '{ClientOrderIdPrefix}', instance {InstanceId}; metrics port {(MetricsPort == 0 ? "any free" : MetricsPort.ToString(ci))}; ");
-        sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels\n");
+        sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels; ");
+        sb.Append(ci, $"warm-up {(WarmupFrames == 0 ? "off" : $"{WarmupFrames} frames per instrument")}\n");
         return sb.ToString();
     }
 }

@@ -30,6 +30,8 @@ internal sealed class RunConfigFile
     public long? LivenessTimeoutMs { get; set; }
     /// <summary>exchangeInfo (filters, symbol status) is reloaded this often.</summary>
     public double? MetadataRefreshSeconds { get; set; }
+    /// <summary>Synthetic frames per instrument the JIT warm-up drives through a throwaway core before trading (0: no warm-up).</summary>
+    public int? WarmupFrames { get; set; }
     /// <summary>Where the host's lifecycle log goes and at which levels (<c>Microsoft.Extensions.Logging</c>).</summary>
     public LoggingSection? Logging { get; set; }
     /// <summary>Which trade store: SQLite in the state directory (the default) or PostgreSQL.</summary>

@@ -78,6 +78,7 @@ internal static class RunConfigRanges
         // The journal's limits are --journal-rotate-mb's and --journal-rotate-minutes' (the file may give a fraction of a MB).
         new("$.journal.rotateMb", false, MinJournalRotateMb, MaxJournalRotateMb, " MB"),
         Count("$.journal.rotateMinutes", 1, MaxJournalRotateMinutes, " min"),
+        Count("$.warmupFrames", 0, 1_000_000, " frames"),
     ];
 
     private static readonly Dictionary<string, Range> s_byPath = All.ToDictionary(r => r.Path, StringComparer.Ordinal);

@@ -271,6 +271,7 @@ internal static class TradingRun
             Time = time,
             Strategies = config.Strategies,
             BalanceChecks = config.BalanceChecks,
+            WarmupFrames = config.WarmupFrames,
         }, stop.Token).ConfigureAwait(false);
         log.ZLogInformation($"connected: order entry logged on, metrics and control at {host.MetricsAddress}; strategies {string.Join(", ", resolved.Strategies.Select(s => s.Name))}");
         using var onStopRequest = host.StopRequested.Register(stop.Cancel);
