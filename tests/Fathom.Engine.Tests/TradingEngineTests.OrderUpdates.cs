@@ -30,6 +30,31 @@ public partial class TradingEngineTests
     }
 
     [Fact]
+    public void PauseThenResume_MarketMakerQuotesAgainOnTheNextInput_WithoutTheMarketMoving()
+    {
+        var strategy = new RecordingStrategy();
+        var rig = NewRig(strategy);
+        rig.Market(10_000, 10_010, 1);
+        var quotes = rig.Gateway.Sent.Where(c => c.Kind == CommandKind.Place).ToArray();
+        Assert.Equal(2, quotes.Length);
+        foreach (var q in quotes)
+            rig.Engine.OnAck(new AckReport(0, q.ClientOrderId, 600 + q.ClientOrderId.Sequence, rig.Now));
+
+        // The operator pauses: the quotes are cancelled under the strategy.
+        rig.Engine.Pause();
+        var cancels = rig.Gateway.Sent.Where(c => c.Kind == CommandKind.Cancel).ToArray();
+        Assert.Equal(2, cancels.Length);
+        foreach (var c in cancels)
+            rig.Engine.OnCanceled(new CanceledReport(0, c.OrigClientOrderId, rig.Now));
+        rig.Engine.Resume();
+
+        // Same prices, a new update: the standing quote goes out again rather than counting as unchanged.
+        int before = rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place);
+        rig.Market(10_000, 10_010, 2);
+        Assert.Equal(before + 2, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place));
+    }
+
+    [Fact]
     public void OrderUpdates_ReachTheStrategy_ForNewAckedAndCanceledOrders()
     {
         var strategy = new RecordingStrategy();
