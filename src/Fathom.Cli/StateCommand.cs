@@ -123,6 +123,9 @@ internal static class StateCommand
             { Halted: true } h => $"halt: IN FORCE: {h.Reason ?? "(no reason stored)"}, since {When(r, h.TimeNs)}; a restart stays halted until an operator resumes\n",
             { } h => $"halt: not in force (lifted by an operator resume at {When(r, h.TimeNs)})\n",
         });
+        sb.Append(Inv($"risk events (the latest {r.RiskEvents.Count}, oldest first: kill-switch trips and releases, halts):\n"));
+        foreach (var e in r.RiskEvents)
+            sb.Append(Inv($"  {e.Symbol ?? "account"}: {e.From} -> {e.To} ({e.Trigger}{(e.Illegal ? ", refused" : "")}) reasons {e.Reasons} at {When(r, e.TimeNs)}\n"));
         return sb.ToString();
     }
 
@@ -215,6 +218,23 @@ internal static class StateCommand
             {
                 w.WriteNull("halt");
             }
+            w.WriteStartArray("riskEvents");
+            foreach (var e in r.RiskEvents)
+            {
+                w.WriteStartObject();
+                if (e.Symbol is null)
+                    w.WriteNull("symbol");
+                else
+                    w.WriteString("symbol", e.Symbol);
+                w.WriteString("from", e.From.ToString());
+                w.WriteString("to", e.To.ToString());
+                w.WriteString("trigger", e.Trigger.ToString());
+                w.WriteString("reasons", e.Reasons.ToString());
+                w.WriteBoolean("illegal", e.Illegal);
+                w.WriteNumber("timeNs", e.TimeNs);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";

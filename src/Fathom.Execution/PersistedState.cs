@@ -17,10 +17,17 @@ public sealed record PersistedState(
     IReadOnlyDictionary<string, long> LastTradeIds,
     RiskDayRecord? Day,
     RiskHaltRecord? Halt,
-    long FirstOrderSeq = 0)
+    long FirstOrderSeq = 0,
+    IReadOnlyList<StoredRiskEvent>? RecentRiskEvents = null)
 {
+    /// <summary>How many of the latest risk events <see cref="ITradeStore.Load"/> returns (newest last).</summary>
+    public const int RiskEventsLoaded = 20;
+
     /// <summary>A store that holds nothing yet.</summary>
     public static PersistedState Empty { get; } = new([], [], new Dictionary<string, long>(), null, null);
+
+    /// <summary>The latest risk state changes stored (kill-switch trips and releases, halts), oldest first; for operators, not restored.</summary>
+    public IReadOnlyList<StoredRiskEvent> RiskEvents => RecentRiskEvents ?? [];
 
     /// <summary>The position <paramref name="symbol"/>'s stored fills add up to (fills of <paramref name="node"/> only, as execution counts them).</summary>
     public PositionLedger PositionOf(string symbol, ushort node, int priceDecimals, int qtyDecimals)
@@ -32,3 +39,10 @@ public sealed record PersistedState(
         return ledger;
     }
 }
+
+/// <summary>
+/// One stored risk state change: the states and trigger as their enum names' codes (<c>RiskState</c>,
+/// <c>RiskTrigger</c>), the reasons as <c>RiskReason</c> flags, the symbol (null: account-wide) and the core time.
+/// </summary>
+public readonly record struct StoredRiskEvent(string? Symbol, Fathom.Risk.RiskState From, Fathom.Risk.RiskState To,
+    Fathom.Risk.RiskTrigger Trigger, Fathom.Risk.RiskReason Reasons, bool Illegal, long TimeNs);

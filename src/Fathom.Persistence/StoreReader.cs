@@ -70,7 +70,17 @@ internal static class StoreReader
                 halt = new RiskHaltRecord(r.GetBoolean(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2));
         }
         long firstOrderSeq = Scalar(connection, tx, "SELECT COALESCE(MIN(order_seq), 0) FROM orders");
-        return new PersistedState(fills, open, lastTradeIds, day, halt, firstOrderSeq);
+        var events = new List<StoredRiskEvent>();
+        using (var cmd = Command(connection, tx,
+            $"SELECT symbol, from_state, to_state, trigger, reasons, illegal, time_ns FROM risk_events ORDER BY id DESC LIMIT {PersistedState.RiskEventsLoaded}"))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+                events.Add(new StoredRiskEvent(r.IsDBNull(0) ? null : r.GetString(0), (Fathom.Risk.RiskState)r.GetInt64(1), (Fathom.Risk.RiskState)r.GetInt64(2),
+                    (Fathom.Risk.RiskTrigger)r.GetInt64(3), (Fathom.Risk.RiskReason)r.GetInt64(4), r.GetBoolean(5), r.GetInt64(6)));
+        }
+        events.Reverse();
+        return new PersistedState(fills, open, lastTradeIds, day, halt, firstOrderSeq, events);
     }
 
     /// <summary>Rows in <paramref name="table"/> (a constant of ours, never input).</summary>

@@ -136,6 +136,9 @@ public sealed partial class RunCommandTests
         Assert.True(code == 0, $"exit {code}\n{text}\n{error}");
         Assert.Contains($"halt: IN FORCE: {halted.Halt!.Value.Reason}, since core time ", text);
         Assert.Contains("operator halt", text);
+        // The halt is also in the risk audit trail (written through the engine from risk's observer).
+        Assert.Contains(halted.RiskEvents, e => e.To == Fathom.Risk.RiskState.Halted && e.Trigger == Fathom.Risk.RiskTrigger.OperatorHalt);
+        Assert.Matches(@"account: \w+ -> Halted \(OperatorHalt\)", text);
         (code, text, _) = await StateAsync("--config", snapshotConfig, "--json");
         Assert.Equal(0, code);
         using (var doc = JsonDocument.Parse(text))

@@ -160,6 +160,35 @@ public abstract class TradeStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RiskEvents_AreAppendedInOrder_AndTheLatestLoadWithSymbolTriggerAndReasons()
+    {
+        await using (var store = Open())
+        {
+            // A kill switch trips on BTCUSDT, an account-wide halt follows, then more than Load returns.
+            Assert.True(store.TryAppend(new Fathom.Risk.RiskTransition(Fathom.Risk.RiskState.Active, Fathom.Risk.RiskState.Reducing,
+                Fathom.Risk.RiskTrigger.Reduce, Fathom.Risk.RiskReason.FeedLag, 0, false, 10)));
+            Assert.True(store.TryAppend(new Fathom.Risk.RiskTransition(Fathom.Risk.RiskState.Reducing, Fathom.Risk.RiskState.Halted,
+                Fathom.Risk.RiskTrigger.Halt, Fathom.Risk.RiskReason.FeedLag | Fathom.Risk.RiskReason.DailyDrawdown, -1, false, 20)));
+            await store.FlushAsync(TimeSpan.FromSeconds(30));
+            var events = store.Load().RiskEvents;
+            Assert.Equal(2, events.Count);
+            Assert.Equal(new StoredRiskEvent("BTCUSDT", Fathom.Risk.RiskState.Active, Fathom.Risk.RiskState.Reducing, Fathom.Risk.RiskTrigger.Reduce,
+                Fathom.Risk.RiskReason.FeedLag, false, 10), events[0]);
+            Assert.Equal(new StoredRiskEvent(null, Fathom.Risk.RiskState.Reducing, Fathom.Risk.RiskState.Halted, Fathom.Risk.RiskTrigger.Halt,
+                Fathom.Risk.RiskReason.FeedLag | Fathom.Risk.RiskReason.DailyDrawdown, false, 20), events[1]);
+            for (int i = 0; i < PersistedState.RiskEventsLoaded + 5; i++)
+                Assert.True(store.TryAppend(new Fathom.Risk.RiskTransition(Fathom.Risk.RiskState.Halted, Fathom.Risk.RiskState.Active,
+                    Fathom.Risk.RiskTrigger.Release, Fathom.Risk.RiskReason.None, 0, false, 100 + i)));
+            await store.FlushAsync(TimeSpan.FromSeconds(30));
+        }
+        Assert.Equal(PersistedState.RiskEventsLoaded + 7, CountRows("risk_events"));
+        await using var reopened = Open();
+        var latest = reopened.Load().RiskEvents;
+        Assert.Equal(PersistedState.RiskEventsLoaded, latest.Count);
+        Assert.Equal(Enumerable.Range(0, PersistedState.RiskEventsLoaded).Select(i => 105L + i), latest.Select(e => e.TimeNs));
+    }
+
+    [Fact]
     public async Task Records_KeyedBySymbol_SurviveAChangedSymbolOrder()
     {
         await using (var store = Open(["BTCUSDT", "ETHUSDT"]))

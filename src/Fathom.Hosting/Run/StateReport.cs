@@ -44,6 +44,8 @@ internal sealed record StateReport
     public required IReadOnlyList<PersistedOrder> OpenOrders { get; init; }
     public required StoredDay? Day { get; init; }
     public required RiskHaltRecord? Halt { get; init; }
+    /// <summary>The latest stored risk state changes (kill-switch trips and releases, halts), oldest first.</summary>
+    public IReadOnlyList<StoredRiskEvent> RiskEvents { get; init; } = [];
     /// <summary>The monotonic clock when the store was read (to age the stored times).</summary>
     public required long MonotonicNowNs { get; init; }
 
@@ -114,6 +116,7 @@ internal sealed record StateReport
             OpenOrders = state.OpenOrders,
             Day = day,
             Halt = state.Halt,
+            RiskEvents = state.RiskEvents,
             MonotonicNowNs = new MonotonicClock(time).NowNanos(),
         };
     }
