@@ -66,7 +66,7 @@ public static class StartupReconciliation
                     ours.Add(order);
                 else
                     others++;
-        AdoptionSummary adoption = engine.Adopt(ours, restored.OpenOrders);
+        AdoptionSummary adoption = engine.Adopt(ours, WithStoredFills(restored, node));
 
         // 2. Missed fills, read between two balance reads that agree.
         var from = new long[specs.Count];
@@ -131,6 +131,31 @@ public static class StartupReconciliation
         if (mismatch is not null)
             engine.ReportFault(EngineFault.Reconciliation, mismatch);
         return new ReconciliationResult(ours.Count, adoption, others, missed.Count, after, lines, mismatch);
+    }
+
+    /// <summary>
+    /// The store's open orders with their filled quantity taken from the stored fills (what the position
+    /// counted for them) rather than the order row, which a crash between the fill's commit and the order's
+    /// can leave behind: a recovered order then completes on exactly the fills still to come.
+    /// </summary>
+    internal static IReadOnlyList<PersistedOrder> WithStoredFills(PersistedState restored, ushort node)
+    {
+        var open = new List<PersistedOrder>(restored.OpenOrders.Count);
+        foreach (PersistedOrder o in restored.OpenOrders)
+        {
+            long filled = 0;
+            foreach (PersistedFill f in restored.Fills)
+            {
+                if (f.Symbol != o.Symbol || f.ClientId.IsNone || f.ClientId.Node != node)
+                    continue;
+                bool same = (o.VenueOrderId != 0 && f.VenueOrderId == o.VenueOrderId)
+                    || f.ClientId.Sequence == o.ClientId.Sequence || (!o.CurrentClientId.IsNone && f.ClientId.Sequence == o.CurrentClientId.Sequence);
+                if (same)
+                    filled += f.Qty.Raw;
+            }
+            open.Add(o with { Filled = new Qty(filled) });
+        }
+        return open;
     }
 
     /// <summary>The trade id the missed-fill fetch starts after: below the lowest of the symbol's last stored fills, or 0 (from the first trade).</summary>

@@ -257,4 +257,21 @@ public sealed class RestartReconciliationTests
         Assert.Contains("balance check failed", halt!.Value.Reason);
         await second.StopAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public void StoredOpenOrder_FilledQuantity_IsTheStoredFillsSum_NotTheOrderRowACrashLeftBehind()
+    {
+        // The fill committed, the order row's update did not (a kill between the two batches).
+        var id = new ClientOrderId(3, 2, 40);
+        var amended = new ClientOrderId(3, 2, 41);
+        var row = new PersistedOrder(40, id, amended, 777, Symbol, Fathom.Core.OrderSide.Buy, Fathom.Gateway.Abstractions.OrderType.LimitMaker,
+            new Price(1), new Qty(1_000), Qty.Zero, OrderState.Accepted, 0);
+        PersistedFill Fill(long tradeId, ClientOrderId by, long venueId, long qty) =>
+            new(Symbol, tradeId, venueId, by, Fathom.Core.OrderSide.Buy, new Price(1), new Qty(qty), 0, Qty.Zero, true, tradeId);
+        var state = new PersistedState(
+            [Fill(1, id, 777, 300), Fill(2, amended, 777, 200), Fill(3, new ClientOrderId(3, 2, 99), 888, 50), Fill(4, new ClientOrderId(4, 2, 40), 999, 70)],
+            [row], new Dictionary<string, long>(), null, null);
+        var open = StartupReconciliation.WithStoredFills(state, node: 3);
+        Assert.Equal(500, Assert.Single(open).Filled.Raw); // its own fills (both ids), not another order's or another instance's
+    }
 }
