@@ -435,8 +435,9 @@ public sealed class TradingEngine : IReportSink
                 break;
             case JournalOperatorKind.Pause:
                 MoveOperator(EngineOperatorTrigger.Pause);
+                // Orders cancelled, quoting held; the strategies' quote targets stand for the resume.
                 for (int i = 0; i < _books.Count; i++)
-                    _execution.Submit(Intent.CancelAll(i), now);
+                    _execution.Hold(i, now);
                 break;
             case JournalOperatorKind.Resume:
                 MoveOperator(EngineOperatorTrigger.Resume);
@@ -444,6 +445,8 @@ public sealed class TradingEngine : IReportSink
                 _storeHaltQueued = false;
                 _execution.Risk.OperatorResume(now);
                 PersistHalt(new RiskHaltRecord(false, null, now));
+                for (int i = 0; i < _books.Count; i++)
+                    _execution.Release(i, now);
                 break;
             case JournalOperatorKind.Halt:
                 _execution.Risk.OperatorHalt(now);
@@ -466,7 +469,7 @@ public sealed class TradingEngine : IReportSink
                 MoveOperator(EngineOperatorTrigger.Flatten);
                 _flattenSlippageTicks = argument;
                 for (int i = 0; i < _books.Count; i++)
-                    _execution.Submit(Intent.CancelAll(i), now);
+                    _execution.Hold(i, now);
                 break;
             default:
                 ThrowHelper.ThrowInvalidOperation($"unknown operator command {(int)command}");

@@ -39,6 +39,10 @@ public sealed partial class ExecutionEngine
         public Price BestBid;
         public Price BestAsk;
         public bool HasQuoteTarget;
+        // Risk wants the instrument's orders cancelled: the quote target is kept and re-applied once it lets go.
+        public bool Suspended;
+        // An operator pause (or flatten): no quotes until released; the target is kept.
+        public bool OperatorHeld;
         public Price TargetBidPrice;
         public Qty TargetBidQty;
         public Price TargetAskPrice;
@@ -141,19 +145,19 @@ public sealed partial class ExecutionEngine
         var inst = _instruments[intent.InstrumentId];
         if (_risk.WantsCancelAll(intent.InstrumentId, nowNs))
         {
-            inst.HasQuoteTarget = false;
+            // The strategy's latest quote target stands (it is re-applied when risk lets go); nothing rests meanwhile.
+            if (intent.Kind == IntentKind.Quote)
+                SetQuoteTarget(inst, intent);
+            else if (intent.Kind == IntentKind.CancelAll)
+                inst.HasQuoteTarget = false;
+            inst.Suspended = true;
             CancelAllOrders(inst, nowNs);
             return;
         }
         switch (intent.Kind)
         {
             case IntentKind.Quote:
-                inst.HasQuoteTarget = true;
-                inst.TargetBidPrice = intent.BidPrice;
-                inst.TargetBidQty = intent.QuotesBid ? intent.BidQty : Qty.Zero;
-                inst.TargetAskPrice = intent.AskPrice;
-                inst.TargetAskQty = intent.QuotesAsk ? intent.AskQty : Qty.Zero;
-                inst.PostOnly = intent.PostOnly;
+                SetQuoteTarget(inst, intent);
                 ManageQuotes(inst, nowNs);
                 break;
             case IntentKind.CancelAll:
@@ -185,14 +189,17 @@ public sealed partial class ExecutionEngine
             bool retryDue = TakeDueRetry(inst, nowNs);
             if (_risk.WantsCancelAll(i, nowNs))
             {
-                inst.HasQuoteTarget = false;
+                inst.Suspended = true;
                 CancelAllOrders(inst, nowNs);
             }
             else
             {
                 if (retryDue)
                     SendWantedCancels(inst, nowNs);
-                if (retryDue || !_risk.AllowsIncrease(i, nowNs))
+                // Risk let go of a cancel-all (a halt lifted, a kill switch released): the standing target is quoted again.
+                bool released = inst.Suspended;
+                inst.Suspended = false;
+                if (retryDue || released || !_risk.AllowsIncrease(i, nowNs))
                     ManageQuotes(inst, nowNs);
             }
             if (held)
@@ -206,9 +213,43 @@ public sealed partial class ExecutionEngine
         }
     }
 
+    private static void SetQuoteTarget(InstrumentState inst, in Intent intent)
+    {
+        inst.HasQuoteTarget = true;
+        inst.TargetBidPrice = intent.BidPrice;
+        inst.TargetBidQty = intent.QuotesBid ? intent.BidQty : Qty.Zero;
+        inst.TargetAskPrice = intent.AskPrice;
+        inst.TargetAskQty = intent.QuotesAsk ? intent.AskQty : Qty.Zero;
+        inst.PostOnly = intent.PostOnly;
+    }
+
+    /// <summary>
+    /// Operator pause (or flatten) of <paramref name="instrumentId"/>: every order is cancelled and no quote
+    /// goes out until <see cref="Release"/>; the strategy's quote target is kept, so quoting returns at
+    /// once on release (a strategy that does not resend an unchanged target would otherwise wait for the
+    /// market to move). Takes (a flatten's) still go.
+    /// </summary>
+    public void Hold(int instrumentId, long nowNs)
+    {
+        var inst = _instruments[instrumentId];
+        inst.OperatorHeld = true;
+        CancelAllOrders(inst, nowNs);
+    }
+
+    /// <summary>Ends <see cref="Hold"/>: the standing quote target is quoted again (unless risk wants everything cancelled).</summary>
+    public void Release(int instrumentId, long nowNs)
+    {
+        var inst = _instruments[instrumentId];
+        if (!inst.OperatorHeld)
+            return;
+        inst.OperatorHeld = false;
+        if (!_risk.WantsCancelAll(instrumentId, nowNs))
+            ManageQuotes(inst, nowNs);
+    }
+
     private void ManageQuotes(InstrumentState inst, long nowNs)
     {
-        if (!inst.HasQuoteTarget)
+        if (!inst.HasQuoteTarget || inst.OperatorHeld)
             return;
         var spec = inst.Spec;
         int id = inst.Id;

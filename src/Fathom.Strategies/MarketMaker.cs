@@ -64,10 +64,6 @@ public sealed class MarketMaker(MarketMakerOptions options) : IStrategy
             return;
         }
         Intent quote = ComputeQuote(book, top, signals, context.Position(id).Position.Raw);
-        // A standing quote with nothing working was cancelled under it (a risk halt, an operator pause, the
-        // venue): it is sent again, not taken as unchanged, or quoting would wait for the market to move.
-        if (_last.Kind == IntentKind.Quote && (_last.BidQty.Raw > 0 || _last.AskQty.Raw > 0) && context.Orders(id).IsEmpty)
-            _last = default;
         if (quote == _last)
             return;
         long now = context.NowNanos;

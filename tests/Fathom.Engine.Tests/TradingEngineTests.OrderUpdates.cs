@@ -30,7 +30,7 @@ public partial class TradingEngineTests
     }
 
     [Fact]
-    public void PauseThenResume_MarketMakerQuotesAgainOnTheNextInput_WithoutTheMarketMoving()
+    public void PauseThenResume_QuotesTheStandingTargetAtOnce_WithoutTheMarketMoving()
     {
         var strategy = new RecordingStrategy();
         var rig = NewRig(strategy);
@@ -46,11 +46,15 @@ public partial class TradingEngineTests
         Assert.Equal(2, cancels.Length);
         foreach (var c in cancels)
             rig.Engine.OnCanceled(new CanceledReport(0, c.OrigClientOrderId, rig.Now));
-        rig.Engine.Resume();
-
-        // Same prices, a new update: the standing quote goes out again rather than counting as unchanged.
         int before = rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place);
-        rig.Market(10_000, 10_010, 2);
+        rig.Market(10_000, 10_010, 2); // paused: the strategy is not called, nothing is placed
+        Assert.Equal(before, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place));
+
+        // The resume quotes the standing target at once: the market maker does not resend an unchanged
+        // quote, and the market has not moved.
+        rig.Engine.Resume();
+        Assert.Equal(before + 2, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place));
+        rig.Market(10_000, 10_010, 3);
         Assert.Equal(before + 2, rig.Gateway.Sent.Count(c => c.Kind == CommandKind.Place));
     }
 

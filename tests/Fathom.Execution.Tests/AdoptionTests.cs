@@ -184,4 +184,27 @@ public class AdoptionTests
         Assert.Equal(orphan, cancel.OrigClientOrderId);
         Assert.Equal(1, h.Engine.Counters.OrphanCancels);
     }
+
+    [Fact]
+    public void RiskHaltLifted_TheStandingQuoteTargetIsQuotedAgain_WithoutANewIntent()
+    {
+        var h = new Harness();
+        h.Quote(Harness.Mid - 50, 500, Harness.Mid + 50, 500);
+        var places = h.Drain();
+        Assert.Equal(2, places.Length);
+        foreach (var p in places)
+            h.Ack(p.ClientOrderId);
+        h.Risk.OperatorHalt(h.Now);
+        h.Engine.OnTimer(h.Now);
+        var cancels = h.Drain();
+        Assert.Equal(2, cancels.Count(c => c.Kind == CommandKind.Cancel));
+        foreach (var c in cancels)
+            h.Canceled(c.OrigClientOrderId);
+        h.Engine.OnTimer(h.Now);
+        Assert.Empty(h.Drain()); // halted: nothing goes out
+        h.Risk.OperatorResume(h.Now);
+        h.Engine.OnTimer(h.Now);
+        var again = h.Drain();
+        Assert.Equal(2, again.Count(c => c.Kind == CommandKind.Place));
+    }
 }
