@@ -74,7 +74,8 @@ public static class StartupReconciliation
             from[i] = FetchFrom(restored, specs[i].Symbol);
         // A symbol with no stored fill is read from its first trade, keeping only orders this store placed
         // (sequence at or after its first order); a store with no order placed nothing that could have filled.
-        bool Placed(FillReport f) => restored.Fills.Any(s => s.Symbol == specs[f.InstrumentId].Symbol)
+        var symbolsWithFills = new HashSet<string>(restored.Fills.Select(f => f.Symbol), StringComparer.Ordinal);
+        bool Placed(FillReport f) => symbolsWithFills.Contains(specs[f.InstrumentId].Symbol)
             || (restored.FirstOrderSeq > 0 && f.ClientOrderId.Sequence >= restored.FirstOrderSeq);
         var stored = new HashSet<(string, long)>(restored.Fills.Select(f => (f.Symbol, f.TradeId)));
         IReadOnlyList<VenueBalance> before = await venue.GetBalancesAsync(cancel).ConfigureAwait(false), after = before;
@@ -140,21 +141,31 @@ public static class StartupReconciliation
     /// </summary>
     internal static IReadOnlyList<PersistedOrder> WithStoredFills(PersistedState restored, ushort node)
     {
-        var open = new List<PersistedOrder>(restored.OpenOrders.Count);
-        foreach (PersistedOrder o in restored.OpenOrders)
+        IReadOnlyList<PersistedOrder> orders = restored.OpenOrders;
+        // Each of this node's fills belongs to at most one open order: by venue order id, else by client id
+        // sequence (its own, or the one an amend gave it). One pass over the fills.
+        var byVenueId = new Dictionary<(string, long), int>();
+        var bySequence = new Dictionary<(string, long), int>();
+        for (int k = 0; k < orders.Count; k++)
         {
-            long filled = 0;
-            foreach (PersistedFill f in restored.Fills)
-            {
-                if (f.Symbol != o.Symbol || f.ClientId.IsNone || f.ClientId.Node != node)
-                    continue;
-                bool same = (o.VenueOrderId != 0 && f.VenueOrderId == o.VenueOrderId)
-                    || f.ClientId.Sequence == o.ClientId.Sequence || (!o.CurrentClientId.IsNone && f.ClientId.Sequence == o.CurrentClientId.Sequence);
-                if (same)
-                    filled += f.Qty.Raw;
-            }
-            open.Add(o with { Filled = new Qty(filled) });
+            PersistedOrder o = orders[k];
+            if (o.VenueOrderId != 0)
+                byVenueId[(o.Symbol, o.VenueOrderId)] = k;
+            bySequence[(o.Symbol, o.ClientId.Sequence)] = k;
+            if (!o.CurrentClientId.IsNone)
+                bySequence[(o.Symbol, o.CurrentClientId.Sequence)] = k;
         }
+        var filled = new long[orders.Count];
+        foreach (PersistedFill f in restored.Fills)
+        {
+            if (f.ClientId.IsNone || f.ClientId.Node != node)
+                continue;
+            if (byVenueId.TryGetValue((f.Symbol, f.VenueOrderId), out int k) || bySequence.TryGetValue((f.Symbol, f.ClientId.Sequence), out k))
+                filled[k] += f.Qty.Raw;
+        }
+        var open = new List<PersistedOrder>(orders.Count);
+        for (int k = 0; k < orders.Count; k++)
+            open.Add(orders[k] with { Filled = new Qty(filled[k]) });
         return open;
     }
 
