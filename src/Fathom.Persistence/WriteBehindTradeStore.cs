@@ -140,9 +140,6 @@ public abstract class WriteBehindTradeStore : ITradeStore
     /// <summary>Reads back fills, open orders, last trade id per symbol, the risk day and the halt (<see cref="ITradeStore.Load"/>), in one read transaction.</summary>
     public PersistedState Load() => Transact((c, tx) => StoreReader.ReadState(c, tx, _fillOrder), write: false);
 
-    /// <summary>Every stored fill (every run's), in the order it was stored.</summary>
-    public IReadOnlyList<PersistedFill> LoadFills() => Transact((c, tx) => StoreReader.ReadFills(c, tx, _fillOrder), write: false);
-
     /// <summary>Fills in the store (every run's).</summary>
     public long CountFills() => Transact((c, tx) => StoreReader.Count(c, tx, "fills"), write: false);
 

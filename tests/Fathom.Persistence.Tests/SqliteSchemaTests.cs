@@ -55,7 +55,7 @@ public sealed class SqliteSchemaTests : IDisposable
 
         await using (var store = SqliteTradeStore.Open(DbPath, Symbols, legacyNode: 3))
         {
-            var fills = store.LoadFills();
+            var fills = store.Load().Fills;
             Assert.Equal(3, fills.Count);
             Assert.Equal(("BTCUSDT", 11L, 501L, new ClientOrderId(3, 0, 7), OrderSide.Buy, 6_000_000L, 150L, 3L, true, 100L),
                 (fills[0].Symbol, fills[0].TradeId, fills[0].VenueOrderId, fills[0].ClientId, fills[0].Side, fills[0].Price.Raw, fills[0].Qty.Raw,
@@ -74,7 +74,7 @@ public sealed class SqliteSchemaTests : IDisposable
 
         // Opening again is a no-op migration: nothing is duplicated or lost.
         await using (var again = SqliteTradeStore.Open(DbPath, Symbols))
-            Assert.Equal(3, again.LoadFills().Count);
+            Assert.Equal(3, again.Load().Fills.Count);
     }
 
     [Fact]

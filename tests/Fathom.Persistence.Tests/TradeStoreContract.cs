@@ -66,7 +66,7 @@ public abstract class TradeStoreContract : IAsyncLifetime
         Assert.Equal(
             [Stored(7, 107), Stored(7, 108), Stored(3, 103, "ETHUSDT", 2_000),
              new PersistedFill("ETHUSDT", 4, 555, ClientOrderId.None, OrderSide.Sell, new Price(-5), new Qty(3), -3, new Qty(4), false, long.MaxValue)],
-            store.LoadFills());
+            store.Load().Fills);
         Assert.Equal(4, store.CountFills());
         Assert.Equal(4, CountRows("fills"));
         Assert.True(store.IsHealthy, store.Failure);
