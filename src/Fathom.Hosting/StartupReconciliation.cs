@@ -77,7 +77,8 @@ public static class StartupReconciliation
         var symbolsWithFills = new HashSet<string>(restored.Fills.Select(f => f.Symbol), StringComparer.Ordinal);
         bool Placed(FillReport f) => symbolsWithFills.Contains(specs[f.InstrumentId].Symbol)
             || (restored.FirstOrderSeq > 0 && f.ClientOrderId.Sequence >= restored.FirstOrderSeq);
-        var stored = new HashSet<(string, long)>(restored.Fills.Select(f => (f.Symbol, f.TradeId)));
+        // Keyed as the store and execution key a fill: a self-trade's two fills share one trade id.
+        var stored = new HashSet<(string, long, long)>(restored.Fills.Select(f => (f.Symbol, f.TradeId, f.VenueOrderId)));
         IReadOnlyList<VenueBalance> before = await venue.GetBalancesAsync(cancel).ConfigureAwait(false), after = before;
         var fetched = new List<FillReport>();
         bool settled = false;
@@ -91,8 +92,8 @@ public static class StartupReconciliation
             settled = checks.All(c => Total(before, c.Asset) == Total(after, c.Asset));
             before = after;
         }
-        var missed = fetched.Where(f => f.ClientOrderId.Node == node && Placed(f) && !stored.Contains((specs[f.InstrumentId].Symbol, f.TradeId)))
-            .GroupBy(f => (f.InstrumentId, f.TradeId)).Select(g => g.First()).OrderBy(f => f.TradeId).ToList();
+        var missed = fetched.Where(f => f.ClientOrderId.Node == node && Placed(f) && !stored.Contains((specs[f.InstrumentId].Symbol, f.TradeId, f.VenueOrderId)))
+            .GroupBy(f => (f.InstrumentId, f.TradeId, f.VenueOrderId)).Select(g => g.First()).OrderBy(f => f.TradeId).ToList();
         // Into the core as fills like any other (journaled, stored, de-duplicated by trade id).
         foreach (FillReport fill in missed)
             engine.OnFill(fill);
