@@ -352,6 +352,49 @@ public sealed class TradingEngine : IReportSink
         Enqueue(input);
     }
 
+    // ---- the lease and the other instances (the host's lease keeper, on its own thread)
+
+    /// <summary>Packs an instrument and a non-negative raw amount (below 2^48) into one journaled argument.</summary>
+    private const long AmountMask = (1L << 48) - 1;
+
+    /// <summary>
+    /// The lease was renewed: new orders may go until <paramref name="deadlineNs"/> (monotonic, the renewal's
+    /// send time + TTL − margin); see <see cref="ExecutionEngine.SetSendDeadline"/>. Safe from any thread;
+    /// never waits for the core lock.
+    /// </summary>
+    public void ExtendLease(long deadlineNs) =>
+        Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.LeaseDeadline, Argument = deadlineNs });
+
+    /// <summary>The lease is lost: every order is cancelled, only cancels go out from now on. Safe from any thread; never waits.</summary>
+    public void LoseLease() =>
+        Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.LeaseLost });
+
+    /// <summary>
+    /// This instance's share of the account-wide position limit on <paramref name="instrumentId"/>
+    /// (<see cref="RiskManager.SetPositionQuota"/>; <see cref="long.MaxValue"/>: none). Waits for the core
+    /// lock and returns once it is in force (a share is given back to the other instances only after), so
+    /// the caller must hold no lock.
+    /// </summary>
+    public void SetPositionQuota(int instrumentId, long qtyRaw)
+    {
+        if ((uint)instrumentId >= (uint)_books.Count || instrumentId > ushort.MaxValue)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(instrumentId), "Unknown instrument id.");
+        long amount = qtyRaw >= AmountMask ? AmountMask : Math.Max(0, qtyRaw);
+        Operator(JournalOperatorKind.PositionQuota, ((long)instrumentId << 48) | amount);
+    }
+
+    /// <summary>This instance's share of the account's order budget (<see cref="RiskManager.SetOrderBudgetQuota"/>; negative: none). Waits like <see cref="SetPositionQuota"/>.</summary>
+    public void SetOrderBudgetQuota(int orders) => Operator(JournalOperatorKind.OrderBudgetQuota, orders);
+
+    /// <summary>The other instances' best resting bid and ask on <paramref name="instrumentId"/> (zero: none). Safe from any thread; never waits.</summary>
+    public void SetPeerQuotes(int instrumentId, Price bid, Price ask)
+    {
+        if ((uint)instrumentId >= (uint)_books.Count || instrumentId > ushort.MaxValue)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(instrumentId), "Unknown instrument id.");
+        Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.PeerBid, Argument = ((long)instrumentId << 48) | (Math.Max(0, bid.Raw) & AmountMask) });
+        Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.PeerAsk, Argument = ((long)instrumentId << 48) | (Math.Max(0, ask.Raw) & AmountMask) });
+    }
+
     /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>). A view of <see cref="OperatorState"/>.</summary>
     public bool Flattening => EngineOperatorStateMachine.IsFlattening(_operatorState);
     private long _flattenSlippageTicks;
@@ -465,6 +508,33 @@ public sealed class TradingEngine : IReportSink
                 PersistDay(now);
                 _execution.OnTimer(now);
                 break;
+            case JournalOperatorKind.LeaseDeadline:
+                _execution.SetSendDeadline(argument, now);
+                break;
+            case JournalOperatorKind.LeaseLost:
+                _execution.LoseLease(now);
+                break;
+            case JournalOperatorKind.PositionQuota:
+            {
+                long amount = argument & AmountMask;
+                _execution.Risk.SetPositionQuota((int)(argument >>> 48), amount == AmountMask ? long.MaxValue : amount);
+                break;
+            }
+            case JournalOperatorKind.OrderBudgetQuota:
+                _execution.Risk.SetOrderBudgetQuota(argument < 0 ? int.MaxValue : (int)Math.Min(argument, int.MaxValue));
+                break;
+            case JournalOperatorKind.PeerBid:
+            case JournalOperatorKind.PeerAsk:
+            {
+                int i = (int)(argument >>> 48);
+                (Price bid, Price ask) = _execution.PeerQuotes(i);
+                Price price = new(argument & AmountMask);
+                if (command == JournalOperatorKind.PeerBid)
+                    _execution.SetPeerQuotes(i, price, ask);
+                else
+                    _execution.SetPeerQuotes(i, bid, price);
+                break;
+            }
             case JournalOperatorKind.Flatten:
                 MoveOperator(EngineOperatorTrigger.Flatten);
                 _flattenSlippageTicks = argument;
@@ -769,6 +839,36 @@ public sealed class TradingEngine : IReportSink
                 EndInput();
             }
             return new AdoptionSummary(kept, cancelled, recovered);
+        }
+    }
+
+    /// <summary>
+    /// Takeover: cancels, by id, the open orders earlier holders of this lease scope left at the venue (older
+    /// epochs, other nodes); returns how many. One input under the core lock, before <see cref="Start"/>, like <see cref="Adopt"/>.
+    /// </summary>
+    public int CancelZombies(IReadOnlyList<VenueOpenOrder> venueOrders)
+    {
+        ArgumentNullException.ThrowIfNull(venueOrders);
+        lock (_lock)
+        {
+            long now = BeginInput(_clock.NowNanos());
+            int cancelled = 0;
+            try
+            {
+                foreach (VenueOpenOrder v in venueOrders)
+                    if (_execution.CancelZombie(v, now))
+                        cancelled++;
+                Flush(now, -1);
+            }
+            catch (Exception ex) when (IsCoreFault(ex))
+            {
+                CoreFault(ex, "takeover cancels", now);
+            }
+            finally
+            {
+                EndInput();
+            }
+            return cancelled;
         }
     }
 

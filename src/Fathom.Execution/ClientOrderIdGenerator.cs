@@ -30,6 +30,7 @@ public sealed class ClientOrderIdGenerator
     private long _prefetchAt; // reserve ahead when _next reaches this
     private bool _failing;
     private long _first;     // the first sequence number this generator handed out, 0 before
+    private readonly bool[] _scopeNodes = new bool[ClientOrderIdFormat.MaxNode + 1];
 
     public ClientOrderIdGenerator(ushort node, uint epoch, ISequenceReservation reservation, int blockSize = 4096)
     {
@@ -60,17 +61,34 @@ public sealed class ClientOrderIdGenerator
 
     /// <summary>
     /// True when <paramref name="id"/> was issued by this node (instance), in this epoch or an earlier
-    /// one: the epoch tells runs of one instance apart, the node tells instances apart. An earlier run's
-    /// orders are ours to cancel (or adopt); only another node's are left alone.
+    /// one, or by a node that held this instance's lease scope before it (<see cref="AddScopeNode"/>): the
+    /// epoch tells runs apart, the node tells instances apart. An earlier run's orders are ours to cancel
+    /// (or adopt); only another scope's are left alone.
     /// </summary>
-    public bool IsOwn(ClientOrderId id) => !id.IsNone && id.Node == Node;
+    public bool IsOwn(ClientOrderId id) => !id.IsNone && (id.Node == Node || _scopeNodes[id.Node]);
+
+    /// <summary>True when <paramref name="id"/> was issued by this node (any run), not by another holder of the lease scope.</summary>
+    public bool IsSelf(ClientOrderId id) => !id.IsNone && id.Node == Node;
+
+    /// <summary>
+    /// Other nodes that held this instance's lease scope before it (hot standby: a follower took over): their
+    /// orders and fills are the scope's, so they count as own (<see cref="IsOwn"/>): their fills move the
+    /// position, and their orders still open are older-epoch orders to cancel (zombies). Set before trading.
+    /// </summary>
+    public void AddScopeNode(ushort node)
+    {
+        if (node > ClientOrderIdFormat.MaxNode)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(node), $"Node must be ≤ {ClientOrderIdFormat.MaxNode}.");
+        if (node != Node)
+            _scopeNodes[node] = true;
+    }
 
     /// <summary>
     /// True when <paramref name="id"/> was issued by this run: this node and epoch, and a sequence number
     /// this generator handed out (at or after its first). The sequence tells apart two runs that share an
     /// epoch (a restart within the same minute): the durable reservation never hands a number out twice.
     /// </summary>
-    public bool IsThisRun(ClientOrderId id) => IsOwn(id) && id.Epoch == Epoch && _first != 0 && id.Sequence >= _first;
+    public bool IsThisRun(ClientOrderId id) => IsSelf(id) && id.Epoch == Epoch && _first != 0 && id.Sequence >= _first;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ClientOrderId Next()

@@ -55,4 +55,12 @@ public sealed class ExecutionCounters
     public long NeverReachedVenue;
     /// <summary>Query answers (filled, cancelled, expired) that claimed more executed quantity than the fills seen: left Unknown, queried again.</summary>
     public long QueryFillsMissing;
+    /// <summary>New orders, amends and replacements not sent because the lease's deadline had passed.</summary>
+    public long LeaseRefusals;
+    /// <summary>Times the lease lapsed or was lost (every order cancelled, quoting stopped).</summary>
+    public long LeaseLapses;
+    /// <summary>Cancels sent for open orders another holder of this scope placed under an older epoch (zombies).</summary>
+    public long ZombieCancels;
+    /// <summary>New orders refused because they would reach another instance's resting order (cross-instance self-trade check).</summary>
+    public long PeerCrossRefusals;
 }

@@ -76,9 +76,9 @@ public sealed partial class ExecutionEngine
             Counters.ForeignReports++;
             return;
         }
-        if (id.Node != _ids.Node)
+        if (!_ids.IsOwn(id))
         {
-            Counters.OtherInstanceReports++; // another instance's order: its fills are its position
+            Counters.OtherInstanceReports++; // another scope's order: its fills are its position
             return;
         }
         if (!_fills.TryAdd(report.InstrumentId, report.TradeId, report.VenueOrderId))
@@ -308,7 +308,10 @@ public sealed partial class ExecutionEngine
         _orphanCancels[id] = nowNs;
         // No risk check and no in-flight cap: a cancel only ever reduces risk.
         Commands.Add(OrderCommand.From(new CancelOrderCommand(instrumentId, _ids.Next(), id, venueOrderId), nowNs));
-        Counters.OrphanCancels++;
+        if (_ids.IsSelf(id))
+            Counters.OrphanCancels++;
+        else
+            Counters.ZombieCancels++; // another holder of this scope placed it under an older epoch
     }
 
     /// <summary>

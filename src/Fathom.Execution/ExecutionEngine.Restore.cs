@@ -16,7 +16,7 @@ public sealed partial class ExecutionEngine
     /// <returns>True when the fill moved the position.</returns>
     public bool RestoreFill(int instrumentId, in PersistedFill fill)
     {
-        if (fill.ClientId.IsNone || fill.ClientId.Node != _ids.Node)
+        if (!_ids.IsOwn(fill.ClientId))
             return false;
         if (!_fills.TryAdd(instrumentId, fill.TradeId, fill.VenueOrderId))
             return false;
@@ -114,8 +114,8 @@ public sealed partial class ExecutionEngine
     private ref OrderRecord Take(InstrumentState inst, ClientOrderId id, ClientOrderId currentId, long venueOrderId,
         OrderSide side, OrderType type, Price price, Qty qty, Qty filled, long nowNs)
     {
-        if (!_ids.IsOwn(id) || _ids.IsThisRun(id))
-            return ref Unsafe.NullRef<OrderRecord>(); // another instance's, or this run's: never taken over
+        if (!_ids.IsSelf(id) || _ids.IsThisRun(id))
+            return ref Unsafe.NullRef<OrderRecord>(); // another node's (cancelled by id), or this run's: never taken over
         if (!Unsafe.IsNullRef(ref _table.Find(id.Sequence)) || inst.LiveCount >= inst.Live.Length)
         {
             Counters.TableFull++;

@@ -56,6 +56,9 @@ public sealed partial class ExecutionEngine
         public long RetryDueNs;
         // Restart: adopted quotes wait for the strategy's first quote target until this time, then are cancelled (0: none waiting).
         public long AdoptedUntilNs;
+        // The other instances' best resting bid and ask on the account (0: none), for the self-trade check.
+        public Price PeerBid;
+        public Price PeerAsk;
 
         public Price Mid => BestBid.Raw > 0 && BestAsk.Raw > 0 ? new Price((BestBid.Raw + BestAsk.Raw) / 2) : Price.Zero;
     }
@@ -71,6 +74,10 @@ public sealed partial class ExecutionEngine
     private long _holdUntilNs = long.MinValue;
     /// <summary>Earlier runs' orders cancelled while running, and when (cold: orphans are rare).</summary>
     private readonly Dictionary<ClientOrderId, long> _orphanCancels = [];
+    // The lease: nothing but cancels is sent at or after this (monotonic ns); long.MaxValue while no lease binds the engine.
+    private long _sendDeadlineNs = long.MaxValue;
+    private bool _leaseBound;
+    private bool _oppositeFromPeer;
     private const int MaxOrphansRemembered = 1024;
 
     public ExecutionEngine(IReadOnlyList<InstrumentSpec> instruments, ExecutionOptions options, RiskManager risk,
@@ -135,6 +142,114 @@ public sealed partial class ExecutionEngine
         inst.AvoidAsk = avoidAsk;
     }
 
+    // ---------------------------------------------------------------- lease and peers
+
+    /// <summary>
+    /// The lease this engine sends under lasts until <paramref name="deadlineNs"/> (monotonic, the renewal's
+    /// send time + TTL − margin, from the host's lease keeper): at or after it no new order, amend or
+    /// replacement is sent (cancels always are), and the next timer cancels every order and stops quoting
+    /// for good (<see cref="LeaseLapsed"/>; the host then composes a fresh engine under a fresh lease). Only
+    /// extends; the first call binds the engine to a lease (until then nothing limits sending).
+    /// </summary>
+    public void SetSendDeadline(long deadlineNs, long nowNs)
+    {
+        if (LeaseLapsed)
+            return;
+        if (!_leaseBound || deadlineNs > _sendDeadlineNs)
+            _sendDeadlineNs = deadlineNs;
+        _leaseBound = true;
+        if (nowNs >= _sendDeadlineNs)
+            Lapse(nowNs);
+    }
+
+    /// <summary>The lease is lost (taken over, or refused at renewal): sending stops now and every order is cancelled.</summary>
+    public void LoseLease(long nowNs)
+    {
+        _leaseBound = true;
+        _sendDeadlineNs = Math.Min(_sendDeadlineNs, nowNs);
+        Lapse(nowNs);
+    }
+
+    /// <summary>The lease's deadline (monotonic ns); <see cref="long.MaxValue"/> while no lease binds the engine.</summary>
+    public long SendDeadlineNs => _sendDeadlineNs;
+
+    /// <summary>True once the lease lapsed or was lost: only cancels go out from then on.</summary>
+    public bool LeaseLapsed { get; private set; }
+
+    private void Lapse(long nowNs)
+    {
+        if (LeaseLapsed)
+            return;
+        LeaseLapsed = true;
+        Counters.LeaseLapses++;
+        foreach (var inst in _instruments)
+            CancelAllOrders(inst, nowNs);
+    }
+
+    /// <summary>
+    /// The other instances' best resting bid and ask on <paramref name="instrumentId"/> (zero: none), as the
+    /// coordination service last published them: a new order of ours that would reach them is refused as a
+    /// self-trade (<see cref="ExecutionCounters.PeerCrossRefusals"/>); the venue's STP mode is the backstop
+    /// for what changed since.
+    /// </summary>
+    public void SetPeerQuotes(int instrumentId, Price bid, Price ask)
+    {
+        var inst = _instruments[instrumentId];
+        inst.PeerBid = bid;
+        inst.PeerAsk = ask;
+    }
+
+    /// <summary>True when <paramref name="id"/> is this scope's: this node's (any run) or an earlier holder's of the lease scope.</summary>
+    public bool IsOwnOrder(ClientOrderId id) => _ids.IsOwn(id);
+
+    /// <summary>True when <paramref name="id"/> was issued by this node (any run).</summary>
+    public bool IsSelfOrder(ClientOrderId id) => _ids.IsSelf(id);
+
+    /// <summary>
+    /// Takeover: an open order another holder of this scope placed under an older epoch (a zombie) is
+    /// cancelled by id, untracked (it is not in the table; its fills still count, see <see cref="OnFill"/>).
+    /// False when it is not such an order.
+    /// </summary>
+    public bool CancelZombie(in VenueOpenOrder order, long nowNs)
+    {
+        if (!_ids.IsOwn(order.ClientOrderId) || _ids.IsSelf(order.ClientOrderId))
+            return false;
+        CancelOrphan(order.InstrumentId, order.ClientOrderId, order.VenueOrderId, nowNs);
+        return true;
+    }
+
+    /// <summary>The other instances' best resting bid and ask on <paramref name="instrumentId"/> as last set (zero: none).</summary>
+    public (Price Bid, Price Ask) PeerQuotes(int instrumentId) => (_instruments[instrumentId].PeerBid, _instruments[instrumentId].PeerAsk);
+
+    /// <summary>Our best resting bid and ask on <paramref name="instrumentId"/> (zero: none), for publishing to the other instances.</summary>
+    public (Price Bid, Price Ask) BestResting(int instrumentId)
+    {
+        var inst = _instruments[instrumentId];
+        long bid = 0, ask = 0;
+        for (int k = 0; k < inst.LiveCount; k++)
+        {
+            ref var o = ref _table.Find(inst.Live[k]);
+            if (Unsafe.IsNullRef(ref o) || !o.IsLive)
+                continue;
+            if (o.Side == OrderSide.Buy && o.Price.Raw > bid)
+                bid = o.Price.Raw;
+            else if (o.Side == OrderSide.Sell && (ask == 0 || o.Price.Raw < ask))
+                ask = o.Price.Raw;
+        }
+        return (new Price(bid), new Price(ask));
+    }
+
+    /// <summary>
+    /// The largest |position| <paramref name="instrumentId"/> could reach if every working order filled:
+    /// max(|position + working buys|, |position − working sells|), raw. What a position quota must cover.
+    /// </summary>
+    public long Exposure(int instrumentId)
+    {
+        var inst = _instruments[instrumentId];
+        long pos = inst.Ledger.Position.Raw;
+        return Math.Max(Math.Abs(pos + OpenQty(inst, OrderSide.Buy).Raw), Math.Abs(pos - OpenQty(inst, OrderSide.Sell).Raw));
+    }
+
     // ---------------------------------------------------------------- intents
 
     public void Submit(in Intent intent, long nowNs)
@@ -179,6 +294,8 @@ public sealed partial class ExecutionEngine
     /// </summary>
     public void OnTimer(long nowNs)
     {
+        if (nowNs >= _sendDeadlineNs)
+            Lapse(nowNs);
         _risk.Evaluate(nowNs);
         bool held = nowNs < _holdUntilNs;
         for (int i = 0; i < _instruments.Length; i++)
@@ -249,7 +366,7 @@ public sealed partial class ExecutionEngine
 
     private void ManageQuotes(InstrumentState inst, long nowNs)
     {
-        if (!inst.HasQuoteTarget || inst.OperatorHeld)
+        if (!inst.HasQuoteTarget || inst.OperatorHeld || LeaseLapsed)
             return;
         var spec = inst.Spec;
         int id = inst.Id;
@@ -377,6 +494,11 @@ public sealed partial class ExecutionEngine
 
     private bool SendPlace(InstrumentState inst, int id, OrderSide side, OrderType type, Price price, Qty qty, bool isQuote, long nowNs)
     {
+        if (nowNs >= _sendDeadlineNs)
+        {
+            Counters.LeaseRefusals++; // past the lease's deadline: nothing but cancels goes out
+            return false;
+        }
         if (Deferred(inst, orderNotBeforeNs: 0, nowNs))
             return false; // a quote is re-applied when the hold ends; a take is dropped, as a risk refusal drops it
         if (inst.Busy >= _options.MaxInFlightPerInstrument || inst.LiveCount >= inst.Live.Length)
@@ -394,6 +516,8 @@ public sealed partial class ExecutionEngine
         if (decision != RiskDecision.Allowed)
         {
             Counters.RiskRefusals++;
+            if (decision == RiskDecision.SelfTrade && _oppositeFromPeer)
+                Counters.PeerCrossRefusals++;
             LastRiskDecision = decision;
             return false;
         }
@@ -442,6 +566,11 @@ public sealed partial class ExecutionEngine
 
     private void SendAmend(InstrumentState inst, ref OrderRecord o, Qty newTotalQty, long nowNs)
     {
+        if (nowNs >= _sendDeadlineNs)
+        {
+            Counters.LeaseRefusals++;
+            return;
+        }
         if (Deferred(inst, o.NextModifyNs, nowNs))
             return;
         if (inst.Busy >= _options.MaxInFlightPerInstrument)
@@ -470,6 +599,13 @@ public sealed partial class ExecutionEngine
 
     private void SendCancelReplace(InstrumentState inst, int id, ref OrderRecord old, Price price, Qty qty, OrderType type, long nowNs)
     {
+        if (nowNs >= _sendDeadlineNs)
+        {
+            // Past the lease's deadline the new leg may not go; the cancel leg only reduces risk.
+            Counters.LeaseRefusals++;
+            SendCancel(inst, ref old, nowNs);
+            return;
+        }
         if (Deferred(inst, old.NextModifyNs, nowNs))
             return; // the quote target is re-applied when the back-off or hold runs out
         if (inst.Busy + 2 > _options.MaxInFlightPerInstrument || inst.LiveCount >= inst.Live.Length)
@@ -488,6 +624,8 @@ public sealed partial class ExecutionEngine
         var decision = _risk.CheckNewOrder(check, nowNs);
         if (decision != RiskDecision.Allowed)
         {
+            if (decision == RiskDecision.SelfTrade && _oppositeFromPeer)
+                Counters.PeerCrossRefusals++;
             // Risk refused the new leg; the cancel leg must never be blocked, so send it alone.
             Counters.RiskRefusals++;
             Counters.ReplacesDegradedToCancel++;
@@ -748,6 +886,11 @@ public sealed partial class ExecutionEngine
     }
 
     /// <summary>Our best resting price on the other side (buy: lowest ask; sell: highest bid), 0 when none.</summary>
+    /// <summary>
+    /// The best price on the other side that an order on <paramref name="side"/> must not reach: our own
+    /// resting orders', and the other instances' on the account (<see cref="SetPeerQuotes"/>), whichever is
+    /// nearer. <see cref="_oppositeFromPeer"/> says whether it was a peer's.
+    /// </summary>
     private Price OwnOppositeBest(InstrumentState inst, OrderSide side)
     {
         long best = 0;
@@ -759,6 +902,10 @@ public sealed partial class ExecutionEngine
             if (best == 0 || (side == OrderSide.Buy ? o.Price.Raw < best : o.Price.Raw > best))
                 best = o.Price.Raw;
         }
+        long peer = side == OrderSide.Buy ? inst.PeerAsk.Raw : inst.PeerBid.Raw;
+        _oppositeFromPeer = peer > 0 && (best == 0 || (side == OrderSide.Buy ? peer < best : peer > best));
+        if (_oppositeFromPeer)
+            best = peer;
         return new Price(best);
     }
 

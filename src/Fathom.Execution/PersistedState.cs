@@ -1,3 +1,5 @@
+using Fathom.Gateway.Abstractions;
+
 namespace Fathom.Execution;
 
 /// <summary>
@@ -30,11 +32,16 @@ public sealed record PersistedState(
     public IReadOnlyList<StoredRiskEvent> RiskEvents => RecentRiskEvents ?? [];
 
     /// <summary>The position <paramref name="symbol"/>'s stored fills add up to (fills of <paramref name="node"/> only, as execution counts them).</summary>
-    public PositionLedger PositionOf(string symbol, ushort node, int priceDecimals, int qtyDecimals)
+    public PositionLedger PositionOf(string symbol, ushort node, int priceDecimals, int qtyDecimals) =>
+        PositionOf(symbol, id => id.Node == node, priceDecimals, qtyDecimals);
+
+    /// <summary>The position <paramref name="symbol"/>'s stored fills add up to, counting the fills whose client id <paramref name="ours"/> accepts.</summary>
+    public PositionLedger PositionOf(string symbol, Func<ClientOrderId, bool> ours, int priceDecimals, int qtyDecimals)
     {
+        ArgumentNullException.ThrowIfNull(ours);
         var ledger = new PositionLedger(priceDecimals, qtyDecimals);
         foreach (PersistedFill f in Fills)
-            if (f.Symbol == symbol && !f.ClientId.IsNone && f.ClientId.Node == node)
+            if (f.Symbol == symbol && !f.ClientId.IsNone && ours(f.ClientId))
                 ledger.Apply(f.Side, f.Price, f.Qty, f.Fee, f.FeeQty);
         return ledger;
     }

@@ -23,7 +23,14 @@ public sealed record CoreSetup(
     IReadOnlyList<StrategySetup> Strategies,
     ExecutionOptions Execution,
     ushort Node,
-    uint Epoch);
+    uint Epoch)
+{
+    /// <summary>
+    /// Other nodes that held this instance's lease scope before it (a hot-standby takeover): their fills are
+    /// the scope's position and their open orders older-epoch orders to cancel (<see cref="ClientOrderIdGenerator.AddScopeNode"/>).
+    /// </summary>
+    public IReadOnlyList<ushort> ScopeNodes { get; init; } = [];
+}
 
 public sealed record CoreParts(TradingEngine Engine, ExecutionEngine Execution, RiskManager Risk, IReadOnlyList<SignalEngine> Signals);
 
@@ -72,6 +79,8 @@ public static class CoreComposition
             riskObserver?.Invoke(t);
         });
         var ids = new ClientOrderIdGenerator(setup.Node, setup.Epoch, reservation);
+        foreach (ushort node in setup.ScopeNodes)
+            ids.AddScopeNode(node);
         // Every order state change goes through the engine (store, the strategy's OnOrderUpdate), then to the caller's observer.
         var execution = new ExecutionEngine(specs, setup.Execution, risk, ids, t =>
         {

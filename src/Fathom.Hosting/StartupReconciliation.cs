@@ -21,7 +21,11 @@ public sealed record BalanceCheck(string Asset, IReadOnlyList<string> Symbols, l
 /// <param name="Mismatch">Why trading is halted after the balance check, or null.</param>
 public sealed record ReconciliationResult(
     int VenueOpen, AdoptionSummary Adoption, int OtherInstances, int MissedFills, IReadOnlyList<VenueBalance> Balances,
-    IReadOnlyList<string> BalanceLines, string? Mismatch);
+    IReadOnlyList<string> BalanceLines, string? Mismatch)
+{
+    /// <summary>Open orders earlier holders of this lease scope (other nodes, older epochs) left: cancelled.</summary>
+    public int Zombies { get; init; }
+}
 
 /// <summary>
 /// Restart reconciliation, before the strategy quotes (the host runs it once the engine has restored the
@@ -57,15 +61,21 @@ public static class StartupReconciliation
         ArgumentNullException.ThrowIfNull(restored);
         ArgumentNullException.ThrowIfNull(checks);
 
-        // 1. Open orders: ours (this instance, any earlier run) are adopted; another instance's are left alone.
+        // 1. Open orders: ours (this instance, any earlier run) are adopted; those an earlier holder of this
+        // lease scope left (another node, an older epoch) are cancelled; another scope's are left alone.
+        ExecutionEngine execution = engine.Execution;
         var ours = new List<VenueOpenOrder>();
+        var zombies = new List<VenueOpenOrder>();
         int others = 0;
         for (int i = 0; i < specs.Count; i++)
             foreach (VenueOpenOrder order in await venue.GetOpenOrdersAsync(i, cancel).ConfigureAwait(false))
                 if (order.ClientOrderId.Node == node)
                     ours.Add(order);
+                else if (execution.IsOwnOrder(order.ClientOrderId))
+                    zombies.Add(order);
                 else
                     others++;
+        int zombiesCancelled = zombies.Count == 0 ? 0 : engine.CancelZombies(zombies);
         AdoptionSummary adoption = engine.Adopt(ours, WithStoredFills(restored, node));
 
         // 2. Missed fills, read between two balance reads that agree.
@@ -92,7 +102,7 @@ public static class StartupReconciliation
             settled = checks.All(c => Total(before, c.Asset) == Total(after, c.Asset));
             before = after;
         }
-        var missed = fetched.Where(f => f.ClientOrderId.Node == node && Placed(f) && !stored.Contains((specs[f.InstrumentId].Symbol, f.TradeId, f.VenueOrderId)))
+        var missed = fetched.Where(f => execution.IsOwnOrder(f.ClientOrderId) && Placed(f) && !stored.Contains((specs[f.InstrumentId].Symbol, f.TradeId, f.VenueOrderId)))
             .GroupBy(f => (f.InstrumentId, f.TradeId, f.VenueOrderId)).Select(g => g.First()).OrderBy(f => f.TradeId).ToList();
         // Into the core as fills like any other (journaled, stored, de-duplicated by trade id).
         foreach (FillReport fill in missed)
@@ -112,7 +122,7 @@ public static class StartupReconciliation
                 int i = IndexOf(specs, symbol);
                 if (i < 0)
                     continue;
-                var ledger = restored.PositionOf(symbol, node, specs[i].PriceDecimals, specs[i].QtyDecimals);
+                var ledger = restored.PositionOf(symbol, execution.IsOwnOrder, specs[i].PriceDecimals, specs[i].QtyDecimals);
                 foreach (FillReport f in missed)
                     if (f.InstrumentId == i)
                         ledger.Apply(f.Side, f.Price, f.Qty, f.Fee, f.FeeQty);
@@ -132,7 +142,7 @@ public static class StartupReconciliation
             : string.Join("; ", problems) + ". Trading halted before quoting: reconcile by hand (docs/operations.md, After a crash), then resume";
         if (mismatch is not null)
             engine.ReportFault(EngineFault.Reconciliation, mismatch);
-        return new ReconciliationResult(ours.Count, adoption, others, missed.Count, after, lines, mismatch);
+        return new ReconciliationResult(ours.Count, adoption, others, missed.Count, after, lines, mismatch) { Zombies = zombiesCancelled };
     }
 
     /// <summary>

@@ -16,4 +16,16 @@ public enum JournalOperatorKind
     NewDay = 8,
     /// <summary>Something outside the core failed (argument: the engine's <c>EngineFault</c>): trading halts with the reason until an operator resumes.</summary>
     FaultHalt = 9,
+    /// <summary>The lease was renewed: argument, its new deadline (monotonic ns) for sending.</summary>
+    LeaseDeadline = 10,
+    /// <summary>The lease was lost (taken over or refused at renewal): only cancels go out from here.</summary>
+    LeaseLost = 11,
+    /// <summary>A position quota: argument, the instrument in the top 16 bits and the raw quantity in the low 48 (all ones: none).</summary>
+    PositionQuota = 12,
+    /// <summary>An order-budget quota: argument, new orders per budget window (−1: none).</summary>
+    OrderBudgetQuota = 13,
+    /// <summary>Other instances' best resting bid: argument, the instrument in the top 16 bits and the raw price in the low 48.</summary>
+    PeerBid = 14,
+    /// <summary>Other instances' best resting ask: as <see cref="PeerBid"/>.</summary>
+    PeerAsk = 15,
 }

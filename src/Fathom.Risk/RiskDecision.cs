@@ -19,4 +19,6 @@ public enum RiskDecision : byte
     OrderRate,
     RateBudget,
     TooManyInFlight,
+    /// <summary>Over this instance's share of an account-wide position limit several instances share (a quota leased from the coordination service).</summary>
+    PositionQuota,
 }

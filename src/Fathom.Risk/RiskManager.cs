@@ -71,6 +71,10 @@ public sealed class RiskManager
     private int _inFlightCount;
 
     private RiskReason _reasons;
+    // Shares of account-wide limits leased from the coordination service (several instances, one account):
+    // long.MaxValue / int.MaxValue when none is leased (the instance's own limits alone apply).
+    private readonly long[] _positionQuota;
+    private int _orderBudgetQuota = int.MaxValue;
     private bool _ackLatencyBreached;
     private bool _feedLagBreached;
     private bool _orderEntryDown;
@@ -89,6 +93,8 @@ public sealed class RiskManager
         if (limits.Instruments.Count != instruments.Count)
             ThrowHelper.ThrowArgument(nameof(limits), $"Risk limits name {limits.Instruments.Count} instruments, the engine trades {instruments.Count}.");
         _instruments = new InstrumentRisk[instruments.Count];
+        _positionQuota = new long[instruments.Count];
+        Array.Fill(_positionQuota, long.MaxValue);
         for (int i = 0; i < instruments.Count; i++)
         {
             _instruments[i].PriceDecimals = instruments[i].PriceDecimals;
@@ -162,6 +168,8 @@ public sealed class RiskManager
             long projected = c.Side == OrderSide.Buy ? s.Position.Raw + exposure : s.Position.Raw - exposure;
             if (Math.Abs(projected) > limits.MaxPosition.Raw)
                 return RiskDecision.MaxPosition;
+            if (Math.Abs(projected) > _positionQuota[c.InstrumentId])
+                return RiskDecision.PositionQuota;
             long total = ToMoney(FixedPoint.Multiply(mid.Raw, Math.Abs(projected)), s.PriceDecimals + s.QtyDecimals);
             for (int j = 0; j < _instruments.Length; j++)
                 if (j != c.InstrumentId)
@@ -178,12 +186,40 @@ public sealed class RiskManager
         if (_ordersPerSecond.Sum(nowNs) >= _limits.MaxNewOrdersPerSecond)
             return RiskDecision.OrderRate;
         // The last CancelHeadroom commands of the venue budget are kept for cancels.
-        if (_budget.Sum(nowNs) >= _limits.OrderBudget - _limits.CancelHeadroom)
+        if (_budget.Sum(nowNs) >= Math.Min(_limits.OrderBudget, _orderBudgetQuota) - _limits.CancelHeadroom)
             return RiskDecision.RateBudget;
         if (_inFlightCount >= _inFlightSeq.Length)
             return RiskDecision.TooManyInFlight;
         return RiskDecision.Allowed;
     }
+
+    /// <summary>
+    /// This instance's share of an account-wide position limit on <paramref name="instrumentId"/> (several
+    /// instances trade one account): a new order that would take |position + working orders on its side|
+    /// past it is refused (<see cref="RiskDecision.PositionQuota"/>); reducing orders always pass. Raw
+    /// quantity; <see cref="long.MaxValue"/> lifts it.
+    /// </summary>
+    public void SetPositionQuota(int instrumentId, long qtyRaw)
+    {
+        if ((uint)instrumentId >= (uint)_positionQuota.Length)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(instrumentId), "Unknown instrument id.");
+        _positionQuota[instrumentId] = Math.Max(0, qtyRaw);
+    }
+
+    /// <summary>This instance's position quota on <paramref name="instrumentId"/> (<see cref="long.MaxValue"/>: none leased).</summary>
+    public long PositionQuota(int instrumentId) => _positionQuota[instrumentId];
+
+    /// <summary>
+    /// This instance's share of the account's order-rate budget (new orders per <see cref="RiskLimits.OrderBudgetWindowNs"/>):
+    /// the budget check uses the lower of it and <see cref="RiskLimits.OrderBudget"/>. <see cref="int.MaxValue"/> lifts it.
+    /// </summary>
+    public void SetOrderBudgetQuota(int orders) => _orderBudgetQuota = Math.Max(0, orders);
+
+    /// <summary>This instance's order-budget quota (<see cref="int.MaxValue"/>: none leased).</summary>
+    public int OrderBudgetQuota => _orderBudgetQuota;
+
+    /// <summary>New orders counted in the current order-budget window.</summary>
+    public long OrderBudgetUsed(long nowNs) => _budget.Sum(nowNs);
 
     /// <summary>
     /// True when an order may increase |position| on the instrument: the account is Active and the gate is
