@@ -76,6 +76,16 @@ public static class PrometheusMetrics
         sb.Append(inv, $"fathom_order_entry_up {(risk.OrderEntryDown ? 0 : 1)}\n");
         Header(sb, "fathom_store_healthy", "gauge", "1 while the durable store writes");
         sb.Append(inv, $"fathom_store_healthy {(engine.Store is { IsHealthy: false } ? 0 : 1)}\n");
+        Header(sb, "fathom_lease_lapsed", "gauge", "1 once the lease lapsed or was lost: only cancels go out (the instance steps down to standby)");
+        sb.Append(inv, $"fathom_lease_lapsed {(engine.Execution.LeaseLapsed ? 1 : 0)}\n");
+        Header(sb, "fathom_lease_refusals_total", "counter", "new orders, amends and replacements not sent because the lease's deadline had passed");
+        sb.Append(inv, $"fathom_lease_refusals_total {c.LeaseRefusals}\n");
+        Header(sb, "fathom_zombie_cancels_total", "counter", "cancels of orders an earlier holder of this lease scope left open (older epochs)");
+        sb.Append(inv, $"fathom_zombie_cancels_total {c.ZombieCancels}\n");
+        Header(sb, "fathom_peer_cross_refusals_total", "counter", "new orders refused because they would trade with another instance's resting order");
+        sb.Append(inv, $"fathom_peer_cross_refusals_total {c.PeerCrossRefusals}\n");
+        Header(sb, "fathom_position_quota_refusals_total", "counter", "new orders refused by this instance's share of an account-wide position limit");
+        sb.Append(inv, $"fathom_position_quota_refusals_total {engine.Execution.Risk.Counters.RefusedBy(Fathom.Risk.RiskDecision.PositionQuota)}\n");
         Header(sb, "fathom_inputs_total", "counter", "core inputs processed");
         sb.Append(inv, $"fathom_inputs_total {engine.InputsProcessed}\n");
 
@@ -114,6 +124,8 @@ public static class PrometheusMetrics
             problems.Add("strategy halted: " + engine.StrategyError);
         if (engine.Store is { } store && !store.IsHealthy)
             problems.Add("store failing: " + store.Failure);
+        if (engine.Execution.LeaseLapsed)
+            problems.Add("lease lost" + (engine.LeaseLostReason is { } why ? ": " + why : "") + "; only cancels are sent, the instance steps down to standby");
         return problems;
     }
 

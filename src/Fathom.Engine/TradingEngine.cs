@@ -197,10 +197,30 @@ public sealed class TradingEngine : IReportSink
         {
             _store = value;
             if (value is not null)
-                value.FaultObserver = reason => ReportFault(EngineFault.Store, reason);
+                value.FaultObserver = reason =>
+                {
+                    if (StoreFaultLosesLease)
+                    {
+                        LeaseLostReason ??= "trade store: " + reason;
+                        LoseLease();
+                    }
+                    else
+                        ReportFault(EngineFault.Store, reason);
+                };
         }
     }
     private ITradeStore? _store;
+
+    /// <summary>
+    /// Several instances on one PostgreSQL database: a failing store means the database is in doubt, and so is
+    /// the lease kept there. The instance then loses its lease (stops sending, cancels everything, steps down)
+    /// instead of halting until an operator resumes; it comes back through a fresh lease and the restart
+    /// reconciliation, which fetches from the venue any fill the store missed.
+    /// </summary>
+    public bool StoreFaultLosesLease { get; set; }
+
+    /// <summary>Why the lease was lost when the engine itself saw it (a failing store); the host's keeper knows the rest.</summary>
+    public string? LeaseLostReason { get; set; }
     public long StoreRefusals { get; private set; }
     private bool _storeHaltQueued;
 

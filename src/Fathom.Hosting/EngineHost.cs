@@ -52,6 +52,10 @@ public sealed record EngineHostOptions
     /// not checked against balances; open orders and missed fills are still reconciled).
     /// </summary>
     public IReadOnlyList<BalanceCheck> BalanceChecks { get; init; } = [];
+    /// <summary>Several instances on one database: a failing store loses the lease (the instance steps down) instead of halting.</summary>
+    public bool StoreFaultLosesLease { get; init; }
+    /// <summary>More Prometheus text for <c>/metrics</c> (the lease keeper's), read off the core lock.</summary>
+    public Func<string>? ExtraMetrics { get; init; }
 }
 
 /// <summary>An operator input, from a key or from <c>POST /control/{action}</c>.</summary>
@@ -198,6 +202,7 @@ public sealed class EngineHost : IAsyncDisposable
         _signals = [.. parts.Signals];
         _execution = parts.Execution;
         _engine = parts.Engine;
+        _engine.StoreFaultLosesLease = o.StoreFaultLosesLease;
         _engine.Store = _store;
         _engine.FaultObserver = reason => { lock (_riskTransitions) _riskTransitions.Add($"{DateTime.UtcNow:HH:mm:ss} FAULT, trading halted: {reason}"); };
         // Restart: positions (from the stored fills), the risk day and a halt in force come back before
@@ -213,7 +218,7 @@ public sealed class EngineHost : IAsyncDisposable
         Reconciliation = await StartupReconciliation.RunAsync(_engine, _gateway, specs, Restored, o.Core.Node, o.BalanceChecks, cancel)
             .ConfigureAwait(false);
         _metrics = await MetricsServer.StartAsync(CoreLock, _engine, Books, o.MetricsPort, cancel,
-            o.ControlToken is null ? null : Control, o.ControlToken, o.IdFormat).ConfigureAwait(false);
+            o.ControlToken is null ? null : Control, o.ControlToken, o.IdFormat, o.ExtraMetrics).ConfigureAwait(false);
     }
 
     /// <summary>Starts the strategy, the market-data feed and the timer input.</summary>

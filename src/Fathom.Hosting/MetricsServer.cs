@@ -51,7 +51,7 @@ public sealed class MetricsServer : IAsyncDisposable
     /// <param name="controlToken">The token control requests must present; required with <paramref name="control"/>.</param>
     /// <param name="idFormat">How client order ids are written at the venue; given, <c>GET /orders</c> lists the engine's live orders.</param>
     public static async Task<MetricsServer> StartAsync(Lock coreLock, TradingEngine engine, IReadOnlyList<BookSync> books, int port, CancellationToken cancel,
-        Func<string, string?>? control = null, string? controlToken = null, ClientOrderIdFormat? idFormat = null)
+        Func<string, string?>? control = null, string? controlToken = null, ClientOrderIdFormat? idFormat = null, Func<string>? extraMetrics = null)
     {
         if (control is not null && string.IsNullOrEmpty(controlToken))
             throw new ArgumentException("The control endpoints are never served without a token.", nameof(controlToken));
@@ -81,6 +81,8 @@ public sealed class MetricsServer : IAsyncDisposable
             string text;
             lock (coreLock)
                 text = PrometheusMetrics.Build(engine, books);
+            if (extraMetrics is not null)
+                text += extraMetrics();
             return Results.Text(text, "text/plain; version=0.0.4");
         });
         app.MapGet("/health", () =>

@@ -408,6 +408,7 @@ internal sealed partial record RunConfig
         RunStore store = ValidateStore(file.Store, errors);
         List<BalanceCheck> balanceChecks = ValidateBalances(file.Balances, symbols, errors);
         RunJournal journal = ValidateJournal(file.Journal, configDir, errors);
+        RunCluster cluster = ValidateCluster(file.Cluster, store, venueName, instance, symbols, errors);
 
         if (errors.Count > 0)
             throw new RunConfigException(errors);
@@ -418,6 +419,7 @@ internal sealed partial record RunConfig
             Store = store,
             BalanceChecks = balanceChecks,
             Journal = journal,
+            Cluster = cluster,
             SourcePath = sourcePath,
             Venue = venue,
             VenueName = venueName,
@@ -907,6 +909,7 @@ internal sealed partial record RunConfig
         sb.Append(ci, $"  client order ids: prefix '{ClientOrderIdPrefix}', instance {InstanceId}; metrics port {(MetricsPort == 0 ? "any free" : MetricsPort.ToString(ci))}; ");
         sb.Append(ci, $"status every {StatusInterval.TotalSeconds} s; shutdown waits up to {ShutdownTimeout.TotalSeconds} s for cancels; ");
         sb.Append(ci, $"warm-up {(WarmupFrames == 0 ? "off" : $"{WarmupFrames} frames per instrument")}\n");
+        sb.Append(Cluster.Describe());
         return sb.ToString();
     }
 }

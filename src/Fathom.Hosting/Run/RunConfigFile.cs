@@ -43,6 +43,41 @@ internal sealed class RunConfigFile
     public Dictionary<string, BalanceSection?>? Balances { get; set; }
     /// <summary>The input journal (audit and replay): its file and rotation; <c>--journal</c> and <c>--journal-rotate-*</c> override.</summary>
     public JournalSection? Journal { get; set; }
+    /// <summary>Several instances on one account: the lease scope, the coordination service, the lease timing and the shared budgets.</summary>
+    public ClusterSection? Cluster { get; set; }
+}
+
+/// <summary>
+/// Coordination with the other instances on the account (<see cref="Fathom.Hosting.Cluster.ClusterSettings"/>).
+/// <see cref="Coordination"/> <c>local</c> (the default) is one instance with a local lease; <c>postgres</c>
+/// keeps leases, quotas and resting quotes in the PostgreSQL database of the trade store.
+/// </summary>
+internal sealed class ClusterSection
+{
+    public string? Coordination { get; set; }
+    public string? Scope { get; set; }
+    public string? Account { get; set; }
+    public long? LeaseTtlMs { get; set; }
+    public long? RenewEveryMs { get; set; }
+    public long? MarginMs { get; set; }
+    public long? PauseMarginMs { get; set; }
+    public long? ExchangeEveryMs { get; set; }
+    /// <summary>Account-wide position limits by symbol, shared by every instance and leased in blocks (base units, decimal strings).</summary>
+    public Dictionary<string, PositionQuotaSection?>? PositionQuotas { get; set; }
+    /// <summary>The account's order budget (new orders per risk's budget window) shared by every instance.</summary>
+    public OrderBudgetSection? OrderBudget { get; set; }
+}
+
+internal sealed class PositionQuotaSection
+{
+    public string? MaxPosition { get; set; }
+    public string? Block { get; set; }
+}
+
+internal sealed class OrderBudgetSection
+{
+    public int? Limit { get; set; }
+    public int? Block { get; set; }
 }
 
 /// <summary>

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using Fathom.Hosting.Cluster;
+using Fathom.Persistence.Coordination;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
@@ -221,7 +224,7 @@ internal static class TradingRun
 
     private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, FileSequenceReservation reservation, TradeStoreOptions store, string controlToken,
         double? durationSeconds, TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
-        string? journalPath, JournalRotation? journalRotation, ILogger log)
+        string? journalPath, JournalRotation? journalRotation, ILogger log, ICoordinationService coordination, string holder)
     {
         // 3. The venue's instrument specs finish the validation (listing, status, step sizes).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -251,29 +254,99 @@ internal static class TradingRun
                 $"min qty {Decimal(spec.MinQty.Raw, spec.QtyDecimals)}, min notional {Decimal(spec.MinNotional.Raw, spec.PriceDecimals)}, status {spec.Status}");
 
         // 4. Durable client ids (the high-water file was read at start): a crash can skip ids, never reuse one.
+        // The epoch in every id is the lease's fencing epoch: any order traces back to the lease that sent it.
         var format = new ClientOrderIdFormat(config.ClientOrderIdPrefix);
-        uint epoch = (uint)(time.GetUtcNow().ToUnixTimeSeconds() / 60 % (ClientOrderIdFormat.MaxEpoch + 1));
         var instruments = config.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset)).ToList();
-        var venue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, instruments, http, time, config.Feed);
-
-        // 6. The engine, connected; then quoting.
-        await using var host = await EngineHost.StartAsync(new EngineHostOptions
+        ClusterSettings cluster = config.Cluster.ToSettings(resolved.Specs, config.Store.ConnectionStringVariable);
+        var clock = new MonotonicClock(time);
+        var durationArmed = new StrongBox<bool>(false);
+        int worst = ExitClean;
+        bool tradedBefore = false;
+        while (true)
         {
-            Venue = venue,
-            Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, config.Execution, config.InstanceId, epoch),
-            IdReservation = reservation,
-            JournalPath = journalPath,
-            JournalRotation = journalRotation,
-            IdFormat = format,
-            Store = store,
-            MetricsPort = config.MetricsPort,
-            ControlToken = controlToken,
-            Time = time,
-            Strategies = config.Strategies,
-            BalanceChecks = config.BalanceChecks,
-            WarmupFrames = config.WarmupFrames,
-        }, stop.Token).ConfigureAwait(false);
-        log.ZLogInformation($"connected: order entry logged on, metrics and control at {host.MetricsAddress}; strategies {string.Join(", ", resolved.Strategies.Select(s => s.Name))}");
+            // 5. The lease: standby until this instance may send for its scope, then the takeover cooldown.
+            await using var keeper = new LeaseKeeper(coordination, cluster, holder, config.InstanceId, clock, time, line => log.ZLogWarning($"{line}"));
+            LeaseGrant grant;
+            try
+            {
+                grant = await keeper.AcquireAsync(line =>
+                {
+                    output.WriteLine(line);
+                    output.Flush();
+                    log.ZLogInformation($"{line}");
+                }, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested && tradedBefore)
+            {
+                output.WriteLine("stopped while standing by; this instance holds no lease and no order.");
+                return worst;
+            }
+            catch (CoordinationConflictException ex)
+            {
+                error.WriteLine($"error: {ex.Message}");
+                log.ZLogError($"{ex.Message}");
+                return ExitUsage;
+            }
+            var venue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, instruments, http, time, config.Feed);
+            (int code, bool lost) = await RunUnderLeaseAsync(config, resolved, venue, instruments, format, keeper, grant, reservation, store, controlToken,
+                durationSeconds, durationArmed, output, error, hooks, time, stop, onReconciled, journalPath, journalRotation, log).ConfigureAwait(false);
+            tradedBefore = true;
+            worst = Math.Max(worst, code);
+            if (!lost)
+            {
+                await keeper.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+                return worst;
+            }
+            string why = keeper.LostReason ?? "the trade store failed (its database is the lease's)";
+            output.WriteLine($"lease lost: {why}; every order was cancelled. Standing by for a fresh lease (a new epoch, a full reconciliation).");
+            output.Flush();
+            log.ZLogWarning($"lease lost: {why}; standing by for a fresh lease");
+        }
+    }
+
+    /// <summary>
+    /// One lease's run: the engine composed under the lease's epoch (and the scope's earlier holders' nodes),
+    /// reconciled, quoting until a stop or the lease is lost, then shut down (cancel all, confirm, flush).
+    /// Returns the exit code and whether it ended because the lease was lost (the caller stands by again).
+    /// </summary>
+    private static async Task<(int Code, bool Lost)> RunUnderLeaseAsync(RunConfig config, ResolvedRun resolved, BinanceVenue venue,
+        IReadOnlyList<BinanceOrderInstrument> instruments, ClientOrderIdFormat format, LeaseKeeper keeper, LeaseGrant grant,
+        FileSequenceReservation reservation, TradeStoreOptions store, string controlToken, double? durationSeconds, StrongBox<bool> durationArmed,
+        TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
+        string? journalPath, JournalRotation? journalRotation, ILogger log)
+    {
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, keeper.Lost);
+        ushort[] scopeNodes = [.. grant.History.Select(h => h.Node).Where(n => n != config.InstanceId).Distinct()];
+        bool shared = config.Cluster.Kind == CoordinationKind.Postgres;
+        EngineHost startedHost;
+        try
+        {
+            startedHost = await EngineHost.StartAsync(new EngineHostOptions
+            {
+                Venue = venue,
+                Core = new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, config.Execution, config.InstanceId, grant.Epoch) { ScopeNodes = scopeNodes },
+                IdReservation = reservation,
+                JournalPath = journalPath,
+                JournalRotation = journalRotation,
+                IdFormat = format,
+                Store = store,
+                MetricsPort = config.MetricsPort,
+                ControlToken = controlToken,
+                Time = time,
+                Strategies = config.Strategies,
+                // Another scope's position shares the account's balances: the check cannot tell them apart.
+                BalanceChecks = config.BalanceChecks,
+                WarmupFrames = config.WarmupFrames,
+                StoreFaultLosesLease = shared,
+                ExtraMetrics = keeper.Metrics,
+            }, run.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (keeper.IsLost && !stop.IsCancellationRequested)
+        {
+            return (ExitClean, true);
+        }
+        await using var host = startedHost;
+        log.ZLogInformation($"connected: order entry logged on, metrics and control at {host.MetricsAddress}; strategies {string.Join(", ", resolved.Strategies.Select(s => s.Name))}; lease epoch {grant.Epoch}");
         using var onStopRequest = host.StopRequested.Register(stop.Cancel);
         // 5. Reconciliation (done by the host before anything quotes): what a previous run left at the venue.
         if (host.Reconciliation is { } rec)
@@ -303,10 +376,26 @@ internal static class TradingRun
         }
         if (journalPath is not null)
             output.WriteLine($"journal: every core input and command goes to {journalPath} ({RunJournal.Describe(journalRotation)})");
+        if (host.Reconciliation is { Zombies: > 0 } z)
+            output.WriteLine($"takeover: cancelled {z.Zombies} open order(s) earlier holders of scope '{keeper.Settings.Scope}' left (older epochs)");
+        // The lease binds the engine before anything quotes: its deadline, and the quotas at their first blocks.
+        try
+        {
+            await keeper.AttachAsync(host, run.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is CoordinationUnavailableException or OperationCanceledException && !stop.IsCancellationRequested)
+        {
+            output.WriteLine($"lease: could not set up the quotas ({ex.Message}); stepping down");
+            await host.StopAsync(config.ShutdownTimeout).ConfigureAwait(false);
+            return (ExitClean, true);
+        }
         hooks.OnQuoting?.Invoke(host);
         host.StartTrading();
-        if (durationSeconds is double d)
+        if (durationSeconds is double d && !durationArmed.Value)
+        {
+            durationArmed.Value = true;
             stop.CancelAfter(TimeSpan.FromSeconds(d));
+        }
         bool terminal = !Console.IsInputRedirected && ReferenceEquals(output, Console.Out);
         output.WriteLine($"quoting {string.Join(", ", instruments.Select(i => i.Symbol))} on {config.VenueName}; metrics at {host.MetricsAddress}metrics; " +
             $"control: POST {host.MetricsAddress}control/{{halt|resume|pause|flatten|stop}} with 'Authorization: Bearer <the control token>'. " +
@@ -318,9 +407,9 @@ internal static class TradingRun
         long nextStatus = 0;
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (!run.IsCancellationRequested && !Lapsed(host))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), time, stop.Token).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, run.Token).ConfigureAwait(false);
                 if (terminal)
                     host.HandleKeys(output);
                 // Off the core thread: what the core buffered since the last look.
@@ -337,7 +426,10 @@ internal static class TradingRun
         {
         }
 
+        bool lost = !stop.IsCancellationRequested;
         // 7. Shutdown: stop quoting, cancel all, wait for the venue, check with it, flush the store.
+        if (lost)
+            output.WriteLine($"lease lost ({keeper.LostReason ?? host.Engine.LeaseLostReason ?? "lapsed"}): stepping down");
         output.WriteLine($"stopping: quoting stopped, cancelling every order (waiting up to {config.ShutdownTimeout.TotalSeconds} s for the venue to confirm)");
         output.Flush();
         log.ZLogInformation($"stopping: quoting stopped, cancelling every order");
@@ -353,7 +445,7 @@ internal static class TradingRun
             log.ZLogInformation($"shutdown clean: the venue lists no open order of ours");
             output.WriteLine("shutdown clean: the venue lists no open order of ours.");
             output.Flush();
-            return ExitClean;
+            return (ExitClean, lost);
         }
         error.WriteLine("error: shutdown was not clean:");
         foreach (string p in report.Problems)
@@ -361,7 +453,14 @@ internal static class TradingRun
             error.WriteLine("  " + p);
             log.ZLogError($"shutdown was not clean: {p}");
         }
-        return ExitFailure;
+        return (ExitFailure, lost);
+    }
+
+    /// <summary>True once the engine's lease lapsed or was lost (its own deadline, or a failing store).</summary>
+    private static bool Lapsed(EngineHost host)
+    {
+        lock (host.CoreLock)
+            return host.Execution.LeaseLapsed;
     }
 
     private static string Decimal(long raw, int decimals) => FixedPoint.ToTrimmedString(raw, decimals);
