@@ -24,8 +24,9 @@ public enum TradeStoreKind
 /// </remarks>
 public sealed class TradeStoreOptions
 {
-    private TradeStoreOptions(TradeStoreKind kind, string? path, bool fresh, string? connectionString)
+    private TradeStoreOptions(TradeStoreKind kind, string? path, bool fresh, string? connectionString, string? schema = null)
     {
+        Schema = schema;
         Kind = kind;
         Path = path;
         Fresh = fresh;
@@ -39,6 +40,8 @@ public sealed class TradeStoreOptions
     public bool Fresh { get; }
     /// <summary>PostgreSQL: the Npgsql connection string (read from the environment; never printed or logged).</summary>
     public string? ConnectionString { get; }
+    /// <summary>PostgreSQL: the schema holding this store's tables (one per scope when scopes share a database); null: the connection's current schema.</summary>
+    public string? Schema { get; }
 
     /// <summary>A SQLite store in <paramref name="path"/> (its directory is created when missing).</summary>
     public static TradeStoreOptions Sqlite(string path, bool fresh = false)
@@ -47,11 +50,18 @@ public sealed class TradeStoreOptions
         return new(TradeStoreKind.Sqlite, path, fresh, null);
     }
 
-    /// <summary>A PostgreSQL store in the database <paramref name="connectionString"/> names (its schema is created or migrated at open).</summary>
-    public static TradeStoreOptions Postgres(string connectionString)
+    /// <summary>
+    /// A PostgreSQL store in the database <paramref name="connectionString"/> names (its tables are created or
+    /// migrated at open), in the PostgreSQL schema <paramref name="schema"/> when given (created when missing; a safe
+    /// identifier, <see cref="NpgsqlTradeStore.CheckSchemaName"/>; <see cref="NpgsqlTradeStore.SchemaFor"/> names one per scope).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="schema"/> is not a safe schema name.</exception>
+    public static TradeStoreOptions Postgres(string connectionString, string? schema = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        return new(TradeStoreKind.Postgres, null, false, connectionString);
+        if (schema is not null)
+            NpgsqlTradeStore.CheckSchemaName(schema);
+        return new(TradeStoreKind.Postgres, null, false, connectionString, schema);
     }
 
     /// <summary>
@@ -61,7 +71,7 @@ public sealed class TradeStoreOptions
     public WriteBehindTradeStore Open(IReadOnlyList<string> symbols, ushort node)
     {
         if (Kind == TradeStoreKind.Postgres)
-            return NpgsqlTradeStore.Open(ConnectionString!, symbols);
+            return NpgsqlTradeStore.Open(ConnectionString!, symbols, schema: Schema);
         string path = Path!;
         if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } dir)
             Directory.CreateDirectory(dir);
@@ -78,7 +88,7 @@ public sealed class TradeStoreOptions
             return Path!;
         try
         {
-            return NpgsqlTradeStore.DescribeLocation(new NpgsqlConnectionStringBuilder(ConnectionString));
+            return NpgsqlTradeStore.DescribeLocation(new NpgsqlConnectionStringBuilder(ConnectionString), Schema);
         }
         catch (ArgumentException)
         {

@@ -15,7 +15,10 @@ namespace Fathom.Persistence.Postgres;
 /// PostgreSQL version 1 (that schema predates this store): an empty database goes straight to version 2.
 /// Differences the dialect asks for: integers are <c>bigint</c> and flags <c>boolean</c>; <c>fills</c> has an
 /// identity column <c>seq</c> (SQLite reads fills back by <c>rowid</c>); transition ids are identity columns.
-/// Instances opening one database at once migrate one after the other (a transaction-scoped advisory lock).
+/// Instances opening one database at once migrate one after the other (a transaction-scoped advisory lock whose
+/// key includes the schema, so stores in different schemas of one database migrate independently). The tables
+/// go in the connection's current schema (the first existing schema of its search path), and
+/// <see cref="VersionOf"/> looks there, never in another schema on the path.
 /// Never edit a released step: add the next one.
 /// </remarks>
 internal static class NpgsqlSchema
@@ -62,20 +65,38 @@ internal static class NpgsqlSchema
     /// <summary>The version <paramref name="connection"/>'s database is at: 0 when it has no <c>schema_version</c>.</summary>
     public static int VersionOf(NpgsqlConnection connection, NpgsqlTransaction? tx = null)
     {
-        using (var exists = new NpgsqlCommand("SELECT to_regclass('schema_version') IS NOT NULL", connection, tx))
+        // current_schema() is where an unqualified CREATE TABLE puts the tables; null (no schema of the path exists) reads as 0.
+        using (var exists = new NpgsqlCommand("SELECT coalesce(to_regclass(quote_ident(current_schema()) || '.schema_version') IS NOT NULL, false)", connection, tx))
             if (!(bool)exists.ExecuteScalar()!)
                 return 0;
         using var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version", connection, tx);
         return Convert.ToInt32(read.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Brings the database to <see cref="Latest"/>; throws on a database from a newer build.</summary>
-    public static void Migrate(NpgsqlConnection connection)
+    /// <summary>
+    /// Brings the database (the schema <paramref name="schema"/>, created when missing, or the connection's
+    /// current schema when null) to <see cref="Latest"/>; throws on a database from a newer build.
+    /// <paramref name="schema"/> must be a checked identifier (<see cref="NpgsqlTradeStore.CheckSchemaName"/>) and
+    /// the connection's search path that schema alone.
+    /// </summary>
+    public static void Migrate(NpgsqlConnection connection, string? schema = null)
     {
+        // The public schema keeps the constant key older builds take; a named schema takes its own.
+        string lockKey = schema is null
+            ? MigrationLockKey.ToString(CultureInfo.InvariantCulture)
+            : $"hashtextextended('{schema}', {MigrationLockKey.ToString(CultureInfo.InvariantCulture)})";
+        if (schema is not null)
+        {
+            using var tx = connection.BeginTransaction();
+            // Under the lock: two instances creating one schema at once would otherwise collide on its name.
+            Execute(connection, tx, $"SELECT pg_advisory_xact_lock({lockKey})");
+            Execute(connection, tx, $"CREATE SCHEMA IF NOT EXISTS {schema}");
+            tx.Commit();
+        }
         foreach (var (to, sql) in Steps)
         {
             using var tx = connection.BeginTransaction();
-            Execute(connection, tx, $"SELECT pg_advisory_xact_lock({MigrationLockKey})");
+            Execute(connection, tx, $"SELECT pg_advisory_xact_lock({lockKey})");
             // Read under the lock: another instance may have migrated while we waited for it.
             int version = VersionOf(connection, tx);
             if (version > Latest)

@@ -44,27 +44,78 @@ public sealed class NpgsqlTradeStore : WriteBehindTradeStore
     /// <paramref name="symbols"/> (instrument index i is <c>symbols[i]</c>: rows are keyed by symbol), creating
     /// or migrating its schema.
     /// </summary>
-    /// <exception cref="ArgumentException">The connection string is malformed (the message names the keyword, never a value).</exception>
+    /// <remarks>
+    /// With <paramref name="schema"/> the store's tables live in that PostgreSQL schema (created when missing) and
+    /// every connection's search path is that schema alone, so several stores (one per scope,
+    /// <see cref="SchemaFor"/>) share one database without seeing each other's rows. Without it they live in the
+    /// connection's current schema (<c>public</c> by default), as before.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The connection string is malformed (the message names the keyword, never a value), or <paramref name="schema"/> is not a safe identifier.</exception>
     /// <exception cref="NpgsqlException">The server cannot be reached or refuses us.</exception>
     /// <exception cref="InvalidOperationException">The database holds a newer schema than this build knows.</exception>
-    public static NpgsqlTradeStore Open(string connectionString, IReadOnlyList<string> symbols, int capacity = 1 << 16)
+    public static NpgsqlTradeStore Open(string connectionString, IReadOnlyList<string> symbols, int capacity = 1 << 16, string? schema = null)
     {
         ArgumentNullException.ThrowIfNull(symbols);
+        if (schema is not null)
+            CheckSchemaName(schema);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!HasKeyword(connectionString, "Timeout"))
             builder.Timeout = 5;
+        if (schema is not null)
+            builder.SearchPath = schema;
         var dataSource = NpgsqlDataSource.Create(builder);
         try
         {
             using var connection = dataSource.OpenConnection();
-            NpgsqlSchema.Migrate(connection);
+            NpgsqlSchema.Migrate(connection, schema);
         }
         catch
         {
             dataSource.Dispose();
             throw;
         }
-        return new NpgsqlTradeStore(dataSource, DescribeLocation(builder), symbols, capacity);
+        return new NpgsqlTradeStore(dataSource, DescribeLocation(builder, schema), symbols, capacity);
+    }
+
+    /// <summary>
+    /// The schema name for <paramref name="scope"/>'s store: <c>scope_</c>, the scope in lowercase letters, digits and
+    /// underscores (anything else becomes <c>_</c>, at most 40 characters), <c>_</c> and 8 hex digits of the scope's
+    /// SHA-256, so two scopes that sanitize alike still differ. Deterministic: the same scope always maps to the same schema.
+    /// </summary>
+    public static string SchemaFor(string scope)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        const int MaxSanitized = 40;
+        var name = new System.Text.StringBuilder("scope_", 6 + MaxSanitized + 9);
+        foreach (char c in scope)
+        {
+            if (name.Length == 6 + MaxSanitized)
+                break;
+            char lower = char.ToLowerInvariant(c);
+            name.Append(lower is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' ? lower : '_');
+        }
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(scope));
+        name.Append('_').Append(Convert.ToHexStringLower(hash, 0, 4));
+        return name.ToString();
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="schema"/> is a safe PostgreSQL schema name: 1 to 63 lowercase ASCII letters,
+    /// digits and underscores, starting with a letter or underscore, not <c>pg_</c>-prefixed (reserved). It is
+    /// put into SQL as an identifier, so nothing else is accepted.
+    /// </summary>
+    /// <exception cref="ArgumentException">It is not.</exception>
+    public static string CheckSchemaName(string schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        bool ok = schema.Length is > 0 and <= 63 && !(schema[0] is >= '0' and <= '9') && !schema.StartsWith("pg_", StringComparison.Ordinal);
+        foreach (char c in schema)
+            ok &= c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_';
+        if (!ok)
+            throw new ArgumentException(
+                $"the store schema name \"{schema}\" is not allowed: use 1 to 63 lowercase letters, digits and underscores, not starting with a digit nor \"pg_\" " +
+                "(NpgsqlTradeStore.SchemaFor turns any scope into one)", nameof(schema));
+        return schema;
     }
 
     /// <summary>Where <paramref name="builder"/> points, for messages: host, port and database, never the user or password.</summary>
@@ -73,6 +124,10 @@ public sealed class NpgsqlTradeStore : WriteBehindTradeStore
         ArgumentNullException.ThrowIfNull(builder);
         return $"postgresql://{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}/{builder.Database ?? "(default database)"}";
     }
+
+    /// <summary>As <see cref="DescribeLocation(NpgsqlConnectionStringBuilder)"/>, naming the store's schema when it has one.</summary>
+    public static string DescribeLocation(NpgsqlConnectionStringBuilder builder, string? schema) =>
+        schema is null ? DescribeLocation(builder) : $"{DescribeLocation(builder)} (schema {schema})";
 
     private static bool HasKeyword(string connectionString, string keyword)
     {
