@@ -120,6 +120,8 @@ internal sealed partial record RunConfig
     public bool IsMainnet => Venue == RunVenue.BinanceMainnet;
     public string StorePath => Path.Combine(StateDirectory, "fathom.db");
     public string ClientOrderIdHighWaterPath => Path.Combine(StateDirectory, "client-order-ids.hwm");
+    /// <summary>The local lease's epoch counter (the embedded single-instance coordination).</summary>
+    public string LeaseEpochPath => Path.Combine(StateDirectory, "lease-epoch");
 
     /// <summary>
     /// The store to open: SQLite at <see cref="StorePath"/>, or PostgreSQL with the connection string read
@@ -136,7 +138,9 @@ internal sealed partial record RunConfig
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new HostInputException($"{SourcePath}: $.store.connectionStringVariable names {variable}, which is not set: set {variable} in the environment " +
                 "to the PostgreSQL connection string (e.g. Host=db.example;Port=5432;Database=fathom;Username=fathom;Password=…)");
-        return TradeStoreOptions.Postgres(connectionString);
+        // Several instances in one database: each lease scope's trades in a PostgreSQL schema of its own.
+        return TradeStoreOptions.Postgres(connectionString,
+            Cluster?.Kind == Fathom.Hosting.Cluster.CoordinationKind.Postgres ? Fathom.Persistence.Postgres.NpgsqlTradeStore.SchemaFor(Cluster.Scope) : null);
     }
 
     private static readonly JsonDocumentOptions s_documentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };

@@ -148,8 +148,12 @@ internal static class TradingRun
             string? journal = journalPath ?? config.Journal.PathFor(time.GetUtcNow());
             if (journalPath is null && journal is not null)
                 Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+            // The coordination service: a local lease (one instance), or PostgreSQL (several; the store's database).
+            await using ICoordinationService coordination = await OpenCoordinationAsync(config, hooks.GetVariable, stop.Token).ConfigureAwait(false);
+            output.WriteLine($"coordination: {coordination.Describe()}, scope '{config.Cluster.Scope}'");
+            string holder = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}/pid-{Environment.ProcessId}/node-{config.InstanceId}/{Guid.NewGuid().ToString("N")[..8]}");
             return await RunConnectedAsync(config, credentials, reservation, store, controlToken, durationSeconds, output, error, hooks, time, stop,
-                () => reconciled = true, journal, RunJournal.Merge(environment.JournalRotation, config.Journal.Rotation), log).ConfigureAwait(false);
+                () => reconciled = true, journal, RunJournal.Merge(environment.JournalRotation, config.Journal.Rotation), log, coordination, holder).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -174,6 +178,22 @@ internal static class TradingRun
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>The run's coordination service: local (the epoch counter in the state directory) or PostgreSQL (the store's database).</summary>
+    internal static async Task<ICoordinationService> OpenCoordinationAsync(RunConfig config, Func<string, string?> getVariable, CancellationToken cancel)
+    {
+        if (config.Cluster.Kind == CoordinationKind.Local)
+            return new LocalCoordination(config.LeaseEpochPath);
+        TradeStoreOptions store = config.StoreOptions(getVariable);
+        try
+        {
+            return await PgCoordination.OpenAsync(store.ConnectionString!, cancel).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is CoordinationUnavailableException or ArgumentException or InvalidOperationException)
+        {
+            throw new HostInputException($"the coordination service ({store.Describe()}) cannot be opened: {ex.Message}", ex);
         }
     }
 
