@@ -2,7 +2,7 @@ namespace Fathom.Persistence.Coordination;
 
 /// <summary>
 /// The coordination service several engine instances share (PostgreSQL, <c>PgCoordination</c>), or the
-/// embedded single-instance one (<see cref="LocalCoordination"/>): leases with fencing epochs per scope,
+/// embedded single-instance one (<c>LocalCoordination</c>): leases with fencing epochs per scope,
 /// exposure and rate quotas leased in blocks, the instances' resting quotes for the cross-instance
 /// self-trade check, and what an operator reads (<see cref="StatusAsync"/>).
 /// </summary>
