@@ -28,7 +28,7 @@ public sealed class FaultConsole
         "  halt SYMBOL | resume SYMBOL                    status HALT / TRADING\n" +
         "  flow REGIME                                    start or switch market flow (calm|trending|bursty|withdrawal|spoof|mixed)\n" +
         "  flow off | flow on                             pause the market flow's agents / let them go on (their orders stay)\n" +
-        "  show                                           print the delay faults and symbol statuses\n" +
+        "  show                                           print the delay faults, symbol statuses and STP expirations (total, per account)\n" +
         "  clear                                          clear every fault switched here except symbol statuses (use resume/status)";
 
     private static readonly TimeSpan DefaultFlowInterval = TimeSpan.FromMilliseconds(20);
@@ -125,10 +125,17 @@ public sealed class FaultConsole
     {
         var f = _sim.Faults;
         var statuses = _sim.Engine.Books.Select(b => $"{b.Name} {WireFormat.Of(_sim.GetSymbolStatus(b.Name))}");
+        // Orders expired by self-trade prevention (EXPIRED_IN_MATCH): the total, then each account that had any.
+        string stp;
+        lock (_sim.Api.Gate)
+        {
+            var perAccount = _sim.Engine.Accounts.Where(a => a.StpExpiredOrders > 0).Select(a => $"{a.Name} {a.StpExpiredOrders}");
+            stp = string.Create(CultureInfo.InvariantCulture, $"stp-expired {_sim.Engine.StpExpiredOrders}") + (perAccount.Any() ? $" ({string.Join(", ", perAccount)})" : "");
+        }
         return string.Create(CultureInfo.InvariantCulture,
             $"venue-delay {f.VenueDelay.TotalMilliseconds} ms, request-delay {f.RequestDelay.TotalMilliseconds} ms, " +
             $"ack-delay {f.AckDelay.TotalMilliseconds} ms, md-lag {f.MarketDataLag.TotalMilliseconds} ms, " +
-            $"silent {(f.SilentStreams ? "on" : "off")}, skew {_sim.Clock.Skew.TotalMilliseconds} ms; {string.Join(", ", statuses)}");
+            $"silent {(f.SilentStreams ? "on" : "off")}, skew {_sim.Clock.Skew.TotalMilliseconds} ms; {string.Join(", ", statuses)}; {stp}");
     }
 
     private bool Known(string symbol) => _sim.Engine.TryGetBook(symbol, out _);

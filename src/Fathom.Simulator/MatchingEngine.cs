@@ -87,6 +87,20 @@ public sealed partial class MatchingEngine
     public IReadOnlyList<string> AssetNames => _assets;
     public IReadOnlyList<SimAccount> Accounts => _accounts;
 
+    /// <summary>
+    /// Orders expired by self-trade prevention (<c>EXPIRED_IN_MATCH</c>) on every account, makers and takers:
+    /// EXPIRE_BOTH counts two. Per account: <see cref="SimAccount.StpExpiredOrders"/>. Readable from any thread.
+    /// </summary>
+    public long StpExpiredOrders => Volatile.Read(ref _stpExpiredOrders);
+    private long _stpExpiredOrders;
+
+    // Written only under the caller's serialization; Volatile so monitors on other threads read whole values.
+    private void CountStpExpiry(SimOrder o)
+    {
+        Volatile.Write(ref _stpExpiredOrders, _stpExpiredOrders + 1);
+        Volatile.Write(ref o.Account.StpExpiredCount, o.Account.StpExpiredCount + 1);
+    }
+
     public bool TryGetBook(string symbol, out SymbolBook book) => _books.TryGetValue(symbol, out book!);
     public SymbolBook Book(string symbol) => _books[symbol];
 
@@ -312,6 +326,8 @@ public sealed partial class MatchingEngine
             order.Status = order.Remaining == 0 && order.ExecutedQty > 0 ? OrderStatus.Filled
                 : stpExpired ? OrderStatus.ExpiredInMatch
                 : OrderStatus.Expired;
+            if (order.Status == OrderStatus.ExpiredInMatch)
+                CountStpExpiry(order);
         }
         if (RecordEvents)
             FinishPlaceEvents(order, newEvent, rests, fokFails, now);
@@ -345,7 +361,7 @@ public sealed partial class MatchingEngine
         }
         else if (order.Status == OrderStatus.ExpiredInMatch)
         {
-            Record(order, ExecutionType.TradePrevention, now, lastPrevented: order.PreventedQty, counterOrderId: order.PreventedMatchId);
+            Record(order, ExecutionType.TradePrevention, now, lastPrevented: order.PreventedQty, counterOrderId: order.PreventedCounterOrderId);
         }
     }
 
@@ -416,18 +432,24 @@ public sealed partial class MatchingEngine
 
             if (maker.Account == taker.Account && taker.Stp != SelfTradePreventionMode.None)
             {
-                // The taker's mode decides (stp_faq.md). Prevented quantity is what would have traded.
-                taker.PreventedQty += q;
-                taker.PreventedMatchId = maker.OrderId;
+                // The taker's mode decides (stp_faq.md); each prevented match gets the symbol's next
+                // preventedMatchId. What expires is each expired order's whole remaining quantity.
+                long matchId = ++taker.Book.LastPreventedMatchId;
+                if (taker.Stp != SelfTradePreventionMode.ExpireMaker)
+                {
+                    taker.PreventedQty += taker.Remaining;
+                    taker.PreventedMatchId = matchId;
+                    taker.PreventedCounterOrderId = maker.OrderId;
+                }
                 switch (taker.Stp)
                 {
                     case SelfTradePreventionMode.ExpireTaker:
                         return true;
                     case SelfTradePreventionMode.ExpireMaker:
-                        ExpireMaker(maker, taker, q, level, opposite, now);
+                        ExpireMaker(maker, taker, matchId, level, opposite, now);
                         continue;
                     default:
-                        ExpireMaker(maker, taker, q, level, opposite, now);
+                        ExpireMaker(maker, taker, matchId, level, opposite, now);
                         return true;
                 }
             }
@@ -438,15 +460,18 @@ public sealed partial class MatchingEngine
         return false;
     }
 
-    private void ExpireMaker(SimOrder maker, SimOrder taker, long q, PriceLevel level, BookSide side, long now)
+    private void ExpireMaker(SimOrder maker, SimOrder taker, long matchId, PriceLevel level, BookSide side, long now)
     {
+        long expired = maker.Remaining;
         Unrest(maker, level, side);
         ReleaseAll(maker);
         maker.Status = OrderStatus.ExpiredInMatch;
         maker.UpdateTime = now;
-        maker.PreventedQty += q;
-        maker.PreventedMatchId = taker.OrderId;
-        Record(maker, ExecutionType.TradePrevention, now, lastPrevented: q, counterOrderId: taker.OrderId);
+        maker.PreventedQty += expired;
+        maker.PreventedMatchId = matchId;
+        maker.PreventedCounterOrderId = taker.OrderId;
+        CountStpExpiry(maker);
+        Record(maker, ExecutionType.TradePrevention, now, lastPrevented: expired, counterOrderId: taker.OrderId);
     }
 
     private void Execute(SimOrder taker, SimOrder maker, PriceLevel level, BookSide makerSide, long q, long now)

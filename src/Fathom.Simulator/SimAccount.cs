@@ -31,6 +31,9 @@ public sealed class SimAccount
     public long TakerCommission { get; set; }
     public SelfTradePreventionMode? DefaultStp { get; set; }
     public bool CanTrade { get; set; } = true;
+    /// <summary>This account's orders expired by self-trade prevention (<c>EXPIRED_IN_MATCH</c>), maker or taker.</summary>
+    public long StpExpiredOrders => Volatile.Read(ref StpExpiredCount);
+    internal long StpExpiredCount;
     public IReadOnlyList<AccountTrade> Trades => TradeList;
 
     public long Free(string asset) => FreeByAsset[_engine.AssetIndex(asset)];

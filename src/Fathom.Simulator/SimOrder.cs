@@ -30,9 +30,15 @@ public sealed class SimOrder
     public long UpdateTime { get; internal set; }
     /// <summary>When the order went on the book (-1 if it never did), as Binance's <c>workingTime</c>.</summary>
     public long WorkingTime { get; internal set; } = -1;
-    /// <summary>Quantity STP prevented from trading, and the maker order id it met (Binance <c>preventedMatchId</c>, -1 if none).</summary>
+    /// <summary>
+    /// Quantity STP expired from this order (Binance <c>preventedQuantity</c>) and the prevented match that
+    /// expired it (<c>preventedMatchId</c>, numbered per symbol from 0; -1 if none). A taker whose mode
+    /// expired only the makers (EXPIRE_MAKER) lost nothing and keeps -1, as on Binance.
+    /// </summary>
     public long PreventedQty { get; internal set; }
     public long PreventedMatchId { get; internal set; } = -1;
+    /// <summary>The other order of <see cref="PreventedMatchId"/> (executionReport <c>U</c>), -1 if none.</summary>
+    public long PreventedCounterOrderId { get; internal set; } = -1;
 
     public long Remaining => OrigQty - ExecutedQty;
     public bool IsOpen => Status is OrderStatus.New or OrderStatus.PartiallyFilled;

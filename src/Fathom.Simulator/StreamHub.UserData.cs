@@ -208,7 +208,7 @@ public sealed partial class StreamHub
             w.WriteNumber("v", e.PreventedMatchId);
             WireFormat.Decimal8(w, "A", e.PreventedQty, qd);
             WireFormat.Decimal8(w, "B", e.LastPreventedQty, qd);
-            w.WriteNumber("u", e.PreventedMatchId);
+            w.WriteNumber("u", -1); // trade group id: simulated accounts belong to none (-1, stp_faq.md)
             w.WriteNumber("U", e.CounterOrderId);
             w.WriteString("Cs", o.Book.Name);
             WireFormat.Decimal8(w, "pl", e.LastPreventedQty, qd);

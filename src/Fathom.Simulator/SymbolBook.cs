@@ -38,6 +38,8 @@ public sealed class SymbolBook
     internal long LastOrderId;
     internal long LastTradeId;
     internal long LastExecutionId;
+    /// <summary>The symbol's last <c>preventedMatchId</c>: Binance numbers prevented matches per symbol from 0.</summary>
+    internal long LastPreventedMatchId = -1;
 
     /// <summary>
     /// Prices whose level changed since each depth channel last published (index = channel: the

@@ -19,6 +19,12 @@ public sealed class BinanceOrderEncoderTests
     private static BinanceOrderEncoder Encoder() =>
         new([new BinanceOrderInstrument(0, "BTCUSDT", "BTC", "USDT")], new ClientOrderIdFormat("fx"), new BinanceCredentials(Key, Secret), 5000);
 
+    private static BinanceOrderEncoder Encoder(BinanceSelfTradePreventionMode stp) =>
+        new([new BinanceOrderInstrument(0, "BTCUSDT", "BTC", "USDT")], new ClientOrderIdFormat("fx"), new BinanceCredentials(Key, Secret), 5000, stp);
+
+    private static OrderCommand Replace() => OrderCommand.From(new CancelReplaceCommand(0, new ClientOrderId(1, 2, 5), new ClientOrderId(1, 2, 3), 9,
+        new ClientOrderId(1, 2, 6), Core.OrderSide.Buy, OrderType.LimitMaker, new Core.Price(100), new Core.Qty(100)), 0);
+
     private static OrderCommand Place() => OrderCommand.From(new PlaceOrderCommand(0, new ClientOrderId(1, 2, 3), Core.OrderSide.Sell,
         OrderType.Limit, new Core.Price(5_200_000_000_000), new Core.Qty(1_000_000)), 0);
 
@@ -31,8 +37,8 @@ public sealed class BinanceOrderEncoderTests
         string frame = Encoding.ASCII.GetString(buffer, 0, n);
         string cid = new ClientOrderIdFormat("fx").Format(new ClientOrderId(1, 2, 3));
         string payload = $"apiKey={Key}&newClientOrderId={cid}&newOrderRespType=ACK&price=52000.00000000&quantity=0.01000000"
-            + "&recvWindow=5000&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT";
-        string signature = new HmacSigner(Secret).Sign(payload);
+            + "&recvWindow=5000&selfTradePreventionMode=EXPIRE_TAKER&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT";
+        string signature = new HmacSigner(Secret).Sign(payload); // the STP mode is signed like every other param
         Assert.StartsWith("{\"id\":7,\"method\":\"order.place\",\"params\":{\"apiKey\":", frame);
         Assert.EndsWith($",\"signature\":\"{signature}\"}}}}", frame);
         using var doc = System.Text.Json.JsonDocument.Parse(frame); // well-formed JSON
@@ -92,7 +98,13 @@ public sealed class BinanceOrderEncoderTests
     public void TryEncodeWs_LoggedOnSession_EqualsSignedFrameWithoutApiKeyAndSignature(string name)
     {
         OrderCommand command = UnsignedCommands().Single(c => c.Name == name).Command;
-        using var encoder = Encoder();
+        foreach (var stp in Enum.GetValues<BinanceSelfTradePreventionMode>())
+            AssertLoggedOnEqualsSigned(command, stp);
+    }
+
+    private static void AssertLoggedOnEqualsSigned(OrderCommand command, BinanceSelfTradePreventionMode stp)
+    {
+        using var encoder = Encoder(stp);
         var signedBuffer = new byte[BinanceOrderEncoder.MaxFrameLength];
         var unsignedBuffer = new byte[BinanceOrderEncoder.MaxFrameLength];
         Assert.True(encoder.TryEncodeWs(command, 12_345, 1_723_161_600_123, sessionLoggedOn: false, signedBuffer, out int signedLength));
@@ -108,6 +120,120 @@ public sealed class BinanceOrderEncoderTests
         Assert.Equal(expected, unsigned);
         using var doc = System.Text.Json.JsonDocument.Parse(unsigned); // well-formed JSON
     }
+
+    public static TheoryData<BinanceSelfTradePreventionMode, string> StpCases()
+    {
+        var data = new TheoryData<BinanceSelfTradePreventionMode, string>();
+        foreach (var stp in Enum.GetValues<BinanceSelfTradePreventionMode>())
+            foreach (string path in new[] { "ws signed", "ws logged on", "rest" })
+                data.Add(stp, path);
+        return data;
+    }
+
+    /// <summary>
+    /// Place and cancel-replace carry selfTradePreventionMode=&lt;mode&gt; on every path (NONE included: sent,
+    /// it means no prevention); SymbolDefault sends nothing. Cancels, amends and queries never carry it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StpCases))]
+    public void TryEncode_NewOrders_CarryStpModeUnlessSymbolDefault(BinanceSelfTradePreventionMode stp, string path)
+    {
+        using var encoder = Encoder(stp);
+        var buffer = new byte[BinanceOrderEncoder.MaxFrameLength];
+        string Encode(OrderCommand c)
+        {
+            int n;
+            Assert.True(path switch
+            {
+                "ws signed" => encoder.TryEncodeWs(c, 3, 1645423376532, sessionLoggedOn: false, buffer, out n),
+                "ws logged on" => encoder.TryEncodeWs(c, 3, 1645423376532, sessionLoggedOn: true, buffer, out n),
+                _ => encoder.TryEncodeRest(c, 1645423376532, buffer, out n),
+            });
+            return Encoding.ASCII.GetString(buffer, 0, n);
+        }
+        string? wire = stp switch
+        {
+            BinanceSelfTradePreventionMode.SymbolDefault => null,
+            BinanceSelfTradePreventionMode.None => "NONE",
+            BinanceSelfTradePreventionMode.ExpireTaker => "EXPIRE_TAKER",
+            BinanceSelfTradePreventionMode.ExpireMaker => "EXPIRE_MAKER",
+            BinanceSelfTradePreventionMode.ExpireBoth => "EXPIRE_BOTH",
+            _ => throw new ArgumentOutOfRangeException(nameof(stp)),
+        };
+        string expected = path == "rest" ? $"selfTradePreventionMode={wire}&" : $"\"selfTradePreventionMode\":\"{wire}\",";
+        foreach (var command in new[] { Place(), Replace() })
+        {
+            string frame = Encode(command);
+            if (wire is null)
+                Assert.DoesNotContain("selfTradePreventionMode", frame);
+            else
+                Assert.Equal(1, CountOf(frame, expected));
+            if (path != "rest")
+                Assert.Equal(wire, System.Text.Json.JsonDocument.Parse(frame).RootElement.GetProperty("params")
+                    .TryGetProperty("selfTradePreventionMode", out var v) ? v.GetString() : null);
+        }
+        var orig = new ClientOrderId(1, 2, 3);
+        foreach (var command in new[] { OrderCommand.From(new CancelOrderCommand(0, new ClientOrderId(1, 2, 4), orig, 42), 0),
+            OrderCommand.From(new AmendQtyCommand(0, new ClientOrderId(1, 2, 4), orig, 42, new Core.Qty(50_000)), 0), OrderCommand.From(new QueryOrderCommand(0, orig), 0) })
+            Assert.DoesNotContain("selfTradePreventionMode", Encode(command));
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+            n++;
+        return n;
+    }
+
+    /// <summary>The signature covers the STP mode: the cancel-replace's signature over a payload without it (or with another mode) differs.</summary>
+    [Fact]
+    public void TryEncode_CancelReplace_SignatureCoversStpMode()
+    {
+        using var encoder = Encoder(BinanceSelfTradePreventionMode.ExpireBoth);
+        var buffer = new byte[BinanceOrderEncoder.MaxFrameLength];
+        Assert.True(encoder.TryEncodeRest(Replace(), 1499827319559, buffer, out int n));
+        string query = Encoding.ASCII.GetString(buffer, 0, n);
+        int at = query.LastIndexOf("&signature=", StringComparison.Ordinal);
+        string signed = query[..at], signature = query[(at + 11)..];
+        Assert.Contains("selfTradePreventionMode=EXPIRE_BOTH", signed);
+        Assert.Equal(new HmacSigner(Secret).Sign(signed), signature);
+        Assert.NotEqual(new HmacSigner(Secret).Sign(signed.Replace("EXPIRE_BOTH", "NONE", StringComparison.Ordinal)), signature);
+
+        Assert.True(encoder.TryEncodeWs(Replace(), 4, 1499827319559, sessionLoggedOn: false, buffer, out n));
+        using var doc = System.Text.Json.JsonDocument.Parse(Encoding.ASCII.GetString(buffer, 0, n));
+        var p = doc.RootElement.GetProperty("params");
+        // The WS API payload: every param but the signature, sorted by name, unencoded (EXCHANGES.md §5.2).
+        string payload = string.Join('&', p.EnumerateObject().Where(x => x.Name != "signature").OrderBy(x => x.Name, StringComparer.Ordinal)
+            .Select(x => $"{x.Name}={(x.Value.ValueKind == System.Text.Json.JsonValueKind.String ? x.Value.GetString() : x.Value.GetRawText())}"));
+        Assert.Contains("&selfTradePreventionMode=EXPIRE_BOTH&", payload);
+        Assert.Equal(new HmacSigner(Secret).Sign(payload), p.GetProperty("signature").GetString());
+    }
+
+    [Fact]
+    public void Encoder_UndefinedStpMode_Refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Encoder((BinanceSelfTradePreventionMode)42));
+
+    [Theory]
+    [InlineData("EXPIRE_TAKER", BinanceSelfTradePreventionMode.ExpireTaker)]
+    [InlineData("EXPIRE_MAKER", BinanceSelfTradePreventionMode.ExpireMaker)]
+    [InlineData("EXPIRE_BOTH", BinanceSelfTradePreventionMode.ExpireBoth)]
+    [InlineData("NONE", BinanceSelfTradePreventionMode.None)]
+    [InlineData("SYMBOL_DEFAULT", BinanceSelfTradePreventionMode.SymbolDefault)]
+    public void TryParseStpMode_KnownNames_RoundTrip(string name, BinanceSelfTradePreventionMode mode)
+    {
+        Assert.True(BinanceOrderEncoder.TryParseStpMode(name, out var parsed));
+        Assert.Equal(mode, parsed);
+        Assert.Equal(name, BinanceOrderEncoder.StpModeName(mode));
+    }
+
+    [Theory]
+    [InlineData("expire_taker")]
+    [InlineData("DECREMENT")]
+    [InlineData("TRANSFER")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void TryParseStpMode_Unknown_False(string? name) => Assert.False(BinanceOrderEncoder.TryParseStpMode(name, out _));
 
     [Fact]
     public void TryEncodeWs_LoggedOnSessionUnknownInstrumentOrKind_False()
@@ -130,6 +256,7 @@ public sealed class BinanceOrderEncoderTests
         string query = Encoding.ASCII.GetString(buffer, 0, n);
         int at = query.LastIndexOf("&signature=", StringComparison.Ordinal);
         Assert.Equal(new HmacSigner(Secret).Sign(query[..at]), query[(at + 11)..]);
+        Assert.Contains("&selfTradePreventionMode=EXPIRE_TAKER&", query[..at]); // the default mode, inside the signed bytes
         Assert.DoesNotContain("apiKey", query);
     }
 
@@ -137,9 +264,7 @@ public sealed class BinanceOrderEncoderTests
     public void TryEncodeWs_AfterWarmUp_AllocatesNothing()
     {
         using var encoder = Encoder();
-        var state = (encoder, buffer: new byte[BinanceOrderEncoder.MaxFrameLength], place: Place(),
-            replace: OrderCommand.From(new CancelReplaceCommand(0, new ClientOrderId(1, 2, 5), new ClientOrderId(1, 2, 3), 9,
-                new ClientOrderId(1, 2, 6), Core.OrderSide.Buy, OrderType.LimitMaker, new Core.Price(100), new Core.Qty(100)), 0));
+        var state = (encoder, buffer: new byte[BinanceOrderEncoder.MaxFrameLength], place: Place(), replace: Replace());
         AllocationAssert.Zero(state, static s =>
         {
             for (int i = 0; i < 20; i++)
@@ -147,8 +272,14 @@ public sealed class BinanceOrderEncoderTests
                 s.encoder.TryEncodeWs(s.place, i, 1645423376532, false, s.buffer, out _);
                 s.encoder.TryEncodeWs(s.replace, i, 1645423376532, true, s.buffer, out _);
                 s.encoder.TryEncodeRest(s.place, 1645423376532, s.buffer, out _);
+                s.encoder.TryEncodeRest(s.replace, 1645423376532, s.buffer, out _);
             }
         });
+        // What was measured wrote the STP mode (the encoder's default, EXPIRE_TAKER) on both paths.
+        Assert.True(encoder.TryEncodeRest(state.replace, 1645423376532, state.buffer, out int n));
+        Assert.Contains("selfTradePreventionMode=EXPIRE_TAKER", Encoding.ASCII.GetString(state.buffer, 0, n));
+        Assert.True(encoder.TryEncodeWs(state.replace, 1, 1645423376532, true, state.buffer, out n));
+        Assert.Contains("\"selfTradePreventionMode\":\"EXPIRE_TAKER\"", Encoding.ASCII.GetString(state.buffer, 0, n));
     }
 
     [Fact]

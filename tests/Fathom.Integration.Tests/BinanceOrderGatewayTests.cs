@@ -103,6 +103,59 @@ public sealed class BinanceOrderGatewayTests
         Assert.Equal(1, rig.VenueOrdersWithClientId(newId));
     }
 
+    /// <summary>
+    /// Two orders of one account cross at the simulator. The gateway's mode (default EXPIRE_TAKER) reaches
+    /// the venue on the WS API and on REST: the crossing order comes back expired (EXPIRED_IN_MATCH), the
+    /// resting one stays, nothing fills, and the simulator counts one STP expiry. With SymbolDefault nothing
+    /// is sent and the symbol's default (EXPIRE_MAKER) expires the resting order instead. REST-only has no user
+    /// stream: the expiry is read back with an order query (EXPIRED_IN_MATCH reported as Expired).
+    /// </summary>
+    [Theory]
+    [InlineData(BinanceSelfTradePreventionMode.ExpireTaker, false)]
+    [InlineData(BinanceSelfTradePreventionMode.ExpireTaker, true)]
+    [InlineData(BinanceSelfTradePreventionMode.SymbolDefault, false)]
+    public async Task SelfCross_StpMode_ExpiresTheOrderTheModeNames_NoFill_Counted(BinanceSelfTradePreventionMode stp, bool restOnly)
+    {
+        await using var rig = await GatewayRig.StartAsync(options: o => o with
+        {
+            SelfTradePrevention = stp, RestOnly = restOnly, RequestTimeout = restOnly ? TimeSpan.FromSeconds(3) : o.RequestTimeout,
+        });
+        Assert.Equal(BinanceOrderGatewayOptions.DefaultSelfTradePrevention, BinanceOrderGatewayOptions.Local(rig.Server.BaseAddress).SelfTradePrevention);
+        // Inside the house spread (bids from 59,970, asks from 60,030): our buy rests at the top, our sell meets it first.
+        const long inside = 60_000 * GatewayRig.Px;
+        var buy = rig.NextId();
+        rig.Gateway.Send(rig.Place(buy, Side.Buy, inside, Qty));
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == buy, "resting buy acked");
+        var sell = rig.NextId();
+        rig.Gateway.Send(rig.Place(sell, Side.Sell, inside, Qty));
+        var (expired, survivor) = stp == BinanceSelfTradePreventionMode.ExpireTaker ? (sell, buy) : (buy, sell);
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == sell, "crossing order acked");
+        if (restOnly)
+        {
+            rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, expired), 0));
+            await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == expired && s.Status == VenueOrderStatus.Expired, "STP expiry by query");
+        }
+        else
+        {
+            await rig.Sink.WaitForAsync<ExpiredReport>(e => e.ClientOrderId == expired, "STP expiry");
+        }
+
+        Assert.Empty(rig.Sink.All<FillReport>());
+        Assert.Empty(rig.Sink.All<RejectReport>());
+        Assert.DoesNotContain(rig.Sink.All<ExpiredReport>(), e => e.ClientOrderId == survivor);
+        Assert.Equal(0, rig.VenueOrdersWithClientId(expired));
+        Assert.Equal(1, rig.VenueOrdersWithClientId(survivor));
+        long total = 0, ours = 0;
+        rig.Sim.Api.Run(e =>
+        {
+            total = e.StpExpiredOrders;
+            ours = e.Accounts.Single(a => a.Name == "demo").StpExpiredOrders;
+        });
+        Assert.Equal((1, 1), (total, ours));
+        Assert.Equal(restOnly ? 0 : 2, rig.Gateway.CommandsSentWs);
+        Assert.Equal(restOnly ? 3 : 0, rig.Gateway.CommandsSentRest);
+    }
+
     [Fact]
     public async Task CancelReplace_UnknownOrder_RejectedStopOnFailure()
     {

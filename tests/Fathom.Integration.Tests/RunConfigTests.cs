@@ -3,6 +3,7 @@ using Fathom.Hosting;
 using System.Text.Json.Nodes;
 using Fathom.Hosting.Run;
 using Fathom.Core;
+using Fathom.Venues.Binance;
 using Microsoft.Extensions.Configuration;
 using Xunit;
 
@@ -93,6 +94,34 @@ public sealed class RunConfigTests
         Assert.Contains(ex.Errors, e => e.StartsWith("$.balances.ETH: no configured symbol has base asset ETH", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.StartsWith("$.balances.BTC.baseline: '-1' is not a decimal number", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.StartsWith("$.balances.BTC.tolerance: '0.000000001' needs at most 8 decimals", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_SelfTradePrevention_DefaultExpireTakerOrTheNamedMode_Printed()
+    {
+        var config = RunConfig.Parse(ValidJson, "/tmp/fathom-test/fathom.json");
+        Assert.Equal(BinanceSelfTradePreventionMode.ExpireTaker, config.OrderEntry.SelfTradePrevention);
+        Assert.Contains("self-trade prevention EXPIRE_TAKER", config.Describe(), StringComparison.Ordinal);
+        var root = Valid();
+        root["selfTradePrevention"] = "SYMBOL_DEFAULT";
+        config = RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json");
+        Assert.Equal(BinanceSelfTradePreventionMode.SymbolDefault, config.OrderEntry.SelfTradePrevention);
+        Assert.Contains("self-trade prevention SYMBOL_DEFAULT", config.Describe(), StringComparison.Ordinal);
+        root["selfTradePrevention"] = "EXPIRE_BOTH";
+        Assert.Equal(BinanceSelfTradePreventionMode.ExpireBoth, RunConfig.Parse(root.ToJsonString(), "/tmp/fathom-test/fathom.json").OrderEntry.SelfTradePrevention);
+    }
+
+    [Theory]
+    [InlineData("EXPIRE_TAKERS")]
+    [InlineData("expire_taker")]
+    [InlineData("DECREMENT")]
+    public void Parse_UnknownSelfTradePreventionMode_RefusedNamingTheModes(string mode)
+    {
+        var root = Valid();
+        root["selfTradePrevention"] = mode;
+        var ex = Refused(root);
+        string error = Assert.Single(ex.Errors);
+        Assert.StartsWith($"$.selfTradePrevention: unknown mode '{mode}'; use EXPIRE_TAKER (the default), EXPIRE_MAKER, EXPIRE_BOTH, NONE", error, StringComparison.Ordinal);
     }
 
     [Fact]

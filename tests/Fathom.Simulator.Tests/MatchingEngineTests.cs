@@ -144,8 +144,19 @@ public sealed class MatchingEngineTests
         var t = f.Limit(f.A, OrderSide.Buy, 10000, 500, stp: mode).Order!;
         Assert.Equal(taker, t.Status);
         Assert.Equal(ownMaker, own.Status);
-        Assert.Equal(own.OrderId, t.PreventedMatchId);
-        Assert.Equal(500, t.PreventedQty);
+        // One prevented match, the symbol's first (Binance numbers them per symbol from 0); each expired
+        // order carries its id and its whole expired remainder; an EXPIRE_MAKER taker lost nothing.
+        bool takerExpired = mode != SelfTradePreventionMode.ExpireMaker;
+        Assert.Equal(takerExpired ? 0 : -1, t.PreventedMatchId);
+        Assert.Equal(takerExpired ? 500 : 0, t.PreventedQty);
+        Assert.Equal(takerExpired ? own.OrderId : -1, t.PreventedCounterOrderId);
+        bool makerExpired = mode != SelfTradePreventionMode.ExpireTaker;
+        Assert.Equal(makerExpired ? 0 : -1, own.PreventedMatchId);
+        Assert.Equal(makerExpired ? 500 : 0, own.PreventedQty);
+        int expiredOrders = (takerExpired ? 1 : 0) + (makerExpired ? 1 : 0);
+        Assert.Equal(expiredOrders, f.Engine.StpExpiredOrders);
+        Assert.Equal(expiredOrders, f.A.StpExpiredOrders);
+        Assert.Equal(0, f.B.StpExpiredOrders);
         Assert.DoesNotContain(f.A.Trades, x => x.IsBuyer && f.A.Trades.Any(y => !y.IsBuyer && y.TradeId == x.TradeId));
         if (mode == SelfTradePreventionMode.ExpireMaker)
             Assert.Equal(OrderStatus.Filled, other.Status); // matching went on past the expired own order

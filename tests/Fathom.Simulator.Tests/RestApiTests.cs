@@ -144,6 +144,42 @@ public sealed class RestApiTests
         Assert.Equal(-2014, (await h.SendAsync(Get, "/api/v3/allOrders?symbol=BTCUSDT")).Code);
     }
 
+    /// <summary>
+    /// STP as Binance's stp_faq.md shows it: the expired order is EXPIRED_IN_MATCH with the prevented match's
+    /// id (per symbol, from 0) and its whole expired remainder; an order without a mode takes the symbol's
+    /// default (EXPIRE_MAKER); every STP expiry is counted, in total and per account, and shown by the console.
+    /// </summary>
+    [Fact]
+    public async Task AllOrders_StpExpired_ExpiredInMatchWithPreventedMatch_AndCounted()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        await h.SignedAsync(Post, "/api/v3/order", "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000&newClientOrderId=m-1");
+        var taker = await h.SignedAsync(Post, "/api/v3/order",
+            "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.03&price=60000&newClientOrderId=t-1&selfTradePreventionMode=EXPIRE_TAKER");
+        Assert.Equal("EXPIRED_IN_MATCH", taker.Str("status"));
+        Assert.Empty(taker.Json.GetProperty("fills").EnumerateArray());
+        // No mode: the symbol's defaultSelfTradePreventionMode, EXPIRE_MAKER, expires the resting m-1 and t-2 rests.
+        var byDefault = await h.SignedAsync(Post, "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.02&price=60000&newClientOrderId=t-2");
+        Assert.Equal(("NEW", "EXPIRE_MAKER"), (byDefault.Str("status"), byDefault.Str("selfTradePreventionMode")));
+        Assert.False(byDefault.Json.TryGetProperty("preventedMatchId", out _)); // the EXPIRE_MAKER taker lost nothing
+
+        var all = (await h.SignedAsync(Get, "/api/v3/allOrders", "symbol=BTCUSDT")).Json.EnumerateArray().ToDictionary(o => o.GetProperty("clientOrderId").GetString()!);
+        var t1 = all["t-1"];
+        Assert.Equal(("EXPIRED_IN_MATCH", "EXPIRE_TAKER", "0.00000000"), (t1.GetProperty("status").GetString(), t1.GetProperty("selfTradePreventionMode").GetString(), t1.GetProperty("executedQty").GetString()));
+        Assert.Equal((0L, "0.03000000"), (t1.GetProperty("preventedMatchId").GetInt64(), t1.GetProperty("preventedQuantity").GetString()));
+        var m1 = all["m-1"];
+        Assert.Equal("EXPIRED_IN_MATCH", m1.GetProperty("status").GetString());
+        Assert.Equal((1L, "0.01000000"), (m1.GetProperty("preventedMatchId").GetInt64(), m1.GetProperty("preventedQuantity").GetString()));
+        Assert.Equal("NEW", all["t-2"].GetProperty("status").GetString());
+        Assert.False(all["t-2"].TryGetProperty("preventedMatchId", out _));
+
+        var demo = h.Sim.Engine.Accounts.Single(a => a.Name == "demo");
+        Assert.Equal(2, h.Sim.Engine.StpExpiredOrders);
+        Assert.Equal(2, demo.StpExpiredOrders);
+        Assert.All(h.Sim.Engine.Accounts.Where(a => a != demo), a => Assert.Equal(0, a.StpExpiredOrders));
+        Assert.EndsWith("; stp-expired 2 (demo 2)", new FaultConsole(h.Sim).Execute("show"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Signature_InFormBody_IsAccepted_AndBadSignatureIsRejected()
     {

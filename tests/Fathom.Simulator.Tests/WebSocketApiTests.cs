@@ -228,10 +228,13 @@ public sealed class WebSocketApiTests
         Assert.Equal(restingId, stp.GetProperty("i").GetInt64());
         Assert.Equal(takerId, stp.GetProperty("U").GetInt64());
         Assert.Equal("0.01000000", stp.GetProperty("B").GetString());
+        Assert.Equal(0, stp.GetProperty("v").GetInt64()); // the symbol's first prevented match
         // EXPIRE_TAKER: the taker expires instead.
         await ws.RequestAsync("6", "order.place", With(Order(h, "SELL", "0.01", "50000", "stpTaker2"), "selfTradePreventionMode", "EXPIRE_TAKER"));
         var stpTaker = (await ws.NextAsync(f => Exec(f, "TRADE_PREVENTION") && f.GetProperty("event").GetProperty("c").GetString() == "stpTaker2")).GetProperty("event");
-        Assert.Equal(takerId, stpTaker.GetProperty("v").GetInt64());
+        Assert.Equal(1, stpTaker.GetProperty("v").GetInt64()); // prevented matches are numbered per symbol, not by order id
+        Assert.Equal(takerId, stpTaker.GetProperty("U").GetInt64()); // the resting order it would have traded with
+        Assert.Equal("0.01000000", stpTaker.GetProperty("A").GetString());
 
         // IOC remainder: EXPIRED with its reason.
         await ws.RequestAsync("7", "order.place", With(Order(h, "BUY", "0.01", "59000", "ioc"), "timeInForce", "IOC"));

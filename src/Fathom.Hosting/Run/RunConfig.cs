@@ -400,8 +400,13 @@ internal sealed partial record RunConfig
         double shutdown = file.ShutdownTimeoutSeconds ?? 10;
 
         // Order-entry liveness and metadata refresh (ranges checked by RunConfigRanges).
+        var stp = BinanceOrderGatewayOptions.DefaultSelfTradePrevention;
+        if (file.SelfTradePrevention is not null && !BinanceOrderEncoder.TryParseStpMode(file.SelfTradePrevention, out stp))
+            errors.Add($"$.selfTradePrevention: unknown mode '{file.SelfTradePrevention}'; use EXPIRE_TAKER (the default), EXPIRE_MAKER, EXPIRE_BOTH, " +
+                "NONE (sent: no self-trade prevention) or SYMBOL_DEFAULT (not sent: the symbol's default applies)");
         orderEntry = orderEntry with
         {
+            SelfTradePrevention = stp,
             RecvWindowMs = file.RecvWindowMs is long recv ? (int)recv : orderEntry.RecvWindowMs,
             ProbeInterval = file.ProbeIntervalMs is long probe ? TimeSpan.FromMilliseconds(probe) : orderEntry.ProbeInterval,
             LivenessTimeout = file.LivenessTimeoutMs is long liveness ? TimeSpan.FromMilliseconds(liveness) : orderEntry.LivenessTimeout,
@@ -879,6 +884,7 @@ internal sealed partial record RunConfig
         var ci = CultureInfo.InvariantCulture;
         sb.Append(ci, $"config {SourcePath}\n");
         sb.Append(ci, $"  venue {VenueName}: rest {OrderEntry.RestBase}, streams {MarketData.StreamBase}, ws-api {OrderEntry.WsApiUrl}, recvWindow {OrderEntry.RecvWindowMs} ms (unknown order never placed after {Execution.UnknownProofWindowNs / 1_000_000_000.0:F0} s)\n");
+        sb.Append(ci, $"    self-trade prevention {BinanceOrderEncoder.StpModeName(OrderEntry.SelfTradePrevention)} on every new order and cancel-replace\n");
         foreach (var s in Symbols)
         {
             if (s.StrategyName != StrategyCatalog.MarketMaker)

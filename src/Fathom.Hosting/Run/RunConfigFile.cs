@@ -30,6 +30,11 @@ internal sealed class RunConfigFile
     public long? LivenessTimeoutMs { get; set; }
     /// <summary>exchangeInfo (filters, symbol status) is reloaded this often.</summary>
     public double? MetadataRefreshSeconds { get; set; }
+    /// <summary>
+    /// Order entry: the <c>selfTradePreventionMode</c> of every new order and cancel-replace: EXPIRE_TAKER (the
+    /// default), EXPIRE_MAKER, EXPIRE_BOTH, NONE (sent: no prevention) or SYMBOL_DEFAULT (not sent).
+    /// </summary>
+    public string? SelfTradePrevention { get; set; }
     /// <summary>Synthetic frames per instrument the JIT warm-up drives through a throwaway core before trading (0: no warm-up).</summary>
     public int? WarmupFrames { get; set; }
     /// <summary>Where the host's lifecycle log goes and at which levels (<c>Microsoft.Extensions.Logging</c>).</summary>

@@ -15,6 +15,8 @@ namespace Fathom.Venues.Binance;
 /// New orders use <c>newOrderRespType=ACK</c> (the shortest answer: fills come on the user stream anyway).
 /// Cancels and amends name the order by venue id when it is known (fastest lookup), else by client id.
 /// Cancel-replace is STOP_ON_FAILURE: if the cancel fails the new order is not attempted.
+/// Every new order (place, and cancel-replace's new half) carries <c>selfTradePreventionMode</c> unless the
+/// mode is <see cref="BinanceSelfTradePreventionMode.SymbolDefault"/>; like every param it is signed.
 /// </remarks>
 public sealed class BinanceOrderEncoder : IDisposable
 {
@@ -27,10 +29,12 @@ public sealed class BinanceOrderEncoder : IDisposable
     private readonly HmacSigner? _hmac;
     private readonly Ed25519Signer? _ed25519;
     private readonly int _recvWindowMs;
+    private readonly byte[] _stpMode; // wire name; empty: not sent
     private readonly RequestParams _params = new();
     private readonly byte[] _payload = new byte[MaxFrameLength];
 
-    public BinanceOrderEncoder(IReadOnlyList<BinanceOrderInstrument> instruments, ClientOrderIdFormat ids, BinanceCredentials credentials, int recvWindowMs)
+    public BinanceOrderEncoder(IReadOnlyList<BinanceOrderInstrument> instruments, ClientOrderIdFormat ids, BinanceCredentials credentials, int recvWindowMs,
+        BinanceSelfTradePreventionMode selfTradePrevention = BinanceOrderGatewayOptions.DefaultSelfTradePrevention)
     {
         ArgumentNullException.ThrowIfNull(instruments);
         ArgumentNullException.ThrowIfNull(ids);
@@ -59,7 +63,43 @@ public sealed class BinanceOrderEncoder : IDisposable
         if (credentials.Ed25519PrivateKey is { } seed)
             _ed25519 = new Ed25519Signer(seed);
         _recvWindowMs = recvWindowMs;
+        if (!Enum.IsDefined(selfTradePrevention))
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(selfTradePrevention), $"unknown self-trade prevention mode {(int)selfTradePrevention}");
+        _stpMode = StpModeWire(selfTradePrevention).ToArray();
     }
+
+    /// <summary>Binance's name of an STP mode (EXCHANGES.md §3.4); empty for SymbolDefault, which is not sent.</summary>
+    public static ReadOnlySpan<byte> StpModeWire(BinanceSelfTradePreventionMode mode) => mode switch
+    {
+        BinanceSelfTradePreventionMode.None => "NONE"u8,
+        BinanceSelfTradePreventionMode.ExpireTaker => "EXPIRE_TAKER"u8,
+        BinanceSelfTradePreventionMode.ExpireMaker => "EXPIRE_MAKER"u8,
+        BinanceSelfTradePreventionMode.ExpireBoth => "EXPIRE_BOTH"u8,
+        _ => default,
+    };
+
+    /// <summary>
+    /// An STP mode by Binance's name (NONE, EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH, exact case) or
+    /// SYMBOL_DEFAULT (send nothing); false for anything else (DECREMENT and TRANSFER included).
+    /// </summary>
+    public static bool TryParseStpMode(string? text, out BinanceSelfTradePreventionMode mode)
+    {
+        BinanceSelfTradePreventionMode? parsed = text switch
+        {
+            "SYMBOL_DEFAULT" => BinanceSelfTradePreventionMode.SymbolDefault,
+            "NONE" => BinanceSelfTradePreventionMode.None,
+            "EXPIRE_TAKER" => BinanceSelfTradePreventionMode.ExpireTaker,
+            "EXPIRE_MAKER" => BinanceSelfTradePreventionMode.ExpireMaker,
+            "EXPIRE_BOTH" => BinanceSelfTradePreventionMode.ExpireBoth,
+            _ => null,
+        };
+        mode = parsed.GetValueOrDefault();
+        return parsed.HasValue;
+    }
+
+    /// <summary>The config name of an STP mode: Binance's, or SYMBOL_DEFAULT (cold path).</summary>
+    public static string StpModeName(BinanceSelfTradePreventionMode mode) =>
+        mode == BinanceSelfTradePreventionMode.SymbolDefault ? "SYMBOL_DEFAULT" : Encoding.ASCII.GetString(StpModeWire(mode));
 
     public bool Knows(int instrumentId) => (uint)instrumentId < (uint)_byId.Length && _byId[instrumentId] is not null;
 
@@ -196,7 +236,8 @@ public sealed class BinanceOrderEncoder : IDisposable
         return true;
     }
 
-    // newClientOrderId … type, in sorted order (timeInForce only for LIMIT and IOC), ending the params.
+    // newClientOrderId … type, in sorted order (selfTradePreventionMode unless SymbolDefault, timeInForce only
+    // for LIMIT and IOC), ending the params. "selfTradePreventionMode" sorts after "recvWindow", before "side".
     private void WriteNewOrder(ref SpanWriter w, ClientOrderId id, OrderSide side, OrderType type, Price price, Qty qty, byte[] symbol, long timestampMs)
     {
         w.Put("\"newClientOrderId\":\""u8);
@@ -207,6 +248,12 @@ public sealed class BinanceOrderEncoder : IDisposable
         PutDecimal(ref w, qty.Raw);
         w.Put("\",\"recvWindow\":"u8);
         w.PutLong(_recvWindowMs);
+        if (_stpMode.Length > 0)
+        {
+            w.Put(",\"selfTradePreventionMode\":\""u8);
+            w.Put(_stpMode);
+            w.Put((byte)'"');
+        }
         w.Put(side == OrderSide.Buy ? ",\"side\":\"BUY\",\"symbol\":\""u8 : ",\"side\":\"SELL\",\"symbol\":\""u8);
         w.Put(symbol);
         w.Put(type switch
@@ -400,5 +447,7 @@ public sealed class BinanceOrderEncoder : IDisposable
         _params.AddDecimal("quantity"u8, qty.Raw);
         _params.AddClientId("newClientOrderId"u8, _ids, id);
         _params.Add("newOrderRespType"u8, "ACK"u8);
+        if (_stpMode.Length > 0)
+            _params.Add("selfTradePreventionMode"u8, _stpMode);
     }
 }

@@ -93,7 +93,7 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
         _http = http;
         _time = time ?? TimeProvider.System;
         _monotonic = new Fathom.Core.MonotonicClock(_time);
-        _encoder = new BinanceOrderEncoder(instruments, ids, credentials, options.RecvWindowMs);
+        _encoder = new BinanceOrderEncoder(instruments, ids, credentials, options.RecvWindowMs, options.SelfTradePrevention);
         _limiter = limiter ?? new RestWeightLimiter(_time);
         _ring = new MpscRing<QueuedCommand>(options.QueueCapacity);
         _pending = new PendingSlot[PendingCapacity];

@@ -66,6 +66,18 @@ public sealed record BinanceOrderGatewayOptions
     /// </summary>
     public bool InlineSend { get; init; } = true;
 
+    /// <summary><see cref="SelfTradePrevention"/>'s default.</summary>
+    public const BinanceSelfTradePreventionMode DefaultSelfTradePrevention = BinanceSelfTradePreventionMode.ExpireTaker;
+
+    /// <summary>
+    /// The <c>selfTradePreventionMode</c> of every new order and cancel-replace, the venue's backstop when
+    /// several instances trade one account. Default EXPIRE_TAKER because the taker's mode decides at Binance,
+    /// so the order that would self-trade is the one refused, as Fathom's local self-trade check refuses the
+    /// crossing order and leaves the resting quote alone. <see cref="BinanceSelfTradePreventionMode.SymbolDefault"/>
+    /// sends nothing (the symbol's default applies); <see cref="BinanceSelfTradePreventionMode.None"/> sends NONE.
+    /// </summary>
+    public BinanceSelfTradePreventionMode SelfTradePrevention { get; init; } = DefaultSelfTradePrevention;
+
     public static BinanceOrderGatewayOptions Mainnet { get; } = new()
     {
         RestBase = new Uri("https://api.binance.com"),
