@@ -189,7 +189,13 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         Log("(3) PostgreSQL started again");
         var resumed = await WaitQuotingAsync([a, b], TimeSpan.FromSeconds(60), marks);
         Log($"(3) {resumed.Name} quotes again under a fresh lease");
-        var orders = await AllOrdersAsync();
+        uint[] epochsBefore = [.. open.Select(o => o.Id.Epoch).Concat((await AllOrdersAsync()).Where(o => o.TimeMs < stoppedMs).Select(o => o.Id.Epoch)).Distinct()];
+        List<Order> orders = [];
+        for (int i = 0; i < 100 && !orders.Any(o => !epochsBefore.Contains(o.Id.Epoch)); i++)
+        {
+            await Task.Delay(100);
+            orders = await AllOrdersAsync();
+        }
         var unleased = orders.Where(o => o.TimeMs > stoppedMs + TtlMs && o.TimeMs < restartMs).ToList();
         Assert.True(unleased.Count == 0, $"{unleased.Count} order(s) placed while no lease could be renewed: {string.Join(", ", unleased.Select(o => o.ClientOrderId))}");
         var epochs = orders.Select(o => o.Id.Epoch).Distinct().Count();
