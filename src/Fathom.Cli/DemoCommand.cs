@@ -9,8 +9,10 @@ using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
+using Fathom.Hosting.Cluster;
 using Fathom.Journal;
 using Fathom.MarketData;
+using Fathom.Persistence.Coordination;
 using Fathom.Risk;
 using Fathom.Simulator;
 using Fathom.Strategies;
@@ -101,11 +103,18 @@ internal static class DemoCommand
             // files. Each demo run starts a fresh exchange whose trade ids restart at 1, so it starts a fresh store too.
             using StateDirectory state = StateDirectory.CreateForDemo();
             (string controlToken, string? controlTokenPath) = ControlToken.Provision(state.Path, Environment.GetEnvironmentVariable);
+            // The embedded default coordination: a local lease, as `fathom run` holds one. Its epoch (a durable
+            // counter in the state directory) is the fencing epoch in every client order id; its keeper binds the
+            // engine's sends to the lease's deadline like a cluster member's.
+            await using var coordination = new LocalCoordination(Path.Combine(state.Path, "lease-epoch"), time);
+            await using var keeper = new LeaseKeeper(coordination, ClusterSettings.Local("fathom-demo", "fathom-sim"),
+                $"demo/pid-{Environment.ProcessId}", 1, new MonotonicClock(time), time);
+            LeaseGrant lease = await keeper.AcquireAsync(_ => { }, stop.Token);
             await using var host = await EngineHost.StartAsync(new EngineHostOptions
             {
                 Venue = venue,
                 // The sample market maker (DemoCore: the same composition a journal replay builds).
-                Core = DemoCore.Setup(spec, node: 1, epoch: (uint)(time.GetUtcNow().ToUnixTimeSeconds() / 60 % (ClientOrderIdFormat.MaxEpoch + 1))),
+                Core = DemoCore.Setup(spec, node: 1, epoch: lease.Epoch),
                 IdReservation = new FileSequenceReservation(Path.Combine(state.Path, "client-order-ids.hwm")),
                 IdFormat = new ClientOrderIdFormat("fx"),
                 JournalPath = journalPath,
@@ -120,7 +129,10 @@ internal static class DemoCommand
                 BalanceChecks = [new BalanceCheck(simSymbol.BaseAsset, [symbol],
                     decimal.ToInt64(decimal.Parse(config.Accounts[0].Balances.GetValueOrDefault(simSymbol.BaseAsset, "0"), CultureInfo.InvariantCulture) * 100_000_000m),
                     Tolerance: 0)],
+                ExtraMetrics = keeper.Metrics,
             }, stop.Token);
+            await keeper.AttachAsync(host, stop.Token);
+            using var onLeaseLost = keeper.Lost.Register(stop.Cancel);
             if (host.Reconciliation is { } rec)
                 foreach (string line in rec.BalanceLines)
                     output.WriteLine("balance check: " + line);
@@ -167,6 +179,9 @@ internal static class DemoCommand
 
             // 3. Shutdown, as `fathom run`'s: stop quoting, cancel all, wait for the venue to confirm, check with it, flush the store.
             ShutdownReport report = await host.StopAsync(TimeSpan.FromSeconds(5));
+            await keeper.ReleaseAsync(CancellationToken.None);
+            if (keeper.LostReason is { } lost)
+                error.WriteLine($"error: the demo's lease was lost: {lost}");
             output.WriteLine();
             output.Write(host.Summary(report));
             if (host.Journal is { } journal)
