@@ -52,6 +52,11 @@ public sealed record EngineHostOptions
     /// not checked against balances; open orders and missed fills are still reconciled).
     /// </summary>
     public IReadOnlyList<BalanceCheck> BalanceChecks { get; init; } = [];
+    /// <summary>
+    /// Restart reconciliation (listing the venue's open orders, cancelling older epochs', fetching missed fills)
+    /// waits for this (a takeover's cooldown); everything before it (store, gateway logon) goes on meanwhile.
+    /// </summary>
+    public Task? ReconcileNotBefore { get; init; }
     /// <summary>Several instances on one database: a failing store loses the lease (the instance steps down) instead of halting.</summary>
     public bool StoreFaultLosesLease { get; init; }
     /// <summary>More Prometheus text for <c>/metrics</c> (the lease keeper's), read off the core lock.</summary>
@@ -215,6 +220,8 @@ public sealed class EngineHost : IAsyncDisposable
         _engine.AttachGateway(_gateway);
         // Before anything quotes: adopt what the venue still holds of ours, settle what the store thought
         // open, apply the fills missed while down, and check the position against the balances.
+        if (o.ReconcileNotBefore is { } notBefore)
+            await notBefore.WaitAsync(cancel).ConfigureAwait(false);
         Reconciliation = await StartupReconciliation.RunAsync(_engine, _gateway, specs, Restored, o.Core.Node, o.BalanceChecks, cancel)
             .ConfigureAwait(false);
         _metrics = await MetricsServer.StartAsync(CoreLock, _engine, Books, o.MetricsPort, cancel,

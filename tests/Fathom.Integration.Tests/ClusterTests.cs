@@ -77,7 +77,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var run in _runs)
         {
             Resume(run);
-            await File.WriteAllTextAsync(Path.Combine(_dir, $"{run.Name.Replace(' ', '-')}.log"), run.Output());
+            output.WriteLine($"---- {run.Name} (last lines)\n{run.Output(40)}");
             await run.DisposeAsync();
         }
         if (_sim is not null)
@@ -86,6 +86,14 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         _taker?.Dispose();
         if (_pg is not null)
             await _pg.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a child still closing a file: the temp directory is left behind
+        }
     }
 
     // ---------------------------------------------------------------- (1) kill -9 the leader

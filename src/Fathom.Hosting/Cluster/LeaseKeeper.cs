@@ -64,15 +64,22 @@ public sealed class LeaseKeeper : IAsyncDisposable
     public CancellationToken Lost => _lost.Token;
     public bool IsLost => _lost.IsCancellationRequested;
     public string? LostReason { get; private set; }
-    /// <summary>How long the takeover waited before it began (the old lease's remaining life + the pause margin).</summary>
+    /// <summary>How long the takeover waits before it looks at the venue (the old lease's remaining life + the pause margin).</summary>
     public TimeSpan Cooldown { get; private set; }
+    /// <summary>
+    /// Completes when the takeover's cooldown has run (at once when nobody else held the lease): the venue's open
+    /// orders are listed and older epochs' cancelled only after it, so an order the old holder had in flight
+    /// when its lease ran out is seen. The engine may be composed meanwhile.
+    /// </summary>
+    public Task CooldownElapsed { get; private set; } = Task.CompletedTask;
     public long Renewals => Interlocked.Read(ref _renewals);
     public long RenewFailures => Interlocked.Read(ref _renewFailures);
 
     /// <summary>
     /// Standby until the scope's lease is ours: registers as a member, tries to take the lease every
     /// <see cref="ClusterSettings.AcquireEvery"/> (<paramref name="status"/> hears who holds it whenever that
-    /// changes), then waits the takeover cooldown while renewing. Throws <see cref="CoordinationConflictException"/>
+    /// changes); returns once it is taken (and renewed from then on), with the takeover's cooldown running in
+    /// <see cref="CooldownElapsed"/>. Throws <see cref="CoordinationConflictException"/>
     /// when another live member uses this node.
     /// </summary>
     public async Task<LeaseGrant> AcquireAsync(Action<string> status, CancellationToken cancel)
@@ -97,8 +104,7 @@ public sealed class LeaseKeeper : IAsyncDisposable
                     Cooldown = takeover ? grant.PreviousRemaining + _settings.PauseMargin : TimeSpan.Zero;
                     status($"lease: scope '{_settings.Scope}' taken with epoch {grant.Epoch}" +
                         (takeover ? $" from {grant.PreviousHolder}; cooldown {Cooldown.TotalMilliseconds:F0} ms before cancelling older epochs' orders and quoting" : ""));
-                    if (Cooldown > TimeSpan.Zero)
-                        await Task.Delay(Cooldown, _time, cancel).ConfigureAwait(false);
+                    CooldownElapsed = Cooldown > TimeSpan.Zero ? Task.Delay(Cooldown, _time, cancel) : Task.CompletedTask;
                     return grant;
                 }
                 ClusterStatus now = await _service.StatusAsync(cancel).ConfigureAwait(false);

@@ -280,6 +280,16 @@ internal static class TradingRun
         ClusterSettings cluster = config.Cluster.ToSettings(resolved.Specs, config.Store.ConnectionStringVariable);
         var clock = new MonotonicClock(time);
         var durationArmed = new StrongBox<bool>(false);
+        // The JIT warm-up once per process, before standing by (a throwaway core that cannot send): a takeover
+        // then composes a warm engine at once instead of spending it after the lease is taken.
+        if (config.WarmupFrames > 0)
+        {
+            var warmVenue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, instruments, http, time, config.Feed);
+            var warm = warmVenue.WarmUp(new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, config.Execution, config.InstanceId, 0),
+                config.WarmupFrames, config.Strategies);
+            output.WriteLine($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
+            log.ZLogInformation($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills in {warm.Elapsed.TotalMilliseconds:F0} ms");
+        }
         int worst = ExitClean;
         bool tradedBefore = false;
         while (true)
@@ -356,7 +366,8 @@ internal static class TradingRun
                 Strategies = config.Strategies,
                 // Another scope's position shares the account's balances: the check cannot tell them apart.
                 BalanceChecks = config.BalanceChecks,
-                WarmupFrames = config.WarmupFrames,
+                WarmupFrames = 0, // warmed once per process, before standing by
+                ReconcileNotBefore = keeper.CooldownElapsed,
                 StoreFaultLosesLease = shared,
                 ExtraMetrics = keeper.Metrics,
             }, run.Token).ConfigureAwait(false);
@@ -389,11 +400,6 @@ internal static class TradingRun
             $"risk day {host.Engine.DayIndex}" + (host.Engine.HaltReason is { } haltReason ? $"; HALTED: {haltReason}" : "");
         output.WriteLine(restoredLine);
         log.ZLogInformation($"{restoredLine}");
-        if (host.Warmup is { } warm)
-        {
-            output.WriteLine($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
-            log.ZLogInformation($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills in {warm.Elapsed.TotalMilliseconds:F0} ms");
-        }
         if (journalPath is not null)
             output.WriteLine($"journal: every core input and command goes to {journalPath} ({RunJournal.Describe(journalRotation)})");
         if (host.Reconciliation is { Zombies: > 0 } z)
