@@ -311,6 +311,24 @@ public abstract class CoordinationContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExchangeQuotes_PeerLeaseExpired_ItsQuotesStopCounting()
+    {
+        var peer = await Acquire("peer", "hp", node: 2, ttl: ShortTtl);
+        var me = await Acquire("me", "hm", node: 1);
+        await Service.ExchangeQuotesAsync("peer", peer!.Epoch, [new("BTCUSDT", 100, 110)], None);
+        Assert.Equal([new PeerQuote("BTCUSDT", 100, 110)], await Service.ExchangeQuotesAsync("me", me!.Epoch, [], None));
+
+        await ExpireAsync("peer", ShortTtl);
+
+        Assert.Empty(await Service.ExchangeQuotesAsync("me", me.Epoch, [], None));
+        // Its successor on the scope starts with no quotes of its own: the old epoch's do not count for it either.
+        var next = await Acquire("peer", "hq", node: 3);
+        Assert.Empty(await Service.ExchangeQuotesAsync("me", me.Epoch, [], None));
+        await Service.ExchangeQuotesAsync("peer", next!.Epoch, [new("BTCUSDT", 101, 0)], None);
+        Assert.Equal([new PeerQuote("BTCUSDT", 101, 0)], await Service.ExchangeQuotesAsync("me", me.Epoch, [], None));
+    }
+
+    [Fact]
     public async Task ExchangeQuotes_StaleEpoch_PublishesNothing()
     {
         var s1 = await Acquire("s1", "h1", node: 1);
