@@ -72,6 +72,27 @@ public sealed class NpgsqlTradeStoreScopeSchemaTests(PostgresFixture fixture) : 
         Assert.Equal(NpgsqlTradeStore.SchemaVersion, (int)(await cmd.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task Open_AnotherSchemasMigrationLockHeld_StillMigratesItsOwn()
+    {
+        // Another instance migrating the public store holds its lock (the constant key): a scope's store must not wait for it.
+        await using var holder = new NpgsqlConnection(_cs);
+        await holder.OpenAsync();
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_lock(77384378773357)", holder)) // 0x46_61_74_68_6F_6D, "Fathom"
+            await lockCmd.ExecuteNonQueryAsync();
+
+        var open = Task.Run(() => NpgsqlTradeStore.Open(_cs, Symbols, schema: NpgsqlTradeStore.SchemaFor("acct/BTCUSDT")));
+        Assert.Same(open, await Task.WhenAny(open, Task.Delay(TimeSpan.FromSeconds(20))));
+        await (await open).DisposeAsync();
+
+        // While the public store itself waits for it.
+        var pub = Task.Run(() => NpgsqlTradeStore.Open(_cs, Symbols));
+        Assert.NotSame(pub, await Task.WhenAny(pub, Task.Delay(TimeSpan.FromMilliseconds(500))));
+        await using (var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", holder))
+            await unlock.ExecuteNonQueryAsync();
+        await (await pub).DisposeAsync();
+    }
+
     [Theory]
     [InlineData("Upper")]
     [InlineData("has-dash")]
