@@ -342,6 +342,13 @@ public abstract class CoordinationContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExchangeQuotes_SymbolTwice_ThrowsArgumentNotUnavailable()
+    {
+        var me = await Acquire("me", "hm");
+        await Assert.ThrowsAsync<ArgumentException>(() => Service.ExchangeQuotesAsync("me", me!.Epoch, [new("BTCUSDT", 1, 2), new("BTCUSDT", 3, 4)], None));
+    }
+
+    [Fact]
     public async Task Status_ListsLeasesMembersAndQuotas()
     {
         await Service.RegisterAsync("h1", 1, "s1", LongTtl, None);
