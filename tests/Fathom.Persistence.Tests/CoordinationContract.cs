@@ -51,6 +51,25 @@ public abstract class CoordinationContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryAcquire_EightHoldersRacingForAFreeScope_ExactlyOneWins()
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            string scope = $"race{round}";
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var tries = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                await go.Task;
+                return await Service.TryAcquireAsync(scope, $"h{i}", (ushort)(i + 1), LongTtl, None);
+            })).ToArray();
+            go.SetResult();
+            var grants = await Task.WhenAll(tries);
+            var winner = Assert.Single(grants, g => g is not null);
+            Assert.Equal(winner!.Epoch, Assert.Single((await Service.StatusAsync(None)).Leases, l => l.Scope == scope).Epoch);
+        }
+    }
+
+    [Fact]
     public async Task TryAcquire_AcrossAcquisitionsAndScopes_EpochsStrictlyIncrease()
     {
         var epochs = new List<uint>();
@@ -172,28 +191,37 @@ public abstract class CoordinationContract : IAsyncLifetime
     public async Task SetQuota_EightConcurrentTasksAskingForTheWholeLimit_NeverSumAboveIt()
     {
         const long Limit = 1_000;
-        const long Block = 37;
+        const long Block = 300;
         var leases = new LeaseGrant[8];
         for (int i = 0; i < leases.Length; i++)
             leases[i] = (await Acquire($"s{i}", $"h{i}", node: (ushort)(i + 1)))!;
 
-        var tasks = leases.Select(lease => Task.Run(async () =>
+        // Several budgets, each asked for in rounds: every task asks for one more block at the same moment
+        // (released together), until a round grants nobody anything.
+        for (int r = 0; r < 6; r++)
         {
-            long held = 0;
+            string resource = $"orders{r}";
+            var held = new long[leases.Length];
             while (true)
             {
-                long granted = await Service.SetQuotaAsync(new QuotaRequest("acct", "orders", lease.Scope, lease.Epoch, held + Block, Limit), None);
-                Assert.True(granted >= held, $"an increase lowered the grant from {held} to {granted}");
-                if (granted == held)
-                    return held; // nothing left
+                var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var calls = leases.Select((lease, i) => Task.Run(async () =>
+                {
+                    await go.Task;
+                    return await Service.SetQuotaAsync(new QuotaRequest("acct", resource, lease.Scope, lease.Epoch, held[i] + Block, Limit), None);
+                })).ToArray();
+                go.SetResult();
+                long[] granted = await Task.WhenAll(calls);
+                for (int i = 0; i < granted.Length; i++)
+                    Assert.True(granted[i] >= held[i], $"an increase lowered a grant from {held[i]} to {granted[i]}");
+                Assert.True(granted.Sum() <= Limit, $"{resource}: grants sum to {granted.Sum()}, above the limit {Limit}: [{string.Join(", ", granted)}]");
+                if (granted.SequenceEqual(held))
+                    break;
                 held = granted;
             }
-        })).ToArray();
-        long[] grants = await Task.WhenAll(tasks);
-
-        Assert.Equal(Limit, grants.Sum()); // all of it handed out, never more
-        Assert.Equal(Limit, await StoredLiveGrantsAsync("acct", "orders"));
-        Assert.True(grants.Count(g => g > 0) >= 1);
+            Assert.Equal(Limit, held.Sum()); // all of it handed out, never more
+            Assert.Equal(Limit, await StoredLiveGrantsAsync("acct", resource));
+        }
     }
 
     [Fact]
@@ -283,6 +311,24 @@ public abstract class CoordinationContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExchangeQuotes_PeerLeaseExpired_ItsQuotesStopCounting()
+    {
+        var peer = await Acquire("peer", "hp", node: 2, ttl: ShortTtl);
+        var me = await Acquire("me", "hm", node: 1);
+        await Service.ExchangeQuotesAsync("peer", peer!.Epoch, [new("BTCUSDT", 100, 110)], None);
+        Assert.Equal([new PeerQuote("BTCUSDT", 100, 110)], await Service.ExchangeQuotesAsync("me", me!.Epoch, [], None));
+
+        await ExpireAsync("peer", ShortTtl);
+
+        Assert.Empty(await Service.ExchangeQuotesAsync("me", me.Epoch, [], None));
+        // Its successor on the scope starts with no quotes of its own: the old epoch's do not count for it either.
+        var next = await Acquire("peer", "hq", node: 3);
+        Assert.Empty(await Service.ExchangeQuotesAsync("me", me.Epoch, [], None));
+        await Service.ExchangeQuotesAsync("peer", next!.Epoch, [new("BTCUSDT", 101, 0)], None);
+        Assert.Equal([new PeerQuote("BTCUSDT", 101, 0)], await Service.ExchangeQuotesAsync("me", me.Epoch, [], None));
+    }
+
+    [Fact]
     public async Task ExchangeQuotes_StaleEpoch_PublishesNothing()
     {
         var s1 = await Acquire("s1", "h1", node: 1);
@@ -293,6 +339,13 @@ public abstract class CoordinationContract : IAsyncLifetime
         // Dropping a symbol from one's quotes withdraws it.
         await Service.ExchangeQuotesAsync("s1", s1.Epoch, [], None);
         Assert.Empty(await Service.ExchangeQuotesAsync("s2", s2.Epoch, [], None));
+    }
+
+    [Fact]
+    public async Task ExchangeQuotes_SymbolTwice_ThrowsArgumentNotUnavailable()
+    {
+        var me = await Acquire("me", "hm");
+        await Assert.ThrowsAsync<ArgumentException>(() => Service.ExchangeQuotesAsync("me", me!.Epoch, [new("BTCUSDT", 1, 2), new("BTCUSDT", 3, 4)], None));
     }
 
     [Fact]

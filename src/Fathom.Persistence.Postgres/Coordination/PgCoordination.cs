@@ -378,6 +378,9 @@ public sealed class PgCoordination : ICoordinationService
         var asks = new long[mine.Count];
         for (int i = 0; i < mine.Count; i++)
             (symbols[i], bids[i], asks[i]) = (mine[i].Symbol, mine[i].BidRaw, mine[i].AskRaw);
+        // One row per symbol: a duplicate would fail the upsert as a database error, i.e. look like an outage.
+        if (symbols.Distinct(StringComparer.Ordinal).Count() != symbols.Length)
+            throw new ArgumentException($"each symbol is published at most once per call: [{string.Join(", ", symbols)}]", nameof(mine));
         return RunAsync<IReadOnlyList<PeerQuote>>("exchange quotes", _commandTimeout, async (connection, ct) =>
         {
             await using var cmd = new NpgsqlCommand(QuotesSql, connection);

@@ -213,7 +213,8 @@ public sealed class LocalCoordination : ICoordinationService
             {
                 var prices = new Dictionary<string, (long Bid, long Ask)>(mine.Count, StringComparer.Ordinal);
                 foreach (var q in mine)
-                    prices[q.Symbol] = (q.BidRaw, q.AskRaw);
+                    if (!prices.TryAdd(q.Symbol, (q.BidRaw, q.AskRaw)))
+                        throw new ArgumentException($"each symbol is published at most once per call: {q.Symbol} twice", nameof(mine));
                 _quotes[scope] = new Published(epoch, prices);
             }
             var best = new Dictionary<string, (long Bid, long Ask)>(StringComparer.Ordinal);
