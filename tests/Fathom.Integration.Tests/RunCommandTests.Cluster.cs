@@ -54,7 +54,8 @@ public sealed partial class RunCommandTests
         string connectionString = await postgres.CreateDatabaseAsync("cluster") + ";Password=N0tShownAnywhere";
         var (config, variable) = PostgresClusterConfig(TempDir(), connectionString);
         var live = TimeSpan.FromMinutes(5);
-        var brief = TimeSpan.FromSeconds(1);
+        // Long enough for the seeding calls to land while the lease is live on a loaded machine.
+        var brief = TimeSpan.FromSeconds(3);
         uint alpha, beta, gamma;
         await using (var service = await PgCoordination.OpenAsync(connectionString, CancellationToken.None))
         {
