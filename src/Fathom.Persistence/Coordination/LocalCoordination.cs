@@ -315,8 +315,15 @@ public sealed class LocalCoordination : ICoordinationService
         return next;
     }
 
-    private static uint ReadLastEpoch(string path)
+    /// <summary>
+    /// The last epoch <paramref name="path"/> records (0: no file, no grant yet), read without opening the service:
+    /// no lock is taken, so an operator can read it while a run holds the file (each write is an atomic rename,
+    /// so the value is whole, if possibly one grant old).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is empty, truncated or corrupt (the message names it).</exception>
+    public static uint ReadLastEpoch(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
             return 0;
         byte[] bytes = File.ReadAllBytes(path);
