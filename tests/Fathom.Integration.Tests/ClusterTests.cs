@@ -56,10 +56,11 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         await File.WriteAllTextAsync(config, $$"""
             {
               "seedLevels": 10,
-              "symbols": [ { "symbol": "BTCUSDT", "baseAsset": "BTC", "quoteAsset": "USDT", "tickSize": "0.01", "stepSize": "0.00001", "startPrice": "60000" } ],
+              "symbols": [ { "symbol": "BTCUSDT", "baseAsset": "BTC", "quoteAsset": "USDT", "tickSize": "0.01", "stepSize": "0.00001", "startPrice": "60000" },
+                           { "symbol": "ETHUSDT", "baseAsset": "ETH", "quoteAsset": "USDT", "tickSize": "0.01", "stepSize": "0.0001", "startPrice": "3000" } ],
               "accounts": [
-                { "name": "ours", "balances": { "BTC": "10", "USDT": "1000000" }, "keys": [ { "apiKey": "{{OursKey}}", "secret": "{{OursSecret}}" } ] },
-                { "name": "taker", "balances": { "BTC": "1000", "USDT": "100000000" }, "keys": [ { "apiKey": "{{TakerKey}}", "secret": "{{TakerSecret}}" } ] }
+                { "name": "ours", "balances": { "BTC": "10", "ETH": "100", "USDT": "1000000" }, "keys": [ { "apiKey": "{{OursKey}}", "secret": "{{OursSecret}}" } ] },
+                { "name": "taker", "balances": { "BTC": "1000", "ETH": "10000", "USDT": "100000000" }, "keys": [ { "apiKey": "{{TakerKey}}", "secret": "{{TakerSecret}}" } ] }
               ],
               "rateLimits": { "requestWeightPerMinute": 100000000, "ordersPer10Seconds": 1000000, "ordersPerDay": 100000000, "rejectionsBeforeBan": 1000000 }
             }
@@ -284,10 +285,47 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Empty(selfTrades);
     }
 
+    // ---------------------------------------------------------------- (6) sharding
+
+    [Fact]
+    public async Task Shards_SpreadOverInstances_ASpareTakesTheShardOfOneThatDies()
+    {
+        var a = StartInstance("a", 61, "", sharded: true);
+        var b = StartInstance("b", 62, "", sharded: true);
+        var c = StartInstance("c", 63, "", sharded: true);
+        var all = new[] { a, b, c };
+        var btc = await WaitQuotingAsync(all, TimeSpan.FromSeconds(90), symbol: "BTCUSDT");
+        var eth = await WaitQuotingAsync(all, TimeSpan.FromSeconds(90), symbol: "ETHUSDT");
+        Assert.NotSame(btc, eth);
+        var spare = all.Single(r => r != btc && r != eth);
+        await Task.Delay(1500);
+        Assert.Null(spare.FindLine(l => l.StartsWith("quoting ", StringComparison.Ordinal)));
+        Assert.Contains("standby: ", spare.Output(), StringComparison.Ordinal);
+        Log($"(6) shard btc on {btc.Name}, shard eth on {eth.Name}, {spare.Name} stands by");
+        int mark = spare.LineCount, ethMark = eth.LineCount;
+        var killed = _clock.Elapsed;
+        btc.Kill();
+        await WaitQuotingAsync([spare], TimeSpan.FromSeconds(40), [mark], "BTCUSDT");
+        Log($"(6) SIGKILL {btc.Name}: {spare.Name} took shard btc and quotes BTCUSDT {(_clock.Elapsed - killed).TotalSeconds:F2} s later");
+        Assert.Contains("shard 'btc': BTCUSDT", spare.Output(), StringComparison.Ordinal);
+        Assert.Null(spare.FindLine(l => l.StartsWith("quoting ETHUSDT", StringComparison.Ordinal)));
+        Assert.Null(eth.FindLine(l => l.StartsWith("lease lost", StringComparison.Ordinal), ethMark));
+        Assert.False(eth.HasExited);
+        Log($"(6) {eth.Name} kept shard eth throughout");
+    }
+
     // ---------------------------------------------------------------- helpers
 
-    private ChildProcess StartInstance(string name, int node, string scope, string clusterExtra = "", int halfSpreadTicks = 2)
+    private ChildProcess StartInstance(string name, int node, string scope, string clusterExtra = "", int halfSpreadTicks = 2, bool sharded = false)
     {
+        const string eth = """
+            ,
+                { "symbol": "ETHUSDT", "baseAsset": "ETH", "quoteAsset": "USDT",
+                  "strategy": { "halfSpreadTicks": 2, "quoteQty": "0.01", "maxPosition": "0.5", "maxSkewTicks": 2, "minRequoteIntervalMs": 100 },
+                  "limits": { "maxPosition": "0.5", "maxOrderQty": "0.05", "maxOrderNotional": "10000" },
+                  "bookSilenceMs": 60000 }
+            """;
+        string scopeJson = sharded ? """ "shards": { "btc": ["BTCUSDT"], "eth": ["ETHUSDT"] }, """ : $"\"scope\": \"{scope}\",";
         string dir = Path.Combine(_dir, name);
         Directory.CreateDirectory(dir);
         string ws = "ws" + _url[4..];
@@ -299,14 +337,14 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
                 { "symbol": "BTCUSDT", "baseAsset": "BTC", "quoteAsset": "USDT",
                   "strategy": { "halfSpreadTicks": {{halfSpreadTicks}}, "quoteQty": "0.001", "maxPosition": "0.05", "maxSkewTicks": 2, "minRequoteIntervalMs": 100 },
                   "limits": { "maxPosition": "0.05", "maxOrderQty": "0.005", "maxOrderNotional": "10000" },
-                  "bookSilenceMs": 60000 }
+                  "bookSilenceMs": 60000 }{{(sharded ? eth : "")}}
               ],
               "risk": { "maxTotalNotional": "1000000", "markoutLossLimit": "1000000", "maxDailyLoss": "1000000", "priceBandBps": 500,
                         "vwapStopBps": 10000, "volatilityWidenAbove": 0.5, "volatilityPauseAbove": 1, "maxInFlightAgeMs": 10000,
                         "ackLatencyTripMs": 5000, "ackLatencyReleaseMs": 2000, "feedLagTripMs": 5000, "feedLagReleaseMs": 2000,
                         "maxNewOrdersPerSecond": 100, "orderBudget": 2000, "orderBudgetWindowMs": 10000, "releaseCooldownMs": 1000 },
               "store": { "kind": "postgres", "connectionStringVariable": "{{PgVariable}}" },
-              "cluster": { "coordination": "postgres", "scope": "{{scope}}", {{clusterExtra}}
+              "cluster": { "coordination": "postgres", {{scopeJson}} {{clusterExtra}}
                            "leaseTtlMs": {{TtlMs}}, "marginMs": {{MarginMs}}, "renewEveryMs": {{RenewMs}}, "pauseMarginMs": {{PauseMs}} },
               "stateDirectory": "state", "metricsPort": 0, "clientOrderIdPrefix": "{{Prefix}}", "instanceId": {{node}},
               "statusIntervalSeconds": 5, "shutdownTimeoutSeconds": 5, "warmupFrames": 200
@@ -325,13 +363,13 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>The first of <paramref name="runs"/> to print its quoting line (after line <paramref name="from"/>[i] of each).</summary>
-    private async Task<ChildProcess> WaitQuotingAsync(ChildProcess[] runs, TimeSpan timeout, int[]? from = null)
+    private async Task<ChildProcess> WaitQuotingAsync(ChildProcess[] runs, TimeSpan timeout, int[]? from = null, string symbol = Symbol)
     {
         var deadline = _clock.Elapsed + timeout;
         while (_clock.Elapsed < deadline)
         {
             for (int i = 0; i < runs.Length; i++)
-                if (runs[i].FindLine(l => l.StartsWith("quoting BTCUSDT on ", StringComparison.Ordinal), from?[i] ?? 0) is not null)
+                if (runs[i].FindLine(l => l.StartsWith($"quoting {symbol} on ", StringComparison.Ordinal), from?[i] ?? 0) is not null)
                     return runs[i];
             await Task.Delay(100);
         }

@@ -35,6 +35,15 @@ public sealed record ClusterSettings
     public string? ConnectionStringVariable { get; init; }
     /// <summary>The lease scope: instances with the same scope are one sender and its standbys; different scopes trade side by side.</summary>
     public required string Scope { get; init; }
+    /// <summary>
+    /// Sharding: the scopes (shards) an instance may take, in the order it tries them; it holds one at a time and
+    /// trades that shard's symbols (<see cref="ShardSymbols"/>). Empty: the one <see cref="Scope"/> (hot standby).
+    /// </summary>
+    public IReadOnlyList<string> Shards { get; init; } = [];
+    /// <summary>Sharding: each shard's symbols.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ShardSymbols { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+    /// <summary>The scopes this instance tries, in order: the shards, or the one scope.</summary>
+    public IReadOnlyList<string> Candidates => Shards.Count > 0 ? Shards : [Scope];
     /// <summary>The account the shared budgets are per (instances on one venue account must name the same one).</summary>
     public required string Account { get; init; }
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);

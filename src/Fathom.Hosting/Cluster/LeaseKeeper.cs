@@ -93,8 +93,15 @@ public sealed class LeaseKeeper : IAsyncDisposable
             try
             {
                 await _service.RegisterAsync(Holder, Node, _settings.Scope, _settings.LeaseTtl, cancel).ConfigureAwait(false);
-                long sent = _clock.NowNanos();
-                LeaseGrant? grant = await _service.TryAcquireAsync(_settings.Scope, Holder, Node, _settings.LeaseTtl, cancel).ConfigureAwait(false);
+                long sent = 0;
+                LeaseGrant? grant = null;
+                // Sharding: the first free shard, from this node's own place in the list, so instances spread out.
+                IReadOnlyList<string> candidates = _settings.Candidates;
+                for (int k = 0; k < candidates.Count && grant is null; k++)
+                {
+                    sent = _clock.NowNanos();
+                    grant = await _service.TryAcquireAsync(candidates[(Node + k) % candidates.Count], Holder, Node, _settings.LeaseTtl, cancel).ConfigureAwait(false);
+                }
                 if (grant is not null)
                 {
                     Grant = grant;
@@ -102,15 +109,15 @@ public sealed class LeaseKeeper : IAsyncDisposable
                     _loop = Task.Run(RenewLoopAsync, CancellationToken.None);
                     bool takeover = grant.PreviousHolder is not null && grant.PreviousHolder != Holder;
                     Cooldown = takeover ? grant.PreviousRemaining + _settings.PauseMargin : TimeSpan.Zero;
-                    status($"lease: scope '{_settings.Scope}' taken with epoch {grant.Epoch}" +
+                    status($"lease: scope '{grant.Scope}' taken with epoch {grant.Epoch}" +
                         (takeover ? $" from {grant.PreviousHolder}; cooldown {Cooldown.TotalMilliseconds:F0} ms before cancelling older epochs' orders and quoting" : ""));
                     CooldownElapsed = Cooldown > TimeSpan.Zero ? Task.Delay(Cooldown, _time, cancel) : Task.CompletedTask;
                     return grant;
                 }
                 ClusterStatus now = await _service.StatusAsync(cancel).ConfigureAwait(false);
-                LeaseStatus? held = now.Leases.FirstOrDefault(l => l.Scope == _settings.Scope && l.Live);
-                said = held is null ? $"standby: scope '{_settings.Scope}' is being released; retrying"
-                    : $"standby: scope '{_settings.Scope}' is held by {held.Holder} (node {held.Node}, epoch {held.Epoch}); waiting to take over";
+                var held = now.Leases.Where(l => candidates.Contains(l.Scope) && l.Live).OrderBy(l => l.Scope, StringComparer.Ordinal).ToList();
+                said = held.Count < candidates.Count ? $"standby: scope '{string.Join("', '", candidates.Except(held.Select(l => l.Scope)))}' is being released; retrying"
+                    : "standby: " + string.Join("; ", held.Select(l => $"scope '{l.Scope}' is held by {l.Holder} (node {l.Node}, epoch {l.Epoch})")) + "; waiting to take over";
             }
             catch (CoordinationUnavailableException ex)
             {

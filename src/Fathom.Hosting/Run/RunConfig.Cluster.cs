@@ -9,6 +9,12 @@ internal sealed record RunCluster(
     CoordinationKind Kind, string Scope, string Account, TimeSpan LeaseTtl, TimeSpan RenewEvery, TimeSpan Margin, TimeSpan PauseMargin,
     TimeSpan ExchangeEvery, IReadOnlyList<(string Symbol, decimal MaxPosition, decimal Block)> PositionQuotas, OrderBudgetQuotaSettings? OrderBudget)
 {
+    /// <summary>Sharding: shard (lease scope) to its symbols, in the file's order; empty for one scope.</summary>
+    public IReadOnlyList<(string Shard, IReadOnlyList<string> Symbols)> Shards { get; init; } = [];
+
+    /// <summary>The symbols the holder of <paramref name="scope"/> trades: a shard's, or every configured one.</summary>
+    public IReadOnlyList<string>? SymbolsOf(string scope) => Shards.Count == 0 ? null : Shards.First(s => s.Shard == scope).Symbols;
+
     /// <summary>The settings for a run on <paramref name="specs"/> (quantities raw at each symbol's qty decimals).</summary>
     public ClusterSettings ToSettings(IReadOnlyList<InstrumentSpec> specs, string? connectionStringVariable)
     {
@@ -32,6 +38,8 @@ internal sealed record RunCluster(
             ExchangeEvery = ExchangeEvery,
             PositionQuotas = quotas,
             OrderBudget = OrderBudget,
+            Shards = [.. Shards.Select(s => s.Shard)],
+            ShardSymbols = Shards.ToDictionary(s => s.Shard, s => s.Symbols),
         };
     }
 
@@ -48,7 +56,9 @@ internal sealed record RunCluster(
         var ci = CultureInfo.InvariantCulture;
         string where = Kind == CoordinationKind.Postgres ? "PostgreSQL (the store's database)" : "local (one instance)";
         string quotas = PositionQuotas.Count == 0 ? "none" : string.Join(", ", PositionQuotas.Select(q => string.Create(ci, $"{q.Symbol} ≤ {q.MaxPosition} in blocks of {q.Block}")));
-        return string.Create(ci, $"  cluster: {where}, scope '{Scope}', account '{Account}', lease ttl {LeaseTtl.TotalMilliseconds} ms, renew every {RenewEvery.TotalMilliseconds} ms, ") +
+        string scopes = Shards.Count == 0 ? $"scope '{Scope}'"
+            : "shards " + string.Join(", ", Shards.Select(s => $"'{s.Shard}' ({string.Join(", ", s.Symbols)})")) + " (one at a time per instance; spares take over)";
+        return string.Create(ci, $"  cluster: {where}, {scopes}, account '{Account}', lease ttl {LeaseTtl.TotalMilliseconds} ms, renew every {RenewEvery.TotalMilliseconds} ms, ") +
             string.Create(ci, $"stop sending {Margin.TotalMilliseconds} ms before expiry, takeover pause {PauseMargin.TotalMilliseconds} ms; position quotas {quotas}") +
             (OrderBudget is { } b ? string.Create(ci, $"; order budget {b.Limit} per window in blocks of {b.Block}") : "") + "\n";
     }
@@ -83,6 +93,42 @@ internal sealed partial record RunConfig
             : $"{venueName}/{string.Join(",", symbols.Select(s => s.Symbol.ToUpperInvariant()))}");
         if (string.IsNullOrWhiteSpace(scope) || scope.Length > 200)
             errors.Add("$.cluster.scope: must be a non-empty name of at most 200 characters");
+        var shards = new List<(string, IReadOnlyList<string>)>();
+        if (section.Shards is { } shardSection)
+        {
+            if (section.Scope is not null)
+                errors.Add("$.cluster: give either scope (one sender and its standbys) or shards (symbols spread over instances), not both");
+            if (kind != CoordinationKind.Postgres)
+                errors.Add("$.cluster.shards: sharding spreads symbols over several instances: it needs coordination 'postgres'");
+            var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (shard, list) in shardSection)
+            {
+                if (string.IsNullOrWhiteSpace(shard) || shard.Length > 200)
+                    errors.Add("$.cluster.shards: a shard's name must be non-empty and at most 200 characters");
+                if (list is null || list.Count == 0)
+                {
+                    errors.Add($"$.cluster.shards.{shard}: must list at least one symbol");
+                    continue;
+                }
+                var members = new List<string>();
+                foreach (string symbol in list)
+                {
+                    RunSymbol? configured = symbols.FirstOrDefault(s => string.Equals(s.Symbol, symbol, StringComparison.OrdinalIgnoreCase));
+                    if (configured is null)
+                        errors.Add($"$.cluster.shards.{shard}: {symbol} is not one of the configured symbols");
+                    else if (!seen.TryAdd(configured.Symbol, shard))
+                        errors.Add($"$.cluster.shards.{shard}: {symbol} is already in shard '{seen[configured.Symbol]}'");
+                    else
+                        members.Add(configured.Symbol);
+                }
+                shards.Add((shard, members));
+            }
+            foreach (RunSymbol s in symbols)
+                if (!seen.ContainsKey(s.Symbol))
+                    errors.Add($"$.cluster.shards: {s.Symbol} is in no shard (every configured symbol must be in exactly one)");
+            if (shards.Count > 0)
+                scope = shards[0].Item1;
+        }
         string account = section.Account ?? venueName;
         if (string.IsNullOrWhiteSpace(account) || account.Length > 200)
             errors.Add("$.cluster.account: must be a non-empty name of at most 200 characters");
@@ -136,6 +182,6 @@ internal sealed partial record RunConfig
         }
         if (kind == CoordinationKind.Local && (quotas.Count > 0 || budget is not null))
             errors.Add("$.cluster: positionQuotas and orderBudget are shared between instances: they need coordination 'postgres'");
-        return new RunCluster(kind, scope, account, ttl, renew, margin, pause, exchange, quotas, budget);
+        return new RunCluster(kind, scope, account, ttl, renew, margin, pause, exchange, quotas, budget) { Shards = shards };
     }
 }

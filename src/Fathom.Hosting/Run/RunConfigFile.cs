@@ -61,6 +61,8 @@ internal sealed class ClusterSection
 {
     public string? Coordination { get; set; }
     public string? Scope { get; set; }
+    /// <summary>Sharding: shard name (a lease scope) to its symbols; every configured symbol in exactly one shard. Instead of <see cref="Scope"/>.</summary>
+    public Dictionary<string, List<string>?>? Shards { get; set; }
     public string? Account { get; set; }
     public long? LeaseTtlMs { get; set; }
     public long? RenewEveryMs { get; set; }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Fathom.Hosting.Cluster;
 using Fathom.Persistence.Coordination;
+using Fathom.Persistence.Postgres;
 using Fathom.Core;
 using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
@@ -317,8 +318,26 @@ internal static class TradingRun
                 log.ZLogError($"{ex.Message}");
                 return ExitUsage;
             }
-            var venue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, instruments, http, time, config.Feed);
-            (int code, bool lost) = await RunUnderLeaseAsync(config, resolved, venue, instruments, format, keeper, grant, reservation, store, controlToken,
+            // Sharding: this lease's shard and only its symbols (re-indexed), its store in the shard's schema.
+            RunConfig runConfig = config;
+            ResolvedRun runResolved = resolved;
+            var runInstruments = instruments;
+            TradeStoreOptions runStore = store;
+            if (config.Cluster.SymbolsOf(grant.Scope) is { } shardSymbols)
+            {
+                runConfig = config with
+                {
+                    Symbols = [.. config.Symbols.Where(s => shardSymbols.Contains(s.Symbol))],
+                    // A balance check holds one scope's position against the account: only one whose symbols are all in this shard.
+                    BalanceChecks = [.. config.BalanceChecks.Where(c => c.Symbols.All(shardSymbols.Contains))],
+                };
+                runResolved = runConfig.Resolve(venueSpecs);
+                runInstruments = [.. runConfig.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset))];
+                runStore = TradeStoreOptions.Postgres(store.ConnectionString!, NpgsqlTradeStore.SchemaFor(grant.Scope));
+                output.WriteLine($"shard '{grant.Scope}': {string.Join(", ", shardSymbols)}");
+            }
+            var venue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, runInstruments, http, time, config.Feed);
+            (int code, bool lost) = await RunUnderLeaseAsync(runConfig, runResolved, venue, runInstruments, format, keeper, grant, reservation, runStore, controlToken,
                 durationSeconds, durationArmed, output, error, hooks, time, stop, onReconciled, journalPath, journalRotation, log).ConfigureAwait(false);
             tradedBefore = true;
             worst = Math.Max(worst, code);
