@@ -79,6 +79,14 @@ internal static class RunConfigRanges
         new("$.journal.rotateMb", false, MinJournalRotateMb, MaxJournalRotateMb, " MB"),
         Count("$.journal.rotateMinutes", 1, MaxJournalRotateMinutes, " min"),
         Count("$.warmupFrames", 0, 1_000_000, " frames"),
+        // The cluster's lease timing (their relations, e.g. margin below TTL, are checked by RunConfig).
+        Count("$.cluster.leaseTtlMs", 500, 600_000, " ms"),
+        Count("$.cluster.renewEveryMs", 50, 300_000, " ms"),
+        Count("$.cluster.marginMs", 50, 300_000, " ms"),
+        Count("$.cluster.pauseMarginMs", 0, 300_000, " ms"),
+        Count("$.cluster.exchangeEveryMs", 20, 60_000, " ms"),
+        Count("$.cluster.orderBudget.limit", 1, 1_000_000),
+        Count("$.cluster.orderBudget.block", 1, 1_000_000),
     ];
 
     private static readonly Dictionary<string, Range> s_byPath = All.ToDictionary(r => r.Path, StringComparer.Ordinal);
