@@ -69,7 +69,7 @@ public static class StartupReconciliation
         int others = 0;
         for (int i = 0; i < specs.Count; i++)
             foreach (VenueOpenOrder order in await venue.GetOpenOrdersAsync(i, cancel).ConfigureAwait(false))
-                if (order.ClientOrderId.Node == node)
+                if (execution.IsSelfOrder(order.ClientOrderId))
                     ours.Add(order);
                 else if (execution.IsOwnOrder(order.ClientOrderId))
                     zombies.Add(order);
