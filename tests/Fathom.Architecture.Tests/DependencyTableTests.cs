@@ -40,6 +40,36 @@ public class DependencyTableTests
         AssertReachesNone("Fathom.Engine", [.. Venues, "Fathom.Persistence", "Fathom.Persistence.Postgres", "Microsoft.Data.Sqlite", "Npgsql",
             "Fathom.Simulator", "Fathom.Hosting", "Fathom.Cli", "Microsoft.AspNetCore"]);
 
+    // The send path: what decides, checks and sends an order. Fencing by lease epoch only holds if sending never
+    // waits on the coordination database (a stalled PostgreSQL must not stall a cancel), so none of it may reach one.
+    private static readonly string[] SendPath =
+        ["Fathom.Execution", "Fathom.Engine", "Fathom.Risk", "Fathom.Gateway.Abstractions", "Fathom.Venues.Binance"];
+
+    private static readonly string[] CoordinationDatabase = ["Npgsql", "Fathom.Persistence", "Fathom.Persistence.Postgres"];
+
+    [Fact]
+    public void SendPath_CannotReachTheCoordinationDatabase()
+    {
+        foreach (string project in SendPath)
+        {
+            Assert.Contains(project, Graph.Projects); // a renamed project must not make this pass vacuously
+            List<string> hits = Reaches(Graph, project, CoordinationDatabase);
+            Assert.True(hits.Count == 0, $"{project} (send path) reaches {string.Join(", ", hits)}");
+        }
+    }
+
+    [Fact]
+    public void SendPathRule_RiskReachingPersistenceTransitively_IsReported()
+    {
+        var edges = TableAsEdges();
+        edges["Fathom.Gateway.Abstractions"] = new SortedSet<string>(edges["Fathom.Gateway.Abstractions"], StringComparer.Ordinal) { "Fathom.Persistence.Postgres" };
+        var broken = new ProjectGraph(edges, new HashSet<string>());
+
+        // Risk does not name the database; it reaches it through the gateway abstractions, and so do the others.
+        Assert.Equal(new[] { "Fathom.Persistence", "Fathom.Persistence.Postgres", "Npgsql" }, Reaches(broken, "Fathom.Risk", CoordinationDatabase));
+        Assert.All(SendPath, p => Assert.NotEmpty(Reaches(broken, p, CoordinationDatabase)));
+    }
+
     [Fact]
     public void StrategyApi_ReachesOnlyWhatAStrategyMaySee() =>
         AssertReachesOnly("Fathom.Strategy.Abstractions", ["Fathom.Core", "Fathom.Book", "Fathom.MarketData"]);
@@ -162,9 +192,12 @@ public class DependencyTableTests
         return problems;
     }
 
+    private static List<string> Reaches(ProjectGraph graph, string project, string[] forbiddenPrefixes) =>
+        graph.Closure(project).Where(r => forbiddenPrefixes.Any(f => r.StartsWith(f, StringComparison.Ordinal))).ToList();
+
     private static void AssertReachesNone(string project, string[] forbiddenPrefixes)
     {
-        var hits = Graph.Closure(project).Where(r => forbiddenPrefixes.Any(f => r.StartsWith(f, StringComparison.Ordinal))).ToList();
+        var hits = Reaches(Graph, project, forbiddenPrefixes);
         Assert.True(hits.Count == 0, $"{project} reaches {string.Join(", ", hits)}");
     }
 

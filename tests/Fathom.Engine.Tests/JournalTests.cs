@@ -31,6 +31,9 @@ public partial class TradingEngineTests
         public TradingEngine Engine => _rig.Engine;
         public long Now => _rig.Now;
         public void Market(long bid, long ask, long id) => _rig.Market(bid, ask, id);
+        /// <summary>A market move from levels the caller allocated up front (nothing is allocated here).</summary>
+        public void Snapshot(long id, Fathom.Book.Level[] bids, Fathom.Book.Level[] asks) => _rig.Snapshot(0, id, bids, asks);
+        public void Advance(TimeSpan delta) => _rig.Time.Advance(delta);
         public OrderCommand[] Sent() => [.. _rig.Gateway.Sent];
     }
 

@@ -34,6 +34,8 @@ internal sealed class Harness
     public readonly ExecutionEngine Engine;
     public readonly List<OrderTransition> Transitions = [];
     public readonly InMemorySequenceReservation Reservation = new();
+    /// <summary>The engine's id generator (node 7, epoch 3): tests add lease scope nodes to it.</summary>
+    public readonly ClientOrderIdGenerator Ids;
     private long _tradeId = 1000;
     private long _venueId = 500;
 
@@ -41,8 +43,8 @@ internal sealed class Harness
     {
         Clock = new MonotonicClock(Time);
         Risk = new RiskManager(limits ?? Limits(), [Btc]);
-        Engine = new ExecutionEngine([Btc], options ?? new ExecutionOptions(), Risk,
-            new ClientOrderIdGenerator(7, 3, Reservation, 64), observe ? Transitions.Add : null);
+        Ids = new ClientOrderIdGenerator(7, 3, Reservation, 64);
+        Engine = new ExecutionEngine([Btc], options ?? new ExecutionOptions(), Risk, Ids, observe ? Transitions.Add : null);
         Market();
     }
 
