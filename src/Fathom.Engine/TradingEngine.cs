@@ -399,7 +399,9 @@ public sealed class TradingEngine : IReportSink
     {
         if ((uint)instrumentId >= (uint)_books.Count || instrumentId > ushort.MaxValue)
             ThrowHelper.ThrowArgumentOutOfRange(nameof(instrumentId), "Unknown instrument id.");
-        long amount = qtyRaw >= AmountMask ? AmountMask : Math.Max(0, qtyRaw);
+        // long.MaxValue is "none"; anything else is capped just below the packing's limit (about 2.8 million units at
+        // 8 decimals), so a huge quota is enforced as a slightly smaller one, never silently lifted.
+        long amount = qtyRaw == long.MaxValue ? AmountMask : Math.Clamp(qtyRaw, 0, AmountMask - 1);
         Operator(JournalOperatorKind.PositionQuota, ((long)instrumentId << 48) | amount);
     }
 
@@ -411,8 +413,8 @@ public sealed class TradingEngine : IReportSink
     {
         if ((uint)instrumentId >= (uint)_books.Count || instrumentId > ushort.MaxValue)
             ThrowHelper.ThrowArgumentOutOfRange(nameof(instrumentId), "Unknown instrument id.");
-        Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.PeerBid, Argument = ((long)instrumentId << 48) | (Math.Max(0, bid.Raw) & AmountMask) });
-        Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.PeerAsk, Argument = ((long)instrumentId << 48) | (Math.Max(0, ask.Raw) & AmountMask) });
+        Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.PeerBid, Argument = ((long)instrumentId << 48) | Math.Clamp(bid.Raw, 0, AmountMask) });
+        Enqueue(new PendingInput { Type = InputType.Operator, Operator = JournalOperatorKind.PeerAsk, Argument = ((long)instrumentId << 48) | Math.Clamp(ask.Raw, 0, AmountMask) });
     }
 
     /// <summary>True from <see cref="Flatten"/> until every position is flat (or <see cref="Resume"/>). A view of <see cref="OperatorState"/>.</summary>
