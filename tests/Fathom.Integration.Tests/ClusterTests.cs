@@ -217,7 +217,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task TwoScopesBuyingAtOnce_CombinedPositionNeverExceedsTheAccountLimit()
     {
-        const string quotas = """ "positionQuotas": { "BTCUSDT": { "maxPosition": "0.004", "block": "0.001" } }, """;
+        const string quotas = """ "positionQuotas": { "BTCUSDT": { "maxPosition": "0.004", "block": "0.001" } }, "orderBudget": { "limit": 400, "block": 20 }, """;
         var a = StartInstance("a", 41, "alpha", clusterExtra: quotas, halfSpreadTicks: 1);
         var b = StartInstance("b", 42, "beta", clusterExtra: quotas, halfSpreadTicks: 1);
         await WaitQuotingAsync([a], TimeSpan.FromSeconds(90));
@@ -246,6 +246,18 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(max <= 400_000, $"the combined position reached {max / 1e8} BTC, over the account limit 0.004");
         Assert.True(max >= 200_000, $"the instances bought only {max / 1e8} BTC: the quota was never exercised");
         Assert.Contains("position quotas BTCUSDT ≤ 0.004", a.Output() + b.Output(), StringComparison.Ordinal);
+        // The account's order budget, split the same way: each holds a share, together never more than the limit.
+        using var http = new HttpClient();
+        long budgets = 0;
+        foreach (var run in new[] { a, b })
+        {
+            string metrics = await http.GetStringAsync(new Uri(MetricsOf(run), "/metrics"));
+            long share = long.Parse(Regex.Match(metrics, @"fathom_order_budget_quota (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(share >= 20, $"{run.Name} holds an order budget share of {share}");
+            budgets += share;
+        }
+        Log($"(4) order budget shares held: {budgets} of 400");
+        Assert.True(budgets <= 400, $"the instances hold {budgets} of an order budget of 400");
     }
 
     // ---------------------------------------------------------------- (5) crossing intents

@@ -196,6 +196,9 @@ public sealed class LeaseKeeper : IAsyncDisposable
             # HELP fathom_lease_renew_failures_total Renewals that got no answer (coordination service unreachable).
             # TYPE fathom_lease_renew_failures_total counter
             fathom_lease_renew_failures_total {RenewFailures}
+            # HELP fathom_lease_taken_over 1 when this lease was taken over from another holder (a takeover), 0 when it was free.
+            # TYPE fathom_lease_taken_over gauge
+            fathom_lease_taken_over {(Grant is { PreviousHolder: { } previous } && previous != Holder ? 1 : 0)}
             # HELP fathom_lease_takeover_cooldown_seconds The cooldown this lease's takeover waited.
             # TYPE fathom_lease_takeover_cooldown_seconds gauge
             fathom_lease_takeover_cooldown_seconds {Cooldown.TotalSeconds}
