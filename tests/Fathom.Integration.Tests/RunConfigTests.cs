@@ -13,7 +13,7 @@ namespace Fathom.Integration.Tests;
 /// <c>fathom run</c>'s configuration: every refusal names what is wrong and where, before any network
 /// call; the checks that need the venue run against exchangeInfo specs; the checked-in sample stays valid.
 /// </summary>
-public sealed class RunConfigTests
+public sealed partial class RunConfigTests
 {
     internal const string ValidJson = """
         {
@@ -497,6 +497,7 @@ public sealed class RunConfigTests
         {
             (typeof(RunConfigFile), "$"), (typeof(SymbolSection), "$.symbols[]"), (typeof(StrategySection), "$.symbols[].strategy"),
             (typeof(InstrumentLimitsSection), "$.symbols[].limits"), (typeof(RiskSection), "$.risk"), (typeof(JournalSection), "$.journal"),
+            (typeof(ClusterSection), "$.cluster"), (typeof(OrderBudgetSection), "$.cluster.orderBudget"),
         };
         var numeric = new[] { typeof(int?), typeof(long?), typeof(double?), typeof(decimal?), typeof(int), typeof(long), typeof(double), typeof(decimal) };
         var expected = sections

@@ -67,7 +67,7 @@ internal sealed record RunCluster(
 internal sealed partial record RunConfig
 {
     /// <summary>The <c>cluster</c> section: local lease by default.</summary>
-    public RunCluster Cluster { get; init; } = null!;
+    public required RunCluster Cluster { get; init; }
 
     private static RunCluster ValidateCluster(ClusterSection? section, RunStore store, string venueName, int instance,
         IReadOnlyList<RunSymbol> symbols, List<string> errors)
