@@ -178,6 +178,7 @@ internal static class DemoCommand
             await dashboard; // the last frame stays on screen; the summary goes below it
 
             // 3. Shutdown, as `fathom run`'s: stop quoting, cancel all, wait for the venue to confirm, check with it, flush the store.
+            await keeper.DetachAsync();
             ShutdownReport report = await host.StopAsync(TimeSpan.FromSeconds(5));
             await keeper.ReleaseAsync(CancellationToken.None);
             if (keeper.LostReason is { } lost)

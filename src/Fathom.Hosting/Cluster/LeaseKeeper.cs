@@ -36,7 +36,11 @@ public sealed class LeaseKeeper : IAsyncDisposable
     private int _budgetGranted = -1;
     private long _zombiesReported;
     private (long Bid, long Ask)[] _peers = [];
-    private long _renewals, _renewFailures, _quotaCalls, _exchanges;
+    private long _renewals, _renewFailures, _quotaCalls, _exchanges, _exchangeFailures;
+    private bool _exchangeFailing;
+    // Held while the loop reads the engine or adjusts its quotas: DetachAsync waits for it, so nothing touches
+    // an engine being shut down.
+    private readonly SemaphoreSlim _hostGate = new(1, 1);
 
     public LeaseKeeper(ICoordinationService service, ClusterSettings settings, string holder, ushort node, MonotonicClock clock, TimeProvider time, Action<string>? log = null)
     {
@@ -158,6 +162,17 @@ public sealed class LeaseKeeper : IAsyncDisposable
         await AdjustQuotasAsync(host, cancel).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The engine is about to shut down: quotas and peer quotes stop going to it (an exchange in progress is
+    /// waited for). Renewals go on until <see cref="ReleaseAsync"/>. Holding no lock.
+    /// </summary>
+    public async Task DetachAsync()
+    {
+        await _hostGate.WaitAsync().ConfigureAwait(false);
+        _host = null;
+        _hostGate.Release();
+    }
+
     /// <summary>Ends the lease at once (a clean stop): a standby takes over without waiting for it to expire.</summary>
     public async Task ReleaseAsync(CancellationToken cancel)
     {
@@ -208,6 +223,9 @@ public sealed class LeaseKeeper : IAsyncDisposable
             # HELP fathom_peer_exchanges_total Resting-quote exchanges with the other instances.
             # TYPE fathom_peer_exchanges_total counter
             fathom_peer_exchanges_total {Interlocked.Read(ref _exchanges)}
+            # HELP fathom_peer_exchange_failures_total Quota or peer-quote exchanges that got no answer (the last values stood).
+            # TYPE fathom_peer_exchange_failures_total counter
+            fathom_peer_exchange_failures_total {Interlocked.Read(ref _exchangeFailures)}
 
             """) + QuotaLines();
     }
@@ -284,19 +302,35 @@ public sealed class LeaseKeeper : IAsyncDisposable
                     Lose($"no renewal before the lease's deadline (epoch {g.Epoch}): the coordination service did not answer in time");
                     break;
                 }
-                if (_host is { } host && _clock.NowNanos() >= exchangeDue)
+                if (_host is not null && _clock.NowNanos() >= exchangeDue)
                 {
                     exchangeDue = _clock.NowNanos() + Ns(_settings.ExchangeEvery);
+                    await _hostGate.WaitAsync(cancel).ConfigureAwait(false);
                     try
                     {
-                        await ExchangeQuotesAsync(host, g, cancel).ConfigureAwait(false);
-                        await AdjustQuotasAsync(host, cancel).ConfigureAwait(false);
-                        await ReportZombiesAsync(host, g, cancel).ConfigureAwait(false);
+                        if (_host is { } host)
+                        {
+                            await ExchangeQuotesAsync(host, g, cancel).ConfigureAwait(false);
+                            await AdjustQuotasAsync(host, cancel).ConfigureAwait(false);
+                            await ReportZombiesAsync(host, g, cancel).ConfigureAwait(false);
+                        }
+                        if (_exchangeFailing)
+                            _log("lease: quota and peer-quote exchanges answer again");
+                        _exchangeFailing = false;
                     }
-                    catch (CoordinationUnavailableException)
+                    catch (CoordinationUnavailableException ex)
                     {
-                        // In doubt like the lease: the local quotas and peer prices stand (they only ever limit),
-                        // and the deadline stops sending if the service stays away.
+                        // In doubt like the lease: the local quotas and peer prices stand (quotas only ever limit;
+                        // stale peer prices leave the venue's STP as the backstop), and the deadline stops
+                        // sending if the service stays away. Counted, and logged once per failing spell.
+                        Interlocked.Increment(ref _exchangeFailures);
+                        if (!_exchangeFailing)
+                            _log($"lease: a quota or peer-quote exchange got no answer ({ex.Message}); the last quotas and peer prices stand");
+                        _exchangeFailing = true;
+                    }
+                    finally
+                    {
+                        _hostGate.Release();
                     }
                 }
             }
@@ -442,6 +476,7 @@ public sealed class LeaseKeeper : IAsyncDisposable
         await StopLoopAsync().ConfigureAwait(false);
         _stop.Dispose();
         _lost.Dispose();
+        _hostGate.Dispose();
     }
 
     private static long Ns(TimeSpan t) => t.Ticks * 100;

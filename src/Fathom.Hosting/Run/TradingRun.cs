@@ -431,6 +431,7 @@ internal static class TradingRun
         catch (Exception ex) when (ex is CoordinationUnavailableException or OperationCanceledException && !stop.IsCancellationRequested)
         {
             output.WriteLine($"lease: could not set up the quotas ({ex.Message}); stepping down");
+            await keeper.DetachAsync().ConfigureAwait(false);
             await host.StopAsync(config.ShutdownTimeout).ConfigureAwait(false);
             return (ExitClean, true);
         }
@@ -472,6 +473,7 @@ internal static class TradingRun
         }
 
         bool lost = !stop.IsCancellationRequested;
+        await keeper.DetachAsync().ConfigureAwait(false);
         // 7. Shutdown: stop quoting, cancel all, wait for the venue, check with it, flush the store.
         if (lost)
             output.WriteLine($"lease lost ({keeper.LostReason ?? host.Engine.LeaseLostReason ?? "lapsed"}): stepping down");
