@@ -124,24 +124,35 @@ public sealed partial class SimulatorApi
         return (total, start, prevClose);
     }
 
+    /// <summary>One symbol's rolling 24 h statistics (REST ticker/24hr and the <c>@ticker</c> streams share it).</summary>
+    internal readonly record struct TickerStats(Kline Window, long OpenTime, long PrevClose, long LastPrice, long LastQty, long Change, string ChangePercent, long WeightedAvg8);
+
+    internal static TickerStats TickerOf(SymbolBook book, long nowMs)
+    {
+        var (k, openTime, prevClose) = Window24h(book, nowMs);
+        var last = book.History.LastTrade;
+        long change = k.Trades == 0 ? 0 : last.Price - k.Open;
+        string percent = k.Open == 0 ? "0.000" : FixedPoint.ToString(RoundDiv((Int128)change * 100_000, k.Open), 3);
+        return new TickerStats(k, openTime, prevClose, last.Price, last.Qty, change, percent, Vwap(k.QuoteVolume, k.Volume, book.Symbol.Spec.QtyDecimals));
+    }
+
     private void WriteTicker24h(Utf8JsonWriter w, SymbolBook book, bool mini)
     {
         var spec = book.Symbol.Spec;
         int pd = spec.PriceDecimals, qd = spec.QtyDecimals;
         long now = _clock.UtcNowUnixMs;
-        var (k, openTime, prevClose) = Window24h(book, now);
-        var last = book.History.LastTrade;
+        var t = TickerOf(book, now);
+        var k = t.Window;
         w.WriteStartObject();
         w.WriteString("symbol", book.Name);
         if (!mini)
         {
-            long change = k.Trades == 0 ? 0 : last.Price - k.Open;
-            WireFormat.Decimal8(w, "priceChange", change, pd);
-            w.WriteString("priceChangePercent", k.Open == 0 ? "0.000" : FixedPoint.ToString(RoundDiv((Int128)change * 100_000, k.Open), 3));
-            WireFormat.Decimal8(w, "weightedAvgPrice", Vwap(k.QuoteVolume, k.Volume, qd), Assets.Decimals);
-            WireFormat.Decimal8(w, "prevClosePrice", prevClose, pd);
-            WireFormat.Decimal8(w, "lastPrice", last.Price, pd);
-            WireFormat.Decimal8(w, "lastQty", last.Qty, qd);
+            WireFormat.Decimal8(w, "priceChange", t.Change, pd);
+            w.WriteString("priceChangePercent", t.ChangePercent);
+            WireFormat.Decimal8(w, "weightedAvgPrice", t.WeightedAvg8, Assets.Decimals);
+            WireFormat.Decimal8(w, "prevClosePrice", t.PrevClose, pd);
+            WireFormat.Decimal8(w, "lastPrice", t.LastPrice, pd);
+            WireFormat.Decimal8(w, "lastQty", t.LastQty, qd);
             book.TryBest(OrderSide.Buy, out long bid, out long bidQty);
             book.TryBest(OrderSide.Sell, out long ask, out long askQty);
             WireFormat.Decimal8(w, "bidPrice", bid, pd);
@@ -153,10 +164,10 @@ public sealed partial class SimulatorApi
         WireFormat.Decimal8(w, "highPrice", k.High, pd);
         WireFormat.Decimal8(w, "lowPrice", k.Low, pd);
         if (mini)
-            WireFormat.Decimal8(w, "lastPrice", last.Price, pd);
+            WireFormat.Decimal8(w, "lastPrice", t.LastPrice, pd);
         WireFormat.Decimal8(w, "volume", k.Volume, qd);
         WireFormat.Decimal8(w, "quoteVolume", k.QuoteVolume, Assets.Decimals);
-        w.WriteNumber("openTime", openTime);
+        w.WriteNumber("openTime", t.OpenTime);
         w.WriteNumber("closeTime", now);
         w.WriteNumber("firstId", k.FirstTradeId);
         w.WriteNumber("lastId", k.LastTradeId);
@@ -183,8 +194,19 @@ public sealed partial class SimulatorApi
     private void AvgPrice(RequestParameters p)
     {
         var book = Symbol(p);
+        var w = _json;
+        w.WriteStartObject();
+        w.WriteNumber("mins", 5);
+        WireFormat.Decimal8(w, "price", AvgPrice8(book, _clock.UtcNowUnixMs), Assets.Decimals);
+        w.WriteNumber("closeTime", book.History.LastTrade.Time);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The 5-minute average price at 8 decimals (see <see cref="AvgPrice(RequestParameters)"/>).</summary>
+    internal static long AvgPrice8(SymbolBook book, long nowMs)
+    {
         var h = book.History;
-        long since = KlineInterval.OpenTime(KlineInterval.OneMinute, _clock.UtcNowUnixMs) - 4 * MinuteMs;
+        long since = KlineInterval.OpenTime(KlineInterval.OneMinute, nowMs) - 4 * MinuteMs;
         long quote = 0, qty = 0;
         for (int i = h.KlineCount(KlineInterval.OneMinute) - 1; i >= 0; i--)
         {
@@ -194,15 +216,8 @@ public sealed partial class SimulatorApi
             quote += k.QuoteVolume;
             qty += k.Volume;
         }
-        var w = _json;
-        w.WriteStartObject();
-        w.WriteNumber("mins", 5);
-        if (qty > 0)
-            WireFormat.Decimal8(w, "price", Vwap(quote, qty, book.Symbol.Spec.QtyDecimals), Assets.Decimals);
-        else
-            WireFormat.Decimal8(w, "price", h.LastTrade.Price, book.Symbol.Spec.PriceDecimals);
-        w.WriteNumber("closeTime", h.LastTrade.Time);
-        w.WriteEndObject();
+        var spec = book.Symbol.Spec;
+        return qty > 0 ? Vwap(quote, qty, spec.QtyDecimals) : Assets.To8(h.LastTrade.Price, spec.PriceDecimals);
     }
 
     private static int Limit(RequestParameters p, int fallback, int max)

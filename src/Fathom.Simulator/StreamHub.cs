@@ -67,6 +67,7 @@ public sealed partial class StreamHub : IDisposable
             _aggTradeIds[i] = book.History.AggTradeCount;
             _lower[i] = book.Name.ToLowerInvariant();
         }
+        InitStatistics();
     }
 
     /// <summary>Interval between <c>@depth@100ms</c> diffs; <c>@depth</c> goes every tenth.</summary>
@@ -96,7 +97,10 @@ public sealed partial class StreamHub : IDisposable
                 long tick = ++_ticks;
                 PublishDepth(Depth100Ms);
                 if (tick % 10 == 0)
+                {
                     PublishDepth(Depth1000Ms);
+                    PublishStatistics();
+                }
             }
         }
         catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
@@ -247,6 +251,7 @@ public sealed partial class StreamHub : IDisposable
             PublishAggTrade(i, book, agg, now);
         }
         _aggTradeIds[i] = aggCount;
+        PublishKlines(i, book, now);
     }
 
     private void PublishAggTrade(int i, SymbolBook book, in AggTradeRecord agg, long now)
@@ -399,9 +404,14 @@ public sealed partial class StreamHub : IDisposable
         }
     }
 
-    /// <summary>Stream names are case-sensitive after the symbol (<c>bookTicker</c>, <c>aggTrade</c>); the symbol is lowercase.</summary>
+    /// <summary>
+    /// Stream names are case-sensitive after the symbol (<c>bookTicker</c>, <c>aggTrade</c>); the symbol is
+    /// lowercase. All-market streams (<c>!miniTicker@arr</c>) have no symbol and are kept as sent.
+    /// </summary>
     internal static string NormalizeStream(string stream)
     {
+        if (stream.StartsWith('!'))
+            return stream;
         int at = stream.IndexOf('@');
         return at < 0 ? stream.ToLowerInvariant() : stream[..at].ToLowerInvariant() + stream[at..];
     }

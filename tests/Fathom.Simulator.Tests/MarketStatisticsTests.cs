@@ -15,14 +15,14 @@ public sealed class MarketStatisticsTests
     private static readonly HttpMethod Get = HttpMethod.Get;
     private const string Btc = "BTCUSDT";
 
-    private sealed record Trade(long Id, decimal Price, decimal Qty, decimal Quote, long Time, bool IsBuyerMaker);
+    internal sealed record Trade(long Id, decimal Price, decimal Qty, decimal Quote, long Time, bool IsBuyerMaker);
 
     /// <summary>
     /// Seeded trading over ~25 h of virtual time: each step a maker rests two orders (same price or one
     /// tick apart) and a taker sweeps both with a MARKET order, so each step is one taker order with two
     /// fills at one or two prices. Stays under 1000 trades so <c>/api/v3/trades</c> still holds them all.
     /// </summary>
-    private static async Task<List<Trade>> TradeAsync(SimulatorHarness h, int steps, int seed, int maxStepMs = 600_000)
+    internal static async Task<List<Trade>> TradeAsync(SimulatorHarness h, int steps, int seed, int maxStepMs = 600_000)
     {
         var rng = new Random(seed);
         h.Sim.Api.Run(e =>
@@ -62,7 +62,7 @@ public sealed class MarketStatisticsTests
 
     private static int Weight(Reply r) => int.Parse(r.Headers["X-MBX-USED-WEIGHT-1M"], CultureInfo.InvariantCulture);
 
-    private static decimal Dec(JsonElement e) => decimal.Parse(e.GetString()!, CultureInfo.InvariantCulture);
+    internal static decimal Dec(JsonElement e) => decimal.Parse(e.GetString()!, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Klines_EveryInterval_EqualTheTradesInTheirWindow()
