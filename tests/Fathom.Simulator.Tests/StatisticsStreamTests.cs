@@ -80,4 +80,36 @@ public sealed class StatisticsStreamTests
         var restAvg = (await h.SendAsync(HttpMethod.Get, "/api/v3/avgPrice?symbol=BTCUSDT")).Json;
         Assert.Equal(("5m", restAvg.GetProperty("price").GetString()), (avg.GetProperty("i").GetString(), avg.GetProperty("w").GetString()));
     }
+
+    [Fact]
+    public async Task WebSocketApi_StatisticsMethods_AnswerWhatRestAnswers()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        var trades = await TradeAsync(h, steps: 30, seed: 9, maxStepMs: 30_000);
+        await using var ws = await h.ConnectAsync("/ws-api/v3");
+        var calls = new (string Method, string Params, string RestPath)[]
+        {
+            ("ticker.24hr", """{"symbol":"BTCUSDT"}""", "/api/v3/ticker/24hr?symbol=BTCUSDT"),
+            ("ticker.24hr", """{"symbols":["BTCUSDT","ETHUSDT"],"type":"MINI"}""", "/api/v3/ticker/24hr?symbols=%5B%22BTCUSDT%22,%22ETHUSDT%22%5D&type=MINI"),
+            ("ticker.price", """{"symbol":"BTCUSDT"}""", "/api/v3/ticker/price?symbol=BTCUSDT"),
+            ("avgPrice", """{"symbol":"BTCUSDT"}""", "/api/v3/avgPrice?symbol=BTCUSDT"),
+            ("trades.aggregate", """{"symbol":"BTCUSDT","fromId":3,"limit":5}""", "/api/v3/aggTrades?symbol=BTCUSDT&fromId=3&limit=5"),
+            ("klines", """{"symbol":"BTCUSDT","interval":"5m","limit":4}""", "/api/v3/klines?symbol=BTCUSDT&interval=5m&limit=4"),
+            ("uiKlines", """{"symbol":"BTCUSDT","interval":"1h"}""", "/api/v3/uiKlines?symbol=BTCUSDT&interval=1h"),
+        };
+        for (int i = 0; i < calls.Length; i++)
+        {
+            var (method, parameters, rest) = calls[i];
+            await ws.SendAsync($$"""{"id":"c{{i}}","method":"{{method}}","params":{{parameters}}}""");
+            var answer = await ws.ResponseAsync("c" + i);
+            Assert.Equal(200, answer.GetProperty("status").GetInt32());
+            var expected = (await h.SendAsync(HttpMethod.Get, rest)).Json;
+            Assert.Equal(expected.GetRawText(), answer.GetProperty("result").GetRawText());
+        }
+        Assert.Equal(trades[^1].Price, Dec((await h.SendAsync(HttpMethod.Get, "/api/v3/ticker/price?symbol=BTCUSDT")).Json.GetProperty("price")));
+
+        await ws.SendAsync("""{"id":"bad","method":"klines","params":{"symbol":"BTCUSDT","interval":"7m"}}""");
+        var bad = await ws.ResponseAsync("bad");
+        Assert.Equal((400, -1120), (bad.GetProperty("status").GetInt32(), bad.GetProperty("error").GetProperty("code").GetInt32()));
+    }
 }
