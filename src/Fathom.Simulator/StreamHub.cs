@@ -64,8 +64,10 @@ public sealed partial class StreamHub : IDisposable
             _heldDepth[i] = new byte[]?[2];
             _lastTicker[i] = Ticker(book);
             _tradesSeen[i] = book.TradeCount;
+            _aggTradeIds[i] = book.History.AggTradeCount;
             _lower[i] = book.Name.ToLowerInvariant();
         }
+        InitStatistics();
     }
 
     /// <summary>Interval between <c>@depth@100ms</c> diffs; <c>@depth</c> goes every tenth.</summary>
@@ -95,7 +97,10 @@ public sealed partial class StreamHub : IDisposable
                 long tick = ++_ticks;
                 PublishDepth(Depth100Ms);
                 if (tick % 10 == 0)
+                {
                     PublishDepth(Depth1000Ms);
+                    PublishStatistics();
+                }
             }
         }
         catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
@@ -220,8 +225,6 @@ public sealed partial class StreamHub : IDisposable
         var spec = book.Symbol.Spec;
         long now = _engine.Clock.UtcNowUnixMs;
         seen = Math.Max(seen, count - SymbolBook.TradeHistory);
-        TradeRecord agg = default;
-        long aggFirst = 0, aggQty = 0;
         for (long seq = seen; seq < count; seq++)
         {
             book.TryGetTrade(seq, out var t);
@@ -238,24 +241,20 @@ public sealed partial class StreamHub : IDisposable
             w.WriteBoolean("M", true);
             w.WriteEndObject();
             PublishMarket(_lower[i] + "@trade", End());
-
-            if (aggQty > 0 && (t.Price != agg.Price || TakerOf(t) != TakerOf(agg) || t.IsBuyerMaker != agg.IsBuyerMaker))
-            {
-                PublishAggTrade(i, book, agg, aggFirst, aggQty, now);
-                aggQty = 0;
-            }
-            if (aggQty == 0)
-                aggFirst = t.Id;
-            agg = t;
-            aggQty += t.Qty;
         }
-        if (aggQty > 0)
-            PublishAggTrade(i, book, agg, aggFirst, aggQty, now);
+        // Aggregates come from the symbol's history, so stream ids are the ids REST aggTrades serves.
+        var history = book.History;
+        long aggCount = history.AggTradeCount;
+        for (long id = Math.Max(_aggTradeIds[i] + 1, history.OldestAggTradeId); id <= aggCount; id++)
+        {
+            history.TryGetAggTrade(id, out var agg);
+            PublishAggTrade(i, book, agg, now);
+        }
+        _aggTradeIds[i] = aggCount;
+        PublishKlines(i, book, now);
     }
 
-    private static long TakerOf(in TradeRecord t) => t.IsBuyerMaker ? t.SellerOrderId : t.BuyerOrderId;
-
-    private void PublishAggTrade(int i, SymbolBook book, in TradeRecord last, long firstId, long qty, long now)
+    private void PublishAggTrade(int i, SymbolBook book, in AggTradeRecord agg, long now)
     {
         var spec = book.Symbol.Spec;
         var w = Begin();
@@ -263,13 +262,13 @@ public sealed partial class StreamHub : IDisposable
         w.WriteString("e", "aggTrade");
         w.WriteNumber("E", now);
         w.WriteString("s", book.Name);
-        w.WriteNumber("a", ++_aggTradeIds[i]);
-        WireFormat.Decimal8(w, "p", last.Price, spec.PriceDecimals);
-        WireFormat.Decimal8(w, "q", qty, spec.QtyDecimals);
-        w.WriteNumber("f", firstId);
-        w.WriteNumber("l", last.Id);
-        w.WriteNumber("T", last.Time);
-        w.WriteBoolean("m", last.IsBuyerMaker);
+        w.WriteNumber("a", agg.Id);
+        WireFormat.Decimal8(w, "p", agg.Price, spec.PriceDecimals);
+        WireFormat.Decimal8(w, "q", agg.Qty, spec.QtyDecimals);
+        w.WriteNumber("f", agg.FirstTradeId);
+        w.WriteNumber("l", agg.LastTradeId);
+        w.WriteNumber("T", agg.Time);
+        w.WriteBoolean("m", agg.IsBuyerMaker);
         w.WriteBoolean("M", true);
         w.WriteEndObject();
         PublishMarket(_lower[i] + "@aggTrade", End());
@@ -405,9 +404,14 @@ public sealed partial class StreamHub : IDisposable
         }
     }
 
-    /// <summary>Stream names are case-sensitive after the symbol (<c>bookTicker</c>, <c>aggTrade</c>); the symbol is lowercase.</summary>
+    /// <summary>
+    /// Stream names are case-sensitive after the symbol (<c>bookTicker</c>, <c>aggTrade</c>); the symbol is
+    /// lowercase. All-market streams (<c>!miniTicker@arr</c>) have no symbol and are kept as sent.
+    /// </summary>
     internal static string NormalizeStream(string stream)
     {
+        if (stream.StartsWith('!'))
+            return stream;
         int at = stream.IndexOf('@');
         return at < 0 ? stream.ToLowerInvariant() : stream[..at].ToLowerInvariant() + stream[at..];
     }

@@ -75,6 +75,9 @@ public sealed class SymbolBook
     /// <summary>Total quantity resting at a price (0 when there is no level).</summary>
     public long QtyAt(OrderSide side, long price) => (side == OrderSide.Buy ? Bids : Asks).QtyAt(price);
 
+    /// <summary>Aggregate trades and klines built from this symbol's trades (bounded).</summary>
+    public MarketHistory History { get; } = new();
+
     /// <summary>Public trades so far (the sequence number of the next one).</summary>
     public long TradeCount => _tradeCount;
 
@@ -141,6 +144,7 @@ public sealed class SymbolBook
     {
         _trades[_tradeCount % TradeHistory] = trade;
         _tradeCount++;
+        History.Add(trade);
     }
 
     /// <summary>The most recent <paramref name="limit"/> trades, oldest first.</summary>

@@ -78,4 +78,37 @@ public class CcxtClientTests
         Assert.Equal(0.001, r.GetProperty("takerFilled").GetDouble(), 9);
         Assert.True(r.GetProperty("trades").GetInt32() >= 1);          // fetchMyTrades saw the fill
     }
+
+    /// <summary>
+    /// ccxt's market-data calls (fetchTicker, fetchTickers, fetchLastPrices, fetchTrades via aggTrades,
+    /// fetchOHLCV, fetchOrders, fetchClosedOrders, fetchStatus) after it traded: market.js checks each
+    /// against the simulator's own trades and exits non-zero on a mismatch.
+    /// </summary>
+    [Fact]
+    public async Task Ccxt_MarketStatistics_AgreeWithTheSimulatorsTrades()
+    {
+        string dir = ClientDirectory();
+        EnsureCcxtInstalled(dir);
+
+        var config = SimulatorConfig.Demo();
+        config.SeedLevels = 10;
+        config.Seed = 42;
+        using var sim = ExchangeSimulator.Create(config, TimeProvider.System);
+        await using var server = await SimulatorServer.StartAsync(sim.Api, IPAddress.Loopback, 0);
+        string baseUrl = server.BaseAddress.ToString().TrimEnd('/');
+
+        var (code, output, error) = await Task.Run(() => Run("node", $"market.js {baseUrl}", dir, TimeSpan.FromSeconds(90)));
+        Assert.True(code == 0, $"ccxt client failed ({code}): {error}{output}");
+
+        using var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        var r = result.RootElement;
+        Assert.Equal(0, r.GetProperty("mismatches").GetArrayLength());
+        Assert.Equal(sim.Api.Engine.Book("BTCUSDT").TradeCount, r.GetProperty("trades").GetInt64());
+        Assert.True(r.GetProperty("trades").GetInt32() > 6);             // the market orders swept several levels
+        Assert.InRange(r.GetProperty("aggTrades").GetInt32(), 6, r.GetProperty("trades").GetInt32());
+        Assert.True(r.GetProperty("candles").GetInt32() >= 1);
+        Assert.Equal(7, r.GetProperty("orders").GetInt32());            // six market orders and the canceled limit
+        Assert.Equal(6, r.GetProperty("closed").GetInt32());
+        Assert.Equal("ok", r.GetProperty("status").GetString());
+    }
 }
