@@ -196,7 +196,8 @@ public static class StartupReconciliation
         return total;
     }
 
-    private static int IndexOf(IReadOnlyList<InstrumentSpec> specs, string symbol)
+    /// <summary>The index of <paramref name="symbol"/> in <paramref name="specs"/> (case-insensitive), or -1.</summary>
+    internal static int IndexOf(IReadOnlyList<InstrumentSpec> specs, string symbol)
     {
         for (int i = 0; i < specs.Count; i++)
             if (string.Equals(specs[i].Symbol, symbol, StringComparison.OrdinalIgnoreCase))

@@ -149,7 +149,7 @@ public sealed class LeaseKeeper : IAsyncDisposable
         _positionGranted = new long[_settings.PositionQuotas.Count];
         for (int q = 0; q < _settings.PositionQuotas.Count; q++)
         {
-            int i = IndexOf(specs, _settings.PositionQuotas[q].Symbol);
+            int i = StartupReconciliation.IndexOf(specs, _settings.PositionQuotas[q].Symbol);
             _quotaInstrument[q] = i;
             if (i >= 0)
                 host.Engine.SetPositionQuota(i, 0); // nothing may build a position before a block is leased
@@ -480,12 +480,4 @@ public sealed class LeaseKeeper : IAsyncDisposable
     }
 
     private static long Ns(TimeSpan t) => t.Ticks * 100;
-
-    private static int IndexOf(IReadOnlyList<InstrumentSpec> specs, string symbol)
-    {
-        for (int i = 0; i < specs.Count; i++)
-            if (string.Equals(specs[i].Symbol, symbol, StringComparison.OrdinalIgnoreCase))
-                return i;
-        return -1;
-    }
 }
