@@ -74,9 +74,11 @@ internal static class AllowedReferences
         // ZLogger is the host's lifecycle log provider; Utf8StringInterpolation is its own dependency, pinned.
         [Hosting] = [Core, Book, MarketData, Journal, Signals, StrategyApi, Strategies, GatewayApi, Risk, Execution,
             Persistence, PersistencePostgres, Binance, Engine, AspNetCore, Extensions, "ZLogger", "Utf8StringInterpolation"],
+        // The backtester: the production composition (through Hosting) in virtual time against a simulated venue.
+        ["Fathom.Backtest"] = [Hosting],
         // An executable: composes through Hosting. It still opens the SQLite store and the simulator itself.
         ["Fathom.Cli"] = [Core, Book, MarketData, Journal, Strategies, Persistence, Binance, Simulator, Engine, Hosting,
-            AspNetCore, Extensions, "System.CommandLine", "Spectre.Console"],
+            "Fathom.Backtest", AspNetCore, Extensions, "System.CommandLine", "Spectre.Console"],
     };
 
     public static bool Allows(string project, string reference) =>
