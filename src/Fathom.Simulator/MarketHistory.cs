@@ -8,8 +8,8 @@ namespace Fathom.Simulator;
 /// <remarks>
 /// Memory is bounded for runs of hours or days: the last <see cref="AggTradeHistory"/> aggregate
 /// trades and, per interval, the last <see cref="KlineHistory"/> klines that had trades
-/// (<see cref="MinuteKlineHistory"/> for <c>1m</c>, enough for the rolling 24 h ticker). About
-/// 1.3 MB per symbol, allocated up front. Only klines with trades are kept: an interval without
+/// (<see cref="MinuteKlineHistory"/> for <c>1m</c>, enough for the rolling tickers' 7-day window). About
+/// about 3 MB per symbol, allocated up front. Only klines with trades are kept: an interval without
 /// trades has no kline (Binance's own klines are also built from trades).
 /// Invariant: an aggregate trade grows only while the same taker order fills at the same price,
 /// which happens within one engine command, so an aggregate published after a command is final.
@@ -20,8 +20,8 @@ public sealed class MarketHistory
     public const int AggTradeHistory = 10_000;
     /// <summary>Klines kept per interval (Binance's maximum <c>limit</c>).</summary>
     public const int KlineHistory = 1000;
-    /// <summary><c>1m</c> klines kept: 25 hours, so the 24 h ticker always has its whole window.</summary>
-    public const int MinuteKlineHistory = 1500;
+    /// <summary><c>1m</c> klines kept: 7 days and an hour, so the 24 h ticker and the longest rolling window (7 d) always have their whole window.</summary>
+    public const int MinuteKlineHistory = 7 * 24 * 60 + 60;
 
     private readonly AggTradeRecord[] _aggs = new AggTradeRecord[AggTradeHistory];
     private long _aggCount;

@@ -89,10 +89,18 @@ public sealed partial class SimulatorApi
     /// The rolling 24 h window from the <c>1m</c> klines: it opens at the minute boundary at or before
     /// now − 24 h, so it may hold up to one minute more than 24 h (Binance documents the same slack).
     /// </summary>
-    internal static (Kline Total, long OpenTime, long PrevClose) Window24h(SymbolBook book, long nowMs)
+    internal static (Kline Total, long OpenTime, long PrevClose) Window24h(SymbolBook book, long nowMs) =>
+        Window(book, nowMs, DayMs);
+
+    /// <summary>
+    /// A rolling window of <paramref name="windowMs"/> from the <c>1m</c> klines (kept for
+    /// <see cref="MarketHistory.MinuteKlineHistory"/> minutes, enough for the longest, 7 days): it opens at the
+    /// minute boundary at or before now − window and closes now.
+    /// </summary>
+    internal static (Kline Total, long OpenTime, long PrevClose) Window(SymbolBook book, long nowMs, long windowMs)
     {
         var h = book.History;
-        long start = KlineInterval.OpenTime(KlineInterval.OneMinute, nowMs - DayMs);
+        long start = KlineInterval.OpenTime(KlineInterval.OneMinute, nowMs - windowMs);
         Kline total = default;
         long prevClose = 0;
         bool any = false;
@@ -127,9 +135,9 @@ public sealed partial class SimulatorApi
     /// <summary>One symbol's rolling 24 h statistics (REST ticker/24hr and the <c>@ticker</c> streams share it).</summary>
     internal readonly record struct TickerStats(Kline Window, long OpenTime, long PrevClose, long LastPrice, long LastQty, long Change, string ChangePercent, long WeightedAvg8);
 
-    internal static TickerStats TickerOf(SymbolBook book, long nowMs)
+    internal static TickerStats TickerOf(SymbolBook book, long nowMs, long windowMs = DayMs)
     {
-        var (k, openTime, prevClose) = Window24h(book, nowMs);
+        var (k, openTime, prevClose) = Window(book, nowMs, windowMs);
         var last = book.History.LastTrade;
         long change = k.Trades == 0 ? 0 : last.Price - k.Open;
         string percent = k.Open == 0 ? "0.000" : FixedPoint.ToString(RoundDiv((Int128)change * 100_000, k.Open), 3);
@@ -173,6 +181,92 @@ public sealed partial class SimulatorApi
         w.WriteNumber("lastId", k.LastTradeId);
         w.WriteNumber("count", k.Trades);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>GET /api/v3/ticker</c> (and the WebSocket API's <c>ticker</c>): rolling-window statistics of
+    /// <c>windowSize</c> (<c>1m</c>–<c>59m</c>, <c>1h</c>–<c>23h</c>, <c>1d</c>–<c>7d</c>; default <c>1d</c>) for
+    /// <c>symbol</c> or <c>symbols</c> (one is required, at most 100), FULL (default) or MINI.
+    /// </summary>
+    private void TickerRolling(RequestParameters p)
+    {
+        bool mini = p["type"] switch
+        {
+            null or "FULL" => false,
+            "MINI" => true,
+            _ => throw new BinanceException(BinanceErrors.InvalidParameter("type")),
+        };
+        if (!p.Has("symbol") && !p.Has("symbols"))
+            throw new BinanceException(BinanceErrors.EitherMandatory("symbol", "symbols"));
+        if (p["symbols"] is { } names && names.Count(c => c == ',') + 1 > MaxRollingSymbols)
+            throw new BinanceException(s_tooManySymbols);
+        long windowMs = WindowSizeMs(p["windowSize"]);
+        var books = RequestedBooks(p, out bool single);
+        long now = _clock.UtcNowUnixMs;
+        var w = _json;
+        if (!single)
+            w.WriteStartArray();
+        foreach (var book in books)
+        {
+            var spec = book.Symbol.Spec;
+            int pd = spec.PriceDecimals, qd = spec.QtyDecimals;
+            var t = TickerOf(book, now, windowMs);
+            var k = t.Window;
+            w.WriteStartObject();
+            w.WriteString("symbol", book.Name);
+            if (!mini)
+            {
+                WireFormat.Decimal8(w, "priceChange", t.Change, pd);
+                w.WriteString("priceChangePercent", t.ChangePercent);
+                WireFormat.Decimal8(w, "weightedAvgPrice", t.WeightedAvg8, Assets.Decimals);
+            }
+            WireFormat.Decimal8(w, "openPrice", k.Open, pd);
+            WireFormat.Decimal8(w, "highPrice", k.High, pd);
+            WireFormat.Decimal8(w, "lowPrice", k.Low, pd);
+            WireFormat.Decimal8(w, "lastPrice", t.LastPrice, pd);
+            WireFormat.Decimal8(w, "volume", k.Volume, qd);
+            WireFormat.Decimal8(w, "quoteVolume", k.QuoteVolume, Assets.Decimals);
+            w.WriteNumber("openTime", t.OpenTime);
+            w.WriteNumber("closeTime", now);
+            w.WriteNumber("firstId", k.FirstTradeId);
+            w.WriteNumber("lastId", k.LastTradeId);
+            w.WriteNumber("count", k.Trades);
+            w.WriteEndObject();
+        }
+        if (!single)
+            w.WriteEndArray();
+    }
+
+    /// <summary>The most symbols one rolling-window ticker request may name.</summary>
+    private const int MaxRollingSymbols = 100;
+
+    private static readonly BinanceError s_tooManySymbols =
+        new(400, -1101, $"Too many values sent for parameter 'symbols', maximum allowed up to {MaxRollingSymbols}.");
+
+    /// <summary><c>windowSize</c> in milliseconds: <c>&lt;n&gt;m</c> (1–59), <c>&lt;n&gt;h</c> (1–23), <c>&lt;n&gt;d</c> (1–7); absent = 1 day.</summary>
+    internal static long WindowSizeMs(string? windowSize)
+    {
+        if (windowSize is null)
+            return DayMs;
+        if (windowSize.Length is >= 2 and <= 3 && int.TryParse(windowSize.AsSpan(0, windowSize.Length - 1),
+                System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n))
+        {
+            switch (windowSize[^1])
+            {
+                case 'm' when n is >= 1 and <= 59: return n * MinuteMs;
+                case 'h' when n is >= 1 and <= 23: return n * HourMs;
+                case 'd' when n is >= 1 and <= 7: return n * DayMs;
+            }
+        }
+        throw new BinanceException(BinanceErrors.InvalidParameter("windowSize"));
+    }
+
+    /// <summary>Weight of <c>GET /api/v3/ticker</c>: 4 per symbol, at most 200 (over 50 symbols).</summary>
+    private static int RollingTickerWeight(RequestParameters p)
+    {
+        if (p["symbols"] is { } list)
+            return Math.Min(4 * (list.Count(c => c == ',') + 1), 200);
+        return 4;
     }
 
     /// <summary>Volume-weighted price at 8 decimals from a quote sum (8 decimals) and a base sum (<paramref name="qd"/> decimals); 0 for no volume.</summary>

@@ -21,6 +21,7 @@ public sealed partial class SimulatorApi
         ["ticker.book"] = ("GET", "/api/v3/ticker/bookTicker"),
         ["ticker.price"] = ("GET", "/api/v3/ticker/price"),
         ["ticker.24hr"] = ("GET", "/api/v3/ticker/24hr"),
+        ["ticker"] = ("GET", "/api/v3/ticker"),
         ["avgPrice"] = ("GET", "/api/v3/avgPrice"),
         ["trades.aggregate"] = ("GET", "/api/v3/aggTrades"),
         ["klines"] = ("GET", "/api/v3/klines"),

@@ -126,6 +126,7 @@ public sealed partial class SimulatorApi
         [("GET", "/api/v3/ticker/bookTicker")] = new(Security.None, p => p.Has("symbol") ? 2 : 4, static (a, p, _) => a.BookTicker(p)),
         [("GET", "/api/v3/ticker/price")] = new(Security.None, p => TickerWeight(p, 2, 4, 4), static (a, p, _) => a.TickerPrice(p)),
         [("GET", "/api/v3/ticker/24hr")] = new(Security.None, p => TickerWeight(p, 2, 40, 80), static (a, p, _) => a.Ticker24h(p)),
+        [("GET", "/api/v3/ticker")] = new(Security.None, RollingTickerWeight, static (a, p, _) => a.TickerRolling(p)),
         [("GET", "/api/v3/avgPrice")] = new(Security.None, _ => 2, static (a, p, _) => a.AvgPrice(p)),
         [("GET", "/api/v3/aggTrades")] = new(Security.None, _ => 4, static (a, p, _) => a.AggTrades(p)),
         [("GET", "/api/v3/klines")] = new(Security.None, _ => 2, static (a, p, _) => a.Klines(p)),

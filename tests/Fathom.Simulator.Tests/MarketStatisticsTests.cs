@@ -178,6 +178,53 @@ public sealed class MarketStatisticsTests
     }
 
     [Fact]
+    public async Task RollingTicker_EachWindow_IsTheTradesSinceItsMinuteAlignedOpen()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        var trades = await TradeAsync(h, steps: 300, seed: 5);
+        foreach (var (window, ms) in new[] { ("1m", 60_000L), ("30m", 1_800_000L), ("2h", 7_200_000L), ("23h", 82_800_000L), ("1d", 86_400_000L), ("7d", 604_800_000L) })
+        {
+            var t = await h.SendAsync(Get, $"/api/v3/ticker?symbol={Btc}&windowSize={window}");
+            Assert.Equal(HttpStatusCode.OK, t.Status);
+            long openTime = t.Json.GetProperty("openTime").GetInt64();
+            Assert.Equal(h.NowMs, t.Json.GetProperty("closeTime").GetInt64());
+            Assert.Equal(0, openTime % 60_000);
+            Assert.InRange(h.NowMs - ms - openTime, 0, 59_999);
+            var inside = trades.Where(x => x.Time >= openTime).ToList();
+            Assert.Equal(inside.Count, t.Json.GetProperty("count").GetInt64());
+            Assert.Equal(inside.Sum(x => x.Qty), Dec(t.Json.GetProperty("volume")));
+            Assert.Equal(inside.Sum(x => x.Quote), Dec(t.Json.GetProperty("quoteVolume")));
+            Assert.Equal(trades[^1].Price, Dec(t.Json.GetProperty("lastPrice")));
+            Assert.False(t.Json.TryGetProperty("prevClosePrice", out _)); // the 24hr ticker's fields only
+            Assert.False(t.Json.TryGetProperty("bidPrice", out _));
+            if (inside.Count == 0)
+            {
+                Assert.Equal(-1, t.Json.GetProperty("firstId").GetInt64());
+                continue;
+            }
+            Assert.Equal((inside[0].Id, inside[^1].Id), (t.Json.GetProperty("firstId").GetInt64(), t.Json.GetProperty("lastId").GetInt64()));
+            Assert.Equal(inside[0].Price, Dec(t.Json.GetProperty("openPrice")));
+            Assert.Equal(inside.Max(x => x.Price), Dec(t.Json.GetProperty("highPrice")));
+            Assert.Equal(inside.Min(x => x.Price), Dec(t.Json.GetProperty("lowPrice")));
+            Assert.Equal(trades[^1].Price - inside[0].Price, Dec(t.Json.GetProperty("priceChange")));
+            Assert.Equal(Math.Round(inside.Sum(x => x.Quote) / inside.Sum(x => x.Qty), 8, MidpointRounding.AwayFromZero), Dec(t.Json.GetProperty("weightedAvgPrice")));
+        }
+        // The whole ~25 h run is inside 7 d (the 1m klines are kept for 7 days), and the default window is 1 d.
+        Assert.Equal(trades.Count, (await h.SendAsync(Get, $"/api/v3/ticker?symbol={Btc}&windowSize=7d")).Json.GetProperty("count").GetInt64());
+        var day = await h.SendAsync(Get, $"/api/v3/ticker/24hr?symbol={Btc}");
+        var dflt = await h.SendAsync(Get, $"/api/v3/ticker?symbol={Btc}");
+        Assert.Equal(day.Json.GetProperty("volume").GetString(), dflt.Json.GetProperty("volume").GetString());
+
+        var one = await h.SendAsync(Get, $"/api/v3/ticker?symbol={Btc}&windowSize=4h");
+        var mini = await h.SendAsync(Get, "/api/v3/ticker?symbols=%5B%22BTCUSDT%22,%22ETHUSDT%22%5D&type=MINI&windowSize=4h");
+        Assert.Equal(2, mini.Json.GetArrayLength());
+        Assert.False(mini.Json[0].TryGetProperty("priceChange", out _));
+        Assert.Equal(one.Json.GetProperty("volume").GetString(), mini.Json[0].GetProperty("volume").GetString());
+        Assert.Equal(("ETHUSDT", 0L), (mini.Json[1].GetProperty("symbol").GetString(), mini.Json[1].GetProperty("count").GetInt64()));
+        Assert.Equal(8, Weight(mini) - Weight(one)); // 4 per symbol
+    }
+
+    [Fact]
     public async Task AggTrades_GroupConsecutiveFillsOfOneTakerAtOnePrice()
     {
         await using var h = await SimulatorHarness.StartAsync();
@@ -225,6 +272,15 @@ public sealed class MarketStatisticsTests
     [InlineData("/api/v3/ticker/24hr?symbols=%5B%22BTCUSDT%22,%22BTCUSDT%22%5D", -1151, "Symbol is present multiple times in the list.")]
     [InlineData("/api/v3/ticker/24hr?symbol=BTCUSDT&type=HUGE", -1130, "Data sent for parameter 'type' is not valid.")]
     [InlineData("/api/v3/ticker/price?symbols=%5B%22NOPE%22%5D", -1121, "Invalid symbol.")]
+    [InlineData("/api/v3/ticker", -1102, "Param 'symbol' or 'symbols' must be sent, but both were empty/null!")]
+    [InlineData("/api/v3/ticker?symbol=BTCUSDT&windowSize=60m", -1130, "Data sent for parameter 'windowSize' is not valid.")]
+    [InlineData("/api/v3/ticker?symbol=BTCUSDT&windowSize=24h", -1130, "Data sent for parameter 'windowSize' is not valid.")]
+    [InlineData("/api/v3/ticker?symbol=BTCUSDT&windowSize=8d", -1130, "Data sent for parameter 'windowSize' is not valid.")]
+    [InlineData("/api/v3/ticker?symbol=BTCUSDT&windowSize=0m", -1130, "Data sent for parameter 'windowSize' is not valid.")]
+    [InlineData("/api/v3/ticker?symbol=BTCUSDT&windowSize=1w", -1130, "Data sent for parameter 'windowSize' is not valid.")]
+    [InlineData("/api/v3/ticker?symbol=BTCUSDT&windowSize=%2B1d", -1130, "Data sent for parameter 'windowSize' is not valid.")]
+    [InlineData("/api/v3/ticker?symbol=BTCUSDT&type=SMALL", -1130, "Data sent for parameter 'type' is not valid.")]
+    [InlineData("/api/v3/ticker?symbol=BTCUSDT&symbols=%5B%22BTCUSDT%22%5D", -1128, "Combination of optional parameters invalid.")]
     public async Task BadParameters_AnswerBinanceErrors(string pathAndQuery, int code, string msg)
     {
         await using var h = await SimulatorHarness.StartAsync();

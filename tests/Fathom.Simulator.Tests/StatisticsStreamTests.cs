@@ -91,6 +91,8 @@ public sealed class StatisticsStreamTests
         {
             ("ticker.24hr", """{"symbol":"BTCUSDT"}""", "/api/v3/ticker/24hr?symbol=BTCUSDT"),
             ("ticker.24hr", """{"symbols":["BTCUSDT","ETHUSDT"],"type":"MINI"}""", "/api/v3/ticker/24hr?symbols=%5B%22BTCUSDT%22,%22ETHUSDT%22%5D&type=MINI"),
+            ("ticker", """{"symbol":"BTCUSDT","windowSize":"15m"}""", "/api/v3/ticker?symbol=BTCUSDT&windowSize=15m"),
+            ("ticker", """{"symbols":["BTCUSDT","ETHUSDT"],"type":"MINI"}""", "/api/v3/ticker?symbols=%5B%22BTCUSDT%22,%22ETHUSDT%22%5D&type=MINI"),
             ("ticker.price", """{"symbol":"BTCUSDT"}""", "/api/v3/ticker/price?symbol=BTCUSDT"),
             ("avgPrice", """{"symbol":"BTCUSDT"}""", "/api/v3/avgPrice?symbol=BTCUSDT"),
             ("trades.aggregate", """{"symbol":"BTCUSDT","fromId":3,"limit":5}""", "/api/v3/aggTrades?symbol=BTCUSDT&fromId=3&limit=5"),

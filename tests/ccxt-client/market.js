@@ -1,5 +1,5 @@
 // ccxt's Binance client reads the simulator's market statistics (process.argv[2] = http://127.0.0.1:PORT)
-// and checks each against the simulator's own public trades (/api/v3/trades): fetchTicker, fetchTickers,
+// and checks each against the simulator's own public trades (/api/v3/trades): fetchTicker (24hr and rolling), fetchTickers,
 // fetchLastPrices, fetchTrades (aggTrades), fetchOHLCV, fetchOrders, fetchClosedOrders, fetchStatus.
 // Prints one JSON line; exits non-zero on any error or mismatch.
 const ccxt = require('ccxt');
@@ -39,6 +39,12 @@ const sum = (xs, f) => xs.reduce((s, x) => s + f(x), 0);
   check('ticker.open', ticker.open, raw[0].price);
   check('ticker.high', ticker.high, Math.max(...raw.map(t => t.price)));
   check('ticker.low', ticker.low, Math.min(...raw.map(t => t.price)));
+
+  // The rolling-window endpoint (/api/v3/ticker), 1 d by default: the same trades.
+  const rolling = await ex.fetchTicker('BTC/USDT', { rolling: true });
+  check('rolling.baseVolume', rolling.baseVolume, volume);
+  check('rolling.last', rolling.last, raw[raw.length - 1].price);
+  check('rolling.open', rolling.open, raw[0].price);
 
   const tickers = await ex.fetchTickers(['BTC/USDT', 'ETH/USDT']);
   check('tickers', Object.keys(tickers).sort().join(','), 'BTC/USDT,ETH/USDT');
