@@ -272,7 +272,7 @@ public static partial class BacktestReport
           function line(label, color) { return { label: label, stroke: color, width: 1.5, spanGaps: true, points: { show: false } }; }
           function dots(label, color) {
             return { label: label, stroke: color, fill: color, paths: function () { return null; },
-                     points: { show: true, size: 7, stroke: color, fill: color } };
+                     points: { show: true, space: 0, size: 7, stroke: color, fill: color } };
           }
           plot(document.getElementById("equity"), "Equity (realized + unrealized \u2212 fees)", [table(D.equity)], [line("equity", "#1f77b4")], true);
           var stepped = uPlot.paths.stepped({ align: 1 });

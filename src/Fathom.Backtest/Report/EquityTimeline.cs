@@ -4,7 +4,7 @@ namespace Fathom.Backtest.Report;
 
 /// <summary>
 /// One pass over a result's marks and fills in time order, booking each fill by average cost (as
-/// <c>Fathom.Execution.PositionLedger</c> does, in exact decimals) and sampling equity = realized + unrealized − fees
+/// <c>Fathom.Execution.PositionLedger</c> does) and sampling equity = realized + unrealized − fees
 /// at every mark and fill: per instrument (its own marks and fills) and in total.
 /// </summary>
 internal sealed class EquityTimeline
@@ -14,7 +14,7 @@ internal sealed class EquityTimeline
         int n = index.Instruments.Count;
         Books = new Book[n];
         for (int s = 0; s < n; s++)
-            Books[s] = new Book();
+            Books[s] = new Book(index.CostScale[s]);
         PositionTimes = new List<long>[n];
         Positions = new List<decimal>[n];
         for (int s = 0; s < n; s++)
@@ -92,7 +92,12 @@ internal sealed class EquityTimeline
     public long SpanNs { get; }
 
     /// <summary>An instrument's average-cost book, its equity samples' drawdown and its position's time integrals.</summary>
-    internal sealed class Book
+    /// <remarks>
+    /// The ledger keeps its cost basis in integers at (price + quantity) decimals, so the cost a partial close takes
+    /// off is truncated toward zero at that scale; the book does the same at <c>costScale</c>, and so agrees with the
+    /// ledger exactly instead of leaving 28-digit residues.
+    /// </remarks>
+    internal sealed class Book(int costScale)
     {
         private decimal _cost; // Invariant: Σ price × signed qty of the open position (negative when short).
         private decimal _peak;
@@ -131,7 +136,7 @@ internal sealed class EquityTimeline
             {
                 decimal close = Math.Min(Math.Abs(signed), Math.Abs(Position));
                 decimal signedClose = Math.Sign(signed) * close;
-                decimal closedCost = _cost * close / Math.Abs(Position);
+                decimal closedCost = Math.Round(_cost * close / Math.Abs(Position), costScale, MidpointRounding.ToZero);
                 Realized += -(fill.Price * signedClose) - closedCost;
                 _cost -= closedCost;
                 Position += signedClose;

@@ -71,6 +71,17 @@ internal sealed class ResultIndex
         MarkTimes = [.. markTimes.Select(l => l.ToArray())];
         MarkMids = [.. markMids.Select(l => l.ToArray())];
 
+        // The scale of an exact cost basis: price decimals + quantity decimals, from the instrument's tick and step or
+        // any finer fill.
+        CostScale = new int[Instruments.Count];
+        for (int s = 0; s < Instruments.Count; s++)
+            CostScale[s] = Math.Min(28, Instruments[s].TickSize.Scale + Instruments[s].StepSize.Scale);
+        foreach (var f in result.Fills)
+        {
+            int s = _slotById[f.Instrument];
+            CostScale[s] = Math.Min(28, Math.Max(CostScale[s], f.Price.Scale + f.Qty.Scale));
+        }
+
         long start = result.Run.StartNs, end = result.Run.EndNs;
         foreach (var f in result.Fills)
         {
@@ -97,6 +108,9 @@ internal sealed class ResultIndex
 
     /// <summary>Per instrument slot: the mid of each mark in <see cref="MarkTimes"/>.</summary>
     public decimal[][] MarkMids { get; }
+
+    /// <summary>Per slot: the decimals of the average-cost book's cost basis (price decimals + quantity decimals).</summary>
+    public int[] CostScale { get; }
 
     public long StartNs { get; }
     public long EndNs { get; }

@@ -47,8 +47,8 @@ public class BacktestReportSummaryTests
     [Fact]
     public void Summarize_ManyFillsWithFlips_MatchesTheEnginesPositionLedger()
     {
-        // The engine's ledger books at price decimals 2, qty decimals 3, truncating its averages; fees are net in its
-        // RealizedPnl. The report's exact figures must agree to the cent.
+        // The engine's ledger books at price decimals 2, qty decimals 3, truncating the cost a partial close takes off;
+        // its RealizedPnl is net of fees and read toward zero at the price decimals. The report must agree exactly.
         var random = new Random(18);
         var fills = new List<BacktestFill>();
         var ledger = new PositionLedger(2, 3);
@@ -59,11 +59,28 @@ public class BacktestReportSummaryTests
             fills.Add(new BacktestFill(T0 + i * Sec, 0, "o" + i, side, priceRaw / 100m, qtyRaw / 1000m, feeRaw / 100m, feeRaw < 0));
             ledger.Apply(side, new Price(priceRaw), new Qty(qtyRaw), feeRaw, default);
         }
-        var line = BacktestReport.Summarize(OneInstrument() with { Fills = fills, Marks = [] }).Instruments.Single();
+        var line = BacktestReport.Summarize(OneInstrument() with { Fills = fills, Marks = [Mark(400, 102.50m)] }).Instruments.Single();
 
         Assert.Equal(ledger.Position.Raw / 1000m, line.FinalPosition);
         Assert.Equal(ledger.FeesPaid / 100m, line.Fees);
-        Assert.InRange(line.RealizedPnl - line.Fees - ledger.RealizedPnl / 100m, -0.02m, 0.02m);
+        Assert.Equal((decimal)ledger.RealizedExact, (line.RealizedPnl - line.Fees) * 100_000m); // both at 5 decimals, unrounded
+        Assert.Equal(ledger.RealizedPnl / 100m, Math.Round(line.RealizedPnl - line.Fees, 2, MidpointRounding.ToZero));
+        Assert.Equal(ledger.UnrealizedPnl(new Price(10_250)) / 100m, Math.Round(line.UnrealizedPnl, 2, MidpointRounding.ToZero));
+    }
+
+    [Fact]
+    public void Summarize_MarkAndFillAtTheSameTime_FillIsValuedAtThatMark()
+    {
+        // Long 2 from 100; at 1 s the mid is 90 and we sell 1 @110 (a stale quote). Mark first: −20, then 10 − 10 = 0.
+        // Were the fill booked first against the 100 mid, equity would touch +10 and the drawdown would be 10.
+        var result = OneInstrument() with
+        {
+            Fills = [Fill(0, OrderSide.Buy, 100m, 2m, 0m, maker: true, "b"), Fill(1, OrderSide.Sell, 110m, 1m, 0m, maker: true, "s")],
+            Marks = [Mark(0, 100m), Mark(1, 90m)],
+        };
+        var line = BacktestReport.Summarize(result).Instruments.Single();
+        Assert.Equal(20m, line.MaxDrawdown);
+        Assert.Equal(0m, line.NetPnl);
     }
 
     [Fact]
