@@ -23,7 +23,7 @@ internal sealed class EquityTimeline
             Positions[s] = [];
         }
 
-        var marks = index.Result.Marks.OrderBy(m => m.TimeNs).ToArray();
+        var marks = index.MarksInTimeOrder;
         var fills = index.FillsInTimeOrder;
         var times = new List<long>(marks.Length + fills.Length);
         var equity = new List<decimal>(marks.Length + fills.Length);

@@ -62,7 +62,8 @@ internal sealed class ResultIndex
             markTimes[s] = [];
             markMids[s] = [];
         }
-        foreach (var m in result.Marks.OrderBy(m => m.TimeNs))
+        MarksInTimeOrder = [.. result.Marks.OrderBy(m => m.TimeNs)];
+        foreach (var m in MarksInTimeOrder)
         {
             int s = _slotById[m.Instrument];
             markTimes[s].Add(m.TimeNs);
@@ -102,6 +103,7 @@ internal sealed class ResultIndex
     public BacktestResult Result { get; }
     public IReadOnlyList<BacktestInstrument> Instruments { get; }
     public BacktestFill[] FillsInTimeOrder { get; }
+    public MarkSample[] MarksInTimeOrder { get; }
 
     /// <summary>Per instrument slot (position in <see cref="Instruments"/>): mark times, ascending.</summary>
     public long[][] MarkTimes { get; }

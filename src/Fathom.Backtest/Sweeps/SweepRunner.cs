@@ -3,7 +3,8 @@ using Fathom.Backtest.Report;
 namespace Fathom.Backtest.Sweeps;
 
 /// <summary>
-/// Runs the points of a sweep on dedicated threads (each backtest is a long, CPU-bound run) and summarizes each.
+/// Runs the points of a sweep on dedicated threads (each backtest is a long, CPU-bound run) and summarizes each,
+/// keeping only the summary (so memory holds one result per running thread).
 /// Outcomes come back in grid order whatever order the points finish in; a point that throws reports its error in
 /// its own outcome and the others go on.
 /// </summary>
@@ -54,22 +55,22 @@ public static class SweepRunner
     private static SweepOutcome RunPoint(SweepPoint point, Func<SweepPoint, CancellationToken, BacktestResult> runOne, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
-            return new SweepOutcome(point, null, null, "canceled before it ran");
+            return new SweepOutcome(point, null, "canceled before it ran");
         try
         {
             var result = runOne(point, cancellationToken)
                 ?? throw new InvalidOperationException("the backtest returned no result");
-            return new SweepOutcome(point, result, BacktestReport.Summarize(result), null);
+            return new SweepOutcome(point, BacktestReport.Summarize(result), null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return new SweepOutcome(point, null, null, "canceled");
+            return new SweepOutcome(point, null, "canceled");
         }
         catch (Exception ex)
         {
             // Isolation: a point's failure is its row's content, never the sweep's end.
             var inner = ex is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : ex;
-            return new SweepOutcome(point, null, null, $"{inner.GetType().Name}: {inner.Message}");
+            return new SweepOutcome(point, null, $"{inner.GetType().Name}: {inner.Message}");
         }
     }
 }

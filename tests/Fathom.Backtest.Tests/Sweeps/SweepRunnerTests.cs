@@ -39,7 +39,7 @@ public class SweepRunnerTests
         Assert.Equal(new[] { 0, 1, 2 }, outcomes.Select(o => o.Point.Index));
         Assert.All(outcomes, o => Assert.True(o.Succeeded, o.Error));
         Assert.Equal(new[] { 2m, 1m, 0.5m }, outcomes.Select(o => o.Summary!.Total.NetPnl));
-        Assert.Equal(grid.Points.Select(p => p.ToString()), outcomes.Select(o => o.Result!.Run.Strategy));
+        Assert.Equal(grid.Points.Select(p => p.ToString()), outcomes.Select(o => o.Summary!.Strategy));
     }
 
     [Fact]
