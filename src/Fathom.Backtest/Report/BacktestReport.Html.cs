@@ -107,7 +107,10 @@ public static partial class BacktestReport
         Row(sb, "Maker ratio (count / volume)", H(Percent(t.MakerRatioByCount) + " / " + Percent(t.MakerRatioByVolume)));
         Row(sb, "Orders; order-to-trade", H(string.Create(CultureInfo.InvariantCulture, $"{t.Orders}; {Amount(t.OrderToTradeRatio)}")));
         Row(sb, "Max drawdown", Amount(t.MaxDrawdown));
-        Row(sb, "Sharpe per " + H(s.Sharpe.Period) + " (annualized)", H(Real(s.Sharpe.PerPeriod) + " (" + Real(s.Sharpe.Annualized) + ")"));
+        if (s.Sharpe.Period == "none")
+            Row(sb, "Sharpe", "– (the run is too short; see the notes)");
+        else
+            Row(sb, "Sharpe per " + H(s.Sharpe.Period) + " (annualized)", H(Real(s.Sharpe.PerPeriod) + " (" + Real(s.Sharpe.Annualized) + ")"));
         Row(sb, "Risk refusals", H(t.Refusals.ToString(CultureInfo.InvariantCulture)));
         sb.Append("</table>\n");
 

@@ -75,7 +75,7 @@ public static class SweepTable
         if (failed > 0)
             sb.Append(CultureInfo.InvariantCulture, $"; {failed} of {outcomes.Count} points failed");
         string period = outcomes.FirstOrDefault(o => o.Succeeded)?.Summary!.Sharpe.Period ?? "none";
-        sb.Append("; sharpe per ").Append(period).Append('\n');
+        sb.Append(period == "none" ? "; no sharpe (run under two hours)" : "; sharpe per " + period).Append('\n');
         return sb.ToString();
     }
 
