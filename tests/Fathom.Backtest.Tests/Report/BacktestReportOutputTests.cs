@@ -69,15 +69,23 @@ public sealed class BacktestReportOutputTests : IDisposable
     }
 
     [Fact]
-    public void WriteHtml_SymbolAndStrategyWithMarkup_AreEscaped()
+    public void WriteHtml_SymbolStrategyAndParametersWithMarkup_AreEscaped()
     {
         const string Evil = "X</script><script>alert(1)</script>";
-        var result = OneInstrument(strategy: "<b>mm & \"co\"</b>") with { Instruments = [Btc with { Symbol = Evil }] };
+        var one = OneInstrument(strategy: "<b>mm & \"co\"</b>");
+        var result = one with
+        {
+            Instruments = [Btc with { Symbol = Evil }],
+            Run = one.Run with { Parameters = [new("k<i>", "<img src=x onerror=alert(1)>")] },
+        };
         string html = Html(result);
 
         Assert.DoesNotContain(Evil, html);
         Assert.DoesNotContain("<b>mm", html);
         Assert.DoesNotContain("<script>alert", html);
+        Assert.DoesNotContain("<img", html);
+        Assert.DoesNotContain("k<i>", html);
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", html);
         // Only the page's own three script elements close.
         Assert.Equal(3, Regex.Matches(html, "</script", RegexOptions.IgnoreCase).Count);
         Assert.Contains("X&lt;/script&gt;", html); // in the table
