@@ -43,7 +43,8 @@ public sealed partial class SimulatedVenue
     /// A recorded trade. Our resting orders on the passive side: those the price went through (strictly better for the
     /// aggressor than the trade price) fill in full at their own price; those at the trade price let the trade consume
     /// the quantity ahead of them first and fill with what reaches them (partial fills allowed). Several of our orders
-    /// at the trade price share its quantity in time priority. Every fill of ours is a maker fill at our price.
+    /// at the trade price share its quantity in time priority: each later one stands behind the earlier ones as well as
+    /// behind its own recorded quantity ahead. Every fill of ours is a maker fill at our price.
     /// </summary>
     public void OnTrade(int instrument, OrderSide aggressor, Price price, Qty qty, long exchangeNs)
     {
@@ -56,7 +57,7 @@ public sealed partial class SimulatedVenue
         if (s.Resting.Count == 0)
             return;
         var passive = aggressor == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
-        long available = qty.Raw;
+        long ours = 0; // what our earlier orders at the trade price took from this trade: they are ahead of later ones
         for (int i = 0; i < s.Resting.Count;)
         {
             var o = s.Resting[i];
@@ -75,8 +76,8 @@ public sealed partial class SimulatedVenue
                 long consumed = Math.Min(o.Ahead, qty.Raw);
                 o.Ahead -= consumed;
                 o.TradedSinceUpdate += qty.Raw;
-                fill = Math.Min(Math.Min(qty.Raw - consumed, o.Leaves), available);
-                available -= fill;
+                fill = Math.Clamp(qty.Raw - consumed - ours, 0, o.Leaves);
+                ours += fill;
             }
             if (fill > 0)
                 ExecuteFill(s, o, o.Price, fill, isMaker: true);
