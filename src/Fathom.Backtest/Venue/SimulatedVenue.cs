@@ -37,8 +37,10 @@ public sealed partial class SimulatedVenue : IBacktestVenue
     private readonly LatencySampler _entry;
     private readonly LatencySampler _response;
     private readonly OrderRateLimiter _limiter;
-    private readonly PriorityQueue<ScheduledCommand, (long Time, long Seq)> _arrivals = new(64);
-    private readonly PriorityQueue<ScheduledReport, (long Time, long Seq)> _reports = new(64);
+    // Both legs are FIFO (nothing overtakes an earlier message), so each queue is already in (time, seq) order and a
+    // plain ring does what a priority queue would, in O(1).
+    private readonly Queue<ScheduledCommand> _arrivals = new(64);
+    private readonly Queue<ScheduledReport> _reports = new(64);
     private readonly Dictionary<ClientOrderId, VenueOrder> _open = new(64);
     private readonly Dictionary<ClientOrderId, ClosedOrder> _closed = new(ClosedOrdersKept);
     private readonly ClientOrderId[] _closedRing = new ClientOrderId[ClosedOrdersKept];
@@ -136,18 +138,18 @@ public sealed partial class SimulatedVenue : IBacktestVenue
         get
         {
             long next = long.MaxValue;
-            if (_arrivals.TryPeek(out _, out var a))
+            if (_arrivals.TryPeek(out var a))
                 next = a.Time;
-            if (_reports.TryPeek(out _, out var r) && r.Time < next)
+            if (_reports.TryPeek(out var r) && r.Time < next)
                 next = r.Time;
             return next;
         }
     }
 
-    public void Send(in OrderCommand command) => Schedule(new ScheduledCommand(command, false));
+    public void Send(in OrderCommand command) => Schedule(command, false);
 
     public void CancelAll(int instrumentId, ClientOrderId cancelId) =>
-        Schedule(new ScheduledCommand(OrderCommand.From(new CancelOrderCommand(instrumentId, cancelId, ClientOrderId.None, 0), _now), true));
+        Schedule(OrderCommand.From(new CancelOrderCommand(instrumentId, cancelId, ClientOrderId.None, 0), _now), true);
 
     public void AdvanceTo(long nowNs)
     {
@@ -155,43 +157,43 @@ public sealed partial class SimulatedVenue : IBacktestVenue
             ThrowHelper.ThrowArgumentOutOfRange(nameof(nowNs), $"The venue's time cannot go back: AdvanceTo({nowNs}) after {_now}.");
         while (true)
         {
-            bool hasArrival = _arrivals.TryPeek(out _, out var a);
-            bool hasReport = _reports.TryPeek(out _, out var r);
+            bool hasArrival = _arrivals.TryPeek(out var a);
+            bool hasReport = _reports.TryPeek(out var r);
             if (!hasArrival && !hasReport)
                 break;
-            bool arrivalFirst = hasArrival && (!hasReport || a.CompareTo(r) < 0);
+            bool arrivalFirst = hasArrival && (!hasReport || a.Time < r.Time || (a.Time == r.Time && a.Seq < r.Seq));
             long time = arrivalFirst ? a.Time : r.Time;
             if (time > nowNs)
                 break;
             if (time > _now)
                 _now = time;
             if (arrivalFirst)
-                Arrive(_arrivals.Dequeue(), time);
+                Arrive(_arrivals.Dequeue());
             else
                 Deliver(_reports.Dequeue());
         }
         _now = nowNs;
     }
 
-    private void Schedule(in ScheduledCommand command)
+    private void Schedule(in OrderCommand command, bool isCancelAll)
     {
         // One connection: a command never overtakes one sent before it.
         long at = Math.Max(SaturatingAdd(_now, _entry.Next()), _lastArrival);
         _lastArrival = at;
-        _arrivals.Enqueue(command, (at, ++_seq));
+        _arrivals.Enqueue(new ScheduledCommand(at, ++_seq, command, isCancelAll));
     }
 
     /// <summary>Runs the commands that reached the matching engine at or before <paramref name="time"/> (a market
     /// event is about to apply at it); delivers nothing.</summary>
     private void CatchUp(long time)
     {
-        while (_arrivals.TryPeek(out _, out var a) && a.Time <= time)
-            Arrive(_arrivals.Dequeue(), a.Time);
+        while (_arrivals.TryPeek(out var a) && a.Time <= time)
+            Arrive(_arrivals.Dequeue());
     }
 
-    private void Arrive(in ScheduledCommand scheduled, long time)
+    private void Arrive(in ScheduledCommand scheduled)
     {
-        BeginStep(time);
+        BeginStep(scheduled.Time);
         if (scheduled.IsCancelAll)
             CancelAllAt(scheduled.Command.InstrumentId, scheduled.Command.ClientOrderId);
         else
@@ -233,7 +235,13 @@ public sealed partial class SimulatedVenue : IBacktestVenue
         }
     }
 
-    private void Enqueue(in ScheduledReport report) => _reports.Enqueue(report, (StepDelivery(), ++_seq));
+    private void Enqueue(ScheduledReport report)
+    {
+        // One connection: StepDelivery never goes back, so the queue stays in time order.
+        report.Time = StepDelivery();
+        report.Seq = ++_seq;
+        _reports.Enqueue(report);
+    }
 
     private void EmitAck(int instrument, ClientOrderId id, long venueOrderId) =>
         Enqueue(new ScheduledReport { Kind = ScheduledReport.ReportKind.Ack, Ack = new AckReport(instrument, id, venueOrderId, _stepTime) });
