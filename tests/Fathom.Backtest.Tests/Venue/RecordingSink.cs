@@ -3,9 +3,6 @@ using Fathom.Gateway.Abstractions;
 
 namespace Fathom.Backtest.Tests.Venue;
 
-/// <summary>One report as the core received it: what it was and when it arrived (the venue's virtual time).</summary>
-public readonly record struct Delivered(object Report, long DeliveredNs);
-
 /// <summary>Keeps every report the venue delivers, in order, with its delivery time.</summary>
 public sealed class RecordingSink : IReportSink
 {

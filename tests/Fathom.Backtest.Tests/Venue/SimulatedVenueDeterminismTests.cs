@@ -23,6 +23,16 @@ public sealed class SimulatedVenueDeterminismTests
 
         Assert.Contains(first, d => d.Report is AmendedReport);
         Assert.Contains(first, d => d.Report is CanceledReport);
+        // One connection back: delivery times never go back, and no order's fill reaches the core before its ack.
+        Assert.Equal(first.Select(d => d.DeliveredNs).Order(), first.Select(d => d.DeliveredNs));
+        var acked = new HashSet<ClientOrderId>();
+        foreach (var report in first.Select(d => d.Report))
+        {
+            if (report is AckReport ack)
+                acked.Add(ack.ClientOrderId);
+            else if (report is FillReport f)
+                Assert.Contains(orders[f.ClientOrderId].Root, acked);
+        }
         var fills = first.Select(d => d.Report).OfType<FillReport>().ToList();
         Assert.True(fills.Count > 20, $"only {fills.Count} fills: the scenario does not exercise matching");
         // An amended order keeps its fills: group by the order's first id.

@@ -105,6 +105,37 @@ public sealed class SimulatedVenueOrderTests
     }
 
     [Fact]
+    public void CancelReplace_OfAFilledOrder_IsRejectedAndNoNewOrderIsPlaced()
+    {
+        var rig = new VenueRig();
+        var id = rig.Buy(100.00m, 1);
+        rig.Elapse(0);
+        rig.SellTrade(99.99m, 1); // through us: filled
+        var replacement = rig.CancelReplace(id, OrderSide.Buy, 99.98m, 1);
+        rig.Elapse(0);
+        var reject = Assert.Single(rig.Sink.Rejects);
+        Assert.Equal((id, CommandKind.CancelReplace, RejectReason.UnknownOrder, -2011), (reject.ClientOrderId, reject.Command, reject.Reason, reject.VenueCode));
+        Assert.DoesNotContain(rig.Sink.Acks, a => a.ClientOrderId == replacement);
+        Assert.Equal(0, rig.Venue.OpenOrders);
+    }
+
+    [Fact]
+    public void Place_PostOnlyThatDoesNotCross_Rests_AndQueryReportsItCancelledAfterACancel()
+    {
+        var rig = new VenueRig();
+        rig.Ask(100.01m, 1);
+        rig.Bid(100.00m, 2);
+        var id = rig.Buy(100.00m, 1, OrderType.LimitMaker);
+        rig.Elapse(0);
+        Assert.Equal(2m, rig.Ahead(id));
+        rig.Cancel(id);
+        rig.Query(id);
+        rig.Elapse(0);
+        var status = rig.Sink.Of<OrderStatusReport>().Single();
+        Assert.Equal((VenueOrderStatus.Canceled, Qty.Zero), (status.Status, status.CumulativeQty));
+    }
+
+    [Fact]
     public void AmendQty_Increase_IsRejectedAndTheOrderIsUnchanged()
     {
         var rig = new VenueRig();
