@@ -22,6 +22,12 @@ namespace Fathom.LatencyHarness;
 /// recording, a slow frame delays the next ones and that shows up in the figures (no coordinated
 /// omission). A warm-up pass runs on a throwaway core. Headless: prints HdrHistogram percentiles, GC
 /// counts and bytes allocated during the measured run.
+/// <para>In the same run it measures a <b>floor</b>: the same frames, on the same schedule, through parse + sync +
+/// book only (a bare <see cref="BinanceFeedCore"/>: no analyzer, strategy, execution, risk or encoding), and
+/// reports tick-to-order as a ratio to the floor on the frames that produced a command, so a noisy machine
+/// (which slows both) cannot hide a regression in the engine's part. The last line, <c>RESULT k=v ...</c>, is
+/// for <c>fathom bench</c>.</para>
+/// <para>Arguments: <c>[speed] [max frames]</c> (defaults ×1, every frame of the two recorded days).</para>
 /// </summary>
 public static class Program
 {
@@ -138,43 +144,99 @@ public static class Program
         core.Venue.AnswerPending();
     }
 
+    /// <summary>The floor: one frame through parse + sync + book only, timed from its read stamp to the book applied.</summary>
+    private static long FeedFloor(BinanceFeedCore floor, byte[] line, MonotonicClock clock)
+    {
+        long readStamp = clock.NowNanos();
+        ReadOnlySpan<byte> span = line;
+        int space = span.IndexOf((byte)' ');
+        long receiveNs = DecimalParser.Parse(span[..space], 0);
+        ReadOnlySpan<byte> json = span[(space + 1)..];
+        lock (floor.CoreLock)
+        {
+            if (json.StartsWith("{\"lastUpdateId\""u8))
+                floor.ApplySnapshot(0, 1000, json, readStamp, receiveNs);
+            else
+                floor.ApplyFrame(json, readStamp, receiveNs, 1);
+        }
+        return Math.Max(1, clock.NowNanos() - readStamp);
+    }
+
+    /// <summary>Spins until frame <paramref name="recv"/>'s recorded offset (scaled) from <paramref name="start"/>.</summary>
+    private static void WaitUntilDue(MonotonicClock clock, long start, long recv, long firstRecv, double speed)
+    {
+        long due = start + (long)((recv - firstRecv) / speed);
+        while (clock.NowNanos() < due)
+            Thread.SpinWait(20);
+    }
+
     public static int Main(string[] args)
     {
-        double speed = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1.0;
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        double speed = args.Length > 0 ? double.Parse(args[0], ci) : 1.0;
+        int maxFrames = args.Length > 1 ? int.Parse(args[1], ci) : 0;
         string data = FindData();
         var lines = Load(Path.Combine(data, "binance", "hftbacktest", "spot", "btcusdt_20240808.gz"));
         lines.AddRange(Load(Path.Combine(data, "binance", "hftbacktest", "spot", "btcusdt_20240809.gz")));
+        if (maxFrames > 0 && lines.Count > maxFrames)
+            lines.RemoveRange(maxFrames, lines.Count - maxFrames);
         var clock = MonotonicClock.System;
 
-        // Warm-up on a throwaway core built the same way (its commands go to its own venue; nothing is measured).
+        // Warm-up on throwaway cores built the same way (their commands go to their own venue; nothing is measured).
         var warm = BuildCore(clock, speed);
+        var warmFloor = new BinanceFeedCore([Specs.BtcUsdt]);
         foreach (var (_, line) in lines)
+        {
             Feed(warm, line, clock);
+            FeedFloor(warmFloor, line, clock);
+        }
 
         var core = BuildCore(clock, speed);
+        var floor = new BinanceFeedCore([Specs.BtcUsdt]);
         s_applyPart.Reset();
         s_enginePart.Reset();
+        var triggers = new bool[lines.Count];
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         long start = clock.NowNanos();
         long firstRecv = lines[0].RecvNs;
-        foreach (var (recv, line) in lines)
+        for (int i = 0; i < lines.Count; i++)
         {
             // The recorded schedule: the frame is due at its recorded offset (scaled); spin until then.
-            long due = start + (long)((recv - firstRecv) / speed);
-            while (clock.NowNanos() < due)
-                Thread.SpinWait(20);
-            Feed(core, line, clock);
+            WaitUntilDue(clock, start, lines[i].RecvNs, firstRecv, speed);
+            long sent = core.Engine.CommandsSent;
+            Feed(core, lines[i].Line, clock);
+            triggers[i] = core.Engine.CommandsSent != sent;
         }
         long elapsed = clock.NowNanos() - start;
         long bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        int gcs0 = GC.CollectionCount(0) - gen0, gcs1 = GC.CollectionCount(1) - gen1, gcs2 = GC.CollectionCount(2) - gen2;
+
+        // The floor, right after, on the same schedule: the same frames through parse + sync + book only.
+        var floorAll = new HdrHistogram.LongHistogram(60_000_000_000, 3);
+        var floorTriggers = new HdrHistogram.LongHistogram(60_000_000_000, 3);
+        start = clock.NowNanos();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            WaitUntilDue(clock, start, lines[i].RecvNs, firstRecv, speed);
+            long ns = FeedFloor(floor, lines[i].Line, clock);
+            floorAll.RecordValue(ns);
+            if (triggers[i])
+                floorTriggers.RecordValue(ns);
+        }
+
         var lat = core.Engine.Latency;
         Console.WriteLine($"frames {lines.Count} over {elapsed / 1e9:F1} s (speed ×{speed}); commands {core.Engine.CommandsSent}; fills {core.Engine.Fills}");
         Console.WriteLine($"tick-to-order: {EngineLatency.Describe(lat.TickToOrder)}");
         Console.WriteLine($"tick-to-wire (frame encoded, Ed25519 session): {EngineLatency.Describe(lat.TickToWire)}");
         Console.WriteLine($"core per event: {EngineLatency.Describe(lat.CoreCost)}");
         Console.WriteLine($"  of which, on command-producing frames: applying the frame {EngineLatency.Describe(s_applyPart)}; engine (strategy → encoded frame) {EngineLatency.Describe(s_enginePart)}");
+        Console.WriteLine($"floor (parse + sync + book only, same schedule), on the frames that produced a command: {EngineLatency.Describe(floorTriggers)}");
+        Console.WriteLine($"floor on every frame: {EngineLatency.Describe(floorAll)}");
+        double Ratio(double p) => (double)lat.TickToOrder.GetValueAtPercentile(p) / Math.Max(1, floorTriggers.GetValueAtPercentile(p));
+        bool enough999 = EngineLatency.HasEnoughSamples(lat.TickToOrder.TotalCount, 99.9) && EngineLatency.HasEnoughSamples(floorTriggers.TotalCount, 99.9);
+        Console.WriteLine(string.Create(ci, $"tick-to-order / floor: p50 {Ratio(50):F1}×, p99 {Ratio(99):F1}×, p99.9 {(enough999 ? Ratio(99.9).ToString("F1", ci) + "×" : "n/a")}"));
         var ec = core.Engine.Execution.Counters;
         var sig = core.Engine.Context.Signals(0);
         Console.WriteLine($"quoting: places {ec.Places}, replaces {ec.CancelReplaces}, cancels {ec.Cancels}, kept {ec.QuotesKept}, risk refusals {ec.RiskRefusals}; " +
@@ -183,7 +245,11 @@ public static class Program
         var rc = core.Engine.Execution.Risk.Counters;
         Console.WriteLine("risk refusals by rule: " + string.Join(", ", Enum.GetValues<RiskDecision>()
             .Where(d => d != RiskDecision.Allowed && rc.RefusedBy(d) > 0).Select(d => $"{d} {rc.RefusedBy(d)}")));
-        Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes; GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}");
+        Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes; GCs gen0 {gcs0}, gen1 {gcs1}, gen2 {gcs2}");
+        Console.WriteLine(string.Create(ci,
+            $"RESULT tick_to_order_n={lat.TickToOrder.TotalCount} tick_to_order_p50_ns={lat.TickToOrder.GetValueAtPercentile(50)} tick_to_order_p999_ns={lat.TickToOrder.GetValueAtPercentile(99.9)} " +
+            $"floor_p50_ns={floorTriggers.GetValueAtPercentile(50)} floor_p999_ns={floorTriggers.GetValueAtPercentile(99.9)} ratio_p50={Ratio(50):F2} ratio_p999={Ratio(99.9):F2} " +
+            $"allocated_bytes={bytes} gen0={gcs0}"));
         return 0;
     }
 

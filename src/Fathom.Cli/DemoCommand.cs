@@ -52,19 +52,9 @@ internal static class DemoCommand
         return command;
     }
 
-    private static FlowRegime ParseRegime(string r) => r switch
-    {
-        "calm" => FlowRegime.Calm,
-        "trending" => FlowRegime.Trending,
-        "bursty" => FlowRegime.Bursty,
-        "withdrawal" => FlowRegime.LiquidityWithdrawal,
-        "spoof" => FlowRegime.SpoofWalls,
-        _ => FlowRegime.Mixed,
-    };
-
     internal static async Task<int> RunAsync(double? durationSeconds, string symbol, int seed, string regime,
         TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null,
-        string? journalPath = null, JournalRotation? journalRotation = null)
+        string? journalPath = null, JournalRotation? journalRotation = null, Action<int>? onSimulator = null)
     {
         if (durationSeconds is double seconds && !(seconds > 0 && seconds <= RunCommand.MaxDurationSeconds))
             throw new HostInputException($"--duration must be a positive number of seconds, at most {RunCommand.MaxDurationSeconds} (30 days)");
@@ -76,7 +66,9 @@ internal static class DemoCommand
             System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
         try
         {
-            // 1. The exchange: in process, on loopback, with seeded synthetic flow.
+            // 1. The exchange: this same binary running `fathom sim` in a child process on a free loopback port, with
+            // seeded synthetic flow, so its allocations, collections and threads are not the engine's. It shares the
+            // built-in demo config, so its published demo key and balances are known here.
             var config = SimulatorConfig.Demo();
             config.Seed = (ulong)seed;
             SimulatorConfig.SymbolConfig? simSymbol = config.Symbols.FirstOrDefault(s => s.Symbol == symbol);
@@ -85,18 +77,17 @@ internal static class DemoCommand
                 error.WriteLine($"error: the demo simulator lists {string.Join(", ", config.Symbols.Select(s => s.Symbol))}, not {symbol}.");
                 return 2;
             }
-            using var sim = ExchangeSimulator.Create(config, time);
-            await using var server = await SimulatorServer.StartAsync(sim.Api, IPAddress.Loopback, 0, stop.Token);
-            sim.StartMarketFlow(ParseRegime(regime), TimeSpan.FromMilliseconds(25));
+            await using var sim = await SimulatorChild.StartAsync(
+                ["--seed", seed.ToString(CultureInfo.InvariantCulture), "--flow", regime, "--flow-interval-ms", "25"], TimeSpan.FromSeconds(60), stop.Token);
 
             // 2. Fathom, connected as to a real venue (metadata over REST, market data over WebSocket, order
             // entry over the WebSocket API with the simulator's published demo key), on the same host as `fathom run`.
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            var endpoints = BinanceEndpoints.Local(server.BaseAddress);
+            var endpoints = BinanceEndpoints.Local(sim.BaseAddress);
             var rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time));
             InstrumentSpec spec = (await rest.GetExchangeInfoAsync([symbol], stop.Token))[symbol];
             var key = config.Accounts[0].Keys[0];
-            var venue = new BinanceVenue("fathom-sim", endpoints, BinanceOrderGatewayOptions.Local(server.BaseAddress),
+            var venue = new BinanceVenue("fathom-sim", endpoints, BinanceOrderGatewayOptions.Local(sim.BaseAddress),
                 new BinanceCredentials(key.ApiKey, key.Secret), [new BinanceOrderInstrument(0, symbol, simSymbol.BaseAsset, simSymbol.QuoteAsset)], http, time);
 
             // Its own fresh, locked state directory ($TMPDIR/fathom-demo-XXXXXX): two demos at once never share client-id
@@ -140,6 +131,17 @@ internal static class DemoCommand
             if (host.Warmup is { } warm)
                 output.WriteLine($"warm-up: {warm.Frames} frames, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
             onMetrics?.Invoke(host.MetricsAddress);
+            onSimulator?.Invoke(sim.ProcessId);
+
+            // The exchange dying is a fault like any other: trading halts with the reason (dashboard, /health, status and
+            // log), through the engine's one input door; the operator then stops the demo (its cancels cannot reach anyone).
+            string SimDied() => $"the simulator process (pid {sim.ProcessId}) exited with code {sim.Exited.Result}";
+            _ = sim.Exited.ContinueWith(t =>
+            {
+                if (!sim.Stopping)
+                    host.Engine.ReportFault(EngineFault.Venue, SimDied());
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            bool simDeathShown = false;
 
             host.StartTrading();
             var started = Stopwatch.StartNew();
@@ -147,14 +149,14 @@ internal static class DemoCommand
                 stop.CancelAfter(TimeSpan.FromSeconds(d));
 
             bool terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
-            output.WriteLine($"fathom demo: simulator at {server.BaseAddress} ({regime} flow, seed {seed}); market making {symbol}; metrics at {host.MetricsAddress}metrics; " +
+            output.WriteLine($"fathom demo: simulator at {sim.BaseAddress} ({regime} flow, seed {seed}); market making {symbol}; metrics at {host.MetricsAddress}metrics; " +
                 $"control: POST {host.MetricsAddress}control/{{halt|resume|pause|flatten|stop}} with the token in {controlTokenPath ?? ControlToken.Variable}. " +
                 (durationSeconds is null ? "Ctrl+C stops (cancels all orders first)." : $"Running {durationSeconds} s."));
             // On a terminal the Spectre live dashboard redraws itself in place until stop; keys are still polled below.
             Task dashboard = terminal
                 ? DemoDashboard.RunLiveAsync(Spectre.Console.AnsiConsole.Console,
-                    new DashboardSampler(host.CoreLock, host.Engine, host.Books[0], spec, (host.Feed as BinanceMarketDataFeed)?.Counters, sim,
-                        host.RiskTransitionLog, host.FeedTransitionLog),
+                    new DashboardSampler(host.CoreLock, host.Engine, host.Books[0], spec, (host.Feed as BinanceMarketDataFeed)?.Counters,
+                        $"{regime} (simulator pid {sim.ProcessId})", host.RiskTransitionLog, host.FeedTransitionLog),
                     started, stop.Token)
                 : Task.CompletedTask;
             try
@@ -163,6 +165,11 @@ internal static class DemoCommand
                 while (!stop.IsCancellationRequested)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(100), time, stop.Token);
+                    if (!simDeathShown && sim.Exited.IsCompleted && !sim.Stopping)
+                    {
+                        simDeathShown = true;
+                        error.WriteLine($"error: {SimDied()}; trading HALTED (q or Ctrl+C stops the demo). Its last output:\n{sim.RecentOutput()}");
+                    }
                     if (terminal)
                         host.HandleKeys(TextWriter.Null); // the dashboard shows the effect
                     else if (started.ElapsedMilliseconds >= nextStatus)

@@ -8,7 +8,6 @@ using Fathom.Core;
 using Fathom.Engine;
 using Fathom.MarketData;
 using Fathom.Risk;
-using Fathom.Simulator;
 using Fathom.Strategy.Abstractions;
 using Fathom.Venues.Binance;
 using HdrHistogram;
@@ -286,11 +285,15 @@ internal static class DemoDashboard
                 t.AddRow(new Text(l.Stage), new Text("-"), new Text("-"), new Text("-"), new Text("-"), new Text("0", Dim));
                 continue;
             }
-            t.AddRow(new Text(l.Stage), new Text(Us(l.P50Us)), new Text(Us(l.P99Us)), new Text(Us(l.P999Us)), new Text(Us(l.MaxUs)),
+            t.AddRow(new Text(l.Stage), Pct(l, 50, l.P50Us), Pct(l, 99, l.P99Us), Pct(l, 99.9, l.P999Us), new Text(Us(l.MaxUs)),
                 new Text(l.Count.ToString(CultureInfo.InvariantCulture), Dim));
         }
-        return Titled(t, "latency");
+        return Titled(t, "latency (p50 shown from n=10, p99 from 100, p99.9 from 1000)");
     }
+
+    /// <summary>A percentile, or "n/a" in grey while there are too few samples for it to mean anything.</summary>
+    private static Text Pct(DashboardLatency l, double percentile, double micros) =>
+        EngineLatency.HasEnoughSamples(l.Count, percentile) ? new Text(Us(micros)) : new Text("n/a", Dim);
 
     private static Panel FeedPanel(DashboardSnapshot s)
     {
@@ -303,7 +306,7 @@ internal static class DemoDashboard
         foreach (string t in s.FeedTransitions)
             lines.Add(new Text(t, Dim));
         lines.Add(new Text(string.Create(CultureInfo.InvariantCulture,
-            $"GCs gen0 {s.Gen0}, gen1 {s.Gen1}, gen2 {s.Gen2}; pauses {s.GcPause.TotalMilliseconds:F1} ms")));
+            $"GCs since warm-up: gen0 {s.Gen0}, gen1 {s.Gen1}, gen2 {s.Gen2}; pauses {s.GcPause.TotalMilliseconds:F1} ms; allocated {s.AllocatedBytes / 1024} KiB")));
         return Titled(new Rows(lines), "feed and GC");
     }
 
@@ -369,7 +372,7 @@ internal sealed record DashboardSnapshot
     /// <summary>Decimals shown for prices and sizes (those of the tick and step sizes).</summary>
     public int PriceDisplayDecimals { get; init; } = 2;
     public int QtyDisplayDecimals { get; init; } = 5;
-    /// <summary>The simulator's order-flow regime and step count, when there is a simulator.</summary>
+    /// <summary>The simulator's order-flow regime and its process, when there is a simulator.</summary>
     public string? Flow { get; init; }
 
     public bool Paused { get; init; }
@@ -423,6 +426,8 @@ internal sealed record DashboardSnapshot
     public int Gen1 { get; init; }
     public int Gen2 { get; init; }
     public TimeSpan GcPause { get; init; }
+    /// <summary>Bytes this process allocated since the sampler was made (all threads, the dashboard's own included).</summary>
+    public long AllocatedBytes { get; init; }
 
     public string Price(decimal price) => price.ToString(PriceFormat, CultureInfo.InvariantCulture);
     public string Qty(decimal qty) => qty.ToString(QtyFormat, CultureInfo.InvariantCulture);
@@ -453,13 +458,14 @@ internal sealed partial class DashboardSampler
     private readonly InstrumentSpec _spec;
     private readonly int _instrument;
     private readonly FeedCounters? _feed;
-    private readonly ExchangeSimulator? _sim;
+    private readonly string? _flow;
     private readonly List<string>? _riskTransitions;
     private readonly List<string>? _feedTransitions;
     private readonly int _priceDisplayDecimals;
     private readonly int _qtyDisplayDecimals;
     private readonly int _gen0, _gen1, _gen2;
     private readonly TimeSpan _gcPause;
+    private readonly long _allocated;
     private readonly MonotonicClock _clock;
 
     private readonly OrderView[] _orders = new OrderView[MaxOrders];
@@ -469,7 +475,7 @@ internal sealed partial class DashboardSampler
 
     /// <param name="clock">The engine's clock, to place fill stamps in run time (the system clock, as the demo's engine runs on, when null).</param>
     public DashboardSampler(Lock coreLock, TradingEngine engine, BookSync book, InstrumentSpec spec, FeedCounters? feed = null,
-        ExchangeSimulator? sim = null, List<string>? riskTransitions = null, List<string>? feedTransitions = null, MonotonicClock? clock = null)
+        string? flow = null, List<string>? riskTransitions = null, List<string>? feedTransitions = null, MonotonicClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(book);
@@ -480,7 +486,7 @@ internal sealed partial class DashboardSampler
         _spec = spec;
         _instrument = book.InstrumentId;
         _feed = feed;
-        _sim = sim;
+        _flow = flow;
         _riskTransitions = riskTransitions;
         _feedTransitions = feedTransitions;
         _clock = clock ?? MonotonicClock.System;
@@ -490,6 +496,7 @@ internal sealed partial class DashboardSampler
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
         _gcPause = GC.GetTotalPauseDuration();
+        _allocated = GC.GetTotalAllocatedBytes();
     }
 
     /// <summary>A snapshot now; <paramref name="elapsed"/> is the run time it is stamped with.</summary>
@@ -509,11 +516,12 @@ internal sealed partial class DashboardSampler
         {
             RiskTransitions = risk,
             FeedTransitions = feed,
-            Flow = _sim?.Flow is { } flow ? string.Create(CultureInfo.InvariantCulture, $"{flow.ActiveRegime} ({flow.Steps} steps)") : null,
+            Flow = _flow,
             Gen0 = GC.CollectionCount(0) - _gen0,
             Gen1 = GC.CollectionCount(1) - _gen1,
             Gen2 = GC.CollectionCount(2) - _gen2,
             GcPause = GC.GetTotalPauseDuration() - _gcPause,
+            AllocatedBytes = GC.GetTotalAllocatedBytes() - _allocated,
         };
     }
 
@@ -568,6 +576,7 @@ internal sealed partial class DashboardSampler
                 Stage("tick-to-wire", _engine.Latency.TickToWire),
                 Stage("core per event", _engine.Latency.CoreCost),
                 Stage("command-to-ack", _engine.Latency.CommandToAck),
+                Stage("tick-to-ack", _engine.Latency.TickToAck),
             ],
             BookState = _book.State,
             DiffsApplied = _book.Counters.DiffsApplied,

@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(ReplayCommand.Create(output, error));
         root.Subcommands.Add(StateCommand.Create(output, error));
         root.Subcommands.Add(ClusterCommand.Create(output, error));
+        root.Subcommands.Add(BenchCommand.Create(output, error));
         CliErrors.Guard(root, error);
         return root;
     }

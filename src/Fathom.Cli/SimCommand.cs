@@ -33,10 +33,14 @@ internal static class SimCommand
         var console = new Option<bool>("--fault-console") { Description = "Read fault commands from stdin while running (type 'help')." };
         var replay = new Option<FileInfo[]>("--replay") { Description = "Replay recorded Binance spot files (hftbacktest gzip, in order) through the engine; client orders queue behind recorded size.", AllowMultipleArgumentsPerToken = true };
         var speed = new Option<double>("--speed") { Description = "Replay speed as a multiple of recorded time.", DefaultValueFactory = _ => 1 };
+        var parentPid = new Option<int?>("--parent-pid")
+        {
+            Description = "Run as that process's child (fathom demo uses it): stop when it exits or closes our stdin, and ignore Ctrl+C (the parent stops us after cancelling its orders).",
+        };
 
         var command = new Command("sim", "Run the Binance-compatible exchange simulator (REST, market streams, WebSocket API) until Ctrl+C.")
         {
-            config, host, port, seed, symbols, levels, duration, unknownEvery, flow, flowInterval, skew, ackDelay, venueDelay, requestDelay, mdLag, halt, console, replay, speed,
+            config, host, port, seed, symbols, levels, duration, unknownEvery, flow, flowInterval, skew, ackDelay, venueDelay, requestDelay, mdLag, halt, console, replay, speed, parentPid,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -147,10 +151,29 @@ internal static class SimCommand
                 PrintBanner(output, server.BaseAddress, cfg, sim);
                 double seconds = parse.GetValue(duration);
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+                int? parent = parse.GetValue(parentPid);
+                // A child of fathom demo shares the terminal, so Ctrl+C reaches it too: it must stay up while the
+                // parent cancels its orders, and stops when the parent closes its stdin or is gone.
+                using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
+                    c => { c.Cancel = true; if (parent is null) stop.Cancel(); });
                 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-                if (parse.GetValue(console))
-                    _ = Task.Run(() => new FaultConsole(sim).Run(Console.In, output, stop.Token));
+                string? stopReason = null;
+                if (parse.GetValue(console) || parent is not null)
+                {
+                    // Without the console the input is read (and ignored) only to see it end.
+                    TextReader input = parse.GetValue(console) ? Console.In : new DiscardingReader(Console.In);
+                    _ = Task.Run(() =>
+                    {
+                        new FaultConsole(sim).Run(input, output, stop.Token);
+                        if (parent is not null && !stop.IsCancellationRequested)
+                        {
+                            stopReason = "stdin closed by the parent";
+                            stop.Cancel();
+                        }
+                    });
+                }
+                if (parent is int pid)
+                    _ = WatchParentAsync(pid, () => { stopReason ??= $"parent process {pid} is gone"; stop.Cancel(); }, stop.Token);
                 try
                 {
                     await Task.Delay(seconds > 0 ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan, stop.Token);
@@ -159,11 +182,61 @@ internal static class SimCommand
                 {
                     // Ctrl+C: fall through to an orderly stop.
                 }
-                output.WriteLine("simulator stopping");
+                output.WriteLine(stopReason is null ? "simulator stopping" : $"simulator stopping: {stopReason}");
             }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Polls for <paramref name="pid"/> every 200 ms and calls <paramref name="gone"/> once it has exited.</summary>
+    private static async Task WatchParentAsync(int pid, Action gone, CancellationToken cancel)
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            if (!IsAlive(pid))
+            {
+                gone();
+                return;
+            }
+            try
+            {
+                await Task.Delay(200, cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reads lines and hands back none of them: <see cref="FaultConsole.Run"/> then returns at end of input only.</summary>
+    private sealed class DiscardingReader(TextReader inner) : TextReader
+    {
+        public override string? ReadLine()
+        {
+            while (inner.ReadLine() is not null)
+            {
+            }
+            return null;
+        }
     }
 
     private static void PrintBanner(TextWriter output, Uri baseAddress, SimulatorConfig cfg, ExchangeSimulator sim)

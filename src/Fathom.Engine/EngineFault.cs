@@ -16,4 +16,6 @@ public enum EngineFault
     Background = 5,
     /// <summary>Restart reconciliation: the position does not agree with the venue's balances (or could not be checked).</summary>
     Reconciliation = 6,
+    /// <summary>The venue's process went away (the demo's simulator child exited).</summary>
+    Venue = 7,
 }

@@ -5,8 +5,10 @@ namespace Fathom.Engine;
 /// <summary>
 /// Latency histograms (HdrHistogram, nanoseconds, 3 significant digits): tick-to-order (the frame's
 /// socket-read stamp to the order frame handed to the gateway, over events that produced a command),
-/// per-event core cost (every market-data event), and command-to-ack. Recorded on the core thread
-/// into pre-allocated histograms; read under the engine's lock.
+/// per-event core cost (every market-data event), tick-to-wire, command-to-ack and tick-to-ack (the venue's
+/// answer as read off its socket) and decision-to-answer (as the core saw it). Pre-allocated; each has one
+/// writer (named on it); read under the engine's lock. A percentile is shown only over enough samples
+/// (<see cref="HasEnoughSamples"/>): p99.9 of five samples is the maximum under another name.
 /// </summary>
 public sealed class EngineLatency
 {
@@ -14,7 +16,23 @@ public sealed class EngineLatency
 
     public LongHistogram TickToOrder { get; } = new(Highest, 3);
     public LongHistogram CoreCost { get; } = new(Highest, 3);
+    /// <summary>
+    /// Command-to-ack: the order frame handed to the venue's socket → the venue's answer to it read off the socket
+    /// (ack, reject, cancel confirmed). Written by the gateway's receive loop.
+    /// </summary>
     public LongHistogram CommandToAck { get; } = new(Highest, 3);
+
+    /// <summary>
+    /// Tick-to-ack: the triggering market-data frame's socket-read stamp → the venue's answer read, for commands
+    /// a frame triggered. Written by the gateway's receive loop.
+    /// </summary>
+    public LongHistogram TickToAck { get; } = new(Highest, 3);
+
+    /// <summary>
+    /// Decision-to-answer: the command decided on the core → the venue's answer applied by the core (what risk's
+    /// ack-latency kill switch sees; includes the hand-over into the core). Written by the core.
+    /// </summary>
+    public LongHistogram DecisionToAnswer { get; } = new(Highest, 3);
     /// <summary>
     /// Tick-to-wire: the triggering frame's socket-read stamp to the order frame written to the venue's
     /// socket (encoding and signing included), for frames the gateway wrote inline on the core thread.
@@ -29,17 +47,40 @@ public sealed class EngineLatency
 
     internal static void Record(LongHistogram h, long nanos) => h.RecordValue(Math.Clamp(nanos, 0, Highest));
 
-    /// <summary>"p50 / p99 / p99.9 / max" in microseconds, for dashboards and summaries.</summary>
-    public static string Describe(HistogramBase h) => h.TotalCount == 0
-        ? "no samples"
-        : $"p50 {h.GetValueAtPercentile(50) / 1e3:F1} µs, p99 {h.GetValueAtPercentile(99) / 1e3:F1} µs, " +
-          $"p99.9 {h.GetValueAtPercentile(99.9) / 1e3:F1} µs, max {h.GetMaxValue() / 1e3:F1} µs (n={h.TotalCount})";
+    /// <summary>
+    /// Samples a percentile needs before it means anything: at least 10, and at least 1/(1 − p) so that the
+    /// tail holds one sample (p50: 10, p99: 100, p99.9: 1,000).
+    /// </summary>
+    public static long MinSamples(double percentile) =>
+        Math.Max(10, (long)Math.Ceiling(1 / (1 - percentile / 100) - 1e-9));
+
+    /// <summary>Whether <paramref name="count"/> samples are enough to show <paramref name="percentile"/>.</summary>
+    public static bool HasEnoughSamples(long count, double percentile) => count >= MinSamples(percentile);
+
+    /// <summary>
+    /// "p50 / p99 / p99.9 / max" in microseconds, for summaries; a percentile without enough samples reads
+    /// "n/a" and the count is always given.
+    /// </summary>
+    public static string Describe(HistogramBase h)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        long n = h.TotalCount;
+        if (n == 0)
+            return "no samples";
+        return $"p50 {Percentile(h, 50)}, p99 {Percentile(h, 99)}, p99.9 {Percentile(h, 99.9)}, max {h.GetMaxValue() / 1e3:F1} µs (n={n})";
+    }
+
+    private static string Percentile(HistogramBase h, double p) => HasEnoughSamples(h.TotalCount, p)
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{h.GetValueAtPercentile(p) / 1e3:F1} µs")
+        : "n/a";
 
     public void Reset()
     {
         TickToOrder.Reset();
         CoreCost.Reset();
         CommandToAck.Reset();
+        TickToAck.Reset();
+        DecisionToAnswer.Reset();
         TickToWire.Reset();
         TickToWireQueued.Reset();
     }

@@ -92,7 +92,9 @@ public static class PrometheusMetrics
         Quantiles(sb, "fathom_tick_to_order_seconds", "socket read of the triggering frame to the command handed to the gateway", engine.Latency.TickToOrder);
         Quantiles(sb, "fathom_tick_to_wire_seconds", "socket read of the triggering frame to the order frame written to the venue's socket (inline)", engine.Latency.TickToWire);
         Quantiles(sb, "fathom_tick_to_wire_queued_seconds", "the same for frames written by the gateway's send thread after queueing", engine.Latency.TickToWireQueued);
-        Quantiles(sb, "fathom_command_to_ack_seconds", "command handed to the gateway to the venue's answer (ack, cancel, reject, fill)", engine.Latency.CommandToAck);
+        Quantiles(sb, "fathom_command_to_ack_seconds", "order frame handed to the venue's socket to the venue's answer read off it (ack, reject, cancel confirmed)", engine.Latency.CommandToAck);
+        Quantiles(sb, "fathom_tick_to_ack_seconds", "socket read of the triggering frame to the venue's answer read", engine.Latency.TickToAck);
+        Quantiles(sb, "fathom_decision_to_answer_seconds", "command decided on the core to the venue's answer applied by the core (what the ack-latency kill switch sees)", engine.Latency.DecisionToAnswer);
         Quantiles(sb, "fathom_core_event_seconds", "socket read to the end of the core's work on a market-data frame", engine.Latency.CoreCost);
 
         Header(sb, "fathom_gc_collections_total", "counter", "garbage collections by generation");
@@ -137,7 +139,8 @@ public static class PrometheusMetrics
         Header(sb, name, "summary", help);
         foreach (double q in (double[])[0.5, 0.99, 0.999])
         {
-            double seconds = h.TotalCount == 0 ? double.NaN : h.GetValueAtPercentile(q * 100) / 1e9;
+            // As on the dashboard: a quantile without enough samples behind it is not a number (NaN), not the max.
+            double seconds = EngineLatency.HasEnoughSamples(h.TotalCount, q * 100) ? h.GetValueAtPercentile(q * 100) / 1e9 : double.NaN;
             sb.Append(CultureInfo.InvariantCulture, $"{name}{{quantile=\"{q}\"}} {seconds}\n");
         }
         sb.Append(CultureInfo.InvariantCulture, $"{name}_count {h.TotalCount}\n");

@@ -577,6 +577,7 @@ public sealed class TradingEngine : IReportSink
         EngineFault.Core => "core",
         EngineFault.Background => "background task",
         EngineFault.Reconciliation => "reconciliation",
+        EngineFault.Venue => "venue",
         _ => "fault",
     };
 
@@ -627,9 +628,9 @@ public sealed class TradingEngine : IReportSink
                 case VenueHealth: ApplyVenueHealth(input.Health, now); break;
                 default: ThrowHelper.ThrowInvalidOperation($"unknown report kind {(int)input.Kind}"); break;
             }
-            // Command-to-ack: the venue's answer to a command, as risk timed it (sent → answered).
+            // Decision-to-answer: the venue's answer to a command, as risk timed it (decided → answer applied).
             if (_execution.Risk.AnswerSamples != answers)
-                EngineLatency.Record(Latency.CommandToAck, _execution.Risk.LastAnswerLatencyNs);
+                EngineLatency.Record(Latency.DecisionToAnswer, _execution.Risk.LastAnswerLatencyNs);
             Flush(now, -1);
         }
         catch (Exception ex) when (IsCoreFault(ex))

@@ -133,6 +133,7 @@ public sealed class EngineHost : IAsyncDisposable
     private Task? _timers;
     private System.Runtime.GCLatencyMode _previousLatency;
     private (int Gen0, int Gen1, int Gen2) _gcAtStart;
+    private long _allocatedAtStart;
     private bool _trading;
     private bool _stopped;
     private bool _disposed;
@@ -239,6 +240,7 @@ public sealed class EngineHost : IAsyncDisposable
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         _started.Start();
         _gcAtStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        _allocatedAtStart = GC.GetTotalAllocatedBytes();
         Engine.Start();
         _feedTask = Feed.RunAsync(_run.Token);
         _timers = RunTimersAsync(Engine, _options.TimerPeriod, _options.Time, _run.Token, _options.Core.Limits.TradingDayStartOffsetNs);
@@ -366,7 +368,8 @@ public sealed class EngineHost : IAsyncDisposable
     private string Money(long raw) => (raw / (double)FixedPoint.Pow10(_options.Specs[0].PriceDecimals)).ToString("F2", CultureInfo.InvariantCulture);
 
     private static string P(HdrHistogram.HistogramBase h, double percentile) =>
-        h.TotalCount == 0 ? "-" : $"{h.GetValueAtPercentile(percentile) / 1e3:F1}µs";
+        h.TotalCount == 0 ? "-" : !EngineLatency.HasEnoughSamples(h.TotalCount, percentile) ? "n/a"
+            : string.Create(CultureInfo.InvariantCulture, $"{h.GetValueAtPercentile(percentile) / 1e3:F1}µs");
 
     /// <summary>Plain status: one line per instrument and one for the engine (no terminal control codes).</summary>
     public string Status()
@@ -398,7 +401,8 @@ public sealed class EngineHost : IAsyncDisposable
             sb.Append(ci, $"[{elapsed:hh\\:mm\\:ss}] engine {(engine.Flattening ? "FLATTENING" : engine.Paused ? "PAUSED" : "quoting")} risk {risk.State}");
             if (risk.Reasons != 0)
                 sb.Append(ci, $" ({risk.Reasons})");
-            sb.Append(ci, $" fills {engine.Fills} commands {engine.CommandsSent} tick-to-order p50 {P(engine.Latency.TickToOrder, 50)} p99.9 {P(engine.Latency.TickToOrder, 99.9)}");
+            sb.Append(ci, $" fills {engine.Fills} commands {engine.CommandsSent} tick-to-order p50 {P(engine.Latency.TickToOrder, 50)} p99.9 {P(engine.Latency.TickToOrder, 99.9)} (n={engine.Latency.TickToOrder.TotalCount})");
+            sb.Append(ci, $" command-to-ack p50 {P(engine.Latency.CommandToAck, 50)} (n={engine.Latency.CommandToAck.TotalCount})");
             sb.Append(ci, $" gateway {(Gateway.IsReady ? "ready" : "NOT READY")} reconnects {Gateway.Reconnects} feed reconnects {Feed.Disconnects}");
             if (engine.StrategyError is { } err)
                 sb.Append(" strategy HALTED: ").Append(err);
@@ -586,8 +590,14 @@ public sealed class EngineHost : IAsyncDisposable
             sb.Append(ci, $"  tick-to-order: {EngineLatency.Describe(engine.Latency.TickToOrder)}\n");
             sb.Append(ci, $"  tick-to-wire: {EngineLatency.Describe(engine.Latency.TickToWire)}; queued behind another: {EngineLatency.Describe(engine.Latency.TickToWireQueued)}\n");
             sb.Append(ci, $"  core per event: {EngineLatency.Describe(engine.Latency.CoreCost)}\n");
+            sb.Append(ci, $"  command-to-ack (frame handed to the socket → answer read): {EngineLatency.Describe(engine.Latency.CommandToAck)}\n");
+            sb.Append(ci, $"  tick-to-ack (trigger frame read → answer read): {EngineLatency.Describe(engine.Latency.TickToAck)}\n");
+            sb.Append(ci, $"  decision-to-answer (on the core): {EngineLatency.Describe(engine.Latency.DecisionToAnswer)}\n");
         }
-        sb.Append(ci, $"  GCs since trading started: gen0 {GC.CollectionCount(0) - _gcAtStart.Gen0}, gen1 {GC.CollectionCount(1) - _gcAtStart.Gen1}, gen2 {GC.CollectionCount(2) - _gcAtStart.Gen2}\n");
+        long allocated = GC.GetTotalAllocatedBytes() - _allocatedAtStart;
+        double seconds = Math.Max(1e-3, _started.Elapsed.TotalSeconds);
+        sb.Append(ci, $"  GCs since trading started (after warm-up): gen0 {GC.CollectionCount(0) - _gcAtStart.Gen0}, gen1 {GC.CollectionCount(1) - _gcAtStart.Gen1}, gen2 {GC.CollectionCount(2) - _gcAtStart.Gen2}; ");
+        sb.Append(ci, $"allocated {allocated / 1024} KiB ({allocated / 1024.0 / seconds:F1} KiB/s, every thread of this process)\n");
         try
         {
             sb.Append(ci, $"  store: {Store.CountFills()} fills and {Store.CountTransitions()} order state changes in {Store.Location} (this run wrote {Store.Written} records)\n");

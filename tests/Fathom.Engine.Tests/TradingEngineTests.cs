@@ -176,6 +176,8 @@ public partial class TradingEngineTests
         Assert.Contains("fathom_orders_total{kind=\"place\"} 2", text);
         Assert.Contains("fathom_risk_state 0", text);
         Assert.Contains("fathom_tick_to_order_seconds_count 1", text);
+        // One sample is not a p50 (that needs 10): the quantile is NaN, not the sample under another name.
+        Assert.Contains("fathom_tick_to_order_seconds{quantile=\"0.5\"} NaN", text);
         Assert.Contains("# TYPE fathom_fills_total counter", text);
         Assert.True(PrometheusMetrics.IsHealthy(rig.Engine, [rig.Books[0]]));
         rig.Engine.Halt();

@@ -18,8 +18,9 @@ public class DemoTests
         var output = new StringWriter();
         var error = new StringWriter();
         var metricsUrl = new TaskCompletionSource<Uri>();
+        int simPid = 0;
         Task<int> demo = DemoCommand.RunAsync(durationSeconds: 8, "BTCUSDT", seed: 7, "mixed", output, error, CancellationToken.None,
-            onMetrics: u => metricsUrl.SetResult(u));
+            onMetrics: u => metricsUrl.SetResult(u), onSimulator: pid => simPid = pid);
         // While it runs, /metrics answers in Prometheus format and /health says whether it is healthy.
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient();
@@ -31,6 +32,14 @@ public class DemoTests
         }
         Assert.Contains("fathom_book_live{symbol=\"BTCUSDT\"} 1", metricsText);
         Assert.Contains("# TYPE fathom_orders_total counter", metricsText);
+        // Command-to-ack and tick-to-ack are measured on the venue's answers as read off the socket, and exported.
+        for (int i = 0; i < 100 && !(Count(metricsText, "fathom_command_to_ack_seconds") > 0 && Count(metricsText, "fathom_tick_to_ack_seconds") > 0); i++)
+        {
+            await Task.Delay(100);
+            metricsText = await http.GetStringAsync(new Uri(baseUrl, "/metrics"));
+        }
+        Assert.True(Count(metricsText, "fathom_command_to_ack_seconds") > 0, metricsText);
+        Assert.True(Count(metricsText, "fathom_tick_to_ack_seconds") > 0, metricsText);
         var health = await http.GetAsync(new Uri(baseUrl, "/health"));
         Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
         int rc = await demo.WaitAsync(TimeSpan.FromSeconds(90));
@@ -43,5 +52,73 @@ public class DemoTests
         Assert.Contains("0 gaps", text);
         Assert.Matches(@"store: [1-9]\d* fills", text); // fills reached SQLite
         Assert.DoesNotContain("Halted", text);
+        // The exchange ran in a child process, which the demo stopped on its way out.
+        Assert.NotEqual(0, simPid);
+        Assert.NotEqual(Environment.ProcessId, simPid);
+        Assert.False(IsRunning(simPid), $"the simulator process {simPid} outlived the demo");
+        Assert.Matches(@"command-to-ack \(frame handed to the socket → answer read\): p50 .*\(n=[1-9]\d*\)", text);
+        Assert.Matches(@"tick-to-ack \(trigger frame read → answer read\): p50 .*\(n=[1-9]\d*\)", text);
+        Assert.Matches(@"GCs since trading started \(after warm-up\): gen0 \d+, gen1 \d+, gen2 \d+; allocated \d+ KiB", text);
+    }
+
+    /// <summary>
+    /// The simulator child dies mid-run (SIGKILL): trading halts with a reason naming it, on /health, in the status
+    /// lines and on stderr, and the shutdown reports that the venue could not confirm.
+    /// </summary>
+    [Fact]
+    public async Task Demo_SimulatorProcessDies_HaltsWithTheReason()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var metricsUrl = new TaskCompletionSource<Uri>();
+        var simPid = new TaskCompletionSource<int>();
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 12, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, onMetrics: u => metricsUrl.SetResult(u), onSimulator: simPid.SetResult);
+        Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        int pid = await simPid.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using var http = new HttpClient();
+        var before = System.Net.HttpStatusCode.ServiceUnavailable;
+        for (int i = 0; i < 100 && before != System.Net.HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+            before = (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode;
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, before); // healthy (book live) before the venue dies
+        using (var sim = System.Diagnostics.Process.GetProcessById(pid))
+        {
+            sim.Kill();
+            await sim.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        string health = "";
+        for (int i = 0; i < 100 && !health.Contains("simulator process", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            health = await (await http.GetAsync(new Uri(baseUrl, "/health"))).Content.ReadAsStringAsync();
+        }
+        Assert.Contains($"venue: the simulator process (pid {pid}) exited", health);
+        Assert.StartsWith("unhealthy", health);
+        int rc = await demo.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.Equal(1, rc); // the venue could not confirm the cancels: not a clean shutdown
+        Assert.Contains($"error: the simulator process (pid {pid}) exited", error.ToString());
+        Assert.Contains("HALTED: venue: the simulator process", output.ToString());
+    }
+
+    private static long Count(string metrics, string summary)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(metrics, summary + @"_count (\d+)");
+        return m.Success ? long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

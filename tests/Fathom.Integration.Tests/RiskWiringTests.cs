@@ -741,7 +741,7 @@ public class RiskWiringTests
     /// <summary>
     /// Acks 300 ms late reduce (p99 over at least 6 answers passes 250 ms); once orders are quiet for 1 s,
     /// fast probes release it after the cool-down, and quotes go out again. Command-to-ack is recorded
-    /// per answer.
+    /// per answer (decision-to-answer).
     /// </summary>
     [Fact]
     public void AckLatency_SlowAcks_Reduce_FastProbesReleaseOnceOrdersAreQuiet()
@@ -751,8 +751,8 @@ public class RiskWiringTests
         var release = rig.LastAccountTransition();
         Assert.Equal((RiskState.Reducing, RiskState.Active, RiskTrigger.Release), (release.From, release.To, release.Trigger));
         Assert.True(release.TimeNs - probedNs >= Sec, $"released {(release.TimeNs - probedNs) / 1e6} ms after the probes");
-        Assert.Equal(rig.Risk.AnswerSamples, rig.Engine.Latency.CommandToAck.TotalCount);
-        Assert.InRange(rig.Engine.Latency.CommandToAck.GetMaxValue(), 299 * Ms, 302 * Ms);
+        Assert.Equal(rig.Risk.AnswerSamples, rig.Engine.Latency.DecisionToAnswer.TotalCount);
+        Assert.InRange(rig.Engine.Latency.DecisionToAnswer.GetMaxValue(), 299 * Ms, 302 * Ms);
 
         // Quotes go out again (that they are pulled again at once is the bug the skipped test below pins).
         int released = rig.Venue.Sent.Count;

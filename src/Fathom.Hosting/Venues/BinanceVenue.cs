@@ -40,6 +40,8 @@ public sealed class BinanceVenue(
         {
             gateway.TickToWire = latency.TickToWire;
             gateway.TickToWireQueued = latency.TickToWireQueued;
+            gateway.CommandToAck = latency.CommandToAck;
+            gateway.TickToAck = latency.TickToAck;
         }
         return gateway;
     }

@@ -118,14 +118,28 @@ public sealed partial class BinanceOrderGateway
         ReadOnlySpan<byte> body = bodyStart >= 0 ? frame[bodyStart..bodyEnd] : default;
         if (TryCompleteProbe(link, id, status, body))
             return;
-        if (TryTakePending(id, out var command, out bool late))
+        if (TryTakePending(id, out var command, out bool late, out long handedNs, out long triggerNs))
         {
             if (late)
                 Interlocked.Increment(ref _lateResponses);
+            else if (link is not null && command.Kind != CommandKind.Query)
+                RecordAnswerLatency(Volatile.Read(ref link.LastReceiveNs), handedNs, triggerNs);
             Complete(command, status, body, RetryAfterFromWsError(status, body));
             return;
         }
         CompleteControl(id, status, body);
+    }
+
+    /// <summary>
+    /// Command-to-ack (frame handed to the socket → the answer's frame read) and tick-to-ack (the triggering
+    /// frame's read stamp → the same), on the receive thread, from the stamp the receive loop took for this frame.
+    /// </summary>
+    private void RecordAnswerLatency(long readNs, long handedNs, long triggerNs)
+    {
+        if (CommandToAck is { } commandToAck && handedNs > 0)
+            commandToAck.RecordValue(Math.Clamp(readNs - handedNs, 1, commandToAck.HighestTrackableValue));
+        if (TickToAck is { } tickToAck && triggerNs > 0)
+            tickToAck.RecordValue(Math.Clamp(readNs - triggerNs, 1, tickToAck.HighestTrackableValue));
     }
 
     private TimeSpan? RetryAfterFromWsError(int status, ReadOnlySpan<byte> error)

@@ -13,6 +13,10 @@ public sealed partial class BinanceOrderGateway
         public long Id;
         public OrderCommand Command;
         public long SentTimestamp;
+        /// <summary>Monotonic ns when the frame was handed to the socket (command-to-ack starts here).</summary>
+        public long HandedNs;
+        /// <summary>The triggering frame's read stamp (tick-to-ack starts here), 0 when none.</summary>
+        public long TriggerNs;
         /// <summary>Reported StatusUnknown(Timeout) already; kept so a late answer is still delivered.</summary>
         public bool TimedOut;
         /// <summary>The connection it went out on (a rotation retires the old one once its answers are in).</summary>
@@ -202,7 +206,7 @@ public sealed partial class BinanceOrderGateway
                 LocalReject(command, RejectReason.InvalidRequest, 0, s_unknownInstrument);
                 return;
             }
-            RegisterPending(id, command, link);
+            RegisterPending(id, command, link, triggerStampNs);
             try
             {
                 if (inline)
@@ -225,8 +229,11 @@ public sealed partial class BinanceOrderGateway
         SendRest(command);
     }
 
-    private void RegisterPending(long id, in OrderCommand command, WsLink link)
+    private void RegisterPending(long id, in OrderCommand command, WsLink link, long triggerStampNs)
     {
+        // Taken before the lock and right before the write: "handed to the socket" (the lock is uncontended
+        // here; the receive thread holds it only to take a slot).
+        long handedNs = _monotonic.NowNanos();
         OrderCommand evicted = default;
         bool evict = false;
         lock (_pendingGate)
@@ -241,6 +248,8 @@ public sealed partial class BinanceOrderGateway
             slot.Id = id;
             slot.Command = command;
             slot.SentTimestamp = _time.GetTimestamp();
+            slot.HandedNs = handedNs;
+            slot.TriggerNs = triggerStampNs;
             slot.TimedOut = false;
             slot.Link = link;
         }
@@ -248,7 +257,7 @@ public sealed partial class BinanceOrderGateway
             ReportUnknown(evicted, UnknownCause.Timeout);
     }
 
-    private bool TryTakePending(long id, out OrderCommand command, out bool late)
+    private bool TryTakePending(long id, out OrderCommand command, out bool late, out long handedNs, out long triggerNs)
     {
         lock (_pendingGate)
         {
@@ -257,12 +266,15 @@ public sealed partial class BinanceOrderGateway
             {
                 command = slot.Command;
                 late = slot.TimedOut;
+                handedNs = slot.HandedNs;
+                triggerNs = slot.TriggerNs;
                 slot = default;
                 return true;
             }
         }
         command = default;
         late = false;
+        handedNs = triggerNs = 0;
         return false;
     }
 

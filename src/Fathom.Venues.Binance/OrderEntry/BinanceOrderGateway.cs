@@ -52,6 +52,16 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
 
     /// <summary>Tick-to-wire of frames the send thread wrote (queued behind another): written only by that thread.</summary>
     public HdrHistogram.LongHistogram? TickToWireQueued { get; set; }
+
+    /// <summary>
+    /// Command-to-ack: a WS API order frame handed to the socket → the venue's answer to it read (ack, reject,
+    /// cancel confirmed; queries and answers after a timeout are not samples). Written by the receive loop, the
+    /// one reader of the published connection (during a rotation the retiring one's loop may add a last few).
+    /// </summary>
+    public HdrHistogram.LongHistogram? CommandToAck { get; set; }
+
+    /// <summary>Tick-to-ack: the triggering frame's read stamp → the answer read, for commands a frame triggered.</summary>
+    public HdrHistogram.LongHistogram? TickToAck { get; set; }
     private readonly SemaphoreSlim _signal = new(0);
     private readonly ConcurrentQueue<(WsLink Link, byte[] Frame)> _controlFrames = new();
     private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
