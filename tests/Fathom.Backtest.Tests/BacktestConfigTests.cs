@@ -149,4 +149,27 @@ public sealed class BacktestConfigTests
 
         Assert.Contains("$.instruments[0].tickSize at line 1", ErrorsOf(json));
     }
+
+    [Fact]
+    public void Parse_SampleConfig_IsValidWithTheDataWhereverItIs()
+    {
+        string sample = Path.Combine(RepositoryRoot(), "samples", "backtest", "btcusdt-mm.json");
+        // The sample points at ../shared/data beside the repository; a worktree finds it elsewhere.
+        string text = File.ReadAllText(sample).Replace("../../../shared/data/binance/hftbacktest/spot/btcusdt_20240808.gz",
+            Fathom.Testing.SharedData.BinanceSpotDays[0], StringComparison.Ordinal);
+        Assert.NotEqual(File.ReadAllText(sample), text);
+
+        BacktestConfig config = BacktestConfig.Parse(text, sample);
+
+        Assert.Equal("market-maker", config.StrategyName);
+        Assert.Equal(Fathom.Testing.SharedData.BinanceSpotDays[0], Assert.Single(Assert.Single(config.Data).Files));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Fathom.slnx")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException("Fathom.slnx not found above " + AppContext.BaseDirectory);
+    }
 }
