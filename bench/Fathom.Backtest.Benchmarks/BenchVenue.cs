@@ -6,12 +6,12 @@ namespace Fathom.Backtest.Benchmarks;
 /// <summary>
 /// The benchmark's venue (SimulatedVenue is measured by its own benchmark): constant latencies, so arrivals and reports
 /// are each first in, first out; a place is acknowledged on arrival and rests; a resting order fills in full, as maker,
-/// when a recorded trade goes through its price; cancels and cancel-replaces apply on arrival. Steady state allocates
+/// when a recorded trade goes through its price; cancels, cancel-replaces and amends apply on arrival. Steady state allocates
 /// nothing (queues and the resting list only grow).
 /// </summary>
 internal sealed class BenchVenue(VenueModel model, IReportSink sink) : IBacktestVenue
 {
-    private enum ReportKind : byte { Ack, Canceled, Fill, Reject }
+    private enum ReportKind : byte { Ack, Canceled, Fill, Reject, Amended }
 
     private readonly Queue<(long At, OrderCommand Command)> _arrivals = new(256);
     private readonly Queue<(long At, ReportKind Kind, OrderCommand Order)> _reports = new(256);
@@ -86,20 +86,37 @@ internal sealed class BenchVenue(VenueModel model, IReportSink sink) : IBacktest
                 _resting.Add(placed);
                 Report(ReportKind.Ack, placed);
                 break;
+            case CommandKind.AmendQty:
+                int i = IndexOf(c.OrigClientOrderId);
+                if (i < 0)
+                {
+                    Report(ReportKind.Reject, c);
+                    break;
+                }
+                OrderCommand old = _resting[i];
+                // A size reduction keeps its place; the order goes by the amend's client id from now on.
+                _resting[i] = OrderCommand.From(new PlaceOrderCommand(old.InstrumentId, c.ClientOrderId, old.Side, old.Type, old.Price, c.Qty), old.IssuedNs);
+                Report(ReportKind.Amended, c);
+                break;
         }
+    }
+
+    private int IndexOf(ClientOrderId id)
+    {
+        for (int i = 0; i < _resting.Count; i++)
+            if (_resting[i].ClientOrderId == id)
+                return i;
+        return -1;
     }
 
     private bool Remove(ClientOrderId id)
     {
-        for (int i = 0; i < _resting.Count; i++)
-        {
-            if (_resting[i].ClientOrderId != id)
-                continue;
-            Report(ReportKind.Canceled, _resting[i]);
-            _resting.RemoveAt(i);
-            return true;
-        }
-        return false;
+        int i = IndexOf(id);
+        if (i < 0)
+            return false;
+        Report(ReportKind.Canceled, _resting[i]);
+        _resting.RemoveAt(i);
+        return true;
     }
 
     private void Deliver((long At, ReportKind Kind, OrderCommand Order) r)
@@ -115,6 +132,9 @@ internal sealed class BenchVenue(VenueModel model, IReportSink sink) : IBacktest
                 break;
             case ReportKind.Fill:
                 sink.OnFill(new FillReport(o.InstrumentId, o.ClientOrderId, 0, ++_tradeIds, o.Side, o.Price, o.Qty, o.Qty, 0, Qty.Zero, true, r.At));
+                break;
+            case ReportKind.Amended:
+                sink.OnAmended(new AmendedReport(o.InstrumentId, o.OrigClientOrderId, o.ClientOrderId, o.Qty, r.At));
                 break;
             case ReportKind.Reject:
                 ClientOrderId id = o.Kind == CommandKind.CancelReplace ? o.NewClientOrderId : o.OrigClientOrderId;

@@ -61,6 +61,9 @@ public sealed record BacktestSummary(IReadOnlyList<BacktestSummary.Instrument> I
         double virtualSeconds = (result.Run.EndNs - result.Run.StartNs) / 1e9;
         sb.Append(ci, $"{result.Run.Strategy}: {result.Run.Events:N0} events in {elapsed.TotalSeconds:F2} s ({result.Run.Events / seconds / 1e6:F2} M events/s), ");
         sb.Append(ci, $"{virtualSeconds:F1} s of market time, {result.Orders.Count:N0} orders, {result.Refusals.Count:N0} risk refusals\n");
+        if (result.Refusals.Count > 0)
+            sb.Append("  risk refusals by rule: ").AppendJoin(", ", result.Refusals.GroupBy(r => r.Rule).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{g.Key} {g.Count().ToString(ci)}")).Append('\n');
         foreach (Instrument i in Instruments)
             sb.Append(ci, $"  {i.Symbol}: {i.Fills:N0} fills ({i.MakerFills:N0} maker), volume {i.Volume:0.########}, realized PnL {i.RealizedPnl:0.########}, " +
                 $"fees {i.Fees:0.########}, net {i.RealizedPnl - i.Fees:0.########}, final position {i.Position:0.########}\n");

@@ -58,8 +58,9 @@ public static class Backtester
         var clock = new MonotonicClock(time);
         var core = new BinanceFeedCore(specs);
         var recorder = new BacktestRecorder(specs);
+        var riskTransitions = new List<string>();
         CoreParts parts = CoreComposition.Build(core, config.Core, clock, new InMemorySequenceReservation(),
-            orderObserver: recorder.OnTransition, catalog: catalog);
+            riskObserver: t => riskTransitions.Add(t.ToString()), orderObserver: recorder.OnTransition, catalog: catalog);
         TradingEngine engine = parts.Engine;
         recorder.Engine = engine;
         parts.Risk.RefusalObserver = recorder.OnRefusal;
@@ -163,7 +164,8 @@ public static class Backtester
                     config.Venue.Fees[i].Maker, config.Venue.Fees[i].Taker);
             var result = new BacktestResult(info, instruments, [.. recorder.Fills], recorder.Orders(), marks, [.. recorder.Refusals]);
             return new BacktestOutcome(result, engine.InputsProcessed, recorder.Acks, recorder.Rejects, recorder.Cancels,
-                recorder.Fills.Count, recorder.IllegalTransitions, engine.StrategyError, engine.HaltReason);
+                recorder.Fills.Count, recorder.IllegalTransitions, engine.StrategyError, engine.HaltReason, riskTransitions,
+                Counters(parts.Execution.Counters));
         }
         finally
         {
@@ -211,6 +213,9 @@ public static class Backtester
             }
         }
     }
+
+    private static string Counters(ExecutionCounters counters) =>
+        string.Join("\n", typeof(ExecutionCounters).GetFields().Select(f => $"{f.Name} {f.GetValue(counters)}"));
 
     private static MarketCursor? Next(MarketCursor[] cursors)
     {
