@@ -17,8 +17,9 @@ namespace Fathom.Backtest.Benchmarks;
 /// A backtest run, whole, on one core: both recorded BTCUSDT days (2024-08-08/09, hftbacktest's, about 10.8 minutes)
 /// through <see cref="Backtester.Run"/>, reported per market-data event (as the store benchmark counts them: one per
 /// level update, bookTicker and trade; 393,189 per pass). The rows split where the time goes: reading the store,
-/// applying it to the books, the whole core with a strategy that never trades, the whole core with the market
-/// maker, and the whole core from the JSON files (parsed twice: the venue's side and the core's).
+/// applying it to the books, the same with the analyzer (signals) in the feed path as the composition wires it, the
+/// whole core with a strategy that never trades, the whole core with the market maker, and the whole core from the
+/// JSON files (parsed twice: the venue's side and the core's).
 /// </summary>
 [Config(typeof(BacktestRunConfig))]
 public class BacktestRunBenchmarks
@@ -95,6 +96,19 @@ public class BacktestRunBenchmarks
     public long StoreIntoBooks()
     {
         var core = new BinanceFeedCore([_spec]);
+        using var reader = StoreReader.Open(_store);
+        MarketDataRouter router = core.Router;
+        reader.ReadAll(ref router);
+        return core.Books[0].Book.UpdateId;
+    }
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "store read + books + analyzer (no engine)")]
+    public long StoreIntoBooksAndSignals()
+    {
+        // The feed path as the composition wires it: the analyzer sees each level's old and new size.
+        var core = new BinanceFeedCore([_spec]);
+        var signals = new Fathom.Signals.SignalEngine();
+        core.Router.SetHandler(0, new Fathom.Signals.SignalFeed(core.Books[0], signals));
         using var reader = StoreReader.Open(_store);
         MarketDataRouter router = core.Router;
         reader.ReadAll(ref router);
