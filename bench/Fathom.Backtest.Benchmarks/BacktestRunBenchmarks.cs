@@ -32,6 +32,7 @@ public class BacktestRunBenchmarks
     private InstrumentSpec _spec = null!;
     private BacktestConfig _storeMaker = null!;
     private BacktestConfig _storeIdle = null!;
+    private BacktestConfig _storeIdleSlowTimer = null!;
     private BacktestConfig _jsonMaker = null!;
     private StrategyCatalog _catalog = null!;
     private long _fills;
@@ -48,6 +49,7 @@ public class BacktestRunBenchmarks
             BinanceStoreConverter.ConvertHftBacktest(SharedData.BinanceSpotDays, _spec, 1000, output);
         _storeMaker = Config("market-maker", "fathom-store", [_store]);
         _storeIdle = Config("idle", "fathom-store", [_store]);
+        _storeIdleSlowTimer = _storeIdle with { TimerPeriodNs = 1_000_000_000 };
         foreach (BacktestConfig config in new[] { _storeMaker, _storeIdle, _jsonMaker })
         {
             BacktestResult result = Backtester.Run(config, Venue, _catalog);
@@ -117,6 +119,9 @@ public class BacktestRunBenchmarks
 
     [Benchmark(OperationsPerInvoke = Events, Description = "whole core, store, strategy that never trades")]
     public long WholeCoreStoreIdle() => Backtester.Run(_storeIdle, Venue, _catalog).Run.Events;
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "whole core, store, never trades, engine timer every 1 s (not 20 ms)")]
+    public long WholeCoreStoreIdleSlowTimer() => Backtester.Run(_storeIdleSlowTimer, Venue, _catalog).Run.Events;
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events, Description = "whole core, store, market maker")]
     public long WholeCoreStoreMarketMaker()
