@@ -33,11 +33,6 @@ internal static class BacktestCommand
         Func<IReadOnlyList<InstrumentSpec>, VenueModel, IReportSink, IBacktestVenue>? venueFactory, StrategyCatalog? catalog,
         TextWriter output, TextWriter error, CancellationToken cancel)
     {
-        if (venueFactory is null)
-        {
-            error.WriteLine($"error: this build of fathom has no simulated venue ({SimulatedVenueType} is not in Fathom.Backtest)");
-            return CliErrors.ExitFailure;
-        }
         BacktestConfig config;
         try
         {
@@ -48,6 +43,11 @@ internal static class BacktestCommand
             foreach (string e in ex.Errors)
                 error.WriteLine("error: " + e);
             return CliErrors.ExitInput;
+        }
+        if (venueFactory is null)
+        {
+            error.WriteLine($"error: this build of fathom has no simulated venue ({SimulatedVenueType} is not in Fathom.Backtest)");
+            return CliErrors.ExitFailure;
         }
         output.Write(config.Describe());
         var wall = Stopwatch.StartNew();
