@@ -109,4 +109,43 @@ public sealed class BacktesterTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Run_FathomRecordingOfTheSameDay_GivesTheSameResultAsTheJson()
+    {
+        string dir = Directory.CreateTempSubdirectory("fathom-bt-").FullName;
+        try
+        {
+            // The day as `fathom record` would have written it: each frame and the snapshot with its receive time.
+            string recording = Path.Combine(dir, "btcusdt.fathomrec");
+            using (var writer = Fathom.MarketData.RecordingWriter.Create(recording))
+            {
+                foreach (byte[] line in SharedData.ReadLines(SharedData.BinanceSpotDays[0]))
+                {
+                    int space = Array.IndexOf(line, (byte)' ');
+                    long receiveNs = long.Parse(line.AsSpan(0, space), System.Globalization.CultureInfo.InvariantCulture);
+                    ReadOnlySpan<byte> json = line.AsSpan(space + 1);
+                    Assert.True(json.StartsWith("{\"lastUpdateId\""u8)
+                        ? writer.TryAppendSnapshot(receiveNs, "BTCUSDT", 1000, json)
+                        : writer.TryAppendFrame(receiveNs, json, 1));
+                    if (writer.RecordsAppended % 1000 == 0)
+                        writer.Flush();
+                }
+            }
+            BacktestConfig fromJson = BacktestConfigs.Parse(BacktestConfigs.MarketMaker(end: "2024-08-08T23:56:30Z"));
+            JsonObject recordingJson = BacktestConfigs.MarketMaker(end: "2024-08-08T23:56:30Z");
+            recordingJson["data"] = new JsonArray(new JsonObject { ["kind"] = "fathom-recording", ["files"] = new JsonArray(recording) });
+            BacktestConfig fromRecording = BacktestConfigs.Parse(recordingJson);
+
+            BacktestResult a = BacktestConfigs.Run(fromJson, out _).Result;
+            BacktestResult b = BacktestConfigs.Run(fromRecording, out _).Result;
+
+            Assert.True(a.Fills.Count > 0);
+            Assert.Equal(BacktestResultJson.Serialize(a), BacktestResultJson.Serialize(b));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
