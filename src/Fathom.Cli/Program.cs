@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(RecordCommand.Create(output, error));
         root.Subcommands.Add(ConvertCommand.Create(output, error));
         root.Subcommands.Add(ReplayCommand.Create(output, error));
+        root.Subcommands.Add(BacktestCommand.Create(output, error));
         root.Subcommands.Add(StateCommand.Create(output, error));
         root.Subcommands.Add(ClusterCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));

@@ -120,6 +120,12 @@ public sealed class RiskManager
     public int InFlightCount => _inFlightCount;
     public long LastFeedLagExcessNs => _lastFeedLagExcessNs;
 
+    /// <summary>
+    /// Sees every refused new order (instrument, the rule, the time), on the core thread, after it is counted:
+    /// the backtester's record of refusals by rule. Refusals are not the hot path; null costs one test.
+    /// </summary>
+    public Action<int, RiskDecision, long>? RefusalObserver { get; set; }
+
     // ---------------------------------------------------------------- pre-trade
 
     /// <summary>
@@ -131,7 +137,10 @@ public sealed class RiskManager
         Counters.Checks++;
         var decision = Decide(check, nowNs);
         if (decision != RiskDecision.Allowed)
+        {
             Counters.Refused(decision);
+            RefusalObserver?.Invoke(check.InstrumentId, decision, nowNs);
+        }
         return decision;
     }
 

@@ -1,0 +1,244 @@
+using Fathom.Core;
+using Fathom.Engine;
+using Fathom.Execution;
+using Fathom.Gateway.Abstractions;
+using Fathom.Hosting;
+using Fathom.MarketData;
+using Fathom.Venues.Binance;
+
+namespace Fathom.Backtest;
+
+/// <summary>
+/// Runs a backtest: the production core (<see cref="CoreComposition.Build"/> on a Binance feed core: book sync,
+/// signals, the strategy, execution, risk, the engine) on recorded data in virtual time, against a simulated venue.
+/// </summary>
+/// <remarks>
+/// <para>Time: a <see cref="ManualTimeProvider"/> is the core's clock, and virtual time is Unix nanoseconds of the
+/// recording's local clock. Nothing reads the wall clock, and nothing runs on another thread, so the same config gives
+/// the same result, byte for byte, as fast as one core allows.</para>
+/// <para>One merged event loop on the calling thread. Each recorded message is delivered twice: to the venue at
+/// exchange time (its levels and trades, <see cref="IBacktestVenue.OnLevel"/>, <see cref="IBacktestVenue.OnTrade"/>) and
+/// to the feed core at the core's time (exchange time plus the feed latency; the raw frame through
+/// <see cref="BinanceFeedCore.ApplyFrame"/> for JSON data, the store's records through the feed core's router), after
+/// which the engine runs, as live. The engine's timer input runs every <see cref="BacktestConfig.TimerPeriodNs"/> of
+/// virtual time (risk windows, kill switches, strategy timers), a new trading day starts when the virtual day turns,
+/// and the venue does what is due (an order reaching the matching engine, a report reaching the core) through
+/// <see cref="IBacktestVenue.AdvanceTo"/>, which is called before anything else stamped at a time. At equal times the
+/// order is: the venue's own events, the start, the venue's market data, the core's market data, the engine timer,
+/// the marks. Reports the venue sends reach the engine through its one door and are processed at once, each as an
+/// input of its own, so the core sees them in order.</para>
+/// </remarks>
+public static class Backtester
+{
+    private const int ProgressEvery = 1 << 16;
+
+    /// <summary>
+    /// Runs <paramref name="config"/> to the end of its data (or <see cref="BacktestConfig.EndNs"/>) and returns what it produced.
+    /// </summary>
+    /// <param name="venueFactory">Builds the simulated venue for the instruments and model; it reports into the sink it is given.</param>
+    /// <param name="catalog">The strategies (the built-in ones when null; a host's catalog has the user's too).</param>
+    /// <param name="progress">Called every 65,536 loop steps on this thread (the caller decides what to print, and how often).</param>
+    /// <exception cref="InvalidDataException">A data file is damaged or not of its kind (the message names the file and line).</exception>
+    public static BacktestResult Run(BacktestConfig config,
+        Func<IReadOnlyList<InstrumentSpec>, VenueModel, IReportSink, IBacktestVenue> venueFactory,
+        StrategyCatalog? catalog = null, Action<BacktestProgress>? progress = null, CancellationToken cancel = default) =>
+        Execute(config, venueFactory, catalog, progress, cancel).Result;
+
+    /// <summary>As <see cref="Run"/>, with what the core and the venue counted on the way (for summaries and checks).</summary>
+    public static BacktestOutcome Execute(BacktestConfig config,
+        Func<IReadOnlyList<InstrumentSpec>, VenueModel, IReportSink, IBacktestVenue> venueFactory,
+        StrategyCatalog? catalog = null, Action<BacktestProgress>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(venueFactory);
+        IReadOnlyList<InstrumentSpec> specs = config.Specs;
+
+        // The core, composed as live; its clock reads Unix ns of the data once advanced (origin: 1 s after the epoch).
+        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch.AddSeconds(1));
+        var clock = new MonotonicClock(time);
+        var core = new BinanceFeedCore(specs);
+        var recorder = new BacktestRecorder(specs);
+        var riskTransitions = new List<string>();
+        CoreParts parts = CoreComposition.Build(core, config.Core, clock, new InMemorySequenceReservation(),
+            riskObserver: t => riskTransitions.Add(t.ToString()), orderObserver: recorder.OnTransition, catalog: catalog);
+        TradingEngine engine = parts.Engine;
+        recorder.Engine = engine;
+        parts.Risk.RefusalObserver = recorder.OnRefusal;
+        IBacktestVenue venue = venueFactory(specs, config.Venue, recorder)
+            ?? throw new InvalidOperationException("the venue factory returned null");
+        engine.AttachGateway(venue);
+
+        var venueCursors = new List<MarketCursor>();
+        var coreCursors = new List<MarketCursor>();
+        var marks = new List<MarkSample>();
+        try
+        {
+            foreach (BacktestDataSource source in config.Data)
+                Open(source, config, core, venue, venueCursors, coreCursors);
+            MarketCursor[] venueSide = [.. venueCursors];
+            MarketCursor[] coreSide = [.. coreCursors];
+
+            long firstNs = Math.Min(MinNs(venueSide), MinNs(coreSide));
+            long startNs = Math.Max(config.StartNs, firstNs == long.MaxValue ? 0 : firstNs);
+            long endNs = config.EndNs;
+            long now = long.MinValue;
+            bool started = false;
+            long nextTimer = long.MaxValue, nextMark = long.MaxValue;
+            long day = -1;
+            long steps = 0;
+            long dayOffset = config.Core.Limits.TradingDayStartOffsetNs;
+            while (true)
+            {
+                if ((++steps & 4095) == 0)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    if (progress is not null && (steps & (ProgressEvery - 1)) == 0)
+                        progress(new BacktestProgress(Events(venueSide), firstNs, now, recorder.Fills.Count));
+                }
+                // Follow-ups the venue scheduled at the current time (zero latency) come before anything else at it.
+                if (venue.NextEventNs <= now)
+                {
+                    lock (core.CoreLock)
+                        venue.AdvanceTo(now);
+                    continue;
+                }
+                MarketCursor? nextVenue = Next(venueSide);
+                MarketCursor? nextCore = Next(coreSide);
+                long tv = nextVenue?.NextNs ?? long.MaxValue;
+                long tc = nextCore?.NextNs ?? long.MaxValue;
+                long tData = Math.Min(tv, tc);
+                if (tData == long.MaxValue || tData > endNs)
+                    break;
+                long tStart = started ? long.MaxValue : startNs;
+                long t = Math.Min(Math.Min(tData, venue.NextEventNs), Math.Min(Math.Min(nextTimer, nextMark), tStart));
+                if (t > now)
+                {
+                    // A new moment: the clock moves, then the venue does everything due up to it, before the core sees anything.
+                    now = t;
+                    time.AdvanceToNanos(t);
+                    lock (core.CoreLock)
+                        venue.AdvanceTo(t);
+                    continue;
+                }
+                if (!started && tStart <= now)
+                {
+                    started = true;
+                    engine.Start();
+                    day = TradingDay.IndexOf(time.GetUtcNow(), dayOffset);
+                    engine.StartNewDay(day);
+                    nextTimer = now + config.TimerPeriodNs;
+                    nextMark = now;
+                }
+                else if (tv <= now)
+                    nextVenue!.Dispatch();
+                else if (tc <= now)
+                    nextCore!.Dispatch();
+                else if (nextTimer <= now)
+                {
+                    long today = TradingDay.IndexOf(time.GetUtcNow(), dayOffset);
+                    if (today != day)
+                    {
+                        day = today;
+                        engine.StartNewDay(today);
+                    }
+                    engine.OnTimer();
+                    nextTimer += config.TimerPeriodNs;
+                }
+                else if (nextMark <= now)
+                {
+                    SampleMarks(core, now, marks);
+                    nextMark += config.MarkIntervalNs;
+                }
+            }
+
+            long events = Events(venueSide);
+            progress?.Invoke(new BacktestProgress(events, firstNs, now, recorder.Fills.Count));
+            var info = new BacktestRunInfo(config.StrategyName, config.StrategyParameters,
+                firstNs == long.MaxValue ? 0 : startNs, now == long.MinValue ? 0 : now, events,
+                config.LatencyDescription, config.QueueDescription, config.MarkIntervalNs);
+            var instruments = new BacktestInstrument[specs.Count];
+            for (int i = 0; i < instruments.Length; i++)
+                instruments[i] = new BacktestInstrument(i, specs[i].Symbol,
+                    BacktestRecorder.ToDecimal(specs[i].TickSize.Raw, specs[i].PriceDecimals),
+                    BacktestRecorder.ToDecimal(specs[i].StepSize.Raw, specs[i].QtyDecimals),
+                    config.Venue.Fees[i].Maker, config.Venue.Fees[i].Taker);
+            var result = new BacktestResult(info, instruments, [.. recorder.Fills], recorder.Orders(), marks, [.. recorder.Refusals]);
+            return new BacktestOutcome(result, engine.InputsProcessed, recorder.Acks, recorder.Rejects, recorder.Cancels,
+                recorder.Fills.Count, recorder.IllegalTransitions, engine.StrategyError, engine.HaltReason, riskTransitions,
+                Counters(parts.Execution.Counters));
+        }
+        finally
+        {
+            foreach (MarketCursor c in venueCursors)
+                c.Dispose();
+            foreach (MarketCursor c in coreCursors)
+                c.Dispose();
+        }
+    }
+
+    private static void Open(BacktestDataSource source, BacktestConfig config, BinanceFeedCore core, IBacktestVenue venue,
+        List<MarketCursor> venueCursors, List<MarketCursor> coreCursors)
+    {
+        IReadOnlyList<InstrumentSpec> specs = config.Specs;
+        long offset = ClockOffset.Of(source, specs);
+        long[] tickRaw = [.. specs.Select(s => s.TickSize.Raw)];
+        switch (source.Kind)
+        {
+            case BacktestDataKind.FathomStore:
+                venueCursors.Add(new StoreCursor(source.Files, specs, new MessageClock(config.FeedLatency, offset), null, venue, tickRaw));
+                coreCursors.Add(new StoreCursor(source.Files, specs, new MessageClock(config.FeedLatency, offset), core, null, tickRaw));
+                break;
+            default:
+                var symbols = new BinanceSymbolTable();
+                foreach (InstrumentSpec spec in specs)
+                    symbols.Add(spec);
+                venueCursors.Add(new JsonVenueCursor(ClockOffset.Reader(source, specs), new MessageClock(config.FeedLatency, offset), symbols, venue, tickRaw));
+                coreCursors.Add(new JsonCoreCursor(ClockOffset.Reader(source, specs), new MessageClock(config.FeedLatency, offset), core));
+                break;
+        }
+    }
+
+    private static void SampleMarks(BinanceFeedCore core, long now, List<MarkSample> marks)
+    {
+        lock (core.CoreLock)
+        {
+            for (int i = 0; i < core.Books.Count; i++)
+            {
+                BookSync sync = core.Books[i];
+                EffectiveTop top = sync.Top;
+                if (!sync.IsLive || !top.IsTwoSided)
+                    continue;
+                long sum = sync.Book.PriceOf(top.BidTick).Raw + sync.Book.PriceOf(top.AskTick).Raw;
+                marks.Add(new MarkSample(now, i, BacktestRecorder.ToDecimal(sum, core.Symbols[i].Spec.PriceDecimals) / 2));
+            }
+        }
+    }
+
+    private static string Counters(ExecutionCounters counters) =>
+        string.Join("\n", typeof(ExecutionCounters).GetFields().Select(f => $"{f.Name} {f.GetValue(counters)}"));
+
+    private static MarketCursor? Next(MarketCursor[] cursors)
+    {
+        MarketCursor? best = null;
+        foreach (MarketCursor c in cursors)
+            if (best is null || c.NextNs < best.NextNs)
+                best = c;
+        return best;
+    }
+
+    private static long MinNs(MarketCursor[] cursors)
+    {
+        long min = long.MaxValue;
+        foreach (MarketCursor c in cursors)
+            min = Math.Min(min, c.NextNs);
+        return min;
+    }
+
+    private static long Events(MarketCursor[] cursors)
+    {
+        long n = 0;
+        foreach (MarketCursor c in cursors)
+            n += c.Events;
+        return n;
+    }
+}

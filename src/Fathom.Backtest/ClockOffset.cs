@@ -1,0 +1,76 @@
+using Fathom.Core;
+using Fathom.MarketData;
+
+namespace Fathom.Backtest;
+
+/// <summary>
+/// Opens a data source's messages and finds its clock offset: the smallest (local receive − exchange event time) over
+/// the messages that carry an event time, the shift that puts exchange times on the recording's clock (see
+/// <see cref="MessageClock"/>). One pass over the data before the run.
+/// </summary>
+internal static class ClockOffset
+{
+    public static RawMessageReader Reader(BacktestDataSource source, IReadOnlyList<InstrumentSpec> specs) => source.Kind switch
+    {
+        BacktestDataKind.HftBacktest => new HftBacktestMessages(source.Files, source.Instrument, source.SnapshotDepth),
+        BacktestDataKind.FathomRecording => new RecordingMessages(source.Files,
+            specs.Select((s, i) => (s.Symbol, i)).ToDictionary(p => p.Symbol, p => p.i, StringComparer.Ordinal)),
+        _ => throw new ArgumentException($"{source.Kind} is not a JSON source", nameof(source)),
+    };
+
+    public static long Of(BacktestDataSource source, IReadOnlyList<InstrumentSpec> specs)
+    {
+        long min = long.MaxValue;
+        if (source.Kind == BacktestDataKind.FathomStore)
+        {
+            var handler = new MinLag();
+            foreach (string file in source.Files)
+            {
+                using var reader = OpenStore(file);
+                reader.ReadAll(ref handler);
+            }
+            min = handler.Min;
+        }
+        else
+        {
+            using RawMessageReader reader = Reader(source, specs);
+            while (reader.Read())
+                if (reader.ExchangeMs > 0)
+                    min = Math.Min(min, reader.ReceiveNs - reader.ExchangeMs * 1_000_000);
+        }
+        return min == long.MaxValue ? 0 : min;
+    }
+
+    private static StoreReader OpenStore(string file)
+    {
+        try
+        {
+            return StoreReader.Open(file);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"{file}: {ex.Message}", ex);
+        }
+    }
+
+    private struct MinLag : IMarketDataHandler
+    {
+        public MinLag() { }
+
+        public long Min = long.MaxValue;
+
+        private void Sample(long exchangeMs, long receiveNs)
+        {
+            if (exchangeMs > 0)
+                Min = Math.Min(Min, receiveNs - exchangeMs * 1_000_000);
+        }
+
+        public void OnBookDelta(in BookDelta delta) => Sample(delta.ExchangeTimeMs, delta.ReceiveTimeNs);
+        public void OnBookSnapshot(in BookSnapshot snapshot) => Sample(snapshot.ExchangeTimeMs, snapshot.ReceiveTimeNs);
+        public void OnTopOfBook(in TopOfBook top) => Sample(top.ExchangeTimeMs, top.ReceiveTimeNs);
+        public void OnTrade(in Trade trade) => Sample(trade.ExchangeTimeMs, trade.ReceiveTimeNs);
+        public void OnServerShutdown(long exchangeTimeMs, long receiveTimeNs) { }
+        public void OnBookGridChanged(int instrumentId, long newTickRaw) { }
+        public void OnMessageError(int instrumentId, MarketDataError error, long receiveTimeNs) { }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using Fathom.Core;
+using Fathom.Hosting;
+using Fathom.Testing;
+using Fathom.Venues.Binance;
+using Xunit;
+
+namespace Fathom.Backtest.Tests;
+
+public sealed class BacktesterTests
+{
+    [Fact]
+    public void Run_StrategyTimer_FiresAtVirtualTimeThroughTheWholeRecording()
+    {
+        var fired = new List<long>();
+        TimerProbe? probe = null;
+        var catalog = StrategyCatalog.CreateDefault().Add("timer-probe", args => probe = new TimerProbe(args.InstrumentIds, fired));
+        JsonObject json = BacktestConfigs.MarketMaker(end: null, files: SharedData.BinanceSpotDays);
+        json["strategy"] = new JsonObject { ["name"] = "timer-probe" };
+        BacktestConfig config = BacktestConfigs.Parse(json, catalog);
+
+        BacktestResult result = BacktestConfigs.Run(config, out _, catalog).Result;
+
+        // The strategy started at the first message's virtual time (the venue sees it first, at exchange time on the
+        // recording's clock: a few ms before it was received), not the wall clock's.
+        Assert.Equal(result.Run.StartNs, probe!.StartedNs);
+        Assert.InRange(result.Run.StartNs, BacktestConfigs.FirstMessageNs - 50_000_000, BacktestConfigs.FirstMessageNs);
+        // Each fire is due one period after the last, and comes with the next engine timer input (every 20 ms).
+        long previous = probe.StartedNs;
+        foreach (long t in fired)
+        {
+            Assert.InRange(t - previous, TimerProbe.PeriodNs, TimerProbe.PeriodNs + config.TimerPeriodNs);
+            previous = t;
+        }
+        // About 10.8 minutes of recording: one fire a second, all of it run in this test.
+        long span = result.Run.EndNs - result.Run.StartNs;
+        Assert.InRange(span, 10 * 60_000_000_000L, 11 * 60_000_000_000L);
+        Assert.InRange(fired.Count, span / (TimerProbe.PeriodNs + config.TimerPeriodNs), span / TimerProbe.PeriodNs);
+        Assert.Empty(result.Orders);
+    }
+
+    [Fact]
+    public void Run_MarketMakerOnRecordedDay_ResultMatchesWhatTheVenueReported()
+    {
+        // The whole first file: 2024-08-08 23:54:13.937 to 23:59:59.999.
+        BacktestConfig config = BacktestConfigs.Parse(BacktestConfigs.MarketMaker(end: null));
+
+        BacktestOutcome outcome = BacktestConfigs.Run(config, out TradeThroughVenue venue);
+        BacktestResult result = outcome.Result;
+
+        Assert.Null(outcome.StrategyError);
+        Assert.Null(outcome.HaltReason);
+        Assert.Equal(0, outcome.IllegalTransitions);
+        Assert.False(venue.SawTimeGoBack);
+        Assert.True(result.Fills.Count > 0, "the market maker got no fill in six minutes of BTCUSDT");
+        Assert.Equal(venue.FillsSent, result.Fills.Count);
+        // One order row per new order the core sent (a place, or a cancel-replace's new leg).
+        Assert.Equal(venue.PlacesReceived, result.Orders.Count);
+        Assert.Equal(venue.AcksSent, result.Orders.Count(o => o.AckNs > 0));
+        Assert.Equal(venue.FillsSent, result.Orders.Count(o => o.Outcome == BacktestOrderOutcome.Filled));
+        Assert.Equal(venue.CancelsSent, result.Orders.Count(o => o.Outcome == BacktestOrderOutcome.Canceled));
+        Assert.Equal(result.Fills.Sum(f => f.Qty), result.Orders.Sum(o => o.FilledQty));
+        Assert.All(result.Orders, o => Assert.True(o.AckNs == 0 || o.AckNs >= o.SentNs + 4_000_000, "an ack came back faster than 2 + 2 ms"));
+        Assert.All(result.Fills, f => Assert.Equal(Math.Round(f.Price * f.Qty * 0.0001m, 8), f.Fee));
+        // Time order, inside the window; marks once a second while the book was live.
+        Assert.True(result.Fills.Zip(result.Fills.Skip(1)).All(p => p.First.TimeNs <= p.Second.TimeNs));
+        Assert.InRange(result.Marks.Count, 340, 347);
+        Assert.All(result.Marks, m => Assert.InRange(m.Mid, 60_000m, 63_000m));
+        // Events as the store benchmark counts them: every level the venue was given, every trade, and the file's
+        // 28,040 bookTicker messages (docs: PROVENANCE.md), which are the core's business only.
+        Assert.Equal(9_757, venue.Trades);
+        Assert.Equal(venue.Levels + venue.Trades + 28_040, result.Run.Events);
+    }
+
+    [Fact]
+    public void Run_SameConfigTwice_GivesByteIdenticalResultJson()
+    {
+        BacktestConfig config = BacktestConfigs.Parse(BacktestConfigs.MarketMaker(end: "2024-08-08T23:56:30Z"));
+
+        byte[] first = BacktestResultJson.Serialize(BacktestConfigs.Run(config, out _).Result);
+        byte[] second = BacktestResultJson.Serialize(BacktestConfigs.Run(config, out _).Result);
+
+        Assert.True(BacktestResultJson.Deserialize(first).Fills.Count > 0);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Run_BinaryStoreOfTheSameDay_GivesTheSameResultAsTheJson()
+    {
+        string dir = Directory.CreateTempSubdirectory("fathom-bt-").FullName;
+        try
+        {
+            string store = Path.Combine(dir, "btcusdt_20240808.fathomstore");
+            BacktestConfig json = BacktestConfigs.Parse(BacktestConfigs.MarketMaker(end: "2024-08-08T23:56:30Z"));
+            using (var output = File.Create(store))
+                BinanceStoreConverter.ConvertHftBacktest([SharedData.BinanceSpotDays[0]], json.Specs[0], 1000, output);
+            JsonObject storeJson = BacktestConfigs.MarketMaker(end: "2024-08-08T23:56:30Z");
+            storeJson["data"] = new JsonArray(new JsonObject { ["kind"] = "fathom-store", ["files"] = new JsonArray(store) });
+            BacktestConfig fromStore = BacktestConfigs.Parse(storeJson);
+
+            BacktestResult a = BacktestConfigs.Run(json, out _).Result;
+            BacktestResult b = BacktestConfigs.Run(fromStore, out _).Result;
+
+            Assert.True(a.Fills.Count > 0);
+            Assert.Equal(BacktestResultJson.Serialize(a), BacktestResultJson.Serialize(b));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Run_FathomRecordingOfTheSameDay_GivesTheSameResultAsTheJson()
+    {
+        string dir = Directory.CreateTempSubdirectory("fathom-bt-").FullName;
+        try
+        {
+            // The day as `fathom record` would have written it: each frame and the snapshot with its receive time.
+            string recording = Path.Combine(dir, "btcusdt.fathomrec");
+            using (var writer = Fathom.MarketData.RecordingWriter.Create(recording))
+            {
+                foreach (byte[] line in SharedData.ReadLines(SharedData.BinanceSpotDays[0]))
+                {
+                    int space = Array.IndexOf(line, (byte)' ');
+                    long receiveNs = long.Parse(line.AsSpan(0, space), System.Globalization.CultureInfo.InvariantCulture);
+                    ReadOnlySpan<byte> json = line.AsSpan(space + 1);
+                    Assert.True(json.StartsWith("{\"lastUpdateId\""u8)
+                        ? writer.TryAppendSnapshot(receiveNs, "BTCUSDT", 1000, json)
+                        : writer.TryAppendFrame(receiveNs, json, 1));
+                    if (writer.RecordsAppended % 1000 == 0)
+                        writer.Flush();
+                }
+            }
+            BacktestConfig fromJson = BacktestConfigs.Parse(BacktestConfigs.MarketMaker(end: "2024-08-08T23:56:30Z"));
+            JsonObject recordingJson = BacktestConfigs.MarketMaker(end: "2024-08-08T23:56:30Z");
+            recordingJson["data"] = new JsonArray(new JsonObject { ["kind"] = "fathom-recording", ["files"] = new JsonArray(recording) });
+            BacktestConfig fromRecording = BacktestConfigs.Parse(recordingJson);
+
+            BacktestResult a = BacktestConfigs.Run(fromJson, out _).Result;
+            BacktestResult b = BacktestConfigs.Run(fromRecording, out _).Result;
+
+            Assert.True(a.Fills.Count > 0);
+            Assert.Equal(BacktestResultJson.Serialize(a), BacktestResultJson.Serialize(b));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
