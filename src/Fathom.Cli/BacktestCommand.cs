@@ -1,7 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Reflection;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
 using Fathom.Backtest;
+using Fathom.Backtest.Report;
+using Fathom.Backtest.Sweeps;
+using Fathom.Backtest.Venue;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
 using Fathom.Hosting;
@@ -9,28 +14,43 @@ using Fathom.Hosting;
 namespace Fathom.Cli;
 
 /// <summary>
-/// <c>fathom backtest --config bt.json [--out DIR]</c>: runs the production core on recorded data in virtual time
-/// against the simulated venue (<see cref="Backtester"/>), prints a short summary (events and rate, fills, realized
-/// PnL, fees, final position) and writes <c>result.json</c> into <c>--out</c>. A progress line goes to stderr about
-/// every 2 s of wall time while it runs.
+/// <c>fathom backtest --config bt.json [--out DIR] [--set path=v1,v2 …] [--parallel N]</c>: runs the production core on
+/// recorded data in virtual time against the simulated venue (<see cref="Backtester"/>, <see cref="SimulatedVenue"/>).
+/// One run prints its summary and, with <c>--out</c>, writes <c>report.html</c>, <c>fills.csv</c>, <c>orders.csv</c>,
+/// <c>summary.json</c> and <c>result.json</c>; a progress line goes to stderr about every 2 s of wall time. With
+/// <c>--set</c>, the grid of every combination runs on all cores and one comparison table is printed (and written
+/// as <c>sweep.csv</c>, with each point's files in <c>point-N/</c>).
 /// </summary>
 internal static class BacktestCommand
 {
-    /// <summary>The simulated venue's type (from the backtest library); the command builds it through its constructor.</summary>
-    internal const string SimulatedVenueType = "Fathom.Backtest.Venue.SimulatedVenue";
+    /// <summary>The venue every backtest trades against.</summary>
+    internal static readonly Func<IReadOnlyList<InstrumentSpec>, VenueModel, IReportSink, IBacktestVenue> Venue =
+        static (specs, model, sink) => new SimulatedVenue(specs, model, sink);
 
     public static Command Create(TextWriter output, TextWriter error)
     {
         var config = new Option<FileInfo>("--config") { Description = "The backtest config (JSON; see docs/backtesting.md).", Required = true };
-        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for result.json (created if missing); nothing is written without it." };
-        var command = new Command("backtest", "Run a strategy on recorded data in virtual time against the simulated venue.") { config, outDir };
-        command.SetAction((parse, cancel) => Task.FromResult(Run(parse.GetValue(config)!, parse.GetValue(outDir), FindVenue(), null, output, error, cancel)));
+        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Folder for report.html, fills.csv, orders.csv, summary.json and result.json (created if missing); nothing is written without it." };
+        var sets = new Option<string[]>("--set")
+        {
+            Description = "Sweep a config value over a list, e.g. --set strategy.halfSpreadTicks=1,2,3 (repeat for a grid; every combination runs).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var parallel = new Option<int>("--parallel") { Description = "Sweep points run at once (default: the machine's cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("backtest", "Run a strategy on recorded data in virtual time against the simulated venue.") { config, outDir, sets, parallel };
+        command.SetAction((parse, cancel) =>
+        {
+            string[] grid = parse.GetValue(sets) ?? [];
+            return Task.FromResult(grid.Length == 0
+                ? Run(parse.GetValue(config)!, parse.GetValue(outDir), Venue, null, output, error, cancel)
+                : Sweep(parse.GetValue(config)!, grid, parse.GetValue(parallel), parse.GetValue(outDir), Venue, null, output, error, cancel));
+        });
         return command;
     }
 
     /// <summary>Runs one backtest; 0 on success, 2 for bad input (the config, a data file).</summary>
     internal static int Run(FileInfo configFile, DirectoryInfo? outDir,
-        Func<IReadOnlyList<InstrumentSpec>, VenueModel, IReportSink, IBacktestVenue>? venueFactory, StrategyCatalog? catalog,
+        Func<IReadOnlyList<InstrumentSpec>, VenueModel, IReportSink, IBacktestVenue> venueFactory, StrategyCatalog? catalog,
         TextWriter output, TextWriter error, CancellationToken cancel)
     {
         BacktestConfig config;
@@ -43,11 +63,6 @@ internal static class BacktestCommand
             foreach (string e in ex.Errors)
                 error.WriteLine("error: " + e);
             return CliErrors.ExitInput;
-        }
-        if (venueFactory is null)
-        {
-            error.WriteLine($"error: this build of fathom has no simulated venue ({SimulatedVenueType} is not in Fathom.Backtest)");
-            return CliErrors.ExitFailure;
         }
         output.Write(config.Describe());
         var wall = Stopwatch.StartNew();
@@ -72,28 +87,121 @@ internal static class BacktestCommand
         }
         wall.Stop();
         BacktestResult result = outcome.Result;
-        output.Write(BacktestSummary.Of(result).Describe(result, wall.Elapsed));
+        BacktestSummary summary = BacktestReport.Summarize(result);
+        output.Write(Describe(result, summary, wall.Elapsed));
         if (outcome.StrategyError is not null)
             output.WriteLine($"  strategy halted: {outcome.StrategyError}");
         if (outcome.HaltReason is not null)
             output.WriteLine($"  trading halted: {outcome.HaltReason}");
         if (outDir is not null)
         {
-            Directory.CreateDirectory(outDir.FullName);
-            string path = Path.Combine(outDir.FullName, "result.json");
-            BacktestResultJson.Write(result, path);
-            output.WriteLine($"  wrote {path}");
+            WriteFiles(result, summary, outDir.FullName);
+            output.WriteLine($"  wrote {Path.Combine(outDir.FullName, "report.html")}, fills.csv, orders.csv, summary.json, result.json");
+        }
+        else
+        {
+            output.WriteLine("  (give --out DIR for the HTML report, the fills and orders as CSV, and result.json)");
         }
         return 0;
     }
 
-    /// <summary>The simulated venue's constructor <c>(specs, model, sink)</c>, or null when this build does not have it.</summary>
-    internal static Func<IReadOnlyList<InstrumentSpec>, VenueModel, IReportSink, IBacktestVenue>? FindVenue()
+    /// <summary>
+    /// Runs every point of the <paramref name="sets"/> grid over the config, <paramref name="parallel"/> at a time, and
+    /// prints one comparison table; 0 when every point ran, 1 when one failed, 2 for bad input (the config or the grid).
+    /// </summary>
+    internal static int Sweep(FileInfo configFile, IReadOnlyList<string> sets, int parallel, DirectoryInfo? outDir,
+        Func<IReadOnlyList<InstrumentSpec>, VenueModel, IReportSink, IBacktestVenue> venueFactory, StrategyCatalog? catalog,
+        TextWriter output, TextWriter error, CancellationToken cancel)
     {
-        Type? type = typeof(IBacktestVenue).Assembly.GetType(SimulatedVenueType);
-        ConstructorInfo? constructor = type?.GetConstructor([typeof(IReadOnlyList<InstrumentSpec>), typeof(VenueModel), typeof(IReportSink)]);
-        if (constructor is null)
-            return null;
-        return (specs, model, sink) => (IBacktestVenue)constructor.Invoke([specs, model, sink]);
+        if (parallel < 1)
+        {
+            error.WriteLine("error: --parallel must be at least 1");
+            return CliErrors.ExitInput;
+        }
+        SweepGrid grid;
+        JsonNode baseConfig;
+        try
+        {
+            grid = SweepGrid.Parse(sets);
+            baseConfig = JsonNode.Parse(File.ReadAllText(configFile.FullName), documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true })
+                ?? throw new FormatException("the config is empty");
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or System.Text.Json.JsonException or IOException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return CliErrors.ExitInput;
+        }
+        // Every point's config is checked before any runs: a grid with one bad value fails at once.
+        var configs = new BacktestConfig[grid.Points.Count];
+        foreach (SweepPoint point in grid.Points)
+        {
+            try
+            {
+                configs[point.Index] = BacktestConfig.Parse(SweepGrid.Apply(baseConfig, point).ToJsonString(), configFile.FullName, catalog);
+            }
+            catch (Exception ex) when (ex is BacktestConfigException or ArgumentException)
+            {
+                string what = ex is BacktestConfigException c ? string.Join("; ", c.Errors) : ex.Message;
+                error.WriteLine($"error: sweep point {point}: {what}");
+                return CliErrors.ExitInput;
+            }
+        }
+        output.WriteLine($"sweep over {configFile.FullName}: {grid.Points.Count} points, {Math.Min(parallel, grid.Points.Count)} at a time");
+        int done = 0;
+        var wall = Stopwatch.StartNew();
+        var outcomes = SweepRunner.Run(grid.Points, (point, token) =>
+        {
+            var outcome = Backtester.Execute(configs[point.Index], venueFactory, catalog, null, token);
+            if (outDir is not null)
+                WriteFiles(outcome.Result, BacktestReport.Summarize(outcome.Result), Path.Combine(outDir.FullName, $"point-{point.Index}"));
+            lock (error)
+                error.WriteLine($"  point {Interlocked.Increment(ref done)}/{grid.Points.Count} ({point}) done after {wall.Elapsed.TotalSeconds:F1} s");
+            return outcome.Result;
+        }, parallel, cancel);
+        output.Write(SweepTable.Render(outcomes));
+        if (outDir is not null)
+        {
+            Directory.CreateDirectory(outDir.FullName);
+            string path = Path.Combine(outDir.FullName, "sweep.csv");
+            SweepTable.WriteCsv(outcomes, path);
+            output.WriteLine($"wrote {path} and each point's report in point-N/");
+        }
+        return outcomes.All(o => o.Succeeded) ? 0 : CliErrors.ExitFailure;
+    }
+
+    private static void WriteFiles(BacktestResult result, BacktestSummary summary, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        BacktestReport.WriteCsv(result, summary, directory);
+        BacktestReport.WriteHtml(result, summary, Path.Combine(directory, "report.html"));
+        BacktestResultJson.Write(result, Path.Combine(directory, "result.json"));
+    }
+
+    /// <summary>A few lines: events and rate, then per instrument fills, volume, PnL, fees, position and markouts.</summary>
+    internal static string Describe(BacktestResult result, BacktestSummary summary, TimeSpan elapsed)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        double seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
+        double virtualSeconds = (result.Run.EndNs - result.Run.StartNs) / 1e9;
+        sb.Append(ci, $"{result.Run.Strategy}: {result.Run.Events:N0} events in {elapsed.TotalSeconds:F2} s ({result.Run.Events / seconds / 1e6:F2} M events/s), ");
+        sb.Append(ci, $"{virtualSeconds:F1} s of market time, {result.Orders.Count:N0} orders, {result.Refusals.Count:N0} risk refusals\n");
+        if (summary.RefusalsByRule.Count > 0)
+            sb.Append("  risk refusals by rule: ").AppendJoin(", ", summary.RefusalsByRule.Select(r => $"{r.Key} {r.Value.ToString(ci)}")).Append('\n');
+        foreach (InstrumentSummary i in summary.Instruments)
+        {
+            sb.Append(ci, $"  {i.Symbol}: {i.Fills:N0} fills ({i.MakerFills:N0} maker), volume {i.BaseVolume:0.########} ({i.QuoteVolume:0.##} quote), ");
+            sb.Append(ci, $"realized {i.RealizedPnl:0.########}, unrealized {i.UnrealizedPnl:0.########}, fees {i.Fees:0.########}, net {i.NetPnl:0.########}, ");
+            sb.Append(ci, $"final position {i.FinalPosition:0.########}, max drawdown {i.MaxDrawdown:0.########}\n");
+        }
+        var t = summary.Total;
+        sb.Append(ci, $"  total: net PnL {t.NetPnl:0.########}, fees {t.Fees:0.########}, order-to-trade {Ratio(t.OrderToTradeRatio)}, maker ratio {Ratio(t.MakerRatioByCount)}");
+        sb.Append(", markouts ").AppendJoin(", ", t.Markouts.Select(m => $"{m.HorizonNs / 1_000_000_000}s {(m.MeanBp is { } bp ? bp.ToString("0.##", ci) + " bp" : "n/a")}"));
+        sb.Append(ci, $", Sharpe ({summary.Sharpe.Period}) {(summary.Sharpe.PerPeriod is { } s ? s.ToString("0.###", ci) : "n/a")}\n");
+        foreach (string note in summary.Notes)
+            sb.Append("  note: ").Append(note).Append('\n');
+        return sb.ToString();
+
+        static string Ratio(decimal? r) => r is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "n/a";
     }
 }
