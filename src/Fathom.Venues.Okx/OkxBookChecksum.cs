@@ -1,0 +1,72 @@
+using Fathom.Book;
+using Fathom.Core;
+using Fathom.MarketData;
+
+namespace Fathom.Venues.Okx;
+
+/// <summary>
+/// OKX's book checksum (EXCHANGES.md §8.4): the first 25 levels per side as
+/// <c>bid1px:bid1sz:ask1px:ask1sz:bid2px:…</c>, interleaved, the longer side continuing alone,
+/// CRC-32 (IEEE) as a signed 32-bit integer. Allocation-free (the text is formatted on the stack).
+/// </summary>
+/// <remarks>
+/// OKX computes it over the price and size strings it sends. The book holds ticks and raw sizes, so
+/// the strings are rebuilt: price = tick × tick size, both at the instrument's decimals, written
+/// without trailing fractional zeros (and without a point when nothing follows), which is the form
+/// OKX sends ("30261", "30310.3", "0.00081"; the shared capture has no other form). A venue that
+/// padded its numbers would show up as checksum mismatches, never as a silently wrong book.
+/// </remarks>
+public sealed class OkxBookChecksum : IBookChecksum
+{
+    /// <summary>Levels per side that the checksum covers.</summary>
+    public const int Depth = 25;
+
+    /// <summary>The stateless instance (one is enough for every book).</summary>
+    public static OkxBookChecksum Instance { get; } = new();
+
+    public int Compute(OrderBook book)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        Span<Level> bids = stackalloc Level[Depth];
+        Span<Level> asks = stackalloc Level[Depth];
+        int nb = book.TopLevels(Side.Bid, bids);
+        int na = book.TopLevels(Side.Ask, asks);
+        int priceDecimals = book.Instrument.PriceDecimals, qtyDecimals = book.Instrument.QtyDecimals;
+        long tickRaw = book.TickRaw;
+        uint crc = 0xFFFFFFFF;
+        bool first = true;
+        for (int i = 0; i < Math.Max(nb, na); i++)
+        {
+            if (i < nb)
+                crc = AppendLevel(crc, bids[i], tickRaw, priceDecimals, qtyDecimals, ref first);
+            if (i < na)
+                crc = AppendLevel(crc, asks[i], tickRaw, priceDecimals, qtyDecimals, ref first);
+        }
+        return (int)~crc;
+    }
+
+    private static uint AppendLevel(uint crc, Level level, long tickRaw, int priceDecimals, int qtyDecimals, ref bool first)
+    {
+        crc = AppendNumber(crc, checked(level.Tick * tickRaw), priceDecimals, ref first);
+        return AppendNumber(crc, level.Qty, qtyDecimals, ref first);
+    }
+
+    private static uint AppendNumber(uint crc, long raw, int decimals, ref bool first)
+    {
+        Span<byte> text = stackalloc byte[FixedPoint.MaxFormattedLength + 1];
+        int n = 0;
+        if (!first)
+            text[n++] = (byte)':';
+        first = false;
+        FixedPoint.TryFormat(raw, decimals, text[n..], out int written);
+        n += written;
+        if (decimals > 0)
+        {
+            while (text[n - 1] == (byte)'0')
+                n--;
+            if (text[n - 1] == (byte)'.')
+                n--;
+        }
+        return OkxCrc32.Update(crc, text[..n]);
+    }
+}
