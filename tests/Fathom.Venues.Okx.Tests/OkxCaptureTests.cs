@@ -40,12 +40,16 @@ public class OkxCaptureTests
     //   ('books', 'BTC-USD-220527') {'snap': 1, 'upd': 98, 'ok': 99, 'bad': 0, 'seq_ok': 0, 'seq_bad': 0}
     //   ('books', 'UNI-USD-SWAP') {'snap': 1, 'upd': 92, 'ok': 93, 'bad': 0, 'seq_ok': 0, 'seq_bad': 0}
     //   ('books', 'BTC-USDT') {'snap': 1, 'upd': 97, 'ok': 98, 'bad': 0, 'seq_ok': 0, 'seq_bad': 0}
-    // Messages per instrument (105, 95, 192) are from shared/data/PROVENANCE.md's OKX section.
+    // Messages per instrument (105, 95, 192) are from shared/data/PROVENANCE.md's OKX section. The final
+    // top of book and level counts were read off the same replay rule in Python (Decimal-keyed dicts, as
+    // verify_okx.py builds them): BTC-USD-220527 2 @ 30229.4 / 30238.8 x 3, 74/62 levels;
+    // UNI-USD-SWAP 20 @ 5.137 / 5.145 x 50, 125/118; BTC-USDT 0.18050747 @ 30236.1 / 30236.2 x 0.001, 400/400.
     [Theory]
-    [InlineData("BTC-USD-220527", 105, 1, 98, 99)]
-    [InlineData("UNI-USD-SWAP", 95, 1, 92, 93)]
-    [InlineData("BTC-USDT", 192, 1, 97, 98)]
-    public void Replay_Capture_CountsAgreeWithPythonReference(string instId, long messages, long snapshots, long updates, long checksumsOk)
+    [InlineData("BTC-USD-220527", 105, 1, 98, 99, 302294, 2, 302388, 3, 74, 62)]
+    [InlineData("UNI-USD-SWAP", 95, 1, 92, 93, 5137, 20, 5145, 50, 125, 118)]
+    [InlineData("BTC-USDT", 192, 1, 97, 98, 302361, 18_050_747, 302362, 100_000, 400, 400)]
+    public void Replay_Capture_CountsAgreeWithPythonReference(string instId, long messages, long snapshots, long updates, long checksumsOk,
+        long bidTick, long bidQty, long askTick, long askQty, int bidLevels, int askLevels)
     {
         var run = Open();
         var router = run.Router;
@@ -62,6 +66,9 @@ public class OkxCaptureTests
         Assert.Equal(0, c.ChecksumsMismatched);
         Assert.Equal(0, c.Gaps + c.Crossed + c.Heartbeats + c.Resets + c.StaleCount);
         Assert.Equal(updates, c.Unsequenced); // the 2022 capture predates seqId
+        OrderBook book = sync.Book;
+        Assert.Equal((bidTick, bidQty, askTick, askQty), (book.BestBidTick, book.BestBidQty, book.BestAskTick, book.BestAskQty));
+        Assert.Equal((bidLevels, askLevels), (book.BidCount, book.AskCount));
     }
 
     [Fact]
@@ -78,8 +85,6 @@ public class OkxCaptureTests
         Assert.Equal(74, p.Counters.Trades);
         Assert.Equal(28, p.Counters.IgnoredEvents); // tickers
         Assert.Equal(0, p.Counters.Malformed + p.Counters.Truncated + p.Counters.BadNumbers + p.Counters.OffTick + run.Replay.BadLines);
-        // The final BTC-USDT top of book, read off the capture with the Python reference's book.
-        Assert.False(run["BTC-USDT"].Book.IsCrossed);
     }
 
     /// <summary>The snapshot a resync would fetch, built from the reference book as it stands (the capture has one per instrument).</summary>
