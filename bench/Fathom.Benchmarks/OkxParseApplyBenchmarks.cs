@@ -89,6 +89,18 @@ public class OkxParseApplyBenchmarks
     [Benchmark(OperationsPerInvoke = Bytes)]
     public long BooksPerByte() => Replay();
 
+    /// <summary>Diagnostic: parse + apply with checksum verification off (the difference is what the CRC costs).</summary>
+    [Benchmark(OperationsPerInvoke = Bytes)]
+    public long BooksNoChecksumPerByte()
+    {
+        foreach (BookSync s in _syncs)
+            s.Checksum = null;
+        long result = Replay();
+        foreach (BookSync s in _syncs)
+            s.Checksum = OkxBookChecksum.Instance;
+        return result;
+    }
+
     /// <summary>Diagnostic: the same frames into a struct handler that only sums the levels (parsing alone).</summary>
     [Benchmark(OperationsPerInvoke = Bytes)]
     public long BooksParseOnlyPerByte()

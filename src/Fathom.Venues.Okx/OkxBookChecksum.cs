@@ -24,6 +24,9 @@ public sealed class OkxBookChecksum : IBookChecksum
     /// <summary>The stateless instance (one is enough for every book).</summary>
     public static OkxBookChecksum Instance { get; } = new();
 
+    // Longest text of one level: two numbers and two ':' separators.
+    private const int MaxLevelText = 2 * (FixedPoint.MaxFormattedLength + 1);
+
     public int Compute(OrderBook book)
     {
         ArgumentNullException.ThrowIfNull(book);
@@ -33,31 +36,30 @@ public sealed class OkxBookChecksum : IBookChecksum
         int na = book.TopLevels(Side.Ask, asks);
         int priceDecimals = book.Instrument.PriceDecimals, qtyDecimals = book.Instrument.QtyDecimals;
         long tickRaw = book.TickRaw;
-        uint crc = 0xFFFFFFFF;
-        bool first = true;
+        // The whole text on the stack (at most 50 levels), then one CRC pass over it.
+        Span<byte> text = stackalloc byte[2 * Depth * MaxLevelText];
+        int n = 0;
         for (int i = 0; i < Math.Max(nb, na); i++)
         {
             if (i < nb)
-                crc = AppendLevel(crc, bids[i], tickRaw, priceDecimals, qtyDecimals, ref first);
+                n = AppendLevel(text, n, bids[i], tickRaw, priceDecimals, qtyDecimals);
             if (i < na)
-                crc = AppendLevel(crc, asks[i], tickRaw, priceDecimals, qtyDecimals, ref first);
+                n = AppendLevel(text, n, asks[i], tickRaw, priceDecimals, qtyDecimals);
         }
-        return (int)~crc;
+        // Every level was written with a leading ':'; the first one is not part of the text.
+        return OkxCrc32.Compute(text[Math.Min(1, n)..n]);
     }
 
-    private static uint AppendLevel(uint crc, Level level, long tickRaw, int priceDecimals, int qtyDecimals, ref bool first)
+    private static int AppendLevel(Span<byte> text, int n, Level level, long tickRaw, int priceDecimals, int qtyDecimals)
     {
-        crc = AppendNumber(crc, checked(level.Tick * tickRaw), priceDecimals, ref first);
-        return AppendNumber(crc, level.Qty, qtyDecimals, ref first);
+        n = AppendNumber(text, n, checked(level.Tick * tickRaw), priceDecimals);
+        return AppendNumber(text, n, level.Qty, qtyDecimals);
     }
 
-    private static uint AppendNumber(uint crc, long raw, int decimals, ref bool first)
+    /// <summary>Writes ':' and the number without trailing fractional zeros (nor a bare point) at <paramref name="n"/>.</summary>
+    private static int AppendNumber(Span<byte> text, int n, long raw, int decimals)
     {
-        Span<byte> text = stackalloc byte[FixedPoint.MaxFormattedLength + 1];
-        int n = 0;
-        if (!first)
-            text[n++] = (byte)':';
-        first = false;
+        text[n++] = (byte)':';
         FixedPoint.TryFormat(raw, decimals, text[n..], out int written);
         n += written;
         if (decimals > 0)
@@ -67,6 +69,6 @@ public sealed class OkxBookChecksum : IBookChecksum
             if (text[n - 1] == (byte)'.')
                 n--;
         }
-        return OkxCrc32.Update(crc, text[..n]);
+        return n;
     }
 }
