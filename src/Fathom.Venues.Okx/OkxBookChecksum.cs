@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using Fathom.Book;
 using Fathom.Core;
 using Fathom.MarketData;
@@ -59,15 +61,25 @@ public sealed class OkxBookChecksum : IBookChecksum
     /// <summary>Writes ':' and the number without trailing fractional zeros (nor a bare point) at <paramref name="n"/>.</summary>
     private static int AppendNumber(Span<byte> text, int n, long raw, int decimals)
     {
+        // Book prices are positive and sizes non-negative (the parser refuses anything else).
         text[n++] = (byte)':';
-        FixedPoint.TryFormat(raw, decimals, text[n..], out int written);
+        ulong pow = (ulong)FixedPoint.Pow10(decimals);
+        ulong value = (ulong)raw;
+        ulong integer = value / pow, fraction = value % pow;
+        Utf8Formatter.TryFormat(integer, text[n..], out int written);
         n += written;
-        if (decimals > 0)
+        if (fraction != 0)
         {
-            while (text[n - 1] == (byte)'0')
-                n--;
-            if (text[n - 1] == (byte)'.')
-                n--;
+            int digits = decimals;
+            while (fraction % 10 == 0)
+            {
+                fraction /= 10;
+                digits--;
+            }
+            text[n++] = (byte)'.';
+            // 'D' with a precision pads with leading zeros: 81 at 5 digits → "00081".
+            Utf8Formatter.TryFormat(fraction, text[n..], out written, new StandardFormat('D', (byte)digits));
+            n += written;
         }
         return n;
     }

@@ -26,6 +26,15 @@ public class OkxBookChecksumTests
     }
 
     [Fact]
+    public void Compute_SizesWithLeadingFractionZerosAndIntegers_WrittenAsOkxDoes()
+    {
+        var book = new OrderBook(OkxTestData.BtcUsdt);
+        // 30261 x 0.00081 / 30310.3 x 100 (8-decimal sizes, 1-decimal prices)
+        book.ApplySnapshot([new Level(302610, 81_000)], [new Level(303103, 100_0000_0000)], 1, false, false);
+        Assert.Equal(OkxCrc32.Compute("30261:0.00081:30310.3:100"u8), OkxBookChecksum.Instance.Compute(book));
+    }
+
+    [Fact]
     public void Compute_LongerSideContinuesAloneAndStopsAt25Levels()
     {
         var book = new OrderBook(OkxTestData.BtcUsdt);
