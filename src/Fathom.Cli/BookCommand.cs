@@ -30,8 +30,8 @@ internal static class BookCommand
         var stepSize = new Option<string>("--step-size") { Description = "Quantity step size (decimal).", DefaultValueFactory = _ => "0.00001" };
         var depth = new Option<int>("--depth") { Description = "Ladder levels to print per side.", DefaultValueFactory = _ => 10 };
         var snapshotDepth = new Option<int>("--snapshot-depth") { Description = "Depth the recorded REST snapshots were requested with (hftbacktest).", DefaultValueFactory = _ => 1000 };
-        var venue = new Option<string>("--venue") { Description = "binance-spot (U/u chaining) or binance-usdm (pu chaining).", DefaultValueFactory = _ => "binance-spot" };
-        venue.AcceptOnlyFromAmong("binance-spot", "binance-usdm");
+        var venue = new Option<string>("--venue") { Description = "binance-spot (U/u chaining), binance-usdm (pu chaining) or okx (seqId/prevSeqId and checksum; files: OKX.ws.N.0 [OKX.0.gz]).", DefaultValueFactory = _ => "binance-spot" };
+        venue.AcceptOnlyFromAmong("binance-spot", "binance-usdm", "okx");
 
         var command = new Command("book", "Replay a recorded Binance file into an order book and print the final ladder, counters and the bookTicker check.")
         {
@@ -51,6 +51,8 @@ internal static class BookCommand
                 return LiveBookCommand.RunAsync(parse.GetValue(files)!, parse.GetValue(url), parse.GetValue(mainnet),
                     parse.GetValue(depth), parse.GetValue(duration), output, error, cancel);
             FileInfo[] given = [.. parse.GetValue(files)!.Select(f => new FileInfo(f))];
+            if (parse.GetValue(venue) == "okx")
+                return Task.FromResult(OkxBookCommand.Run(given, parse.GetValue(depth), output, error));
             if (RecordedBookCommand.Handles(given)) // .fathomrec / .fathomstore, recognised by their magic
                 return Task.FromResult(RecordedBookCommand.Run(given, parse.GetValue(depth), output, error));
             bool usdm = parse.GetValue(venue) == "binance-usdm";
@@ -62,7 +64,7 @@ internal static class BookCommand
         return command;
     }
 
-    private static string FirstLine(FileInfo f)
+    internal static string FirstLine(FileInfo f)
     {
         try
         {
@@ -271,7 +273,7 @@ internal static class BookCommand
         string Px(long tick) => Trim(FixedPoint.ToString(book.PriceOf(tick).Raw, spec.PriceDecimals), priceDecimals);
         string Qx(long qty) => Trim(FixedPoint.ToString(qty, spec.QtyDecimals), qtyDecimals);
 
-        o.WriteLine($"{spec.Symbol}  state {sync.State}  update id {book.UpdateId}");
+        o.WriteLine($"{spec.Symbol}  state {sync.State}  update id {(book.UpdateId == BookDelta.NoSequence ? "none (unsequenced messages)" : book.UpdateId)}");
         if (book.IsTwoSided)
             o.WriteLine($"best {Px(book.BestBidTick)} / {Px(book.BestAskTick)}  spread {book.SpreadTicks} tick(s)  mid {book.Mid.ToString($"F{priceDecimals + 1}", System.Globalization.CultureInfo.InvariantCulture)}");
         o.WriteLine();

@@ -8,11 +8,26 @@ namespace Fathom.MarketData;
 /// <see cref="PrevFinalUpdateId"/> = pu (USD-M only, else -1). The level spans point into the
 /// parser's scratch buffers: valid only during the callback that receives the delta.
 /// </summary>
+/// <remarks>
+/// OKX: <see cref="FirstUpdateId"/> = <see cref="PrevFinalUpdateId"/> = prevSeqId, <see cref="FinalUpdateId"/> = seqId
+/// (both <see cref="NoSequence"/> when the message has none), and <see cref="Checksum"/> when the venue sent a non-zero one.
+/// </remarks>
 public readonly ref struct BookDelta
 {
+    /// <summary>The id of a message that carries no sequence ids (OKX recordings before seqId existed).</summary>
+    public const long NoSequence = long.MinValue;
+
     public BookDelta(int instrumentId, long firstUpdateId, long finalUpdateId, long prevFinalUpdateId,
         long exchangeTimeMs, long receiveTimeNs, ReadOnlySpan<Level> bids, ReadOnlySpan<Level> asks)
+        : this(instrumentId, firstUpdateId, finalUpdateId, prevFinalUpdateId, exchangeTimeMs, receiveTimeNs, bids, asks, 0, false)
     {
+    }
+
+    public BookDelta(int instrumentId, long firstUpdateId, long finalUpdateId, long prevFinalUpdateId,
+        long exchangeTimeMs, long receiveTimeNs, ReadOnlySpan<Level> bids, ReadOnlySpan<Level> asks, int checksum, bool hasChecksum)
+    {
+        Checksum = checksum;
+        HasChecksum = hasChecksum;
         InstrumentId = instrumentId;
         FirstUpdateId = firstUpdateId;
         FinalUpdateId = finalUpdateId;
@@ -33,4 +48,7 @@ public readonly ref struct BookDelta
     public ReadOnlySpan<Level> Bids { get; }
     public ReadOnlySpan<Level> Asks { get; }
     public int LevelCount => Bids.Length + Asks.Length;
+    /// <summary>The venue's checksum of the book after this message (see <see cref="IBookChecksum"/>); meaningful when <see cref="HasChecksum"/>.</summary>
+    public int Checksum { get; }
+    public bool HasChecksum { get; }
 }

@@ -11,7 +11,16 @@ public readonly ref struct BookSnapshot
 {
     public BookSnapshot(int instrumentId, long lastUpdateId, long exchangeTimeMs, long receiveTimeNs,
         ReadOnlySpan<Level> bids, ReadOnlySpan<Level> asks, int depthLimit)
+        : this(instrumentId, lastUpdateId, exchangeTimeMs, receiveTimeNs, bids, asks, depthLimit, 0, false)
     {
+    }
+
+    /// <summary>A snapshot with the venue's checksum of it (OKX <c>books</c> <c>action:"snapshot"</c>).</summary>
+    public BookSnapshot(int instrumentId, long lastUpdateId, long exchangeTimeMs, long receiveTimeNs,
+        ReadOnlySpan<Level> bids, ReadOnlySpan<Level> asks, int depthLimit, int checksum, bool hasChecksum)
+    {
+        Checksum = checksum;
+        HasChecksum = hasChecksum;
         InstrumentId = instrumentId;
         LastUpdateId = lastUpdateId;
         ExchangeTimeMs = exchangeTimeMs;
@@ -30,6 +39,9 @@ public readonly ref struct BookSnapshot
     public ReadOnlySpan<Level> Asks { get; }
     /// <summary>The requested depth; 0 when unknown (then no side is assumed complete).</summary>
     public int DepthLimit { get; }
+    /// <summary>The venue's checksum of the snapshot's book; meaningful when <see cref="HasChecksum"/>.</summary>
+    public int Checksum { get; }
+    public bool HasChecksum { get; }
     public bool BidsComplete => DepthLimit > 0 && Bids.Length < DepthLimit;
     public bool AsksComplete => DepthLimit > 0 && Asks.Length < DepthLimit;
 }

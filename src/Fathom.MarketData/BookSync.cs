@@ -93,6 +93,12 @@ public sealed class BookSync
     /// <summary>True once a price was off the tick grid: instrument metadata should be refreshed before the next snapshot.</summary>
     public bool MetadataRefreshRequested { get; set; }
 
+    /// <summary>
+    /// The venue's book checksum (OKX), checked after every message that carries one; a mismatch is a
+    /// loss of integrity like a gap. Null: checksums are not verified.
+    /// </summary>
+    public IBookChecksum? Checksum { get; set; }
+
     /// <summary>Live, and safe to quote against.</summary>
     public bool IsLive => State == SyncState.Live;
 
@@ -143,7 +149,7 @@ public sealed class BookSync
         long id = snapshot.LastUpdateId;
         // Find the first buffered diff the snapshot does not already contain.
         int first = 0;
-        while (first < _buffer.Count && IsBeforeSnapshot(_buffer[first].Final, id))
+        while (first < _buffer.Count && IsBeforeSnapshot(_buffer[first].First, _buffer[first].Final, id))
             first++;
         if (first < _buffer.Count && !FirstDiffChains(_buffer[first].First, _buffer[first].Final, id))
         {
@@ -161,6 +167,8 @@ public sealed class BookSync
             Fail(StaleReason.Crossed, 0, id, snapshot.ReceiveTimeNs);
             return;
         }
+        if (snapshot.HasChecksum && !ChecksumAgrees(snapshot.Checksum, 0, id, snapshot.ReceiveTimeNs))
+            return;
         Counters.SnapshotsApplied++;
         Counters.DiffsDroppedBeforeSync += first;
         // Diffs the snapshot already contains: a later repeat of one is a harmless duplicate.
@@ -261,10 +269,15 @@ public sealed class BookSync
 
     private void ApplyLive(in BookDelta d)
     {
+        if (_rule == SyncRule.Okx)
+        {
+            ApplyLiveOkx(d);
+            return;
+        }
         long id = Book.UpdateId;
         if (_awaitingFirstDiff)
         {
-            if (IsBeforeSnapshot(d.FinalUpdateId, id))
+            if (IsBeforeSnapshot(d.FirstUpdateId, d.FinalUpdateId, id))
             {
                 Counters.DiffsDroppedBeforeSync++;
                 RememberApplied(d.FirstUpdateId, d.FinalUpdateId); // contained in the snapshot
@@ -296,33 +309,123 @@ public sealed class BookSync
             return;
         }
 
+        Apply(d, id, d.FinalUpdateId);
+    }
+
+    /// <summary>
+    /// The OKX rule (<see cref="SyncRule.Okx"/>). FirstUpdateId and PrevFinalUpdateId both carry prevSeqId.
+    /// </summary>
+    private void ApplyLiveOkx(in BookDelta d)
+    {
+        long id = Book.UpdateId;
+        long prev = d.PrevFinalUpdateId, seq = d.FinalUpdateId;
+        if (seq == BookDelta.NoSequence)
+        {
+            // No ids to chain (2022 recordings): stream order is all there is; the checksum guards the book.
+            // A repeat is harmless: quantities are absolute.
+            Counters.Unsequenced++;
+            _awaitingFirstDiff = false;
+            Apply(d, id, id);
+            return;
+        }
+        if (prev == id)
+        {
+            // Chains exactly. This covers the heartbeat (prevSeqId == seqId == id, no levels) and the
+            // maintenance reset (seqId < prevSeqId), after which chaining continues from the lower seqId.
+            _awaitingFirstDiff = false;
+            if (seq == prev && d.LevelCount == 0)
+                Counters.Heartbeats++;
+            if (seq < prev)
+            {
+                Counters.Resets++;
+                // Ticker ids from before the reset are larger than every new book id: they would win forever.
+                _hasTicker = false;
+            }
+            Apply(d, id, seq);
+            return;
+        }
+        if (_awaitingFirstDiff)
+        {
+            // After a REST snapshot: drop what it contains; the first kept brackets it.
+            if (seq <= id)
+            {
+                Counters.DiffsDroppedBeforeSync++;
+                RememberApplied(prev, seq);
+                return;
+            }
+            if (prev <= id)
+            {
+                _awaitingFirstDiff = false;
+                Apply(d, id, seq);
+                return;
+            }
+        }
+        else if (WasApplied(prev, seq))
+        {
+            Counters.Duplicates++;
+            return;
+        }
+        // Anything else means updates were missed (or came out of order): resync, as for a Binance gap.
+        Counters.Gaps++;
+        Fail(StaleReason.Gap, prev, seq, d.ReceiveTimeNs);
+    }
+
+    private void Apply(in BookDelta d, long previousId, long newId)
+    {
         OrderBook book = Book;
         foreach (ref readonly Level l in d.Bids)
             book.SetBid(l.Tick, l.Qty);
         foreach (ref readonly Level l in d.Asks)
             book.SetAsk(l.Tick, l.Qty);
-        book.UpdateId = d.FinalUpdateId;
+        book.UpdateId = newId;
         Counters.DiffsApplied++;
         Counters.LevelsApplied += d.LevelCount;
         RememberApplied(d.FirstUpdateId, d.FinalUpdateId);
-        Move(Trigger.DeltaApplied, StaleReason.None, id, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs, quiet: true);
+        Move(Trigger.DeltaApplied, StaleReason.None, previousId, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs, quiet: true);
 
         if (book.IsCrossed)
         {
             Counters.Crossed++;
             Fail(StaleReason.Crossed, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs);
+            return;
         }
+        if (d.HasChecksum)
+            ChecksumAgrees(d.Checksum, d.FirstUpdateId, d.FinalUpdateId, d.ReceiveTimeNs);
+    }
+
+    /// <summary>Checks the venue's checksum against the book; on a mismatch the book goes Stale. True when it agrees (or cannot be checked).</summary>
+    private bool ChecksumAgrees(int expected, long first, long final, long receiveNs)
+    {
+        if (Checksum is null)
+            return true;
+        if (Checksum.Compute(Book) == expected)
+        {
+            Counters.ChecksumsMatched++;
+            return true;
+        }
+        Counters.ChecksumsMismatched++;
+        Fail(StaleReason.ChecksumMismatch, first, final, receiveNs);
+        return false;
     }
 
     // Spot: a diff with u ≤ lastUpdateId is inside the snapshot. USD-M: u < lastUpdateId.
-    private bool IsBeforeSnapshot(long final, long snapshotId) =>
-        _rule == SyncRule.BinanceSpot ? final <= snapshotId : final < snapshotId;
+    // OKX (first = prevSeqId): seqId ≤ snapshot seqId, unless it chains exactly (a reset or heartbeat
+    // right after the snapshot); a message without ids was buffered before an in-stream snapshot.
+    private bool IsBeforeSnapshot(long first, long final, long snapshotId) => _rule switch
+    {
+        SyncRule.BinanceSpot => final <= snapshotId,
+        SyncRule.Okx => final == BookDelta.NoSequence || (first != snapshotId && final <= snapshotId),
+        _ => final < snapshotId,
+    };
 
-    // Spot: U ≤ id+1 ≤ u. USD-M: U ≤ id ≤ u. (The caller has already dropped u below the id.)
-    private bool FirstDiffChains(long first, long final, long snapshotId) =>
-        _rule == SyncRule.BinanceSpot
-            ? first <= snapshotId + 1 && snapshotId + 1 <= final
-            : first <= snapshotId && snapshotId <= final;
+    // Spot: U ≤ id+1 ≤ u. USD-M: U ≤ id ≤ u. OKX: prevSeqId == id, or prevSeqId ≤ id < seqId.
+    // (The caller has already dropped u below the id.)
+    private bool FirstDiffChains(long first, long final, long snapshotId) => _rule switch
+    {
+        SyncRule.BinanceSpot => first <= snapshotId + 1 && snapshotId + 1 <= final,
+        SyncRule.Okx => first == snapshotId || (first <= snapshotId && snapshotId < final),
+        _ => first <= snapshotId && snapshotId <= final,
+    };
 
     // Spot: U ≤ id+1 (u > id is known): an overlapping diff is fine, quantities are absolute.
     // USD-M: pu must equal the previous u; ids are shared across symbols so U says nothing.

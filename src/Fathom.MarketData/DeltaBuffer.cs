@@ -12,7 +12,8 @@ internal sealed class DeltaBuffer(int maxDeltas, int maxLevels)
     internal struct Entry
     {
         public long First, Final, PrevFinal, ExchangeTimeMs, ReceiveTimeNs;
-        public int BidStart, BidCount, AskStart, AskCount;
+        public int BidStart, BidCount, AskStart, AskCount, Checksum;
+        public bool HasChecksum;
     }
 
     private readonly Entry[] _entries = new Entry[maxDeltas];
@@ -34,6 +35,8 @@ internal sealed class DeltaBuffer(int maxDeltas, int maxLevels)
         e.PrevFinal = delta.PrevFinalUpdateId;
         e.ExchangeTimeMs = delta.ExchangeTimeMs;
         e.ReceiveTimeNs = delta.ReceiveTimeNs;
+        e.Checksum = delta.Checksum;
+        e.HasChecksum = delta.HasChecksum;
         e.BidStart = _levelCount;
         e.BidCount = delta.Bids.Length;
         delta.Bids.CopyTo(_levels.AsSpan(_levelCount));
@@ -49,7 +52,7 @@ internal sealed class DeltaBuffer(int maxDeltas, int maxLevels)
     {
         ref readonly Entry e = ref _entries[index];
         return new BookDelta(instrumentId, e.First, e.Final, e.PrevFinal, e.ExchangeTimeMs, e.ReceiveTimeNs,
-            _levels.AsSpan(e.BidStart, e.BidCount), _levels.AsSpan(e.AskStart, e.AskCount));
+            _levels.AsSpan(e.BidStart, e.BidCount), _levels.AsSpan(e.AskStart, e.AskCount), e.Checksum, e.HasChecksum);
     }
 
     /// <summary>Moves buffered prices to a grid <paramref name="factor"/> times finer.</summary>

@@ -22,4 +22,6 @@ public enum StaleReason : byte
     Disconnected,
     /// <summary>The snapshot is older than the first buffered diff; another is needed.</summary>
     SnapshotTooOld,
+    /// <summary>The venue's book checksum (OKX CRC32 over the top levels) disagrees with the book after a message.</summary>
+    ChecksumMismatch,
 }

@@ -24,6 +24,16 @@ public sealed class SyncCounters
     public long TopOfBookUpdates;
     public long Transitions;
     public long IllegalTransitions;
+    /// <summary>OKX: applied updates with prevSeqId == seqId and no levels (the venue's keep-alive); also in <see cref="DiffsApplied"/>.</summary>
+    public long Heartbeats;
+    /// <summary>OKX: applied updates with seqId &lt; prevSeqId (sequence reset by maintenance); also in <see cref="DiffsApplied"/>.</summary>
+    public long Resets;
+    /// <summary>OKX: applied updates without sequence ids (older recordings), checked by checksum only; also in <see cref="DiffsApplied"/>.</summary>
+    public long Unsequenced;
+    /// <summary>Messages whose venue checksum was verified against the book and agreed.</summary>
+    public long ChecksumsMatched;
+    /// <summary>Messages whose venue checksum disagreed with the book (each one sends the book Stale).</summary>
+    public long ChecksumsMismatched;
     /// <summary>Times the book went Stale (any reason).</summary>
     public long StaleCount;
 }

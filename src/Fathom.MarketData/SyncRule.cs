@@ -13,4 +13,14 @@ public enum SyncRule : byte
     /// then each pu == previous u. Ids are shared across symbols, so U/u jump between events.
     /// </summary>
     BinanceUsdM = 1,
+    /// <summary>
+    /// OKX v5 <c>books</c>: each update carries <c>prevSeqId</c> (<see cref="BookDelta.PrevFinalUpdateId"/>)
+    /// and <c>seqId</c> (<see cref="BookDelta.FinalUpdateId"/>); apply iff prevSeqId == the book's seqId.
+    /// A heartbeat (prevSeqId == seqId, no levels) keeps sync; a reset (seqId &lt; prevSeqId) chains
+    /// normally. After a REST snapshot: drop seqId ≤ snapshot seqId; the first kept needs
+    /// prevSeqId ≤ snapshot seqId &lt; seqId. Messages without sequence ids
+    /// (<see cref="BookDelta.NoSequence"/>, as in 2022 recordings) are applied in stream order and
+    /// checked by their checksum only.
+    /// </summary>
+    Okx = 2,
 }

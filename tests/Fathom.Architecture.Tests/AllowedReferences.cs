@@ -40,6 +40,7 @@ internal static class AllowedReferences
         Signals = "Fathom.Signals", StrategyApi = "Fathom.Strategy.Abstractions", Strategies = "Fathom.Strategies",
         GatewayApi = "Fathom.Gateway.Abstractions", Risk = "Fathom.Risk", Execution = "Fathom.Execution",
         Persistence = "Fathom.Persistence", PersistencePostgres = "Fathom.Persistence.Postgres", Binance = "Fathom.Venues.Binance",
+        Okx = "Fathom.Venues.Okx",
         Simulator = "Fathom.Simulator",
         Engine = "Fathom.Engine", Hosting = "Fathom.Hosting";
 
@@ -67,6 +68,8 @@ internal static class AllowedReferences
         // The PostgreSQL store: Persistence's writer and SQL on Npgsql. Nothing in the core reaches it.
         [PersistencePostgres] = [Core, GatewayApi, Execution, Persistence, "Npgsql"],
         [Binance] = [Core, Book, MarketData, Journal, GatewayApi, "NSec.Cryptography", "HdrHistogram"],
+        // The same allowances as Binance (its order entry will need Journal and Gateway.Abstractions).
+        [Okx] = [Core, Book, MarketData, Journal, GatewayApi, "NSec.Cryptography", "HdrHistogram"],
         [Simulator] = [Core, "NSec.Cryptography", AspNetCore],
         // The core: neither a venue nor a database (the store is ITradeStore, from Execution).
         [Engine] = [Core, Book, MarketData, Journal, Signals, StrategyApi, GatewayApi, Risk, Execution, "HdrHistogram"],
@@ -77,7 +80,7 @@ internal static class AllowedReferences
         // The backtester: the production composition (through Hosting) in virtual time against a simulated venue.
         ["Fathom.Backtest"] = [Hosting],
         // An executable: composes through Hosting. It still opens the SQLite store and the simulator itself.
-        ["Fathom.Cli"] = [Core, Book, MarketData, Journal, Strategies, Persistence, Binance, Simulator, Engine, Hosting,
+        ["Fathom.Cli"] = [Core, Book, MarketData, Journal, Strategies, Persistence, Binance, Okx, Simulator, Engine, Hosting,
             "Fathom.Backtest", AspNetCore, Extensions, "System.CommandLine", "Spectre.Console"],
     };
 
