@@ -13,7 +13,7 @@ namespace Fathom.Backtest.Venue;
 /// <remarks>
 /// <para>Entry points: <see cref="Send(in OrderCommand)"/> and <see cref="CancelAll"/> (the core, at the last
 /// <see cref="AdvanceTo"/> time), <see cref="OnLevel"/>, <see cref="OnBookCleared"/> and <see cref="OnTrade"/> (the
-/// recorded market at exchange time), <see cref="AdvanceTo"/> (runs everything due). docs/backtesting-venue.md
+/// recorded market at exchange time), <see cref="AdvanceTo"/> (runs everything due). docs/backtesting.md, "The simulated venue"
 /// states every model and its limits.</para>
 /// <para>Time: a command reaches the matching engine at send time + an order-entry draw; what it causes is reported
 /// at that time + one response draw (all reports of one matching step share the draw, so an ack never follows its
