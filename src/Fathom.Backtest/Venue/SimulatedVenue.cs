@@ -118,7 +118,7 @@ public sealed partial class SimulatedVenue : IBacktestVenue
     }
 
     /// <summary>The recorded quantity estimated ahead of an open order of ours (false when it is not open).</summary>
-    public bool TryGetQueueAhead(ClientOrderId id, out Qty ahead)
+    internal bool TryGetQueueAhead(ClientOrderId id, out Qty ahead)
     {
         if (_open.TryGetValue(id, out var o))
         {
