@@ -48,12 +48,10 @@ internal sealed class StoreCursor : MarketCursor
         }
         else
         {
-            lock (_core.CoreLock)
-            {
-                MarketDataRouter router = _core.Router;
-                Deliver(ref item, ref router, t);
-                _core.AfterApply?.Invoke(t);
-            }
+            // The runner holds the core lock for its whole loop.
+            MarketDataRouter router = _core.Router;
+            Deliver(ref item, ref router, t);
+            _core.AfterApply?.Invoke(t);
         }
         _next++;
         Advance();
