@@ -204,8 +204,9 @@ public static class Backtester
         switch (source.Kind)
         {
             case BacktestDataKind.FathomStore:
-                venueCursors.Add(new StoreCursor(source.Files, specs, new MessageClock(config.FeedLatency, offset), null, venue, tickRaw));
-                coreCursors.Add(new StoreCursor(source.Files, specs, new MessageClock(config.FeedLatency, offset), core, null, tickRaw));
+                var blocks = new StoreBlockSource(source.Files, specs);
+                venueCursors.Add(new StoreCursor(blocks, new MessageClock(config.FeedLatency, offset), null, venue, tickRaw));
+                coreCursors.Add(new StoreCursor(blocks, new MessageClock(config.FeedLatency, offset), core, null, tickRaw));
                 break;
             default:
                 var symbols = new BinanceSymbolTable();
