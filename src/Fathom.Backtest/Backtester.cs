@@ -13,7 +13,7 @@ namespace Fathom.Backtest;
 /// signals, the strategy, execution, risk, the engine) on recorded data in virtual time, against a simulated venue.
 /// </summary>
 /// <remarks>
-/// <para>Time: a <see cref="ManualTimeProvider"/> is the core's clock, and virtual time is Unix nanoseconds of the
+/// <para>Time: a <see cref="BacktestTimeProvider"/> (a lock-free <see cref="ManualTimeProvider"/>) is the core's clock, and virtual time is Unix nanoseconds of the
 /// recording's local clock. Nothing reads the wall clock, and nothing runs on another thread, so the same config gives
 /// the same result, byte for byte, as fast as one core allows.</para>
 /// <para>One merged event loop on the calling thread. Each recorded message is delivered twice: to the venue at
@@ -54,7 +54,7 @@ public static class Backtester
         IReadOnlyList<InstrumentSpec> specs = config.Specs;
 
         // The core, composed as live; its clock reads Unix ns of the data once advanced (origin: 1 s after the epoch).
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch.AddSeconds(1));
+        var time = new BacktestTimeProvider(DateTimeOffset.UnixEpoch.AddSeconds(1));
         var clock = new MonotonicClock(time);
         var core = new BinanceFeedCore(specs);
         var recorder = new BacktestRecorder(specs);
@@ -87,68 +87,87 @@ public static class Backtester
             long day = -1;
             long steps = 0;
             long dayOffset = config.Core.Limits.TradingDayStartOffsetNs;
-            while (true)
+            // The core lock is held for the whole loop (one thread does everything, so per-step locks only cost),
+            // and let go only around the progress callback.
+            Lock coreLock = core.CoreLock;
+            coreLock.Enter();
+            try
             {
-                if ((++steps & 4095) == 0)
+                while (true)
                 {
-                    cancel.ThrowIfCancellationRequested();
-                    if (progress is not null && (steps & (ProgressEvery - 1)) == 0)
-                        progress(new BacktestProgress(Events(venueSide), firstNs, now, recorder.Fills.Count));
-                }
-                // Follow-ups the venue scheduled at the current time (zero latency) come before anything else at it.
-                if (venue.NextEventNs <= now)
-                {
-                    lock (core.CoreLock)
-                        venue.AdvanceTo(now);
-                    continue;
-                }
-                MarketCursor? nextVenue = Next(venueSide);
-                MarketCursor? nextCore = Next(coreSide);
-                long tv = nextVenue?.NextNs ?? long.MaxValue;
-                long tc = nextCore?.NextNs ?? long.MaxValue;
-                long tData = Math.Min(tv, tc);
-                if (tData == long.MaxValue || tData > endNs)
-                    break;
-                long tStart = started ? long.MaxValue : startNs;
-                long t = Math.Min(Math.Min(tData, venue.NextEventNs), Math.Min(Math.Min(nextTimer, nextMark), tStart));
-                if (t > now)
-                {
-                    // A new moment: the clock moves, then the venue does everything due up to it, before the core sees anything.
-                    now = t;
-                    time.AdvanceToNanos(t);
-                    lock (core.CoreLock)
-                        venue.AdvanceTo(t);
-                    continue;
-                }
-                if (!started && tStart <= now)
-                {
-                    started = true;
-                    engine.Start();
-                    day = TradingDay.IndexOf(time.GetUtcNow(), dayOffset);
-                    engine.StartNewDay(day);
-                    nextTimer = now + config.TimerPeriodNs;
-                    nextMark = now;
-                }
-                else if (tv <= now)
-                    nextVenue!.Dispatch();
-                else if (tc <= now)
-                    nextCore!.Dispatch();
-                else if (nextTimer <= now)
-                {
-                    long today = TradingDay.IndexOf(time.GetUtcNow(), dayOffset);
-                    if (today != day)
+                    if ((++steps & 4095) == 0)
                     {
-                        day = today;
-                        engine.StartNewDay(today);
+                        cancel.ThrowIfCancellationRequested();
+                        if (progress is not null && (steps & (ProgressEvery - 1)) == 0)
+                        {
+                            coreLock.Exit();
+                            try
+                            {
+                                progress(new BacktestProgress(Events(venueSide), firstNs, now, recorder.Fills.Count));
+                            }
+                            finally
+                            {
+                                coreLock.Enter();
+                            }
+                        }
                     }
-                    engine.OnTimer();
-                    nextTimer += config.TimerPeriodNs;
+                    // Follow-ups the venue scheduled at the current time (zero latency) come before anything else at it.
+                    if (venue.NextEventNs <= now)
+                    {
+                        venue.AdvanceTo(now);
+                        continue;
+                    }
+                    MarketCursor? nextVenue = Next(venueSide);
+                    MarketCursor? nextCore = Next(coreSide);
+                    long tv = nextVenue?.NextNs ?? long.MaxValue;
+                    long tc = nextCore?.NextNs ?? long.MaxValue;
+                    long tData = Math.Min(tv, tc);
+                    if (tData == long.MaxValue || tData > endNs)
+                        break;
+                    long tStart = started ? long.MaxValue : startNs;
+                    long t = Math.Min(Math.Min(tData, venue.NextEventNs), Math.Min(Math.Min(nextTimer, nextMark), tStart));
+                    if (t > now)
+                    {
+                        // A new moment: the clock moves, then the venue does everything due up to it, before the core sees anything.
+                        now = t;
+                        time.AdvanceToNanos(t);
+                        venue.AdvanceTo(t);
+                        continue;
+                    }
+                    if (!started && tStart <= now)
+                    {
+                        started = true;
+                        engine.Start();
+                        day = TradingDay.IndexOf(time.GetUtcNow(), dayOffset);
+                        engine.StartNewDay(day);
+                        nextTimer = now + config.TimerPeriodNs;
+                        nextMark = now;
+                    }
+                    else if (tv <= now)
+                        nextVenue!.Dispatch();
+                    else if (tc <= now)
+                        nextCore!.Dispatch();
+                    else if (nextTimer <= now)
+                    {
+                        long today = TradingDay.IndexOf(time.GetUtcNow(), dayOffset);
+                        if (today != day)
+                        {
+                            day = today;
+                            engine.StartNewDay(today);
+                        }
+                        engine.OnTimer();
+                        nextTimer += config.TimerPeriodNs;
+                    }
+                    else if (nextMark <= now)
+                    {
+                        SampleMarks(core, now, marks);
+                        nextMark += config.MarkIntervalNs;
+                    }
                 }
-                else if (nextMark <= now)
-                {
-                    SampleMarks(core, now, marks);
-                    nextMark += config.MarkIntervalNs;
-                }
+            }
+            finally
+            {
+                coreLock.Exit();
             }
 
             long events = Events(venueSide);
@@ -185,8 +204,9 @@ public static class Backtester
         switch (source.Kind)
         {
             case BacktestDataKind.FathomStore:
-                venueCursors.Add(new StoreCursor(source.Files, specs, new MessageClock(config.FeedLatency, offset), null, venue, tickRaw));
-                coreCursors.Add(new StoreCursor(source.Files, specs, new MessageClock(config.FeedLatency, offset), core, null, tickRaw));
+                var blocks = new StoreBlockSource(source.Files, specs);
+                venueCursors.Add(new StoreCursor(blocks, new MessageClock(config.FeedLatency, offset), null, venue, tickRaw));
+                coreCursors.Add(new StoreCursor(blocks, new MessageClock(config.FeedLatency, offset), core, null, tickRaw));
                 break;
             default:
                 var symbols = new BinanceSymbolTable();
@@ -198,19 +218,17 @@ public static class Backtester
         }
     }
 
+    // Under the core lock (the loop holds it).
     private static void SampleMarks(BinanceFeedCore core, long now, List<MarkSample> marks)
     {
-        lock (core.CoreLock)
+        for (int i = 0; i < core.Books.Count; i++)
         {
-            for (int i = 0; i < core.Books.Count; i++)
-            {
-                BookSync sync = core.Books[i];
-                EffectiveTop top = sync.Top;
-                if (!sync.IsLive || !top.IsTwoSided)
-                    continue;
-                long sum = sync.Book.PriceOf(top.BidTick).Raw + sync.Book.PriceOf(top.AskTick).Raw;
-                marks.Add(new MarkSample(now, i, BacktestRecorder.ToDecimal(sum, core.Symbols[i].Spec.PriceDecimals) / 2));
-            }
+            BookSync sync = core.Books[i];
+            EffectiveTop top = sync.Top;
+            if (!sync.IsLive || !top.IsTwoSided)
+                continue;
+            long sum = sync.Book.PriceOf(top.BidTick).Raw + sync.Book.PriceOf(top.AskTick).Raw;
+            marks.Add(new MarkSample(now, i, BacktestRecorder.ToDecimal(sum, core.Symbols[i].Spec.PriceDecimals) / 2));
         }
     }
 

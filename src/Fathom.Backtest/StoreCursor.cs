@@ -10,22 +10,20 @@ namespace Fathom.Backtest;
 /// </summary>
 internal sealed class StoreCursor : MarketCursor
 {
-    private readonly IReadOnlyList<string> _files;
-    private readonly IReadOnlyList<InstrumentSpec> _specs;
+    private readonly StoreBlockSource _source;
+    private readonly int _side;
     private readonly MessageClock _clock;
     private readonly BinanceFeedCore? _core;
-    private readonly StoreEvents _events = new();
     private VenueFeed _feed;
-    private int _file = -1;
-    private StoreReader? _reader;
+    private StoreEvents? _events;
+    private long _block;
     private int _next;
 
-    /// <summary>The core's side when <paramref name="core"/> is given, else the venue's.</summary>
-    public StoreCursor(IReadOnlyList<string> files, IReadOnlyList<InstrumentSpec> specs, MessageClock clock,
-        BinanceFeedCore? core, IBacktestVenue? venue, long[] tickRaw)
+    /// <summary>The core's side (side 1) when <paramref name="core"/> is given, else the venue's (side 0); both read <paramref name="source"/>.</summary>
+    public StoreCursor(StoreBlockSource source, MessageClock clock, BinanceFeedCore? core, IBacktestVenue? venue, long[] tickRaw)
     {
-        _files = files;
-        _specs = specs;
+        _source = source;
+        _side = core is null ? 0 : 1;
         _clock = clock;
         _core = core;
         _feed = new VenueFeed(venue!, tickRaw);
@@ -34,42 +32,38 @@ internal sealed class StoreCursor : MarketCursor
 
     public override long Events => _feed.Events;
 
-    /// <summary>Corrupt blocks skipped and torn tails, over the files read so far.</summary>
-    public long CorruptBlocks { get; private set; }
-
     public override void Dispatch()
     {
         long t = NextNs;
-        ref StoreEvents.Entry item = ref _events[_next];
+        StoreEvents events = _events!;
+        ref StoreEvents.Entry item = ref events[_next];
         if (_core is null)
         {
             _feed.NowNs = t;
-            Deliver(ref item, ref _feed, t);
+            Deliver(events, ref item, ref _feed, t);
         }
         else
         {
-            lock (_core.CoreLock)
-            {
-                MarketDataRouter router = _core.Router;
-                Deliver(ref item, ref router, t);
-                _core.AfterApply?.Invoke(t);
-            }
+            // The runner holds the core lock for its whole loop.
+            MarketDataRouter router = _core.Router;
+            Deliver(events, ref item, ref router, t);
+            _core.AfterApply?.Invoke(t);
         }
         _next++;
         Advance();
     }
 
-    private void Deliver<THandler>(ref StoreEvents.Entry item, ref THandler handler, long t) where THandler : IMarketDataHandler
+    private static void Deliver<THandler>(StoreEvents events, ref StoreEvents.Entry item, ref THandler handler, long t) where THandler : IMarketDataHandler
     {
         switch (item.Type)
         {
             case StoreRecordType.BookDelta:
                 handler.OnBookDelta(new BookDelta(item.Instrument, item.FirstId, item.FinalId, item.PrevFinalId, item.ExchangeMs, t,
-                    _events.Levels(item.LevelStart, item.Bids), _events.Levels(item.LevelStart + item.Bids, item.Asks)));
+                    events.Levels(item.LevelStart, item.Bids), events.Levels(item.LevelStart + item.Bids, item.Asks)));
                 break;
             case StoreRecordType.BookSnapshot:
                 handler.OnBookSnapshot(new BookSnapshot(item.Instrument, item.FinalId, item.ExchangeMs, t,
-                    _events.Levels(item.LevelStart, item.Bids), _events.Levels(item.LevelStart + item.Bids, item.Asks), item.Depth));
+                    events.Levels(item.LevelStart, item.Bids), events.Levels(item.LevelStart + item.Bids, item.Asks), item.Depth));
                 break;
             case StoreRecordType.TopOfBook:
                 handler.OnTopOfBook(item.Top with { ReceiveTimeNs = t });
@@ -91,9 +85,15 @@ internal sealed class StoreCursor : MarketCursor
 
     private void Advance()
     {
-        while (_next >= _events.Count)
+        while (_events is null || _next >= _events.Count)
         {
-            if (!ReadBlock())
+            if (_events is not null)
+            {
+                _block++;
+                _next = 0;
+            }
+            _events = _source.Block(_side, _block);
+            if (_events is null)
             {
                 NextNs = long.MaxValue;
                 return;
@@ -105,43 +105,5 @@ internal sealed class StoreCursor : MarketCursor
         NextNs = _core is null ? _clock.VenueNs : _clock.CoreNs;
     }
 
-    private bool ReadBlock()
-    {
-        _events.Clear();
-        _next = 0;
-        while (true)
-        {
-            if (_reader is null)
-            {
-                if (++_file >= _files.Count)
-                    return false;
-                try
-                {
-                    _reader = StoreReader.Open(_files[_file]);
-                }
-                catch (InvalidDataException ex)
-                {
-                    throw new InvalidDataException($"{_files[_file]}: {ex.Message}", ex);
-                }
-                _events.SetInstruments(_reader.Instruments, _specs);
-            }
-            StoreEvents events = _events;
-            if (_reader.ReadBlock(ref events))
-            {
-                if (_events.Count > 0)
-                    return true;
-                continue;
-            }
-            CorruptBlocks += _reader.CorruptBlocks + (_reader.TornTail ? 1 : 0);
-            _reader.Dispose();
-            _reader = null;
-        }
-    }
-
-    public override void Dispose()
-    {
-        _reader?.Dispose();
-        _reader = null;
-        _file = _files.Count;
-    }
+    public override void Dispose() => _source.Dispose();
 }

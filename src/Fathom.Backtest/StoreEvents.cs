@@ -34,17 +34,21 @@ internal sealed class StoreEvents : IMarketDataHandler
     public ReadOnlySpan<Level> Levels(int start, int count) => _levels.AsSpan(start, count);
 
     /// <summary>Maps the store's instrument ids (its table) to the config's; -1 for symbols not configured.</summary>
-    public void SetInstruments(IReadOnlyList<InstrumentSpec> store, IReadOnlyList<InstrumentSpec> config)
+    public static int[] MapOf(IReadOnlyList<InstrumentSpec> store, IReadOnlyList<InstrumentSpec> config)
     {
-        _map = new int[store.Count];
+        var map = new int[store.Count];
         for (int i = 0; i < store.Count; i++)
         {
-            _map[i] = -1;
+            map[i] = -1;
             for (int k = 0; k < config.Count; k++)
                 if (config[k].Symbol == store[i].Symbol)
-                    _map[i] = k;
+                    map[i] = k;
         }
+        return map;
     }
+
+    /// <summary>The instrument map (from <see cref="MapOf"/>) for the records added next.</summary>
+    public void UseMap(int[] map) => _map = map;
 
     public void Clear()
     {

@@ -4,6 +4,12 @@ namespace Fathom.Risk;
 /// The last N ack latencies with their times; a percentile is computed on demand (from the risk timer,
 /// not per order) by sorting a pre-allocated scratch copy. Samples older than the maximum age drop out.
 /// </summary>
+/// <remarks>
+/// The risk timer asks every tick (every 20 ms), while samples arrive once per order and age out rarely: the last
+/// answer is kept with the samples it was computed from (no sample added since, the oldest sample it counted still
+/// young enough, the youngest it left out still too old) and given again without sorting. Same samples, same
+/// percentile, same answer: the cache changes nothing but the cost.
+/// </remarks>
 internal sealed class LatencyWindow
 {
     private readonly long[] _values;
@@ -11,6 +17,15 @@ internal sealed class LatencyWindow
     private readonly long[] _scratch;
     private int _next;
     private int _count;
+
+    // The last answer and what it was computed from.
+    private bool _cached;
+    private double _cachedPercentile;
+    private int _cachedMinSamples;
+    private long _oldestIncluded;   // long.MaxValue when none was counted
+    private long _youngestExcluded; // long.MinValue when none was left out
+    private bool _cachedFound;
+    private long _cachedValue;
 
     public LatencyWindow(int capacity)
     {
@@ -26,23 +41,54 @@ internal sealed class LatencyWindow
         _next = (_next + 1) % _values.Length;
         if (_count < _values.Length)
             _count++;
+        _cached = false;
     }
 
     /// <summary>The percentile over samples no older than <paramref name="maxAgeNs"/>, or false below <paramref name="minSamples"/>.</summary>
     public bool TryPercentile(double percentile, int minSamples, long nowNs, long maxAgeNs, out long value)
     {
+        // A sample counts when nowNs - time <= maxAgeNs: a threshold on its time, so the counted set is the same
+        // as last time exactly when the oldest counted sample still counts and the youngest left out still does not.
+        if (_cached && percentile == _cachedPercentile && minSamples == _cachedMinSamples
+            && (_oldestIncluded == long.MaxValue || nowNs - _oldestIncluded <= maxAgeNs)
+            && (_youngestExcluded == long.MinValue || nowNs - _youngestExcluded > maxAgeNs))
+        {
+            value = _cachedValue;
+            return _cachedFound;
+        }
         int n = 0;
+        long oldestIncluded = long.MaxValue, youngestExcluded = long.MinValue;
         for (int i = 0; i < _count; i++)
-            if (nowNs - _times[i] <= maxAgeNs)
+        {
+            long t = _times[i];
+            if (nowNs - t <= maxAgeNs)
+            {
                 _scratch[n++] = _values[i];
+                if (t < oldestIncluded)
+                    oldestIncluded = t;
+            }
+            else if (t > youngestExcluded)
+            {
+                youngestExcluded = t;
+            }
+        }
         value = 0;
-        if (n < minSamples)
-            return false;
-        var span = _scratch.AsSpan(0, n);
-        span.Sort();
-        // Nearest-rank: the smallest sample with at least p of the samples at or below it.
-        int rank = (int)Math.Ceiling(percentile * n);
-        value = span[Math.Clamp(rank - 1, 0, n - 1)];
-        return true;
+        bool found = n >= minSamples;
+        if (found)
+        {
+            var span = _scratch.AsSpan(0, n);
+            span.Sort();
+            // Nearest-rank: the smallest sample with at least p of the samples at or below it.
+            int rank = (int)Math.Ceiling(percentile * n);
+            value = span[Math.Clamp(rank - 1, 0, n - 1)];
+        }
+        _cached = true;
+        _cachedPercentile = percentile;
+        _cachedMinSamples = minSamples;
+        _oldestIncluded = oldestIncluded;
+        _youngestExcluded = youngestExcluded;
+        _cachedFound = found;
+        _cachedValue = value;
+        return found;
     }
 }

@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace Fathom.Backtest.Benchmarks;
+
+/// <summary>
+/// <c>--cpu-time [runs]</c>: the market maker's store run, timed by this thread's CPU time (Linux
+/// <c>CLOCK_THREAD_CPUTIME_ID</c>) instead of wall time, so time the scheduler gives other processes on a shared,
+/// loaded machine is not counted. 5 warmup runs, then <c>runs</c> measured (15 by default); prints ns per event for
+/// each row (min and median). Cache and frequency effects of the load still show: compare runs made side by side.
+/// </summary>
+internal static partial class CpuTimeRun
+{
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out Timespec time);
+
+    private const int ThreadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID
+
+    private static long ThreadCpuNs()
+    {
+        if (ClockGetTime(ThreadCpuTime, out Timespec t) != 0)
+            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        return t.Seconds * 1_000_000_000 + t.Nanoseconds;
+    }
+
+    public static void Run(int runs)
+    {
+        var bench = new BacktestRunBenchmarks();
+        bench.Setup();
+        try
+        {
+            (string Name, Func<long> Body)[] rows =
+            [
+                ("whole core, store, strategy that never trades", bench.WholeCoreStoreIdle),
+                ("whole core, store, never trades, engine timer every 1 s", bench.WholeCoreStoreIdleSlowTimer),
+                ("whole core, store, market maker", bench.WholeCoreStoreMarketMaker),
+            ];
+            foreach ((string name, Func<long> body) in rows)
+            {
+                for (int i = 0; i < 5; i++)
+                    body();
+                var ns = new double[runs];
+                for (int i = 0; i < runs; i++)
+                {
+                    long start = ThreadCpuNs();
+                    body();
+                    ns[i] = (double)(ThreadCpuNs() - start) / BacktestRunBenchmarks.Events;
+                }
+                Array.Sort(ns);
+                Console.WriteLine($"{name,-60} CPU min {ns[0],7:F1} ns/event, median {ns[runs / 2],7:F1} ns/event ({runs} runs)");
+            }
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+}
