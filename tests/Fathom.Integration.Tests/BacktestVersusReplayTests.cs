@@ -21,8 +21,10 @@ namespace Fathom.Integration.Tests;
 /// the run's first order and last order update (from the simulator's own records) map to recorded time as
 /// recorded = first message + (exchange time − that instant) × speed.</para>
 /// <para>Why the two cannot agree fill for fill (hence the tolerances in <see cref="Compare"/>): the replay delivers the
-/// recording on a 10 ms wall-clock timer (up to 10 × <see cref="Speed"/> ms of recorded time per batch, so the live
-/// core sees bursts the backtest sees one by one); loopback and scheduling jitter on a loaded 2-core machine are
+/// recording on a wall-clock timer (every 10/<see cref="Speed"/> ms, so 10 ms of recorded time per batch, and the
+/// <c>@depth@100ms</c> stream every 100/<see cref="Speed"/> ms: the recording's cadence), so the live core sees small
+/// bursts the backtest sees one by one; the live path's fills are smaller partials of the same recorded trades (not yet
+/// explained; docs/backtesting.md lists the candidates); loopback and scheduling jitter on a loaded 2-core machine are
 /// multiplied by the speed-up too; the live core's timers and the requote throttles run on wall time in other phases;
 /// and the span's ends are known only to a few milliseconds of wall time (tens of recorded milliseconds). Queue
 /// position follows the same risk-averse model in both, over the same recorded levels, so which orders fill and at
