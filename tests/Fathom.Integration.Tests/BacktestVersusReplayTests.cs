@@ -183,7 +183,7 @@ public sealed class BacktestVersusReplayTests(ITestOutputHelper output) : IAsync
         // Both traded, on both sides: a venue that never fills fails here.
         Assert.True(live.Count >= 4 && bt.Count >= 4, $"too few fills to compare: live {live.Count}, backtest {bt.Count}");
         Assert.True(liveBuy.Fills > 0 && liveSell.Fills > 0 && btBuy.Fills > 0 && btSell.Fills > 0, "a side never filled");
-        // Fill counts within a factor of 3 (measured ×0.61–×1.79 over six runs once the replay kept the recorded cadence; ×2.2 fewer live
+        // Fill counts within a factor of 3 (measured ×0.61–×1.79 over the five runs whose figures were kept, once the replay kept the recorded cadence; ×2.2 fewer live
         // fills before): jitter, batching and timer phases change which requotes happen, so single fills come and go. A venue
         // that fills every order at once gives ~15× the live count (the run places hundreds of orders).
         Assert.InRange(Ratio(bt.Count, live.Count), 1 / 3.0, 3.0);
