@@ -1,5 +1,6 @@
 using Fathom.Hosting;
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using Fathom.Simulator;
 
@@ -32,7 +33,7 @@ internal static class SimCommand
         var halt = new Option<string[]>("--fault-halt") { Description = "Start with these symbols halted.", AllowMultipleArgumentsPerToken = true };
         var console = new Option<bool>("--fault-console") { Description = "Read fault commands from stdin while running (type 'help')." };
         var replay = new Option<FileInfo[]>("--replay") { Description = "Replay recorded Binance spot files (hftbacktest gzip, in order) through the engine; client orders queue behind recorded size.", AllowMultipleArgumentsPerToken = true };
-        var speed = new Option<double>("--speed") { Description = "Replay speed as a multiple of recorded time.", DefaultValueFactory = _ => 1 };
+        var speed = new Option<double>("--speed") { Description = "Replay speed as a multiple of recorded time (the replay tick and the @depth@100ms interval shrink with it, to keep the recorded cadence).", DefaultValueFactory = _ => 1 };
         var parentPid = new Option<int?>("--parent-pid")
         {
             Description = "Run as that process's child (fathom demo uses it): stop when it exits or closes our stdin, and ignore Ctrl+C (the parent stops us after cancelling its orders).",
@@ -125,8 +126,19 @@ internal static class SimCommand
             {
                 try
                 {
-                    var r = sim.StartRecordedReplay([.. replayFiles.Select(f => f.FullName)], parse.GetValue(speed));
-                    output.WriteLine($"replaying {r.Book.Name}: {r.EventCount} recorded messages at {parse.GetValue(speed)}x");
+                    // Sped up, the replay keeps the recording's cadence in recorded time: the replay timer (10 ms at 1x) and the
+                    // @depth@100ms stream's interval shrink by the speed (to at least 1 ms of wall time), so at 10x the
+                    // core still sees a diff per 100 ms of recorded time rather than a batch per recorded second.
+                    double x = parse.GetValue(speed);
+                    var r = sim.LoadRecording([.. replayFiles.Select(f => f.FullName)]);
+                    sim.Api.Streams.DepthInterval = TimeSpan.FromMilliseconds(Math.Max(1, 100 / Math.Max(1, x)));
+                    r.Start(x, TimeSpan.FromMilliseconds(Math.Max(1, 10 / Math.Max(1, x))));
+                    // The mapping between the recording's clock and the exchange clock, so a run's fills (stamped on the
+                    // exchange clock) can be placed in recorded time: recorded = start + (exchange − wall start) × speed.
+                    DateTimeOffset wallStart = sim.Clock.GetUtcNow();
+                    DateTimeOffset recordedStart = DateTimeOffset.UnixEpoch.AddTicks(r.NextTimestampNs / 100);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"replaying {r.Book.Name}: {r.EventCount} recorded messages at {parse.GetValue(speed)}x; recorded {recordedStart:yyyy-MM-ddTHH:mm:ss.fffffffZ} is exchange time {wallStart:yyyy-MM-ddTHH:mm:ss.fffffffZ}"));
                 }
                 catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
                 {

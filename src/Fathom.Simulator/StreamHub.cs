@@ -70,8 +70,19 @@ public sealed partial class StreamHub : IDisposable
         InitStatistics();
     }
 
-    /// <summary>Interval between <c>@depth@100ms</c> diffs; <c>@depth</c> goes every tenth.</summary>
-    public TimeSpan DepthInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>Interval between <c>@depth@100ms</c> diffs; <c>@depth</c> goes every tenth. Setting it reschedules a running timer.</summary>
+    public TimeSpan DepthInterval
+    {
+        get => _depthInterval;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _depthInterval = value;
+            _timer?.Change(value, value);
+        }
+    }
+
+    private TimeSpan _depthInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Server ping interval and pong timeout (Binance: 20 s and 1 minute), applied by Kestrel.</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(20);

@@ -177,4 +177,26 @@ public sealed class MarketStreamTests
             Assert.Equal(stream == "btcusdt@depth" ? 1 : 10, d.Count);
         }
     }
+
+    [Fact]
+    public async Task DepthInterval_SetWhileRunning_ReschedulesTheDiffTimer()
+    {
+        // What fathom sim --replay --speed 10 does: a diff per 10 ms of exchange time (100 ms of recorded time).
+        await using var h = await SimulatorHarness.StartAsync(c => c.SeedLevels = 3);
+        h.Sim.Streams.DepthInterval = TimeSpan.FromMilliseconds(10);
+        await using var ws = await h.ConnectAsync("/stream?streams=btcusdt@depth@100ms/btcusdt@depth");
+        await WaitForAsync(() => h.Sim.Streams.MarketConnections == 1, "the subscription");
+        for (int i = 0; i < 10; i++)
+        {
+            await h.SignedAsync(HttpMethod.Post, "/api/v3/order", $"symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price={59000 + i}");
+            h.Time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+        long id = h.Sim.Engine.Book("BTCUSDT").UpdateId;
+        await ws.NextAsync(f => f.GetProperty("stream").GetString() == "btcusdt@depth" && f.GetProperty("data").GetProperty("u").GetInt64() == id);
+        await ws.NextAsync(f => f.GetProperty("stream").GetString() == "btcusdt@depth@100ms" && f.GetProperty("data").GetProperty("u").GetInt64() == id);
+        // 100 ms of exchange time: ten @depth@100ms diffs (one per order) and one @depth (every tenth tick), not one and none.
+        Assert.Equal(10, ws.All().Count(f => f.GetProperty("stream").GetString() == "btcusdt@depth@100ms"));
+        Assert.Equal(1, ws.All().Count(f => f.GetProperty("stream").GetString() == "btcusdt@depth"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.Sim.Streams.DepthInterval = TimeSpan.Zero);
+    }
 }
