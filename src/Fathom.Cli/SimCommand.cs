@@ -126,13 +126,7 @@ internal static class SimCommand
             {
                 try
                 {
-                    // Sped up, the replay keeps the recording's cadence in recorded time: the replay timer (10 ms at 1x) and the
-                    // @depth@100ms stream's interval shrink by the speed (to at least 1 ms of wall time), so at 10x the
-                    // core still sees a diff per 100 ms of recorded time rather than a batch per recorded second.
-                    double x = parse.GetValue(speed);
-                    var r = sim.LoadRecording([.. replayFiles.Select(f => f.FullName)]);
-                    sim.Api.Streams.DepthInterval = TimeSpan.FromMilliseconds(Math.Max(1, 100 / Math.Max(1, x)));
-                    r.Start(x, TimeSpan.FromMilliseconds(Math.Max(1, 10 / Math.Max(1, x))));
+                    var r = sim.StartRecordedReplay([.. replayFiles.Select(f => f.FullName)], parse.GetValue(speed));
                     // The mapping between the recording's clock and the exchange clock, so a run's fills (stamped on the
                     // exchange clock) can be placed in recorded time: recorded = start + (exchange − wall start) × speed.
                     DateTimeOffset wallStart = sim.Clock.GetUtcNow();

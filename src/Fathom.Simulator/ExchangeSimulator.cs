@@ -87,11 +87,18 @@ public sealed class ExchangeSimulator : IDisposable
         return Replay;
     }
 
-    /// <summary>Loads a recording and replays it on the exchange clock at <paramref name="speed"/> × recorded time.</summary>
+    /// <summary>
+    /// Loads a recording and replays it on the exchange clock at <paramref name="speed"/> × recorded time. Sped up, the
+    /// replay keeps the recording's cadence in recorded time: the replay timer (10 ms at 1x) and the <c>@depth@100ms</c>
+    /// stream's interval shrink by the speed (to at least 1 ms of wall time), so at 10x a client still sees a diff per
+    /// 100 ms of recorded time rather than a batch per recorded second.
+    /// </summary>
     public RecordedMarket StartRecordedReplay(IReadOnlyList<string> paths, double speed = 1, string? symbol = null)
     {
         var replay = LoadRecording(paths, symbol);
-        replay.Start(speed);
+        double x = Math.Max(1, speed);
+        Api.Streams.DepthInterval = TimeSpan.FromMilliseconds(Math.Max(1, 100 / x));
+        replay.Start(speed, TimeSpan.FromMilliseconds(Math.Max(1, 10 / x)));
         return replay;
     }
 
