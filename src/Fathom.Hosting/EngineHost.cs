@@ -130,6 +130,7 @@ public sealed class EngineHost : IAsyncDisposable
     private MetricsServer? _metrics;
     private CoreJournal? _journal;
     private Task? _feedTask;
+    private Task? _feedWatch;
     private Task? _timers;
     private System.Runtime.GCLatencyMode _previousLatency;
     private (int Gen0, int Gen1, int Gen2) _gcAtStart;
@@ -243,7 +244,34 @@ public sealed class EngineHost : IAsyncDisposable
         _allocatedAtStart = GC.GetTotalAllocatedBytes();
         Engine.Start();
         _feedTask = Feed.RunAsync(_run.Token);
+        _feedWatch = WatchFeedAsync(_feedTask, Engine, _run.Token);
         _timers = RunTimersAsync(Engine, _options.TimerPeriod, _options.Time, _run.Token, _options.Core.Limits.TradingDayStartOffsetNs);
+    }
+
+    /// <summary>
+    /// Halts trading with the reason when the market-data feed's run ends before the host asked it to
+    /// (<paramref name="run"/> not cancelled): by an exception (its type and message) or by returning. A feed
+    /// that stopped leaves its books as they were, so without this a strategy could keep quotes resting on a
+    /// market nobody watches any more. The halt goes in as a core input (<see cref="TradingEngine.ReportFault"/>).
+    /// </summary>
+    internal static async Task WatchFeedAsync(Task feed, TradingEngine engine, CancellationToken run)
+    {
+        try
+        {
+            await feed.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (run.IsCancellationRequested && ex is OperationCanceledException)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            if (!run.IsCancellationRequested)
+                engine.ReportFault(EngineFault.Background, $"market-data feed stopped: {ex.GetType().Name}: {ex.Message}");
+            return;
+        }
+        if (!run.IsCancellationRequested)
+            engine.ReportFault(EngineFault.Background, "market-data feed stopped: its run ended without being asked to");
     }
 
     /// <summary>
@@ -530,9 +558,12 @@ public sealed class EngineHost : IAsyncDisposable
         await Feed.DisposeAsync().ConfigureAwait(false);
         if (_feedTask is not null)
         {
+            // A feed that failed while trading was reported by WatchFeedAsync (the halt); the shutdown goes on.
             try { await _feedTask.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
-            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException) { }
+            catch (Exception ex) when (ex is not OutOfMemoryException) { }
         }
+        if (_feedWatch is not null && _feedTask!.IsCompleted)
+            await _feedWatch.ConfigureAwait(false); // never throws; ends right after the feed's run
         if (_timers is not null)
             await _timers.ConfigureAwait(false);
         CoreComposition.DetachJournal(Feed.Core, Engine);
