@@ -3,10 +3,12 @@ using System.Runtime.InteropServices;
 namespace Fathom.Backtest.Benchmarks;
 
 /// <summary>
-/// <c>--cpu-time [runs]</c>: the market maker's store run, timed by this thread's CPU time (Linux
-/// <c>CLOCK_THREAD_CPUTIME_ID</c>) instead of wall time, so time the scheduler gives other processes on a shared,
-/// loaded machine is not counted. 5 warmup runs, then <c>runs</c> measured (15 by default); prints ns per event for
-/// each row (min and median). Cache and frequency effects of the load still show: compare runs made side by side.
+/// <c>--cpu-time [runs] [row]</c>: the whole-core store runs (and the feed path with the analyzer, no engine), timed by
+/// this thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>) instead of wall time, so time the scheduler gives
+/// other processes on a shared, loaded machine is not counted. 5 warmup runs, then <c>runs</c> measured (15 by
+/// default); prints ns per event for each row (min and median). <c>row</c>, when given, keeps only the rows whose
+/// name contains it (e.g. <c>maker</c>). Cache and frequency effects of the load still show: compare runs made side
+/// by side.
 /// </summary>
 internal static partial class CpuTimeRun
 {
@@ -29,7 +31,7 @@ internal static partial class CpuTimeRun
         return t.Seconds * 1_000_000_000 + t.Nanoseconds;
     }
 
-    public static void Run(int runs)
+    public static void Run(int runs, string? only = null)
     {
         var bench = new BacktestRunBenchmarks();
         bench.Setup();
@@ -40,9 +42,12 @@ internal static partial class CpuTimeRun
                 ("whole core, store, strategy that never trades", bench.WholeCoreStoreIdle),
                 ("whole core, store, never trades, engine timer every 1 s", bench.WholeCoreStoreIdleSlowTimer),
                 ("whole core, store, market maker", bench.WholeCoreStoreMarketMaker),
+                ("store read + books + analyzer (no engine)", bench.StoreIntoBooksAndSignals),
             ];
             foreach ((string name, Func<long> body) in rows)
             {
+                if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+                    continue;
                 for (int i = 0; i < 5; i++)
                     body();
                 var ns = new double[runs];

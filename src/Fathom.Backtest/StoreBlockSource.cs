@@ -7,7 +7,8 @@ namespace Fathom.Backtest;
 /// The blocks of a binary-store source, read and decoded once for both of its cursors (the venue's, at exchange time,
 /// and the core's, a feed latency later): each cursor asks for blocks by number, in order; a block is kept until
 /// both have moved past it, then its buffers are reused. The two sides see the same records in the same order as
-/// when each read the files itself, with half the reading.
+/// when each read the files itself, with half the reading. <see cref="Dispose"/> gives every block's arrays back to
+/// the shared pool (see <see cref="StoreEvents"/>).
 /// </summary>
 internal sealed class StoreBlockSource : IDisposable
 {
@@ -94,10 +95,16 @@ internal sealed class StoreBlockSource : IDisposable
         }
     }
 
+    // Both cursors dispose their source: the second call finds nothing left to give back.
     public void Dispose()
     {
         _reader?.Dispose();
         _reader = null;
         _ended = true;
+        foreach (StoreEvents events in _blocks)
+            events.Release();
+        _blocks.Clear();
+        while (_spare.Count > 0)
+            _spare.Pop().Release();
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fathom.Book;
 using Fathom.Core;
 using Fathom.MarketData;
@@ -9,6 +10,11 @@ namespace Fathom.Backtest;
 /// runner can hand its records over one at a time, each at its own virtual time. Instruments are mapped from the
 /// store's table to the config's by symbol; records of instruments the config does not name are left out.
 /// </summary>
+/// <remarks>
+/// Its arrays are rented from <see cref="ArrayPool{T}.Shared"/> at the largest size any block has needed so far in
+/// this process, and given back by <see cref="Release"/>: the next run (a sweep's, a benchmark's) takes them back
+/// already faulted in, instead of zeroing fresh megabytes and growing them again block by block.
+/// </remarks>
 internal sealed class StoreEvents : IMarketDataHandler
 {
     internal struct Entry
@@ -24,8 +30,12 @@ internal sealed class StoreEvents : IMarketDataHandler
         public MarketDataError Error;
     }
 
-    private Entry[] _items = new Entry[4096];
-    private Level[] _levels = new Level[1 << 16];
+    // The largest arrays a block has needed in this process (so a new instance rents them at once).
+    private static int s_itemsNeeded = 4096;
+    private static int s_levelsNeeded = 1 << 16;
+
+    private Entry[] _items = ArrayPool<Entry>.Shared.Rent(Volatile.Read(ref s_itemsNeeded));
+    private Level[] _levels = ArrayPool<Level>.Shared.Rent(Volatile.Read(ref s_levelsNeeded));
     private int _levelCount;
     private int[] _map = [];
 
@@ -63,7 +73,7 @@ internal sealed class StoreEvents : IMarketDataHandler
         if (!kept)
             return ref _items[0];
         if (Count == _items.Length)
-            Array.Resize(ref _items, _items.Length * 2);
+            GrowItems();
         ref Entry item = ref _items[Count++];
         item = default;
         item.Type = type;
@@ -76,11 +86,56 @@ internal sealed class StoreEvents : IMarketDataHandler
         int start = _levelCount;
         int need = start + bids.Length + asks.Length;
         if (need > _levels.Length)
-            Array.Resize(ref _levels, Math.Max(need, _levels.Length * 2));
+            GrowLevels(need);
         bids.CopyTo(_levels.AsSpan(start));
         asks.CopyTo(_levels.AsSpan(start + bids.Length));
         _levelCount = need;
         return start;
+    }
+
+    private void GrowItems()
+    {
+        Entry[] old = _items;
+        _items = ArrayPool<Entry>.Shared.Rent(old.Length * 2);
+        old.AsSpan(0, Count).CopyTo(_items);
+        ArrayPool<Entry>.Shared.Return(old);
+        RaiseNeeded(ref s_itemsNeeded, _items.Length);
+    }
+
+    private void GrowLevels(int need)
+    {
+        Level[] old = _levels;
+        _levels = ArrayPool<Level>.Shared.Rent(Math.Max(need, old.Length * 2));
+        old.AsSpan(0, _levelCount).CopyTo(_levels);
+        ArrayPool<Level>.Shared.Return(old);
+        RaiseNeeded(ref s_levelsNeeded, _levels.Length);
+    }
+
+    private static void RaiseNeeded(ref int needed, int length)
+    {
+        int seen = Volatile.Read(ref needed);
+        while (length > seen)
+        {
+            int was = Interlocked.CompareExchange(ref needed, length, seen);
+            if (was == seen)
+                return;
+            seen = was;
+        }
+    }
+
+    /// <summary>Gives the arrays back to the pool; the instance must not be used after.</summary>
+    public void Release()
+    {
+        Entry[] items = _items;
+        Level[] levels = _levels;
+        _items = [];
+        _levels = [];
+        Count = 0;
+        _levelCount = 0;
+        if (items.Length > 0)
+            ArrayPool<Entry>.Shared.Return(items);
+        if (levels.Length > 0)
+            ArrayPool<Level>.Shared.Return(levels);
     }
 
     public void OnBookDelta(in BookDelta delta)

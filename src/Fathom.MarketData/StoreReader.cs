@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -14,7 +15,10 @@ namespace Fathom.MarketData;
 /// <remarks>
 /// Entry points: <see cref="Instruments"/> (loaded by the constructor), <see cref="ReadBlock{THandler}"/>,
 /// <see cref="ReadAll{THandler}"/>, <see cref="Rewind"/>. Zero allocation per block and per event
-/// once the block buffer has grown to the largest block: a block is read into one reusable buffer,
+/// once the block buffer has grown to the largest block: a block is read into one reusable buffer
+/// (rented from <see cref="ArrayPool{T}.Shared"/> and returned by <see cref="Dispose"/>, so readers opened one
+/// after another, as a backtest's passes and a sweep's runs do, reuse the same memory instead of faulting in and
+/// zeroing a fresh megabyte each),
 /// its CRC-32C checked, its record layout validated, and then its records dispatched. On a
 /// little-endian machine the levels of a delta or snapshot are handed out as a span over the block
 /// buffer itself (a level is stored exactly as <see cref="Level"/> lays out in memory, two int64s), so
@@ -30,7 +34,7 @@ public sealed class StoreReader : IDisposable
     private readonly bool _verifyChecksums;
     private readonly byte[] _header = new byte[StoreFormat.BlockHeaderSize];
     private readonly List<InstrumentSpec> _instruments = [];
-    private byte[] _block = new byte[1 << 20];
+    private byte[] _block = ArrayPool<byte>.Shared.Rent(1 << 20);
     private Level[] _bidScratch = [];
     private Level[] _askScratch = [];
     private long _eventsStart;
@@ -146,7 +150,7 @@ public sealed class StoreReader : IDisposable
                 return false;
             }
             if (_block.Length < length)
-                _block = new byte[length];
+                GrowBlock(length);
             got = _stream.ReadAtLeast(_block.AsSpan(0, length), length, throwOnEndOfStream: false);
             if (got < length)
                 return Torn(_header.Length + got);
@@ -160,6 +164,14 @@ public sealed class StoreReader : IDisposable
             return true;
         }
         return false;
+    }
+
+    private void GrowBlock(int length)
+    {
+        byte[] old = _block;
+        _block = ArrayPool<byte>.Shared.Rent(length);
+        if (old.Length > 0)
+            ArrayPool<byte>.Shared.Return(old);
     }
 
     private bool Torn(int bytes)
@@ -382,5 +394,10 @@ public sealed class StoreReader : IDisposable
     {
         if (_ownsStream)
             _stream.Dispose();
+        // Returned once: a second Dispose finds the empty array.
+        byte[] block = _block;
+        _block = [];
+        if (block.Length > 0)
+            ArrayPool<byte>.Shared.Return(block);
     }
 }

@@ -111,11 +111,13 @@ internal sealed class RobustWindow
         // then either drop the leaving value found there or place the entering one.
         double[] from = _sorted, to = _spare;
         int n = _count - m + leaving, read = 0, write = 0, g = 0, c = 0;
+        // Where the next leaving value sits (it is present), and where the next entering one goes (after equal
+        // values). Each is searched again only when its own value was consumed: the other stays at or after the
+        // read position, so a search from there would find it where it is.
+        int drop = leaving > 0 ? LowerBound(from, gone[0], 0, n) : n;
+        int place = UpperBound(from, come[0], 0, n);
         while (g < leaving || c < m)
         {
-            // Where the next leaving value sits (it is present), and where the next entering one goes (after equal values).
-            int drop = g < leaving ? LowerBound(from, gone[g], read, n) : n;
-            int place = c < m ? UpperBound(from, come[c], read, n) : n;
             int stop = Math.Min(drop, place);
             Array.Copy(from, read, to, write, stop - read);
             write += stop - read;
@@ -123,11 +125,13 @@ internal sealed class RobustWindow
             if (c < m && place <= drop)
             {
                 to[write++] = come[c++];
+                place = c < m ? UpperBound(from, come[c], read, n) : n;
             }
             else
             {
                 read++; // skip the leaving value
                 g++;
+                drop = g < leaving ? LowerBound(from, gone[g], read, n) : n;
             }
         }
         Array.Copy(from, read, to, write, n - read);
