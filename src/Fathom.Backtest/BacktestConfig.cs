@@ -300,8 +300,9 @@ public sealed partial record BacktestConfig
             case "hftbacktest": kind = BacktestDataKind.HftBacktest; break;
             case "fathom-store": kind = BacktestDataKind.FathomStore; break;
             case "fathom-recording": kind = BacktestDataKind.FathomRecording; break;
-            case null: errors.Add($"{path}.kind: required: hftbacktest, fathom-store or fathom-recording"); break;
-            default: errors.Add($"{path}.kind: unknown kind '{d.Kind}'; use hftbacktest, fathom-store or fathom-recording"); break;
+            case "cryptofeed": kind = BacktestDataKind.Cryptofeed; break;
+            case null: errors.Add($"{path}.kind: required: hftbacktest, fathom-store, fathom-recording or cryptofeed"); break;
+            default: errors.Add($"{path}.kind: unknown kind '{d.Kind}'; use hftbacktest, fathom-store, fathom-recording or cryptofeed"); break;
         }
         var files = new List<string>();
         if (d.Files is null || d.Files.Count == 0)
@@ -346,7 +347,61 @@ public sealed partial record BacktestConfig
         int depth = d.SnapshotDepth ?? 1000;
         if (depth is < 1 or > 5000)
             errors.Add($"{path}.snapshotDepth: {depth} is outside 1..5000");
-        return errors.Count > before ? null : new BacktestDataSource(kind, files, instrument, depth);
+        else if (d.SnapshotDepth is not null && kind == BacktestDataKind.Cryptofeed)
+            errors.Add($"{path}.snapshotDepth: only for hftbacktest files (a cryptofeed capture's snapshot URLs give their depth)");
+        Fathom.Venues.Binance.CryptofeedCaptureFiles? capture = null;
+        if (kind == BacktestDataKind.Cryptofeed && errors.Count == before)
+            capture = ValidateCapture(files, path, specs, errors);
+        return errors.Count > before ? null : new BacktestDataSource(kind, files, instrument, depth, capture);
+    }
+
+    /// <summary>A cryptofeed capture: which file is which (by content), Binance spot, at least one configured instrument
+    /// subscribed, and the configured tick and step sizes equal to the capture's exchangeInfo when it is given.</summary>
+    private static Fathom.Venues.Binance.CryptofeedCaptureFiles? ValidateCapture(List<string> files, string path, List<InstrumentSpec> specs, List<string> errors)
+    {
+        Fathom.Venues.Binance.CryptofeedCaptureFiles capture;
+        IReadOnlyList<string> subscribed;
+        try
+        {
+            capture = Fathom.Venues.Binance.CryptofeedCaptureFiles.Identify(files, requireExchangeInfo: false);
+            string connect = Fathom.Venues.Binance.CryptofeedMessageReader.ConnectLine(capture.Ws);
+            if (connect.Contains("://fstream.", StringComparison.Ordinal) || connect.Contains("://dstream.", StringComparison.Ordinal))
+            {
+                errors.Add($"{path}.files: {capture.Ws} is a Binance futures capture ({connect.Split('/')[2]}); the backtest reads Binance spot data only");
+                return null;
+            }
+            subscribed = Fathom.Venues.Binance.CryptofeedMessageReader.Symbols(capture.Ws);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException)
+        {
+            errors.Add($"{path}.files: {ex.Message}");
+            return null;
+        }
+        if (!specs.Any(s => subscribed.Contains(s.Symbol)))
+            errors.Add($"{path}.files: the capture subscribes to {string.Join(", ", subscribed)}; none of $.instruments ({string.Join(", ", specs.Select(s => s.Symbol))})");
+        if (capture.ExchangeInfo is not null)
+        {
+            IReadOnlyDictionary<string, InstrumentSpec> info;
+            try
+            {
+                info = Fathom.Venues.Binance.CryptofeedReplay.ExchangeInfo(capture.ExchangeInfo, Fathom.Core.Venue.BinanceSpot);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or JsonException)
+            {
+                errors.Add($"{path}.files: {capture.ExchangeInfo}: not a readable exchangeInfo: {ex.Message}");
+                return null;
+            }
+            for (int i = 0; i < specs.Count; i++)
+            {
+                if (!info.TryGetValue(specs[i].Symbol, out InstrumentSpec? listed))
+                    continue;
+                if (listed.TickSize.Raw != specs[i].TickSize.Raw)
+                    errors.Add($"$.instruments[{i}].tickSize: {specs[i].TickSize.ToString(specs[i].PriceDecimals)} differs from the capture's exchangeInfo ({listed.TickSize.ToString(listed.PriceDecimals)}, {capture.ExchangeInfo})");
+                if (listed.StepSize.Raw != specs[i].StepSize.Raw)
+                    errors.Add($"$.instruments[{i}].stepSize: {specs[i].StepSize.ToString(specs[i].QtyDecimals)} differs from the capture's exchangeInfo ({listed.StepSize.ToString(listed.QtyDecimals)}, {capture.ExchangeInfo})");
+            }
+        }
+        return capture;
     }
 
     private static FeedLatencyModel ValidateFeed(FeedLatencySection? s, List<string> errors)

@@ -9,4 +9,6 @@ public enum BacktestDataKind : byte
     FathomStore = 1,
     /// <summary>A Fathom recording (<c>.fathomrec</c>, written by <c>fathom record</c>): raw frames and snapshots.</summary>
     FathomRecording = 2,
+    /// <summary>A cryptofeed capture of Binance spot (the connection file, the snapshot file, optionally the exchangeInfo file).</summary>
+    Cryptofeed = 3,
 }

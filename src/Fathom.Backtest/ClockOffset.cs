@@ -13,10 +13,14 @@ internal static class ClockOffset
     public static RawMessageReader Reader(BacktestDataSource source, IReadOnlyList<InstrumentSpec> specs) => source.Kind switch
     {
         BacktestDataKind.HftBacktest => new HftBacktestMessages(source.Files, source.Instrument, source.SnapshotDepth),
-        BacktestDataKind.FathomRecording => new RecordingMessages(source.Files,
-            specs.Select((s, i) => (s.Symbol, i)).ToDictionary(p => p.Symbol, p => p.i, StringComparer.Ordinal)),
+        BacktestDataKind.FathomRecording => new RecordingMessages(source.Files, BySymbol(specs)),
+        BacktestDataKind.Cryptofeed => new CryptofeedMessages(source.Capture
+            ?? throw new ArgumentException("a cryptofeed source needs its capture's files", nameof(source)), BySymbol(specs)),
         _ => throw new ArgumentException($"{source.Kind} is not a JSON source", nameof(source)),
     };
+
+    private static Dictionary<string, int> BySymbol(IReadOnlyList<InstrumentSpec> specs) =>
+        specs.Select((s, i) => (s.Symbol, i)).ToDictionary(p => p.Symbol, p => p.i, StringComparer.Ordinal);
 
     public static long Of(BacktestDataSource source, IReadOnlyList<InstrumentSpec> specs)
     {

@@ -18,6 +18,10 @@ public interface IBacktestVenue : IOrderEntry
     /// <summary>The recorded book was replaced (a snapshot follows as <see cref="OnLevel"/> calls): every recorded level is gone.</summary>
     void OnBookCleared(int instrument, long exchangeNs);
 
+    /// <summary>The recorded best bid and ask (a <c>bookTicker</c>) at exchange time, newer than the last depth update
+    /// given; a side with zero quantity carries nothing.</summary>
+    void OnTopOfBook(int instrument, Price bidPrice, Qty bidQty, Price askPrice, Qty askQty, long exchangeNs);
+
     /// <summary>A recorded trade: the aggressor's side, price and quantity, at exchange time.</summary>
     void OnTrade(int instrument, OrderSide aggressor, Price price, Qty qty, long exchangeNs);
 

@@ -88,17 +88,8 @@ internal static class ConvertCommand
         string[] first = [.. inputs.Select(FirstLine)];
         if (first.Any(l => l.StartsWith("wss://", StringComparison.Ordinal)))
         {
-            string? ws = null, http = null, info = null;
-            for (int i = 0; i < inputs.Length; i++)
-            {
-                if (first[i].StartsWith("wss://", StringComparison.Ordinal)) ws = inputs[i].FullName;
-                else if (first[i].Contains("exchangeInfo -> ", StringComparison.Ordinal)) info = inputs[i].FullName;
-                else if (first[i].Contains("/depth?", StringComparison.Ordinal)) http = inputs[i].FullName;
-                else throw new ArgumentException($"{inputs[i].Name} is not a cryptofeed exchangeInfo, snapshot or websocket recording.");
-            }
-            if (ws is null || http is null || info is null)
-                throw new ArgumentException("a cryptofeed conversion needs EXCHANGE.0[.gz] (exchangeInfo), EXCHANGE.http.0.0 (snapshots) and EXCHANGE.ws.N.0 (the connection).");
-            return BinanceStoreConverter.ConvertCryptofeed(info, http, ws, venue, output);
+            var capture = CryptofeedCaptureFiles.Identify([.. inputs.Select(f => f.FullName)], requireExchangeInfo: true);
+            return BinanceStoreConverter.ConvertCryptofeed(capture.ExchangeInfo!, capture.Http, capture.Ws, venue, output);
         }
         var spec = new InstrumentSpec
         {

@@ -123,6 +123,67 @@ public sealed class BacktestConfigTests
     }
 
     [Fact]
+    public void Parse_CryptofeedCapture_TellsItsFilesApartByContent()
+    {
+        string[] capture = Fathom.Testing.SharedData.CryptofeedBinanceSpot; // exchangeInfo, snapshots, connection
+        JsonObject json = BacktestConfigs.CryptofeedMarketMaker(capture[2], capture[0], capture[1]);
+
+        BacktestDataSource source = Assert.Single(BacktestConfigs.Parse(json).Data);
+
+        Assert.Equal(BacktestDataKind.Cryptofeed, source.Kind);
+        Assert.NotNull(source.Capture);
+        Assert.Equal(capture[0], source.Capture.ExchangeInfo);
+        Assert.Equal(capture[1], source.Capture.Http);
+        Assert.Equal(capture[2], source.Capture.Ws);
+        // The exchangeInfo file is optional: the instruments come from the config.
+        BacktestDataSource withoutInfo = Assert.Single(BacktestConfigs.Parse(BacktestConfigs.CryptofeedMarketMaker(capture[1], capture[2])).Data);
+        Assert.Null(withoutInfo.Capture!.ExchangeInfo);
+    }
+
+    [Fact]
+    public void Parse_CryptofeedProblems_NameTheSourceAndWhatIsWrong()
+    {
+        string[] capture = Fathom.Testing.SharedData.CryptofeedBinanceSpot;
+        string futuresWs = Fathom.Testing.SharedData.PathOf("cryptofeed", "BINANCE_FUTURES.ws.1.0");
+        string futuresHttp = Fathom.Testing.SharedData.PathOf("cryptofeed", "BINANCE_FUTURES.http.0.0");
+        JsonObject json = BacktestConfigs.CryptofeedMarketMaker();
+        json["data"] = new JsonArray(
+            new JsonObject { ["kind"] = "cryptofeed", ["files"] = new JsonArray(capture[2]) },
+            new JsonObject { ["kind"] = "cryptofeed", ["files"] = new JsonArray(capture[1], capture[2], Fathom.Testing.SharedData.BinanceSpotDays[0]) },
+            new JsonObject { ["kind"] = "cryptofeed", ["files"] = new JsonArray(futuresHttp, futuresWs) },
+            new JsonObject { ["kind"] = "cryptofeed", ["files"] = new JsonArray(capture[1], capture[2], "no-such-capture.ws.1.0") },
+            new JsonObject { ["kind"] = "cryptofeed", ["files"] = new JsonArray(capture[1], capture[2], capture[2]) },
+            new JsonObject { ["kind"] = "cryptofeed", ["snapshotDepth"] = 100, ["files"] = new JsonArray(capture[1], capture[2]) });
+
+        string errors = ErrorsOf(json);
+
+        Assert.Contains("$.data[0].files: a cryptofeed capture is EXCHANGE.0[.gz] (exchangeInfo, optional), EXCHANGE.http.0.0 (snapshots) " +
+            "and EXCHANGE.ws.N.0 (the connection); missing: the snapshot file.", errors);
+        Assert.Contains($"$.data[1].files: {Fathom.Testing.SharedData.BinanceSpotDays[0]} is not a cryptofeed exchangeInfo, snapshot or websocket recording", errors);
+        Assert.Contains($"$.data[2].files: {futuresWs} is a Binance futures capture (fstream.binance.com); the backtest reads Binance spot data only", errors);
+        Assert.Contains("no-such-capture.ws.1.0' does not exist", errors);
+        Assert.Contains($"$.data[4].files: {capture[2]} and {capture[2]} are both a capture's connection file; give one of each.", errors);
+        Assert.Contains("$.data[5].snapshotDepth: only for hftbacktest files", errors);
+    }
+
+    [Fact]
+    public void Parse_CryptofeedCaptureDisagreeingWithTheConfig_IsRefused()
+    {
+        JsonObject json = BacktestConfigs.CryptofeedMarketMaker();
+        json["instruments"]![0]!["tickSize"] = "0.001";
+        json["instruments"]![0]!["stepSize"] = "0.1";
+
+        string errors = ErrorsOf(json);
+
+        Assert.Contains("$.instruments[0].tickSize: 0.00100000 differs from the capture's exchangeInfo (0.00010000, ", errors);
+        Assert.Contains("$.instruments[0].stepSize: 0.10000000 differs from the capture's exchangeInfo (1.00000000, ", errors);
+
+        JsonObject other = BacktestConfigs.CryptofeedMarketMaker();
+        other["instruments"]![0]!["symbol"] = "BTCUSDT";
+        Assert.Contains("$.data[0].files: the capture subscribes to NKNUSDT, BLZETH, LRCBTC, RUNEEUR; none of $.instruments (BTCUSDT)", ErrorsOf(other));
+    }
+
+    [Fact]
     public void Parse_BadModels_NameTheirFields()
     {
         JsonObject json = BacktestConfigs.MarketMaker();
@@ -163,6 +224,20 @@ public sealed class BacktestConfigTests
 
         Assert.Equal("market-maker", config.StrategyName);
         Assert.Equal(Fathom.Testing.SharedData.BinanceSpotDays[0], Assert.Single(Assert.Single(config.Data).Files));
+    }
+
+    [Fact]
+    public void Parse_CryptofeedSampleConfig_IsValidWithTheDataWhereverItIs()
+    {
+        string sample = Path.Combine(RepositoryRoot(), "samples", "backtest", "nknusdt-cryptofeed-mm.json");
+        string data = Path.GetDirectoryName(Fathom.Testing.SharedData.CryptofeedBinanceSpot[0])!;
+        string text = File.ReadAllText(sample).Replace("../../../shared/data/cryptofeed", data, StringComparison.Ordinal);
+        Assert.NotEqual(File.ReadAllText(sample), text);
+
+        BacktestDataSource source = Assert.Single(BacktestConfig.Parse(text, sample).Data);
+
+        Assert.Equal(BacktestDataKind.Cryptofeed, source.Kind);
+        Assert.Equal(Fathom.Testing.SharedData.CryptofeedBinanceSpot[0], source.Capture!.ExchangeInfo);
     }
 
     private static string RepositoryRoot()

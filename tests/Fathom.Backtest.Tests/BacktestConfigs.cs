@@ -32,6 +32,28 @@ internal static class BacktestConfigs
         return config;
     }
 
+    /// <summary>The market maker on NKNUSDT over cryptofeed's Binance spot capture (the filters are its exchangeInfo's).</summary>
+    public static JsonObject CryptofeedMarketMaker(params string[] files)
+    {
+        string[] data = files.Length > 0 ? files : SharedData.CryptofeedBinanceSpot;
+        return new JsonObject
+        {
+            ["strategy"] = new JsonObject { ["name"] = "market-maker", ["halfSpreadTicks"] = 1, ["quoteQty"] = "100", ["maxPosition"] = "1000" },
+            ["instruments"] = new JsonArray(new JsonObject
+            {
+                ["symbol"] = "NKNUSDT", ["baseAsset"] = "NKN", ["quoteAsset"] = "USDT",
+                ["tickSize"] = "0.0001", ["stepSize"] = "1", ["minNotional"] = "10",
+                ["makerFee"] = "0.0001", ["takerFee"] = "0.0004",
+                ["limits"] = new JsonObject { ["maxPosition"] = "2000", ["maxOrderQty"] = "1000", ["maxOrderNotional"] = "1000" },
+            }),
+            ["risk"] = new JsonObject { ["maxTotalNotional"] = "100000", ["markoutLossLimit"] = "1000", ["maxDailyLoss"] = "1000" },
+            ["data"] = new JsonArray(new JsonObject { ["kind"] = "cryptofeed", ["files"] = new JsonArray([.. data.Select(f => JsonValue.Create(f))]) }),
+            ["orderEntryLatency"] = new JsonObject { ["model"] = "constant", ["ms"] = 2 },
+            ["responseLatency"] = new JsonObject { ["model"] = "constant", ["ms"] = 2 },
+            ["markIntervalMs"] = 100,
+        };
+    }
+
     public static BacktestConfig Parse(JsonObject config, Fathom.Hosting.StrategyCatalog? catalog = null) =>
         BacktestConfig.Parse(config.ToJsonString(), Path.Combine(Path.GetTempPath(), "bt.json"), catalog);
 

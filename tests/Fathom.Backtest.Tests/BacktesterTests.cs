@@ -70,6 +70,31 @@ public sealed class BacktesterTests
         // 28,040 bookTicker messages (docs: PROVENANCE.md), which are the core's business only.
         Assert.Equal(9_757, venue.Trades);
         Assert.Equal(venue.Levels + venue.Trades + 28_040, result.Run.Events);
+        // The venue gets every bookTicker that is newer than the depth it has (its update id past the last diff's or
+        // the snapshot's), so its touch is as fresh as the core's.
+        Assert.Equal(NewerTickers(SharedData.BinanceSpotDays[0]), venue.Tickers);
+    }
+
+    /// <summary>The bookTickers of an hftbacktest file whose update id is past the last depth update before them.</summary>
+    private static long NewerTickers(string file)
+    {
+        long book = 0, newer = 0;
+        foreach (byte[] line in SharedData.ReadLines(file))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line.AsMemory(Array.IndexOf(line, (byte)' ') + 1));
+            var root = json.RootElement;
+            if (root.TryGetProperty("lastUpdateId", out var snapshotId))
+            {
+                book = snapshotId.GetInt64();
+                continue;
+            }
+            string stream = root.GetProperty("stream").GetString()!;
+            if (stream.EndsWith("@depth@100ms", StringComparison.Ordinal))
+                book = root.GetProperty("data").GetProperty("u").GetInt64();
+            else if (stream.EndsWith("@bookTicker", StringComparison.Ordinal) && root.GetProperty("data").GetProperty("u").GetInt64() > book)
+                newer++;
+        }
+        return newer;
     }
 
     [Fact]
@@ -142,6 +167,71 @@ public sealed class BacktesterTests
 
             Assert.True(a.Fills.Count > 0);
             Assert.Equal(BacktestResultJson.Serialize(a), BacktestResultJson.Serialize(b));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Run_CryptofeedCapture_GivesTheSameResultAsItsConvertedStore()
+    {
+        string dir = Directory.CreateTempSubdirectory("fathom-bt-").FullName;
+        try
+        {
+            // `fathom convert`'s path: the three capture files into a store of all four subscribed symbols.
+            string store = Path.Combine(dir, "binance.fathomstore");
+            string[] capture = SharedData.CryptofeedBinanceSpot;
+            using (var output = File.Create(store))
+                BinanceStoreConverter.ConvertCryptofeed(capture[0], capture[1], capture[2], Fathom.Core.Venue.BinanceSpot, output);
+            BacktestConfig direct = BacktestConfigs.Parse(BacktestConfigs.CryptofeedMarketMaker());
+            JsonObject storeJson = BacktestConfigs.CryptofeedMarketMaker();
+            storeJson["data"] = new JsonArray(new JsonObject { ["kind"] = "fathom-store", ["files"] = new JsonArray(store) });
+            BacktestConfig fromStore = BacktestConfigs.Parse(storeJson);
+
+            BacktestOutcome a = Backtester.Execute(direct, (specs, model, sink) => new Fathom.Backtest.Venue.SimulatedVenue(specs, model, sink));
+            BacktestOutcome b = Backtester.Execute(fromStore, (specs, model, sink) => new Fathom.Backtest.Venue.SimulatedVenue(specs, model, sink));
+
+            // The strategy traded on it (the core saw the capture) and the venue matched it (the venue saw it).
+            Assert.Null(a.StrategyError);
+            Assert.True(a.Result.Orders.Count > 0, "no order in the capture's 30 s");
+            Assert.True(a.Result.Marks.Count > 100, $"{a.Result.Marks.Count} marks: the core's NKNUSDT book was live only briefly");
+            Assert.True(a.VenueAcks > 0, "the venue acknowledged nothing");
+            Assert.True(a.Result.Fills.Count > 0, "the venue never filled the market maker on the capture");
+            Assert.True(a.Result.Run.Events > 0);
+            Assert.Equal(BacktestResultJson.Serialize(a.Result), BacktestResultJson.Serialize(b.Result));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Run_DamagedCryptofeedCapture_StopsWithTheFileAndLine()
+    {
+        string dir = Directory.CreateTempSubdirectory("fathom-bt-").FullName;
+        try
+        {
+            string[] capture = SharedData.CryptofeedBinanceSpot;
+            // Line 5 of the connection file is not '<ts>: <json>'; line 2 of the snapshot file is not '<url> -> <ts>: <json>'.
+            string ws = Path.Combine(dir, "BINANCE.ws.1.0");
+            List<string> wsLines = [.. File.ReadLines(capture[2])];
+            wsLines.Insert(4, "garbage");
+            File.WriteAllLines(ws, wsLines);
+            string http = Path.Combine(dir, "BINANCE.http.0.0");
+            List<string> httpLines = [.. File.ReadLines(capture[1])];
+            httpLines[1] = httpLines[1].Replace(" -> ", " => ", StringComparison.Ordinal);
+            File.WriteAllLines(http, httpLines);
+
+            BacktestConfig badWs = BacktestConfigs.Parse(BacktestConfigs.CryptofeedMarketMaker(capture[1], ws));
+            BacktestConfig badHttp = BacktestConfigs.Parse(BacktestConfigs.CryptofeedMarketMaker(http, capture[2]));
+
+            var wsError = Assert.Throws<InvalidDataException>(() => BacktestConfigs.Run(badWs, out _));
+            Assert.Equal($"{ws}: line 5: expected '<ts>: <json>' (a received frame) or a sent '<url> <- …' line", wsError.Message);
+            var httpError = Assert.Throws<InvalidDataException>(() => BacktestConfigs.Run(badHttp, out _));
+            Assert.StartsWith($"{http}: line 2: not a cryptofeed HTTP line ('<url> -> <ts>: <json>'): https://api.binance.com/api/v3/depth?symbol=BLZETH", httpError.Message);
         }
         finally
         {

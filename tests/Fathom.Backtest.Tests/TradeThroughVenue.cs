@@ -26,6 +26,8 @@ internal sealed class TradeThroughVenue(IReadOnlyList<InstrumentSpec> specs, Ven
     public long RejectsSent { get; private set; }
     public long Levels { get; private set; }
     public long Trades { get; private set; }
+    /// <summary>Best bid/ask updates the runner gave (<see cref="OnTopOfBook"/>).</summary>
+    public long Tickers { get; private set; }
     public long LastMarketNs { get; private set; }
     /// <summary>True when a market-data call came with a time before the last <see cref="AdvanceTo"/>'s (the runner must never do that).</summary>
     public bool SawTimeGoBack { get; private set; }
@@ -156,6 +158,12 @@ internal sealed class TradeThroughVenue(IReadOnlyList<InstrumentSpec> specs, Ven
     }
 
     public void OnBookCleared(int instrument, long exchangeNs) => Market(exchangeNs);
+
+    public void OnTopOfBook(int instrument, Price bidPrice, Qty bidQty, Price askPrice, Qty askQty, long exchangeNs)
+    {
+        Market(exchangeNs);
+        Tickers++;
+    }
 
     public void OnTrade(int instrument, OrderSide aggressor, Price price, Qty qty, long exchangeNs)
     {

@@ -27,6 +27,14 @@ public static class SharedData
         PathOf("binance", "hftbacktest", "spot", "btcusdt_20240809.gz"),
     ];
 
+    /// <summary>cryptofeed's capture of a Binance spot session (NKNUSDT, BLZETH, LRCBTC, RUNEEUR; about 30 s): exchangeInfo, snapshots, the connection.</summary>
+    public static string[] CryptofeedBinanceSpot =>
+    [
+        PathOf("cryptofeed", "BINANCE.0.gz"),
+        PathOf("cryptofeed", "BINANCE.http.0.0"),
+        PathOf("cryptofeed", "BINANCE.ws.1.0"),
+    ];
+
     /// <summary>Every line of a gzip recording, in memory, for tests that replay it more than once.</summary>
     public static byte[][] ReadLines(string path)
     {

@@ -1,3 +1,4 @@
+using Fathom.Book;
 using Fathom.Core;
 
 namespace Fathom.Backtest.Venue;
@@ -13,20 +14,58 @@ public sealed partial class SimulatedVenue
             ThrowHelper.ThrowArgumentOutOfRange(nameof(qty), $"{s.Spec.Symbol}: the recorded level at {price.ToString(s.Spec.PriceDecimals)} has a negative quantity ({qty.Raw} raw).");
         CatchUp(exchangeNs);
         BeginStep(exchangeNs);
+        ApplyLevel(s, side, tick, qty.Raw);
+    }
+
+    /// <summary>
+    /// The recorded best bid and ask (Binance's <c>bookTicker</c>), fresher than the depth diffs (every 100 ms). The
+    /// matching engine's touch follows it: every recorded level at a better price than the ticker's best is gone (it
+    /// traded or was cancelled since the last diff), and the ticker's quantity replaces the level's at its best price;
+    /// each change acts as a level update (<see cref="OnLevel"/>: queue positions, the book moving through us). Deeper
+    /// levels are left to the diffs. A side with zero quantity is left as it is.
+    /// </summary>
+    public void OnTopOfBook(int instrument, Price bidPrice, Qty bidQty, Price askPrice, Qty askQty, long exchangeNs)
+    {
+        var s = State(instrument);
+        if (bidQty.Raw < 0 || askQty.Raw < 0)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(bidQty), $"{s.Spec.Symbol}: the recorded best bid/ask has a negative quantity ({bidQty.Raw} / {askQty.Raw} raw).");
+        long bid = bidQty.Raw > 0 ? ToTick(s, bidPrice) : 0;
+        long ask = askQty.Raw > 0 ? ToTick(s, askPrice) : 0;
+        if (bid > 0 && ask > 0 && bid >= ask)
+            ThrowHelper.ThrowArgument(nameof(askPrice), $"{s.Spec.Symbol}: the recorded best bid {bidPrice.ToString(s.Spec.PriceDecimals)} is not below the best ask {askPrice.ToString(s.Spec.PriceDecimals)}.");
+        CatchUp(exchangeNs);
+        BeginStep(exchangeNs);
+        // Remove the stale better levels of both sides first, so the ticker's own levels never meet a stale crossing one.
+        if (bid > 0)
+            while (s.Book.HasBid && s.Book.BestBidTick > bid)
+                ApplyLevel(s, OrderSide.Buy, s.Book.BestBidTick, 0);
+        if (ask > 0)
+            while (s.Book.HasAsk && s.Book.BestAskTick < ask)
+                ApplyLevel(s, OrderSide.Sell, s.Book.BestAskTick, 0);
+        if (bid > 0 && s.Book.QtyAt(Side.Bid, bid) != bidQty.Raw)
+            ApplyLevel(s, OrderSide.Buy, bid, bidQty.Raw);
+        if (ask > 0 && s.Book.QtyAt(Side.Ask, ask) != askQty.Raw)
+            ApplyLevel(s, OrderSide.Sell, ask, askQty.Raw);
+    }
+
+    /// <summary>A recorded level's new quantity at the current step: queue positions at it move, and a level on the
+    /// other side at or through one of our orders fills it.</summary>
+    private void ApplyLevel(InstrumentState s, OrderSide side, long tick, long qty)
+    {
         var bookSide = BookSide(side);
         long prev = s.Book.QtyAt(bookSide, tick);
-        s.Book.Set(bookSide, tick, qty.Raw);
+        s.Book.Set(bookSide, tick, qty);
         if (s.Resting.Count == 0)
             return;
         foreach (var o in s.Resting)
         {
             if (o.Side != side || o.Tick != tick)
                 continue;
-            o.Ahead = QueuePosition.AfterLevelChange(_model.Queue, o.Ahead, o.TradedSinceUpdate, prev, qty.Raw, s.QtyUnit);
+            o.Ahead = QueuePosition.AfterLevelChange(_model.Queue, o.Ahead, o.TradedSinceUpdate, prev, qty, s.QtyUnit);
             o.TradedSinceUpdate = 0;
         }
-        if (qty.Raw > 0)
-            FillCrossed(s, side, tick, qty.Raw);
+        if (qty > 0)
+            FillCrossed(s, side, tick, qty);
     }
 
     /// <summary>The recorded book is gone until the snapshot's levels follow. Our queue positions are kept: the first

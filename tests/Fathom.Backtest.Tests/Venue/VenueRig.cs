@@ -77,6 +77,10 @@ public sealed class VenueRig
     /// <summary>A recorded trade whose aggressor sold (hits bids).</summary>
     public void SellTrade(decimal price, decimal qty, long? at = null) => Venue.OnTrade(0, OrderSide.Sell, P(price), Q(qty), at ?? Venue.NowNs);
     /// <summary>A recorded trade whose aggressor bought (lifts asks).</summary>
+    /// <summary>A recorded best bid/ask (bookTicker).</summary>
+    public void Ticker(decimal bid, decimal bidQty, decimal ask, decimal askQty, long? at = null) =>
+        Venue.OnTopOfBook(0, P(bid), Q(bidQty), P(ask), Q(askQty), at ?? Venue.NowNs);
+
     public void BuyTrade(decimal price, decimal qty, long? at = null) => Venue.OnTrade(0, OrderSide.Buy, P(price), Q(qty), at ?? Venue.NowNs);
 
     /// <summary>Runs everything due up to the virtual time now + <paramref name="ns"/>.</summary>
