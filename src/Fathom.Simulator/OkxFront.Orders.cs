@@ -212,7 +212,8 @@ public sealed partial class OkxFront
             }
             else
             {
-                if (Arg(a, "tgtCcy") is not null)
+                // tgtCcy applies to market orders only; a limit order's sz is always base (ccxt sends base_ccy).
+                if (Arg(a, "tgtCcy") is not (null or "base_ccy"))
                     throw new OkxException(OkxErrors.Param("tgtCcy"));
                 qty = ParseAmount("sz", szText, spec.QtyDecimals, OkxErrors.LotSize);
                 price = ParseAmount("px", Arg(a, "px") ?? throw new OkxException(OkxErrors.Empty("px")), spec.PriceDecimals, OkxErrors.Param("px"));
