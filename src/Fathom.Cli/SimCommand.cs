@@ -253,6 +253,7 @@ internal static class SimCommand
         string ws = "ws" + url[url.IndexOf(':')..];
         output.WriteLine($"  market streams  {ws}/ws/btcusdt@depth@100ms   {ws}/stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/btcusdt@trade");
         output.WriteLine($"  WebSocket API   {ws}/ws-api/v3   (session.logon with the Ed25519 key; userDataStream.subscribe)");
+        output.WriteLine($"  OKX v5          {url}/api/v5/…   {ws}/ws/v5/public   {ws}/ws/v5/private   (same engine; BTCUSDT is BTC-USDT; HMAC keys with their passphrase)");
         if (sim.Flow is { } f)
             output.WriteLine($"  market flow     {f.Regime}, seed {cfg.Seed}");
         output.WriteLine($"  symbols         {string.Join(", ", cfg.Symbols.Select(s => s.Symbol))}   seed {cfg.Seed}, house levels/side {cfg.SeedLevels}");
@@ -263,7 +264,9 @@ internal static class SimCommand
             foreach (var k in a.Keys)
             {
                 if (k.Secret is not null)
-                    output.WriteLine($"  {a.Name,-8} HMAC     apiKey {k.ApiKey}\n                    secret {k.Secret}");
+                    output.WriteLine($"  {a.Name,-8} HMAC     apiKey {k.ApiKey}\n                    secret {k.Secret}" +
+                        // Only the demo passphrase is printed; one from a config file is a real credential.
+                        (k.Passphrase is null ? "" : $"\n                    OKX passphrase {(k.Passphrase == SimulatorConfig.DemoPassphrase ? k.Passphrase : "(set)")}"));
                 else
                     output.WriteLine($"  {a.Name,-8} Ed25519  apiKey {k.ApiKey}\n                    public key (raw, base64) {k.Ed25519PublicKey}" +
                         (k.Ed25519PrivateKey is null ? "" : $"\n                    private key (raw 32-byte seed, base64) {k.Ed25519PrivateKey}"));

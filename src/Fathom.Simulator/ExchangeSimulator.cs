@@ -126,7 +126,7 @@ public sealed class ExchangeSimulator : IDisposable
                 engine.Deposit(account, asset, SimulatorConfig.Parse(amount, Assets.Decimals, $"{a.Name}.balances.{asset}"));
             foreach (var k in a.Keys)
             {
-                api.AddKey(k.Secret is not null ? ApiKey.Hmac(k.ApiKey, account, k.Secret)
+                api.AddKey(k.Secret is not null ? ApiKey.Hmac(k.ApiKey, account, k.Secret, k.Passphrase)
                     : k.Ed25519PublicKey is not null ? ApiKey.Ed25519(k.ApiKey, account, k.Ed25519PublicKey)
                     : throw new InvalidDataException($"{a.Name}: key {k.ApiKey} needs a secret or an Ed25519 public key"));
             }

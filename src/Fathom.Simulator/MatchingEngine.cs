@@ -251,7 +251,7 @@ public sealed partial class MatchingEngine
         var opposite = req.Side == OrderSide.Buy ? book.Asks : book.Bids;
         bool market = req.Type == OrderType.Market;
         if (req.Type == OrderType.LimitMaker && opposite.Best is { } touch && Crosses(req.Side, req.Price, touch.Price))
-            return Rejected(RejectCode.WouldTake);
+            return req.CancelIfWouldTake ? AcceptCanceled(account, req, clientId, stp) : Rejected(RejectCode.WouldTake);
         if (market && req.QuoteOrderQty > 0 && opposite.Best is null)
             return Rejected(RejectCode.NoLiquidityForQuoteOrder);
 
@@ -331,6 +331,38 @@ public sealed partial class MatchingEngine
         }
         if (RecordEvents)
             FinishPlaceEvents(order, newEvent, rests, fokFails, now);
+        return new OrderOutcome(RejectCode.None, order, _fills);
+    }
+
+    /// <summary>
+    /// OKX <c>post_only</c> that would take: the order is accepted (it gets an id and is found by queries)
+    /// and canceled at once without touching the book or the balances.
+    /// </summary>
+    private OrderOutcome AcceptCanceled(SimAccount account, in NewOrder req, string clientId, SelfTradePreventionMode stp)
+    {
+        var book = req.Book;
+        long now = NowMs;
+        var order = new SimOrder
+        {
+            Book = book,
+            Account = account,
+            ClientOrderId = clientId,
+            Side = req.Side,
+            Type = req.Type,
+            TimeInForce = TimeInForce.Gtc,
+            Price = req.Price,
+            OrigQty = req.Qty,
+            Stp = stp,
+            Time = now,
+            UpdateTime = now,
+            Status = OrderStatus.New,
+        };
+        order.OrderId = ++book.LastOrderId;
+        book.AddOrder(order);
+        book.LatestByClientId[(account.Id, clientId)] = order;
+        Record(order, ExecutionType.New, now);
+        order.Status = OrderStatus.Canceled;
+        Record(order, ExecutionType.Canceled, now, origClientId: order.ClientOrderId, clientId: order.ClientOrderId);
         return new OrderOutcome(RejectCode.None, order, _fills);
     }
 
@@ -505,6 +537,8 @@ public sealed partial class MatchingEngine
         taker.CumulativeQuoteQty += quote;
         maker.ExecutedQty += q;
         maker.CumulativeQuoteQty += quote;
+        buyer.Commission += buyerFee;
+        seller.Commission += sellerFee;
         maker.UpdateTime = now;
         taker.Status = OrderStatus.PartiallyFilled; // finalized by Place
         if (maker.Remaining == 0)
@@ -677,6 +711,66 @@ public sealed partial class MatchingEngine
         order.UpdateTime = NowMs;
         book.MarkChanged(order.Side == OrderSide.Buy, order.Price);
         Record(order, ExecutionType.Replaced, order.UpdateTime);
+        return new OrderOutcome(RejectCode.None, order, _fills);
+    }
+
+    /// <summary>
+    /// OKX amend-order: a new price and/or a new total quantity (filled part included) for an open limit
+    /// order, keeping its id. A pure size decrease keeps the queue position (<see cref="AmendKeepPriority"/>);
+    /// a new price or a larger size takes the order off the book, re-locks for the new terms and matches it
+    /// again as a taker (it may trade), then rests what is left at the back of its level.
+    /// </summary>
+    public OrderOutcome Amend(SimAccount account, SymbolBook book, long orderId, string? origClientOrderId, long newPrice, long newQty)
+    {
+        _fills.Clear();
+        var order = Find(account, book, orderId, origClientOrderId);
+        if (order is null || !order.IsOpen)
+            return Rejected(RejectCode.NoSuchOrder);
+        long price = newPrice > 0 ? newPrice : order.Price;
+        long qty = newQty > 0 ? newQty : order.OrigQty;
+        if (price == order.Price && qty == order.OrigQty)
+            return Rejected(RejectCode.AmendNoChange);
+        var spec = book.Symbol.Spec;
+        if (price % spec.TickSize.Raw != 0 || (spec.MinPrice.Raw != 0 && price < spec.MinPrice.Raw) || (spec.MaxPrice.Raw != 0 && price > spec.MaxPrice.Raw))
+            return Rejected(RejectCode.FilterPrice);
+        if (qty % spec.StepSize.Raw != 0 || qty <= order.ExecutedQty || (spec.MaxQty.Raw != 0 && qty > spec.MaxQty.Raw))
+            return Rejected(RejectCode.FilterLotSize);
+        if (price == order.Price && qty < order.OrigQty)
+            return AmendKeepPriority(account, book, order.OrderId, null, qty, null);
+        var opposite = order.Side == OrderSide.Buy ? book.Asks : book.Bids;
+        if (order.Type == OrderType.LimitMaker && opposite.Best is { } touch && Crosses(order.Side, price, touch.Price))
+            return Rejected(RejectCode.WouldTake);
+        long remaining = qty - order.ExecutedQty;
+        int lockAsset = order.Side == OrderSide.Buy ? book.QuoteAsset : book.BaseAsset;
+        long lockAmount = order.Side == OrderSide.Buy ? Assets.NotionalCeil(price, remaining, spec) : Assets.FromQty(remaining, spec.QtyDecimals);
+        if (account.FreeByAsset[lockAsset] + order.Locked < lockAmount)
+            return Rejected(RejectCode.InsufficientBalance);
+
+        long now = NowMs;
+        var side = order.Side == OrderSide.Buy ? book.Bids : book.Asks;
+        Unrest(order, order.Level!, side);
+        ReleaseAll(order);
+        order.Price = price;
+        order.OrigQty = qty;
+        account.Lock(lockAsset, lockAmount);
+        order.Locked = lockAmount;
+        order.UpdateTime = now;
+        Record(order, ExecutionType.Replaced, now);
+        bool stpExpired = Match(order, opposite, now);
+        if (!stpExpired && order.Remaining > 0)
+        {
+            Rest(order);
+        }
+        else
+        {
+            ReleaseAll(order);
+            order.Status = order.Remaining == 0 ? OrderStatus.Filled : OrderStatus.ExpiredInMatch;
+            if (order.Status == OrderStatus.ExpiredInMatch)
+            {
+                CountStpExpiry(order);
+                Record(order, ExecutionType.TradePrevention, now, lastPrevented: order.PreventedQty, counterOrderId: order.PreventedCounterOrderId);
+            }
+        }
         return new OrderOutcome(RejectCode.None, order, _fills);
     }
 

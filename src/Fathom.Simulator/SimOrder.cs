@@ -18,12 +18,14 @@ public sealed class SimOrder
     public OrderSide Side { get; init; }
     public OrderType Type { get; init; }
     public TimeInForce TimeInForce { get; init; }
-    /// <summary>Limit price (raw); 0 for MARKET.</summary>
-    public long Price { get; init; }
+    /// <summary>Limit price (raw); 0 for MARKET. Changes only by <see cref="MatchingEngine.Amend"/> (OKX amend-order).</summary>
+    public long Price { get; internal set; }
     public long OrigQty { get; internal set; }
     public long ExecutedQty { get; internal set; }
     public long CumulativeQuoteQty { get; internal set; }
     public long OrigQuoteOrderQty { get; init; }
+    /// <summary>Commission charged on this order's fills so far, at 8 decimals, in the asset it received (OKX <c>fee</c>).</summary>
+    public long Commission { get; internal set; }
     public OrderStatus Status { get; internal set; }
     public SelfTradePreventionMode Stp { get; init; }
     public long Time { get; init; }

@@ -37,6 +37,7 @@ public sealed partial class SimulatorApi
         _clock = engine.Clock;
         _json = new Utf8JsonWriter(_buffer);
         Streams = new StreamHub(this, Faults);
+        Okx = new OkxFront(this);
     }
 
     /// <summary>Run-time fault switches shared by REST, the WebSocket API and the streams.</summary>
@@ -105,6 +106,12 @@ public sealed partial class SimulatorApi
     public int UnknownStatusEveryNthOrder { get; set; }
 
     public void AddKey(ApiKey key) { lock (_gate) _keys.Add(key.Key, key); }
+
+    /// <summary>A key by its id (the OKX front shares the key store; call under the gate).</summary>
+    internal bool TryGetKey(string key, out ApiKey apiKey) => _keys.TryGetValue(key, out apiKey!);
+
+    /// <summary>The OKX v5 front (REST <c>/api/v5/…</c>, WebSockets <c>/ws/v5/public</c> and <c>/ws/v5/private</c>) on this engine.</summary>
+    public OkxFront Okx { get; }
 
     private enum Security : byte { None, Signed }
 

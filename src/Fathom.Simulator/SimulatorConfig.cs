@@ -51,6 +51,8 @@ public sealed class SimulatorConfig
         public string ApiKey { get; set; } = "";
         /// <summary>HMAC-SHA256 secret.</summary>
         public string? Secret { get; set; }
+        /// <summary>OKX passphrase (HMAC keys): without one the key is refused by the OKX front.</summary>
+        public string? Passphrase { get; set; }
         /// <summary>Ed25519 public key: base64 of the raw 32 bytes, or PEM.</summary>
         public string? Ed25519PublicKey { get; set; }
         /// <summary>Demo only, so `fathom sim` can print it: base64 of the raw 32-byte private key.</summary>
@@ -67,6 +69,9 @@ public sealed class SimulatorConfig
     public static SimulatorConfig Load(string path) =>
         JsonSerializer.Deserialize<SimulatorConfig>(File.ReadAllText(path), s_json)
         ?? throw new InvalidDataException($"{path}: empty configuration");
+
+    /// <summary>The OKX passphrase of the demo HMAC keys (simulator-only, printed by <c>fathom sim</c>).</summary>
+    public const string DemoPassphrase = "FathomDemo1";
 
     /// <summary>
     /// BTCUSDT and ETHUSDT, two demo accounts (HMAC key = the public example key of Binance's docs,
@@ -93,7 +98,7 @@ public sealed class SimulatorConfig
                     Balances = new(balances),
                     Keys =
                     [
-                        new() { ApiKey = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A", Secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j" },
+                        new() { ApiKey = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A", Secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j", Passphrase = DemoPassphrase },
                         new() { ApiKey = "fathomDemoEd25519Key000000000000000000000000000000000000000000001", Ed25519PublicKey = edPublic, Ed25519PrivateKey = Convert.ToBase64String(edSeed) },
                     ],
                 },
@@ -101,7 +106,7 @@ public sealed class SimulatorConfig
                 {
                     Name = "demo2",
                     Balances = new(balances),
-                    Keys = [new() { ApiKey = "fathomDemoHmacKey2000000000000000000000000000000000000000000002", Secret = "fathomDemoSecret2000000000000000000000000000000000000000000002" }],
+                    Keys = [new() { ApiKey = "fathomDemoHmacKey2000000000000000000000000000000000000000000002", Secret = "fathomDemoSecret2000000000000000000000000000000000000000000002", Passphrase = DemoPassphrase }],
                 },
             ],
         };

@@ -10,7 +10,8 @@ namespace Fathom.Simulator;
 
 /// <summary>
 /// Hosts a <see cref="SimulatorApi"/> on Kestrel: REST, and on the same port the market streams
-/// (<c>/ws/…</c>, <c>/stream?streams=…</c>) and the WebSocket API (<c>/ws-api/v3</c>). Binds to loopback by default; port 0 picks a free
+/// (<c>/ws/…</c>, <c>/stream?streams=…</c>) and the WebSocket API (<c>/ws-api/v3</c>); the OKX v5 front
+/// (<c>/api/v5/…</c>, <c>/ws/v5/public</c>, <c>/ws/v5/private</c>, <see cref="OkxFront"/>). Binds to loopback by default; port 0 picks a free
 /// port, reported in <see cref="BaseAddress"/> (tests use that, never a fixed port).
 /// </summary>
 public sealed class SimulatorServer : IAsyncDisposable
@@ -42,9 +43,17 @@ public sealed class SimulatorServer : IAsyncDisposable
         var app = builder.Build();
         // Binance pings every 20 s and drops a client that has not answered within a minute (EXCHANGES.md §1.3).
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = api.Streams.PingInterval, KeepAliveTimeout = api.Streams.PongTimeout });
-        app.Run(context => StreamHub.IsWebSocketPath(context.Request.Path) && context.WebSockets.IsWebSocketRequest
-            ? api.Streams.AcceptAsync(context)
-            : api.HandleAsync(context));
+        app.Run(context =>
+        {
+            var path = context.Request.Path;
+            bool ws = context.WebSockets.IsWebSocketRequest;
+            // OKX first: /ws/v5/… would otherwise match the Binance raw-stream prefix /ws.
+            if (OkxFront.IsWebSocketPath(path) && ws)
+                return api.Okx.AcceptAsync(context);
+            if (StreamHub.IsWebSocketPath(path) && ws)
+                return api.Streams.AcceptAsync(context);
+            return OkxFront.IsRestPath(path) ? api.Okx.HandleAsync(context) : api.HandleAsync(context);
+        });
         await app.StartAsync(cancel).ConfigureAwait(false);
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SimulatorServer(app, api, new Uri(bound.EndsWith('/') ? bound : bound + "/"));

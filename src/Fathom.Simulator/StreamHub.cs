@@ -25,6 +25,8 @@ namespace Fathom.Simulator;
 public sealed partial class StreamHub : IDisposable
 {
     public const int Depth100Ms = 0, Depth1000Ms = 1;
+    /// <summary>The OKX front's <c>books</c> channel batches its own changed prices (<see cref="OkxFront"/>).</summary>
+    internal const int OkxBooks = 2;
     private readonly SimulatorApi _api;
     private readonly MatchingEngine _engine;
     private readonly SimulatorFaults _faults;
@@ -59,7 +61,7 @@ public sealed partial class StreamHub : IDisposable
         for (int i = 0; i < n; i++)
         {
             var book = _engine.Books[i];
-            book.TrackChanges(2);
+            book.TrackChanges(3);
             _lastU[i] = [book.UpdateId, book.UpdateId];
             _heldDepth[i] = new byte[]?[2];
             _lastTicker[i] = Ticker(book);
@@ -107,6 +109,7 @@ public sealed partial class StreamHub : IDisposable
             {
                 long tick = ++_ticks;
                 PublishDepth(Depth100Ms);
+                _api.Okx.OnTick();
                 if (tick % 10 == 0)
                 {
                     PublishDepth(Depth1000Ms);
@@ -145,6 +148,7 @@ public sealed partial class StreamHub : IDisposable
             PublishTrades(i, book);
         }
         FlushUserData();
+        _api.Okx.Publish(_executions);
     }
 
     /// <summary>Cuts one diff per symbol whose book changed since the last one on this depth stream.</summary>
@@ -344,22 +348,22 @@ public sealed partial class StreamHub : IDisposable
         }
     }
 
-    /// <summary>Drops every market-stream connection at once (no close handshake): clients see a network failure.</summary>
+    /// <summary>Drops every market-stream connection at once (no close handshake): clients see a network failure. OKX public connections too.</summary>
     public int DisconnectMarketStreams()
     {
         var connections = Volatile.Read(ref _market);
         foreach (var c in connections)
             c.Abort();
-        return connections.Length;
+        return connections.Length + _api.Okx.Disconnect(isPrivate: false);
     }
 
-    /// <summary>Drops every WebSocket API connection at once.</summary>
+    /// <summary>Drops every WebSocket API connection at once, and the OKX private connections.</summary>
     public int DisconnectWsApi()
     {
         var connections = Volatile.Read(ref _wsApi);
         foreach (var c in connections)
             c.Abort();
-        return connections.Length;
+        return connections.Length + _api.Okx.Disconnect(isPrivate: true);
     }
 
     // ---------------------------------------------------------------- connections

@@ -80,6 +80,48 @@ public class CcxtClientTests
     }
 
     /// <summary>
+    /// ccxt's <c>okx</c> class against the simulator's OKX v5 front (tests/ccxt-client/okx.js): loads the spot
+    /// markets, reads the book, places a limit order (ccxt signs and sends it as batch-orders), queries it,
+    /// lists open orders, cancels it and reads the balance; checked here against the engine itself.
+    /// </summary>
+    [Fact]
+    public async Task CcxtOkx_LoadsMarkets_ReadsBook_Places_Queries_Cancels_ReadsBalance()
+    {
+        string dir = ClientDirectory();
+        EnsureCcxtInstalled(dir);
+
+        var config = SimulatorConfig.Demo();
+        config.SeedLevels = 10;
+        config.Seed = 42;
+        using var sim = ExchangeSimulator.Create(config, TimeProvider.System);
+        await using var server = await SimulatorServer.StartAsync(sim.Api, IPAddress.Loopback, 0);
+        string baseUrl = server.BaseAddress.ToString().TrimEnd('/');
+
+        var (code, output, error) = await Task.Run(() => Run("node", $"okx.js {baseUrl}", dir, TimeSpan.FromSeconds(90)));
+        Assert.True(code == 0, $"ccxt okx client failed ({code}): {error}{output}");
+
+        using var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        var r = result.RootElement;
+        var book = sim.Engine.Book("BTCUSDT");
+        Assert.Equal(2, r.GetProperty("markets").GetInt32());                 // BTC/USDT and ETH/USDT from public/instruments
+        Assert.Equal(0.01, r.GetProperty("tick").GetDouble(), 9);
+        Assert.Equal(book.Level(OrderSide.Buy, 0).Price / 100.0, r.GetProperty("bid").GetDouble(), 9);
+        Assert.Equal(5, r.GetProperty("asks").GetInt32());
+        string id = r.GetProperty("id").GetString()!;
+        Assert.True(book.TryGetOrder(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture), out var order));
+        Assert.Equal(sim.Engine.Accounts[0], order.Account);
+        Assert.Equal(OrderStatus.Canceled, order.Status);
+        Assert.Equal(order.Price / 100.0, r.GetProperty("fetchedPrice").GetDouble(), 9);
+        Assert.Equal(0.001, r.GetProperty("fetchedAmount").GetDouble(), 9);
+        Assert.Equal("open", r.GetProperty("fetched").GetString());
+        Assert.Equal(new[] { id }, r.GetProperty("open").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal(id, r.GetProperty("canceled").GetString());
+        Assert.Equal("canceled", r.GetProperty("after").GetString());
+        Assert.Equal(10, r.GetProperty("btc").GetDouble(), 9);
+        Assert.Equal(1_000_000, r.GetProperty("usdt").GetDouble(), 9);
+    }
+
+    /// <summary>
     /// ccxt's market-data calls (fetchTicker, fetchTickers, fetchLastPrices, fetchTrades via aggTrades,
     /// fetchOHLCV, fetchOrders, fetchClosedOrders, fetchStatus) after it traded: market.js checks each
     /// against the simulator's own trades and exits non-zero on a mismatch.
