@@ -3,7 +3,9 @@ using System.Text;
 using Fathom.Core;
 using Fathom.Engine;
 using Fathom.Execution;
+using Fathom.Journal;
 using Fathom.Venues.Binance;
+using Fathom.Venues.Okx;
 
 namespace Fathom.Hosting;
 
@@ -11,7 +13,7 @@ namespace Fathom.Hosting;
 /// Warms the JIT on a throwaway core before the live one sees its first frame: the same code paths
 /// (parse, sync, book, analyzer, strategy, execution, risk, journal encoding) run a few thousand times
 /// on synthetic Binance frames and instant venue answers, so tiered compilation (with PGO) has
-/// promoted them before real money depends on them. The throwaway core shares nothing with the live
+/// promoted them before real money depends on them (<see cref="RunOkx"/>: the same on OKX frames). The throwaway core shares nothing with the live
 /// one: its own books, ids (in memory), clock (manual) and gateway (answers in process, sends nothing).
 /// </summary>
 public static class CoreWarmup
@@ -32,10 +34,73 @@ public static class CoreWarmup
     public static Result Run(CoreSetup setup, int frames = 5_000, StrategyCatalog? strategies = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
+        return Drive(setup, frames, strategies, new BinanceFrames(new BinanceFeedCore(setup.Specs)));
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> on OKX's wire format: an <see cref="OkxFeedCore"/> fed an in-stream <c>books</c> snapshot per
+    /// instrument, then seqId-chained <c>books</c> updates (the same ladder moves as the Binance warm-up).
+    /// </summary>
+    public static Result RunOkx(CoreSetup setup, int frames = 5_000, StrategyCatalog? strategies = null)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        return Drive(setup, frames, strategies, new OkxFrames(new OkxFeedCore(setup.Specs)));
+    }
+
+    /// <summary>One venue's synthetic frames: a first input that makes each book Live, then one update per frame.</summary>
+    private interface IWarmupFrames
+    {
+        IFeedCore Core { get; }
+        void Start(int k, InstrumentSpec spec, long mid, long qty, Random rng, long wallNs, long monoNs);
+        void Update(int k, InstrumentSpec spec, long mid, long qty, Random rng, long wallNs, long monoNs);
+    }
+
+    private sealed class BinanceFrames(BinanceFeedCore core) : IWarmupFrames
+    {
+        private readonly long[] _updateIds = new long[core.Books.Count];
+        public IFeedCore Core => core;
+
+        public void Start(int k, InstrumentSpec spec, long mid, long qty, Random rng, long wallNs, long monoNs)
+        {
+            // The stream buffers a diff first, then the snapshot joins it (Binance's procedure).
+            core.ApplyFrame(Diff(spec.Symbol, spec, 1_001, 1_001, mid, spec.TickSize.Raw, qty, rng, wallNs), monoNs, wallNs, 1);
+            core.ApplySnapshot(k, 1000, Snapshot(spec, 1_000, mid, spec.TickSize.Raw, qty), monoNs, wallNs);
+            _updateIds[k] = 1_001;
+        }
+
+        public void Update(int k, InstrumentSpec spec, long mid, long qty, Random rng, long wallNs, long monoNs)
+        {
+            byte[] frame = Diff(spec.Symbol, spec, _updateIds[k] + 1, _updateIds[k] + 3, mid, spec.TickSize.Raw, qty, rng, wallNs);
+            _updateIds[k] += 3;
+            core.ApplyFrame(frame, monoNs, wallNs, 1);
+        }
+    }
+
+    private sealed class OkxFrames(OkxFeedCore core) : IWarmupFrames
+    {
+        private readonly long[] _seqIds = new long[core.Books.Count];
+        public IFeedCore Core => core;
+
+        public void Start(int k, InstrumentSpec spec, long mid, long qty, Random rng, long wallNs, long monoNs)
+        {
+            _seqIds[k] = 1_000;
+            core.ApplyFrame(OkxBooksFrame(spec, "snapshot", -1, 1_000, mid, qty, wallNs, snapshot: true), monoNs, wallNs, 1);
+        }
+
+        public void Update(int k, InstrumentSpec spec, long mid, long qty, Random rng, long wallNs, long monoNs)
+        {
+            long prev = _seqIds[k];
+            _seqIds[k] += 3;
+            core.ApplyFrame(OkxBooksFrame(spec, "update", prev, _seqIds[k], mid, qty, wallNs, snapshot: false), monoNs, wallNs, 1);
+        }
+    }
+
+    private static Result Drive(CoreSetup setup, int frames, StrategyCatalog? strategies, IWarmupFrames feed)
+    {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var time = new ManualTimeProvider();
         var clock = new MonotonicClock(time);
-        var core = new BinanceFeedCore(setup.Specs);
+        IFeedCore core = feed.Core;
         CoreParts parts = CoreComposition.Build(core, setup, clock, new InMemorySequenceReservation(), catalog: strategies);
         TradingEngine engine = parts.Engine;
         var venue = new InstantVenue(engine);
@@ -45,7 +110,6 @@ public static class CoreWarmup
         int n = setup.Specs.Count;
         var mids = new long[n];
         var qtys = new long[n];
-        var updateIds = new long[n];
         var rng = new Random(12345);
         long wallNs = 1_700_000_000_000_000_000;
         for (int k = 0; k < n; k++)
@@ -60,14 +124,8 @@ public static class CoreWarmup
                 anchor = Math.Min(anchor, spec.MaxPrice.Raw / tick / 2);
             mids[k] = anchor;
             qtys[k] = Math.Max(spec.StepSize.Raw, spec.MinQty.Raw) * 1000;
-            updateIds[k] = 1_000;
             lock (core.CoreLock)
-            {
-                // The stream buffers a diff first, then the snapshot joins it (Binance's procedure).
-                core.ApplyFrame(Diff(spec.Symbol, spec, 1_001, 1_001, mids[k], tick, qtys[k], rng, wallNs), clock.NowNanos(), wallNs, 1);
-                core.ApplySnapshot(k, 1000, Snapshot(spec, 1_000, mids[k], tick, qtys[k]), clock.NowNanos(), wallNs);
-            }
-            updateIds[k]++;
+                feed.Start(k, spec, mids[k], qtys[k], rng, wallNs, clock.NowNanos());
         }
         for (int i = 0; i < frames; i++)
         {
@@ -75,14 +133,11 @@ public static class CoreWarmup
             wallNs += 10_000_000;
             for (int k = 0; k < n; k++)
             {
-                InstrumentSpec spec = setup.Specs[k];
                 // The touch trends one tick every other frame, turning every 100 frames: every move is a requote to warm.
                 if (i % 2 == 0)
                     mids[k] += (i / 100) % 2 == 0 ? 1 : -1;
-                byte[] frame = Diff(spec.Symbol, spec, updateIds[k] + 1, updateIds[k] + 3, mids[k], spec.TickSize.Raw, qtys[k], rng, wallNs);
-                updateIds[k] += 3;
                 lock (core.CoreLock)
-                    core.ApplyFrame(frame, clock.NowNanos(), wallNs, 1);
+                    feed.Update(k, setup.Specs[k], mids[k], qtys[k], rng, wallNs, clock.NowNanos());
             }
             if (i % 2 == 0)
                 engine.OnTimer();
@@ -101,6 +156,29 @@ public static class CoreWarmup
         {
             DiffsApplied = diffs, Gaps = gaps, Crossed = crossed,
         };
+    }
+
+    /// <summary>
+    /// An OKX <c>books</c> message: for an update, the same ten-levels-a-side refresh around the touch as
+    /// <see cref="Diff"/>; for a snapshot, fifty levels a side. No checksum (0: OKX's retired value), so none is checked.
+    /// </summary>
+    internal static byte[] OkxBooksFrame(InstrumentSpec spec, string action, long prevSeqId, long seqId, long mid, long qty, long wallNs, bool snapshot)
+    {
+        var sb = new StringBuilder(2048);
+        sb.Append(CultureInfo.InvariantCulture, $"{{\"arg\":{{\"channel\":\"books\",\"instId\":\"{spec.Symbol}\"}},\"action\":\"{action}\",\"data\":[{{\"asks\":[");
+        int depth = snapshot ? 50 : 10;
+        string size = Qx(spec, qty * 5);
+        if (!snapshot)
+            sb.Append(CultureInfo.InvariantCulture, $"[\"{Px(spec, mid)}\",\"0\",\"0\",\"0\"],[\"{Px(spec, mid - 1)}\",\"0\",\"0\",\"0\"],");
+        for (int k = 1; k <= depth; k++)
+            sb.Append(k > 1 ? "," : "").Append(CultureInfo.InvariantCulture, $"[\"{Px(spec, mid + k)}\",\"{size}\",\"0\",\"1\"]");
+        sb.Append("],\"bids\":[");
+        if (!snapshot)
+            sb.Append(CultureInfo.InvariantCulture, $"[\"{Px(spec, mid)}\",\"0\",\"0\",\"0\"],[\"{Px(spec, mid + 1)}\",\"0\",\"0\",\"0\"],");
+        for (int k = 1; k <= depth; k++)
+            sb.Append(k > 1 ? "," : "").Append(CultureInfo.InvariantCulture, $"[\"{Px(spec, mid - k)}\",\"{size}\",\"0\",\"1\"]");
+        sb.Append(CultureInfo.InvariantCulture, $"],\"ts\":\"{wallNs / 1_000_000}\",\"checksum\":0,\"prevSeqId\":{prevSeqId},\"seqId\":{seqId}}}]}}");
+        return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
     private static string Px(InstrumentSpec spec, long ticks) => FixedPoint.ToString(ticks * spec.TickSize.Raw, spec.PriceDecimals);

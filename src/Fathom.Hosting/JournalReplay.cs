@@ -3,6 +3,7 @@ using Fathom.Engine;
 using Fathom.Journal;
 using Fathom.MarketData;
 using Fathom.Venues.Binance;
+using Fathom.Venues.Okx;
 
 namespace Fathom.Hosting;
 
@@ -58,7 +59,7 @@ public static class JournalReplay
         // Pass 2: a fresh core, fed input by input.
         var time = new ManualTimeProvider();
         var clock = new MonotonicClock(time);
-        var core = new BinanceFeedCore(setup.Specs);
+        IFeedCore core = CreateFeedCore(setup.Specs);
         CoreParts parts = CoreComposition.Build(core, setup, clock, reservation, catalog: strategies);
         var recorder = new RecordingGateway();
         var comparison = new ReplayComparison(recorder, expected);
@@ -100,6 +101,20 @@ public static class JournalReplay
                 ? $"the journal has {expected.Count - recorder.Sent.Count} more commands, the first: {JournalCodec.DescribeCommand(expected[recorder.Sent.Count].Bytes)} (input {expected[recorder.Sent.Count].Sequence})"
                 : "the replay produced more commands than the journal";
         return new Result(inputs, expected.Count, recorder.Sent.Count, difference, problem) { Segments = segments };
+    }
+
+    /// <summary>
+    /// The feed core that reads this journal's market-data inputs: the venue's own parser, chosen by the venue the
+    /// meta record's instrument specs name (the journal records are the same kinds for every venue).
+    /// </summary>
+    internal static IFeedCore CreateFeedCore(IReadOnlyList<InstrumentSpec> specs)
+    {
+        int okx = specs.Count(s => s.Venue == Venue.Okx);
+        if (okx == 0)
+            return new BinanceFeedCore(specs);
+        if (okx != specs.Count)
+            throw new InvalidDataException($"the journal's instruments are from more than one venue ({string.Join(", ", specs.Select(s => $"{s.Symbol} {s.Venue}"))}); one core reads one venue");
+        return new OkxFeedCore(specs);
     }
 
     private static CoreJournalReader OpenJournal(string path)

@@ -76,7 +76,7 @@ internal static class AllowedReferences
         // The composition root: the one library that references both the engine and a venue.
         // ZLogger is the host's lifecycle log provider; Utf8StringInterpolation is its own dependency, pinned.
         [Hosting] = [Core, Book, MarketData, Journal, Signals, StrategyApi, Strategies, GatewayApi, Risk, Execution,
-            Persistence, PersistencePostgres, Binance, Engine, AspNetCore, Extensions, "ZLogger", "Utf8StringInterpolation"],
+            Persistence, PersistencePostgres, Binance, Okx, Engine, AspNetCore, Extensions, "ZLogger", "Utf8StringInterpolation"],
         // The backtester: the production composition (through Hosting) in virtual time against a simulated venue.
         ["Fathom.Backtest"] = [Hosting],
         // An executable: composes through Hosting. It still opens the SQLite store and the simulator itself.

@@ -21,6 +21,12 @@ internal enum RunVenue
     BinanceTestnet,
     BinanceMainnet,
     Custom,
+    /// <summary>OKX demo trading (wspap.okx.com, REST with x-simulated-trading: 1).</summary>
+    OkxDemo,
+    /// <summary>OKX production: real money, behind --mainnet like binance-mainnet.</summary>
+    Okx,
+    /// <summary>A server speaking OKX v5 (restUrl, publicWsUrl, privateWsUrl), e.g. <c>fathom sim</c>'s OKX front.</summary>
+    OkxCustom,
 }
 
 /// <summary>Every reason a config was refused, each naming the JSON path it is about.</summary>
@@ -117,7 +123,10 @@ internal sealed partial record RunConfig
     /// <summary>The file's journal path and rotation (the command line's <c>--journal*</c> options override them).</summary>
     public RunJournal Journal { get; init; } = RunJournal.None;
 
-    public bool IsMainnet => Venue == RunVenue.BinanceMainnet;
+    public bool IsMainnet => Venue is RunVenue.BinanceMainnet or RunVenue.Okx;
+
+    /// <summary>The OKX deployment for okx-demo, okx and okx-custom; null for a Binance venue.</summary>
+    public Fathom.Venues.Okx.OkxEndpoints? Okx { get; init; }
     public string StorePath => Path.Combine(StateDirectory, "fathom.db");
     public string ClientOrderIdHighWaterPath => Path.Combine(StateDirectory, "client-order-ids.hwm");
     /// <summary>The local lease's epoch counter (the embedded single-instance coordination).</summary>
@@ -268,7 +277,8 @@ internal sealed partial record RunConfig
                 {
                     // Never the value: only where it is and what to do instead.
                     errors.Add($"{childPath}: the config file must not contain secrets (it is printed at start); remove '{property.Name}' and set " +
-                        $"{BinanceCredentials.ApiKeyVariable} with {BinanceCredentials.HmacSecretVariable} or {BinanceCredentials.Ed25519KeyFileVariable} in the environment instead");
+                        $"{BinanceCredentials.ApiKeyVariable} with {BinanceCredentials.HmacSecretVariable} or {BinanceCredentials.Ed25519KeyFileVariable} in the environment instead " +
+                        $"(OKX: {Fathom.Venues.Okx.OkxCredentials.ApiKeyVariable}, {Fathom.Venues.Okx.OkxCredentials.SecretVariable} and {Fathom.Venues.Okx.OkxCredentials.PassphraseVariable})");
                     continue;
                 }
                 FindSecrets(property.Value, childPath, errors);
@@ -337,6 +347,7 @@ internal sealed partial record RunConfig
         RunVenue venue = RunVenue.BinanceTestnet;
         BinanceEndpoints marketData = BinanceEndpoints.Testnet;
         BinanceOrderGatewayOptions orderEntry = BinanceOrderGatewayOptions.Testnet;
+        Fathom.Venues.Okx.OkxEndpoints? okx = null;
         switch (venueName)
         {
             case "binance-testnet":
@@ -348,21 +359,46 @@ internal sealed partial record RunConfig
                 break;
             case "custom":
                 venue = RunVenue.Custom;
-                Uri? rest = RequireUrl(file.RestUrl, "$.restUrl", ["http", "https"], errors);
-                Uri? stream = RequireUrl(file.StreamUrl, "$.streamUrl", ["ws", "wss"], errors);
-                Uri? wsApi = RequireUrl(file.WsApiUrl, "$.wsApiUrl", ["ws", "wss"], errors);
+                Uri? rest = RequireUrl(file.RestUrl, "$.restUrl", ["http", "https"], errors, venueName);
+                Uri? stream = RequireUrl(file.StreamUrl, "$.streamUrl", ["ws", "wss"], errors, venueName);
+                Uri? wsApi = RequireUrl(file.WsApiUrl, "$.wsApiUrl", ["ws", "wss"], errors, venueName);
                 if (rest is not null && stream is not null && wsApi is not null)
                 {
                     marketData = new BinanceEndpoints(rest, stream);
                     orderEntry = new BinanceOrderGatewayOptions { RestBase = rest, WsApiUrl = wsApi };
                 }
                 break;
+            case "okx-demo":
+                venue = RunVenue.OkxDemo;
+                okx = Fathom.Venues.Okx.OkxEndpoints.Demo;
+                break;
+            case "okx":
+                venue = RunVenue.Okx;
+                okx = Fathom.Venues.Okx.OkxEndpoints.Production;
+                break;
+            case "okx-custom":
+                venue = RunVenue.OkxCustom;
+                Uri? okxRest = RequireUrl(file.RestUrl, "$.restUrl", ["http", "https"], errors, venueName);
+                Uri? okxPublic = RequireUrl(file.PublicWsUrl, "$.publicWsUrl", ["ws", "wss"], errors, venueName);
+                Uri? okxPrivate = RequireUrl(file.PrivateWsUrl, "$.privateWsUrl", ["ws", "wss"], errors, venueName);
+                if (okxRest is not null && okxPublic is not null && okxPrivate is not null)
+                    okx = new Fathom.Venues.Okx.OkxEndpoints(okxRest, okxPublic, okxPrivate, Simulated: false);
+                break;
             default:
-                errors.Add($"$.venue: unknown venue '{venueName}'; use binance-testnet (the default), binance-mainnet or custom (with restUrl, streamUrl and wsApiUrl)");
+                errors.Add($"$.venue: unknown venue '{venueName}'; use binance-testnet (the default), binance-mainnet, custom (with restUrl, streamUrl and wsApiUrl), " +
+                    "okx-demo, okx, or okx-custom (with restUrl, publicWsUrl and privateWsUrl)");
                 break;
         }
-        if (venue != RunVenue.Custom && (file.RestUrl ?? file.StreamUrl ?? file.WsApiUrl) is not null)
-            errors.Add($"$.restUrl/streamUrl/wsApiUrl: explicit URLs are only for venue 'custom' (this config says '{venueName}')");
+        if (venue is not (RunVenue.Custom or RunVenue.OkxCustom) && (file.RestUrl ?? file.StreamUrl ?? file.WsApiUrl) is not null)
+            errors.Add($"$.restUrl/streamUrl/wsApiUrl: explicit URLs are only for venue 'custom' or 'okx-custom' (this config says '{venueName}')");
+        if (venue == RunVenue.OkxCustom && (file.StreamUrl ?? file.WsApiUrl) is not null)
+            errors.Add("$.streamUrl/wsApiUrl: Binance URLs; venue 'okx-custom' takes restUrl, publicWsUrl and privateWsUrl");
+        if (venue != RunVenue.OkxCustom && (file.PublicWsUrl ?? file.PrivateWsUrl) is not null)
+            errors.Add($"$.publicWsUrl/privateWsUrl: explicit OKX URLs are only for venue 'okx-custom' (this config says '{venueName}')");
+        // fathom run trades: without OKX order entry an OKX config cannot run. Refused here, before anything connects.
+        if (okx is not null && !OkxVenue.SupportsOrderEntry)
+            errors.Add($"$.venue: '{venueName}' is OKX, and {OkxVenue.OrderEntryUnavailable}: fathom run trades, so it cannot run on OKX yet " +
+                "(OKX market data is supported: the live feed, fathom book --venue okx for captures)");
 
         // Symbols.
         var symbols = new List<RunSymbol>();
@@ -432,6 +468,7 @@ internal sealed partial record RunConfig
             SourcePath = sourcePath,
             Venue = venue,
             VenueName = venueName,
+            Okx = okx,
             MarketData = marketData,
             OrderEntry = orderEntry,
             Symbols = symbols,
@@ -519,11 +556,11 @@ internal sealed partial record RunConfig
         return new RunJournal(path, rotation);
     }
 
-    private static Uri? RequireUrl(string? text, string path, string[] schemes, List<string> errors)
+    private static Uri? RequireUrl(string? text, string path, string[] schemes, List<string> errors, string venueName)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            errors.Add($"{path}: required for venue 'custom' ({string.Join(" or ", schemes)} URL)");
+            errors.Add($"{path}: required for venue '{venueName}' ({string.Join(" or ", schemes)} URL)");
             return null;
         }
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !schemes.Contains(uri.Scheme))

@@ -11,6 +11,9 @@ internal sealed class RunConfigFile
     public string? RestUrl { get; set; }
     public string? StreamUrl { get; set; }
     public string? WsApiUrl { get; set; }
+    /// <summary>okx-custom: the OKX v5 public and private WebSocket URLs (with restUrl).</summary>
+    public string? PublicWsUrl { get; set; }
+    public string? PrivateWsUrl { get; set; }
     public List<SymbolSection?>? Symbols { get; set; }
     public RiskSection? Risk { get; set; }
     public string? StateDirectory { get; set; }
