@@ -58,7 +58,7 @@ public static class CoreComposition
         ArgumentNullException.ThrowIfNull(setup);
         if (journal is not null)
         {
-            journal.Meta(ToJson(setup));
+            journal.Meta(ToJson(setup, core is MultiVenueFeedCore multi ? multi.Venues.Count : 1));
             reservation = new JournaledSequenceReservation(reservation, () => core.Journal);
         }
         IReadOnlyList<InstrumentSpec> specs = setup.Specs;
@@ -69,7 +69,7 @@ public static class CoreComposition
         {
             // The analyzer sits in the feed's path: it sees each level's old and new size.
             signals[i] = new SignalEngine();
-            core.Router.SetHandler(i, new SignalFeed(core.Books[i], signals[i]));
+            core.SetHandler(i, new SignalFeed(core.Books[i], signals[i]));
         }
         // Every risk state change goes to the engine's store (the audit trail of trips), then to the caller's observer.
         TradingEngine? built = null;
@@ -138,9 +138,20 @@ public static class CoreComposition
         return journal;
     }
 
-    /// <summary>The journal meta record: <see cref="Format"/> and the setup.</summary>
-    public static string ToJson(CoreSetup setup) =>
-        JsonSerializer.Serialize(new Meta(Format, setup), Json);
+    /// <summary>
+    /// Why a journal written by a core on several venues (<see cref="MultiVenueFeedCore"/>) is refused by replay: its
+    /// market-data records carry each venue's local instrument ids and connection ids, not the venue.
+    /// </summary>
+    public const string MultiVenueReplayRefusal =
+        "the journal was written by a core holding several venues' instruments; replaying a multi-venue journal is not supported yet " +
+        "(its market-data records are not tagged with their venue), so it is refused rather than replayed wrongly";
+
+    /// <summary>
+    /// The journal meta record: <see cref="Format"/> and the setup, and, for a core on several venues, how many
+    /// (<paramref name="venues"/> &gt; 1, which <see cref="FromJson"/> refuses).
+    /// </summary>
+    public static string ToJson(CoreSetup setup, int venues = 1) =>
+        JsonSerializer.Serialize(new Meta(Format, setup) { Venues = venues > 1 ? venues : null }, Json);
 
     public static CoreSetup FromJson(ReadOnlySpan<byte> json)
     {
@@ -155,6 +166,8 @@ public static class CoreComposition
         }
         if (meta?.Core != Format)
             throw new InvalidDataException($"the journal was written by core '{meta?.Core}'; this build replays '{Format}'");
+        if (meta.Venues > 1)
+            throw new InvalidDataException($"{MultiVenueReplayRefusal} ({meta.Venues} venues)");
         CoreSetup s = meta.Setup;
         // Re-validate: the journal is input like any other.
         foreach (var spec in s.Specs)
@@ -166,5 +179,10 @@ public static class CoreComposition
         return s;
     }
 
-    private sealed record Meta(string Core, CoreSetup Setup);
+    private sealed record Meta(string Core, CoreSetup Setup)
+    {
+        /// <summary>Venues the core held, when more than one (absent otherwise, so single-venue meta records are unchanged).</summary>
+        [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        public int? Venues { get; init; }
+    }
 }

@@ -47,6 +47,28 @@ public static class CoreWarmup
         return Drive(setup, frames, strategies, new OkxFrames(new OkxFeedCore(setup.Specs)));
     }
 
+    /// <summary>
+    /// <see cref="Run"/> for a core on several venues (<see cref="MultiVenue"/>): venue v owns the setup's instruments
+    /// <paramref name="venues"/>[v], each venue gets its own throwaway feed core (OKX's wire format when its specs are
+    /// <see cref="Venue.Okx"/>, Binance's otherwise) on one lock, composed as the live core is (<see cref="MultiVenueFeedCore"/>).
+    /// </summary>
+    public static Result RunMultiVenue(CoreSetup setup, IReadOnlyList<IReadOnlyList<int>> venues, int frames = 5_000, StrategyCatalog? strategies = null)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(venues);
+        var coreLock = new Lock();
+        var parts = new IWarmupFrames[venues.Count];
+        for (int v = 0; v < venues.Count; v++)
+        {
+            InstrumentSpec[] specs = [.. venues[v].Select(g => setup.Specs[g])];
+            parts[v] = specs.All(s => s.Venue == Venue.Okx)
+                ? new OkxFrames(new OkxFeedCore(specs, coreLock: coreLock))
+                : new BinanceFrames(new BinanceFeedCore(specs, coreLock: coreLock));
+        }
+        var core = new MultiVenueFeedCore(coreLock, [.. parts.Select((p, v) => (p.Core, venues[v]))]);
+        return Drive(setup, frames, strategies, new MultiVenueFrames(core, parts));
+    }
+
     /// <summary>One venue's synthetic frames: a first input that makes each book Live, then one update per frame.</summary>
     private interface IWarmupFrames
     {
@@ -93,6 +115,18 @@ public static class CoreWarmup
             _seqIds[k] += 3;
             core.ApplyFrame(OkxBooksFrame(spec, "update", prev, _seqIds[k], mid, qty, wallNs, snapshot: false), monoNs, wallNs, 1);
         }
+    }
+
+    /// <summary>Instrument k's frames in its own venue's format, at its local id there.</summary>
+    private sealed class MultiVenueFrames(MultiVenueFeedCore core, IWarmupFrames[] venues) : IWarmupFrames
+    {
+        public IFeedCore Core => core;
+
+        public void Start(int k, InstrumentSpec spec, long mid, long qty, Random rng, long wallNs, long monoNs) =>
+            venues[core.VenueOf(k)].Start(core.LocalOf(k), spec, mid, qty, rng, wallNs, monoNs);
+
+        public void Update(int k, InstrumentSpec spec, long mid, long qty, Random rng, long wallNs, long monoNs) =>
+            venues[core.VenueOf(k)].Update(core.LocalOf(k), spec, mid, qty, rng, wallNs, monoNs);
     }
 
     private static Result Drive(CoreSetup setup, int frames, StrategyCatalog? strategies, IWarmupFrames feed)

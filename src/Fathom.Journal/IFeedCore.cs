@@ -20,8 +20,11 @@ public interface IFeedCore
     /// <summary>Instrument i's book and sync state machine.</summary>
     IReadOnlyList<BookSync> Books { get; }
 
-    /// <summary>Routes each level change to a per-instrument handler (the signal analyzer).</summary>
-    MarketDataRouter Router { get; }
+    /// <summary>
+    /// Routes instrument <paramref name="instrumentId"/>'s level changes through <paramref name="handler"/> (the signal
+    /// analyzer), which then owns calling the instrument's <see cref="BookSync"/> (<see cref="MarketDataRouter.SetHandler"/>).
+    /// </summary>
+    void SetHandler(int instrumentId, IMarketDataHandler handler);
 
     /// <summary>Called under the core lock right after each input was applied, with its monotonic stamp.</summary>
     Action<long>? AfterApply { get; set; }

@@ -51,6 +51,8 @@ public sealed class BinanceFeedCore : IFeedCore
     public BinanceSymbolTable Symbols { get; }
     public IReadOnlyList<BookSync> Books => _books;
     public MarketDataRouter Router => _router;
+
+    public void SetHandler(int instrumentId, IMarketDataHandler handler) => _router.SetHandler(instrumentId, handler);
     public MarketDataCounters ParserCounters => _parser.Counters;
 
     /// <summary>Raw frames and snapshot bodies, for <c>fathom record</c> (market data only).</summary>

@@ -53,6 +53,8 @@ public sealed class OkxFeedCore : IFeedCore
     public OkxInstrumentTable Instruments { get; }
     public IReadOnlyList<BookSync> Books => _books;
     public MarketDataRouter Router => _router;
+
+    public void SetHandler(int instrumentId, IMarketDataHandler handler) => _router.SetHandler(instrumentId, handler);
     public MarketDataCounters ParserCounters => _parser.Counters;
     /// <summary>The parser itself, for its venue-error and ack counters.</summary>
     public OkxStreamParser Parser => _parser;
