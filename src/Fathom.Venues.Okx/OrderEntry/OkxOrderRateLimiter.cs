@@ -15,7 +15,8 @@ public sealed class OkxOrderRateLimiter
     private readonly int[] _next;
     private readonly int _limit;
     private readonly TimeSpan _window;
-    private long _backoffUntil; // TimeProvider timestamp; 0: none
+    private long _backoffUntil = long.MinValue; // TimeProvider timestamp
+    private const long Empty = long.MinValue;
 
     public OkxOrderRateLimiter(TimeProvider time, int instrumentSlots, int limit, TimeSpan window)
     {
@@ -27,7 +28,7 @@ public sealed class OkxOrderRateLimiter
         _window = window;
         _sent = new long[instrumentSlots][];
         for (int i = 0; i < instrumentSlots; i++)
-            _sent[i] = new long[limit];
+            Array.Fill(_sent[i] = new long[limit], Empty);
         _next = new int[instrumentSlots];
     }
 
@@ -44,13 +45,13 @@ public sealed class OkxOrderRateLimiter
         var ring = _sent[instrumentId];
         int slot = _next[instrumentId];
         long oldest = ring[slot]; // the ring holds the last `limit` sends; the slot to overwrite is the oldest
-        if (oldest != 0)
+        if (oldest != Empty)
         {
             TimeSpan age = _time.GetElapsedTime(oldest, now);
             if (age < _window)
                 return _window - age;
         }
-        ring[slot] = now == 0 ? 1 : now;
+        ring[slot] = now;
         _next[instrumentId] = (slot + 1) % _limit;
         return TimeSpan.Zero;
     }
