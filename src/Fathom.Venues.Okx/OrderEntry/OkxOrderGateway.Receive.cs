@@ -97,15 +97,21 @@ public sealed partial class OkxOrderGateway
     {
         if (TryCompleteControl(id, frame))
             return;
-        if (!TryTakePending(id, out var command, out var leg, out bool late, out long handedNs))
+        if (!TryTakePending(id, out var command, out var leg, out bool late, out long handedNs, out long triggerNs))
         {
             Interlocked.Increment(ref _malformed);
             return;
         }
         if (late)
             Interlocked.Increment(ref _lateResponses);
-        else if (CommandToAck is { } commandToAck)
-            commandToAck.RecordValue(Math.Clamp(_monotonic.NowNanos() - handedNs, 1, commandToAck.HighestTrackableValue));
+        else
+        {
+            long nowNs = _monotonic.NowNanos();
+            if (CommandToAck is { } commandToAck)
+                commandToAck.RecordValue(Math.Clamp(nowNs - handedNs, 1, commandToAck.HighestTrackableValue));
+            if (triggerNs > 0 && TickToAck is { } tickToAck)
+                tickToAck.RecordValue(Math.Clamp(nowNs - triggerNs, 1, tickToAck.HighestTrackableValue));
+        }
         if (VenueProcessingMicros is { } venue && OkxJson.TryGet(frame, "inTime"u8, out var inTime) && OkxJson.TryGet(frame, "outTime"u8, out var outTime))
         {
             long micros = OkxJson.Long(outTime) - OkxJson.Long(inTime);

@@ -27,6 +27,8 @@ public sealed partial class OkxOrderGateway
         public RequestLeg Leg;
         public long SentTimestamp;
         public long HandedNs;
+        /// <summary>The triggering market-data frame's read stamp (tick-to-ack starts here), 0 when none.</summary>
+        public long TriggerNs;
         public bool TimedOut;
         public WsLink? Link;
     }
@@ -50,7 +52,7 @@ public sealed partial class OkxOrderGateway
             while (_controlFrames.TryDequeue(out var control))
                 SendControlFrame(control.Link, control.Frame);
             while (_ring.TryRead(out var queued))
-                Dispatch(queued.Command, queued.Leg);
+                Dispatch(queued.Command, queued.Leg, queued.TriggerStampNs);
             if (Volatile.Read(ref _wakeRequested) == 0)
                 _signal.Wait(100);
         }
@@ -81,7 +83,7 @@ public sealed partial class OkxOrderGateway
         Volatile.Write(ref link.LastSendTimestamp, _time.GetTimestamp());
     }
 
-    private void Dispatch(in OrderCommand command, RequestLeg leg)
+    private void Dispatch(in OrderCommand command, RequestLeg leg, long triggerStampNs)
     {
         if (command.Kind is CommandKind.None || !_encoder.Knows(command.InstrumentId))
         {
@@ -119,11 +121,13 @@ public sealed partial class OkxOrderGateway
             LocalReject(command, leg, RejectReason.InvalidRequest, 0, s_unencodable, 0);
             return;
         }
-        RegisterPending(id, command, leg, link);
+        RegisterPending(id, command, leg, link, triggerStampNs);
         try
         {
             WriteFrame(link, _frame.AsMemory(0, length));
             Interlocked.Increment(ref _sentWs);
+            if (triggerStampNs > 0 && TickToWireQueued is { } tickToWire)
+                tickToWire.RecordValue(Math.Clamp(_monotonic.NowNanos() - triggerStampNs, 1, tickToWire.HighestTrackableValue));
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
         {
@@ -152,7 +156,7 @@ public sealed partial class OkxOrderGateway
         return false;
     }
 
-    private void RegisterPending(long id, in OrderCommand command, RequestLeg leg, WsLink link)
+    private void RegisterPending(long id, in OrderCommand command, RequestLeg leg, WsLink link, long triggerStampNs)
     {
         long handedNs = _monotonic.NowNanos();
         (OrderCommand Command, RequestLeg Leg) evicted = default;
@@ -171,6 +175,7 @@ public sealed partial class OkxOrderGateway
             slot.Leg = leg;
             slot.SentTimestamp = _time.GetTimestamp();
             slot.HandedNs = handedNs;
+            slot.TriggerNs = triggerStampNs;
             slot.TimedOut = false;
             slot.Link = link;
         }
@@ -178,7 +183,7 @@ public sealed partial class OkxOrderGateway
             ReportUnknown(evicted.Command, evicted.Leg, UnknownCause.Timeout);
     }
 
-    private bool TryTakePending(long id, out OrderCommand command, out RequestLeg leg, out bool late, out long handedNs)
+    private bool TryTakePending(long id, out OrderCommand command, out RequestLeg leg, out bool late, out long handedNs, out long triggerNs)
     {
         lock (_pendingGate)
         {
@@ -189,6 +194,7 @@ public sealed partial class OkxOrderGateway
                 leg = slot.Leg;
                 late = slot.TimedOut;
                 handedNs = slot.HandedNs;
+                triggerNs = slot.TriggerNs;
                 slot = default;
                 return true;
             }
@@ -196,7 +202,7 @@ public sealed partial class OkxOrderGateway
         command = default;
         leg = default;
         late = false;
-        handedNs = 0;
+        handedNs = triggerNs = 0;
         return false;
     }
 

@@ -68,6 +68,16 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     /// </summary>
     private readonly record struct QueuedCommand(OrderCommand Command, RequestLeg Leg, long TriggerStampNs);
 
+    /// <summary>
+    /// Tick-to-wire: the triggering market-data frame's read stamp (<see cref="Send(in OrderCommand, long)"/>) → the
+    /// order frame written to the socket. Every frame is written by the send thread, its only writer (the gateway
+    /// has no inline path), so it belongs with <c>EngineLatency.TickToWireQueued</c>.
+    /// </summary>
+    public HdrHistogram.LongHistogram? TickToWireQueued { get; set; }
+
+    /// <summary>Tick-to-ack: the triggering frame's read stamp → the answer read. Written by the receive loop.</summary>
+    public HdrHistogram.LongHistogram? TickToAck { get; set; }
+
     /// <summary>Command-to-ack: frame handed to the socket → the venue's answer read. Written by the receive loop.</summary>
     public HdrHistogram.LongHistogram? CommandToAck { get; set; }
 

@@ -45,6 +45,8 @@ internal sealed class FakeOkxServer : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
     /// <summary>Login code to answer ("0" accepts; anything else is sent as an error event).</summary>
     public volatile string LoginCode = "0";
+    /// <summary>Refuse WebSocket upgrades (the private WebSocket is down; REST still answers).</summary>
+    public volatile bool RefuseWebSockets;
     /// <summary>Answer pings with pong.</summary>
     public volatile bool AnswerPings = true;
     public int Logins;
@@ -135,7 +137,7 @@ internal sealed class FakeOkxServer : IAsyncDisposable
 
     private async Task AcceptAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (!context.WebSockets.IsWebSocketRequest || RefuseWebSockets)
         {
             context.Response.StatusCode = 400;
             return;

@@ -1,3 +1,4 @@
+using HdrHistogram;
 using System.Text.Json;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
@@ -145,6 +146,27 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.Equal(new FillReport(0, Order1, 555, 9002, OrderSide.Buy, new Price(649_999), new Qty(150_000), new Qty(200_000),
             Fee: 0 /* 0.09 USDT: 0.0 at 1 decimal */, FeeQty: default, IsMaker: false, TimeNs: 1_700_000_000_123_000_000), fills[1]);
         Assert.Equal(2, _sink.Of<AckReport>().Count); // the reply's and the push's (the core counts the second as a duplicate)
+    }
+
+    [Fact]
+    public async Task Latency_TickToWireCommandToAckTickToAckAndVenueTime_Recorded()
+    {
+        var gateway = await StartGatewayAsync();
+        HdrHistogram.LongHistogram Histogram() => new(60_000_000_000, 3);
+        gateway.TickToWireQueued = Histogram();
+        gateway.TickToAck = Histogram();
+        gateway.CommandToAck = Histogram();
+        gateway.VenueProcessingMicros = Histogram();
+        long trigger = new MonotonicClock(TimeProvider.System).NowNanos();
+        gateway.Send(Place(Order1), trigger);
+        var (socket, op) = await _server.NextOpAsync();
+        await _server.SendAsync(socket, FakeOkxServer.Reply(op, 0, $"{{\"clOrdId\":\"{Cl(Order1)}\",\"ordId\":\"555\",\"ts\":\"1\",\"sCode\":\"0\",\"sMsg\":\"\"}}"));
+        await _sink.WaitForAsync<AckReport>();
+        Assert.Equal(1, gateway.TickToWireQueued.TotalCount);
+        Assert.Equal(1, gateway.TickToAck.TotalCount);
+        Assert.Equal(1, gateway.CommandToAck.TotalCount);
+        Assert.True(gateway.TickToAck.GetMaxValue() >= gateway.CommandToAck.GetMaxValue());
+        Assert.Equal(250, gateway.VenueProcessingMicros.GetMaxValue()); // outTime − inTime of the reply
     }
 
     [Fact]
@@ -357,6 +379,37 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.Equal(0, _server.SignatureFailures);
         Assert.Single(_server.OpsReceived); // the in-flight order was not resent
         Assert.True(gateway.IsReady);
+    }
+
+    [Fact]
+    public async Task WebSocketDown_CommandsGoOverSignedRest_AnswerMappedTheSameWay()
+    {
+        var gateway = await StartGatewayAsync();
+        string? placed = null;
+        _server.RestHandler = (method, path, body) =>
+        {
+            if (method == "POST" && path == "/api/v5/trade/order")
+            {
+                placed = body;
+                return (200, $"{{\"code\":\"0\",\"msg\":\"\",\"data\":[{{\"clOrdId\":\"{Cl(Order1)}\",\"ordId\":\"901\",\"ts\":\"7\",\"sCode\":\"0\",\"sMsg\":\"\"}}]}}");
+            }
+            if (method == "POST" && path == "/api/v5/trade/cancel-order")
+                return (200, "{\"code\":\"1\",\"msg\":\"\",\"data\":[{\"clOrdId\":\"\",\"ordId\":\"902\",\"ts\":\"7\",\"sCode\":\"51400\",\"sMsg\":\"does not exist\"}]}");
+            return null;
+        };
+        _server.RefuseWebSockets = true;
+        _server.DropAll();
+        await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryDown);
+        gateway.Send(Place(Order1));
+        Assert.Equal((Order1, 901L), ((await _sink.WaitForAsync<AckReport>()).ClientOrderId, (await _sink.WaitForAsync<AckReport>()).VenueOrderId));
+        Assert.Contains("\"instId\":\"BTC-USDT\"", placed);
+        Assert.Contains("\"tdMode\":\"cash\"", placed);
+        gateway.Send(OrderCommand.From(new CancelOrderCommand(0, Cancel1, New1, 902), 0));
+        var reject = await _sink.WaitForAsync<RejectReport>();
+        Assert.Equal((New1, RejectReason.UnknownOrder, 51400), (reject.ClientOrderId, reject.Reason, reject.VenueCode));
+        Assert.Equal(2, gateway.CommandsSentRest);
+        Assert.Equal(0, _server.SignatureFailures);
+        Assert.Empty(_server.OpsReceived);
     }
 
     [Fact]
