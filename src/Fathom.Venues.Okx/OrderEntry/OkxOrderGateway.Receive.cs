@@ -203,7 +203,7 @@ public sealed partial class OkxOrderGateway
     /// <summary>
     /// One element of an <c>orders</c> push: a fill (de-duplicated by tradeId and ordId) and the order's state.
     /// live → Ack (the first for a post-only order, a duplicate otherwise); canceled → Canceled, or Expired for an
-    /// IOC/FOK remainder, or Reject(WouldTake) for a post-only order OKX cancelled because it would have taken.
+    /// IOC/FOK remainder or a self-trade prevention cancel, or Reject(WouldTake) for a post-only order OKX cancelled because it would have taken.
     /// </summary>
     private void HandleOrderUpdate(ReadOnlySpan<byte> order)
     {
@@ -254,7 +254,8 @@ public sealed partial class OkxOrderGateway
             if (ordType.SequenceEqual("post_only"u8) && accFill == 0 && cancelSource.SequenceEqual(PostOnlyWouldTakeSource))
                 Emit(new RejectReport(instrument.InstrumentId, id, CommandKind.Place, RejectReason.WouldTake, 0,
                     "post_only order cancelled by OKX: it would have taken liquidity (cancelSource 31)", timeNs));
-            else if (ordType.SequenceEqual("ioc"u8) || ordType.SequenceEqual("fok"u8) || ordType.SequenceEqual("optimal_limit_ioc"u8))
+            else if (ordType.SequenceEqual("ioc"u8) || ordType.SequenceEqual("fok"u8) || ordType.SequenceEqual("optimal_limit_ioc"u8)
+                || cancelSource.SequenceEqual(SelfTradePreventionSource))
                 Emit(new ExpiredReport(instrument.InstrumentId, id, timeNs));
             else
                 Emit(new CanceledReport(instrument.InstrumentId, id, timeNs));
@@ -270,6 +271,12 @@ public sealed partial class OkxOrderGateway
     /// channel push data, <c>cancelSource</c> table).
     /// </summary>
     internal static ReadOnlySpan<byte> PostOnlyWouldTakeSource => "31"u8;
+
+    /// <summary>
+    /// <c>cancelSource</c> for a self-trade prevention cancel: reported Expired, as Binance's EXPIRED_IN_MATCH is
+    /// (the simulator's OKX front uses the same codes: 1 user, 14 IOC/FOK remainder, 31 post-only, 32 STP).
+    /// </summary>
+    internal static ReadOnlySpan<byte> SelfTradePreventionSource => "32"u8;
 
     /// <summary>
     /// A fill in the contract's terms. OKX fees are signed (negative: charged, positive: rebate), in

@@ -232,7 +232,7 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PostOnly_Resting_AckedByTheLivePush_IocRemainderExpires()
+    public async Task PostOnly_Resting_AckedByTheLivePush_IocRemainderAndStpExpire_UserCancelCanceled()
     {
         var gateway = await StartGatewayAsync();
         gateway.Send(Place(Order1, OrderType.LimitMaker));
@@ -242,6 +242,10 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.Equal(777, (await _sink.WaitForAsync<AckReport>()).VenueOrderId);
         await _server.PushAsync(FakeOkxServer.OrdersPush(OrderData(New1, 778, "canceled", ordType: "ioc", cancelSource: "14")));
         Assert.Equal(New1, (await _sink.WaitForAsync<ExpiredReport>()).ClientOrderId);
+        await _server.PushAsync(FakeOkxServer.OrdersPush(OrderData(Amend1, 779, "canceled", cancelSource: "32"))); // self-trade prevention
+        Assert.Equal(Amend1, (await _sink.WaitForAsync<ExpiredReport>(e => e.ClientOrderId == Amend1)).ClientOrderId);
+        await _server.PushAsync(FakeOkxServer.OrdersPush(OrderData(Cancel1, 780, "canceled", cancelSource: "1")));
+        Assert.Equal(Cancel1, (await _sink.WaitForAsync<CanceledReport>()).ClientOrderId);
         Assert.Empty(_sink.Of<RejectReport>());
     }
 
