@@ -171,9 +171,9 @@ public sealed partial class OkxOrderGateway
         {
             case CommandKind.Place:
             case CommandKind.CancelReplace when leg == RequestLeg.ReplacePlace:
-                // A post-only order is acknowledged by the orders push ("live"): OKX accepts one that would take and
-                // then cancels it, which must reach the core as a reject (WouldTake), not as ack then cancel.
-                if (command.Type != OrderType.LimitMaker)
+                // OKX accepts a post-only order that would take (sCode 0) and then cancels it (cancelSource 31). When that
+                // cancel was pushed before this answer, the core already has the WouldTake reject: no ack after it.
+                if (command.Type != OrderType.LimitMaker || PostOnlyAnswered(Target(command, leg)))
                     Emit(new AckReport(command.InstrumentId, Target(command, leg), ordId, timeNs));
                 break;
             case CommandKind.Cancel:
@@ -202,8 +202,9 @@ public sealed partial class OkxOrderGateway
 
     /// <summary>
     /// One element of an <c>orders</c> push: a fill (de-duplicated by tradeId and ordId) and the order's state.
-    /// live → Ack (the first for a post-only order, a duplicate otherwise); canceled → Canceled, or Expired for an
-    /// IOC/FOK remainder or a self-trade prevention cancel, or Reject(WouldTake) for a post-only order OKX cancelled because it would have taken.
+    /// live → Ack (a duplicate of the answer's; none for post-only orders); canceled → Canceled, or Expired for an
+    /// IOC/FOK remainder or a self-trade prevention cancel, or Reject(WouldTake) for a post-only order OKX cancelled
+    /// because it would have taken, when its answer has not acked it yet.
     /// </summary>
     private void HandleOrderUpdate(ReadOnlySpan<byte> order)
     {
@@ -245,15 +246,24 @@ public sealed partial class OkxOrderGateway
                     Interlocked.Increment(ref _amendFailedAfterAccept);
                 return;
             }
-            Emit(new AckReport(instrument.InstrumentId, id, ordId, timeNs));
+            // A post-only order is acked by its answer only (see PostOnlyAnswered): a "live" push may precede the
+            // cancel of one that would take (the simulator's OKX front sends both), and a reject cannot follow an ack.
+            if (!ordType.SequenceEqual("post_only"u8))
+                Emit(new AckReport(instrument.InstrumentId, id, ordId, timeNs));
         }
         else if (state.SequenceEqual("canceled"u8) || state.SequenceEqual("mmp_canceled"u8))
         {
             DropAlias(wireId);
             OkxJson.TryGet(order, "cancelSource"u8, out var cancelSource);
-            if (ordType.SequenceEqual("post_only"u8) && accFill == 0 && cancelSource.SequenceEqual(PostOnlyWouldTakeSource))
+            bool postOnly = ordType.SequenceEqual("post_only"u8);
+            bool ackedBefore = postOnly && PostOnlyClosed(wireId);
+            if (postOnly && accFill == 0 && cancelSource.SequenceEqual(PostOnlyWouldTakeSource) && !ackedBefore)
+            {
+                lock (_aliasGate)
+                    _postOnlyRejected.Add(wireId);
                 Emit(new RejectReport(instrument.InstrumentId, id, CommandKind.Place, RejectReason.WouldTake, 0,
                     "post_only order cancelled by OKX: it would have taken liquidity (cancelSource 31)", timeNs));
+            }
             else if (ordType.SequenceEqual("ioc"u8) || ordType.SequenceEqual("fok"u8) || ordType.SequenceEqual("optimal_limit_ioc"u8)
                 || cancelSource.SequenceEqual(SelfTradePreventionSource))
                 Emit(new ExpiredReport(instrument.InstrumentId, id, timeNs));
@@ -263,7 +273,35 @@ public sealed partial class OkxOrderGateway
         else if (state.SequenceEqual("filled"u8))
         {
             DropAlias(wireId);
+            if (ordType.SequenceEqual("post_only"u8))
+                PostOnlyClosed(wireId);
         }
+    }
+
+    // Post-only orders whose answer (sCode 0) was acked, and those reported WouldTake before their answer came.
+    // OKX accepts a post-only order that would take and cancels it at once, so its answer and the cancel push race:
+    // cancel first → Reject(WouldTake) and the answer acks nothing; answer first → Ack, and the cancel that follows
+    // is reported Canceled (a reject cannot follow an ack in the core's order state machine). Guarded by _aliasGate.
+    private readonly HashSet<ClientOrderId> _postOnlyAcked = [];
+    private readonly HashSet<ClientOrderId> _postOnlyRejected = [];
+
+    /// <summary>The answer to a post-only order arrived: true when it is to be acked (no WouldTake was reported for it).</summary>
+    private bool PostOnlyAnswered(ClientOrderId wireId)
+    {
+        lock (_aliasGate)
+        {
+            if (_postOnlyRejected.Remove(wireId))
+                return false;
+            _postOnlyAcked.Add(wireId);
+            return true;
+        }
+    }
+
+    /// <summary>A post-only order closed: true when its answer had acked it.</summary>
+    private bool PostOnlyClosed(ClientOrderId wireId)
+    {
+        lock (_aliasGate)
+            return _postOnlyAcked.Remove(wireId);
     }
 
     /// <summary>
