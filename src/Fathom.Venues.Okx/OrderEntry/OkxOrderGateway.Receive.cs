@@ -171,9 +171,10 @@ public sealed partial class OkxOrderGateway
         {
             case CommandKind.Place:
             case CommandKind.CancelReplace when leg == RequestLeg.ReplacePlace:
-                // OKX accepts a post-only order that would take (sCode 0) and then cancels it (cancelSource 31). When that
-                // cancel was pushed before this answer, the core already has the WouldTake reject: no ack after it.
-                if (command.Type != OrderType.LimitMaker || PostOnlyAnswered(Target(command, leg)))
+                // A post-only order is acked by the orders push ("live"), not by its answer: OKX accepts one that would
+                // take (sCode 0) and then cancels it (cancelSource 31), which must reach the core as a reject (WouldTake),
+                // and the core's order table has no reject after an ack.
+                if (command.Type != OrderType.LimitMaker)
                     Emit(new AckReport(command.InstrumentId, Target(command, leg), ordId, timeNs));
                 break;
             case CommandKind.Cancel:
@@ -202,9 +203,9 @@ public sealed partial class OkxOrderGateway
 
     /// <summary>
     /// One element of an <c>orders</c> push: a fill (de-duplicated by tradeId and ordId) and the order's state.
-    /// live → Ack (a duplicate of the answer's; none for post-only orders); canceled → Canceled, or Expired for an
-    /// IOC/FOK remainder or a self-trade prevention cancel, or Reject(WouldTake) for a post-only order OKX cancelled
-    /// because it would have taken, when its answer has not acked it yet.
+    /// live → Ack (the ack of a post-only order; a duplicate of the answer's otherwise); canceled → Canceled, or
+    /// Expired for an IOC/FOK remainder or a self-trade prevention cancel, or Reject(WouldTake) for a post-only order
+    /// OKX cancelled because it would have taken, unless a live push acked it before.
     /// </summary>
     private void HandleOrderUpdate(ReadOnlySpan<byte> order)
     {
@@ -246,10 +247,10 @@ public sealed partial class OkxOrderGateway
                     Interlocked.Increment(ref _amendFailedAfterAccept);
                 return;
             }
-            // A post-only order is acked by its answer only (see PostOnlyAnswered): a "live" push may precede the
-            // cancel of one that would take (the simulator's OKX front sends both), and a reject cannot follow an ack.
-            if (!ordType.SequenceEqual("post_only"u8))
-                Emit(new AckReport(instrument.InstrumentId, id, ordId, timeNs));
+            // The ack of a post-only order (the first of a limit or IOC order, whose answer acked it already).
+            if (ordType.SequenceEqual("post_only"u8))
+                PostOnlyLive(wireId);
+            Emit(new AckReport(instrument.InstrumentId, id, ordId, timeNs));
         }
         else if (state.SequenceEqual("canceled"u8) || state.SequenceEqual("mmp_canceled"u8))
         {
@@ -259,8 +260,6 @@ public sealed partial class OkxOrderGateway
             bool ackedBefore = postOnly && PostOnlyClosed(wireId);
             if (postOnly && accFill == 0 && cancelSource.SequenceEqual(PostOnlyWouldTakeSource) && !ackedBefore)
             {
-                lock (_aliasGate)
-                    _postOnlyRejected.Add(wireId);
                 Emit(new RejectReport(instrument.InstrumentId, id, CommandKind.Place, RejectReason.WouldTake, 0,
                     "post_only order cancelled by OKX: it would have taken liquidity (cancelSource 31)", timeNs));
             }
@@ -278,26 +277,20 @@ public sealed partial class OkxOrderGateway
         }
     }
 
-    // Post-only orders whose answer (sCode 0) was acked, and those reported WouldTake before their answer came.
-    // OKX accepts a post-only order that would take and cancels it at once, so its answer and the cancel push race:
-    // cancel first → Reject(WouldTake) and the answer acks nothing; answer first → Ack, and the cancel that follows
-    // is reported Canceled (a reject cannot follow an ack in the core's order state machine). Guarded by _aliasGate.
+    // Post-only orders a "live" push acked. A post-only order that would take is cancelled at once (cancelSource
+    // 31): without a live push before it, that is Reject(WouldTake) (Binance's reason for its -2010); after one (the
+    // simulator's OKX front pushes live, then canceled) it is reported Canceled: the state is right, the reason is
+    // lost, since the core's order table has no reject after an ack. Guarded by _aliasGate; cleared when the
+    // connection goes (a 31-cancel follows its live push on the same connection, or never comes).
     private readonly HashSet<ClientOrderId> _postOnlyAcked = [];
-    private readonly HashSet<ClientOrderId> _postOnlyRejected = [];
 
-    /// <summary>The answer to a post-only order arrived: true when it is to be acked (no WouldTake was reported for it).</summary>
-    private bool PostOnlyAnswered(ClientOrderId wireId)
+    private void PostOnlyLive(ClientOrderId wireId)
     {
         lock (_aliasGate)
-        {
-            if (_postOnlyRejected.Remove(wireId))
-                return false;
             _postOnlyAcked.Add(wireId);
-            return true;
-        }
     }
 
-    /// <summary>A post-only order closed: true when its answer had acked it.</summary>
+    /// <summary>A post-only order closed: true when a live push had acked it.</summary>
     private bool PostOnlyClosed(ClientOrderId wireId)
     {
         lock (_aliasGate)
@@ -358,6 +351,11 @@ public sealed partial class OkxOrderGateway
         {
             Interlocked.Increment(ref _disconnects);
             ReportOrderEntry(up: false); // before the unknowns: the core learns order entry is down first
+        }
+        if (current)
+        {
+            lock (_aliasGate)
+                _postOnlyAcked.Clear();
         }
         FailAllPending(link);
         FailControls(link);
