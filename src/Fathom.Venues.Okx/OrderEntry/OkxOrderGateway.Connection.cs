@@ -55,7 +55,7 @@ public sealed partial class OkxOrderGateway
             }
             var (subCode, subMessage) = await ControlAsync(link, OkxOrderEncoder.SubscribeOrdersFrame, cancel).ConfigureAwait(false);
             if (subCode != 0)
-                throw new OkxRestException($"OKX orders channel subscribe refused: code {subCode}, {subMessage}", 0, subCode);
+                throw new OkxRestException($"OKX orders channel subscribe refused: code {subCode}, {subMessage}", 0, subCode.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
             lock (_connectGate)
             {
                 if (link.Lost || _stopping || _ws is not null)
@@ -224,7 +224,7 @@ public sealed partial class OkxOrderGateway
         long t1 = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long serverMs = ServerTime(body);
         if (status != 200 || serverMs <= 0)
-            throw new OkxRestException($"server time query failed: status {status}", status, ErrorCode(body));
+            throw new OkxRestException($"server time query failed: status {status}", status, ErrorCode(body).ToString(System.Globalization.CultureInfo.InvariantCulture), null);
         Interlocked.Exchange(ref _clockOffsetMs, serverMs - (t0 + t1) / 2);
         Interlocked.Increment(ref _timeSyncs);
     }

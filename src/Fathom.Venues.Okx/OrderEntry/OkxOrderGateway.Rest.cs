@@ -60,7 +60,7 @@ public sealed partial class OkxOrderGateway
                 Interlocked.Increment(ref _venueRateLimits);
                 _limiter.BackOff(retryAfter is { } ra && ra > TimeSpan.Zero ? ra : _options.VenueBackoff);
             }
-            throw new OkxRestException($"{what} failed: status {status}, code {code}", status, code);
+            throw new OkxRestException($"{what} failed: status {status}, code {code}", status, code.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
         }
     }
 
@@ -439,8 +439,8 @@ public sealed partial class OkxOrderGateway
         catch (Exception ex) when (ex is OkxRestException or HttpRequestException or OperationCanceledException or TimeoutException)
         {
             // Nothing was cancelled: the listing failed before any cancel left.
-            int code = ex is OkxRestException r ? r.Code : 0;
-            Emit(new RejectReport(instrumentId, cancelId, CommandKind.Cancel, ex is OkxRestException re ? OkxErrorMap.Map(re.HttpStatus, re.Code) : RejectReason.Other,
+            int code = ex is OkxRestException r && int.TryParse(r.Code, System.Globalization.CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
+            Emit(new RejectReport(instrumentId, cancelId, CommandKind.Cancel, ex is OkxRestException re ? OkxErrorMap.Map(re.Status, code) : RejectReason.Other,
                 code, "cancel-all: listing open orders failed: " + ex.Message, LocalNowNs()));
             return;
         }
