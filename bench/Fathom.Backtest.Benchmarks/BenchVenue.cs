@@ -147,6 +147,8 @@ internal sealed class BenchVenue(VenueModel model, IReportSink sink) : IBacktest
 
     public void OnBookCleared(int instrument, long exchangeNs) { }
 
+    public void OnTopOfBook(int instrument, Price bidPrice, Qty bidQty, Price askPrice, Qty askQty, long exchangeNs) { }
+
     public void OnTrade(int instrument, OrderSide aggressor, Price price, Qty qty, long exchangeNs)
     {
         for (int i = _resting.Count - 1; i >= 0; i--)
