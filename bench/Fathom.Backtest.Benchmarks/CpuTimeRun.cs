@@ -6,7 +6,7 @@ namespace Fathom.Backtest.Benchmarks;
 /// <c>--cpu-time [runs] [row]</c>: the whole-core store runs (and the feed path with the analyzer, no engine), timed by
 /// this thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>) instead of wall time, so time the scheduler gives
 /// other processes on a shared, loaded machine is not counted. 5 warmup runs, then <c>runs</c> measured (15 by
-/// default); prints ns per event for each row (min and median). <c>row</c>, when given, keeps only the rows whose
+/// default); prints ns per event for each row (min and median) and the bytes a run allocates (this thread's, averaged). <c>row</c>, when given, keeps only the rows whose
 /// name contains it (e.g. <c>maker</c>). Cache and frequency effects of the load still show: compare runs made side
 /// by side.
 /// </summary>
@@ -51,14 +51,16 @@ internal static partial class CpuTimeRun
                 for (int i = 0; i < 5; i++)
                     body();
                 var ns = new double[runs];
+                long allocated = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < runs; i++)
                 {
                     long start = ThreadCpuNs();
                     body();
                     ns[i] = (double)(ThreadCpuNs() - start) / BacktestRunBenchmarks.Events;
                 }
+                allocated = (GC.GetAllocatedBytesForCurrentThread() - allocated) / runs;
                 Array.Sort(ns);
-                Console.WriteLine($"{name,-60} CPU min {ns[0],7:F1} ns/event, median {ns[runs / 2],7:F1} ns/event ({runs} runs)");
+                Console.WriteLine($"{name,-60} CPU min {ns[0],7:F1} ns/event, median {ns[runs / 2],7:F1} ns/event ({runs} runs, {allocated / 1024.0:N0} KiB allocated per run)");
             }
         }
         finally

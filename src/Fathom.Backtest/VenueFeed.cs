@@ -44,12 +44,23 @@ internal struct VenueFeed(IBacktestVenue venue, long[] tickRaw) : IMarketDataHan
     {
         long tick = tickRaw[instrument];
         long entryTick = _entryTickRaw[instrument];
-        foreach (Level l in bids)
-            if (l.Tick * tick % entryTick == 0)
+        if (tick == entryTick)
+        {
+            // The parser's grid is the order-entry grid (no refinement): every level is on it, no division per level.
+            foreach (Level l in bids)
                 venue.OnLevel(instrument, OrderSide.Buy, new Price(l.Tick * tick), new Qty(l.Qty), NowNs);
-        foreach (Level l in asks)
-            if (l.Tick * tick % entryTick == 0)
+            foreach (Level l in asks)
                 venue.OnLevel(instrument, OrderSide.Sell, new Price(l.Tick * tick), new Qty(l.Qty), NowNs);
+        }
+        else
+        {
+            foreach (Level l in bids)
+                if (l.Tick * tick % entryTick == 0)
+                    venue.OnLevel(instrument, OrderSide.Buy, new Price(l.Tick * tick), new Qty(l.Qty), NowNs);
+            foreach (Level l in asks)
+                if (l.Tick * tick % entryTick == 0)
+                    venue.OnLevel(instrument, OrderSide.Sell, new Price(l.Tick * tick), new Qty(l.Qty), NowNs);
+        }
         Events += bids.Length + asks.Length;
     }
 
@@ -64,14 +75,16 @@ internal struct VenueFeed(IBacktestVenue venue, long[] tickRaw) : IMarketDataHan
             return;
         long tick = tickRaw[i], entryTick = _entryTickRaw[i];
         long bid = top.BidTick * tick, ask = top.AskTick * tick;
-        venue.OnTopOfBook(i, new Price(bid), new Qty(bid % entryTick == 0 ? top.BidQty : 0),
-            new Price(ask), new Qty(ask % entryTick == 0 ? top.AskQty : 0), NowNs);
+        bool onGrid = tick == entryTick; // then every price is on the order-entry grid
+        venue.OnTopOfBook(i, new Price(bid), new Qty(onGrid || bid % entryTick == 0 ? top.BidQty : 0),
+            new Price(ask), new Qty(onGrid || ask % entryTick == 0 ? top.AskQty : 0), NowNs);
     }
 
     public void OnTrade(in Trade trade)
     {
-        long price = trade.PriceTick * tickRaw[trade.InstrumentId];
-        if (price % _entryTickRaw[trade.InstrumentId] == 0)
+        long tick = tickRaw[trade.InstrumentId], entryTick = _entryTickRaw[trade.InstrumentId];
+        long price = trade.PriceTick * tick;
+        if (tick == entryTick || price % entryTick == 0)
             venue.OnTrade(trade.InstrumentId, trade.BuyerIsMaker ? OrderSide.Sell : OrderSide.Buy, new Price(price), new Qty(trade.Qty), NowNs);
         Events++;
     }

@@ -89,15 +89,15 @@ internal sealed class BookSide
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long TickOf(long key) => key * _sign;
 
-    /// <summary>Sets the quantity at <paramref name="tick"/>; 0 removes the level (absent levels are fine).</summary>
+    /// <summary>Sets the quantity at <paramref name="tick"/>; 0 removes the level (absent levels are fine). Returns the
+    /// quantity the level had (0: none), which the update reads anyway.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(long tick, long qty)
+    public long Set(long tick, long qty)
     {
         long key = tick * _sign;
         if ((ulong)(key - _base) < (ulong)_size)
-            SetInWindow(key, qty);
-        else
-            SetOutsideWindow(key, qty);
+            return SetInWindow(key, qty);
+        return SetOutsideWindow(key, qty);
     }
 
     /// <summary>Quantity at <paramref name="tick"/>, 0 if no level is there.</summary>
@@ -120,7 +120,7 @@ internal sealed class BookSide
     public bool IsCompleteSide => _knownUntilKey == long.MaxValue;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetInWindow(long key, long qty)
+    private long SetInWindow(long key, long qty)
     {
         // Straight-line bookkeeping: real feeds mix adds, removes and modifies unpredictably (40/40/12%
         // and 9% removes of absent levels), so a branch on which one this is would mispredict on
@@ -142,42 +142,42 @@ internal sealed class BookSide
                 OnBestRemoved(key); // about 1 in 100 updates: the only search
             // else: removing an absent level better than the best; nothing to do.
         }
+        return old;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void SetOutsideWindow(long key, long qty)
+    private long SetOutsideWindow(long key, long qty)
     {
         if (_bestKey == EmptyKey)
         {
             // Empty side: the first level decides where the window sits.
             if (qty == 0)
-                return;
+                return 0;
             _base = key - _margin;
-            SetInWindow(key, qty);
-            return;
+            return SetInWindow(key, qty);
         }
         if (key < _base)
         {
             // Better than the whole window, so better than the best: a new best level.
             if (qty == 0)
-                return; // removing an absent level
+                return 0; // removing an absent level
             ShiftTowardBetter(key - _margin);
-            SetInWindow(key, qty);
-            return;
+            return SetInWindow(key, qty);
         }
         // Worse than the window: the spill store.
         int i = SpillIndexOf(key);
         if (i >= 0)
         {
+            long old = _spillQty[i];
             if (qty != 0)
                 _spillQty[i] = qty;
             else
                 SpillRemoveAt(i);
+            return old;
         }
-        else if (qty != 0)
-        {
+        if (qty != 0)
             SpillInsertAt(~i, key, qty);
-        }
+        return 0;
     }
 
     // Out of line: inlined, its search would crowd the hot path's registers and spill them.

@@ -74,29 +74,32 @@ public sealed class OrderBook
     /// <summary>The venue's id of the last update applied (Binance <c>u</c> / <c>lastUpdateId</c>).</summary>
     public long UpdateId { get; set; }
 
-    /// <summary>Sets the quantity of one level; 0 removes it. Throws on a non-positive tick or negative quantity.</summary>
+    /// <summary>Sets the quantity of one level; 0 removes it. Throws on a non-positive tick or negative quantity.
+    /// Returns the quantity the level had before (0: none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(Side side, long tick, long qty)
+    public long Set(Side side, long tick, long qty)
     {
         if ((ulong)(tick - 1) >= MaxTick || qty < 0)
             ThrowInvalidLevel(tick, qty);
-        (side == Side.Bid ? _bids : _asks).Set(tick, qty);
+        return (side == Side.Bid ? _bids : _asks).Set(tick, qty);
     }
 
+    /// <summary><see cref="Set"/> on the bid side; returns the quantity the level had before (0: none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetBid(long tick, long qty)
+    public long SetBid(long tick, long qty)
     {
         if ((ulong)(tick - 1) >= MaxTick || qty < 0)
             ThrowInvalidLevel(tick, qty);
-        _bids.Set(tick, qty);
+        return _bids.Set(tick, qty);
     }
 
+    /// <summary><see cref="Set"/> on the ask side; returns the quantity the level had before (0: none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetAsk(long tick, long qty)
+    public long SetAsk(long tick, long qty)
     {
         if ((ulong)(tick - 1) >= MaxTick || qty < 0)
             ThrowInvalidLevel(tick, qty);
-        _asks.Set(tick, qty);
+        return _asks.Set(tick, qty);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -115,14 +115,29 @@ public sealed class BookSync
     /// <summary>Diffs waiting for a snapshot. Binance's procedure fetches the snapshot only after buffering has begun.</summary>
     public int BufferedDiffs => _buffer.Count;
 
-    public void OnDelta(in BookDelta delta)
+    public void OnDelta(in BookDelta delta) => OnDelta(delta, default, default);
+
+    /// <summary>
+    /// As <see cref="OnDelta(in BookDelta)"/>; when the diff is applied to the book (<see cref="OrderBook.UpdateId"/>
+    /// moves), each level's quantity before it is written to <paramref name="oldBids"/> and <paramref name="oldAsks"/>
+    /// (the book's update reads it anyway: no second lookup). Levels are applied in order, so a price named twice on
+    /// one side would see the first update's quantity; Binance's and OKX's diffs name each price at most once per side.
+    /// Nothing is written when the diff is buffered or dropped.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than its side of the diff.</exception>
+    public void OnDelta(in BookDelta delta, Span<long> oldBids, Span<long> oldAsks)
     {
         FeedLag.Record(delta.ReceiveTimeNs, delta.ExchangeTimeMs);
         // Any diff, in any state, applied or not (a duplicate too), shows the depth stream is alive.
         _lastDepthReceiveNs = Math.Max(_lastDepthReceiveNs, delta.ReceiveTimeNs);
         if (State == SyncState.Live)
         {
-            ApplyLive(delta);
+            if (!oldBids.IsEmpty || !oldAsks.IsEmpty)
+            {
+                if (oldBids.Length < delta.Bids.Length || oldAsks.Length < delta.Asks.Length)
+                    throw new ArgumentException("the old-quantity spans are shorter than the diff's sides", nameof(oldBids));
+            }
+            ApplyLive(delta, oldBids, oldAsks);
             return;
         }
         if (!_buffer.TryAdd(delta))
@@ -182,7 +197,7 @@ public sealed class BookSync
 
         int buffered = _buffer.Count;
         for (int i = first; i < buffered && State == SyncState.Live; i++)
-            ApplyLive(_buffer.ToDelta(i, InstrumentId));
+            ApplyLive(_buffer.ToDelta(i, InstrumentId), default, default);
         _buffer.Clear();
     }
 
@@ -267,11 +282,12 @@ public sealed class BookSync
         Fail(reason, 0, 0, receiveTimeNs);
     }
 
-    private void ApplyLive(in BookDelta d)
+    // oldBids/oldAsks: empty, or long enough for the diff's sides (see the public OnDelta).
+    private void ApplyLive(in BookDelta d, Span<long> oldBids, Span<long> oldAsks)
     {
         if (_rule == SyncRule.Okx)
         {
-            ApplyLiveOkx(d);
+            ApplyLiveOkx(d, oldBids, oldAsks);
             return;
         }
         long id = Book.UpdateId;
@@ -309,13 +325,13 @@ public sealed class BookSync
             return;
         }
 
-        Apply(d, id, d.FinalUpdateId);
+        Apply(d, id, d.FinalUpdateId, oldBids, oldAsks);
     }
 
     /// <summary>
     /// The OKX rule (<see cref="SyncRule.Okx"/>). FirstUpdateId and PrevFinalUpdateId both carry prevSeqId.
     /// </summary>
-    private void ApplyLiveOkx(in BookDelta d)
+    private void ApplyLiveOkx(in BookDelta d, Span<long> oldBids, Span<long> oldAsks)
     {
         long id = Book.UpdateId;
         long prev = d.PrevFinalUpdateId, seq = d.FinalUpdateId;
@@ -325,7 +341,7 @@ public sealed class BookSync
             // A repeat is harmless: quantities are absolute.
             Counters.Unsequenced++;
             _awaitingFirstDiff = false;
-            Apply(d, id, id);
+            Apply(d, id, id, oldBids, oldAsks);
             return;
         }
         if (prev == id)
@@ -341,7 +357,7 @@ public sealed class BookSync
                 // Ticker ids from before the reset are larger than every new book id: they would win forever.
                 _hasTicker = false;
             }
-            Apply(d, id, seq);
+            Apply(d, id, seq, oldBids, oldAsks);
             return;
         }
         if (_awaitingFirstDiff)
@@ -356,7 +372,7 @@ public sealed class BookSync
             if (prev <= id)
             {
                 _awaitingFirstDiff = false;
-                Apply(d, id, seq);
+                Apply(d, id, seq, oldBids, oldAsks);
                 return;
             }
         }
@@ -370,13 +386,24 @@ public sealed class BookSync
         Fail(StaleReason.Gap, prev, seq, d.ReceiveTimeNs);
     }
 
-    private void Apply(in BookDelta d, long previousId, long newId)
+    private void Apply(in BookDelta d, long previousId, long newId, Span<long> oldBids, Span<long> oldAsks)
     {
         OrderBook book = Book;
-        foreach (ref readonly Level l in d.Bids)
-            book.SetBid(l.Tick, l.Qty);
-        foreach (ref readonly Level l in d.Asks)
-            book.SetAsk(l.Tick, l.Qty);
+        if (oldBids.IsEmpty && oldAsks.IsEmpty)
+        {
+            foreach (ref readonly Level l in d.Bids)
+                book.SetBid(l.Tick, l.Qty);
+            foreach (ref readonly Level l in d.Asks)
+                book.SetAsk(l.Tick, l.Qty);
+        }
+        else
+        {
+            ReadOnlySpan<Level> bids = d.Bids, asks = d.Asks;
+            for (int i = 0; i < bids.Length; i++)
+                oldBids[i] = book.SetBid(bids[i].Tick, bids[i].Qty);
+            for (int i = 0; i < asks.Length; i++)
+                oldAsks[i] = book.SetAsk(asks[i].Tick, asks[i].Qty);
+        }
         book.UpdateId = newId;
         Counters.DiffsApplied++;
         Counters.LevelsApplied += d.LevelCount;

@@ -2,12 +2,13 @@ namespace Fathom.Risk;
 
 /// <summary>
 /// The last N ack latencies with their times; a percentile is computed on demand (from the risk timer,
-/// not per order) by sorting a pre-allocated scratch copy. Samples older than the maximum age drop out.
+/// not per order) by selecting its rank in a pre-allocated scratch copy (a quickselect: the same sample a
+/// sort would put there, in linear time). Samples older than the maximum age drop out.
 /// </summary>
 /// <remarks>
 /// The risk timer asks every tick (every 20 ms), while samples arrive once per order and age out rarely: the last
 /// answer is kept with the samples it was computed from (no sample added since, the oldest sample it counted still
-/// young enough, the youngest it left out still too old) and given again without sorting. Same samples, same
+/// young enough, the youngest it left out still too old) and given again without selecting. Same samples, same
 /// percentile, same answer: the cache changes nothing but the cost.
 /// </remarks>
 internal sealed class LatencyWindow
@@ -76,11 +77,9 @@ internal sealed class LatencyWindow
         bool found = n >= minSamples;
         if (found)
         {
-            var span = _scratch.AsSpan(0, n);
-            span.Sort();
             // Nearest-rank: the smallest sample with at least p of the samples at or below it.
             int rank = (int)Math.Ceiling(percentile * n);
-            value = span[Math.Clamp(rank - 1, 0, n - 1)];
+            value = Select(_scratch.AsSpan(0, n), Math.Clamp(rank - 1, 0, n - 1));
         }
         _cached = true;
         _cachedPercentile = percentile;
@@ -90,5 +89,59 @@ internal sealed class LatencyWindow
         _cachedFound = found;
         _cachedValue = value;
         return found;
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/>-th smallest of <paramref name="values"/> (0-based: what <c>values.Sort()</c> would put
+    /// at index <paramref name="k"/>), reordering them: Hoare partitions around a median of three, narrowing to the side
+    /// that holds index <paramref name="k"/>, then an insertion sort of the last 16 or fewer.
+    /// </summary>
+    internal static long Select(Span<long> values, int k)
+    {
+        int lo = 0, hi = values.Length - 1;
+        while (hi - lo >= 16)
+        {
+            int mid = lo + (hi - lo) / 2;
+            if (values[mid] < values[lo])
+                (values[mid], values[lo]) = (values[lo], values[mid]);
+            if (values[hi] < values[lo])
+                (values[hi], values[lo]) = (values[lo], values[hi]);
+            if (values[hi] < values[mid])
+                (values[hi], values[mid]) = (values[mid], values[hi]);
+            long pivot = values[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                    i++;
+                while (values[j] > pivot)
+                    j--;
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+            // Now lo..j ≤ pivot ≤ i..hi, and anything between j and i equals the pivot.
+            if (k <= j)
+                hi = j;
+            else if (k >= i)
+                lo = i;
+            else
+                return values[k];
+        }
+        for (int a = lo + 1; a <= hi; a++)
+        {
+            long v = values[a];
+            int b = a - 1;
+            while (b >= lo && values[b] > v)
+            {
+                values[b + 1] = values[b];
+                b--;
+            }
+            values[b + 1] = v;
+        }
+        return values[k];
     }
 }

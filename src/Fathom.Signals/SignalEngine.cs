@@ -192,8 +192,8 @@ public sealed class SignalEngine
     }
 
     /// <summary>
-    /// Applies <paramref name="delta"/> to <paramref name="book"/> level by level, reading each
-    /// level's old size first, and updates the signals (for tests and backtests without a
+    /// Applies <paramref name="delta"/> to <paramref name="book"/> level by level (the book's update
+    /// returns each level's old size), and updates the signals (for tests and backtests without a
     /// <c>BookSync</c>; the live path is <see cref="SignalFeed"/>).
     /// </summary>
     public void ApplyDelta(OrderBook book, in BookDelta delta)
@@ -202,14 +202,12 @@ public sealed class SignalEngine
         BeginDelta(delta.ExchangeTimeMs);
         foreach (ref readonly Level l in delta.Bids)
         {
-            long old = book.QtyAt(Side.Bid, l.Tick);
-            book.SetBid(l.Tick, l.Qty);
+            long old = book.SetBid(l.Tick, l.Qty);
             OnLevelChange(Side.Bid, l.Tick, old, l.Qty);
         }
         foreach (ref readonly Level l in delta.Asks)
         {
-            long old = book.QtyAt(Side.Ask, l.Tick);
-            book.SetAsk(l.Tick, l.Qty);
+            long old = book.SetAsk(l.Tick, l.Qty);
             OnLevelChange(Side.Ask, l.Tick, old, l.Qty);
         }
         book.UpdateId = delta.FinalUpdateId;

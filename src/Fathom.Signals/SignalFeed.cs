@@ -5,14 +5,14 @@ namespace Fathom.Signals;
 
 /// <summary>
 /// Drives one instrument's <see cref="SignalEngine"/> from normalized market data, behind its
-/// <see cref="BookSync"/>: the sync keeps every sequence rule and applies diffs; the feed reads each
-/// level's old size just before, and tells the engine only about diffs that were applied.
+/// <see cref="BookSync"/>: the sync keeps every sequence rule and applies diffs, handing back each
+/// level's old size, and the feed tells the engine only about diffs that were applied.
 /// </summary>
 /// <remarks>
-/// The book does not report the size a level had before an update, and the engine needs it
-/// (withdrawal measures decreases, weighted depth subtracts old terms), so it is read with
-/// <c>QtyAt</c> before the sync applies the diff. This assumes a diff names each price at most once per
-/// side, as Binance's do. Diffs buffered while syncing are spliced inside <see cref="BookSync.OnSnapshot"/>
+/// The engine needs the size a level had before an update (withdrawal measures decreases, weighted depth
+/// subtracts old terms); the book's update returns it, and the sync writes it to the feed's buffers as it
+/// applies the diff (<see cref="BookSync.OnDelta(in BookDelta, Span{long}, Span{long})"/>), so each level is
+/// looked up once. This assumes a diff names each price at most once per side, as Binance's do. Diffs buffered while syncing are spliced inside <see cref="BookSync.OnSnapshot"/>
 /// without level-by-level notice, so the engine is reset from the book whenever the sync goes live.
 /// Events for other instruments are ignored: the engine composition routes by instrument id.
 /// </remarks>
@@ -47,13 +47,10 @@ public sealed class SignalFeed : IMarketDataHandler
         ReadOnlySpan<Level> bids = delta.Bids, asks = delta.Asks;
         if (bids.Length > _oldBids.Length || asks.Length > _oldAsks.Length)
             Grow(bids.Length, asks.Length);
-        for (int i = 0; i < bids.Length; i++)
-            _oldBids[i] = book.QtyAt(Side.Bid, bids[i].Tick);
-        for (int i = 0; i < asks.Length; i++)
-            _oldAsks[i] = book.QtyAt(Side.Ask, asks[i].Tick);
 
         long before = book.UpdateId;
-        _sync.OnDelta(delta);
+        // The sync writes each level's old size as it applies it (written only when the diff is applied).
+        _sync.OnDelta(delta, _oldBids.AsSpan(0, bids.Length), _oldAsks.AsSpan(0, asks.Length));
         if (book.UpdateId == before)
             return; // dropped: a duplicate, or a gap that sent the sync Stale
 

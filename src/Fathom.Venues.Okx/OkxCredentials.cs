@@ -50,5 +50,5 @@ public sealed class OkxCredentials
     }
 
     /// <summary>Safe to log: the first 4 characters of the API key; the secret and passphrase only as "set".</summary>
-    public override string ToString() => $"api key {ApiKey[..Math.Min(4, ApiKey.Length)]}…({ApiKey.Length} chars), secret set, passphrase set";
+    public override string ToString() => $"okx api key {ApiKey[..Math.Min(4, ApiKey.Length)]}…({ApiKey.Length} chars), secret set, passphrase set";
 }

@@ -112,6 +112,28 @@ public class OrderBookTests
     }
 
     [Fact]
+    public void Set_ReturnsTheQuantityTheLevelHad_InTheWindowInTheSpillAndBeyond()
+    {
+        // Each update's return value is what QtyAt gave just before it: in the window, in the spill store, a new best
+        // beyond the window, an empty side, removals of present and absent levels.
+        var book = NewBook(1 << 12);
+        var random = new Random(18);
+        long[] ticks = [1, 2, 500, 1000, 1001, 2000, 4095, 4096, 9000, 50_000, 1_000_000];
+        for (int i = 0; i < 5_000; i++)
+        {
+            Side side = random.Next(2) == 0 ? Side.Bid : Side.Ask;
+            long tick = ticks[random.Next(ticks.Length)] + (side == Side.Ask ? 2_000_000 : 0);
+            long qty = random.Next(3) == 0 ? 0 : random.Next(1, 100);
+            long before = book.QtyAt(side, tick);
+            long returned = side == Side.Bid ? (random.Next(2) == 0 ? book.SetBid(tick, qty) : book.Set(side, tick, qty))
+                : (random.Next(2) == 0 ? book.SetAsk(tick, qty) : book.Set(side, tick, qty));
+            Assert.Equal(before, returned);
+            Assert.Equal(qty, book.QtyAt(side, tick));
+        }
+        book.AssertInvariants();
+    }
+
+    [Fact]
     public void NewBestBeyondTheWindow_RecentresWithoutLosingLevels()
     {
         var book = NewBook(1 << 12);

@@ -32,6 +32,35 @@ public class BookSyncTests
     }
 
     [Fact]
+    public void Spot_DeltaWithOldQuantities_WritesEachLevelsSizeBefore_OnlyWhenApplied()
+    {
+        var h = new SyncHarness();
+        h.Delta(11, 15, bids: [new Level(97, 3)]); // buffered
+        h.Snapshot(10, bids: [new Level(100, 10), new Level(99, 4)], asks: [new Level(101, 10)]);
+        Assert.Equal(SyncState.Live, h.Sync.State);
+
+        long[] oldBids = [-1, -1, -1], oldAsks = [-1, -1];
+        h.Sync.OnDelta(new BookDelta(0, 16, 20, -1, 0, 2_000_000_000, [new Level(100, 0), new Level(99, 6), new Level(98, 2)],
+            [new Level(101, 7), new Level(103, 0)]), oldBids, oldAsks);
+        Assert.Equal(20, h.Book.UpdateId);
+        Assert.Equal([10L, 4, 0], oldBids);
+        Assert.Equal([10L, 0], oldAsks);
+        Assert.Equal(6, h.Book.QtyAt(Side.Bid, 99));
+
+        // A duplicate is dropped: nothing is written.
+        oldBids = [-1, -1, -1];
+        oldAsks = [-1, -1];
+        h.Sync.OnDelta(new BookDelta(0, 16, 20, -1, 0, 2_100_000_000, [new Level(99, 1)], [new Level(101, 1)]), oldBids, oldAsks);
+        Assert.Equal(20, h.Book.UpdateId);
+        Assert.Equal([-1L, -1, -1], oldBids);
+        Assert.Equal(6, h.Book.QtyAt(Side.Bid, 99));
+
+        // Spans shorter than the diff's sides are refused.
+        Assert.Throws<ArgumentException>(() => h.Sync.OnDelta(
+            new BookDelta(0, 21, 25, -1, 0, 2_200_000_000, [new Level(99, 1), new Level(98, 1)], []), new long[1], new long[1]));
+    }
+
+    [Fact]
     public void Spot_FirstDiffStartingExactlyAtSnapshotPlusOne_IsAccepted()
     {
         // EXCHANGES.md §1.5: step 5's wording excludes U == L+1, the update procedure accepts it.

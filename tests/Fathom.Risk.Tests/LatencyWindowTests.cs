@@ -50,4 +50,45 @@ public class LatencyWindowTests
         }
         Assert.True(hits > 1_000, $"only {hits} answers had enough samples: the test would check little");
     }
+
+    [Fact]
+    public void Select_gives_what_a_sort_puts_at_the_rank()
+    {
+        // Sizes around the insertion-sort cut-off and well above it (the ack window holds 256), values with many
+        // repeats and without, every rank: the selected value is the sorted array's, for each.
+        var random = new Random(18);
+        foreach (int n in new[] { 1, 2, 15, 16, 17, 33, 64, 255, 256 })
+        {
+            foreach (int spread in new[] { 3, 50, 1_000_000 })
+            {
+                long[] values = new long[n];
+                for (int i = 0; i < n; i++)
+                    values[i] = random.Next(spread);
+                long[] sorted = [.. values.Order()];
+                for (int k = 0; k < n; k++)
+                {
+                    long[] scratch = (long[])values.Clone();
+                    Assert.Equal(sorted[k], LatencyWindow.Select(scratch, k));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Select_handles_sorted_reversed_and_equal_inputs()
+    {
+        const int n = 256;
+        long[][] inputs =
+        [
+            [.. Enumerable.Range(0, n).Select(i => (long)i)],
+            [.. Enumerable.Range(0, n).Select(i => (long)(n - i))],
+            [.. Enumerable.Repeat(7L, n)],
+        ];
+        foreach (long[] values in inputs)
+        {
+            long[] sorted = [.. values.Order()];
+            foreach (int k in new[] { 0, 1, n / 2, n - 3, n - 1 })
+                Assert.Equal(sorted[k], LatencyWindow.Select((long[])values.Clone(), k));
+        }
+    }
 }

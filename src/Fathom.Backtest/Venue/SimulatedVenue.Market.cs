@@ -53,8 +53,7 @@ public sealed partial class SimulatedVenue
     private void ApplyLevel(InstrumentState s, OrderSide side, long tick, long qty)
     {
         var bookSide = BookSide(side);
-        long prev = s.Book.QtyAt(bookSide, tick);
-        s.Book.Set(bookSide, tick, qty);
+        long prev = s.Book.Set(bookSide, tick, qty);
         if (s.Resting.Count == 0)
             return;
         foreach (var o in s.Resting)

@@ -55,7 +55,7 @@ public sealed partial class OkxOrderGateway
             }
             var (subCode, subMessage) = await ControlAsync(link, OkxOrderEncoder.SubscribeOrdersFrame, cancel).ConfigureAwait(false);
             if (subCode != 0)
-                throw new OkxRestException($"OKX orders channel subscribe refused: code {subCode}, {subMessage}", 0, subCode.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+                throw new OkxTradeRestException($"OKX orders channel subscribe refused: code {subCode}, {subMessage}", 0, subCode);
             lock (_connectGate)
             {
                 if (link.Lost || _stopping || _ws is not null)
@@ -125,7 +125,7 @@ public sealed partial class OkxOrderGateway
                     _fault = ex; // a wrong credential does not heal: stop, visibly (order entry stays reported down)
                     return;
                 }
-                catch (Exception ex) when (ex is WebSocketException or OkxRestException or TimeoutException or OperationCanceledException
+                catch (Exception ex) when (ex is WebSocketException or OkxTradeRestException or TimeoutException or OperationCanceledException
                     or HttpRequestException or IOException)
                 {
                     // try again after the pause
@@ -151,7 +151,7 @@ public sealed partial class OkxOrderGateway
                 TryReportOrderEntryUp(epoch);
                 return;
             }
-            catch (Exception ex) when (ex is OkxRestException or HttpRequestException or OperationCanceledException or TimeoutException or IOException)
+            catch (Exception ex) when (ex is OkxTradeRestException or HttpRequestException or OperationCanceledException or TimeoutException or IOException)
             {
                 Interlocked.Increment(ref _reconcileFailures);
             }
@@ -206,7 +206,7 @@ public sealed partial class OkxOrderGateway
             {
                 await SyncTimeAsync(_stop.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OkxRestException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
+            catch (Exception ex) when (ex is OkxTradeRestException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
             {
             }
             finally
@@ -224,7 +224,7 @@ public sealed partial class OkxOrderGateway
         long t1 = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long serverMs = ServerTime(body);
         if (status != 200 || serverMs <= 0)
-            throw new OkxRestException($"server time query failed: status {status}", status, ErrorCode(body).ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+            throw new OkxTradeRestException($"server time query failed: status {status}", status, ErrorCode(body));
         Interlocked.Exchange(ref _clockOffsetMs, serverMs - (t0 + t1) / 2);
         Interlocked.Increment(ref _timeSyncs);
     }

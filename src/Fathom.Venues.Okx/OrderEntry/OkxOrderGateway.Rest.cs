@@ -40,7 +40,7 @@ public sealed partial class OkxOrderGateway
 
     /// <summary>
     /// A signed read that must succeed (<c>code "0"</c>): a refused timestamp re-measures the clock and retries once
-    /// (a read changes nothing); a rate limit starts the back-off; anything else throws <see cref="OkxRestException"/>.
+    /// (a read changes nothing); a rate limit starts the back-off; anything else throws <see cref="OkxTradeRestException"/>.
     /// </summary>
     private async Task<byte[]> ReadAsync(string pathAndQuery, string what, CancellationToken cancel)
     {
@@ -60,7 +60,7 @@ public sealed partial class OkxOrderGateway
                 Interlocked.Increment(ref _venueRateLimits);
                 _limiter.BackOff(retryAfter is { } ra && ra > TimeSpan.Zero ? ra : _options.VenueBackoff);
             }
-            throw new OkxRestException($"{what} failed: status {status}, code {code}", status, code.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+            throw new OkxTradeRestException($"{what} failed: status {status}, code {code}", status, code);
         }
     }
 
@@ -181,7 +181,7 @@ public sealed partial class OkxOrderGateway
                 foreach (var fill in await ReadFillsAsync(index, 0, 0, report.VenueOrderId, _stop.Token).ConfigureAwait(false))
                     EmitFill(index, fill);
             }
-            catch (Exception ex) when (ex is OkxRestException or HttpRequestException or OperationCanceledException or TimeoutException)
+            catch (Exception ex) when (ex is OkxTradeRestException or HttpRequestException or OperationCanceledException or TimeoutException)
             {
                 // The status goes alone: the core keeps the order Unknown until the fills add up.
             }
@@ -436,11 +436,11 @@ public sealed partial class OkxOrderGateway
                 after = "&after=" + last.ToString(CultureInfo.InvariantCulture);
             }
         }
-        catch (Exception ex) when (ex is OkxRestException or HttpRequestException or OperationCanceledException or TimeoutException)
+        catch (Exception ex) when (ex is OkxTradeRestException or HttpRequestException or OperationCanceledException or TimeoutException)
         {
             // Nothing was cancelled: the listing failed before any cancel left.
-            int code = ex is OkxRestException r && int.TryParse(r.Code, System.Globalization.CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
-            Emit(new RejectReport(instrumentId, cancelId, CommandKind.Cancel, ex is OkxRestException re ? OkxErrorMap.Map(re.Status, code) : RejectReason.Other,
+            int code = ex is OkxTradeRestException r ? r.Code : 0;
+            Emit(new RejectReport(instrumentId, cancelId, CommandKind.Cancel, ex is OkxTradeRestException re ? OkxErrorMap.Map(re.HttpStatus, re.Code) : RejectReason.Other,
                 code, "cancel-all: listing open orders failed: " + ex.Message, LocalNowNs()));
             return;
         }
