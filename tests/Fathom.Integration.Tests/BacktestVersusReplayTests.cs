@@ -48,9 +48,18 @@ public sealed class BacktestVersusReplayTests(ITestOutputHelper output) : IAsync
 
     private static string FathomDll => Path.Combine(AppContext.BaseDirectory, "fathom.dll");
 
-    private const string Strategy = """{ "halfSpreadTicks": 1, "quoteQty": "0.001", "maxPosition": "0.01" }""";
+    /// <summary>
+    /// The market maker with its signal-driven pulls out of reach (volatility and withdrawal thresholds at their maximum):
+    /// the analyzer's windows run on the live core's wall clock, so at <see cref="Speed"/>× they hold <see cref="Speed"/>×
+    /// as much market as the backtest's (virtual, recorded-time) windows, and the live quoter went quiet for most of the
+    /// span on pulls the backtest never saw (2 of 5 runs: live fills stopped after the first fifth of the span). This test
+    /// compares the venue models, so both sides quote on the book and inventory alone.
+    /// </summary>
+    private const string StrategyParameters = """ "halfSpreadTicks": 1, "quoteQty": "0.001", "maxPosition": "0.01", "referenceVolatility": 0.5, "pullVolatility": 1, "pullWithdrawal": 1 """;
+    private const string Strategy = "{" + StrategyParameters + "}";
     private const string Limits = """{ "maxPosition": "0.05", "maxOrderQty": "0.01", "maxOrderNotional": "1000" }""";
-    private const string Risk = """{ "maxTotalNotional": "100000", "markoutLossLimit": "1000", "maxDailyLoss": "1000" }""";
+    /// <summary>Risk's volatility widen/pause out of reach too (its window is also on the wall clock live).</summary>
+    private const string Risk = """{ "maxTotalNotional": "100000", "markoutLossLimit": "1000", "maxDailyLoss": "1000", "volatilityWidenAbove": 0.9, "volatilityPauseAbove": 1 }""";
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -145,7 +154,7 @@ public sealed class BacktestVersusReplayTests(ITestOutputHelper output) : IAsync
         // The backtest of the same strategy parameters over that span (books built from the recording's start).
         var config = JsonNode.Parse($$"""
             {
-              "strategy": { "name": "market-maker", "halfSpreadTicks": 1, "quoteQty": "0.001", "maxPosition": "0.01" },
+              "strategy": { "name": "market-maker", {{StrategyParameters}} },
               "instruments": [ { "symbol": "BTCUSDT", "baseAsset": "BTC", "quoteAsset": "USDT", "tickSize": "0.01", "stepSize": "0.00001", "minNotional": "5",
                                  "makerFee": "0", "takerFee": "0", "limits": {{Limits}} } ],
               "risk": {{Risk}},
@@ -188,14 +197,16 @@ public sealed class BacktestVersusReplayTests(ITestOutputHelper output) : IAsync
         // Both traded, on both sides: a venue that never fills fails here.
         Assert.True(live.Count >= 4 && bt.Count >= 4, $"too few fills to compare: live {live.Count}, backtest {bt.Count}");
         Assert.True(liveBuy.Fills > 0 && liveSell.Fills > 0 && btBuy.Fills > 0 && btSell.Fills > 0, "a side never filled");
-        // Fill counts within a factor of 4 (measured ×0.61–×1.79 on a quiet machine once the replay kept the recorded cadence,
-        // ×2.58 with two CI runs sharing the 2 cores: a starved live engine requotes less): jitter, batching and timer phases
-        // change which requotes happen, so single fills come and go. A venue that fills every order at once gives ~15× the
-        // live count (the run places hundreds of orders).
-        Assert.InRange(Ratio(bt.Count, live.Count), 1 / 4.0, 4.0);
-        // Volume is printed, not asserted: the live path's fills are smaller partials of the same recorded trades, and the
-        // ratio moved from ×1.4–×2.7 on a quiet machine to ×5.1 under double CI load (per side from ×0.8 to ×7.7); the
-        // unexplained part of it is named in docs/backtesting.md.
+        // Traded volume per side within a factor of 3 (measured ×0.52–×0.65 over two runs with the signal pulls out of
+        // reach, 2026-12-06, load ~20): the venues fill a resting order differently when a recorded trade goes through
+        // its price (the simulator's replay fills up to that trade's size, the backtest's venue the whole remainder, as
+        // hftbacktest does) and the backtest follows the recorded bookTicker, which the replay does not; docs/backtesting.md.
+        // A venue that fills every order at once gives far more (the run places hundreds of orders).
+        Assert.InRange(Ratio((double)btBuy.Volume, (double)liveBuy.Volume), 1 / 3.0, 3.0);
+        Assert.InRange(Ratio((double)btSell.Volume, (double)liveSell.Volume), 1 / 3.0, 3.0);
+        // Fill counts within a factor of 8: the replay's partials are many and small (measured ×0.24–×0.25: 354 live fills
+        // of 0.00025 BTC on average against 86 of 0.0006), so counts differ more than volume.
+        Assert.InRange(Ratio(bt.Count, live.Count), 1 / 8.0, 8.0);
         // The quoter is passive: most fills are maker fills in both (measured 100 % in both); the shares within 0.25.
         Assert.InRange(btMaker - liveMaker, -0.25, 0.25);
         // Same span, same market: each side's mean fill price within 25 bp (measured: up to 6 bp, 12 bp before the cadence fix).
