@@ -190,4 +190,44 @@ public sealed partial class RunCommandTests
         Assert.True(rc == 2, error.ToString());
         Assert.Contains("selects okx (real money) but --mainnet was not given; refusing to start. Run against okx-demo first", error.ToString());
     }
+
+    [Fact]
+    public async Task Run_OkxKeyRevokedWhileTrading_ReloginRefusedHaltsWithTheReason()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        string dir = TempDir();
+        string path = WriteConfig(dir, OkxSimulatorConfigJson(exchange.Server.BaseAddress));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var quoting = new TaskCompletionSource<Fathom.Hosting.EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, new RunHooks { GetVariable = OkxDemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
+        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
+
+        // The key is deleted at the venue and the private WebSocket drops: the gateway's re-login is refused for good.
+        var key = exchange.Sim.Api.RemoveKey(s_key.ApiKey);
+        Assert.NotNull(key);
+        Assert.True(exchange.Sim.Streams.DisconnectWsApi() > 0);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Order entry down alone pulls quotes and halts without a fault reason; the refused login adds the reason.
+        string? HaltReason() { lock (host.CoreLock) return host.Engine.HaltReason; }
+        while (DateTime.UtcNow < deadline && HaltReason() is null && !run.IsCompleted)
+            await Task.Delay(100);
+        Assert.Equal(Fathom.Risk.RiskState.Halted, host.Execution.Risk.State);
+        Assert.Contains("order entry stopped: OKX login refused", HaltReason());
+        lock (host.RiskTransitionLog) // the dashboard's risk transitions
+            Assert.Contains(host.RiskTransitionLog, t => t.Contains("FAULT, trading halted", StringComparison.Ordinal)
+                && t.Contains("order entry stopped: OKX login refused", StringComparison.Ordinal));
+        using var http = new HttpClient();
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(host.MetricsAddress, "/health"))).StatusCode);
+        Assert.Contains("order entry stopped: OKX login refused", error.ToString());
+
+        // The key back (signed REST works again): the stop cancels everything and checks with the venue.
+        exchange.Sim.Api.AddKey(key!);
+        host.Apply(Fathom.Hosting.OperatorAction.Stop);
+        int rc = await run.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(rc is 0 or 1, $"exit {rc}\n{output}\n{error}");
+        Assert.Empty(exchange.OpenOrders());
+        AssertNoSecrets(output.ToString() + error);
+    }
 }
