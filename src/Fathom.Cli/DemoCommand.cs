@@ -18,6 +18,7 @@ using Fathom.Simulator;
 using Fathom.Strategies;
 using Fathom.Strategy.Abstractions;
 using Fathom.Venues.Binance;
+using Fathom.Venues.Okx;
 
 namespace Fathom.Cli;
 
@@ -26,7 +27,8 @@ namespace Fathom.Cli;
 /// (a Binance-compatible exchange with synthetic order flow) listens on loopback; Fathom connects to
 /// it exactly as it would to Binance (market-data WebSocket + REST snapshots, WebSocket API order
 /// entry with the simulator's demo key), and trades the sample market maker through execution and
-/// risk. A live dashboard shows the ladder with our orders, signals, position and PnL, risk state,
+/// risk. <c>--venue okx</c> trades the same exchange through its OKX v5 front instead (the OKX feed and
+/// order gateway, the demo key with its passphrase; the symbol as OKX names it, BTC-USDT). A live dashboard shows the ladder with our orders, signals, position and PnL, risk state,
 /// latency and feed state; plain periodic lines when stdout is not a terminal. <c>--duration</c>
 /// runs unattended, then stops quoting, cancels everything and prints a summary.
 /// </summary>
@@ -40,21 +42,28 @@ internal static class DemoCommand
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var regime = new Option<string>("--regime") { Description = "Order-flow regime: calm, trending, bursty, withdrawal, spoof or mixed.", DefaultValueFactory = _ => "mixed" };
         regime.AcceptOnlyFromAmong("calm", "trending", "bursty", "withdrawal", "spoof", "mixed");
+        var venueName = new Option<string>("--venue")
+        {
+            Description = "Which of the simulator's fronts to trade through: binance (its Binance API) or okx (its OKX v5 API, with the OKX feed and order gateway).",
+            DefaultValueFactory = _ => "binance",
+        };
+        venueName.AcceptOnlyFromAmong("binance", "okx");
         var journal = new Option<FileInfo?>("--journal") { Description = "Write every core input and command to this journal (check it with `fathom replay --journal`)." };
         var (rotateMb, rotateMinutes) = JournalRotationOptions.Create();
         var command = new Command("demo", "Simulator, engine, sample market maker and a live dashboard in one process: no keys, no set-up.")
         {
-            duration, symbol, seed, regime, metricsPort, journal, rotateMb, rotateMinutes,
+            duration, symbol, seed, regime, venueName, metricsPort, journal, rotateMb, rotateMinutes,
         };
         command.SetAction((parse, cancel) => RunAsync(parse.GetValue(duration), parse.GetValue(symbol)!.ToUpperInvariant(),
             parse.GetValue(seed), parse.GetValue(regime)!, output, error, cancel, parse.GetValue(metricsPort),
-            journalPath: parse.GetValue(journal)?.FullName, journalRotation: JournalRotationOptions.Read(parse, rotateMb, rotateMinutes)));
+            journalPath: parse.GetValue(journal)?.FullName, journalRotation: JournalRotationOptions.Read(parse, rotateMb, rotateMinutes),
+            okx: parse.GetValue(venueName) == "okx"));
         return command;
     }
 
     internal static async Task<int> RunAsync(double? durationSeconds, string symbol, int seed, string regime,
         TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null,
-        string? journalPath = null, JournalRotation? journalRotation = null, Action<int>? onSimulator = null)
+        string? journalPath = null, JournalRotation? journalRotation = null, Action<int>? onSimulator = null, bool okx = false)
     {
         if (durationSeconds is double seconds && !(seconds > 0 && seconds <= RunCommand.MaxDurationSeconds))
             throw new HostInputException($"--duration must be a positive number of seconds, at most {RunCommand.MaxDurationSeconds} (30 days)");
@@ -82,13 +91,14 @@ internal static class DemoCommand
 
             // 2. Fathom, connected as to a real venue (metadata over REST, market data over WebSocket, order
             // entry over the WebSocket API with the simulator's published demo key), on the same host as `fathom run`.
+            // With --venue okx the same exchange is reached through its OKX v5 front (public/instruments, the OKX feed, the
+            // private WebSocket with the demo key's passphrase): the engine trades the symbol as OKX names it (BTC-USDT).
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            var endpoints = BinanceEndpoints.Local(sim.BaseAddress);
-            var rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time));
-            InstrumentSpec spec = (await rest.GetExchangeInfoAsync([symbol], stop.Token))[symbol];
             var key = config.Accounts[0].Keys[0];
-            var venue = new BinanceVenue("fathom-sim", endpoints, BinanceOrderGatewayOptions.Local(sim.BaseAddress),
-                new BinanceCredentials(key.ApiKey, key.Secret), [new BinanceOrderInstrument(0, symbol, simSymbol.BaseAsset, simSymbol.QuoteAsset)], http, time);
+            (IVenue venue, InstrumentSpec spec) = okx
+                ? await OkxVenueAsync(sim.BaseAddress, simSymbol, key, http, time, stop.Token)
+                : await BinanceVenueAsync(sim.BaseAddress, simSymbol, key, http, time, stop.Token);
+            string traded = spec.Symbol;
 
             // Its own fresh, locked state directory ($TMPDIR/fathom-demo-XXXXXX): two demos at once never share client-id
             // files. Each demo run starts a fresh exchange whose trade ids restart at 1, so it starts a fresh store too.
@@ -117,7 +127,7 @@ internal static class DemoCommand
                 Time = time,
                 // The demo account starts with the configured balance of the base asset and no position: the
                 // restart reconciliation's balance check holds it to that (a fresh store, a fresh exchange).
-                BalanceChecks = [new BalanceCheck(simSymbol.BaseAsset, [symbol],
+                BalanceChecks = [new BalanceCheck(simSymbol.BaseAsset, [traded],
                     decimal.ToInt64(decimal.Parse(config.Accounts[0].Balances.GetValueOrDefault(simSymbol.BaseAsset, "0"), CultureInfo.InvariantCulture) * 100_000_000m),
                     Tolerance: 0)],
                 ExtraMetrics = keeper.Metrics,
@@ -142,6 +152,7 @@ internal static class DemoCommand
                     host.Engine.ReportFault(EngineFault.Venue, SimDied());
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             bool simDeathShown = false;
+            bool orderEntryFaultShown = false;
 
             host.StartTrading();
             var started = Stopwatch.StartNew();
@@ -149,7 +160,7 @@ internal static class DemoCommand
                 stop.CancelAfter(TimeSpan.FromSeconds(d));
 
             bool terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
-            output.WriteLine($"fathom demo: simulator at {sim.BaseAddress} ({regime} flow, seed {seed}); market making {symbol}; metrics at {host.MetricsAddress}metrics; " +
+            output.WriteLine($"fathom demo: simulator at {sim.BaseAddress} ({regime} flow, seed {seed}); market making {traded} through its {(okx ? "OKX v5" : "Binance")} front; metrics at {host.MetricsAddress}metrics; " +
                 $"control: POST {host.MetricsAddress}control/{{halt|resume|pause|flatten|stop}} with the token in {controlTokenPath ?? ControlToken.Variable}. " +
                 (durationSeconds is null ? "Ctrl+C stops (cancels all orders first)." : $"Running {durationSeconds} s."));
             // On a terminal the Spectre live dashboard redraws itself in place until stop; keys are still polled below.
@@ -165,6 +176,13 @@ internal static class DemoCommand
                 while (!stop.IsCancellationRequested)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(100), time, stop.Token);
+                    // OKX order entry that stopped trying for good (a refused login) halts with its reason, once.
+                    if (!orderEntryFaultShown && venue is OkxVenue { OrderEntryFault: { } fault })
+                    {
+                        orderEntryFaultShown = true;
+                        host.Engine.ReportFault(EngineFault.Background, $"order entry stopped: {fault.Message}");
+                        error.WriteLine($"error: order entry stopped: {fault.Message}; trading HALTED (q or Ctrl+C stops the demo).");
+                    }
                     if (!simDeathShown && sim.Exited.IsCompleted && !sim.Stopping)
                     {
                         simDeathShown = true;
@@ -205,5 +223,32 @@ internal static class DemoCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>The simulator's Binance front: exchangeInfo, the combined streams, the WebSocket API.</summary>
+    private static async Task<(IVenue, InstrumentSpec)> BinanceVenueAsync(Uri sim, SimulatorConfig.SymbolConfig symbol, SimulatorConfig.KeyConfig key,
+        HttpClient http, TimeProvider time, CancellationToken cancel)
+    {
+        var endpoints = BinanceEndpoints.Local(sim);
+        var rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time));
+        InstrumentSpec spec = (await rest.GetExchangeInfoAsync([symbol.Symbol], cancel))[symbol.Symbol];
+        var venue = new BinanceVenue("fathom-sim", endpoints, BinanceOrderGatewayOptions.Local(sim),
+            new BinanceCredentials(key.ApiKey, key.Secret), [new BinanceOrderInstrument(0, symbol.Symbol, symbol.BaseAsset, symbol.QuoteAsset)], http, time);
+        return (venue, spec);
+    }
+
+    /// <summary>The simulator's OKX v5 front: public/instruments (with instIdCode), /ws/v5/public, /ws/v5/private.</summary>
+    private static async Task<(IVenue, InstrumentSpec)> OkxVenueAsync(Uri sim, SimulatorConfig.SymbolConfig symbol, SimulatorConfig.KeyConfig key,
+        HttpClient http, TimeProvider time, CancellationToken cancel)
+    {
+        var endpoints = OkxEndpoints.Local(sim);
+        var rest = new OkxRestClient(http, endpoints, time, http.Timeout);
+        string instId = $"{symbol.BaseAsset}-{symbol.QuoteAsset}";
+        var listed = await rest.GetListedInstrumentsAsync("SPOT", cancel);
+        if (!listed.TryGetValue(instId, out var instrument))
+            throw new HostInputException($"the simulator's OKX front does not list {instId}");
+        var venue = new OkxVenue("fathom-sim-okx", endpoints, OkxOrderGatewayOptions.Local(sim),
+            new OkxCredentials(key.ApiKey, key.Secret!, key.Passphrase ?? SimulatorConfig.DemoPassphrase), [instrument.ToOrderInstrument(0)], http, time);
+        return (venue, instrument.Spec);
     }
 }

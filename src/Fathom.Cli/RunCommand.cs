@@ -28,11 +28,11 @@ internal static class RunCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var config = new Option<string>("--config") { Description = "The run configuration (JSON; see docs/fathom.sample.json). It must not hold secrets.", Required = true };
-        var mainnet = new Option<bool>("--mainnet") { Description = "Required, in addition to \"venue\": \"binance-mainnet\" in the config, to trade real money." };
+        var mainnet = new Option<bool>("--mainnet") { Description = "Required, in addition to \"venue\": \"binance-mainnet\" or \"okx\" in the config, to trade real money." };
         var duration = new Option<double?>("--duration") { Description = "Run this many seconds unattended, then stop, cancel all and print a summary." };
         var journal = new Option<FileInfo?>("--journal") { Description = "Journal every core input and command to this file (audit; replay it with `fathom replay --journal`); overrides the config's journal.path." };
         var (rotateMb, rotateMinutes) = JournalRotationOptions.Create();
-        var command = new Command("run", "Trade live on Binance spot (testnet by default) with the configured strategies (market-maker, imbalance-taker), risk limits and operator controls.")
+        var command = new Command("run", "Trade live on Binance spot (testnet by default) or OKX spot (okx-demo first) with the configured strategies (market-maker, imbalance-taker), risk limits and operator controls.")
         {
             config, mainnet, duration, journal, rotateMb, rotateMinutes,
         };

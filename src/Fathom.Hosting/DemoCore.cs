@@ -16,9 +16,13 @@ public static class DemoCore
         ArgumentNullException.ThrowIfNull(spec);
         long quoteQty = FixedPoint.Pow10(spec.QtyDecimals) / 1000;
         long maxPosition = quoteQty * 20;
-        long money = FixedPoint.Pow10(spec.PriceDecimals);
+        // Money limits are at the risk limits' MoneyDecimals, not the instrument's price decimals: the two agree on
+        // Binance (8), not on OKX (tickSz's decimals, e.g. 2 for 0.01), where 10 000 at price decimals would be 0.01.
+        const int moneyDecimals = 8;
+        long money = FixedPoint.Pow10(moneyDecimals);
         var limits = new RiskLimits
         {
+            MoneyDecimals = moneyDecimals,
             Instruments = [new InstrumentRiskLimits { MaxPosition = new Qty(maxPosition), MaxOrderQty = new Qty(quoteQty * 5), MaxOrderNotional = 10_000 * money }],
             MaxTotalNotional = 100_000 * money,
             MarkoutLossLimit = 500 * money,

@@ -107,6 +107,17 @@ public sealed partial class SimulatorApi
 
     public void AddKey(ApiKey key) { lock (_gate) _keys.Add(key.Key, key); }
 
+    /// <summary>
+    /// Fault injection: revokes a key, as a venue does when a key is deleted. Later requests and logins with it are
+    /// refused as an unknown key; sessions already logged on stay until they drop. Returns the key (give it back with
+    /// <see cref="AddKey"/>), or null when there is none by that id.
+    /// </summary>
+    public ApiKey? RemoveKey(string key)
+    {
+        lock (_gate)
+            return _keys.Remove(key, out var removed) ? removed : null;
+    }
+
     /// <summary>A key by its id (the OKX front shares the key store; call under the gate).</summary>
     internal bool TryGetKey(string key, out ApiKey apiKey) => _keys.TryGetValue(key, out apiKey!);
 

@@ -16,6 +16,19 @@ public static class OkxInstruments
     public static void Parse(ReadOnlySpan<byte> json, Dictionary<string, InstrumentSpec> into)
     {
         ArgumentNullException.ThrowIfNull(into);
+        var listed = new Dictionary<string, OkxListedInstrument>(StringComparer.Ordinal);
+        ParseListed(json, listed);
+        foreach (var (instId, instrument) in listed)
+            into[instId] = instrument.Spec;
+    }
+
+    /// <summary>
+    /// <see cref="Parse"/> keeping what order entry needs too: <c>instIdCode</c> (a number, or a numeric string),
+    /// <c>baseCcy</c> and <c>quoteCcy</c>.
+    /// </summary>
+    public static void ParseListed(ReadOnlySpan<byte> json, Dictionary<string, OkxListedInstrument> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
         var reader = new Utf8JsonReader(json);
         using var doc = JsonDocument.ParseValue(ref reader);
         var root = doc.RootElement;
@@ -32,7 +45,7 @@ public static class OkxInstruments
             long minQty = 0;
             if (Text(i, "minSz") is { Length: > 0 } minSz)
                 DecimalParser.TryParse(Encoding.ASCII.GetBytes(minSz), qtyDecimals, allowNegative: false, out minQty);
-            into[instId] = new InstrumentSpec
+            var spec = new InstrumentSpec
             {
                 Symbol = instId,
                 Venue = Venue.Okx,
@@ -49,7 +62,17 @@ public static class OkxInstruments
                     _ => InstrumentStatus.Unknown,
                 },
             }.Validate();
+            into[instId] = new OkxListedInstrument(spec, InstIdCode(i), Text(i, "baseCcy") ?? "", Text(i, "quoteCcy") ?? "");
         }
+    }
+
+    private static long InstIdCode(JsonElement e)
+    {
+        if (!e.TryGetProperty("instIdCode", out var v))
+            return 0;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long n))
+            return n;
+        return v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long s) ? s : 0;
     }
 
     /// <summary>

@@ -35,17 +35,27 @@ public sealed class OkxRestClient(HttpClient http, OkxEndpoints endpoints, TimeP
     /// <summary>GET public/instruments for <paramref name="instType"/> (SPOT): every instrument's spec, keyed by instId.</summary>
     public async Task<Dictionary<string, InstrumentSpec>> GetInstrumentsAsync(string instType, CancellationToken cancel)
     {
+        var listed = await GetListedInstrumentsAsync(instType, cancel).ConfigureAwait(false);
+        return listed.ToDictionary(x => x.Key, x => x.Value.Spec, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// GET public/instruments for <paramref name="instType"/> with what order entry needs besides the spec
+    /// (<c>instIdCode</c>, <c>baseCcy</c>, <c>quoteCcy</c>), keyed by instId.
+    /// </summary>
+    public async Task<Dictionary<string, OkxListedInstrument>> GetListedInstrumentsAsync(string instType, CancellationToken cancel)
+    {
         byte[] body = await GetAsync($"/api/v5/public/instruments?instType={Uri.EscapeDataString(instType)}", cancel).ConfigureAwait(false);
-        var specs = new Dictionary<string, InstrumentSpec>(StringComparer.Ordinal);
+        var listed = new Dictionary<string, OkxListedInstrument>(StringComparer.Ordinal);
         try
         {
-            OkxInstruments.Parse(body, specs);
+            OkxInstruments.ParseListed(body, listed);
         }
         catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
         {
             throw new OkxRestException($"GET /api/v5/public/instruments?instType={instType}: unusable answer: {ex.Message}", 200, null, null, ex);
         }
-        return specs;
+        return listed;
     }
 
     private async Task<byte[]> GetAsync(string pathAndQuery, CancellationToken cancel)

@@ -10,7 +10,7 @@ namespace Fathom.Integration.Tests;
 /// limits, and leave no open order behind when it stops.
 /// </summary>
 [Collection(DemoCollection.Name)]
-public class DemoTests
+public partial class DemoTests
 {
     [Fact]
     public async Task Demo_Headless_TradesAndLeavesNoOpenOrders()

@@ -127,6 +127,9 @@ internal sealed partial record RunConfig
 
     /// <summary>The OKX deployment for okx-demo, okx and okx-custom; null for a Binance venue.</summary>
     public Fathom.Venues.Okx.OkxEndpoints? Okx { get; init; }
+
+    /// <summary>Where the venue lists its instruments (named in the errors that come from it).</summary>
+    public string InstrumentList => Okx is null ? "exchangeInfo" : "public/instruments";
     public string StorePath => Path.Combine(StateDirectory, "fathom.db");
     public string ClientOrderIdHighWaterPath => Path.Combine(StateDirectory, "client-order-ids.hwm");
     /// <summary>The local lease's epoch counter (the embedded single-instance coordination).</summary>
@@ -395,10 +398,14 @@ internal sealed partial record RunConfig
             errors.Add("$.streamUrl/wsApiUrl: Binance URLs; venue 'okx-custom' takes restUrl, publicWsUrl and privateWsUrl");
         if (venue != RunVenue.OkxCustom && (file.PublicWsUrl ?? file.PrivateWsUrl) is not null)
             errors.Add($"$.publicWsUrl/privateWsUrl: explicit OKX URLs are only for venue 'okx-custom' (this config says '{venueName}')");
-        // fathom run trades: without OKX order entry an OKX config cannot run. Refused here, before anything connects.
-        if (okx is not null && !OkxVenue.SupportsOrderEntry)
-            errors.Add($"$.venue: '{venueName}' is OKX, and {OkxVenue.OrderEntryUnavailable}: fathom run trades, so it cannot run on OKX yet " +
-                "(OKX market data is supported: the live feed, fathom book --venue okx for captures)");
+        // Binance's order-entry settings have no OKX meaning: refused rather than silently ignored.
+        if (okx is not null)
+            foreach (var (key, set) in new[] { ("selfTradePrevention", file.SelfTradePrevention is not null), ("recvWindowMs", file.RecvWindowMs is not null),
+                ("probeIntervalMs", file.ProbeIntervalMs is not null), ("livenessTimeoutMs", file.LivenessTimeoutMs is not null),
+                ("metadataRefreshSeconds", file.MetadataRefreshSeconds is not null) })
+                if (set)
+                    errors.Add($"$.{key}: a Binance order-entry setting; venue '{venueName}' (OKX) uses the OKX gateway's own " +
+                        "(stpMode cancel_maker, a ping after 20 s idle, down after 5 s without its pong)");
 
         // Symbols.
         var symbols = new List<RunSymbol>();
@@ -408,7 +415,7 @@ internal sealed partial record RunConfig
         {
             for (int i = 0; i < file.Symbols.Count; i++)
             {
-                var s = ValidateSymbol(file.Symbols[i], $"$.symbols[{i}]", strategies, configuration.GetSection($"symbols:{i}:strategy"), errors);
+                var s = ValidateSymbol(file.Symbols[i], $"$.symbols[{i}]", strategies, configuration.GetSection($"symbols:{i}:strategy"), errors, okx is not null);
                 if (s is null)
                     continue;
                 if (symbols.Any(x => x.Symbol == s.Symbol))
@@ -575,7 +582,8 @@ internal sealed partial record RunConfig
         .Where(p => p.Name is not (nameof(StrategySection.Name) or nameof(StrategySection.Other)))
         .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))];
 
-    private static RunSymbol? ValidateSymbol(SymbolSection? s, string path, StrategyCatalog strategies, IConfigurationSection strategy, List<string> errors)
+    /// <param name="okx">OKX names a spot instrument BASE-QUOTE ("BTC-USDT"), Binance BASEQUOTE ("BTCUSDT").</param>
+    private static RunSymbol? ValidateSymbol(SymbolSection? s, string path, StrategyCatalog strategies, IConfigurationSection strategy, List<string> errors, bool okx)
     {
         if (s is null)
         {
@@ -586,16 +594,19 @@ internal sealed partial record RunConfig
         string symbol = (s.Symbol ?? "").Trim().ToUpperInvariant();
         string baseAsset = (s.BaseAsset ?? "").Trim().ToUpperInvariant();
         string quoteAsset = (s.QuoteAsset ?? "").Trim().ToUpperInvariant();
+        string separator = okx ? "-" : "";
         if (symbol.Length == 0)
-            errors.Add($"{path}.symbol: required (e.g. \"BTCUSDT\")");
-        else if (!symbol.All(char.IsAsciiLetterOrDigit))
-            errors.Add($"{path}.symbol: '{s.Symbol}' must be letters and digits only");
+            errors.Add($"{path}.symbol: required (e.g. \"{(okx ? "BTC-USDT" : "BTCUSDT")}\")");
+        else if (okx ? !symbol.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') : !symbol.All(char.IsAsciiLetterOrDigit))
+            errors.Add(okx ? $"{path}.symbol: '{s.Symbol}' must be an OKX instId, letters and digits joined by '-' (e.g. \"BTC-USDT\")"
+                : $"{path}.symbol: '{s.Symbol}' must be letters and digits only");
         if (baseAsset.Length == 0)
             errors.Add($"{path}.baseAsset: required (e.g. \"BTC\")");
         if (quoteAsset.Length == 0)
             errors.Add($"{path}.quoteAsset: required (e.g. \"USDT\")");
-        if (symbol.Length > 0 && baseAsset.Length > 0 && quoteAsset.Length > 0 && symbol != baseAsset + quoteAsset)
-            errors.Add($"{path}: symbol {symbol} is not baseAsset + quoteAsset ({baseAsset} + {quoteAsset})");
+        if (symbol.Length > 0 && baseAsset.Length > 0 && quoteAsset.Length > 0 && symbol != baseAsset + separator + quoteAsset)
+            errors.Add(okx ? $"{path}: symbol {symbol} is not baseAsset-quoteAsset ({baseAsset}-{quoteAsset})"
+                : $"{path}: symbol {symbol} is not baseAsset + quoteAsset ({baseAsset} + {quoteAsset})");
 
         // The strategy: a catalog name and its parameters (the effective ones: file, environment, command line).
         string strategyName = strategy["name"] ?? StrategyCatalog.MarketMaker;
@@ -842,7 +853,7 @@ internal sealed partial record RunConfig
             string path = $"$.symbols[{i}]";
             if (!venueSpecs.TryGetValue(s.Symbol, out var spec))
             {
-                errors.Add($"{path}.symbol: {s.Symbol} is not listed by the venue ({VenueName} exchangeInfo)");
+                errors.Add($"{path}.symbol: {s.Symbol} is not listed by the venue ({VenueName} {InstrumentList})");
                 continue;
             }
             if (spec.Status != InstrumentStatus.Trading)
@@ -920,8 +931,17 @@ internal sealed partial record RunConfig
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
         sb.Append(ci, $"config {SourcePath}\n");
-        sb.Append(ci, $"  venue {VenueName}: rest {OrderEntry.RestBase}, streams {MarketData.StreamBase}, ws-api {OrderEntry.WsApiUrl}, recvWindow {OrderEntry.RecvWindowMs} ms (unknown order never placed after {Execution.UnknownProofWindowNs / 1_000_000_000.0:F0} s)\n");
-        sb.Append(ci, $"    self-trade prevention {BinanceOrderEncoder.StpModeName(OrderEntry.SelfTradePrevention)} on every new order and cancel-replace\n");
+        if (Okx is { } okx)
+        {
+            sb.Append(ci, $"  venue {VenueName} (OKX): rest {okx.RestBase}, public ws {okx.PublicWs}, private ws {okx.PrivateWs}, " +
+                $"demo trading header {(okx.Simulated ? "x-simulated-trading: 1" : "not sent")} (unknown order never placed after {Execution.UnknownProofWindowNs / 1_000_000_000.0:F0} s)\n");
+            sb.Append(ci, $"    self-trade prevention stpMode cancel_maker on every new order\n");
+        }
+        else
+        {
+            sb.Append(ci, $"  venue {VenueName}: rest {OrderEntry.RestBase}, streams {MarketData.StreamBase}, ws-api {OrderEntry.WsApiUrl}, recvWindow {OrderEntry.RecvWindowMs} ms (unknown order never placed after {Execution.UnknownProofWindowNs / 1_000_000_000.0:F0} s)\n");
+            sb.Append(ci, $"    self-trade prevention {BinanceOrderEncoder.StpModeName(OrderEntry.SelfTradePrevention)} on every new order and cancel-replace\n");
+        }
         foreach (var s in Symbols)
         {
             if (s.StrategyName != StrategyCatalog.MarketMaker)
@@ -944,8 +964,14 @@ internal sealed partial record RunConfig
         sb.Append(ci, $"ack latency trip/release {Ms(r.AckLatencyTripNs)}/{Ms(r.AckLatencyReleaseNs)}, feed lag trip/release {Ms(r.FeedLagTripNs)}/{Ms(r.FeedLagReleaseNs)}, ");
         sb.Append(ci, $"stale book grace {Ms(r.StaleBookGraceNs)}, venue errors {r.VenueErrorRatePercent}% of ≥{r.VenueErrorMinCount} in {Ms(r.VenueErrorWindowNs)}, ");
         sb.Append(ci, $"new orders ≤{r.MaxNewOrdersPerSecond}/s, order budget {r.OrderBudget} per {Ms(r.OrderBudgetWindowNs)} ({r.CancelHeadroom} kept for cancels), release cooldown {Ms(r.ReleaseCooldownNs)}\n");
-        sb.Append(ci, $"    venue health: order entry down (liveness probe every {OrderEntry.ProbeInterval.TotalMilliseconds:F0} ms, down after {OrderEntry.LivenessTimeout.TotalMilliseconds:F0} ms without an answer), ");
-        sb.Append(ci, $"symbol status (exchangeInfo every {OrderEntry.MetadataRefreshPeriod.TotalSeconds:F0} s), book silence {string.Join(", ", Symbols.Select(s => $"{s.Symbol} {s.BookSilenceMs} ms"))}; ");
+        if (Okx is null)
+        {
+            sb.Append(ci, $"    venue health: order entry down (liveness probe every {OrderEntry.ProbeInterval.TotalMilliseconds:F0} ms, down after {OrderEntry.LivenessTimeout.TotalMilliseconds:F0} ms without an answer), ");
+            sb.Append(ci, $"symbol status (exchangeInfo every {OrderEntry.MetadataRefreshPeriod.TotalSeconds:F0} s), book silence");
+        }
+        else
+            sb.Append("    venue health: order entry down (a ping after 20 s idle, down after 5 s without its pong; a refused login halts), book silence");
+        sb.Append(ci, $" {string.Join(", ", Symbols.Select(s => $"{s.Symbol} {s.BookSilenceMs} ms"))}; ");
         sb.Append(ci, $"trading day starts {TimeSpan.FromTicks(r.TradingDayStartOffsetNs / 100):hh\\:mm} UTC\n");
         string store = Store.Kind == TradeStoreKind.Postgres
             ? $"store PostgreSQL, connection string from ${Store.ConnectionStringVariable} (not shown)"

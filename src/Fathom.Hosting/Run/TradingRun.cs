@@ -8,7 +8,6 @@ using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
 using Fathom.Journal;
 using Fathom.Persistence;
-using Fathom.Venues.Binance;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -42,11 +41,12 @@ internal sealed record RunEnvironment
 }
 
 /// <summary>
-/// A live trading run, for <c>fathom run</c> and <see cref="FathomHost"/> alike: live trading on Binance spot (testnet unless the config says
-/// <c>binance-mainnet</c> and the command line says <c>--mainnet</c>). In order: validate the config (no
+/// A live trading run, for <c>fathom run</c> and <see cref="FathomHost"/> alike: live spot trading on Binance (testnet unless the config says
+/// <c>binance-mainnet</c> and the command line says <c>--mainnet</c>) or OKX (demo trading unless the config says <c>okx</c> and the
+/// command line says <c>--mainnet</c>); the venue's own part is a <see cref="RunVenueBinding"/>, the rest goes through <see cref="IVenue"/>. In order: validate the config (no
 /// network), check the mainnet gate, lock the state directory and check its files (client-id high-water
 /// mark, trade store) and make the control token, read the credentials (environment only), print the
-/// effective config with secrets redacted, read exchangeInfo and finish validation, reconcile (cancel the orders a previous
+/// effective config with secrets redacted, read the venue's instrument list (exchangeInfo, public/instruments) and finish validation, reconcile (cancel the orders a previous
 /// run left, print balances), compose the engine (<see cref="EngineHost"/>) and quote until Ctrl+C,
 /// SIGTERM, <c>q</c>, <c>POST /control/stop</c> or <c>--duration</c>; then stop quoting, cancel all, wait
 /// for the venue to confirm, check with the venue and flush the store.
@@ -83,8 +83,8 @@ internal static class TradingRun
         log.ZLogInformation($"{environment.Title}: config {config.SourcePath}, venue {config.VenueName}, symbols {string.Join(", ", config.Symbols.Select(s => $"{s.Symbol} ({s.StrategyName})"))}");
         if (config.IsMainnet && !mainnet)
         {
-            error.WriteLine($"error: {configPath} selects binance-mainnet (real money) but --mainnet was not given; refusing to start. " +
-                "Run against binance-testnet first; add --mainnet only when you mean it.");
+            error.WriteLine($"error: {configPath} selects {config.VenueName} (real money) but --mainnet was not given; refusing to start. " +
+                $"Run against {(config.Okx is null ? "binance-testnet" : "okx-demo")} first; add --mainnet only when you mean it.");
             return ExitUsage;
         }
         if (mainnet && !config.IsMainnet)
@@ -108,10 +108,11 @@ internal static class TradingRun
         await CheckStoreAsync(store, [.. config.Symbols.Select(s => s.Symbol)], config.InstanceId).ConfigureAwait(false);
         (string controlToken, string? controlTokenPath) = ControlToken.Provision(state.Path, hooks.GetVariable);
 
-        BinanceCredentials? credentials;
+        RunVenueBinding? binding;
+        string missingCredentials;
         try
         {
-            credentials = BinanceCredentials.FromEnvironment(hooks.GetVariable);
+            binding = RunVenueBinding.FromEnvironment(config, hooks.GetVariable, out missingCredentials);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or ArgumentException
             or System.Security.Cryptography.CryptographicException)
@@ -120,18 +121,17 @@ internal static class TradingRun
             log.ZLogError($"credentials: {ex.Message}");
             return ExitUsage;
         }
-        if (credentials is null)
+        if (binding is null)
         {
-            error.WriteLine($"error: no API key: set {BinanceCredentials.ApiKeyVariable} and {BinanceCredentials.HmacSecretVariable} " +
-                $"(HMAC) or {BinanceCredentials.Ed25519KeyFileVariable} (Ed25519) in the environment (never in the config file).");
+            error.WriteLine($"error: {missingCredentials}");
             return ExitUsage;
         }
 
         // 2. The effective configuration; the only credential text ever printed is a short key prefix.
         output.WriteLine($"{environment.Title}{(config.IsMainnet ? " — MAINNET: real money" : "")}");
-        log.ZLogInformation($"credentials from the environment: {Redacted(credentials)}; state directory {state.Path} locked");
+        log.ZLogInformation($"credentials from the environment: {binding.Redacted}; state directory {state.Path} locked");
         output.Write(config.Describe());
-        output.WriteLine($"  credentials (from the environment): {Redacted(credentials)}");
+        output.WriteLine($"  credentials (from the environment): {binding.Redacted}");
         output.WriteLine($"  state directory locked ({Path.Combine(state.Path, StateDirectory.LockFileName)}); control token " +
             (controlTokenPath is null ? $"from {ControlToken.Variable}" : $"in {controlTokenPath} (mode 0600)"));
         output.Flush();
@@ -153,7 +153,7 @@ internal static class TradingRun
             await using ICoordinationService coordination = await OpenCoordinationAsync(config, hooks.GetVariable, stop.Token).ConfigureAwait(false);
             output.WriteLine($"coordination: {coordination.Describe()}, scope '{config.Cluster.Scope}'");
             string holder = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}/pid-{Environment.ProcessId}/node-{config.InstanceId}/{Guid.NewGuid().ToString("N")[..8]}");
-            return await RunConnectedAsync(config, credentials, reservation, store, controlToken, durationSeconds, output, error, hooks, time, stop,
+            return await RunConnectedAsync(config, binding, reservation, store, controlToken, durationSeconds, output, error, hooks, time, stop,
                 () => reconciled = true, journal, RunJournal.Merge(environment.JournalRotation, config.Journal.Rotation), log, coordination, holder).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -169,7 +169,7 @@ internal static class TradingRun
             log.ZLogError($"stopped before reconciliation finished; orders a previous run left may still be open at the venue");
             return ExitFailure;
         }
-        catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or TimeoutException or System.Net.WebSockets.WebSocketException
+        catch (Exception ex) when (binding.IsVenueFailure(ex) || ex is HttpRequestException or TimeoutException or System.Net.WebSockets.WebSocketException
             or OperationCanceledException or System.Text.Json.JsonException or IOException or System.Data.Common.DbException)
         {
             error.WriteLine($"error: {ex.Message}");
@@ -234,31 +234,17 @@ internal static class TradingRun
         }
     }
 
-    /// <summary>At most the first 4 characters of the API key (fewer for a short key), and which secrets are set; never a secret.</summary>
-    internal static string Redacted(BinanceCredentials credentials)
-    {
-        string key = credentials.ApiKey;
-        int shown = Math.Min(4, key.Length / 2);
-        return $"API key {key[..shown]}…(redacted), HMAC secret {(credentials.HasHmac ? "set (redacted)" : "not set")}, " +
-            $"Ed25519 key {(credentials.HasEd25519 ? "set (redacted)" : "not set")}";
-    }
-
-    private static async Task<int> RunConnectedAsync(RunConfig config, BinanceCredentials credentials, FileSequenceReservation reservation, TradeStoreOptions store, string controlToken,
+    private static async Task<int> RunConnectedAsync(RunConfig config, RunVenueBinding binding, FileSequenceReservation reservation, TradeStoreOptions store, string controlToken,
         double? durationSeconds, TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
         string? journalPath, JournalRotation? journalRotation, ILogger log, ICoordinationService coordination, string holder)
     {
         // 3. The venue's instrument specs finish the validation (listing, status, step sizes).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var rest = new BinanceRestClient(http, config.MarketData, new RestWeightLimiter(time));
-        Dictionary<string, InstrumentSpec> venueSpecs;
-        try
+        (Dictionary<string, InstrumentSpec> venueSpecs, string? listProblem) = await binding.ListInstrumentsAsync(config, http, time, stop.Token).ConfigureAwait(false);
+        if (listProblem is not null)
         {
-            venueSpecs = await rest.GetExchangeInfoAsync([.. config.Symbols.Select(s => s.Symbol)], stop.Token).ConfigureAwait(false);
-        }
-        catch (BinanceRestException ex) when (ex.Code == -1121)
-        {
-            error.WriteLine($"error: {config.SourcePath}: a configured symbol is not listed by {config.VenueName}: {ex.Message}");
-            log.ZLogError($"a configured symbol is not listed by {config.VenueName}: {ex.Message}");
+            error.WriteLine($"error: {config.SourcePath}: {listProblem}");
+            log.ZLogError($"{listProblem}");
             return ExitUsage;
         }
         ResolvedRun resolved;
@@ -277,7 +263,6 @@ internal static class TradingRun
         // 4. Durable client ids (the high-water file was read at start): a crash can skip ids, never reuse one.
         // The epoch in every id is the lease's fencing epoch: any order traces back to the lease that sent it.
         var format = new ClientOrderIdFormat(config.ClientOrderIdPrefix);
-        var instruments = config.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset)).ToList();
         ClusterSettings cluster = config.Cluster.ToSettings(resolved.Specs, config.Store.ConnectionStringVariable);
         var clock = new MonotonicClock(time);
         var durationArmed = new StrongBox<bool>(false);
@@ -285,7 +270,7 @@ internal static class TradingRun
         // then composes a warm engine at once instead of spending it after the lease is taken.
         if (config.WarmupFrames > 0)
         {
-            var warmVenue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, instruments, http, time, config.Feed);
+            var warmVenue = binding.CreateVenue(config, config.Symbols, http, time);
             var warm = warmVenue.WarmUp(new CoreSetup(resolved.Specs, resolved.Limits, resolved.Strategies, config.Execution, config.InstanceId, 0),
                 config.WarmupFrames, config.Strategies);
             output.WriteLine($"warm-up: {warm.Frames} frames per instrument, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
@@ -321,7 +306,6 @@ internal static class TradingRun
             // Sharding: this lease's shard and only its symbols (re-indexed), its store in the shard's schema.
             RunConfig runConfig = config;
             ResolvedRun runResolved = resolved;
-            var runInstruments = instruments;
             TradeStoreOptions runStore = store;
             if (config.Cluster.SymbolsOf(grant.Scope) is { } shardSymbols)
             {
@@ -332,12 +316,11 @@ internal static class TradingRun
                     BalanceChecks = [.. config.BalanceChecks.Where(c => c.Symbols.All(shardSymbols.Contains))],
                 };
                 runResolved = runConfig.Resolve(venueSpecs);
-                runInstruments = [.. runConfig.Symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset))];
                 runStore = TradeStoreOptions.Postgres(store.ConnectionString!, NpgsqlTradeStore.SchemaFor(grant.Scope));
                 output.WriteLine($"shard '{grant.Scope}': {string.Join(", ", shardSymbols)}");
             }
-            var venue = new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials, runInstruments, http, time, config.Feed);
-            (int code, bool lost) = await RunUnderLeaseAsync(runConfig, runResolved, venue, runInstruments, format, keeper, grant, reservation, runStore, controlToken,
+            IVenue venue = binding.CreateVenue(config, runConfig.Symbols, http, time);
+            (int code, bool lost) = await RunUnderLeaseAsync(runConfig, runResolved, venue, binding, format, keeper, grant, reservation, runStore, controlToken,
                 durationSeconds, durationArmed, output, error, hooks, time, stop, onReconciled, journalPath, journalRotation, log).ConfigureAwait(false);
             tradedBefore = true;
             worst = Math.Max(worst, code);
@@ -358,8 +341,8 @@ internal static class TradingRun
     /// reconciled, quoting until a stop or the lease is lost, then shut down (cancel all, confirm, flush).
     /// Returns the exit code and whether it ended because the lease was lost (the caller stands by again).
     /// </summary>
-    private static async Task<(int Code, bool Lost)> RunUnderLeaseAsync(RunConfig config, ResolvedRun resolved, BinanceVenue venue,
-        IReadOnlyList<BinanceOrderInstrument> instruments, ClientOrderIdFormat format, LeaseKeeper keeper, LeaseGrant grant,
+    private static async Task<(int Code, bool Lost)> RunUnderLeaseAsync(RunConfig config, ResolvedRun resolved, IVenue venue,
+        RunVenueBinding binding, ClientOrderIdFormat format, LeaseKeeper keeper, LeaseGrant grant,
         FileSequenceReservation reservation, TradeStoreOptions store, string controlToken, double? durationSeconds, StrongBox<bool> durationArmed,
         TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
         string? journalPath, JournalRotation? journalRotation, ILogger log)
@@ -407,7 +390,7 @@ internal static class TradingRun
                 output.WriteLine(line);
                 log.ZLogInformation($"{line}");
             }
-            output.WriteLine("balances: " + DescribeBalances(rec.Balances, instruments));
+            output.WriteLine("balances: " + DescribeBalances(rec.Balances, config.Symbols));
             if (rec.Mismatch is { } mismatch)
             {
                 error.WriteLine($"error: reconciliation: {mismatch}");
@@ -443,19 +426,29 @@ internal static class TradingRun
             stop.CancelAfter(TimeSpan.FromSeconds(d));
         }
         bool terminal = !Console.IsInputRedirected && ReferenceEquals(output, Console.Out);
-        output.WriteLine($"quoting {string.Join(", ", instruments.Select(i => i.Symbol))} on {config.VenueName}; metrics at {host.MetricsAddress}metrics; " +
+        output.WriteLine($"quoting {string.Join(", ", config.Symbols.Select(i => i.Symbol))} on {config.VenueName}; metrics at {host.MetricsAddress}metrics; " +
             $"control: POST {host.MetricsAddress}control/{{halt|resume|pause|flatten|stop}} with 'Authorization: Bearer <the control token>'. " +
             (terminal ? "Keys: p pause/resume, f flatten, h halt, r resume, q quit. " : "") +
             (durationSeconds is null ? "Ctrl+C or SIGTERM stops (cancels all orders first)." : $"Running {durationSeconds} s."));
         output.Flush();
-        log.ZLogInformation($"quoting {string.Join(", ", instruments.Select(i => i.Symbol))} on {config.VenueName}");
+        log.ZLogInformation($"quoting {string.Join(", ", config.Symbols.Select(i => i.Symbol))} on {config.VenueName}");
 
         long nextStatus = 0;
+        bool faultReported = false;
         try
         {
             while (!run.IsCancellationRequested && !Lapsed(host))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100), time, run.Token).ConfigureAwait(false);
+                // Order entry that stopped trying for good (a refused login) halts trading with its reason, once:
+                // the halt enters the core as an input, so the dashboard, /health and the log all carry it.
+                if (!faultReported && binding.OrderEntryFault(venue) is { } fault)
+                {
+                    faultReported = true;
+                    host.Engine.ReportFault(Fathom.Engine.EngineFault.Background, $"order entry stopped: {fault.Message}");
+                    error.WriteLine($"error: order entry stopped: {fault.Message}; trading halted");
+                    log.ZLogError($"order entry stopped: {fault.Message}; trading halted");
+                }
                 if (terminal)
                     host.HandleKeys(output);
                 // Off the core thread: what the core buffered since the last look.
@@ -528,16 +521,16 @@ internal static class TradingRun
     }
 
     /// <summary>The configured symbols' assets (a testnet account holds hundreds of others: only counted).</summary>
-    private static string DescribeBalances(IReadOnlyList<VenueBalance> balances, IReadOnlyList<BinanceOrderInstrument> instruments)
+    private static string DescribeBalances(IReadOnlyList<VenueBalance> balances, IReadOnlyList<RunSymbol> symbols)
     {
-        var assets = instruments.SelectMany(i => new[] { i.BaseAsset, i.QuoteAsset }).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var assets = symbols.SelectMany(i => new[] { i.BaseAsset, i.QuoteAsset }).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var parts = new List<string>();
         foreach (string asset in assets)
         {
             var b = balances.FirstOrDefault(x => string.Equals(x.Asset, asset, StringComparison.OrdinalIgnoreCase));
             parts.Add(b.Asset is null
                 ? $"{asset} 0"
-                : $"{asset} free {Decimal(b.Free, BinanceSymbol.WireDecimals)} locked {Decimal(b.Locked, BinanceSymbol.WireDecimals)}");
+                : $"{asset} free {Decimal(b.Free, VenueBalance.Decimals)} locked {Decimal(b.Locked, VenueBalance.Decimals)}");
         }
         int others = balances.Count(b => !assets.Contains(b.Asset, StringComparer.OrdinalIgnoreCase));
         return string.Join("; ", parts) + (others > 0 ? string.Create(CultureInfo.InvariantCulture, $" (and {others} other asset(s))") : "");

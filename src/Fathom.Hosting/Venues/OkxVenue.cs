@@ -8,21 +8,35 @@ using Fathom.Venues.Okx;
 namespace Fathom.Hosting;
 
 /// <summary>
-/// OKX v5 (production, demo trading, or a server speaking its protocol): the <c>/ws/v5/public</c> feed with REST
-/// <c>market/books</c> snapshots for market data. Order entry is not available yet: <see cref="CreateOrderEntry"/>
-/// refuses (issue 19; the OKX order gateway is being written), and <c>fathom run</c> refuses an OKX config when it
-/// validates it, before anything connects.
+/// OKX v5 spot (production, demo trading, or a server speaking its protocol, like <c>fathom sim</c>'s OKX front):
+/// the <c>/ws/v5/public</c> feed with REST <c>market/books</c> snapshots for market data, the private WebSocket
+/// (<c>/ws/v5/private</c>) with signed REST for order entry (<see cref="OkxOrderGateway"/>).
 /// </summary>
-public sealed class OkxVenue(string name, OkxEndpoints endpoints, HttpClient http, TimeProvider time, OkxFeedOptions? feed = null) : IVenue
+/// <param name="instruments">
+/// Instrument i of the engine is <c>instruments[i]</c> (its InstrumentId must be i), with the <c>instIdCode</c> read
+/// from <c>GET /api/v5/public/instruments</c>.
+/// </param>
+public sealed class OkxVenue(
+    string name,
+    OkxEndpoints endpoints,
+    OkxOrderGatewayOptions orderEntry,
+    OkxCredentials credentials,
+    IReadOnlyList<OkxOrderInstrument> instruments,
+    HttpClient http,
+    TimeProvider time,
+    OkxFeedOptions? feed = null) : IVenue
 {
-    /// <summary>The refusal <see cref="CreateOrderEntry"/> throws and <c>fathom run</c> reports.</summary>
-    public const string OrderEntryUnavailable = "OKX order entry: issue 19, in progress";
-
-    /// <summary>False until the OKX order gateway is composed here; <c>fathom run</c> checks it at config validation.</summary>
-    public static bool SupportsOrderEntry => false;
+    private OkxOrderGateway? _gateway;
 
     public string Name { get; } = name;
     public OkxEndpoints Endpoints { get; } = endpoints;
+    public IReadOnlyList<OkxOrderInstrument> Instruments { get; } = instruments;
+
+    /// <summary>
+    /// Why the last order gateway created here stopped trying (a refused login: a wrong key, secret or passphrase),
+    /// or null. Order entry stays reported down; the host turns this into a visible halt with the reason.
+    /// </summary>
+    public Exception? OrderEntryFault => Volatile.Read(ref _gateway)?.Fault;
 
     public IMarketDataFeed CreateMarketData(IReadOnlyList<InstrumentSpec> specs, Lock coreLock, Action<SyncTransition>? observer)
     {
@@ -30,12 +44,34 @@ public sealed class OkxVenue(string name, OkxEndpoints endpoints, HttpClient htt
         foreach (var spec in specs)
             if (spec.Venue != Venue.Okx)
                 throw new ArgumentException($"{spec.Symbol} is a {spec.Venue} instrument; the OKX feed needs specs from OKX's instrument list (venue Okx)", nameof(specs));
+        if (specs.Count != Instruments.Count || Instruments.Where((x, i) => x.InstrumentId != i || x.InstId != specs[i].Symbol).Any())
+            throw new ArgumentException("the venue's instruments and the core's specs must match, instrument i having InstrumentId i and the same instId", nameof(specs));
         return new OkxMarketDataFeed(specs, Endpoints, http, time, feed, observer, coreLock: coreLock);
     }
 
-    /// <exception cref="NotSupportedException">Always, for now: see <see cref="OrderEntryUnavailable"/>.</exception>
-    public IOrderGateway CreateOrderEntry(IReportSink sink, ClientOrderIdFormat format, EngineLatency? latency) =>
-        throw new NotSupportedException(OrderEntryUnavailable);
+    public IOrderGateway CreateOrderEntry(IReportSink sink, ClientOrderIdFormat format, EngineLatency? latency)
+    {
+        var gateway = new OkxOrderGateway(Instruments, credentials, format, sink, orderEntry, http, time);
+        if (latency is not null)
+        {
+            // Every OKX order frame is written by the gateway's send thread: its tick-to-wire is the queued kind.
+            gateway.TickToWireQueued = latency.TickToWireQueued;
+            gateway.CommandToAck = latency.CommandToAck;
+            gateway.TickToAck = latency.TickToAck;
+        }
+        Volatile.Write(ref _gateway, gateway);
+        return gateway;
+    }
 
     public CoreWarmup.Result WarmUp(CoreSetup setup, int frames, StrategyCatalog? catalog) => CoreWarmup.RunOkx(setup, frames, catalog);
+
+    /// <summary>
+    /// The order gateway's options for <paramref name="endpoints"/>: REST and the private WebSocket from the
+    /// endpoints, demo trading's <c>x-simulated-trading</c> header when they are OKX's demo.
+    /// </summary>
+    public static OkxOrderGatewayOptions OrderEntryOptions(OkxEndpoints endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return new OkxOrderGatewayOptions { RestBase = endpoints.RestBase, PrivateWsUrl = endpoints.PrivateWs, SimulatedTrading = endpoints.Simulated };
+    }
 }
