@@ -179,29 +179,6 @@ public sealed class TwoVenueCoreTests
         public void OnStop(IStrategyContext context) { }
     }
 
-    /// <summary>
-    /// OKX market data from <see cref="OkxVenue"/> and OKX order entry from <see cref="OkxOrderGateway"/>, until
-    /// <see cref="OkxVenue.CreateOrderEntry"/> builds the gateway itself (it refuses on this branch).
-    /// </summary>
-    private sealed class OkxSimVenue(OkxVenue marketData, OkxOrderInstrument instrument, OkxCredentials credentials,
-        OkxOrderGatewayOptions options, HttpClient http) : IVenue
-    {
-        public string Name => marketData.Name;
-
-        public IMarketDataFeed CreateMarketData(IReadOnlyList<InstrumentSpec> specs, Lock coreLock, Action<SyncTransition>? observer) =>
-            marketData.CreateMarketData(specs, coreLock, observer);
-
-        public IOrderGateway CreateOrderEntry(IReportSink sink, ClientOrderIdFormat format, EngineLatency? latency) =>
-            new OkxOrderGateway([instrument], credentials, format, sink, options, http)
-            {
-                TickToWireQueued = latency?.TickToWireQueued,
-                CommandToAck = latency?.CommandToAck,
-                TickToAck = latency?.TickToAck,
-            };
-
-        public CoreWarmup.Result WarmUp(CoreSetup setup, int frames, StrategyCatalog? catalog) => marketData.WarmUp(setup, frames, catalog);
-    }
-
     private static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -241,9 +218,9 @@ public sealed class TwoVenueCoreTests
         var binance = new BinanceVenue("binance-sim", binanceEndpoints, BinanceOrderGatewayOptions.Local(binanceSim.Server.BaseAddress),
             new BinanceCredentials(binanceKey.ApiKey, binanceKey.Secret), [new BinanceOrderInstrument(0, SimSymbol, "BTC", "USDT")], http, TimeProvider.System);
         var okxKey = okxSim.Config.Accounts[0].Keys[0];
-        var okx = new OkxSimVenue(new OkxVenue("okx-sim", okxEndpoints, http, TimeProvider.System),
-            new OkxOrderInstrument(0, OkxInstId, okxSim.InstIdCode(), okxSpec.PriceDecimals, okxSpec.QtyDecimals, "BTC", "USDT"),
-            new OkxCredentials(okxKey.ApiKey, okxKey.Secret!, SimulatorConfig.DemoPassphrase), OkxOrderGatewayOptions.Local(okxSim.Server.BaseAddress), http);
+        var okx = new OkxVenue("okx-sim", okxEndpoints, OkxOrderGatewayOptions.Local(okxSim.Server.BaseAddress),
+            new OkxCredentials(okxKey.ApiKey, okxKey.Secret!, SimulatorConfig.DemoPassphrase),
+            [new OkxOrderInstrument(0, OkxInstId, okxSim.InstIdCode(), okxSpec.PriceDecimals, okxSpec.QtyDecimals, "BTC", "USDT")], http, TimeProvider.System);
         // Global instrument 0 is Binance's BTCUSDT, 1 is OKX's BTC-USDT.
         var venues = new MultiVenue("binance+okx", [new VenueShare(binance, [0]), new VenueShare(okx, [1])]);
 
