@@ -393,7 +393,7 @@ public sealed class EngineHost : IAsyncDisposable
 
     private static string Px(InstrumentSpec spec, long raw) => FixedPoint.ToTrimmedString(raw, spec.PriceDecimals);
     private static string Qx(InstrumentSpec spec, long raw) => FixedPoint.ToTrimmedString(raw, spec.QtyDecimals);
-    private string Money(long raw) => (raw / (double)FixedPoint.Pow10(_options.Specs[0].PriceDecimals)).ToString("F2", CultureInfo.InvariantCulture);
+    private static string Money(InstrumentSpec spec, long raw) => (raw / (double)FixedPoint.Pow10(spec.PriceDecimals)).ToString("F2", CultureInfo.InvariantCulture);
 
     private static string P(HdrHistogram.HistogramBase h, double percentile) =>
         h.TotalCount == 0 ? "-" : !EngineLatency.HasEnoughSamples(h.TotalCount, percentile) ? "n/a"
@@ -423,7 +423,7 @@ public sealed class EngineHost : IAsyncDisposable
                     sb.Append(ci, $"venue status {risk0.StatusOf(i)} ");
                 if (risk0.VolatilityLevelOf(i) > 0)
                     sb.Append(risk0.VolatilityLevelOf(i) == 1 ? "volatile: quotes wider and smaller " : "volatile: quotes paused ");
-                sb.Append(ci, $"orders {n} pos {Qx(spec, pos.Position.Raw)} pnl {Money(pos.RealizedPnl + pos.UnrealizedPnl - pos.FeesPaid)} (fees {Money(pos.FeesPaid)})\n");
+                sb.Append(ci, $"orders {n} pos {Qx(spec, pos.Position.Raw)} pnl {Money(spec, pos.RealizedPnl + pos.UnrealizedPnl - pos.FeesPaid)} (fees {Money(spec, pos.FeesPaid)})\n");
             }
             var risk = Execution.Risk;
             sb.Append(ci, $"[{elapsed:hh\\:mm\\:ss}] engine {(engine.Flattening ? "FLATTENING" : engine.Paused ? "PAUSED" : "quoting")} risk {risk.State}");
@@ -614,7 +614,7 @@ public sealed class EngineHost : IAsyncDisposable
             {
                 var spec = Specs[i];
                 PositionView pos = Execution.Position(i);
-                sb.Append(ci, $"  {spec.Symbol}: position {Qx(spec, pos.Position.Raw)}; PnL realized {Money(pos.RealizedPnl)}, unrealized {Money(pos.UnrealizedPnl)}, fees {Money(pos.FeesPaid)}; ");
+                sb.Append(ci, $"  {spec.Symbol}: position {Qx(spec, pos.Position.Raw)}; PnL realized {Money(spec, pos.RealizedPnl)}, unrealized {Money(spec, pos.UnrealizedPnl)}, fees {Money(spec, pos.FeesPaid)}; ");
                 sb.Append(ci, $"feed {Books[i].Counters.DiffsApplied} diffs, {Books[i].Counters.Gaps} gaps\n");
             }
             sb.Append(ci, $"  risk: {Execution.Risk.State}; strategy {(engine.StrategyHalted ? "HALTED: " + engine.StrategyError : "ok")}\n");
