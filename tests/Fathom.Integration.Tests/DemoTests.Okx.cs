@@ -13,7 +13,7 @@ public partial class DemoTests
         var error = new StringWriter();
         var metricsUrl = new TaskCompletionSource<Uri>();
         int simPid = 0;
-        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 10, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 15, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
             CancellationToken.None, onMetrics: u => metricsUrl.SetResult(u), onSimulator: pid => simPid = pid, okx: true);
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient();

@@ -19,7 +19,8 @@ public partial class DemoTests
         var error = new StringWriter();
         var metricsUrl = new TaskCompletionSource<Uri>();
         int simPid = 0;
-        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 8, "BTCUSDT", seed: 7, "mixed", output, error, CancellationToken.None,
+        // 15 s: at 8 s the demo once took no fill on a machine loaded ~18 on 2 cores (helpers building beside CI).
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 15, "BTCUSDT", seed: 7, "mixed", output, error, CancellationToken.None,
             onMetrics: u => metricsUrl.SetResult(u), onSimulator: pid => simPid = pid);
         // While it runs, /metrics answers in Prometheus format and /health says whether it is healthy.
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
