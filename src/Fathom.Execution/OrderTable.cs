@@ -20,6 +20,7 @@ internal sealed class OrderTable
         if (capacity <= 0 || (capacity & (capacity - 1)) != 0)
             ThrowHelper.ThrowArgumentOutOfRange(nameof(capacity), "Order table capacity must be a power of two.");
         _records = new OrderRecord[capacity];
+        PageCommit.Touch(_records); // each new order takes the next slot: map the pages now, not on an order's way out
         _mask = capacity - 1;
     }
 

@@ -19,7 +19,7 @@ namespace Fathom.Hosting;
 /// <param name="record">Keep every command in <see cref="Sent"/>.</param>
 public sealed class InstantVenue(IReportSink sink, bool answerAtOnce = true, bool record = false) : IOrderEntry
 {
-    private readonly Queue<OrderCommand> _pending = new(answerAtOnce ? 0 : 1024);
+    private readonly Queue<OrderCommand> _pending = Mapped(answerAtOnce ? 0 : 1024);
     // Invariant: one entry per order acked and neither cancelled nor filled; few, so a list scanned by id.
     private readonly List<OrderCommand> _resting = new(16);
     private readonly List<OrderCommand>? _sent = record ? [] : null;
@@ -48,6 +48,16 @@ public sealed class InstantVenue(IReportSink sink, bool answerAtOnce = true, boo
             Answer(command);
         else
             _pending.Enqueue(command);
+    }
+
+    /// <summary>A queue whose array has been written once through, so an enqueue in a frame does not page-fault.</summary>
+    private static Queue<OrderCommand> Mapped(int capacity)
+    {
+        var queue = new Queue<OrderCommand>(capacity);
+        for (int i = 0; i < capacity; i++)
+            queue.Enqueue(default);
+        queue.Clear();
+        return queue;
     }
 
     /// <summary>Answers every queued command, oldest first (a venue answering after the frame's work).</summary>

@@ -19,6 +19,7 @@ internal sealed class Ring<T> where T : struct
     {
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 4));
         _items = new T[size];
+        Fathom.Core.PageCommit.Touch(_items); // a window's ring fills over minutes: map it now, not in a frame
         _mask = size - 1;
     }
 
@@ -61,6 +62,7 @@ internal sealed class Ring<T> where T : struct
     private void Grow()
     {
         var bigger = new T[_items.Length * 2];
+        Fathom.Core.PageCommit.Touch(bigger);
         for (int i = 0; i < _count; i++)
             bigger[i] = _items[(_head + i) & _mask];
         _items = bigger;
