@@ -72,15 +72,18 @@ public sealed class TradingEngine : IReportSink
     private bool _draining;
     // Inputs from other threads (bounded, lock-free, allocation-free) and inputs raised on the core thread
     // during an input (local rejects, halts), processed after it.
-    private readonly MpscRing<PendingInput> _inbox = new(InboxCapacity);
+    private readonly MpscRing<PendingInput> _inbox;
     private readonly Queue<PendingInput> _local = new(64);
     private readonly InboxPump _pump;
     private int _pumpScheduled;
     // Order state changes seen during the input, for the strategy's OnOrderUpdate.
     private readonly List<OrderView> _orderUpdates = new(256);
 
-    /// <summary>Inputs the ring holds; a producer finding it full helps drain it or waits for the core.</summary>
+    /// <summary>Inputs the ring holds by default; a producer finding it full helps drain it or waits for the core.</summary>
     public const int InboxCapacity = 4096;
+
+    /// <summary>Inputs this engine's ring holds (<see cref="InboxCapacity"/> unless the composition chose another).</summary>
+    public int InboxSize => _inbox.Capacity;
 
     /// <summary>An engine trading one strategy (on the instruments it declares).</summary>
     public TradingEngine(Lock coreLock, IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books,
@@ -97,9 +100,12 @@ public sealed class TradingEngine : IReportSink
     /// <exception cref="ArgumentException">Two instances claim the same instrument, one claims an
     /// instrument the engine does not have, or the same instance is given twice.</exception>
     public TradingEngine(Lock coreLock, IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books,
-        ExecutionEngine execution, IReadOnlyList<IStrategy> strategies, MonotonicClock clock, Func<int, SignalView>? signals = null)
+        ExecutionEngine execution, IReadOnlyList<IStrategy> strategies, MonotonicClock clock, Func<int, SignalView>? signals = null,
+        int inboxCapacity = InboxCapacity)
     {
         ArgumentNullException.ThrowIfNull(strategies);
+        // The ring's slots are written now (their sequence numbers), so its pages are mapped before the first input.
+        _inbox = new MpscRing<PendingInput>(inboxCapacity);
         _lock = coreLock;
         _books = books;
         _execution = execution;

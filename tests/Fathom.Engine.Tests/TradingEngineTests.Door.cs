@@ -1,6 +1,7 @@
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
 using Fathom.Hosting;
+using Fathom.Testing;
 using Xunit;
 
 namespace Fathom.Engine.Tests;
@@ -94,11 +95,14 @@ public partial class TradingEngineTests
             Assert.True(rig.Engine.Execution.Counters.DuplicateReports > acksBefore, "the ack delivered under the report gate reached execution");
     }
 
-    [Fact]
-    public void ManyThreads_ReportsRejectsTimersOperatorsAndMarketData_EveryInputProcessed_NothingHangs()
+    [Theory]
+    [InlineData(TradingEngine.InboxCapacity)]
+    [InlineData(2)] // a ring that is full all the time: producers drain it or wait, nothing is lost
+    public void ManyThreads_ReportsRejectsTimersOperatorsAndMarketData_EveryInputProcessed_NothingHangs(int inboxCapacity)
     {
         var gateway = new GatedGateway { RejectEvery = 7 };
-        var rig = NewRig(gateway: gateway.Entry);
+        var rig = new CoreRig(CoreRig.Setup([Btc], CoreRig.Maker(0)), gateway.Entry, inboxCapacity: inboxCapacity);
+        Assert.Equal(inboxCapacity, rig.Engine.InboxSize);
         gateway.Sink = rig.Engine;
         rig.Market(10_000, 10_010, 1);
         long start = rig.Engine.InputsProcessed;

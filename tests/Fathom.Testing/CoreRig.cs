@@ -57,13 +57,16 @@ public sealed class CoreRig
     /// <param name="orderEntry">The venue's send side; <see cref="Gateway"/> when null.</param>
     /// <param name="journal">Attached through the composition (meta record, id blocks, every input).</param>
     /// <param name="strategies">Hosted instead of the setup's market makers.</param>
+    /// <param name="inboxCapacity">The engine's ring for inputs from other threads.</param>
     public CoreRig(CoreSetup setup, IOrderEntry? orderEntry = null, CoreJournal? journal = null,
-        IReadOnlyList<IStrategy>? strategies = null, bool start = true, ISequenceReservation? reservation = null)
+        IReadOnlyList<IStrategy>? strategies = null, bool start = true, ISequenceReservation? reservation = null,
+        int inboxCapacity = TradingEngine.InboxCapacity)
     {
         ArgumentNullException.ThrowIfNull(setup);
         Clock = new MonotonicClock(Time);
         Core = new BinanceFeedCore(setup.Specs);
-        Parts = CoreComposition.Build(Core, setup, Clock, reservation ?? new InMemorySequenceReservation(), journal: journal, strategies: strategies);
+        Parts = CoreComposition.Build(Core, setup, Clock, reservation ?? new InMemorySequenceReservation(), journal: journal, strategies: strategies,
+            inboxCapacity: inboxCapacity);
         OrderEntry = orderEntry ?? Gateway;
         Engine.AttachGateway(OrderEntry);
         if (start)
