@@ -28,7 +28,6 @@ internal static class OkxErrors
 
     public static OkxError Empty(string name) => new(400, "50014", $"Parameter {name} cannot be empty.");
     public static OkxError Param(string name) => new(400, "51000", $"Parameter {name} error");
-    public static OkxError TooMany(string name, int max) => new(400, "50025", $"Parameter {name} count exceeds the limit {max}.");
 
     // Per order (sCode) or request-level on queries.
     public static readonly OkxError NoInstrument = new(200, "51001", "Instrument ID does not exist.");

@@ -660,10 +660,10 @@ public sealed partial class OkxFront
     }
 
     /// <summary>The login signature a client computes (tests, tools): Base64(HMAC-SHA256(secret, ts + "GET/users/self/verify")).</summary>
-    public static string LoginSign(string secret, string timestampSeconds) =>
+    internal static string LoginSign(string secret, string timestampSeconds) =>
         Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestampSeconds + "GET/users/self/verify")));
 
     /// <summary>The REST signature a client computes (tests, tools).</summary>
-    public static string RestSign(string secret, string timestamp, string method, string requestPath, string body) =>
+    internal static string RestSign(string secret, string timestamp, string method, string requestPath, string body) =>
         Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + method + requestPath + body)));
 }

@@ -112,7 +112,7 @@ public sealed partial class SimulatorApi
     /// refused as an unknown key; sessions already logged on stay until they drop. Returns the key (give it back with
     /// <see cref="AddKey"/>), or null when there is none by that id.
     /// </summary>
-    public ApiKey? RemoveKey(string key)
+    internal ApiKey? RemoveKey(string key)
     {
         lock (_gate)
             return _keys.Remove(key, out var removed) ? removed : null;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Fathom.Core;
 
 namespace Fathom.Venues.Okx;
 
@@ -32,16 +31,9 @@ public sealed class OkxRestClient(HttpClient http, OkxEndpoints endpoints, TimeP
     public Task<byte[]> GetBooksAsync(string instId, int depth, CancellationToken cancel) =>
         GetAsync($"/api/v5/market/books?instId={Uri.EscapeDataString(instId)}&sz={depth}", cancel);
 
-    /// <summary>GET public/instruments for <paramref name="instType"/> (SPOT): every instrument's spec, keyed by instId.</summary>
-    public async Task<Dictionary<string, InstrumentSpec>> GetInstrumentsAsync(string instType, CancellationToken cancel)
-    {
-        var listed = await GetListedInstrumentsAsync(instType, cancel).ConfigureAwait(false);
-        return listed.ToDictionary(x => x.Key, x => x.Value.Spec, StringComparer.Ordinal);
-    }
-
     /// <summary>
-    /// GET public/instruments for <paramref name="instType"/> with what order entry needs besides the spec
-    /// (<c>instIdCode</c>, <c>baseCcy</c>, <c>quoteCcy</c>), keyed by instId.
+    /// GET public/instruments for <paramref name="instType"/> (SPOT): every instrument's spec with what order entry
+    /// needs besides it (<c>instIdCode</c>, <c>baseCcy</c>, <c>quoteCcy</c>), keyed by instId.
     /// </summary>
     public async Task<Dictionary<string, OkxListedInstrument>> GetListedInstrumentsAsync(string instType, CancellationToken cancel)
     {

@@ -210,7 +210,7 @@ public sealed class TwoVenueCoreTests
         InstrumentSpec binanceSpec = (await binanceRest.GetExchangeInfoAsync([SimSymbol], CancellationToken.None))[SimSymbol];
         var okxEndpoints = OkxEndpoints.Local(okxSim.Server.BaseAddress);
         var okxRest = new OkxRestClient(http, okxEndpoints, TimeProvider.System, TimeSpan.FromSeconds(10));
-        InstrumentSpec okxSpec = (await okxRest.GetInstrumentsAsync("SPOT", CancellationToken.None))[OkxInstId];
+        InstrumentSpec okxSpec = (await okxRest.GetListedInstrumentsAsync("SPOT", CancellationToken.None))[OkxInstId].Spec;
         Assert.Equal(Venue.Okx, okxSpec.Venue);
         Assert.NotEqual(Venue.Okx, binanceSpec.Venue);
 

@@ -15,8 +15,11 @@ namespace Fathom.Venues.Okx;
 /// expired", 51008 "insufficient balance", 51020 "Order amount should be greater than the min available amount",
 /// 51121 "Order count should be the integer multiples of the lot size", 51400/51401/51402 cancellation failed as
 /// the order does not exist / is already canceled / is already completed, 51503/51509/51510 the same for amends,
-/// 51603 "Order does not exist", 60009 "Login failed", 60013 "Invalid args"). Post-only orders that would take
-/// are not refused with a code: OKX accepts and then cancels them (the gateway reports that as
+/// 51603 "Order does not exist", 60009 "Login failed", 60013 "Invalid args"; for <see cref="IsLoginFailure"/> its
+/// AuthenticationError rows 50101 "Broker id of APIKey does not match current environment", 50114 "Invalid
+/// authorization", 60032 "API key doesn't exist", its PermissionDenied row 50110 "Invalid IP", and 50100 "API frozen,
+/// please contact customer service", an ExchangeError there but one that needs a person). Post-only orders that
+/// would take are not refused with a code: OKX accepts and then cancels them (the gateway reports that as
 /// <see cref="RejectReason.WouldTake"/>, see <see cref="OkxOrderGateway"/>); 51511 is the amend variant.
 /// </remarks>
 public static class OkxErrorMap
@@ -32,9 +35,16 @@ public static class OkxErrorMap
     /// <summary>The request's timestamp was refused (REST 50102/50112, WS 60004/60006): the clock offset is re-measured.</summary>
     public static bool IsTimestampRejected(int code) => code is 50102 or 50112 or 60004 or 60006;
 
-    /// <summary>Login refusals: not retried (a wrong key, passphrase, signature or IP does not heal).</summary>
+    /// <summary>
+    /// Login refused for the credentials or their permissions: a missing or invalid key, sign or passphrase
+    /// (60001–60003, 60005, 60007, 60024, 50105, 50111, 50113, 50114), a generic "Login failed" (60009), a key that
+    /// does not exist (60032) or is frozen (50100), a key of the other environment (50101: demo against production),
+    /// an IP not on the key's list (50110). These do not heal: the gateway stops reconnecting. Every other refusal
+    /// (50001, 50013, 63999, a rate limit, a timestamp still refused after the clock re-sync) is retried.
+    /// </summary>
     public static bool IsLoginFailure(int code) =>
-        code is 60001 or 60002 or 60003 or 60005 or 60007 or 60009 or 60024 or 50110 or 50111 or 50113 or 50105;
+        code is 60001 or 60002 or 60003 or 60005 or 60007 or 60009 or 60024 or 60032
+            or 50100 or 50101 or 50105 or 50110 or 50111 or 50113 or 50114;
 
     public static RejectReason Map(int httpStatus, int code)
     {

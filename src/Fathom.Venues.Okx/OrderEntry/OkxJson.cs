@@ -74,13 +74,6 @@ internal static class OkxJson
     public static long Decimal(ReadOnlySpan<byte> value, int decimals) =>
         !value.IsEmpty && DecimalParser.TryParse(value, decimals, true, out long raw) == DecimalParseError.None ? raw : 0;
 
-    /// <summary>Like <see cref="Decimal"/> but reports whether the text parsed (a size of "0" and a bad size differ).</summary>
-    public static bool TryDecimal(ReadOnlySpan<byte> value, int decimals, out long raw)
-    {
-        raw = 0;
-        return !value.IsEmpty && DecimalParser.TryParse(value, decimals, true, out raw) == DecimalParseError.None;
-    }
-
     /// <summary>
     /// A decimal with more fraction digits than <paramref name="decimals"/> cut toward zero (fees: OKX computes them
     /// at a finer precision than the lot size); 0 when malformed.

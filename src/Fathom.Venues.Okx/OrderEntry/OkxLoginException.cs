@@ -1,9 +1,11 @@
 namespace Fathom.Venues.Okx;
 
 /// <summary>
-/// The venue refused the WebSocket login (60009 and kin: wrong key, passphrase, signature, IP). Not retried: a
-/// wrong credential does not heal, so the gateway stops reconnecting, reports order entry down and
-/// <see cref="OkxOrderGateway.Fault"/> holds this.
+/// The venue refused the WebSocket login; <see cref="Code"/> is its code. A refusal of the credentials
+/// (<see cref="OkxErrorMap.IsLoginFailure"/>: 60009 and kin, wrong key, passphrase, signature, IP) does not heal: the
+/// gateway stops reconnecting, order entry stays down and <see cref="OkxOrderGateway.Fault"/> holds this. Any other
+/// code (the venue busy or failing inside) is retried, and <see cref="OkxOrderGateway.LastConnectError"/> holds this
+/// meanwhile. At start every refusal fails <see cref="OkxOrderGateway.StartAsync"/>.
 /// </summary>
 public sealed class OkxLoginException(string message, int code) : Exception(message)
 {

@@ -11,7 +11,8 @@ public sealed partial class OkxOrderGateway
 
     /// <summary>
     /// Opens the private WebSocket, logs in (re-measuring the clock once if the timestamp is refused), subscribes
-    /// to the <c>orders</c> channel, then publishes the connection. A refused login throws <see cref="OkxLoginException"/>.
+    /// to the <c>orders</c> channel, then publishes the connection. A refused login throws <see cref="OkxLoginException"/>
+    /// with the venue's code, whatever the reason: the caller decides whether it heals.
     /// </summary>
     private async Task ConnectAsync(CancellationToken cancel)
     {
@@ -96,7 +97,9 @@ public sealed partial class OkxOrderGateway
 
     /// <summary>
     /// Reconnects with a pause between attempts, then reconciles over REST and, once that reached the sink, reports
-    /// order entry up. A refused login stops it: <see cref="Fault"/> is set and order entry stays down.
+    /// order entry up. A login refused for its credentials (<see cref="OkxErrorMap.IsLoginFailure"/>) stops it:
+    /// <see cref="Fault"/> is set and order entry stays down. Any other refusal is retried like a dropped handshake,
+    /// with <see cref="LastConnectError"/> saying why order entry is still down.
     /// </summary>
     private async Task ReconnectLoopAsync()
     {
@@ -114,21 +117,24 @@ public sealed partial class OkxOrderGateway
                     await ConnectAsync(_stop.Token).ConfigureAwait(false);
                     epoch = Interlocked.Read(ref _downEpoch);
                     Interlocked.Increment(ref _reconnects);
+                    _lastConnectError = null;
                     break;
                 }
                 catch (OperationCanceledException) when (_stopping)
                 {
                     return;
                 }
-                catch (OkxLoginException ex)
+                catch (OkxLoginException ex) when (OkxErrorMap.IsLoginFailure(ex.Code))
                 {
-                    _fault = ex; // a wrong credential does not heal: stop, visibly (order entry stays reported down)
+                    _fault = ex; // a wrong key, passphrase, signature or IP does not heal: stop, visibly (order entry stays reported down)
                     return;
                 }
-                catch (Exception ex) when (ex is WebSocketException or OkxTradeRestException or TimeoutException or OperationCanceledException
-                    or HttpRequestException or IOException)
+                catch (Exception ex) when (ex is OkxLoginException or WebSocketException or OkxTradeRestException or TimeoutException
+                    or OperationCanceledException or HttpRequestException or IOException)
                 {
-                    // try again after the pause
+                    // The venue busy or failing inside (50001, 50013, 63999), a timestamp still refused after the re-sync,
+                    // the network: may heal, so try again after the pause; order entry stays down meanwhile.
+                    _lastConnectError = ex;
                 }
             }
         }

@@ -56,6 +56,7 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     private volatile bool _started;
     private volatile bool _stopping;
     private volatile Exception? _fault;
+    private volatile Exception? _lastConnectError;
     private int _wakeRequested;
     private int _reconnecting;
     private long _nextRequestId;
@@ -123,8 +124,17 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     /// <summary>True while commands go over a logged-on, subscribed private WebSocket.</summary>
     public bool IsReady => _ready;
 
-    /// <summary>Why the gateway stopped trying (a refused login), or null. Order entry stays reported down.</summary>
+    /// <summary>
+    /// Why the gateway stopped trying (a login refused for its credentials, <see cref="OkxErrorMap.IsLoginFailure"/>),
+    /// or null. Order entry stays reported down.
+    /// </summary>
     public Exception? Fault => _fault;
+
+    /// <summary>
+    /// While reconnecting: why the last attempt failed (a refused handshake, a timeout, a login refused for a reason
+    /// that may heal, such as 50001 or 50013, as an <see cref="OkxLoginException"/> with its code); null once connected.
+    /// </summary>
+    public Exception? LastConnectError => _lastConnectError;
 
     /// <summary>Server time minus local time, as last measured (ms); added to every request timestamp.</summary>
     public long ClockOffsetMs => Interlocked.Read(ref _clockOffsetMs);

@@ -44,6 +44,26 @@ public class OkxErrorMapTests
     public void IsStatusUnknown_BusyAndSystemErrors_AreNotRejects(int http, int code, bool unknown) =>
         Assert.Equal(unknown, OkxErrorMap.IsStatusUnknown(http, code));
 
+    [Theory]
+    [InlineData(60009, true)] // login failed
+    [InlineData(60005, true)] // invalid key
+    [InlineData(60007, true)] // invalid sign
+    [InlineData(60024, true)] // wrong passphrase
+    [InlineData(60032, true)] // key does not exist
+    [InlineData(50101, true)] // key of the other environment (demo against production)
+    [InlineData(50110, true)] // IP not on the key's list
+    [InlineData(50111, true)]
+    [InlineData(50113, true)]
+    [InlineData(60004, false)] // timestamps: the clock is re-measured instead
+    [InlineData(60006, false)]
+    [InlineData(50001, false)] // the venue busy or failing inside: heals, retried
+    [InlineData(50011, false)]
+    [InlineData(50013, false)]
+    [InlineData(60014, false)]
+    [InlineData(63999, false)]
+    public void IsLoginFailure_CredentialAndPermissionCodesOnly(int code, bool credential) =>
+        Assert.Equal(credential, OkxErrorMap.IsLoginFailure(code));
+
     [Fact]
     public void LoginAndTimestampCodes_AreClassified()
     {

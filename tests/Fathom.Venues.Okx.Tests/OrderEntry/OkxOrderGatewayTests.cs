@@ -1,4 +1,5 @@
 using HdrHistogram;
+using System.Globalization;
 using System.Text.Json;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
@@ -399,6 +400,64 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.Equal(0, _server.SignatureFailures);
         Assert.Single(_server.OpsReceived); // the in-flight order was not resent
         Assert.True(gateway.IsReady);
+    }
+
+    [Theory]
+    [InlineData(50013)] // system busy
+    [InlineData(63999)] // internal system error
+    public async Task Relogin_RefusedByABusyVenue_RetriedVisiblyUntilItSucceeds_OrdersFlowAgain(int code)
+    {
+        var gateway = await StartGatewayAsync();
+        await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp);
+        _server.LoginCode = code.ToString(CultureInfo.InvariantCulture);
+        _server.DropAll();
+
+        // The first login and at least two refused re-logins: the gateway keeps trying and says why it is down.
+        await WaitUntilAsync(() => _server.Logins >= 3);
+        Assert.Null(gateway.Fault);
+        Assert.False(gateway.IsReady);
+        var refused = Assert.IsType<OkxLoginException>(gateway.LastConnectError);
+        Assert.Equal(code, refused.Code);
+        Assert.Contains($"code {code}", refused.Message);
+
+        _server.LoginCode = "0";
+        await WaitUntilAsync(() => _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryUp) == 2);
+        Assert.True(gateway.IsReady);
+        Assert.Null(gateway.Fault);
+        Assert.Null(gateway.LastConnectError);
+        Assert.Equal(1, gateway.Reconnects);
+        gateway.Send(Place(Order1));
+        var (socket, op) = await _server.NextOpAsync();
+        await _server.SendAsync(socket, FakeOkxServer.Reply(op, 0, $"{{\"clOrdId\":\"{Cl(Order1)}\",\"ordId\":\"556\",\"ts\":\"1\",\"sCode\":\"0\",\"sMsg\":\"\"}}"));
+        var ack = await _sink.WaitForAsync<AckReport>();
+        Assert.Equal((Order1, 556L), (ack.ClientOrderId, ack.VenueOrderId));
+        Assert.Equal(0, _server.SignatureFailures);
+    }
+
+    [Theory]
+    [InlineData(60024)] // wrong passphrase
+    [InlineData(60032)] // the API key does not exist (deleted at the venue)
+    [InlineData(50113)] // invalid sign
+    public async Task Relogin_RefusedForTheCredentials_StopsReconnecting_FaultHoldsTheReason(int code)
+    {
+        var gateway = await StartGatewayAsync();
+        await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp);
+        _server.LoginCode = code.ToString(CultureInfo.InvariantCulture);
+        _server.DropAll();
+
+        await WaitUntilAsync(() => gateway.Fault is not null);
+        var fault = Assert.IsType<OkxLoginException>(gateway.Fault);
+        Assert.Equal(code, fault.Code);
+        Assert.Contains($"code {code}", fault.Message);
+        Assert.DoesNotContain(FakeOkxServer.Secret, fault.Message);
+        Assert.DoesNotContain(FakeOkxServer.Passphrase, fault.Message);
+        Assert.False(gateway.IsReady);
+        Assert.Equal(2, _server.Logins);
+        await Task.Delay(300); // a retry would log in again within ReconnectDelay (50 ms)
+        Assert.Equal(2, _server.Logins);
+        Assert.Equal(0, gateway.Reconnects);
+        Assert.Equal(1, _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryDown));
+        Assert.Equal(1, _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryUp));
     }
 
     [Fact]
