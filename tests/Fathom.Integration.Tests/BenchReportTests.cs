@@ -16,7 +16,7 @@ public class BenchReportTests
         """;
 
     private const string Harness = "frames 99574\ntick-to-order: ...\nRESULT tick_to_order_n=1510 tick_to_order_p50_ns=8247 tick_to_order_p999_ns=4184063 " +
-        "floor_p50_ns=361 floor_p999_ns=69503 ratio_p50=22.84 ratio_p999=60.20 allocated_bytes=0 gen0=0\n";
+        "floor_p50_ns=361 floor_p999_ns=69503 ratio_p50=22.84 ratio_p999=60.20 allocated_bytes=0 gen0=0 stalls20_per_s=781.8\n";
 
     [Fact]
     public void Rows_FromBenchmarkJsonAndHarness_JudgeEachTarget()
@@ -38,6 +38,8 @@ public class BenchReportTests
         Assert.Equal("4184.06 µs (n=1510)", Row(rows, "p99.9 ≤ 20 µs").Figure);
         Assert.Equal("p50 22.8× (floor 0.36 µs), p99.9 60.2×", Row(rows, "floor").Figure);
         Assert.Null(Row(rows, "floor").Met);
+        Assert.Equal("782 per second", Row(rows, "machine stalls").Figure);
+        Assert.Null(Row(rows, "machine stalls").Met);
         Assert.Contains("| NO", table);
         Assert.Contains("| yes", table);
     }
@@ -51,6 +53,7 @@ public class BenchReportTests
         Assert.Equal("n/a (n=388)", Row(rows, "p99.9 ≤ 20 µs").Figure); // not for p99.9
         Assert.False(Row(rows, "p99.9 ≤ 20 µs").Met);
         Assert.Equal("p50 2.0× (floor 0.30 µs), p99.9 n/a", Row(rows, "floor").Figure);
+        Assert.DoesNotContain(rows, r => r.Target.Contains("machine stalls", StringComparison.Ordinal)); // an older harness: no row
         Assert.Equal("not measured", Row(rows, "book: ≤ 5 ns").Figure);
         Assert.False(Row(rows, "book: ≤ 5 ns").Met);
         Assert.Empty(BenchReport.HarnessResult("no result line\n"));
