@@ -99,10 +99,10 @@ public sealed partial class OkxOrderGateway
     /// Reconnects after a pause that grows with each failed attempt (<see cref="ReconnectBackoff"/>: from
     /// <see cref="OkxOrderGatewayOptions.ReconnectDelay"/>, doubling, capped at
     /// <see cref="OkxOrderGatewayOptions.ReconnectDelayMax"/>, jittered), then reconciles over REST and, once that
-    /// reached the sink, reports order entry up. A login refused for its credentials
-    /// (<see cref="OkxErrorMap.IsLoginFailure"/>) stops it: <see cref="Fault"/> is set and order entry stays down. Any
-    /// other refusal is retried like a dropped handshake, with <see cref="LastConnectError"/> saying why order entry is
-    /// still down.
+    /// reached the sink, reports order entry up. A login refused for good (<see cref="OkxErrorMap.IsLoginFailure"/>:
+    /// the credentials, their permissions, the account's state) stops it: <see cref="Fault"/> is set and order entry
+    /// stays down. Any other refusal is retried like a dropped handshake, with <see cref="LastConnectError"/> saying
+    /// why order entry is still down.
     /// </summary>
     private async Task ReconnectLoopAsync()
     {
@@ -132,7 +132,9 @@ public sealed partial class OkxOrderGateway
                 }
                 catch (OkxLoginException ex) when (OkxErrorMap.IsLoginFailure(ex.Code))
                 {
-                    _fault = ex; // a wrong key, passphrase, signature or IP does not heal: stop, visibly (order entry stays reported down)
+                    // A wrong key, passphrase, signature or IP, a blocked or restricted account: does not heal without a
+                    // person. Stop, visibly (order entry stays reported down).
+                    _fault = ex;
                     return;
                 }
                 catch (Exception ex) when (ex is OkxLoginException or WebSocketException or OkxTradeRestException or TimeoutException

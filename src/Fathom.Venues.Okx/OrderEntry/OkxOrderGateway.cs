@@ -130,8 +130,8 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     public bool IsReady => _ready;
 
     /// <summary>
-    /// Why the gateway stopped trying (a login refused for its credentials, <see cref="OkxErrorMap.IsLoginFailure"/>),
-    /// or null. Order entry stays reported down.
+    /// Why the gateway stopped trying (a login refused for good, <see cref="OkxErrorMap.IsLoginFailure"/>: the
+    /// credentials, their permissions, the account's state), or null. Order entry stays reported down.
     /// </summary>
     public Exception? Fault => _fault;
 

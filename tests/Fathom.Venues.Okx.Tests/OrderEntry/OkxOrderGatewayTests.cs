@@ -469,7 +469,8 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
     [InlineData(60024)] // wrong passphrase
     [InlineData(60032)] // the API key does not exist (deleted at the venue)
     [InlineData(50113)] // invalid sign
-    public async Task Relogin_RefusedForTheCredentials_StopsReconnecting_FaultHoldsTheReason(int code)
+    [InlineData(50007)] // account blocked
+    public async Task Relogin_RefusedForGood_StopsReconnecting_FaultHoldsTheReason(int code)
     {
         var gateway = await StartGatewayAsync();
         await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp);
