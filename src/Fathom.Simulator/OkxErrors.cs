@@ -56,6 +56,7 @@ internal static class OkxErrors
     public static readonly OkxError WsInvalidKey = new(0, "60005", "Invalid OK-ACCESS-KEY");
     public static readonly OkxError WsTimestampExpired = new(0, "60006", "Timestamp request expired");
     public static readonly OkxError WsLoginFailed = new(0, "60009", "Login failed.");
+    public static readonly OkxError WsSystemBusy = new(0, "50013", "System is busy, please try again later.");
     public static readonly OkxError WsPleaseLogin = new(0, "60011", "Please log in");
     public static readonly OkxError WsInvalidArgs = new(0, "60013", "Invalid args");
     public static readonly OkxError WsWrongPassphrase = new(0, "60024", "Wrong passphrase");

@@ -582,12 +582,31 @@ public sealed partial class OkxFront
         PublishBooks(i, now);
     }
 
+    private volatile bool _loginsBusy;
+    private int _busyLoginRefusals;
+
+    /// <summary>
+    /// Fault injection: while true, every private WebSocket login is refused with 50013 "System is busy" (a venue
+    /// under load), whatever its key; sessions already logged on stay. Each refusal is counted in
+    /// <see cref="BusyLoginRefusals"/>.
+    /// </summary>
+    internal bool LoginsBusy { get => _loginsBusy; set => _loginsBusy = value; }
+
+    /// <summary>Logins refused while <see cref="LoginsBusy"/> was set.</summary>
+    internal int BusyLoginRefusals => Volatile.Read(ref _busyLoginRefusals);
+
     /// <summary>
     /// WS login (EXCHANGES.md §8.5): sign = Base64(HMAC-SHA256(secret, timestamp + "GET" + "/users/self/verify")),
     /// timestamp in Unix seconds within 30 s of server time. Only on <c>/ws/v5/private</c>.
     /// </summary>
     private void Login(OkxConnection c, string? id, JsonElement arg)
     {
+        if (_loginsBusy)
+        {
+            Interlocked.Increment(ref _busyLoginRefusals);
+            SendError(c, id, OkxErrors.WsSystemBusy);
+            return;
+        }
         string? key = Arg(arg, "apiKey"), passphrase = Arg(arg, "passphrase"), timestamp = Arg(arg, "timestamp"), sign = Arg(arg, "sign");
         if (key is null || passphrase is null || timestamp is null || sign is null)
         {

@@ -38,7 +38,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
     private readonly OkxFeedCore _core;
     private readonly IReadOnlyList<BookSync> _books;
     private readonly byte[][] _subscribeOps;
-    private readonly Random _jitter;
+    private readonly ReconnectBackoff _backoff;
     private readonly CancellationTokenSource _stop = new();
     private readonly OkxFrameHandler _onFrame;
     private readonly Action _onPong;
@@ -65,7 +65,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
         _snapshotInFlight = new bool[_books.Count];
         Gate = new OkxRequestGate(time);
         _subscribeOps = BuildSubscribeOps(instruments, _options);
-        _jitter = new Random(_options.JitterSeed);
+        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, new Random(_options.JitterSeed));
         _onFrame = OnFrame;
         _onPong = () => Interlocked.Increment(ref Counters.PongsReceived);
     }
@@ -145,7 +145,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
                     MarkAllStale(StaleReason.Disconnected);
                 }
                 await connection.DisposeAsync().ConfigureAwait(false);
-                await Task.Delay(Backoff(attempt++), _time, ct).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(attempt++), _time, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -358,14 +358,6 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
         long now = UnixNanos(_time.GetUtcNow());
         lock (CoreLock)
             _core.MarkAllStale(reason, _monotonic.NowNanos(), now);
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        double max = _options.ReconnectBackoffMax.TotalMilliseconds;
-        double baseMs = Math.Min(max, _options.ReconnectBackoffMin.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
-        // Full jitter: spread reconnects so many clients do not return at once.
-        return TimeSpan.FromMilliseconds(baseMs / 2 + _jitter.NextDouble() * baseMs / 2);
     }
 
     private static long UnixNanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;

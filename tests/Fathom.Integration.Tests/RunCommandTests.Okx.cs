@@ -10,12 +10,13 @@ namespace Fathom.Integration.Tests;
 /// <summary>
 /// <c>fathom run</c> with venue <c>okx-custom</c> against the simulator's OKX front (<c>/api/v5</c>, <c>/ws/v5/public</c>,
 /// <c>/ws/v5/private</c>): instruments from <c>public/instruments</c>, the OKX feed and order gateway, a fill from the
-/// simulator's flow, a graceful stop with nothing left open, the fill in the store; and a refused login.
+/// simulator's flow, a graceful stop with nothing left open, the fill in the store; a refused login; a re-login
+/// refused as busy (reported once, retried) and one refused for good (a halt).
 /// </summary>
 public sealed partial class RunCommandTests
 {
     /// <summary><see cref="SimulatorConfigJson"/> for the OKX front: venue okx-custom, symbol BTC-USDT.</summary>
-    private static string OkxSimulatorConfigJson(Uri baseAddress)
+    private static string OkxSimulatorConfigJson(Uri baseAddress, string extra = "")
     {
         string http = baseAddress.ToString().TrimEnd('/');
         string ws = "ws" + http[4..];
@@ -31,6 +32,7 @@ public sealed partial class RunCommandTests
                   "limits": { "maxPosition": "0.02", "maxOrderQty": "0.005", "maxOrderNotional": "10000" } }
               ],
               "risk": { "maxTotalNotional": "100000", "markoutLossLimit": "500", "maxDailyLoss": "5000", "priceBandBps": 200 },
+              {{extra}}
               "statusIntervalSeconds": 1,
               "shutdownTimeoutSeconds": 15
             }
@@ -229,5 +231,62 @@ public sealed partial class RunCommandTests
         Assert.True(rc is 0 or 1, $"exit {rc}\n{output}\n{error}");
         Assert.Empty(exchange.OpenOrders());
         AssertNoSecrets(output.ToString() + error);
+    }
+
+    [Fact]
+    public async Task Run_OkxReloginRefusedAsBusy_ReasonReportedOnceNotPerAttempt_RetriedUntilItLogsOn()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        string dir = TempDir();
+        string path = WriteConfig(dir, OkxSimulatorConfigJson(exchange.Server.BaseAddress, extra: "\"logging\": { \"file\": \"host.log\" },"));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var quoting = new TaskCompletionSource<Fathom.Hosting.EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, new RunHooks { GetVariable = OkxDemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
+        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
+
+        // The venue is busy: the private WebSocket drops and every re-login is refused with 50013 for a while.
+        var okx = exchange.Sim.Api.Okx;
+        okx.LoginsBusy = true;
+        Assert.True(exchange.Sim.Streams.DisconnectWsApi() > 0);
+        const string Reason = "order entry down, reconnecting: OKX login refused: code 50013";
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !run.IsCompleted && !(okx.BusyLoginRefusals >= 3 && error.ToString().Contains(Reason, StringComparison.Ordinal)))
+            await Task.Delay(100);
+        Assert.True(okx.BusyLoginRefusals >= 3, $"{okx.BusyLoginRefusals} busy refusals\n{output}\n{error}");
+        // Operator-facing (stderr, and the log below) once for the reason, however many attempts it refused.
+        Assert.Equal(1, Occurrences(error.ToString(), "warning: " + Reason));
+        Assert.False(host.Gateway.IsReady);
+        Assert.DoesNotContain("order entry stopped", error.ToString()); // retried, not a fault
+
+        // The venue recovers: the next attempt logs on and order entry comes back without an operator.
+        okx.LoginsBusy = false;
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !run.IsCompleted && !host.Gateway.IsReady)
+            await Task.Delay(100);
+        Assert.True(host.Gateway.IsReady, $"order entry not back\n{output}\n{error}");
+        Assert.Equal(1, host.Gateway.Reconnects);
+        lock (host.CoreLock)
+            Assert.Null(host.Engine.HaltReason);
+
+        host.Apply(Fathom.Hosting.OperatorAction.Stop);
+        int rc = await run.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(rc is 0 or 1, $"exit {rc}\n{output}\n{error}");
+        Assert.Empty(exchange.OpenOrders());
+        Assert.Equal(1, Occurrences(error.ToString(), Reason));
+        string log = File.ReadAllText(Path.Combine(dir, "host.log"));
+        Assert.Equal(1, Occurrences(log, Reason));
+        Assert.Contains("order entry reconnected (1 reconnects so far)", log);
+        AssertNoSecrets(output.ToString() + error + log);
+        Assert.DoesNotContain(SimulatorConfigPassphrase, output.ToString() + error + log);
+    }
+
+    private static int Occurrences(string text, string what)
+    {
+        int n = 0;
+        for (int at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal))
+            n++;
+        return n;
     }
 }

@@ -363,6 +363,25 @@ public sealed class OkxFrontTests
     }
 
     [Fact]
+    public async Task WsPrivate_LoginWhileBusy_Refused50013UntilCleared()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        h.Sim.Api.Okx.LoginsBusy = true;
+        await using (var busy = await LoginAsync(h))
+        {
+            var refused = await busy.NextAsync();
+            Assert.Equal(("error", "50013"), (S(refused, "event"), S(refused, "code")));
+        }
+        Assert.Equal(1, h.Sim.Api.Okx.BusyLoginRefusals);
+
+        h.Sim.Api.Okx.LoginsBusy = false;
+        await using var good = await LoginAsync(h);
+        var ok = await good.NextAsync();
+        Assert.Equal(("login", "0"), (S(ok, "event"), S(ok, "code")));
+        Assert.Equal(1, h.Sim.Api.Okx.BusyLoginRefusals);
+    }
+
+    [Fact]
     public async Task WsPrivate_OrderAmendCancel_OrdersChannelReportsEachChange()
     {
         await using var h = await SimulatorHarness.StartAsync();

@@ -37,5 +37,7 @@ internal sealed class OkxRunVenue(OkxEndpoints endpoints, OkxCredentials credent
 
     public override Exception? OrderEntryFault(IVenue venue) => (venue as OkxVenue)?.OrderEntryFault;
 
+    public override Exception? OrderEntryReconnectError(IVenue venue) => (venue as OkxVenue)?.OrderEntryReconnectError;
+
     public override bool IsVenueFailure(Exception ex) => ex is OkxRestException or OkxTradeRestException or OkxLoginException;
 }

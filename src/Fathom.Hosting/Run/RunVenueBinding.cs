@@ -45,6 +45,12 @@ internal abstract class RunVenueBinding
     /// <summary>Why <paramref name="venue"/>'s order entry stopped trying for good (a refused login), or null.</summary>
     public virtual Exception? OrderEntryFault(IVenue venue) => null;
 
+    /// <summary>
+    /// While <paramref name="venue"/>'s order entry is reconnecting: why its last attempt failed, or null (connected,
+    /// or a venue whose gateway does not say).
+    /// </summary>
+    public virtual Exception? OrderEntryReconnectError(IVenue venue) => null;
+
     /// <summary>True for the venue's own failures of a request (reported as a run failure, exit 1).</summary>
     public abstract bool IsVenueFailure(Exception ex);
 }

@@ -435,6 +435,7 @@ internal static class TradingRun
 
         long nextStatus = 0;
         bool faultReported = false;
+        string? reconnectReported = null;
         try
         {
             while (!run.IsCancellationRequested && !Lapsed(host))
@@ -448,6 +449,19 @@ internal static class TradingRun
                     host.Engine.ReportFault(Fathom.Engine.EngineFault.Background, $"order entry stopped: {fault.Message}");
                     error.WriteLine($"error: order entry stopped: {fault.Message}; trading halted");
                     log.ZLogError($"order entry stopped: {fault.Message}; trading halted");
+                }
+                // Why order entry is reconnecting, once per new reason: the gateway retries with back-off and would
+                // repeat the same reason every attempt. It clears once a login succeeds (LogChanges then says
+                // "order entry reconnected"); after a fault the fault is the reason.
+                string? reconnect = faultReported ? null : binding.OrderEntryReconnectError(venue)?.Message;
+                if (reconnect != reconnectReported)
+                {
+                    reconnectReported = reconnect;
+                    if (reconnect is not null)
+                    {
+                        error.WriteLine($"warning: order entry down, reconnecting: {reconnect}");
+                        log.ZLogWarning($"order entry down, reconnecting: {reconnect}");
+                    }
                 }
                 if (terminal)
                     host.HandleKeys(output);

@@ -33,10 +33,18 @@ public sealed class OkxVenue(
     public IReadOnlyList<OkxOrderInstrument> Instruments { get; } = instruments;
 
     /// <summary>
-    /// Why the last order gateway created here stopped trying (a refused login: a wrong key, secret or passphrase),
-    /// or null. Order entry stays reported down; the host turns this into a visible halt with the reason.
+    /// Why the last order gateway created here stopped trying (a login refused for good: a wrong key, secret or
+    /// passphrase, a blocked or restricted account), or null. Order entry stays reported down; the host turns this
+    /// into a visible halt with the reason.
     /// </summary>
     public Exception? OrderEntryFault => Volatile.Read(ref _gateway)?.Fault;
+
+    /// <summary>
+    /// While the last order gateway created here is reconnecting: why its last attempt failed (a refused handshake, a
+    /// timeout, a login refused as busy, with OKX's code), or null once it is connected
+    /// (<see cref="OkxOrderGateway.LastConnectError"/>). The host reports each new reason once.
+    /// </summary>
+    public Exception? OrderEntryReconnectError => Volatile.Read(ref _gateway)?.LastConnectError;
 
     public IMarketDataFeed CreateMarketData(IReadOnlyList<InstrumentSpec> specs, Lock coreLock, Action<SyncTransition>? observer)
     {

@@ -16,9 +16,13 @@ namespace Fathom.Venues.Okx;
 /// 51121 "Order count should be the integer multiples of the lot size", 51400/51401/51402 cancellation failed as
 /// the order does not exist / is already canceled / is already completed, 51503/51509/51510 the same for amends,
 /// 51603 "Order does not exist", 60009 "Login failed", 60013 "Invalid args"; for <see cref="IsLoginFailure"/> its
-/// AuthenticationError rows 50101 "Broker id of APIKey does not match current environment", 50114 "Invalid
-/// authorization", 60032 "API key doesn't exist", its PermissionDenied row 50110 "Invalid IP", and 50100 "API frozen,
-/// please contact customer service", an ExchangeError there but one that needs a person). Post-only orders that
+/// AuthenticationError rows 50008 "User does not exist", 50101 "Broker id of APIKey does not match current
+/// environment", 50114 "Invalid authorization", 60008 "Login is not supported for public channels", 60032 "API key
+/// doesn't exist", its PermissionDenied rows 50027 "The account is restricted from trading" and 50110 "Invalid IP",
+/// its AccountSuspended row 50007 "Account blocked", its NotSupported row 60028 "The current operation is not
+/// supported by this URL", its ManualInteractionNeeded row 4088 (identity to verify again before trading), and
+/// 50100 "API frozen, please contact customer service" and 50012 "Account status invalid", ExchangeErrors there but
+/// ones that need a person; the mirror lists 50007, 50008, 50012 and 50027 with the same meaning). Post-only orders that
 /// would take are not refused with a code: OKX accepts and then cancels them (the gateway reports that as
 /// <see cref="RejectReason.WouldTake"/>, see <see cref="OkxOrderGateway"/>); 51511 is the amend variant.
 /// </remarks>
@@ -36,15 +40,24 @@ public static class OkxErrorMap
     public static bool IsTimestampRejected(int code) => code is 50102 or 50112 or 60004 or 60006;
 
     /// <summary>
-    /// Login refused for the credentials or their permissions: a missing or invalid key, sign or passphrase
-    /// (60001–60003, 60005, 60007, 60024, 50105, 50111, 50113, 50114), a generic "Login failed" (60009), a key that
-    /// does not exist (60032) or is frozen (50100), a key of the other environment (50101: demo against production),
-    /// an IP not on the key's list (50110). These do not heal: the gateway stops reconnecting. Every other refusal
-    /// (50001, 50013, 63999, a rate limit, a timestamp still refused after the clock re-sync) is retried.
+    /// Login refused for a reason that does not heal without a person, so the gateway stops reconnecting:
+    /// <list type="bullet">
+    /// <item>the credentials or their permissions: a missing or invalid key, sign or passphrase (60001–60003, 60005,
+    /// 60007, 60024, 50105, 50111, 50113, 50114), a generic "Login failed" (60009), a key that does not exist (60032)
+    /// or is frozen (50100), a key of the other environment (50101: demo against production), an IP not on the key's
+    /// list (50110);</item>
+    /// <item>the account's state: blocked (50007), no such user (50008), status invalid (50012), restricted from
+    /// trading (50027), identity to verify again (4088);</item>
+    /// <item>the endpoint: a login sent to the public WebSocket (60008) or to a URL that does not take it (60028), a
+    /// configuration error.</item>
+    /// </list>
+    /// Every other refusal is retried with back-off: 50001, 50013, 63999, a rate limit, a timestamp still refused after
+    /// the clock re-sync, and 50009 (account suspended while a liquidation runs, which ends without anyone acting).
     /// </summary>
     public static bool IsLoginFailure(int code) =>
-        code is 60001 or 60002 or 60003 or 60005 or 60007 or 60009 or 60024 or 60032
-            or 50100 or 50101 or 50105 or 50110 or 50111 or 50113 or 50114;
+        code is 60001 or 60002 or 60003 or 60005 or 60007 or 60008 or 60009 or 60024 or 60028 or 60032
+            or 50100 or 50101 or 50105 or 50110 or 50111 or 50113 or 50114
+            or 50007 or 50008 or 50012 or 50027 or 4088;
 
     public static RejectReason Map(int httpStatus, int code)
     {

@@ -96,10 +96,13 @@ public sealed partial class OkxOrderGateway
     }
 
     /// <summary>
-    /// Reconnects with a pause between attempts, then reconciles over REST and, once that reached the sink, reports
-    /// order entry up. A login refused for its credentials (<see cref="OkxErrorMap.IsLoginFailure"/>) stops it:
-    /// <see cref="Fault"/> is set and order entry stays down. Any other refusal is retried like a dropped handshake,
-    /// with <see cref="LastConnectError"/> saying why order entry is still down.
+    /// Reconnects after a pause that grows with each failed attempt (<see cref="ReconnectBackoff"/>: from
+    /// <see cref="OkxOrderGatewayOptions.ReconnectDelay"/>, doubling, capped at
+    /// <see cref="OkxOrderGatewayOptions.ReconnectDelayMax"/>, jittered), then reconciles over REST and, once that
+    /// reached the sink, reports order entry up. A login refused for good (<see cref="OkxErrorMap.IsLoginFailure"/>:
+    /// the credentials, their permissions, the account's state) stops it: <see cref="Fault"/> is set and order entry
+    /// stays down. Any other refusal is retried like a dropped handshake, with <see cref="LastConnectError"/> saying
+    /// why order entry is still down.
     /// </summary>
     private async Task ReconnectLoopAsync()
     {
@@ -107,13 +110,16 @@ public sealed partial class OkxOrderGateway
             return;
         long lostAtMs = VenueNowMs();
         long epoch = 0;
+        // Consecutive failed attempts of this loop; the loop ends at the first connection logged on and subscribed,
+        // so the next drop starts the back-off over.
+        int failures = 0;
         try
         {
             while (!_stopping)
             {
                 try
                 {
-                    await Task.Delay(_options.ReconnectDelay, _time, _stop.Token).ConfigureAwait(false);
+                    await Task.Delay(_backoff.Delay(failures), _time, _stop.Token).ConfigureAwait(false);
                     await ConnectAsync(_stop.Token).ConfigureAwait(false);
                     epoch = Interlocked.Read(ref _downEpoch);
                     Interlocked.Increment(ref _reconnects);
@@ -126,15 +132,18 @@ public sealed partial class OkxOrderGateway
                 }
                 catch (OkxLoginException ex) when (OkxErrorMap.IsLoginFailure(ex.Code))
                 {
-                    _fault = ex; // a wrong key, passphrase, signature or IP does not heal: stop, visibly (order entry stays reported down)
+                    // A wrong key, passphrase, signature or IP, a blocked or restricted account: does not heal without a
+                    // person. Stop, visibly (order entry stays reported down).
+                    _fault = ex;
                     return;
                 }
                 catch (Exception ex) when (ex is OkxLoginException or WebSocketException or OkxTradeRestException or TimeoutException
                     or OperationCanceledException or HttpRequestException or IOException)
                 {
                     // The venue busy or failing inside (50001, 50013, 63999), a timestamp still refused after the re-sync,
-                    // the network: may heal, so try again after the pause; order entry stays down meanwhile.
+                    // the network: may heal, so try again after a longer pause; order entry stays down meanwhile.
                     _lastConnectError = ex;
+                    failures++;
                 }
             }
         }

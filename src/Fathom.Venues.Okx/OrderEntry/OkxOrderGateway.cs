@@ -49,6 +49,7 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     private readonly Lock _connectGate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly long[] _lastTradeId;
+    private readonly ReconnectBackoff _backoff;
     private Thread? _sendThread;
     private ITimer? _sweepTimer;
     private volatile WsLink? _ws;
@@ -101,6 +102,8 @@ public sealed partial class OkxOrderGateway : IOrderGateway
             ThrowHelper.ThrowArgument(nameof(instruments), "at least one instrument is required");
         if (options.OrderOpsPerWindow <= 0 || options.RateWindow <= TimeSpan.Zero)
             ThrowHelper.ThrowArgumentOutOfRange(nameof(options), "OrderOpsPerWindow and RateWindow must be positive");
+        if (options.ReconnectDelay <= TimeSpan.Zero || options.ReconnectDelayMax < options.ReconnectDelay)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(options), "ReconnectDelay must be positive and at most ReconnectDelayMax");
         _instruments = [.. instruments];
         _instIds = [.. _instruments.Select(i => Encoding.ASCII.GetBytes(i.InstId))];
         _credentials = credentials;
@@ -114,6 +117,8 @@ public sealed partial class OkxOrderGateway : IOrderGateway
         _encoder = new OkxOrderEncoder(instruments, ids, options.SelfTradePrevention);
         _limiter = new OkxOrderRateLimiter(_time, _instruments.Max(i => i.InstrumentId) + 1, options.OrderOpsPerWindow, options.RateWindow);
         _ring = new MpscRing<QueuedCommand>(options.QueueCapacity);
+        // Unseeded: gateways of several processes that lost OKX together must not retry in step.
+        _backoff = new ReconnectBackoff(options.ReconnectDelay, options.ReconnectDelayMax, new Random());
         _pending = new PendingSlot[PendingCapacity];
         _lastTradeId = new long[_instruments.Length];
         _seenFills = new FillKeyWindow[_instruments.Length];
@@ -125,8 +130,8 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     public bool IsReady => _ready;
 
     /// <summary>
-    /// Why the gateway stopped trying (a login refused for its credentials, <see cref="OkxErrorMap.IsLoginFailure"/>),
-    /// or null. Order entry stays reported down.
+    /// Why the gateway stopped trying (a login refused for good, <see cref="OkxErrorMap.IsLoginFailure"/>: the
+    /// credentials, their permissions, the account's state), or null. Order entry stays reported down.
     /// </summary>
     public Exception? Fault => _fault;
 

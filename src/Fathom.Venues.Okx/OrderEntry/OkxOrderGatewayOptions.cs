@@ -16,7 +16,18 @@ public sealed record OkxOrderGatewayOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How often the pending map is swept for timeouts and the keep-alive checked (on the injected TimeProvider).</summary>
     public TimeSpan SweepPeriod { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// The reconnect back-off's base: the pause before the first attempt after a drop is drawn from
+    /// [ReconnectDelay/2, ReconnectDelay], and it doubles with each consecutive failed attempt (a refused handshake,
+    /// a login refused as busy) up to <see cref="ReconnectDelayMax"/>; a connection logged on and subscribed starts it
+    /// over. Also the pause between reconciliation retries.
+    /// </summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// The longest pause between reconnect attempts (the market-data feed's cap): once the back-off has reached it, a
+    /// venue that keeps refusing is asked again every ReconnectDelayMax/2 to ReconnectDelayMax, however long it refuses.
+    /// </summary>
+    public TimeSpan ReconnectDelayMax { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Login, subscribe, the WebSocket handshake and REST queries give up after this long.</summary>
     public TimeSpan ControlTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>

@@ -50,6 +50,8 @@ internal sealed class FakeOkxServer : IAsyncDisposable
     /// <summary>Answer pings with pong.</summary>
     public volatile bool AnswerPings = true;
     public int Logins;
+    /// <summary>When each login arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamps), in order.</summary>
+    public ConcurrentQueue<long> LoginStamps { get; } = new();
     public int Pings;
     public int SignatureFailures;
     public int Connections => Volatile.Read(ref _socketIds);
@@ -183,6 +185,7 @@ internal sealed class FakeOkxServer : IAsyncDisposable
         string op = root.GetProperty("op").GetString()!;
         if (op == "login")
         {
+            LoginStamps.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
             Interlocked.Increment(ref Logins);
             var args = root.GetProperty("args")[0];
             string ts = args.GetProperty("timestamp").GetString()!;

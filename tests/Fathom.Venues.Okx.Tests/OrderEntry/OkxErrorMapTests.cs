@@ -54,6 +54,14 @@ public class OkxErrorMapTests
     [InlineData(50110, true)] // IP not on the key's list
     [InlineData(50111, true)]
     [InlineData(50113, true)]
+    [InlineData(50007, true)] // account blocked
+    [InlineData(50008, true)] // user not found
+    [InlineData(50012, true)] // account status invalid
+    [InlineData(50027, true)] // account restricted from trading
+    [InlineData(4088, true)] // identity to verify again before trading
+    [InlineData(60008, true)] // login sent to the public WebSocket
+    [InlineData(60028, true)] // login sent to a URL that does not take it
+    [InlineData(50009, false)] // suspended while a liquidation runs: ends by itself, retried
     [InlineData(60004, false)] // timestamps: the clock is re-measured instead
     [InlineData(60006, false)]
     [InlineData(50001, false)] // the venue busy or failing inside: heals, retried
@@ -61,8 +69,8 @@ public class OkxErrorMapTests
     [InlineData(50013, false)]
     [InlineData(60014, false)]
     [InlineData(63999, false)]
-    public void IsLoginFailure_CredentialAndPermissionCodesOnly(int code, bool credential) =>
-        Assert.Equal(credential, OkxErrorMap.IsLoginFailure(code));
+    public void IsLoginFailure_CodesThatNeedAPerson_NotTransientOnes(int code, bool forGood) =>
+        Assert.Equal(forGood, OkxErrorMap.IsLoginFailure(code));
 
     [Fact]
     public void LoginAndTimestampCodes_AreClassified()

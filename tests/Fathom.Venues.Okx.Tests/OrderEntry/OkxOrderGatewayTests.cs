@@ -434,11 +434,43 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.Equal(0, _server.SignatureFailures);
     }
 
+    [Fact]
+    public async Task Relogin_RefusedAsBusyAgainAndAgain_AttemptsBackOffExponentially_StartOverAfterALogin()
+    {
+        // Tens of ms so the test is quick; the pause after n failures is drawn from [10·2^n, 20·2^n] ms.
+        var gateway = await StartGatewayAsync(o => o with { ReconnectDelay = TimeSpan.FromMilliseconds(20) });
+        await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp);
+        _server.LoginCode = "50013";
+        _server.DropAll();
+
+        // Six refused re-logins after the first login, the pauses between them from [20, 40] ms up to [320, 640] ms.
+        await WaitUntilAsync(() => _server.LoginStamps.Count >= 7);
+        long[] refused = [.. _server.LoginStamps.Skip(1).Take(6)];
+        double[] gaps = [.. refused.Zip(refused.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b).TotalMilliseconds)];
+        string seen = string.Join(", ", gaps.Select(g => $"{g:F0} ms"));
+        // Generous on a loaded machine: a flat delay gives gaps of one size (plus noise); five doublings give ≥ 8×.
+        Assert.True(gaps[^1] >= 2 * gaps[0], $"gaps between refused logins: {seen}");
+        Assert.Null(gateway.Fault);
+        Assert.Equal(50013, Assert.IsType<OkxLoginException>(gateway.LastConnectError).Code);
+
+        // A login that succeeds starts the back-off over: the next drop is retried at the first pause, not the sixth.
+        _server.LoginCode = "0";
+        await WaitUntilAsync(() => _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryUp) == 2);
+        _server.LoginCode = "50013";
+        int before = _server.LoginStamps.Count;
+        long dropped = System.Diagnostics.Stopwatch.GetTimestamp();
+        _server.DropAll();
+        await WaitUntilAsync(() => _server.LoginStamps.Count > before);
+        double again = System.Diagnostics.Stopwatch.GetElapsedTime(dropped, _server.LoginStamps.Skip(before).First()).TotalMilliseconds;
+        Assert.True(again < gaps[^1] / 2, $"first retry {again:F0} ms after the drop; gaps before: {seen}");
+    }
+
     [Theory]
     [InlineData(60024)] // wrong passphrase
     [InlineData(60032)] // the API key does not exist (deleted at the venue)
     [InlineData(50113)] // invalid sign
-    public async Task Relogin_RefusedForTheCredentials_StopsReconnecting_FaultHoldsTheReason(int code)
+    [InlineData(50007)] // account blocked
+    public async Task Relogin_RefusedForGood_StopsReconnecting_FaultHoldsTheReason(int code)
     {
         var gateway = await StartGatewayAsync();
         await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp);
