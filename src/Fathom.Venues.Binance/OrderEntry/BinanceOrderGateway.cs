@@ -107,6 +107,9 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
         _limiter = limiter ?? new RestWeightLimiter(_time);
         _ring = new MpscRing<QueuedCommand>(options.QueueCapacity);
         _pending = new PendingSlot[PendingCapacity];
+        // Each request takes the next slot: map the pages now, not on a command's way to the socket.
+        Fathom.Core.PageCommit.Touch(_pending);
+        Fathom.Core.PageCommit.Touch(_expired);
         _lastTradeId = new long[_instruments.Length];
     }
 

@@ -120,6 +120,8 @@ public sealed partial class OkxOrderGateway : IOrderGateway
         // Unseeded: gateways of several processes that lost OKX together must not retry in step.
         _backoff = new ReconnectBackoff(options.ReconnectDelay, options.ReconnectDelayMax, new Random());
         _pending = new PendingSlot[PendingCapacity];
+        // Each request takes the next slot: map the pages now, not on a command's way to the socket.
+        Fathom.Core.PageCommit.Touch(_pending);
         _lastTradeId = new long[_instruments.Length];
         _seenFills = new FillKeyWindow[_instruments.Length];
         for (int i = 0; i < _seenFills.Length; i++)
