@@ -15,6 +15,18 @@ namespace Fathom.Integration.Tests;
 /// </summary>
 public sealed partial class RunCommandTests
 {
+    /// <summary>`fathom run` on the OKX demo environment (the simulator's front), in process, until it quotes; its output and error are captured.</summary>
+    private static async Task<(Task<int> Run, Fathom.Hosting.EngineHost Host, StringWriter Output, StringWriter Error)> StartOkxRunUntilQuotingAsync(string path)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var quoting = new TaskCompletionSource<Fathom.Hosting.EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, new RunHooks { GetVariable = OkxDemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
+        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        return (run, host, output, error);
+    }
+
     /// <summary><see cref="SimulatorConfigJson"/> for the OKX front: venue okx-custom, symbol BTC-USDT.</summary>
     private static string OkxSimulatorConfigJson(Uri baseAddress, string extra = "")
     {
@@ -199,12 +211,7 @@ public sealed partial class RunCommandTests
         await using var exchange = await Exchange.StartAsync();
         string dir = TempDir();
         string path = WriteConfig(dir, OkxSimulatorConfigJson(exchange.Server.BaseAddress));
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var quoting = new TaskCompletionSource<Fathom.Hosting.EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
-            CancellationToken.None, new RunHooks { GetVariable = OkxDemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
-        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        var (run, host, output, error) = await StartOkxRunUntilQuotingAsync(path);
 
         // The key is deleted at the venue and the private WebSocket drops: the gateway's re-login is refused for good.
         var key = exchange.Sim.Api.RemoveKey(s_key.ApiKey);
@@ -239,12 +246,7 @@ public sealed partial class RunCommandTests
         await using var exchange = await Exchange.StartAsync();
         string dir = TempDir();
         string path = WriteConfig(dir, OkxSimulatorConfigJson(exchange.Server.BaseAddress, extra: "\"logging\": { \"file\": \"host.log\" },"));
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var quoting = new TaskCompletionSource<Fathom.Hosting.EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
-            CancellationToken.None, new RunHooks { GetVariable = OkxDemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
-        var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        var (run, host, output, error) = await StartOkxRunUntilQuotingAsync(path);
 
         // The venue is busy: the private WebSocket drops and every re-login is refused with 50013 for a while.
         var okx = exchange.Sim.Api.Okx;
