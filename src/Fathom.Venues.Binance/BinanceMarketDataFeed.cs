@@ -35,7 +35,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
     private readonly BinanceFeedCore _core;
     private readonly IReadOnlyList<BookSync> _books;
     private readonly Uri _streamUrl;
-    private readonly Random _jitter;
+    private readonly ReconnectBackoff _backoff;
     private readonly CancellationTokenSource _stop = new();
     private readonly FrameHandler _onFrame;
     private BinanceStreamConnection? _primary;
@@ -98,7 +98,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
             if (_options.SubscribeTrades) streams.Add(usdm ? $"{s}@aggTrade" : $"{s}@trade");
         }
         _streamUrl = endpoints.CombinedStreamUrl(streams);
-        _jitter = new Random(_options.JitterSeed);
+        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, new Random(_options.JitterSeed));
         if (_options.SpinningCore)
             _coreRing = new MpscRing<ReceivedFrame>(_options.SpinningCoreRingCapacity);
         _onFrame = OnFrame;
@@ -480,13 +480,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
             _core.MarkAllStale(reason, _monotonic.NowNanos(), now);
     }
 
-    private TimeSpan Backoff(int attempt)
-    {
-        double max = _options.ReconnectBackoffMax.TotalMilliseconds;
-        double baseMs = Math.Min(max, _options.ReconnectBackoffMin.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
-        // Full jitter: spread reconnects so many clients do not return at once.
-        return TimeSpan.FromMilliseconds(baseMs / 2 + _jitter.NextDouble() * baseMs / 2);
-    }
+    private TimeSpan Backoff(int attempt) => _backoff.Delay(attempt);
 
     private static long UnixNanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 

@@ -300,6 +300,51 @@ public sealed class BinanceOrderGatewayTests
     }
 
     [Fact]
+    public async Task WsApiRefusedAgainAndAgain_PausesGrow_AndStartOverOnceConnected()
+    {
+        // Binance bans an IP past 300 connections in 5 minutes: a venue that keeps refusing must not be retried at a flat pause.
+        await using var rig = await GatewayRig.StartAsync(proxyWsApi: true, options: o => o with
+        {
+            ReconnectDelay = TimeSpan.FromMilliseconds(20), ReconnectDelayMax = TimeSpan.FromSeconds(1),
+        });
+        var proxy = rig.Proxy!;
+        proxy.RefuseNew = true;
+        int before = proxy.AcceptedAt.Count;
+        rig.Sim.Streams.DisconnectWsApi();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (proxy.AcceptedAt.Count - before < 7 && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        var at = proxy.AcceptedAt.Skip(before).ToList();
+        Assert.True(at.Count >= 7, $"{at.Count} reconnect attempts in 60 s");
+        // Pauses drawn from [b/2, b] with b = 20 ms · 2^failures: the sixth gap is at least 320 ms (a flat pause: ~20 ms).
+        var gaps = at.Zip(at.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(gaps[5] >= TimeSpan.FromMilliseconds(300) && gaps[5] > 2 * gaps[0],
+            "gaps between attempts (ms): " + string.Join(", ", gaps.Select(g => g.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.False(rig.Gateway.IsReady);
+
+        // The venue accepts again: order entry comes back and works.
+        proxy.RefuseNew = false;
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!rig.Gateway.IsReady && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.True(rig.Gateway.IsReady, "order entry back after the venue accepted again");
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == id, "fill after the reconnect");
+
+        // A connection that logged on starts the back-off over: the next drop is retried at the first pause, not at 1 s.
+        int accepted = proxy.AcceptedAt.Count;
+        var dropped = DateTime.UtcNow;
+        rig.Sim.Streams.DisconnectWsApi();
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (proxy.AcceptedAt.Count == accepted && DateTime.UtcNow < deadline)
+            await Task.Delay(5);
+        Assert.True(proxy.AcceptedAt.Count > accepted, "no reconnect after the second drop");
+        Assert.True(proxy.AcceptedAt[accepted] - dropped < TimeSpan.FromMilliseconds(450),
+            $"first retry {(proxy.AcceptedAt[accepted] - dropped).TotalMilliseconds:F0} ms after the drop (the back-off did not start over)");
+    }
+
+    [Fact]
     public async Task FillWhileDisconnected_RecoveredFromMyTrades()
     {
         await using var rig = await GatewayRig.StartAsync(options: o => new BinanceOrderGatewayOptions

@@ -68,6 +68,22 @@ public sealed class StallingTcpProxy : IDisposable
     /// <summary>Connections accepted so far.</summary>
     public int ConnectionsAccepted => Volatile.Read(ref _accepted);
 
+    /// <summary>While true, every new connection is accepted and closed at once (a venue refusing connections); counted.</summary>
+    public bool RefuseNew
+    {
+        get => Volatile.Read(ref _refuseNew);
+        set => Volatile.Write(ref _refuseNew, value);
+    }
+
+    private bool _refuseNew;
+    private readonly List<DateTime> _acceptedAt = [];
+
+    /// <summary>When each connection was accepted (UTC), refused ones included, in order.</summary>
+    public IReadOnlyList<DateTime> AcceptedAt
+    {
+        get { lock (_lock) return [.. _acceptedAt]; }
+    }
+
     /// <summary>Bytes delivered, both directions, all connections.</summary>
     public long BytesForwarded => Interlocked.Read(ref _bytesForwarded);
 
@@ -131,6 +147,13 @@ public sealed class StallingTcpProxy : IDisposable
                 return;
             }
             Interlocked.Increment(ref _accepted);
+            lock (_lock)
+                _acceptedAt.Add(DateTime.UtcNow);
+            if (RefuseNew)
+            {
+                client.Close(0);
+                continue;
+            }
             _ = Task.Run(() => ServeAsync(client));
         }
     }

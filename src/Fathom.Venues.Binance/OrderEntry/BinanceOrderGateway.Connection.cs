@@ -186,8 +186,10 @@ public sealed partial class BinanceOrderGateway
     }
 
     /// <summary>
-    /// Reconnects with a pause between attempts; then re-subscribes (in ConnectAsync), reconciles over REST
-    /// and, once the reconciliation reached the sink, reports order entry up.
+    /// Reconnects after a pause that doubles with each failed attempt (jittered, from
+    /// <see cref="BinanceOrderGatewayOptions.ReconnectDelay"/> up to <see cref="BinanceOrderGatewayOptions.ReconnectDelayMax"/>);
+    /// then re-subscribes (in ConnectAsync), reconciles over REST (a failure retried with the same back-off) and,
+    /// once the reconciliation reached the sink, reports order entry up.
     /// </summary>
     private async Task ReconnectLoopAsync()
     {
@@ -195,13 +197,14 @@ public sealed partial class BinanceOrderGateway
             return;
         long lostAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long epoch = 0;
+        int failures = 0;
         try
         {
             while (!_stopping)
             {
                 try
                 {
-                    await Task.Delay(_options.ReconnectDelay, _time, _stop.Token).ConfigureAwait(false);
+                    await Task.Delay(_backoff.Delay(failures), _time, _stop.Token).ConfigureAwait(false);
                     await ConnectAsync(_stop.Token).ConfigureAwait(false);
                     // Read after the publish: a drop of this connection from here on changes it, and its "up" is void.
                     epoch = DownEpoch();
@@ -214,7 +217,7 @@ public sealed partial class BinanceOrderGateway
                 }
                 catch (Exception ex) when (ex is WebSocketException or BinanceRestException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
                 {
-                    // try again after the pause
+                    failures++; // try again after a longer pause
                 }
             }
         }
@@ -232,6 +235,7 @@ public sealed partial class BinanceOrderGateway
         }
         // Order entry stays reported down (risk: cancels only) until the core has seen what it missed, so a
         // failed reconciliation is retried while this connection lasts; a drop hands over to the next loop.
+        int reconcileFailures = 0;
         while (!_stopping && DownEpoch() == epoch)
         {
             try
@@ -247,7 +251,7 @@ public sealed partial class BinanceOrderGateway
             }
             try
             {
-                await Task.Delay(_options.ReconnectDelay, _time, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(reconcileFailures++), _time, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

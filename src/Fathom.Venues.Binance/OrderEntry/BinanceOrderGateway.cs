@@ -65,6 +65,7 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     private readonly SemaphoreSlim _signal = new(0);
     private readonly ConcurrentQueue<(WsLink Link, byte[] Frame)> _controlFrames = new();
     private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
+    private readonly ReconnectBackoff _backoff; // drawn from by the one reconnect loop running at a time
     private readonly Lock _reportGate = new();
     private readonly Lock _connectGate = new();
     private readonly CancellationTokenSource _stop = new();
@@ -105,6 +106,10 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
         _monotonic = new Fathom.Core.MonotonicClock(_time);
         _encoder = new BinanceOrderEncoder(instruments, ids, credentials, options.RecvWindowMs, options.SelfTradePrevention);
         _limiter = limiter ?? new RestWeightLimiter(_time);
+        if (options.ReconnectDelay <= TimeSpan.Zero || options.ReconnectDelayMax < options.ReconnectDelay)
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(options), "ReconnectDelay must be positive and at most ReconnectDelayMax");
+        // Unseeded: several processes that lost the venue together do not retry in step.
+        _backoff = new ReconnectBackoff(options.ReconnectDelay, options.ReconnectDelayMax, new Random());
         _ring = new MpscRing<QueuedCommand>(options.QueueCapacity);
         _pending = new PendingSlot[PendingCapacity];
         // Each request takes the next slot: map the pages now, not on a command's way to the socket.

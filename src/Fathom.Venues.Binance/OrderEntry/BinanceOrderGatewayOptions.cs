@@ -15,7 +15,16 @@ public sealed record BinanceOrderGatewayOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How often the pending map is swept for timeouts (on the injected TimeProvider).</summary>
     public TimeSpan SweepPeriod { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// The WS API reconnect's first pause; each failed attempt doubles it (jittered, <see cref="Fathom.Core.ReconnectBackoff"/>)
+    /// up to <see cref="ReconnectDelayMax"/>, and a connection logged on starts it over. Binance allows 300 connections
+    /// per 5 minutes per IP and bans the IP past it (EXCHANGES.md), so a venue that keeps refusing is not retried
+    /// at this pause for ever. A failed reconciliation after a reconnect is retried the same way.
+    /// </summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest pause between reconnect attempts, however many failed.</summary>
+    public TimeSpan ReconnectDelayMax { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>
     /// Control requests (logon, subscribe, time, reconciliation queries) and the WebSocket handshake of a
     /// (re)connect give up after this long, so a venue that accepts the TCP connection but never answers

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Fathom.Venues.Okx.Tests;
+namespace Fathom.Core.Tests;
 
 public class ReconnectBackoffTests
 {

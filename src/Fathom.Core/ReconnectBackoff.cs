@@ -1,17 +1,15 @@
-using Fathom.Core;
-
-namespace Fathom.Venues.Okx;
+namespace Fathom.Core;
 
 /// <summary>
 /// The pause before a reconnect attempt, capped, jittered and exponential: after <c>n</c> consecutive failures it is
 /// drawn from [b/2, b] with b = min(<see cref="Max"/>, <see cref="Min"/> · 2^n) (equal jitter). The doubling keeps a
-/// venue that keeps refusing from being hammered (OKX allows 3 connection attempts per second per IP, shared by the
-/// market-data feed and order entry); the jitter spreads clients that lost the venue together; the cap keeps a long
-/// outage probed every <see cref="Max"/> at most. The caller counts its failures and starts over at 0 once connected.
-/// Used by <see cref="OkxMarketDataFeed"/> and <see cref="OkxOrderGateway"/>.
+/// venue that keeps refusing from being hammered (OKX allows 3 connection attempts per second per IP; Binance 300
+/// connections per 5 minutes per IP, and bans the IP past it); the jitter spreads clients that lost the venue
+/// together; the cap keeps a long outage probed every <see cref="Max"/> at most. The caller counts its failures and
+/// starts over at 0 once connected. Every venue's market-data feed and order gateway reconnect through one.
 /// </summary>
 /// <remarks>Not thread-safe (the jitter source is not): one reconnect loop at a time draws from an instance.</remarks>
-internal sealed class ReconnectBackoff
+public sealed class ReconnectBackoff
 {
     private readonly Random _jitter;
 
