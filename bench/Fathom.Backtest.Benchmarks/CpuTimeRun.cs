@@ -52,6 +52,7 @@ internal static partial class CpuTimeRun
                     body();
                 var ns = new double[runs];
                 long allocated = GC.GetAllocatedBytesForCurrentThread();
+                int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
                 for (int i = 0; i < runs; i++)
                 {
                     long start = ThreadCpuNs();
@@ -59,8 +60,11 @@ internal static partial class CpuTimeRun
                     ns[i] = (double)(ThreadCpuNs() - start) / BacktestRunBenchmarks.Events;
                 }
                 allocated = (GC.GetAllocatedBytesForCurrentThread() - allocated) / runs;
+                gen0 = GC.CollectionCount(0) - gen0;
+                gen1 = GC.CollectionCount(1) - gen1;
+                gen2 = GC.CollectionCount(2) - gen2;
                 Array.Sort(ns);
-                Console.WriteLine($"{name,-60} CPU min {ns[0],7:F1} ns/event, median {ns[runs / 2],7:F1} ns/event ({runs} runs, {allocated / 1024.0:N0} KiB allocated per run)");
+                Console.WriteLine($"{name,-60} CPU min {ns[0],7:F1} ns/event, median {ns[runs / 2],7:F1} ns/event ({runs} runs, {allocated / 1024.0:N0} KiB allocated per run, GCs gen0/1/2 {gen0}/{gen1}/{gen2})");
             }
         }
         finally

@@ -297,6 +297,53 @@ public class BookSyncTests
     }
 
     [Fact]
+    public void LongWaitForTheSnapshot_EveryBufferedDiffIsApplied_PastTheBuffersFirstSize()
+    {
+        // The buffer starts small (64 diffs, 4,096 levels) and grows to its bounds: 300 diffs of 40 levels
+        // (12,000 levels) must all come back, in order, when the snapshot arrives.
+        var h = new SyncHarness();
+        for (int d = 0; d < 300; d++)
+        {
+            var bids = new Level[20];
+            var asks = new Level[20];
+            for (int k = 0; k < 20; k++)
+            {
+                // Each diff rewrites 20 bid and 20 ask levels; the last diff to touch a level sets its size.
+                bids[k] = new Level(1_000 - (d % 50) - k, d + 1);
+                asks[k] = new Level(2_000 + (d % 50) + k, d + 1);
+            }
+            h.Delta(d * 10 + 1, d * 10 + 10, bids, asks);
+        }
+        Assert.Equal(300, h.Sync.BufferedDiffs);
+        Assert.Equal(0, h.Sync.Counters.BufferOverflows);
+        h.Snapshot(5, bids: [new Level(500, 1)], asks: [new Level(3_000, 1)]);
+        Assert.Equal(SyncState.Live, h.Sync.State);
+        Assert.Equal(3_000, h.Book.UpdateId);
+        // Level 1_000 - j is touched by diffs d with (d % 50) + k == j, k < 20; the last such diff sets it.
+        for (int j = 0; j < 69; j++)
+        {
+            int last = Enumerable.Range(0, 300).Last(d => j - d % 50 is >= 0 and < 20);
+            Assert.Equal(last + 1, h.Book.QtyAt(Side.Bid, 1_000 - j));
+            Assert.Equal(last + 1, h.Book.QtyAt(Side.Ask, 2_000 + j));
+        }
+    }
+
+    [Fact]
+    public void BufferBoundsHold_WhenTheBufferHasGrown()
+    {
+        // Levels, not diffs, run out first: 9 diffs of 500 levels fit 4,500, the 10th would pass 4,800.
+        var h = new SyncHarness(options: new SyncOptions { MaxBufferedDeltas = 1_000, MaxBufferedLevels = 4_800 });
+        var levels = Enumerable.Range(0, 500).Select(k => new Level(1_000 - k, 1)).ToArray();
+        for (int d = 0; d < 9; d++)
+            h.Delta(d * 10 + 1, d * 10 + 10, levels);
+        Assert.Equal(0, h.Sync.Counters.BufferOverflows);
+        Assert.Equal(9, h.Sync.BufferedDiffs);
+        h.Delta(91, 100, levels);
+        Assert.Equal(1, h.Sync.Counters.BufferOverflows);
+        Assert.Equal(1, h.Sync.BufferedDiffs); // the newest diff starts the next attempt
+    }
+
+    [Fact]
     public void UsdM_ChainsOnPreviousFinalId_AndDropsStrictlyOlderDiffs()
     {
         var h = new SyncHarness(SyncRule.BinanceUsdM);
