@@ -61,8 +61,13 @@ public sealed record BinanceFeedOptions
     /// <summary>How often the watchdog checks silence, connection age and pending snapshots.</summary>
     public TimeSpan WatchdogInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Seed of the reconnect jitter (deterministic tests).</summary>
-    public int JitterSeed { get; init; } = 17;
+    /// <summary>
+    /// Seed of the reconnect jitter, for a test that needs the same pauses every run. Null (the default): seeded
+    /// from the system's entropy, so instances started together (several processes after one venue outage) spread
+    /// their reconnects instead of retrying in step. A fixed seed shared by every instance made them all draw the
+    /// same jitter, which is no jitter at all between them.
+    /// </summary>
+    public int? JitterSeed { get; init; }
 
     /// <summary>
     /// Hand each frame to a dedicated busy-spinning core thread (through a lock-free ring) instead of

@@ -36,6 +36,9 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
     private readonly IReadOnlyList<BookSync> _books;
     private readonly Uri _streamUrl;
     private readonly ReconnectBackoff _backoff;
+
+    /// <summary>The reconnect back-off (for tests: its jitter source).</summary>
+    internal ReconnectBackoff ReconnectBackoff => _backoff;
     private readonly CancellationTokenSource _stop = new();
     private readonly FrameHandler _onFrame;
     private BinanceStreamConnection? _primary;
@@ -98,7 +101,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
             if (_options.SubscribeTrades) streams.Add(usdm ? $"{s}@aggTrade" : $"{s}@trade");
         }
         _streamUrl = endpoints.CombinedStreamUrl(streams);
-        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, new Random(_options.JitterSeed));
+        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _options.JitterSeed is int seed ? new Random(seed) : new Random());
         if (_options.SpinningCore)
             _coreRing = new MpscRing<ReceivedFrame>(_options.SpinningCoreRingCapacity);
         _onFrame = OnFrame;

@@ -38,8 +38,13 @@ public sealed record OkxFeedOptions
     /// <summary>How often the watchdog checks pings, pongs and pending snapshots.</summary>
     public TimeSpan WatchdogInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Seed of the reconnect jitter (deterministic tests).</summary>
-    public int JitterSeed { get; init; } = 17;
+    /// <summary>
+    /// Seed of the reconnect jitter, for a test that needs the same pauses every run. Null (the default): seeded
+    /// from the system's entropy, so instances started together (several processes after one venue outage) spread
+    /// their reconnects instead of retrying in step. A fixed seed shared by every instance made them all draw the
+    /// same jitter, which is no jitter at all between them.
+    /// </summary>
+    public int? JitterSeed { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public OkxFeedOptions Validate()

@@ -39,6 +39,9 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
     private readonly IReadOnlyList<BookSync> _books;
     private readonly byte[][] _subscribeOps;
     private readonly ReconnectBackoff _backoff;
+
+    /// <summary>The reconnect back-off (for tests: its jitter source).</summary>
+    internal ReconnectBackoff ReconnectBackoff => _backoff;
     private readonly CancellationTokenSource _stop = new();
     private readonly OkxFrameHandler _onFrame;
     private readonly Action _onPong;
@@ -65,7 +68,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
         _snapshotInFlight = new bool[_books.Count];
         Gate = new OkxRequestGate(time);
         _subscribeOps = BuildSubscribeOps(instruments, _options);
-        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, new Random(_options.JitterSeed));
+        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _options.JitterSeed is int seed ? new Random(seed) : new Random());
         _onFrame = OnFrame;
         _onPong = () => Interlocked.Increment(ref Counters.PongsReceived);
     }

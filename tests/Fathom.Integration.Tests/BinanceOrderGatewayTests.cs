@@ -299,6 +299,37 @@ public sealed class BinanceOrderGatewayTests
         await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == next, "fill after reconnect");
     }
 
+    [Theory]
+    [InlineData(false)] // HMAC: userDataStream.subscribe.signature refused
+    [InlineData(true)]  // Ed25519: session.logon refused
+    public async Task KeyRevokedWhileConnected_ReconnectRefusedForGood_StopsWithFault_NoMoreAttempts(bool ed25519)
+    {
+        await using var rig = await GatewayRig.StartAsync(ed25519, proxyWsApi: true, options: o => o with
+        {
+            ReconnectDelay = TimeSpan.FromMilliseconds(20), ReconnectDelayMax = TimeSpan.FromMilliseconds(100),
+        });
+        var proxy = rig.Proxy!;
+        string apiKey = (ed25519 ? GatewayRig.Ed25519Credentials(Fathom.Simulator.SimulatorConfig.Demo()) : GatewayRig.HmacCredentials(Fathom.Simulator.SimulatorConfig.Demo())).ApiKey;
+        // The key is deleted at the venue, then the connection drops: the reconnect's logon/subscribe is refused (-2015).
+        Assert.NotNull(rig.Sim.Api.RemoveKey(apiKey));
+        int before = proxy.AcceptedAt.Count;
+        rig.Sim.Streams.DisconnectWsApi();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (rig.Gateway.Fault is null && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        var fault = Assert.IsType<BinanceRestException>(rig.Gateway.Fault);
+        Assert.Equal(-2015, fault.Code);
+        Assert.Contains("Invalid API-key", fault.Message);
+        Assert.DoesNotContain(apiKey, fault.Message);
+        Assert.False(rig.Gateway.IsReady);
+        Assert.Equal(0, rig.Gateway.Reconnects);
+        // Stopped for good: a retry would connect again within the 100 ms cap.
+        int attempts = proxy.AcceptedAt.Count - before;
+        await Task.Delay(600);
+        Assert.Equal(attempts, proxy.AcceptedAt.Count - before);
+        Assert.Single(rig.Sink.All<VenueHealthReport>(), h => h.Kind == VenueHealthKind.OrderEntryDown);
+    }
+
     [Fact]
     public async Task WsApiRefusedAgainAndAgain_PausesGrow_AndStartOverOnceConnected()
     {
@@ -321,6 +352,8 @@ public sealed class BinanceOrderGatewayTests
         Assert.True(gaps[5] >= TimeSpan.FromMilliseconds(300) && gaps[5] > 2 * gaps[0],
             "gaps between attempts (ms): " + string.Join(", ", gaps.Select(g => g.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
         Assert.False(rig.Gateway.IsReady);
+        Assert.NotNull(rig.Gateway.LastConnectError); // why order entry is down, for the host to print once
+        Assert.Null(rig.Gateway.Fault); // a refused connection may heal: retried, not a fault
 
         // The venue accepts again: order entry comes back and works.
         proxy.RefuseNew = false;
@@ -328,6 +361,7 @@ public sealed class BinanceOrderGatewayTests
         while (!rig.Gateway.IsReady && DateTime.UtcNow < deadline)
             await Task.Delay(20);
         Assert.True(rig.Gateway.IsReady, "order entry back after the venue accepted again");
+        Assert.Null(rig.Gateway.LastConnectError);
         var id = rig.NextId();
         rig.Gateway.Send(rig.Place(id, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
         await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == id, "fill after the reconnect");

@@ -22,8 +22,24 @@ public sealed class BinanceVenue(
     TimeProvider time,
     BinanceFeedOptions? feed = null) : IVenue
 {
+    private BinanceOrderGateway? _gateway;
+
     public string Name { get; } = name;
     public IReadOnlyList<BinanceOrderInstrument> Instruments { get; } = instruments;
+
+    /// <summary>
+    /// Why the last order gateway created here stopped reconnecting (the key refused: deleted, its IP or permissions
+    /// changed, a wrong secret), or null (<see cref="BinanceOrderGateway.Fault"/>). Order entry stays reported down; the
+    /// host turns this into a visible halt with the reason.
+    /// </summary>
+    public Exception? OrderEntryFault => Volatile.Read(ref _gateway)?.Fault;
+
+    /// <summary>
+    /// While the last order gateway created here is reconnecting: why its last attempt failed (a refused or timed-out
+    /// connection, a 5xx or rate-limited reconciliation), or null once order entry is up
+    /// (<see cref="BinanceOrderGateway.LastConnectError"/>). The host reports each new reason once.
+    /// </summary>
+    public Exception? OrderEntryReconnectError => Volatile.Read(ref _gateway)?.LastConnectError;
 
     public IMarketDataFeed CreateMarketData(IReadOnlyList<InstrumentSpec> specs, Lock coreLock, Action<SyncTransition>? observer)
     {
@@ -43,6 +59,7 @@ public sealed class BinanceVenue(
             gateway.CommandToAck = latency.CommandToAck;
             gateway.TickToAck = latency.TickToAck;
         }
+        Volatile.Write(ref _gateway, gateway);
         return gateway;
     }
 

@@ -193,7 +193,7 @@ public sealed partial class BinanceOrderGateway
     /// </summary>
     private async Task ReconnectLoopAsync()
     {
-        if (Interlocked.Exchange(ref _reconnecting, 1) == 1)
+        if (_fault is not null || Interlocked.Exchange(ref _reconnecting, 1) == 1)
             return;
         long lostAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long epoch = 0;
@@ -209,14 +209,23 @@ public sealed partial class BinanceOrderGateway
                     // Read after the publish: a drop of this connection from here on changes it, and its "up" is void.
                     epoch = DownEpoch();
                     Interlocked.Increment(ref _reconnects);
+                    _lastConnectError = null;
                     break;
                 }
                 catch (OperationCanceledException) when (_stopping)
                 {
                     return;
                 }
+                catch (BinanceRestException ex) when (IsCredentialRefusal(ex))
+                {
+                    // The key refused (deleted, its IP or permissions changed, a wrong secret): does not heal without a
+                    // person. Stop, visibly: order entry stays reported down and the host halts on Fault.
+                    _fault = ex;
+                    return;
+                }
                 catch (Exception ex) when (ex is WebSocketException or BinanceRestException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
                 {
+                    _lastConnectError = ex;
                     failures++; // try again after a longer pause
                 }
             }
@@ -241,13 +250,22 @@ public sealed partial class BinanceOrderGateway
             try
             {
                 await ReconcileAsync(lostAtMs, _stop.Token).ConfigureAwait(false);
+                _lastConnectError = null;
                 TryReportOrderEntryUp(epoch);
+                return;
+            }
+            catch (BinanceRestException ex) when (IsCredentialRefusal(ex))
+            {
+                Interlocked.Increment(ref _reconcileFailures);
+                _fault = ex;
                 return;
             }
             catch (Exception ex) when (ex is BinanceRestException or HttpRequestException or OperationCanceledException or JsonException
                 or TimeoutException or IOException)
             {
                 Interlocked.Increment(ref _reconcileFailures);
+                if (!_stopping)
+                    _lastConnectError = new IOException($"reconciliation after the reconnect failed: {ex.Message}", ex);
             }
             try
             {

@@ -118,6 +118,26 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
         _lastTradeId = new long[_instruments.Length];
     }
 
+    private volatile Exception? _fault;
+    private volatile Exception? _lastConnectError;
+
+    /// <summary>
+    /// Why order entry stopped reconnecting for good, or null: the venue refused the key itself on a reconnect or its
+    /// reconciliation (-2015 the key deleted, its IP or permissions changed; -2014 a malformed key; -1022 a signature
+    /// the secret cannot make). Such a refusal does not heal without a person: retrying it would only spend the IP's
+    /// connection budget. Order entry stays reported down; the host halts trading with this reason.
+    /// </summary>
+    public Exception? Fault => _fault;
+
+    /// <summary>
+    /// While order entry is reconnecting: why the last attempt (a connection, or the reconciliation after it) failed,
+    /// or null once order entry is up again. The host reports each new reason once.
+    /// </summary>
+    public Exception? LastConnectError => _lastConnectError;
+
+    /// <summary>A refusal of the credentials themselves (see <see cref="Fault"/>), as opposed to the venue being busy or away.</summary>
+    internal static bool IsCredentialRefusal(Exception ex) => ex is BinanceRestException { Local: false, Code: -2015 or -2014 or -1022 };
+
     /// <summary>True while commands go over a logged-on WS API connection (or REST, when configured REST-only).</summary>
     public bool IsReady => _wsReady || (_started && _options.RestOnly);
 

@@ -158,21 +158,29 @@ public sealed partial class OkxOrderGateway
             _ = ReconnectLoopAsync();
             return;
         }
+        // Order entry stays reported down (risk: cancels only) until the core has seen what it missed, so a failed
+        // reconciliation is retried while this connection lasts, backing off as the reconnects do (a venue answering
+        // 50011 or 5xx is not asked again every 250 ms), with LastConnectError saying why; a drop hands over to the
+        // next loop.
+        int reconcileFailures = 0;
         while (!_stopping && Interlocked.Read(ref _downEpoch) == epoch)
         {
             try
             {
                 await ReconcileAsync(lostAtMs, _stop.Token).ConfigureAwait(false);
+                _lastConnectError = null;
                 TryReportOrderEntryUp(epoch);
                 return;
             }
             catch (Exception ex) when (ex is OkxTradeRestException or HttpRequestException or OperationCanceledException or TimeoutException or IOException)
             {
                 Interlocked.Increment(ref _reconcileFailures);
+                if (!_stopping)
+                    _lastConnectError = new IOException($"reconciliation after the reconnect failed: {ex.Message}", ex);
             }
             try
             {
-                await Task.Delay(_options.ReconnectDelay, _time, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(reconcileFailures++), _time, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -20,7 +20,7 @@ public sealed record OkxOrderGatewayOptions
     /// The reconnect back-off's base: the pause before the first attempt after a drop is drawn from
     /// [ReconnectDelay/2, ReconnectDelay], and it doubles with each consecutive failed attempt (a refused handshake,
     /// a login refused as busy) up to <see cref="ReconnectDelayMax"/>; a connection logged on and subscribed starts it
-    /// over. Also the pause between reconciliation retries.
+    /// over. Reconciliation retries after a reconnect back off the same way, from this pause.
     /// </summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
     /// <summary>

@@ -465,6 +465,46 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.True(again < gaps[^1] / 2, $"first retry {again:F0} ms after the drop; gaps before: {seen}");
     }
 
+    [Fact]
+    public async Task Reconcile_FailingAgainAndAgain_RetriesBackOff_ReasonShown_UpOnceAPassSucceeds()
+    {
+        // Tens of ms so the test is quick; the pause after n failed passes is drawn from [10·2^n, 20·2^n] ms.
+        var gateway = await StartGatewayAsync(o => o with { ReconnectDelay = TimeSpan.FromMilliseconds(20) });
+        await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp);
+        var reads = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        bool failing = true;
+        _server.RestHandler = (_, path, _) =>
+        {
+            if (!path.StartsWith("/api/v5/trade/orders-pending", StringComparison.Ordinal))
+                return path.StartsWith("/api/v5/trade/fills", StringComparison.Ordinal) ? (200, "{\"code\":\"0\",\"msg\":\"\",\"data\":[]}") : null;
+            reads.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+            return Volatile.Read(ref failing)
+                ? (503, "{\"code\":\"50001\",\"msg\":\"Service temporarily unavailable\",\"data\":[]}")
+                : (200, "{\"code\":\"0\",\"msg\":\"\",\"data\":[]}");
+        };
+        _server.DropAll();
+
+        // Six failed passes on the new connection: the pauses between them grow (a flat pause gives gaps of one size).
+        await WaitUntilAsync(() => reads.Count >= 6);
+        long[] stamps = [.. reads.Take(6)];
+        double[] gaps = [.. stamps.Zip(stamps.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b).TotalMilliseconds)];
+        string seen = string.Join(", ", gaps.Select(g => $"{g:F0} ms"));
+        Assert.True(gaps[^1] >= 2 * gaps[0], $"gaps between failed reconciliations: {seen}");
+        Assert.False(gateway.IsReady);
+        Assert.Equal(1, _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryUp));
+        Assert.True(gateway.ReconcileFailures >= 5);
+        Assert.Contains("reconciliation after the reconnect failed", gateway.LastConnectError?.Message);
+        Assert.Contains("code 50001", gateway.LastConnectError?.Message);
+        Assert.Null(gateway.Fault);
+
+        // The venue answers again: the next pass reconciles, order entry comes back up and the reason is gone.
+        Volatile.Write(ref failing, false);
+        await WaitUntilAsync(() => _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryUp) == 2);
+        Assert.True(gateway.IsReady);
+        Assert.Null(gateway.LastConnectError);
+        Assert.Equal(2, _server.Logins); // retried on the connection it had, not by reconnecting
+    }
+
     [Theory]
     [InlineData(60024)] // wrong passphrase
     [InlineData(60032)] // the API key does not exist (deleted at the venue)
