@@ -8,7 +8,8 @@ namespace Fathom.Backtest.Benchmarks;
 /// other processes on a shared, loaded machine is not counted. 5 warmup runs, then <c>runs</c> measured (15 by
 /// default); prints ns per event for each row (min and median) and the bytes a run allocates (this thread's, averaged). <c>row</c>, when given, keeps only the rows whose
 /// name contains it (e.g. <c>maker</c>). Cache and frequency effects of the load still show: compare runs made side
-/// by side.
+/// by side. Also printed: the GCs the measured runs caused (gen0/1/2); with <c>FATHOM_BENCH_RUNS=1</c>, every run's
+/// ns/event in order, to see the spread a median summarises.
 /// </summary>
 internal static partial class CpuTimeRun
 {
@@ -63,6 +64,8 @@ internal static partial class CpuTimeRun
                 gen0 = GC.CollectionCount(0) - gen0;
                 gen1 = GC.CollectionCount(1) - gen1;
                 gen2 = GC.CollectionCount(2) - gen2;
+                if (Environment.GetEnvironmentVariable("FATHOM_BENCH_RUNS") == "1")
+                    Console.WriteLine(string.Join(" ", ns.Select(v => v.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
                 Array.Sort(ns);
                 Console.WriteLine($"{name,-60} CPU min {ns[0],7:F1} ns/event, median {ns[runs / 2],7:F1} ns/event ({runs} runs, {allocated / 1024.0:N0} KiB allocated per run, GCs gen0/1/2 {gen0}/{gen1}/{gen2})");
             }
