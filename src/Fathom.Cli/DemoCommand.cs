@@ -63,7 +63,8 @@ internal static class DemoCommand
 
     internal static async Task<int> RunAsync(double? durationSeconds, string symbol, int seed, string regime,
         TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null,
-        string? journalPath = null, JournalRotation? journalRotation = null, Action<int>? onSimulator = null, bool okx = false)
+        string? journalPath = null, JournalRotation? journalRotation = null, Action<int>? onSimulator = null, bool okx = false,
+        Action<Func<string, Task>>? onSimulatorConsole = null)
     {
         if (durationSeconds is double seconds && !(seconds > 0 && seconds <= RunCommand.MaxDurationSeconds))
             throw new HostInputException($"--duration must be a positive number of seconds, at most {RunCommand.MaxDurationSeconds} (30 days)");
@@ -142,6 +143,7 @@ internal static class DemoCommand
                 output.WriteLine($"warm-up: {warm.Frames} frames, {warm.Commands} commands, {warm.Fills} fills on a throwaway core in {warm.Elapsed.TotalMilliseconds:F0} ms");
             onMetrics?.Invoke(host.MetricsAddress);
             onSimulator?.Invoke(sim.ProcessId);
+            onSimulatorConsole?.Invoke(sim.SendAsync); // a line to the child's fault console (tests)
 
             // The exchange dying is a fault like any other: trading halts with the reason (dashboard, /health, status and
             // log), through the engine's one input door; the operator then stops the demo (its cancels cannot reach anyone).
@@ -152,7 +154,11 @@ internal static class DemoCommand
                     host.Engine.ReportFault(EngineFault.Venue, SimDied());
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             bool simDeathShown = false;
-            bool orderEntryFaultShown = false;
+            // Order entry that stopped for good (a refused key or login) halts with its reason, once; a reconnect's reason
+            // is shown once per new reason.
+            var orderEntry = new OrderEntryWatch(venue,
+                halted: reason => error.WriteLine($"error: {reason}; trading HALTED (q or Ctrl+C stops the demo)."),
+                reconnecting: reason => error.WriteLine($"warning: {reason}"));
 
             host.StartTrading();
             var started = Stopwatch.StartNew();
@@ -176,13 +182,7 @@ internal static class DemoCommand
                 while (!stop.IsCancellationRequested)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(100), time, stop.Token);
-                    // OKX order entry that stopped trying for good (a refused login) halts with its reason, once.
-                    if (!orderEntryFaultShown && venue is OkxVenue { OrderEntryFault: { } fault })
-                    {
-                        orderEntryFaultShown = true;
-                        host.Engine.ReportFault(EngineFault.Background, $"order entry stopped: {fault.Message}");
-                        error.WriteLine($"error: order entry stopped: {fault.Message}; trading HALTED (q or Ctrl+C stops the demo).");
-                    }
+                    orderEntry.Poll(host.Engine);
                     if (!simDeathShown && sim.Exited.IsCompleted && !sim.Stopping)
                     {
                         simDeathShown = true;

@@ -34,4 +34,16 @@ public interface IVenue
     /// </summary>
     /// <paramref name="catalog"/> builds the setup's strategies (the built-in ones when null).
     CoreWarmup.Result WarmUp(CoreSetup setup, int frames, StrategyCatalog? catalog);
+
+    /// <summary>
+    /// Why the order entry created here stopped trying for good (its key or login refused: it does not heal without a
+    /// person), or null. Order entry stays reported down; the host halts trading with this reason (<see cref="OrderEntryWatch"/>).
+    /// </summary>
+    Exception? OrderEntryFault { get; }
+
+    /// <summary>
+    /// While the order entry created here is reconnecting: why its last attempt failed, or null once it is up. The
+    /// host reports each new reason once (<see cref="OrderEntryWatch"/>).
+    /// </summary>
+    Exception? OrderEntryReconnectError { get; }
 }

@@ -17,6 +17,7 @@ public sealed class FaultConsole
         "  silent on|off                                  market streams stay open but carry no data\n" +
         "  md-lag MS                                      deliver every market-stream frame MS later than its event time (0 = off)\n" +
         "  disconnect | disconnect-api                    drop every market-stream / WebSocket API connection\n" +
+        "  revoke-keys | restore-keys                     delete every API key (logins and signed requests refused: Binance -2015, OKX 50111 / 60005; live sessions stay) / give them back\n" +
         "  shutdown                                       serverShutdown to market streams, close them after 5 s\n" +
         "  venue-delay MS                                 order requests (place, cancel, replace, amend) reach matching MS late: answers and executionReports late (0 = off)\n" +
         "  request-delay MS                               every REST and WS API request, ping and time included, is handled MS late (0 = off)\n" +
@@ -77,6 +78,8 @@ public sealed class FaultConsole
             case "md-lag" when Millis(w, out var ms): f.MarketDataLag = ms; return ok;
             case "disconnect": return $"ok: dropped {_sim.Streams.DisconnectMarketStreams()} stream connections";
             case "disconnect-api": return $"ok: dropped {_sim.Streams.DisconnectWsApi()} WebSocket API connections";
+            case "revoke-keys": return $"ok: revoked {_sim.Api.RevokeKeys()} API keys";
+            case "restore-keys": return $"ok: restored {_sim.Api.RestoreKeys()} API keys";
             case "shutdown":
                 lock (_sim.Api.Gate)
                     _sim.Streams.SendServerShutdown(TimeSpan.FromSeconds(5));

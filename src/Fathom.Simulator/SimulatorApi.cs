@@ -118,6 +118,36 @@ public sealed partial class SimulatorApi
             return _keys.Remove(key, out var removed) ? removed : null;
     }
 
+    private readonly List<ApiKey> _revoked = [];
+
+    /// <summary>
+    /// Fault injection: revokes every key (both fronts share them), as a venue does when an account's keys are
+    /// deleted: later requests and logins are refused as an unknown key; sessions already logged on stay until they
+    /// drop. <see cref="RestoreKeys"/> gives them back. Returns how many were revoked.
+    /// </summary>
+    internal int RevokeKeys()
+    {
+        lock (_gate)
+        {
+            _revoked.AddRange(_keys.Values);
+            _keys.Clear();
+            return _revoked.Count;
+        }
+    }
+
+    /// <summary>Gives back the keys <see cref="RevokeKeys"/> took; returns how many.</summary>
+    internal int RestoreKeys()
+    {
+        lock (_gate)
+        {
+            foreach (ApiKey key in _revoked)
+                _keys.TryAdd(key.Key, key);
+            int n = _revoked.Count;
+            _revoked.Clear();
+            return n;
+        }
+    }
+
     /// <summary>A key by its id (the OKX front shares the key store; call under the gate).</summary>
     internal bool TryGetKey(string key, out ApiKey apiKey) => _keys.TryGetValue(key, out apiKey!);
 

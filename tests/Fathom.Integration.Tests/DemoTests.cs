@@ -104,6 +104,49 @@ public partial class DemoTests
         Assert.Contains("HALTED: venue: the simulator process", output.ToString());
     }
 
+    /// <summary>
+    /// The venue deletes the demo's API key and drops the WebSocket API: the gateway's re-subscribe is refused for good
+    /// (-2015), and the demo halts trading with the venue's reason on /health and stderr instead of retrying.
+    /// </summary>
+    [Fact]
+    public async Task Demo_KeyRevokedAtTheVenue_ReconnectRefusedHaltsWithTheReason()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var metricsUrl = new TaskCompletionSource<Uri>();
+        var console = new TaskCompletionSource<Func<string, Task>>();
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 20, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, onMetrics: u => metricsUrl.SetResult(u), onSimulatorConsole: console.SetResult);
+        Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Func<string, Task> send = await console.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using var http = new HttpClient();
+        var before = System.Net.HttpStatusCode.ServiceUnavailable;
+        for (int i = 0; i < 100 && before != System.Net.HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+            before = (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode;
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, before);
+
+        await send("revoke-keys");
+        await send("disconnect-api");
+        const string Reason = "order entry stopped: userDataStream.subscribe failed: status 401";
+        string health = "";
+        for (int i = 0; i < 150 && !health.Contains(Reason, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            health = await (await http.GetAsync(new Uri(baseUrl, "/health"))).Content.ReadAsStringAsync();
+        }
+        Assert.StartsWith("unhealthy", health);
+        Assert.Contains(Reason, health);
+        // The keys back, so the shutdown's signed cancel-all and checks reach the venue.
+        await send("restore-keys");
+        await demo.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.Contains("error: " + Reason, error.ToString());
+        Assert.Contains("Invalid API-key, IP, or permissions for action.", error.ToString());
+        Assert.DoesNotContain("order entry down, reconnecting", error.ToString()); // a fault, not retried
+    }
+
     private static long Count(string metrics, string summary)
     {
         var m = System.Text.RegularExpressions.Regex.Match(metrics, summary + @"_count (\d+)");

@@ -36,6 +36,10 @@ public sealed class FeedStopHaltTests
             inner.CreateOrderEntry(sink, format, latency);
 
         public CoreWarmup.Result WarmUp(CoreSetup setup, int frames, StrategyCatalog? catalog) => inner.WarmUp(setup, frames, catalog);
+
+        public Exception? OrderEntryFault => inner.OrderEntryFault;
+
+        public Exception? OrderEntryReconnectError => inner.OrderEntryReconnectError;
     }
 
     private sealed class StoppableFeed(IMarketDataFeed inner, Task<Exception?> stop) : IMarketDataFeed

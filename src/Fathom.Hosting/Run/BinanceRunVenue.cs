@@ -35,9 +35,5 @@ internal sealed class BinanceRunVenue(BinanceCredentials credentials) : RunVenue
         new BinanceVenue(config.VenueName, config.MarketData, config.OrderEntry, credentials,
             [.. symbols.Select((s, i) => new BinanceOrderInstrument(i, s.Symbol, s.BaseAsset, s.QuoteAsset))], http, time, config.Feed);
 
-    public override Exception? OrderEntryFault(IVenue venue) => (venue as BinanceVenue)?.OrderEntryFault;
-
-    public override Exception? OrderEntryReconnectError(IVenue venue) => (venue as BinanceVenue)?.OrderEntryReconnectError;
-
     public override bool IsVenueFailure(Exception ex) => ex is BinanceRestException;
 }

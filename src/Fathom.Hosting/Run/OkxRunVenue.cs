@@ -35,9 +35,5 @@ internal sealed class OkxRunVenue(OkxEndpoints endpoints, OkxCredentials credent
         new OkxVenue(config.VenueName, endpoints, OkxVenue.OrderEntryOptions(endpoints), credentials,
             [.. symbols.Select((s, i) => _listed[s.Symbol].ToOrderInstrument(i))], http, time);
 
-    public override Exception? OrderEntryFault(IVenue venue) => (venue as OkxVenue)?.OrderEntryFault;
-
-    public override Exception? OrderEntryReconnectError(IVenue venue) => (venue as OkxVenue)?.OrderEntryReconnectError;
-
     public override bool IsVenueFailure(Exception ex) => ex is OkxRestException or OkxTradeRestException or OkxLoginException;
 }

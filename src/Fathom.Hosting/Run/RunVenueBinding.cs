@@ -42,14 +42,6 @@ internal abstract class RunVenueBinding
     /// <summary>The venue for <paramref name="symbols"/> (instrument i is <c>symbols[i]</c>), after <see cref="ListInstrumentsAsync"/>.</summary>
     public abstract IVenue CreateVenue(RunConfig config, IReadOnlyList<RunSymbol> symbols, HttpClient http, TimeProvider time);
 
-    /// <summary>Why <paramref name="venue"/>'s order entry stopped trying for good (its key or login refused), or null.</summary>
-    public abstract Exception? OrderEntryFault(IVenue venue);
-
-    /// <summary>
-    /// While <paramref name="venue"/>'s order entry is reconnecting: why its last attempt failed, or null once connected.
-    /// </summary>
-    public abstract Exception? OrderEntryReconnectError(IVenue venue);
-
     /// <summary>True for the venue's own failures of a request (reported as a run failure, exit 1).</summary>
     public abstract bool IsVenueFailure(Exception ex);
 }

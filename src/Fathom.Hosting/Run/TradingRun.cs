@@ -320,7 +320,7 @@ internal static class TradingRun
                 output.WriteLine($"shard '{grant.Scope}': {string.Join(", ", shardSymbols)}");
             }
             IVenue venue = binding.CreateVenue(config, runConfig.Symbols, http, time);
-            (int code, bool lost) = await RunUnderLeaseAsync(runConfig, runResolved, venue, binding, format, keeper, grant, reservation, runStore, controlToken,
+            (int code, bool lost) = await RunUnderLeaseAsync(runConfig, runResolved, venue, format, keeper, grant, reservation, runStore, controlToken,
                 durationSeconds, durationArmed, output, error, hooks, time, stop, onReconciled, journalPath, journalRotation, log).ConfigureAwait(false);
             tradedBefore = true;
             worst = Math.Max(worst, code);
@@ -342,7 +342,7 @@ internal static class TradingRun
     /// Returns the exit code and whether it ended because the lease was lost (the caller stands by again).
     /// </summary>
     private static async Task<(int Code, bool Lost)> RunUnderLeaseAsync(RunConfig config, ResolvedRun resolved, IVenue venue,
-        RunVenueBinding binding, ClientOrderIdFormat format, LeaseKeeper keeper, LeaseGrant grant,
+        ClientOrderIdFormat format, LeaseKeeper keeper, LeaseGrant grant,
         FileSequenceReservation reservation, TradeStoreOptions store, string controlToken, double? durationSeconds, StrongBox<bool> durationArmed,
         TextWriter output, TextWriter error, RunHooks hooks, TimeProvider time, CancellationTokenSource stop, Action onReconciled,
         string? journalPath, JournalRotation? journalRotation, ILogger log)
@@ -434,35 +434,25 @@ internal static class TradingRun
         log.ZLogInformation($"quoting {string.Join(", ", config.Symbols.Select(i => i.Symbol))} on {config.VenueName}");
 
         long nextStatus = 0;
-        bool faultReported = false;
-        string? reconnectReported = null;
+        // Order entry that stopped trying for good (a refused key or login) halts trading with its reason, once; while
+        // it reconnects, each new reason is printed and logged once ("order entry reconnected" is logged by LogChanges).
+        var orderEntry = new OrderEntryWatch(venue,
+            halted: reason =>
+            {
+                error.WriteLine($"error: {reason}; trading halted");
+                log.ZLogError($"{reason}; trading halted");
+            },
+            reconnecting: reason =>
+            {
+                error.WriteLine($"warning: {reason}");
+                log.ZLogWarning($"{reason}");
+            });
         try
         {
             while (!run.IsCancellationRequested && !Lapsed(host))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100), time, run.Token).ConfigureAwait(false);
-                // Order entry that stopped trying for good (a refused login) halts trading with its reason, once:
-                // the halt enters the core as an input, so the dashboard, /health and the log all carry it.
-                if (!faultReported && binding.OrderEntryFault(venue) is { } fault)
-                {
-                    faultReported = true;
-                    host.Engine.ReportFault(Fathom.Engine.EngineFault.Background, $"order entry stopped: {fault.Message}");
-                    error.WriteLine($"error: order entry stopped: {fault.Message}; trading halted");
-                    log.ZLogError($"order entry stopped: {fault.Message}; trading halted");
-                }
-                // Why order entry is reconnecting, once per new reason: the gateway retries with back-off and would
-                // repeat the same reason every attempt. It clears once a login succeeds (LogChanges then says
-                // "order entry reconnected"); after a fault the fault is the reason.
-                string? reconnect = faultReported ? null : binding.OrderEntryReconnectError(venue)?.Message;
-                if (reconnect != reconnectReported)
-                {
-                    reconnectReported = reconnect;
-                    if (reconnect is not null)
-                    {
-                        error.WriteLine($"warning: order entry down, reconnecting: {reconnect}");
-                        log.ZLogWarning($"order entry down, reconnecting: {reconnect}");
-                    }
-                }
+                orderEntry.Poll(host.Engine);
                 if (terminal)
                     host.HandleKeys(output);
                 // Off the core thread: what the core buffered since the last look.

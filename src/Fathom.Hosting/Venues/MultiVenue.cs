@@ -50,6 +50,12 @@ public sealed class MultiVenue : IVenue
     public string Name { get; }
     public IReadOnlyList<VenueShare> Shares => _shares;
 
+    /// <summary>The first venue's order-entry fault, in share order (any one halts the core: it trades every venue).</summary>
+    public Exception? OrderEntryFault => _shares.Select(s => s.Venue.OrderEntryFault).FirstOrDefault(e => e is not null);
+
+    /// <summary>The first reconnecting venue's reason, in share order.</summary>
+    public Exception? OrderEntryReconnectError => _shares.Select(s => s.Venue.OrderEntryReconnectError).FirstOrDefault(e => e is not null);
+
     /// <summary>Per venue, the latency histograms its gateway records into (the engine's for venue 0); null before order entry exists.</summary>
     public IReadOnlyList<EngineLatency?> Latencies => _latencies;
 
