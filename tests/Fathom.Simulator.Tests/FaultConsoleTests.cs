@@ -39,6 +39,23 @@ public sealed class FaultConsoleTests
         Assert.Equal(TimeSpan.Zero, sim.Faults.AckDelay);
     }
 
+    [Fact]
+    public async Task RevokeKeys_SignedRequestsRefusedAsAnUnknownKey_RestoreKeysGivesThemBack()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        var console = new FaultConsole(h.Sim);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await h.SignedAsync(HttpMethod.Get, "/api/v3/account", "")).Status);
+
+        Assert.StartsWith("ok: revoked", console.Execute("revoke-keys"));
+        Reply refused = await h.SignedAsync(HttpMethod.Get, "/api/v3/account", "");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.Status);
+        Assert.Equal(-2015, refused.Json.GetProperty("code").GetInt32());
+
+        Assert.StartsWith("ok: restored", console.Execute("restore-keys"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await h.SignedAsync(HttpMethod.Get, "/api/v3/account", "")).Status);
+        Assert.Equal("ok: restored 0 API keys", console.Execute("restore-keys")); // nothing left to give back
+    }
+
     [Theory]
     [InlineData("venue-delay")]
     [InlineData("venue-delay -5")]
