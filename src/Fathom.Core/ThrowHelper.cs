@@ -24,8 +24,4 @@ public static class ThrowHelper
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void ThrowInvalidOperation(string message) =>
         throw new InvalidOperationException(message);
-
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    public static void ThrowOverflow(string message) =>
-        throw new OverflowException(message);
 }

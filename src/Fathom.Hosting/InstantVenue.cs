@@ -75,9 +75,6 @@ public sealed class InstantVenue(IReportSink sink, bool answerAtOnce = true, boo
                 _resting.RemoveAt(i);
     }
 
-    /// <summary>True while <paramref name="id"/> rests here.</summary>
-    public bool IsResting(ClientOrderId id) => IndexOf(id) >= 0;
-
     /// <summary>Fills the oldest resting order in full (a maker fill at its price); false when nothing rests.</summary>
     public bool FillOneRestingOrder()
     {

@@ -158,18 +158,6 @@ public sealed class RecordedMarket : IDisposable
         return more;
     }
 
-    /// <summary>Processes up to <paramref name="count"/> messages in one gate hold; returns how many.</summary>
-    public int StepMany(int count)
-    {
-        int done = 0;
-        _api.Run(_ =>
-        {
-            while (done < count && StepLocked())
-                done++;
-        });
-        return done;
-    }
-
     /// <summary>
     /// Replays on a timer of the exchange clock: every <paramref name="tick"/> (default 10 ms), all
     /// messages whose receive time is within the elapsed time × <paramref name="speed"/> of the first.
