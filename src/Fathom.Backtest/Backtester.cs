@@ -121,7 +121,8 @@ public static class Backtester
                         }
                     }
                     // Follow-ups the venue scheduled at the current time (zero latency) come before anything else at it.
-                    if (venue.NextEventNs <= now)
+                    long tVenue = venue.NextEventNs;
+                    if (tVenue <= now)
                     {
                         venue.AdvanceTo(now);
                         continue;
@@ -134,14 +135,18 @@ public static class Backtester
                     if (tData == long.MaxValue || tData > endNs)
                         break;
                     long tStart = started ? long.MaxValue : startNs;
-                    long t = Math.Min(Math.Min(tData, venue.NextEventNs), Math.Min(Math.Min(nextTimer, nextMark), tStart));
+                    long t = Math.Min(Math.Min(tData, tVenue), Math.Min(Math.Min(nextTimer, nextMark), tStart));
                     if (t > now)
                     {
                         // A new moment: the clock moves, then the venue does everything due up to it, before the core sees anything.
                         now = t;
                         time.AdvanceToNanos(t);
                         venue.AdvanceTo(t);
-                        continue;
+                        // What it scheduled at this moment goes first; otherwise nothing read above has moved (the venue
+                        // does not touch the data cursors, the timer or the marks), so the step below is the one a
+                        // fresh pass would pick, without reading everything again.
+                        if (venue.NextEventNs <= now)
+                            continue;
                     }
                     if (!started && tStart <= now)
                     {
