@@ -13,6 +13,16 @@ public sealed class ReconnectBackoff
 {
     private readonly Random _jitter;
 
+    /// <summary>
+    /// A back-off whose jitter is drawn from a source seeded with <paramref name="seed"/> (a test that needs the same pauses
+    /// every run), or, without one, from the system's entropy: instances that lost the venue together then spread out
+    /// instead of retrying in step.
+    /// </summary>
+    public ReconnectBackoff(TimeSpan min, TimeSpan max, int? seed = null)
+        : this(min, max, seed is int s ? new Random(s) : new Random())
+    {
+    }
+
     public ReconnectBackoff(TimeSpan min, TimeSpan max, Random jitter)
     {
         ArgumentNullException.ThrowIfNull(jitter);

@@ -123,15 +123,16 @@ public sealed partial class SimulatorApi
     /// <summary>
     /// Fault injection: revokes every key (both fronts share them), as a venue does when an account's keys are
     /// deleted: later requests and logins are refused as an unknown key; sessions already logged on stay until they
-    /// drop. <see cref="RestoreKeys"/> gives them back. Returns how many were revoked.
+    /// drop. <see cref="RestoreKeys"/> gives them back. Returns how many this call revoked.
     /// </summary>
     internal int RevokeKeys()
     {
         lock (_gate)
         {
+            int n = _keys.Count;
             _revoked.AddRange(_keys.Values);
             _keys.Clear();
-            return _revoked.Count;
+            return n;
         }
     }
 

@@ -101,7 +101,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
             if (_options.SubscribeTrades) streams.Add(usdm ? $"{s}@aggTrade" : $"{s}@trade");
         }
         _streamUrl = endpoints.CombinedStreamUrl(streams);
-        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _options.JitterSeed is int seed ? new Random(seed) : new Random());
+        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _options.JitterSeed);
         if (_options.SpinningCore)
             _coreRing = new MpscRing<ReceivedFrame>(_options.SpinningCoreRingCapacity);
         _onFrame = OnFrame;
@@ -175,7 +175,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
                 {
                     await connection.DisposeAsync().ConfigureAwait(false);
                     Counters.ConnectFailures++;
-                    await Task.Delay(Backoff(attempt++), _time, ct).ConfigureAwait(false);
+                    await Task.Delay(_backoff.Delay(attempt++), _time, ct).ConfigureAwait(false);
                     continue;
                 }
                 Counters.Connects++;
@@ -200,7 +200,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
                 Counters.Disconnects++;
                 MarkAllStale(StaleReason.Disconnected);
                 await _primary.DisposeAsync().ConfigureAwait(false);
-                await Task.Delay(Backoff(attempt++), _time, ct).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(attempt++), _time, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -483,7 +483,6 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
             _core.MarkAllStale(reason, _monotonic.NowNanos(), now);
     }
 
-    private TimeSpan Backoff(int attempt) => _backoff.Delay(attempt);
 
     private static long UnixNanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 

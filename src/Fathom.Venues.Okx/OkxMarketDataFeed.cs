@@ -68,7 +68,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
         _snapshotInFlight = new bool[_books.Count];
         Gate = new OkxRequestGate(time);
         _subscribeOps = BuildSubscribeOps(instruments, _options);
-        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _options.JitterSeed is int seed ? new Random(seed) : new Random());
+        _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _options.JitterSeed);
         _onFrame = OnFrame;
         _onPong = () => Interlocked.Increment(ref Counters.PongsReceived);
     }

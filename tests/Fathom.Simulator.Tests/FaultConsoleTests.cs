@@ -47,6 +47,7 @@ public sealed class FaultConsoleTests
         Assert.Equal(System.Net.HttpStatusCode.OK, (await h.SignedAsync(HttpMethod.Get, "/api/v3/account", "")).Status);
 
         Assert.StartsWith("ok: revoked", console.Execute("revoke-keys"));
+        Assert.Equal("ok: revoked 0 API keys", console.Execute("revoke-keys")); // none left to revoke
         Reply refused = await h.SignedAsync(HttpMethod.Get, "/api/v3/account", "");
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.Status);
         Assert.Equal(-2015, refused.Json.GetProperty("code").GetInt32());

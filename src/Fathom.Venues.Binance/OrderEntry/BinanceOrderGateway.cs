@@ -109,7 +109,7 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
         if (options.ReconnectDelay <= TimeSpan.Zero || options.ReconnectDelayMax < options.ReconnectDelay)
             ThrowHelper.ThrowArgumentOutOfRange(nameof(options), "ReconnectDelay must be positive and at most ReconnectDelayMax");
         // Unseeded: several processes that lost the venue together do not retry in step.
-        _backoff = new ReconnectBackoff(options.ReconnectDelay, options.ReconnectDelayMax, new Random());
+        _backoff = new ReconnectBackoff(options.ReconnectDelay, options.ReconnectDelayMax);
         _ring = new MpscRing<QueuedCommand>(options.QueueCapacity);
         _pending = new PendingSlot[PendingCapacity];
         // Each request takes the next slot: map the pages now, not on a command's way to the socket.

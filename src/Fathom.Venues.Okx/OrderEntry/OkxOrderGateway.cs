@@ -118,7 +118,7 @@ public sealed partial class OkxOrderGateway : IOrderGateway
         _limiter = new OkxOrderRateLimiter(_time, _instruments.Max(i => i.InstrumentId) + 1, options.OrderOpsPerWindow, options.RateWindow);
         _ring = new MpscRing<QueuedCommand>(options.QueueCapacity);
         // Unseeded: gateways of several processes that lost OKX together must not retry in step.
-        _backoff = new ReconnectBackoff(options.ReconnectDelay, options.ReconnectDelayMax, new Random());
+        _backoff = new ReconnectBackoff(options.ReconnectDelay, options.ReconnectDelayMax);
         _pending = new PendingSlot[PendingCapacity];
         // Each request takes the next slot: map the pages now, not on a command's way to the socket.
         Fathom.Core.PageCommit.Touch(_pending);
