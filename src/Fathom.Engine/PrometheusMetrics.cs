@@ -88,6 +88,10 @@ public static class PrometheusMetrics
         sb.Append(inv, $"fathom_position_quota_refusals_total {engine.Execution.Risk.Counters.RefusedBy(Fathom.Risk.RiskDecision.PositionQuota)}\n");
         Header(sb, "fathom_inputs_total", "counter", "core inputs processed");
         sb.Append(inv, $"fathom_inputs_total {engine.InputsProcessed}\n");
+        Header(sb, "fathom_inputs_queued", "gauge", "inputs from other threads waiting for the core (ring and overflow)");
+        sb.Append(inv, $"fathom_inputs_queued {engine.InputsQueued}\n");
+        Header(sb, "fathom_input_overflows_total", "counter", "inputs that found the core's input ring full and waited in the overflow queue (the core fell a ring behind)");
+        sb.Append(inv, $"fathom_input_overflows_total {engine.InboxOverflows}\n");
 
         Quantiles(sb, "fathom_tick_to_order_seconds", "socket read of the triggering frame to the command handed to the gateway", engine.Latency.TickToOrder);
         Quantiles(sb, "fathom_tick_to_wire_seconds", "socket read of the triggering frame to the order frame written to the venue's socket (inline)", engine.Latency.TickToWire);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Fathom.Book;
 using Fathom.Core;
 using Fathom.Execution;
@@ -73,6 +74,10 @@ public sealed class TradingEngine : IReportSink
     // Inputs from other threads (bounded, lock-free, allocation-free) and inputs raised on the core thread
     // during an input (local rejects, halts), processed after it.
     private readonly MpscRing<PendingInput> _inbox;
+    // Inputs that found the ring full while the core lock was taken: the producer may hold a lock of its
+    // own that the core is about to ask for, so it must not wait for room. Created on first use.
+    private ConcurrentQueue<PendingInput>? _overflow;
+    private long _inboxOverflows;
     private readonly Queue<PendingInput> _local = new(64);
     private readonly InboxPump _pump;
     private int _pumpScheduled;
@@ -994,25 +999,54 @@ public sealed class TradingEngine : IReportSink
             DrainQueued();
             return;
         }
-        while (!_inbox.TryWrite(input))
+        while (true)
         {
-            // Full (the core is far behind): help drain it, or let the core make room.
+            // Once anything waits in the overflow, later inputs queue behind it: each producer's inputs stay
+            // in the order it gave them (the drain takes the ring before the overflow).
+            ConcurrentQueue<PendingInput>? overflow = Volatile.Read(ref _overflow);
+            if (overflow is not null && !overflow.IsEmpty)
+            {
+                overflow.Enqueue(input);
+                break;
+            }
+            if (_inbox.TryWrite(input))
+                break;
+            // Full (the core is far behind): help drain it when the lock is free; never wait for it, since
+            // the holder may be waiting for a lock this thread holds (a gateway's report gate).
             if (_lock.TryEnter())
             {
                 try { DrainQueued(); }
                 finally { _lock.Exit(); }
+                continue;
             }
-            else
-            {
-                Thread.Yield();
-            }
+            Interlocked.Increment(ref _inboxOverflows);
+            Overflow().Enqueue(input);
+            break;
         }
         DrainFromOutside();
     }
 
+    private ConcurrentQueue<PendingInput> Overflow()
+    {
+        ConcurrentQueue<PendingInput>? overflow = Volatile.Read(ref _overflow);
+        if (overflow is not null)
+            return overflow;
+        Interlocked.CompareExchange(ref _overflow, new ConcurrentQueue<PendingInput>(), null);
+        return _overflow!;
+    }
+
+    /// <summary>Whether anything waits in the ring or the overflow.</summary>
+    private bool HasQueued()
+    {
+        if (_inbox.Count > 0)
+            return true;
+        ConcurrentQueue<PendingInput>? overflow = Volatile.Read(ref _overflow);
+        return overflow is not null && !overflow.IsEmpty;
+    }
+
     private void DrainFromOutside()
     {
-        while (_inbox.Count > 0)
+        while (HasQueued())
         {
             if (!_lock.TryEnter())
             {
@@ -1039,7 +1073,7 @@ public sealed class TradingEngine : IReportSink
             Volatile.Write(ref engine._pumpScheduled, 0);
             lock (engine._lock)
                 engine.DrainQueued();
-            if (engine._inbox.Count > 0)
+            if (engine.HasQueued())
                 engine.DrainFromOutside();
         }
     }
@@ -1055,7 +1089,7 @@ public sealed class TradingEngine : IReportSink
         {
             while (true)
             {
-                if (_local.TryDequeue(out PendingInput input) || _inbox.TryRead(out input))
+                if (_local.TryDequeue(out PendingInput input) || _inbox.TryRead(out input) || (_overflow is { } overflow && overflow.TryDequeue(out input)))
                 {
                     ran = true;
                     Run(input);
@@ -1110,7 +1144,14 @@ public sealed class TradingEngine : IReportSink
     public long InputsProcessed { get; private set; }
 
     /// <summary>Inputs waiting in the ring for the core (approximate while producers write).</summary>
-    public long InputsQueued => _inbox.Count;
+    public long InputsQueued => _inbox.Count + (Volatile.Read(ref _overflow)?.Count ?? 0);
+
+    /// <summary>
+    /// Inputs from other threads that found the ring full while the core was busy and waited in the
+    /// overflow queue instead (nothing is dropped and no producer waits; each one allocates). Non-zero
+    /// means the core fell a full ring behind: a stall or a burst worth looking at.
+    /// </summary>
+    public long InboxOverflows => Interlocked.Read(ref _inboxOverflows);
 
     private long BeginInput(long candidateNs)
     {

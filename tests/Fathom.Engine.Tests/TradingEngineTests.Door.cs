@@ -95,6 +95,62 @@ public partial class TradingEngineTests
             Assert.True(rig.Engine.Execution.Counters.DuplicateReports > acksBefore, "the ack delivered under the report gate reached execution");
     }
 
+    [Fact]
+    public async Task FullRing_WhileAReportThreadHoldsItsGate_AndTheCoreWaitsForIt_NeitherWaits()
+    {
+        // The CI hang: the ring is full, a receive thread holding the report gate delivers another report,
+        // and the core (holding the core lock) local-rejects a command and needs the gate. A producer that
+        // waits for ring space there waits for the core, which waits for the producer's gate.
+        var gateway = new GatedGateway();
+        var rig = new CoreRig(CoreRig.Setup([Btc], CoreRig.Maker(0)), gateway.Entry, inboxCapacity: 2);
+        gateway.Sink = rig.Engine;
+        rig.Market(10_000, 10_010, 1);
+        foreach (var c in gateway.Sent.ToArray())
+            rig.Engine.OnAck(new AckReport(0, c.ClientOrderId, 1000 + c.ClientOrderId.Sequence, rig.Now));
+        OrderCommand resting = gateway.Sent[0];
+        long duplicatesBefore = rig.Engine.Execution.Counters.DuplicateReports;
+
+        const int Reports = 9; // more than the ring holds
+        Thread? receiver = null;
+        using var allDelivered = new ManualResetEventSlim();
+        bool deliveredWhileTheCoreWaited = false;
+        gateway.BeforeReject = _ =>
+        {
+            receiver = new Thread(() =>
+            {
+                lock (gateway.ReportGate)
+                {
+                    for (int i = 0; i < Reports; i++)
+                        rig.Engine.OnAck(new AckReport(0, resting.ClientOrderId, 77, 0));
+                    allDelivered.Set();
+                }
+            }) { IsBackground = true };
+            receiver.Start();
+            deliveredWhileTheCoreWaited = allDelivered.Wait(TimeSpan.FromSeconds(20));
+        };
+        long before = rig.Engine.InputsProcessed;
+        var move = Task.Run(() => rig.Market(10_020, 10_030, 2)); // requotes: Send → local reject under the gate
+        Assert.True(await Task.WhenAny(move, Task.Delay(TimeSpan.FromSeconds(40))) == move, "the core and a report thread waited on each other: full ring ↔ report gate");
+        Assert.True(deliveredWhileTheCoreWaited, "a report thread holding its own lock waited for the core to make room in the ring");
+        Assert.True(receiver!.Join(TimeSpan.FromSeconds(30)));
+
+        // Nothing lost: the move, the local reject and every report became inputs, in the order each thread gave them.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((rig.Engine.InputsProcessed < before + 2 + Reports || rig.Engine.InputsQueued > 0) && DateTime.UtcNow < deadline)
+            Thread.Sleep(5);
+        lock (rig.CoreLock)
+        {
+            Assert.Equal(before + 2 + Reports, rig.Engine.InputsProcessed);
+            Assert.Equal(0, rig.Engine.InputsQueued);
+            Assert.Equal(duplicatesBefore + Reports, rig.Engine.Execution.Counters.DuplicateReports);
+            Assert.True(rig.Engine.InboxOverflows > 0, "the reports past the ring's size went to the overflow");
+            string metrics = PrometheusMetrics.Build(rig.Engine, [rig.Books[0]]);
+            Assert.Contains($"fathom_input_overflows_total {rig.Engine.InboxOverflows}\n", metrics);
+            Assert.Contains("fathom_inputs_queued 0\n", metrics);
+            Assert.Null(rig.Engine.HaltReason);
+        }
+    }
+
     [Theory]
     [InlineData(TradingEngine.InboxCapacity)]
     [InlineData(2)] // a ring that is full all the time: producers drain it or wait, nothing is lost
