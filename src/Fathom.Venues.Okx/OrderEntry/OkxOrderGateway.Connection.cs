@@ -172,6 +172,14 @@ public sealed partial class OkxOrderGateway
                 TryReportOrderEntryUp(epoch);
                 return;
             }
+            catch (OkxTradeRestException ex) when (OkxErrorMap.IsLoginFailure(ex.Code))
+            {
+                // The key refused over REST while the WebSocket session still stands (deleted, frozen, its IP or
+                // permissions changed): retrying cannot heal it. Stop, visibly: order entry stays down, the host halts.
+                Interlocked.Increment(ref _reconcileFailures);
+                _fault = ex;
+                return;
+            }
             catch (Exception ex) when (ex is OkxTradeRestException or HttpRequestException or OperationCanceledException or TimeoutException or IOException)
             {
                 Interlocked.Increment(ref _reconcileFailures);

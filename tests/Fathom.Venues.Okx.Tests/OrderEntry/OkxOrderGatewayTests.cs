@@ -506,6 +506,36 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(50111)] // invalid OK-ACCESS-KEY
+    [InlineData(50110)] // the IP is not on the key's list
+    public async Task Reconcile_KeyRefusedOverRest_StopsRetrying_FaultHoldsTheReason(int code)
+    {
+        // The WebSocket session logs on again but the REST reconciliation finds the key refused: retrying cannot heal it.
+        var gateway = await StartGatewayAsync(o => o with { ReconnectDelay = TimeSpan.FromMilliseconds(20) });
+        await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp);
+        int reads = 0;
+        _server.RestHandler = (_, path, _) =>
+        {
+            if (!path.StartsWith("/api/v5/trade/orders-pending", StringComparison.Ordinal))
+                return null;
+            Interlocked.Increment(ref reads);
+            return (401, $"{{\"code\":\"{code}\",\"msg\":\"Invalid OK-ACCESS-KEY\",\"data\":[]}}");
+        };
+        _server.DropAll();
+
+        await WaitUntilAsync(() => gateway.Fault is not null);
+        var fault = Assert.IsType<OkxTradeRestException>(gateway.Fault);
+        Assert.Equal(code, fault.Code);
+        Assert.DoesNotContain(FakeOkxServer.Secret, fault.Message);
+        Assert.False(gateway.IsReady);
+        int seen = Volatile.Read(ref reads);
+        await Task.Delay(400); // a retry backs off from 20 ms: several more reads would come within this
+        Assert.Equal(seen, Volatile.Read(ref reads));
+        Assert.Equal(1, seen);
+        Assert.Equal(1, _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryUp));
+    }
+
+    [Theory]
     [InlineData(60024)] // wrong passphrase
     [InlineData(60032)] // the API key does not exist (deleted at the venue)
     [InlineData(50113)] // invalid sign
