@@ -27,13 +27,13 @@ internal static class ClockOffset
         long min = long.MaxValue;
         if (source.Kind == BacktestDataKind.FathomStore)
         {
-            var handler = new MinLag();
+            // The writer records each block's smallest lag in its header: the headers are all this reads.
             foreach (string file in source.Files)
             {
                 using var reader = OpenStore(file);
-                reader.ReadAll(ref handler);
+                if (reader.MinReceiveLagNs() is { } lag)
+                    min = Math.Min(min, lag);
             }
-            min = handler.Min;
         }
         else
         {
@@ -55,26 +55,5 @@ internal static class ClockOffset
         {
             throw new InvalidDataException($"{file}: {ex.Message}", ex);
         }
-    }
-
-    private struct MinLag : IMarketDataHandler
-    {
-        public MinLag() { }
-
-        public long Min = long.MaxValue;
-
-        private void Sample(long exchangeMs, long receiveNs)
-        {
-            if (exchangeMs > 0)
-                Min = Math.Min(Min, receiveNs - exchangeMs * 1_000_000);
-        }
-
-        public void OnBookDelta(in BookDelta delta) => Sample(delta.ExchangeTimeMs, delta.ReceiveTimeNs);
-        public void OnBookSnapshot(in BookSnapshot snapshot) => Sample(snapshot.ExchangeTimeMs, snapshot.ReceiveTimeNs);
-        public void OnTopOfBook(in TopOfBook top) => Sample(top.ExchangeTimeMs, top.ReceiveTimeNs);
-        public void OnTrade(in Trade trade) => Sample(trade.ExchangeTimeMs, trade.ReceiveTimeNs);
-        public void OnServerShutdown(long exchangeTimeMs, long receiveTimeNs) { }
-        public void OnBookGridChanged(int instrumentId, long newTickRaw) { }
-        public void OnMessageError(int instrumentId, MarketDataError error, long receiveTimeNs) { }
     }
 }

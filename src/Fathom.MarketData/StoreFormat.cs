@@ -43,13 +43,31 @@ internal static class StoreFormat
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(header[..12]));
     }
 
-    public static void WriteBlockHeader(Span<byte> header, int length, int records, uint payloadCrc)
+    /// <summary>
+    /// Block header bytes 16–19 (int32): the block's smallest (receive ns − exchange ms × 10⁶) over its records that
+    /// carry an exchange time, so a backtest finds the source's clock offset from the headers alone. 0 means "not
+    /// recorded here: decode the block" (every store written before the field had a meaning holds 0 there, and a
+    /// lag of exactly 0 or outside ±2.1 s is written as 0 too); <see cref="LagNoSample"/> means no record of the block
+    /// carries an exchange time.
+    /// </summary>
+    public const int LagNotRecorded = 0;
+    public const int LagNoSample = int.MinValue;
+
+    /// <summary>The header field for a block whose smallest lag is <paramref name="minLagNs"/> (long.MaxValue: no sample).</summary>
+    public static int EncodeMinLag(long minLagNs) =>
+        minLagNs == long.MaxValue ? LagNoSample
+        : minLagNs != 0 && minLagNs > int.MinValue && minLagNs <= int.MaxValue ? (int)minLagNs
+        : LagNotRecorded;
+
+    public static int ReadMinLag(ReadOnlySpan<byte> header) => BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
+
+    public static void WriteBlockHeader(Span<byte> header, int length, int records, uint payloadCrc, int minLag = LagNotRecorded)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(header, BlockMagic);
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], length);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], records);
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], payloadCrc);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 0);
+        BinaryPrimitives.WriteInt32LittleEndian(header[16..], minLag);
         BinaryPrimitives.WriteUInt32LittleEndian(header[20..], Crc32C.Compute(header[..20]));
     }
 

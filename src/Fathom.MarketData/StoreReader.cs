@@ -110,6 +110,69 @@ public sealed class StoreReader : IDisposable
         TornTail = false;
     }
 
+    /// <summary>
+    /// The smallest (receive ns − exchange ms × 10⁶) over the events that carry an exchange time (deltas, snapshots,
+    /// tickers, trades), or null when none does: what a backtest shifts exchange times by. Read from the block headers
+    /// where the writer recorded each block's minimum, so only the headers are read; a block without one (a store
+    /// written before the field, a lag of 0 or beyond ±2.1 s) is read and decoded. A block whose header fails its CRC
+    /// ends the scan, as it ends a read; a block cut short by the end of the file is left out. Leaves the reader at
+    /// the first event (seekable streams only); the counters count the blocks it decoded.
+    /// </summary>
+    public long? MinReceiveLagNs()
+    {
+        if (_eventsStart < 0)
+            ThrowHelper.ThrowInvalidOperation("the store stream cannot seek.");
+        var lag = new MinLagHandler();
+        long fileLength = _stream.Length;
+        _stream.Position = _eventsStart;
+        while (true)
+        {
+            long at = _stream.Position;
+            if (_stream.ReadAtLeast(_header, _header.Length, throwOnEndOfStream: false) < _header.Length
+                || !StoreFormat.TryReadBlockHeader(_header, out int length, out int records, out uint crc)
+                || at + _header.Length + length > fileLength)
+                break;
+            int stored = StoreFormat.ReadMinLag(_header);
+            if (stored != StoreFormat.LagNotRecorded)
+            {
+                if (stored != StoreFormat.LagNoSample)
+                    lag.Min = Math.Min(lag.Min, stored);
+                _stream.Position = at + _header.Length + length;
+                continue;
+            }
+            if (_block.Length < length)
+                GrowBlock(length);
+            _stream.ReadExactly(_block.AsSpan(0, length));
+            ReadOnlySpan<byte> payload = _block.AsSpan(0, length);
+            if ((_verifyChecksums && Crc32C.Compute(payload) != crc) || !Validate(payload, records))
+                continue;
+            Dispatch(payload, ref lag);
+        }
+        Rewind();
+        return lag.Min == long.MaxValue ? null : lag.Min;
+    }
+
+    private struct MinLagHandler : IMarketDataHandler
+    {
+        public MinLagHandler() { }
+
+        public long Min = long.MaxValue;
+
+        private void Sample(long exchangeMs, long receiveNs)
+        {
+            if (exchangeMs > 0)
+                Min = Math.Min(Min, receiveNs - exchangeMs * 1_000_000);
+        }
+
+        public void OnBookDelta(in BookDelta delta) => Sample(delta.ExchangeTimeMs, delta.ReceiveTimeNs);
+        public void OnBookSnapshot(in BookSnapshot snapshot) => Sample(snapshot.ExchangeTimeMs, snapshot.ReceiveTimeNs);
+        public void OnTopOfBook(in TopOfBook top) => Sample(top.ExchangeTimeMs, top.ReceiveTimeNs);
+        public void OnTrade(in Trade trade) => Sample(trade.ExchangeTimeMs, trade.ReceiveTimeNs);
+        public void OnServerShutdown(long exchangeTimeMs, long receiveTimeNs) { }
+        public void OnBookGridChanged(int instrumentId, long newTickRaw) { }
+        public void OnMessageError(int instrumentId, MarketDataError error, long receiveTimeNs) { }
+    }
+
     /// <summary>Reads all remaining events into <paramref name="handler"/>; returns the number of messages delivered.</summary>
     public long ReadAll<THandler>(ref THandler handler) where THandler : IMarketDataHandler
     {

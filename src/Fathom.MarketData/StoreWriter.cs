@@ -26,6 +26,7 @@ public sealed class StoreWriter : IMarketDataHandler, IDisposable
     private byte[] _block;
     private int _length;
     private int _records;
+    private long _blockMinLagNs = long.MaxValue; // the block's smallest receive − exchange time (see StoreFormat.EncodeMinLag)
     private bool _disposed;
 
     public StoreWriter(Stream stream, IReadOnlyList<InstrumentSpec> instruments, bool ownsStream = true, int blockBytes = 1 << 20)
@@ -76,6 +77,7 @@ public sealed class StoreWriter : IMarketDataHandler, IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(r[48..], delta.ReceiveTimeNs);
         WriteLevels(r[StoreFormat.DeltaHeaderSize..], delta.Bids, delta.Asks);
         Committed(levels, levels);
+        Lag(delta.ExchangeTimeMs, delta.ReceiveTimeNs);
     }
 
     public void OnBookSnapshot(in BookSnapshot snapshot)
@@ -93,6 +95,7 @@ public sealed class StoreWriter : IMarketDataHandler, IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(r[40..], snapshot.ReceiveTimeNs);
         WriteLevels(r[StoreFormat.SnapshotHeaderSize..], snapshot.Bids, snapshot.Asks);
         Committed(levels, levels);
+        Lag(snapshot.ExchangeTimeMs, snapshot.ReceiveTimeNs);
     }
 
     public void OnTopOfBook(in TopOfBook top)
@@ -107,6 +110,7 @@ public sealed class StoreWriter : IMarketDataHandler, IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(r[48..], top.ExchangeTimeMs);
         BinaryPrimitives.WriteInt64LittleEndian(r[56..], top.ReceiveTimeNs);
         Committed(1);
+        Lag(top.ExchangeTimeMs, top.ReceiveTimeNs);
     }
 
     public void OnTrade(in Trade trade)
@@ -122,6 +126,7 @@ public sealed class StoreWriter : IMarketDataHandler, IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(r[56..], trade.FirstTradeId);
         BinaryPrimitives.WriteInt64LittleEndian(r[64..], trade.LastTradeId);
         Committed(1);
+        Lag(trade.ExchangeTimeMs, trade.ReceiveTimeNs);
     }
 
     public void OnBookGridChanged(int instrumentId, long newTickRaw)
@@ -220,19 +225,27 @@ public sealed class StoreWriter : IMarketDataHandler, IDisposable
         Levels += levels;
     }
 
+    // A record with an exchange time, now in the current block: its lag joins the block's minimum.
+    private void Lag(long exchangeMs, long receiveNs)
+    {
+        if (exchangeMs > 0)
+            _blockMinLagNs = Math.Min(_blockMinLagNs, receiveNs - exchangeMs * 1_000_000);
+    }
+
     private void FlushBlock(bool force = false)
     {
         if (_records == 0 && !force)
             return;
         Span<byte> header = stackalloc byte[StoreFormat.BlockHeaderSize];
         ReadOnlySpan<byte> payload = _block.AsSpan(0, _length);
-        StoreFormat.WriteBlockHeader(header, _length, _records, Crc32C.Compute(payload));
+        StoreFormat.WriteBlockHeader(header, _length, _records, Crc32C.Compute(payload), StoreFormat.EncodeMinLag(_blockMinLagNs));
         _stream.Write(header);
         _stream.Write(payload);
         BytesWritten += header.Length + payload.Length;
         Blocks++;
         _length = 0;
         _records = 0;
+        _blockMinLagNs = long.MaxValue;
         if (_block.Length != _blockBytes)
             _block = new byte[_blockBytes]; // back to the normal size after an oversized record
     }

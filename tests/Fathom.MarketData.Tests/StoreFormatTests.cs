@@ -195,6 +195,112 @@ public class StoreFormatTests
         Assert.All(lines, l => Assert.Contains(l, clean.Lines));
     }
 
+    /// <summary>Events with lags of up to <paramref name="maxLagNs"/> either way (a few exactly 0), a quarter without an exchange time.</summary>
+    private static byte[] WriteWithLags(int seed, int count, long maxLagNs)
+    {
+        var random = new Random(seed);
+        var stream = new MemoryStream();
+        var writer = new StoreWriter(stream, Instruments, ownsStream: false, blockBytes: 4096);
+        Level[] levels = [new Level(100, 5), new Level(101, 0)];
+        for (int i = 0; i < count; i++)
+        {
+            long exchangeMs = random.Next(4) == 0 ? 0 : 1_723_161_253_000 + i;
+            long lag = random.Next(50) == 0 ? 0 : random.NextInt64(-maxLagNs, maxLagNs);
+            long receiveNs = exchangeMs > 0 ? exchangeMs * 1_000_000 + lag : 1_723_161_253_000_000_000 + i;
+            switch (random.Next(5))
+            {
+                case 0: writer.OnBookDelta(new BookDelta(0, i, i, i - 1, exchangeMs, receiveNs, levels, levels)); break;
+                case 1: writer.OnBookSnapshot(new BookSnapshot(0, i, exchangeMs, receiveNs, levels, levels, 1000)); break;
+                case 2: writer.OnTopOfBook(new TopOfBook(0, i, 100, 5, 101, 6, exchangeMs, receiveNs)); break;
+                case 3: writer.OnTrade(new Trade(0, i, 100, 5, false, exchangeMs, exchangeMs, receiveNs, i, i)); break;
+                default: writer.OnServerShutdown(exchangeMs, receiveNs); break; // carries no lag sample
+            }
+        }
+        writer.Dispose();
+        return stream.ToArray();
+    }
+
+    private static long? DecodedMinLag(byte[] file)
+    {
+        var transcript = new LagTranscript();
+        new StoreReader(new MemoryStream(file)).ReadAll(ref transcript);
+        return transcript.Min == long.MaxValue ? null : transcript.Min;
+    }
+
+    private struct LagTranscript : IMarketDataHandler
+    {
+        public LagTranscript() { }
+        public long Min = long.MaxValue;
+        private void Sample(long exchangeMs, long receiveNs)
+        {
+            if (exchangeMs > 0)
+                Min = Math.Min(Min, receiveNs - exchangeMs * 1_000_000);
+        }
+        public void OnBookDelta(in BookDelta d) => Sample(d.ExchangeTimeMs, d.ReceiveTimeNs);
+        public void OnBookSnapshot(in BookSnapshot s) => Sample(s.ExchangeTimeMs, s.ReceiveTimeNs);
+        public void OnTopOfBook(in TopOfBook t) => Sample(t.ExchangeTimeMs, t.ReceiveTimeNs);
+        public void OnTrade(in Trade t) => Sample(t.ExchangeTimeMs, t.ReceiveTimeNs);
+        public void OnServerShutdown(long exchangeTimeMs, long receiveTimeNs) { }
+        public void OnBookGridChanged(int instrumentId, long newTickRaw) { }
+        public void OnMessageError(int instrumentId, MarketDataError error, long receiveTimeNs) { }
+    }
+
+    /// <summary>Rewrites every block header's lag field to 0, as a store written before the field was used has it.</summary>
+    private static byte[] WithoutRecordedLags(byte[] file)
+    {
+        byte[] old = (byte[])file.Clone();
+        int offset = StoreFormat.FileHeaderSize, blocks = 0;
+        while (offset + StoreFormat.BlockHeaderSize <= old.Length)
+        {
+            Span<byte> header = old.AsSpan(offset, StoreFormat.BlockHeaderSize);
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header[16..], 0);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header[20..], Crc32C.Compute(header[..20]));
+            offset += StoreFormat.BlockHeaderSize + length;
+            blocks++;
+        }
+        Assert.True(blocks > 3);
+        return old;
+    }
+
+    [Theory]
+    [InlineData(1, 1_000_000_000L)] // every lag fits the header field
+    [InlineData(2, 1_000_000_000L)]
+    [InlineData(3, 4_000_000_000L)] // some lags beyond ±2.1 s: those blocks are decoded
+    [InlineData(4, 4_000_000_000L)]
+    public void MinReceiveLag_FromTheBlockHeaders_EqualsDecodingEveryEvent(int seed, long maxLagNs)
+    {
+        byte[] file = WriteWithLags(seed, 3_000, maxLagNs);
+        long? decoded = DecodedMinLag(file);
+        Assert.NotNull(decoded);
+
+        var reader = new StoreReader(new MemoryStream(file));
+        Assert.Equal(decoded, reader.MinReceiveLagNs());
+        if (maxLagNs <= int.MaxValue)
+            Assert.True(reader.Messages < 3_000 / 10, $"{reader.Messages} messages decoded: the headers should have answered (only blocks whose minimum is exactly 0)");
+        // The reader is back at the first event: a full read after the scan delivers everything.
+        var transcript = new Transcript();
+        reader.ReadAll(ref transcript);
+        Assert.Equal(3_000, transcript.Lines.Count);
+
+        // A store written before the field was recorded (0 in every header): every block decoded, same answer.
+        var oldReader = new StoreReader(new MemoryStream(WithoutRecordedLags(file)));
+        Assert.Equal(decoded, oldReader.MinReceiveLagNs());
+        Assert.True(oldReader.Messages >= 3_000 * 3 / 4 - 300, $"{oldReader.Messages} messages decoded");
+    }
+
+    [Fact]
+    public void MinReceiveLag_NoEventWithAnExchangeTime_IsNull()
+    {
+        var stream = new MemoryStream();
+        using (var writer = new StoreWriter(stream, Instruments, ownsStream: false, blockBytes: 4096))
+            for (int i = 0; i < 500; i++)
+                writer.OnTopOfBook(new TopOfBook(0, i, 100, 5, 101, 6, 0, 1_723_161_253_000_000_000 + i));
+        var reader = new StoreReader(new MemoryStream(stream.ToArray()));
+        Assert.Null(reader.MinReceiveLagNs());
+        Assert.Equal(0, reader.Messages);
+    }
+
     [Fact]
     public void NotAStore_IsRejected()
     {
