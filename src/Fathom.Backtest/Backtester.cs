@@ -69,7 +69,7 @@ public static class Backtester
         var riskTransitions = new List<string>();
         CoreParts parts = CoreComposition.Build(core, config.Core, clock, new InMemorySequenceReservation(),
             riskObserver: t => riskTransitions.Add(t.ToString()), orderObserver: recorder.OnTransition, catalog: catalog,
-            inboxCapacity: InboxCapacity);
+            inboxCapacity: InboxCapacity, measureLatency: false); // virtual time: a wall-clock latency means nothing here
         TradingEngine engine = parts.Engine;
         recorder.Engine = engine;
         parts.Risk.RefusalObserver = recorder.OnRefusal;

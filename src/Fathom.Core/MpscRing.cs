@@ -74,6 +74,17 @@ public sealed class MpscRing<T> where T : struct
         }
     }
 
+    /// <summary>True when the next item to read is not published yet (what <see cref="TryRead"/> would find). Consumer only.</summary>
+    public bool NothingToRead
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            long pos = _head.Value;
+            return Volatile.Read(ref _slots[pos & _mask].Sequence) != pos + 1;
+        }
+    }
+
     /// <summary>Dequeues the oldest item; false if none is published yet. Single consumer only.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryRead(out T item)

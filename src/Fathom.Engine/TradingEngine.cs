@@ -106,8 +106,10 @@ public sealed class TradingEngine : IReportSink
     /// instrument the engine does not have, or the same instance is given twice.</exception>
     public TradingEngine(Lock coreLock, IReadOnlyList<InstrumentSpec> instruments, IReadOnlyList<BookSync> books,
         ExecutionEngine execution, IReadOnlyList<IStrategy> strategies, MonotonicClock clock, Func<int, SignalView>? signals = null,
-        int inboxCapacity = InboxCapacity)
+        int inboxCapacity = InboxCapacity, bool measureLatency = true)
     {
+        Latency = new EngineLatency(measureLatency);
+        _measureLatency = measureLatency;
         ArgumentNullException.ThrowIfNull(strategies);
         // The ring's slots are written now (their sequence numbers), so its pages are mapped before the first input.
         _inbox = new MpscRing<PendingInput>(inboxCapacity);
@@ -148,7 +150,9 @@ public sealed class TradingEngine : IReportSink
         _pump = new InboxPump(this);
     }
 
-    public EngineLatency Latency { get; } = new();
+    /// <summary>The core's latency histograms (see <see cref="EngineLatency.Measured"/>: nothing is recorded on a virtual clock).</summary>
+    public EngineLatency Latency { get; }
+    private readonly bool _measureLatency;
     public ExecutionEngine Execution => _execution;
     /// <summary>A read-only view of books, signals and positions (it owns no instrument: it cannot submit).</summary>
     public IStrategyContext Context => _readContext;
@@ -280,8 +284,11 @@ public sealed class TradingEngine : IReportSink
         }
         // The stamp taken when the last command went out is also the end of the core's work, unless
         // queued inputs ran after it: one clock read less (20–50 ns on a VM) on a command frame.
-        long endNs = sentStampNs > 0 && !ranQueued ? sentStampNs : _clock.NowNanos();
-        EngineLatency.Record(Latency.CoreCost, endNs - readStampNs);
+        if (_measureLatency)
+        {
+            long endNs = sentStampNs > 0 && !ranQueued ? sentStampNs : _clock.NowNanos();
+            EngineLatency.Record(Latency.CoreCost, endNs - readStampNs);
+        }
     }
 
     private void OnMarketData(long now)
@@ -641,7 +648,8 @@ public sealed class TradingEngine : IReportSink
             }
             // Decision-to-answer: the venue's answer to a command, as risk timed it (decided → answer applied).
             if (_execution.Risk.AnswerSamples != answers)
-                EngineLatency.Record(Latency.DecisionToAnswer, _execution.Risk.LastAnswerLatencyNs);
+                if (_measureLatency)
+                    EngineLatency.Record(Latency.DecisionToAnswer, _execution.Risk.LastAnswerLatencyNs);
             Flush(now, -1);
         }
         catch (Exception ex) when (IsCoreFault(ex))
@@ -1083,6 +1091,9 @@ public sealed class TradingEngine : IReportSink
     {
         if (_draining || _inInput)
             return false;
+        // The common case, at the end of every input: nothing queued (one load per queue).
+        if (_local.Count == 0 && _inbox.NothingToRead && _overflow is null or { IsEmpty: true })
+            return false;
         _draining = true;
         bool ran = false;
         try
@@ -1262,7 +1273,7 @@ public sealed class TradingEngine : IReportSink
             CommandsSent++;
         }
         queue.Clear();
-        if (readStampNs <= 0 || gateway is null)
+        if (readStampNs <= 0 || gateway is null || !_measureLatency)
             return 0;
         long sentNs = _clock.NowNanos();
         EngineLatency.Record(Latency.TickToOrder, sentNs - readStampNs);

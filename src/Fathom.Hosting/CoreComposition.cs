@@ -49,11 +49,13 @@ public static class CoreComposition
     /// The strategies are built from the setup through <paramref name="catalog"/> (the default catalog when null);
     /// <paramref name="strategies"/>, when given, are hosted instead (a test's own strategies); the journal's meta
     /// record still names only the setup's, so such a core does not replay. <paramref name="inboxCapacity"/> sizes
-    /// the engine's ring for inputs from other threads (a power of two; a backtest, on one thread, uses a small one).
+    /// the engine's ring for inputs from other threads (a power of two; a backtest, on one thread, uses a small one);
+    /// <paramref name="measureLatency"/> false (a backtest, on a virtual clock) records no latencies and maps no histograms.
     /// </summary>
     public static CoreParts Build(IFeedCore core, CoreSetup setup, MonotonicClock clock, ISequenceReservation reservation,
         Action<RiskTransition>? riskObserver = null, Action<OrderTransition>? orderObserver = null, CoreJournal? journal = null,
-        StrategyCatalog? catalog = null, IReadOnlyList<IStrategy>? strategies = null, int inboxCapacity = TradingEngine.InboxCapacity)
+        StrategyCatalog? catalog = null, IReadOnlyList<IStrategy>? strategies = null, int inboxCapacity = TradingEngine.InboxCapacity,
+        bool measureLatency = true)
     {
         ArgumentNullException.ThrowIfNull(core);
         ArgumentNullException.ThrowIfNull(setup);
@@ -90,7 +92,7 @@ public static class CoreComposition
         });
         // One instance per configured entry, each with its own context (timers, intents, orders).
         var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, strategy, clock,
-            i => SignalViews.From(signals[i]), inboxCapacity);
+            i => SignalViews.From(signals[i]), inboxCapacity, measureLatency);
         built = engine;
         // A failed id reservation (ids remain for cancels: the next block is reserved ahead) halts trading.
         ids.ReservationFailed = ex => engine.ReportFault(EngineFault.IdReservation, $"reserving client order ids failed: {ex.Message}");

@@ -209,6 +209,25 @@ public sealed class BacktesterTests
     }
 
     [Fact]
+    public void Run_VirtualClock_TheEngineMeasuresNoWallClockLatency()
+    {
+        // A backtest's core runs on a virtual clock: its latency histograms would only hold zero-length inputs, so the
+        // composition builds the engine without them (seven mapped ~220 KiB arrays written through on every run).
+        Fathom.Engine.TradingEngine? engine = null;
+        BacktestOutcome outcome = Backtester.Execute(BacktestConfigs.Parse(BacktestConfigs.CryptofeedMarketMaker()), (specs, model, sink) =>
+        {
+            engine = (Fathom.Engine.TradingEngine)((BacktestRecorder)sink).Engine;
+            return new Fathom.Backtest.Venue.SimulatedVenue(specs, model, sink);
+        });
+        Assert.True(outcome.Result.Orders.Count > 0);
+        Assert.NotNull(engine);
+        Assert.False(engine.Latency.Measured);
+        Assert.Equal(0, engine.Latency.CoreCost.TotalCount);
+        Assert.Equal(0, engine.Latency.TickToOrder.TotalCount);
+        Assert.True(engine.Latency.CoreCost.HighestTrackableValue < 1_000, "the histograms are token-sized");
+    }
+
+    [Fact]
     public void Run_DamagedCryptofeedCapture_StopsWithTheFileAndLine()
     {
         string dir = Directory.CreateTempSubdirectory("fathom-bt-").FullName;

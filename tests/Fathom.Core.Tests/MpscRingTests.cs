@@ -19,6 +19,24 @@ public class MpscRingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new MpscRing<Event>(100));
 
     [Fact]
+    public void NothingToRead_TracksWhatTryReadWouldFind()
+    {
+        var ring = new MpscRing<Event>(4);
+        Assert.True(ring.NothingToRead);
+        for (int lap = 0; lap < 3; lap++) // across the wrap: slot sequences one lap on
+        {
+            Assert.True(ring.TryWrite(new Event(0, lap, 1)));
+            Assert.True(ring.TryWrite(new Event(0, lap, 2)));
+            Assert.False(ring.NothingToRead);
+            Assert.True(ring.TryRead(out _));
+            Assert.False(ring.NothingToRead);
+            Assert.True(ring.TryRead(out _));
+            Assert.True(ring.NothingToRead);
+            Assert.False(ring.TryRead(out _));
+        }
+    }
+
+    [Fact]
     public void TryWrite_Full_ReturnsFalseAndKeepsContents()
     {
         var ring = new MpscRing<Event>(4);
