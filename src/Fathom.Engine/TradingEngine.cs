@@ -1062,8 +1062,14 @@ public sealed class TradingEngine : IReportSink
                 SchedulePump();
                 return;
             }
-            try { DrainQueued(); }
+            bool ran;
+            try { ran = DrainQueued(); }
             finally { _lock.Exit(); }
+            // Nothing readable though the ring counts an input: its producer claimed the slot and has not published
+            // it yet. It drains after publishing (every producer does), so spinning here for it would only burn
+            // this thread (a receive thread, perhaps) while that producer is off the CPU.
+            if (!ran)
+                return;
         }
     }
 
