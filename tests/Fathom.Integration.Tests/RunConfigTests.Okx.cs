@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fathom.Core;
 using Fathom.Gateway.Abstractions;
 using Fathom.Hosting;
 using Fathom.Hosting.Run;
@@ -124,6 +125,26 @@ public sealed partial class RunConfigTests
         Assert.Same(latency.CommandToAck, gateway.CommandToAck);
         Assert.False(gateway.IsReady); // not connected until StartAsync
         Assert.Null(venue.OrderEntryFault);
+    }
+
+    [Fact]
+    public async Task OkxVenue_OrderEntryConnects_CountInTheFeedsPerIpWindow()
+    {
+        using var http = new HttpClient();
+        var instrument = new OkxOrderInstrument(0, "BTC-USDT", 1000, 2, 6, "BTC", "USDT");
+        var venue = new OkxVenue("okx-demo", OkxEndpoints.Demo, OkxOrderGatewayOptions.Demo, new OkxCredentials("key-0123", "secret", "passphrase"),
+            [instrument], http, TimeProvider.System);
+        var spec = new InstrumentSpec
+        {
+            Symbol = "BTC-USDT", Venue = Venue.Okx, PriceDecimals = 8, QtyDecimals = 8,
+            TickSize = new Price(1_000_000), StepSize = new Qty(1_000), Status = InstrumentStatus.Trading,
+        };
+        var feed = Assert.IsType<OkxMarketDataFeed>(venue.CreateMarketData([spec], new Lock(), null));
+        await using var entry = venue.CreateOrderEntry(new NullSink(), new ClientOrderIdFormat("fth"), null);
+        var gateway = Assert.IsType<OkxOrderGateway>(entry);
+        // OKX limits connection attempts per IP (3/s), market data's and order entry's together: one window.
+        Assert.Same(feed.Gate, gateway.ConnectGate);
+        await feed.DisposeAsync();
     }
 
     private sealed class NullSink : IReportSink

@@ -27,6 +27,7 @@ public sealed class OkxVenue(
     OkxFeedOptions? feed = null) : IVenue
 {
     private OkxOrderGateway? _gateway;
+    private OkxMarketDataFeed? _feed;
 
     public string Name { get; } = name;
     public OkxEndpoints Endpoints { get; } = endpoints;
@@ -54,12 +55,18 @@ public sealed class OkxVenue(
                 throw new ArgumentException($"{spec.Symbol} is a {spec.Venue} instrument; the OKX feed needs specs from OKX's instrument list (venue Okx)", nameof(specs));
         if (specs.Count != Instruments.Count || Instruments.Where((x, i) => x.InstrumentId != i || x.InstId != specs[i].Symbol).Any())
             throw new ArgumentException("the venue's instruments and the core's specs must match, instrument i having InstrumentId i and the same instId", nameof(specs));
-        return new OkxMarketDataFeed(specs, Endpoints, http, time, feed, observer, coreLock: coreLock);
+        var created = new OkxMarketDataFeed(specs, Endpoints, http, time, feed, observer, coreLock: coreLock);
+        Volatile.Write(ref _feed, created);
+        return created;
     }
 
     public IOrderGateway CreateOrderEntry(IReportSink sink, ClientOrderIdFormat format, EngineLatency? latency)
     {
-        var gateway = new OkxOrderGateway(Instruments, credentials, format, sink, orderEntry, http, time);
+        // OKX's connection-attempt limit is per IP: the gateway's attempts count in the feed's window (when there is one).
+        OkxOrderGatewayOptions options = Volatile.Read(ref _feed) is { } marketData && orderEntry.ConnectGate is null
+            ? orderEntry with { ConnectGate = marketData.Gate }
+            : orderEntry;
+        var gateway = new OkxOrderGateway(Instruments, credentials, format, sink, options, http, time);
         if (latency is not null)
         {
             // Every OKX order frame is written by the gateway's send thread: its tick-to-wire is the queued kind.

@@ -18,6 +18,16 @@ public sealed partial class OkxOrderGateway
     {
         if (_sessionStartMs == 0)
             _sessionStartMs = VenueNowMs();
+        if (_options.ConnectGate is { } gate)
+        {
+            // The per-IP attempt window is shared with the market-data feed: after an outage both reconnect at once.
+            TimeSpan wait;
+            while ((wait = gate.TryConnect()) > TimeSpan.Zero)
+            {
+                Interlocked.Increment(ref _connectsThrottled);
+                await Task.Delay(wait, _time, cancel).ConfigureAwait(false);
+            }
+        }
         var ws = new ClientWebSocket();
         using (var timeout = new CancellationTokenSource(_options.ControlTimeout, _time))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancel))

@@ -173,6 +173,13 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     /// </summary>
     public long AmendsFailedAfterAccept => Interlocked.Read(ref _amendFailedAfterAccept);
     public long ReconcileFailures => Interlocked.Read(ref _reconcileFailures);
+
+    /// <summary>The per-IP connection-attempt window this gateway's attempts count in (shared with the feed), or null.</summary>
+    public OkxRequestGate? ConnectGate => _options.ConnectGate;
+
+    /// <summary>Connection attempts that waited for a slot in the shared per-IP window (<see cref="OkxOrderGatewayOptions.ConnectGate"/>).</summary>
+    public long ConnectsThrottled => Interlocked.Read(ref _connectsThrottled);
+    private long _connectsThrottled;
     public long PingsSent => Interlocked.Read(ref _pings);
     /// <summary>50011/50061/429 answers from the venue (each starts a back-off).</summary>
     public long VenueRateLimits => Interlocked.Read(ref _venueRateLimits);

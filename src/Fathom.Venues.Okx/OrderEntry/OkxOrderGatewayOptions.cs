@@ -52,6 +52,12 @@ public sealed record OkxOrderGatewayOptions
     /// (OKX gives none on the WebSocket): one rate window. Carried as the reject's <c>RetryAfterNs</c>.
     /// </summary>
     public TimeSpan VenueBackoff { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// OKX counts connection attempts per IP (3 a second, EXCHANGES.md §8.1), market data's and order entry's together:
+    /// give the market-data feed's <see cref="OkxMarketDataFeed.Gate"/> here and every attempt of the gateway (its first
+    /// connection and each reconnect) waits for a slot in the same window as the feed's. Null: not counted.
+    /// </summary>
+    public OkxRequestGate? ConnectGate { get; init; }
     /// <summary><c>stpMode</c> of every new order.</summary>
     public OkxSelfTradePreventionMode SelfTradePrevention { get; init; } = OkxSelfTradePreventionMode.CancelMaker;
     /// <summary>Fills asked for per <c>GET /api/v5/trade/fills</c> page (OKX's maximum, 100). Internal: tests page small.</summary>

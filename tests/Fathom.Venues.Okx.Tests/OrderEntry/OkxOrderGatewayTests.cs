@@ -505,6 +505,21 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.Equal(2, _server.Logins); // retried on the connection it had, not by reconnecting
     }
 
+    [Fact]
+    public async Task ConnectGate_WindowTakenByTheFeed_TheGatewayWaitsForASlot()
+    {
+        // The per-IP window (1 attempt a second here) was just used by the market-data feed: the gateway's connect waits.
+        var gate = new OkxRequestGate(TimeProvider.System, connectsPerSecond: 1);
+        Assert.Equal(TimeSpan.Zero, gate.TryConnect());
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var gateway = await StartGatewayAsync(o => o with { ConnectGate = gate });
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(900),
+            $"connected after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+        Assert.True(gateway.ConnectsThrottled >= 1);
+        Assert.True(gateway.IsReady);
+        Assert.True(gate.TryConnect() > TimeSpan.Zero, "the gateway's attempt took the window's slot");
+    }
+
     [Theory]
     [InlineData(50111)] // invalid OK-ACCESS-KEY
     [InlineData(50110)] // the IP is not on the key's list
