@@ -141,18 +141,6 @@ public sealed class OrderBook
     public int BidCount => _bids.Count;
     public int AskCount => _asks.Count;
 
-    public bool TryGetBestBid(out Level level)
-    {
-        level = _bids.IsEmpty ? default : new Level(_bids.BestTick, _bids.BestQty);
-        return !_bids.IsEmpty;
-    }
-
-    public bool TryGetBestAsk(out Level level)
-    {
-        level = _asks.IsEmpty ? default : new Level(_asks.BestTick, _asks.BestQty);
-        return !_asks.IsEmpty;
-    }
-
     /// <summary>Best ask − best bid in ticks; 0 when either side is empty (check <see cref="IsTwoSided"/>).</summary>
     public long SpreadTicks => IsTwoSided ? _asks.BestTick - _bids.BestTick : 0;
 
