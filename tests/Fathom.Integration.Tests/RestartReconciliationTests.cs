@@ -154,6 +154,18 @@ public sealed class RestartReconciliationTests
         return dir;
     }
 
+    /// <summary>Both quotes rest at the venue and the engine holds both as working (acknowledged, nothing in flight).</summary>
+    private static bool Settled(EngineHost host, Venue venue, out string ids)
+    {
+        var live = new OrderView[8];
+        int n;
+        lock (host.CoreLock)
+            n = host.Execution.LiveOrders(0, live);
+        var open = venue.OpenOrders();
+        ids = string.Join(",", open.Keys.Order());
+        return n == 2 && open.Count == 2 && live[..n].All(o => o.State is OrderState.Accepted or OrderState.PartiallyFilled);
+    }
+
     /// <summary>The first host quotes, takes a fill, and dies with both quotes resting (no shutdown).</summary>
     private static async Task<string> CrashWithQuotesRestingAsync(Venue venue)
     {
@@ -164,10 +176,33 @@ public sealed class RestartReconciliationTests
             "the first run never quoted both sides");
         venue.SellIntoOurBid(0.0004m); // of our 0.001 bid
         Assert.True(await WaitUntil(() => first.Engine.Fills >= 1, TimeSpan.FromSeconds(30)), "the live fill never reached the engine");
+        // The engine may still be reacting to the fill and to its print in the feed (an amend, a requote, a side pulled
+        // while the depth drop reads as withdrawal, then quoted again): crash only once both quotes rest at the venue, the
+        // engine holds both as working with nothing in flight, and that has held for half a second.
+        string settledIds = "";
+        long settledSince = 0;
+        Assert.True(await WaitUntil(() =>
+        {
+            if (!Settled(first, venue, out string ids))
+            {
+                venue.Stir();
+                settledIds = "";
+                return false;
+            }
+            if (ids != settledIds)
+            {
+                settledIds = ids;
+                settledSince = Environment.TickCount64;
+            }
+            return Environment.TickCount64 - settledSince >= 500;
+        }, TimeSpan.FromSeconds(30)), "the first run never settled with both quotes resting after the fill");
         await first.Store.FlushAsync(TimeSpan.FromSeconds(30));
+        var c = first.Engine.Execution.Counters;
+        string what = $"places {c.Places}, cancels {c.Cancels}, replaces {c.CancelReplaces}, amends {c.Amends}, refusals {c.RiskRefusals}; risk {first.Engine.Execution.Risk.State} ({first.Engine.Execution.Risk.Reasons})";
         // The crash: the process goes away without stopping: nothing is cancelled, the quotes rest.
         await first.DisposeAsync();
-        Assert.Equal(2, venue.OpenOrders().Count);
+        var open = venue.OpenOrders();
+        Assert.True(open.Count == 2, $"{open.Count} of our orders rest at the crash ({string.Join(", ", open.Select(o => $"{o.Key} {o.Value.Side} {o.Value.Price}"))}); {what}");
         return dir;
     }
 
