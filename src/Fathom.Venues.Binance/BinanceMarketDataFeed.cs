@@ -483,7 +483,6 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
             _core.MarkAllStale(reason, _monotonic.NowNanos(), now);
     }
 
-
     private static long UnixNanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
     private int _disposed;

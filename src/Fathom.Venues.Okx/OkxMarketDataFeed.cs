@@ -45,6 +45,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
     private readonly CancellationTokenSource _stop = new();
     private readonly OkxFrameHandler _onFrame;
     private readonly Action _onPong;
+    private readonly Action _onConnectThrottled;
     private readonly bool[] _snapshotInFlight;
     private OkxStreamConnection? _primary;
     private int _nextConnectionId;
@@ -71,6 +72,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
         _backoff = new ReconnectBackoff(_options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _options.JitterSeed);
         _onFrame = OnFrame;
         _onPong = () => Interlocked.Increment(ref Counters.PongsReceived);
+        _onConnectThrottled = () => Counters.ConnectsThrottled++;
     }
 
     /// <summary>The parser, router and books: what a journal replay rebuilds without the network.</summary>
@@ -121,7 +123,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
         {
             while (!ct.IsCancellationRequested)
             {
-                await WaitForConnectSlotAsync(ct).ConfigureAwait(false);
+                await Gate.WaitToConnectAsync(_onConnectThrottled, ct).ConfigureAwait(false);
                 var connection = new OkxStreamConnection(Interlocked.Increment(ref _nextConnectionId), _endpoints.PublicWs, _time, _onPong);
                 try
                 {
@@ -170,18 +172,6 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
         }
         if (Volatile.Read(ref _fault) is { } fault)
             throw new InvalidOperationException($"the OKX market-data feed halted (every book Stale): {fault.Message}", fault);
-    }
-
-    private async Task WaitForConnectSlotAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            TimeSpan wait = Gate.TryConnect();
-            if (wait <= TimeSpan.Zero)
-                return;
-            Counters.ConnectsThrottled++;
-            await Task.Delay(wait, _time, ct).ConfigureAwait(false);
-        }
     }
 
     private async Task SubscribeAsync(OkxStreamConnection connection, CancellationToken ct)

@@ -19,6 +19,20 @@ public sealed class OkxRequestGate(TimeProvider time, int connectsPerSecond = 3,
     /// <summary>Zero when a connection attempt may go now (and it is counted); else how long to wait.</summary>
     public TimeSpan TryConnect() => TryTake(_connects, ConnectsPerSecond, TimeSpan.FromSeconds(1));
 
+    /// <summary>
+    /// Waits until a connection attempt may go (and counts it); <paramref name="throttled"/> is told each time it has to
+    /// wait first. Market data and order entry both call this on the same gate: OKX's limit is per IP.
+    /// </summary>
+    public async Task WaitToConnectAsync(Action throttled, CancellationToken cancel)
+    {
+        TimeSpan wait;
+        while ((wait = TryConnect()) > TimeSpan.Zero)
+        {
+            throttled();
+            await Task.Delay(wait, time, cancel).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Zero when a subscribe op may go now on the current connection (and it is counted); else how long to wait.</summary>
     public TimeSpan TrySubscribeOp() => TryTake(_ops, OpsPerHour, TimeSpan.FromHours(1));
 

@@ -18,16 +18,9 @@ public sealed partial class OkxOrderGateway
     {
         if (_sessionStartMs == 0)
             _sessionStartMs = VenueNowMs();
+        // The per-IP attempt window is shared with the market-data feed: after an outage both reconnect at once.
         if (_options.ConnectGate is { } gate)
-        {
-            // The per-IP attempt window is shared with the market-data feed: after an outage both reconnect at once.
-            TimeSpan wait;
-            while ((wait = gate.TryConnect()) > TimeSpan.Zero)
-            {
-                Interlocked.Increment(ref _connectsThrottled);
-                await Task.Delay(wait, _time, cancel).ConfigureAwait(false);
-            }
-        }
+            await gate.WaitToConnectAsync(() => Interlocked.Increment(ref _connectsThrottled), cancel).ConfigureAwait(false);
         var ws = new ClientWebSocket();
         using (var timeout = new CancellationTokenSource(_options.ControlTimeout, _time))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancel))
