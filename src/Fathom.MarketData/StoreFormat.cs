@@ -53,6 +53,13 @@ internal static class StoreFormat
     public const int LagNotRecorded = 0;
     public const int LagNoSample = int.MinValue;
 
+    /// <summary>
+    /// <paramref name="min"/> with the lag of a record (receive ns − exchange ms × 10⁶) taken in when it has an exchange
+    /// time: how the writer builds the field and a reader decoding a block without one finds the same value.
+    /// </summary>
+    public static long MinLag(long min, long exchangeMs, long receiveNs) =>
+        exchangeMs > 0 ? Math.Min(min, receiveNs - exchangeMs * 1_000_000) : min;
+
     /// <summary>The header field for a block whose smallest lag is <paramref name="minLagNs"/> (long.MaxValue: no sample).</summary>
     public static int EncodeMinLag(long minLagNs) =>
         minLagNs == long.MaxValue ? LagNoSample

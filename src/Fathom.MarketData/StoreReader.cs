@@ -114,9 +114,10 @@ public sealed class StoreReader : IDisposable
     /// The smallest (receive ns − exchange ms × 10⁶) over the events that carry an exchange time (deltas, snapshots,
     /// tickers, trades), or null when none does: what a backtest shifts exchange times by. Read from the block headers
     /// where the writer recorded each block's minimum, so only the headers are read; a block without one (a store
-    /// written before the field, a lag of 0 or beyond ±2.1 s) is read and decoded. A block whose header fails its CRC
-    /// ends the scan, as it ends a read; a block cut short by the end of the file is left out. Leaves the reader at
-    /// the first event (seekable streams only); the counters count the blocks it decoded.
+    /// written before the field, a lag of 0 or beyond ±2.1 s) is read and decoded. Blocks are met as a read meets
+    /// them: a header failing its CRC ends the scan, a block cut short by the end of the file is left out, a corrupt
+    /// one is skipped. Leaves the reader at the first event (seekable streams only); the counters count what it
+    /// decoded and any damage it met.
     /// </summary>
     public long? MinReceiveLagNs()
     {
@@ -125,28 +126,22 @@ public sealed class StoreReader : IDisposable
         var lag = new MinLagHandler();
         long fileLength = _stream.Length;
         _stream.Position = _eventsStart;
-        while (true)
+        _end = false;
+        while (NextBlockHeader(out int length, out int records, out uint crc))
         {
-            long at = _stream.Position;
-            if (_stream.ReadAtLeast(_header, _header.Length, throwOnEndOfStream: false) < _header.Length
-                || !StoreFormat.TryReadBlockHeader(_header, out int length, out int records, out uint crc)
-                || at + _header.Length + length > fileLength)
-                break;
             int stored = StoreFormat.ReadMinLag(_header);
-            if (stored != StoreFormat.LagNotRecorded)
+            if (stored == StoreFormat.LagNotRecorded)
             {
-                if (stored != StoreFormat.LagNoSample)
-                    lag.Min = Math.Min(lag.Min, stored);
-                _stream.Position = at + _header.Length + length;
+                if (ReadBlockPayload(length, records, crc))
+                    Dispatch(_block.AsSpan(0, length), ref lag);
                 continue;
             }
-            if (_block.Length < length)
-                GrowBlock(length);
-            _stream.ReadExactly(_block.AsSpan(0, length));
-            ReadOnlySpan<byte> payload = _block.AsSpan(0, length);
-            if ((_verifyChecksums && Crc32C.Compute(payload) != crc) || !Validate(payload, records))
-                continue;
-            Dispatch(payload, ref lag);
+            long next = _stream.Position + length;
+            if (next > fileLength)
+                break; // cut short by the end of the file: left out, as a read leaves it out
+            if (stored != StoreFormat.LagNoSample)
+                lag.Min = Math.Min(lag.Min, stored);
+            _stream.Position = next;
         }
         Rewind();
         return lag.Min == long.MaxValue ? null : lag.Min;
@@ -158,11 +153,7 @@ public sealed class StoreReader : IDisposable
 
         public long Min = long.MaxValue;
 
-        private void Sample(long exchangeMs, long receiveNs)
-        {
-            if (exchangeMs > 0)
-                Min = Math.Min(Min, receiveNs - exchangeMs * 1_000_000);
-        }
+        private void Sample(long exchangeMs, long receiveNs) => Min = StoreFormat.MinLag(Min, exchangeMs, receiveNs);
 
         public void OnBookDelta(in BookDelta delta) => Sample(delta.ExchangeTimeMs, delta.ReceiveTimeNs);
         public void OnBookSnapshot(in BookSnapshot snapshot) => Sample(snapshot.ExchangeTimeMs, snapshot.ReceiveTimeNs);
@@ -194,39 +185,58 @@ public sealed class StoreReader : IDisposable
 
     private bool NextBlock(out int length)
     {
-        length = 0;
-        while (!_end)
+        while (NextBlockHeader(out length, out int records, out uint crc))
         {
-            int got = _stream.ReadAtLeast(_header, _header.Length, throwOnEndOfStream: false);
-            if (got == 0)
+            if (ReadBlockPayload(length, records, crc))
             {
-                _end = true;
-                return false;
+                Blocks++;
+                return true;
             }
-            if (got < _header.Length)
-                return Torn(got);
-            if (!StoreFormat.TryReadBlockHeader(_header, out length, out int records, out uint crc))
-            {
-                // The length cannot be trusted, so neither can anything after it.
-                CorruptBlocks++;
-                _end = true;
-                return false;
-            }
-            if (_block.Length < length)
-                GrowBlock(length);
-            got = _stream.ReadAtLeast(_block.AsSpan(0, length), length, throwOnEndOfStream: false);
-            if (got < length)
-                return Torn(_header.Length + got);
-            ReadOnlySpan<byte> payload = _block.AsSpan(0, length);
-            if ((_verifyChecksums && Crc32C.Compute(payload) != crc) || !Validate(payload, records))
-            {
-                CorruptBlocks++;
-                continue;
-            }
-            Blocks++;
-            return true;
         }
         return false;
+    }
+
+    // The next block's header, into _header; false at the end of the readable data (the file ends, or inside the
+    // header: torn; or the header fails its CRC: its length cannot be trusted, so neither can anything after it).
+    private bool NextBlockHeader(out int length, out int records, out uint crc)
+    {
+        length = records = 0;
+        crc = 0;
+        if (_end)
+            return false;
+        int got = _stream.ReadAtLeast(_header, _header.Length, throwOnEndOfStream: false);
+        if (got == 0)
+        {
+            _end = true;
+            return false;
+        }
+        if (got < _header.Length)
+            return Torn(got);
+        if (!StoreFormat.TryReadBlockHeader(_header, out length, out records, out crc))
+        {
+            CorruptBlocks++;
+            _end = true;
+            return false;
+        }
+        return true;
+    }
+
+    // The payload of the header just read, into _block and checked; false when the file ends inside it (torn: the
+    // end) or it fails its CRC or layout (counted; the next block follows).
+    private bool ReadBlockPayload(int length, int records, uint crc)
+    {
+        if (_block.Length < length)
+            GrowBlock(length);
+        int got = _stream.ReadAtLeast(_block.AsSpan(0, length), length, throwOnEndOfStream: false);
+        if (got < length)
+            return Torn(_header.Length + got);
+        ReadOnlySpan<byte> payload = _block.AsSpan(0, length);
+        if ((_verifyChecksums && Crc32C.Compute(payload) != crc) || !Validate(payload, records))
+        {
+            CorruptBlocks++;
+            return false;
+        }
+        return true;
     }
 
     private void GrowBlock(int length)

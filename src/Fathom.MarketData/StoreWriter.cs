@@ -226,11 +226,7 @@ public sealed class StoreWriter : IMarketDataHandler, IDisposable
     }
 
     // A record with an exchange time, now in the current block: its lag joins the block's minimum.
-    private void Lag(long exchangeMs, long receiveNs)
-    {
-        if (exchangeMs > 0)
-            _blockMinLagNs = Math.Min(_blockMinLagNs, receiveNs - exchangeMs * 1_000_000);
-    }
+    private void Lag(long exchangeMs, long receiveNs) => _blockMinLagNs = StoreFormat.MinLag(_blockMinLagNs, exchangeMs, receiveNs);
 
     private void FlushBlock(bool force = false)
     {
