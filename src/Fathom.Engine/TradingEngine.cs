@@ -109,7 +109,6 @@ public sealed class TradingEngine : IReportSink
         int inboxCapacity = InboxCapacity, bool measureLatency = true)
     {
         Latency = new EngineLatency(measureLatency);
-        _measureLatency = measureLatency;
         ArgumentNullException.ThrowIfNull(strategies);
         // The ring's slots are written now (their sequence numbers), so its pages are mapped before the first input.
         _inbox = new MpscRing<PendingInput>(inboxCapacity);
@@ -152,7 +151,6 @@ public sealed class TradingEngine : IReportSink
 
     /// <summary>The core's latency histograms (see <see cref="EngineLatency.Measured"/>: nothing is recorded on a virtual clock).</summary>
     public EngineLatency Latency { get; }
-    private readonly bool _measureLatency;
     public ExecutionEngine Execution => _execution;
     /// <summary>A read-only view of books, signals and positions (it owns no instrument: it cannot submit).</summary>
     public IStrategyContext Context => _readContext;
@@ -284,7 +282,7 @@ public sealed class TradingEngine : IReportSink
         }
         // The stamp taken when the last command went out is also the end of the core's work, unless
         // queued inputs ran after it: one clock read less (20–50 ns on a VM) on a command frame.
-        if (_measureLatency)
+        if (Latency.Measured)
         {
             long endNs = sentStampNs > 0 && !ranQueued ? sentStampNs : _clock.NowNanos();
             EngineLatency.Record(Latency.CoreCost, endNs - readStampNs);
@@ -648,7 +646,7 @@ public sealed class TradingEngine : IReportSink
             }
             // Decision-to-answer: the venue's answer to a command, as risk timed it (decided → answer applied).
             if (_execution.Risk.AnswerSamples != answers)
-                if (_measureLatency)
+                if (Latency.Measured)
                     EngineLatency.Record(Latency.DecisionToAnswer, _execution.Risk.LastAnswerLatencyNs);
             Flush(now, -1);
         }
@@ -1011,8 +1009,7 @@ public sealed class TradingEngine : IReportSink
         {
             // Once anything waits in the overflow, later inputs queue behind it: each producer's inputs stay
             // in the order it gave them (the drain takes the ring before the overflow).
-            ConcurrentQueue<PendingInput>? overflow = Volatile.Read(ref _overflow);
-            if (overflow is not null && !overflow.IsEmpty)
+            if (Volatile.Read(ref _overflow) is { IsEmpty: false } overflow)
             {
                 overflow.Enqueue(input);
                 break;
@@ -1034,6 +1031,9 @@ public sealed class TradingEngine : IReportSink
         DrainFromOutside();
     }
 
+    /// <summary>Whether anything waits in the overflow (it exists only once the ring was found full).</summary>
+    private bool OverflowHolds => Volatile.Read(ref _overflow) is { IsEmpty: false };
+
     private ConcurrentQueue<PendingInput> Overflow()
     {
         ConcurrentQueue<PendingInput>? overflow = Volatile.Read(ref _overflow);
@@ -1046,10 +1046,7 @@ public sealed class TradingEngine : IReportSink
     /// <summary>Whether anything waits in the ring or the overflow.</summary>
     private bool HasQueued()
     {
-        if (_inbox.Count > 0)
-            return true;
-        ConcurrentQueue<PendingInput>? overflow = Volatile.Read(ref _overflow);
-        return overflow is not null && !overflow.IsEmpty;
+        return _inbox.Count > 0 || OverflowHolds;
     }
 
     private void DrainFromOutside()
@@ -1098,7 +1095,7 @@ public sealed class TradingEngine : IReportSink
         if (_draining || _inInput)
             return false;
         // The common case, at the end of every input: nothing queued (one load per queue).
-        if (_local.Count == 0 && _inbox.NothingToRead && _overflow is null or { IsEmpty: true })
+        if (_local.Count == 0 && _inbox.NothingToRead && !OverflowHolds)
             return false;
         _draining = true;
         bool ran = false;
@@ -1279,7 +1276,7 @@ public sealed class TradingEngine : IReportSink
             CommandsSent++;
         }
         queue.Clear();
-        if (readStampNs <= 0 || gateway is null || !_measureLatency)
+        if (readStampNs <= 0 || gateway is null || !Latency.Measured)
             return 0;
         long sentNs = _clock.NowNanos();
         EngineLatency.Record(Latency.TickToOrder, sentNs - readStampNs);

@@ -15,6 +15,7 @@ public sealed class OrderEntryWatch
     private readonly Action<string> _halted;
     private readonly Action<string> _reconnecting;
     private string? _reconnectReported;
+    private bool _faultReported; // the fault has halted trading: after it, the fault is the reason (no reconnect reasons)
 
     /// <param name="halted">Told the halt's reason (<c>order entry stopped: …</c>) once, after the engine has it.</param>
     /// <param name="reconnecting">Told <c>order entry down, reconnecting: …</c> once per new reason.</param>
@@ -28,21 +29,18 @@ public sealed class OrderEntryWatch
         _reconnecting = reconnecting;
     }
 
-    /// <summary>True once the venue's fault has halted trading (after it, the fault is the reason: no reconnect reasons).</summary>
-    public bool Halted { get; private set; }
-
     /// <summary>Reads the venue once; halts <paramref name="engine"/> on a new fault, reports a new reconnect reason.</summary>
     public void Poll(TradingEngine engine)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        if (!Halted && _venue.OrderEntryFault is { } fault)
+        if (!_faultReported && _venue.OrderEntryFault is { } fault)
         {
-            Halted = true;
+            _faultReported = true;
             string reason = $"order entry stopped: {fault.Message}";
             engine.ReportFault(EngineFault.Background, reason);
             _halted(reason);
         }
-        string? reconnect = Halted ? null : _venue.OrderEntryReconnectError?.Message;
+        string? reconnect = _faultReported ? null : _venue.OrderEntryReconnectError?.Message;
         if (reconnect == _reconnectReported)
             return;
         _reconnectReported = reconnect;
