@@ -47,16 +47,22 @@ public partial class TradingEngineTests
         }
     }
 
-    [Fact]
-    public async Task LocalRejectUnderCoreLock_WhileAckArrivesUnderReportGate_Finishes()
+    /// <summary>A core quoting through a <see cref="GatedGateway"/>, both quotes acknowledged; the first one sent rests.</summary>
+    private static (GatedGateway Gateway, CoreRig Rig, OrderCommand Resting) AckedQuotesBehindAGate(int inboxCapacity = TradingEngine.InboxCapacity)
     {
         var gateway = new GatedGateway();
-        var rig = NewRig(gateway: gateway.Entry);
+        var rig = new CoreRig(CoreRig.Setup([Btc], CoreRig.Maker(0)), gateway.Entry, inboxCapacity: inboxCapacity);
         gateway.Sink = rig.Engine;
         rig.Market(10_000, 10_010, 1);
         foreach (var c in gateway.Sent.ToArray())
             rig.Engine.OnAck(new AckReport(0, c.ClientOrderId, 1000 + c.ClientOrderId.Sequence, rig.Now));
-        OrderCommand resting = gateway.Sent[0];
+        return (gateway, rig, gateway.Sent[0]);
+    }
+
+    [Fact]
+    public async Task LocalRejectUnderCoreLock_WhileAckArrivesUnderReportGate_Finishes()
+    {
+        var (gateway, rig, resting) = AckedQuotesBehindAGate();
         long acksBefore = rig.Engine.Execution.Counters.DuplicateReports;
 
         // The race that froze the engine: the receive thread holds the report gate and delivers an ack
@@ -101,13 +107,7 @@ public partial class TradingEngineTests
         // The CI hang: the ring is full, a receive thread holding the report gate delivers another report,
         // and the core (holding the core lock) local-rejects a command and needs the gate. A producer that
         // waits for ring space there waits for the core, which waits for the producer's gate.
-        var gateway = new GatedGateway();
-        var rig = new CoreRig(CoreRig.Setup([Btc], CoreRig.Maker(0)), gateway.Entry, inboxCapacity: 2);
-        gateway.Sink = rig.Engine;
-        rig.Market(10_000, 10_010, 1);
-        foreach (var c in gateway.Sent.ToArray())
-            rig.Engine.OnAck(new AckReport(0, c.ClientOrderId, 1000 + c.ClientOrderId.Sequence, rig.Now));
-        OrderCommand resting = gateway.Sent[0];
+        var (gateway, rig, resting) = AckedQuotesBehindAGate(inboxCapacity: 2);
         long duplicatesBefore = rig.Engine.Execution.Counters.DuplicateReports;
 
         const int Reports = 9; // more than the ring holds

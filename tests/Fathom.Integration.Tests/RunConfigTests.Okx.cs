@@ -110,13 +110,16 @@ public sealed partial class RunConfigTests
         Assert.Contains(ex.Errors, e => e.Contains("explicit OKX URLs are only for venue 'okx-custom'"));
     }
 
+    /// <summary>OKX demo trading with BTC-USDT as instrument 0 (nothing connects until a gateway or feed starts).</summary>
+    private static OkxVenue DemoVenue(HttpClient http) =>
+        new("okx-demo", OkxEndpoints.Demo, OkxOrderGatewayOptions.Demo, new OkxCredentials("key-0123", "secret", "passphrase"),
+            [new OkxOrderInstrument(0, "BTC-USDT", 1000, 2, 6, "BTC", "USDT")], http, TimeProvider.System);
+
     [Fact]
     public async Task OkxVenue_CreateOrderEntry_BuildsTheOkxGatewayWithTheEngineLatency()
     {
         using var http = new HttpClient();
-        var instrument = new OkxOrderInstrument(0, "BTC-USDT", 1000, 2, 6, "BTC", "USDT");
-        var venue = new OkxVenue("okx-demo", OkxEndpoints.Demo, OkxOrderGatewayOptions.Demo, new OkxCredentials("key-0123", "secret", "passphrase"),
-            [instrument], http, TimeProvider.System);
+        OkxVenue venue = DemoVenue(http);
         var latency = new Fathom.Engine.EngineLatency();
         await using var entry = venue.CreateOrderEntry(new NullSink(), new ClientOrderIdFormat("fth"), latency);
         var gateway = Assert.IsType<OkxOrderGateway>(entry);
@@ -131,9 +134,7 @@ public sealed partial class RunConfigTests
     public async Task OkxVenue_OrderEntryConnects_CountInTheFeedsPerIpWindow()
     {
         using var http = new HttpClient();
-        var instrument = new OkxOrderInstrument(0, "BTC-USDT", 1000, 2, 6, "BTC", "USDT");
-        var venue = new OkxVenue("okx-demo", OkxEndpoints.Demo, OkxOrderGatewayOptions.Demo, new OkxCredentials("key-0123", "secret", "passphrase"),
-            [instrument], http, TimeProvider.System);
+        OkxVenue venue = DemoVenue(http);
         var spec = new InstrumentSpec
         {
             Symbol = "BTC-USDT", Venue = Venue.Okx, PriceDecimals = 8, QtyDecimals = 8,
