@@ -8,8 +8,8 @@ namespace Fathom.Benchmarks;
 /// Diagnostic experiment: where a Fathom level update spends its time. The same real round trip as
 /// <see cref="BookLevelUpdateBenchmarks"/> is replayed through Fathom's book and through stripped-down
 /// stores of the same shape (a dense quantity array the size of Fathom's window per side, indexed by
-/// tick), adding one ingredient at a time: the occupancy bitmap, its hierarchy, and the data-dependent
-/// branches on add / modify / remove. Run with <c>--filter '*UpdateCostBreakdown*'</c>.
+/// tick), adding one ingredient at a time: a one-level occupancy bitmap (with and without a data-dependent
+/// branch on add / remove), a bit hierarchy rewritten on every update, and Fathom's sticky-byte index. Run with <c>--filter '*UpdateCostBreakdown*'</c>.
 /// </summary>
 /// <remarks>None of the stripped-down stores keeps a best price; they are lower bounds, not books.</remarks>
 [MemoryDiagnoser]
@@ -22,7 +22,7 @@ public class UpdateCostBreakdown
     private long _mask;
     private long[] _bidQty = [], _askQty = [];
     private ulong[] _bidLeaves = [], _askLeaves = [];
-    private OccupancyBitmap _bidBitmap, _askBitmap;
+    private OccupancyIndex _bidIndex, _askIndex;
     private ulong[][] _bidLevels = [], _askLevels = [];
 
     [GlobalSetup]
@@ -48,8 +48,8 @@ public class UpdateCostBreakdown
         _askQty = new long[size];
         _bidLeaves = new ulong[size / 64];
         _askLeaves = new ulong[size / 64];
-        _bidBitmap = new OccupancyBitmap(size);
-        _askBitmap = new OccupancyBitmap(size);
+        _bidIndex = new OccupancyIndex(_bidQty);
+        _askIndex = new OccupancyIndex(_askQty);
         _bidLevels = NewLevels(size);
         _askLevels = NewLevels(size);
         Console.WriteLine($"// Dense stores: {size} slots per side (widest side spans {span} ticks); Fathom window {_fathom.Options.WindowTicks}.");
@@ -68,7 +68,7 @@ public class UpdateCostBreakdown
         (bid ? _bidQty : _askQty)[slot] = qty;
         ulong[] leaves = bid ? _bidLeaves : _askLeaves;
         leaves[slot >> 6] |= 1UL << slot;
-        (bid ? _bidBitmap : _askBitmap).Set(slot);
+        (bid ? _bidIndex : _askIndex).Touch(slot);
         SetHierarchyBranchless(bid ? _bidLevels : _askLevels, slot, on: true);
     }
 
@@ -103,7 +103,7 @@ public class UpdateCostBreakdown
     public long DenseHierarchyBranchless() => DenseHierarchyBranchless(_forward) + DenseHierarchyBranchless(_inverse);
 
     [Benchmark(OperationsPerInvoke = BookLevelUpdateBenchmarks.OperationsPerInvoke)]
-    public long DenseFathomBitmap() => DenseFathomBitmap(_forward) + DenseFathomBitmap(_inverse);
+    public long DenseFathomIndex() => DenseFathomIndex(_forward) + DenseFathomIndex(_inverse);
 
     private long FathomSetOnly(LevelUpdate[] updates)
     {
@@ -182,8 +182,9 @@ public class UpdateCostBreakdown
         return sum;
     }
 
-    /// <summary>The same branches as BookSide.SetInWindow: the bitmap is touched only on add and remove.</summary>
-    private long DenseFathomBitmap(LevelUpdate[] updates)
+    /// <summary>The quantity store plus Fathom's <see cref="OccupancyIndex"/> as BookSide.SetInWindow keeps it: two
+    /// summary-byte stores per update, whatever the update is (no best upkeep).</summary>
+    private long DenseFathomIndex(LevelUpdate[] updates)
     {
         long sum = 0;
         foreach (ref readonly LevelUpdate u in updates.AsSpan())
@@ -191,18 +192,9 @@ public class UpdateCostBreakdown
             bool bid = u.Side == Side.Bid;
             int slot = (int)(u.Tick & _mask);
             ref long cell = ref (bid ? _bidQty : _askQty)[slot];
-            long old = cell;
+            sum += cell;
             cell = u.Qty;
-            sum += old;
-            if (u.Qty != 0)
-            {
-                if (old == 0)
-                    (bid ? _bidBitmap : _askBitmap).Set(slot);
-            }
-            else if (old != 0)
-            {
-                (bid ? _bidBitmap : _askBitmap).Clear(slot);
-            }
+            (bid ? _bidIndex : _askIndex).Touch(slot);
         }
         return sum;
     }

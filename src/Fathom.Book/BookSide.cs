@@ -11,14 +11,16 @@ namespace Fathom.Book;
 /// </summary>
 /// <remarks>
 /// Storage: a dense window of <c>2^k</c> keys <c>[_base, _base + size)</c> held in a circular array
-/// (slot = key &amp; mask, so moving the window moves no memory), an <see cref="OccupancyBitmap"/>
-/// over the slots, and a sorted spill store for keys beyond the window's far edge.
+/// (slot = key &amp; mask, so moving the window moves no memory), an <see cref="OccupancyIndex"/>
+/// over the quantities, and a sorted spill store for keys beyond the window's far edge. No count of
+/// levels is kept per update (a running count chains every update to the one before it through its
+/// field): <see cref="Count"/> walks the levels.
 /// Invariants:
 /// <list type="bullet">
 /// <item>_bestKey is the lowest occupied key, or <see cref="EmptyKey"/> when the side is empty.</item>
 /// <item>When the side is non-empty the best key lies inside the window; therefore every spilled
 /// key is ≥ _base + size (worse than the whole window), and the window is empty only when the side is.</item>
-/// <item>_qty[slot] != 0 iff the bitmap bit for that slot is set.</item>
+/// <item>Every slot with _qty[slot] != 0 is covered by the index's summaries.</item>
 /// <item>_spillKeys[0.._spillCount) is sorted descending, so its last entry is nearest the window.</item>
 /// </list>
 /// </remarks>
@@ -32,11 +34,10 @@ internal sealed class BookSide
     private readonly long _mask;
     private readonly int _margin;
     private readonly long[] _qty;
-    private readonly OccupancyBitmap _occupied;
+    private readonly OccupancyIndex _occupied;
 
     private long _base;
     private long _bestKey = EmptyKey;
-    private int _windowCount;
 
     private long[] _spillKeys = new long[InitialSpillCapacity];
     private long[] _spillQty = new long[InitialSpillCapacity];
@@ -55,14 +56,26 @@ internal sealed class BookSide
         _mask = windowSize - 1;
         _margin = windowSize / 8;
         _qty = new long[windowSize];
-        _occupied = new OccupancyBitmap(windowSize);
         PageCommit.Touch(_qty); // the window is 8 bytes per tick: map it now, not on a diff's first write there
+        _occupied = new OccupancyIndex(_qty);
     }
 
     public bool IsBid => _sign < 0;
     public int WindowSize => _size;
-    public int Count => _windowCount + _spillCount;
-    public int WindowCount => _windowCount;
+    /// <summary>Levels on this side; O(levels): it walks them (no count is kept per update).</summary>
+    public int Count => WindowCount + _spillCount;
+
+    /// <summary>Levels inside the window; O(levels).</summary>
+    public int WindowCount
+    {
+        get
+        {
+            int n = 0;
+            for (long key = NextKeyInWindow(_base); key != EmptyKey; key = NextKeyInWindow(key + 1))
+                n++;
+            return n;
+        }
+    }
     public int SpillCount => _spillCount;
     public bool IsEmpty => _bestKey == EmptyKey;
     internal long BestKey => _bestKey;
@@ -130,8 +143,7 @@ internal sealed class BookSide
         ref long cell = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_qty), slot);
         long old = cell;
         cell = qty;
-        _occupied.Assign(slot, qty != 0);
-        _windowCount += (qty != 0 ? 1 : 0) - (old != 0 ? 1 : 0);
+        _occupied.Touch(slot);
         // The one branch: only updates at or better than the best can change it (a few percent of
         // updates on real data; most land thousands of ticks from the touch).
         if (key <= _bestKey)
@@ -219,8 +231,7 @@ internal sealed class BookSide
             long key = _spillKeys[_spillCount];
             int slot = (int)(key & _mask);
             _qty[slot] = _spillQty[_spillCount];
-            _occupied.Set(slot);
-            _windowCount++;
+            _occupied.Touch(slot);
         }
     }
 
@@ -242,14 +253,12 @@ internal sealed class BookSide
             _spillQty[_spillCount] = _qty[slot];
             _spillCount++;
             _qty[slot] = 0;
-            _occupied.Clear(slot);
-            _windowCount--;
         }
         // Appended ascending; the spill store is descending.
         Array.Reverse(_spillKeys, start, _spillCount - start);
         Array.Reverse(_spillQty, start, _spillCount - start);
         _base = newBase;
-        if (_windowCount == 0)
+        if (NextKeyInWindow(newBase) == EmptyKey)
             _bestKey = EmptyKey; // callers insert the new best right after
     }
 
@@ -267,7 +276,7 @@ internal sealed class BookSide
         int baseSlot = (int)(_base & _mask);
         int endSlot = (int)((_base + _size - 1) & _mask);
         int p = (int)(fromKey & _mask);
-        int found = _occupied.NextSetAtOrAfter(p);
+        int found = _occupied.NextOccupiedAtOrAfter(p);
         if (p <= endSlot)
         {
             if (found < 0 || found > endSlot)
@@ -275,7 +284,7 @@ internal sealed class BookSide
         }
         else if (found < 0)
         {
-            found = _occupied.NextSetAtOrAfter(0);
+            found = _occupied.NextOccupiedAtOrAfter(0);
             if (found < 0 || found > endSlot)
                 return EmptyKey;
         }
@@ -350,8 +359,7 @@ internal sealed class BookSide
     {
         for (long key = NextKeyInWindow(_base); key != EmptyKey; key = NextKeyInWindow(key + 1))
             _qty[(int)(key & _mask)] = 0;
-        _occupied.ClearAll();
-        _windowCount = 0;
+        _occupied.ClearSummaries();
         _spillCount = 0;
         _bestKey = EmptyKey;
         _knownUntilKey = long.MinValue;
@@ -402,18 +410,16 @@ internal sealed class BookSide
     /// <summary>Checks every invariant by brute force; for tests (O(size)).</summary>
     internal void AssertInvariants()
     {
-        _occupied.AssertSummariesCover();
-        int bits = _occupied.PopCount();
-        if (bits != _windowCount)
-            throw new InvalidOperationException($"bitmap has {bits} bits but window count is {_windowCount}");
+        _occupied.AssertCovers();
         long minKey = EmptyKey;
+        int occupied = 0;
         for (int slot = 0; slot < _size; slot++)
         {
-            bool set = _occupied.IsSet(slot);
-            if (set != (_qty[slot] != 0))
-                throw new InvalidOperationException($"slot {slot}: bit {set} but qty {_qty[slot]}");
-            if (set)
+            if (_qty[slot] < 0)
+                throw new InvalidOperationException($"slot {slot} holds a negative quantity {_qty[slot]}");
+            if (_qty[slot] != 0)
             {
+                occupied++;
                 long key = _base + ((slot - (_base & _mask)) & _mask);
                 minKey = Math.Min(minKey, key);
             }
@@ -431,5 +437,7 @@ internal sealed class BookSide
             throw new InvalidOperationException("window is empty while the spill store is not");
         if (minKey != _bestKey)
             throw new InvalidOperationException($"best key {_bestKey} but lowest occupied key is {minKey}");
+        if (WindowCount != occupied)
+            throw new InvalidOperationException($"the window holds {occupied} levels but a walk through the index finds {WindowCount}");
     }
 }

@@ -21,7 +21,9 @@ public readonly struct BookView(OrderBook book)
     public bool IsLocked => book.IsLocked;
     public double Mid => book.Mid;
     public double Microprice => book.Microprice;
+    /// <summary>Bid levels; O(levels) (see <see cref="OrderBook.BidCount"/>).</summary>
     public int BidCount => book.BidCount;
+    /// <summary>Ask levels; O(levels).</summary>
     public int AskCount => book.AskCount;
     public long QtyAt(Side side, long tick) => book.QtyAt(side, tick);
     public bool IsKnown(Side side, long tick) => book.IsKnown(side, tick);

@@ -2,7 +2,7 @@ namespace Fathom.Book;
 
 /// <summary>
 /// Walks one side's levels from the best price outward, without allocating: the window through
-/// its occupancy bitmap, then the spill store. Do not modify the book while enumerating.
+/// its occupancy index, then the spill store. Do not modify the book while enumerating.
 /// </summary>
 public struct LevelEnumerator
 {

@@ -9,7 +9,7 @@ namespace Fathom.Book;
 /// <remarks>
 /// Entry points: <see cref="Set"/> (one level: set a quantity, 0 removes, removing an absent level is
 /// normal), <see cref="ApplySnapshot"/> (replace everything), <see cref="Clear"/>. Best bid and ask are
-/// maintained on every update in O(1) (an occupancy bitmap finds the next level when the best is
+/// maintained on every update in O(1) (an occupancy index finds the next level when the best is
 /// removed). Prices far from the touch are kept exactly in a spill store. Updates allocate nothing.
 /// The book is owned by the single-threaded core: it is not thread-safe. Analysis layers read it
 /// through <see cref="BookView"/>; <see cref="CopyTo"/> takes a copy when one is needed elsewhere.
@@ -138,7 +138,9 @@ public sealed class OrderBook
     public long BestAskTick => _asks.BestTick;
     public long BestBidQty => _bids.BestQty;
     public long BestAskQty => _asks.BestQty;
+    /// <summary>Bid levels; O(levels): it walks them (no count is kept per update).</summary>
     public int BidCount => _bids.Count;
+    /// <summary>Ask levels; O(levels): it walks them (no count is kept per update).</summary>
     public int AskCount => _asks.Count;
 
     /// <summary>Best ask − best bid in ticks; 0 when either side is empty (check <see cref="IsTwoSided"/>).</summary>
