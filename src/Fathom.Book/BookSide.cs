@@ -71,9 +71,10 @@ internal sealed class BookSide
         get
         {
             int n = 0;
-            for (long key = NextKeyInWindow(_base); key != EmptyKey; key = NextKeyInWindow(key + 1))
+            var levels = new LevelEnumerator(this);
+            while (levels.MoveNext())
                 n++;
-            return n;
+            return n - _spillCount;
         }
     }
     public int SpillCount => _spillCount;
@@ -291,7 +292,13 @@ internal sealed class BookSide
         return _base + ((found - baseSlot) & _mask);
     }
 
-    internal long QtyAtKeyInWindow(long key) => _qty[(int)(key & _mask)];
+    // ---- for LevelEnumerator's walk over slots ----
+
+    internal OccupancyIndex Index => _occupied;
+    internal int BaseSlot => (int)(_base & _mask);
+    internal int SlotOf(long key) => (int)(key & _mask);
+    internal long KeyOfSlot(int slot) => _base + ((slot - (_base & _mask)) & _mask);
+    internal long QtyAtSlot(int slot) => _qty[slot];
 
     // ---- spill store (descending keys) ----
 

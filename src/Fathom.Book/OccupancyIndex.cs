@@ -139,6 +139,89 @@ internal readonly struct OccupancyIndex
         return -1;
     }
 
+    /// <summary>
+    /// A walk over the occupied slots of a range in ascending order that keeps the bits of the line and of the
+    /// block of lines it is in, so a step to the next slot in the same line or block reads no memory but the
+    /// quantities. Start it with <see cref="StartWalk"/>, step it with <see cref="Next"/>; the quantities must
+    /// not change while it runs.
+    /// </summary>
+    internal struct Walk
+    {
+        internal int Line;      // the line whose remaining bits are LineBits
+        internal uint LineBits; // occupied slots of Line not yet returned
+        internal ulong BlockBits; // lines after Line in its block that may hold something
+        internal int End;       // exclusive slot bound
+    }
+
+    /// <summary>A walk over the occupied slots in [<paramref name="from"/>, <paramref name="end"/>).</summary>
+    public Walk StartWalk(int from, int end)
+    {
+        Debug.Assert(from >= 0 && end <= _size);
+        if (from >= end)
+            return new Walk { Line = _lineCount, End = end };
+        int line = from >> 3;
+        ref byte level1 = ref MemoryMarshal.GetArrayDataReference(_summary);
+        ulong after = (ulong.MaxValue << (line & 63)) << 1; // the lines after this one in its block
+        return new Walk
+        {
+            Line = line,
+            LineBits = NonZeroLongs(line) & (0xFFu << (from & 7)),
+            BlockBits = NonZeroBytes(ref Unsafe.Add(ref level1, (line >> 6) << 6)) & after,
+            End = end,
+        };
+    }
+
+    /// <summary>The walk's next occupied slot, or false when none is left before its end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Next(ref Walk walk, out int slot)
+    {
+        if (walk.LineBits != 0)
+        {
+            slot = (walk.Line << 3) + BitOperations.TrailingZeroCount(walk.LineBits);
+            walk.LineBits &= walk.LineBits - 1;
+            return slot < walk.End;
+        }
+        return NextLine(ref walk, out slot);
+    }
+
+    private bool NextLine(ref Walk walk, out int slot)
+    {
+        ref byte level1 = ref MemoryMarshal.GetArrayDataReference(_summary);
+        while (true)
+        {
+            while (walk.BlockBits == 0)
+            {
+                int next = NextLevel2Candidate((walk.Line >> 6) + 1);
+                if (next < 0 || next << 9 >= walk.End)
+                {
+                    slot = -1;
+                    walk.Line = _lineCount;
+                    return false;
+                }
+                walk.Line = next << 6; // the block's first line; its bits come from the block below
+                walk.BlockBits = NonZeroBytes(ref Unsafe.Add(ref level1, next << 6));
+            }
+            int line = ((walk.Line >> 6) << 6) + BitOperations.TrailingZeroCount(walk.BlockBits);
+            walk.BlockBits &= walk.BlockBits - 1;
+            walk.Line = line;
+            if (line << 3 >= walk.End)
+            {
+                slot = -1;
+                walk.BlockBits = 0;
+                walk.Line = _lineCount;
+                return false;
+            }
+            uint bits = NonZeroLongs(line);
+            if (bits != 0)
+            {
+                slot = (line << 3) + BitOperations.TrailingZeroCount(bits);
+                walk.LineBits = bits & (bits - 1);
+                return slot < walk.End;
+            }
+            Unsafe.Add(ref level1, line) = 0; // stale: the line emptied since it was touched
+        }
+    }
+
     /// <summary>A bit per slot of <paramref name="line"/>: set where the quantity is non-zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint NonZeroLongs(int line)
