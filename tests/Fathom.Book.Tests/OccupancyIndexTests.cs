@@ -49,6 +49,38 @@ public class OccupancyIndexTests
         });
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1 << 13)]
+    [InlineData(1 << 20)]
+    public void Walk_ReturnsTheOccupiedSlotsOfItsRangeInOrder(int size)
+    {
+        var gen = Gen.Select(Gen.ULong, Gen.Int[0, 300]);
+        Property.ForAll(gen, 60, t =>
+        {
+            var rng = new Random((int)t.Item1);
+            var slots = new Slots(size);
+            var index = slots.Make();
+            for (int i = 0; i < t.Item2; i++)
+            {
+                // Clusters (dense lines and blocks) and outliers (empty blocks between levels).
+                int slot = rng.Next(2) == 0 ? rng.Next(size) : (size / 3 + rng.Next(-700, 700)) & (size - 1);
+                slots.Set(index, slot, rng.Next(3) == 0 ? 0 : rng.Next(1, 1000));
+            }
+            for (int q = 0; q < 20; q++)
+            {
+                int from = rng.Next(size), end = rng.Next(from, size + 1);
+                var walk = index.StartWalk(from, end);
+                var seen = new List<int>();
+                while (index.Next(ref walk, out int slot))
+                    seen.Add(slot);
+                Assert.Equal(slots.Occupied.Where(s => s >= from && s < end), seen);
+                Assert.False(index.Next(ref walk, out _)); // stays ended
+            }
+            index.AssertCovers();
+        });
+    }
+
     [Fact]
     public void EmptiedSlots_AreSkipped_AndTheLastOneEmptiedLeavesNothing()
     {
