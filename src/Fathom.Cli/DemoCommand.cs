@@ -64,7 +64,7 @@ internal static class DemoCommand
     internal static async Task<int> RunAsync(double? durationSeconds, string symbol, int seed, string regime,
         TextWriter output, TextWriter error, CancellationToken cancel, int metricsPort = 0, Action<Uri>? onMetrics = null,
         string? journalPath = null, JournalRotation? journalRotation = null, Action<int>? onSimulator = null, bool okx = false,
-        Action<Func<string, Task>>? onSimulatorConsole = null)
+        Action<Func<string, Task>>? onSimulatorConsole = null, Action<Action<char>>? onKeys = null)
     {
         if (durationSeconds is double seconds && !(seconds > 0 && seconds <= RunCommand.MaxDurationSeconds))
             throw new HostInputException($"--duration must be a positive number of seconds, at most {RunCommand.MaxDurationSeconds} (30 days)");
@@ -144,6 +144,17 @@ internal static class DemoCommand
             onMetrics?.Invoke(host.MetricsAddress);
             onSimulator?.Invoke(sim.ProcessId);
             onSimulatorConsole?.Invoke(sim.SendAsync); // a line to the child's fault console (tests)
+            // The fault keys (1 depth gap, 2 feed drop, 3 order-entry drop, 4 slow acks, 5 429s, 0 clear): a line to the child's
+            // fault console. A line that cannot be written (the child gone) is shown; the child's death itself halts trading.
+            void OnKey(char key)
+            {
+                if (DemoFaultKeys.Command(key) is not { } fault)
+                    return;
+                _ = sim.SendAsync(fault).ContinueWith(
+                    t => error.WriteLine($"warning: fault key {key} ({fault}) did not reach the simulator: {t.Exception!.GetBaseException().Message}"),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+            onKeys?.Invoke(OnKey); // the same handler the terminal's keys reach (tests)
 
             // The exchange dying is a fault like any other: trading halts with the reason (dashboard, /health, status and
             // log), through the engine's one input door; the operator then stops the demo (its cancels cannot reach anyone).
@@ -189,7 +200,7 @@ internal static class DemoCommand
                         error.WriteLine($"error: {SimDied()}; trading HALTED (q or Ctrl+C stops the demo). Its last output:\n{sim.RecentOutput()}");
                     }
                     if (terminal)
-                        host.HandleKeys(TextWriter.Null); // the dashboard shows the effect
+                        host.HandleKeys(TextWriter.Null, OnKey); // the dashboard shows the effect
                     else if (started.ElapsedMilliseconds >= nextStatus)
                     {
                         nextStatus = started.ElapsedMilliseconds + 1000;

@@ -119,7 +119,8 @@ internal static class DemoDashboard
     }
 
     private static Markup KeyHelp() =>
-        new("[grey]keys:[/] [bold]p[/] pause/resume  [bold]f[/] flatten  [bold]h[/] halt  [bold]r[/] resume  [bold]q[/] quit (cancels all first)");
+        new("[grey]keys:[/] [bold]p[/] pause/resume  [bold]f[/] flatten  [bold]h[/] halt  [bold]r[/] resume  [bold]q[/] quit (cancels all first)\n"
+            + DemoFaultKeys.Legend());
 
     // ------------------------------------------------------------------ left column
 

@@ -120,9 +120,20 @@ internal sealed class SimulatorChild : IAsyncDisposable
     /// <summary>One line to the child's fault console (<c>disconnect</c>, <c>ack-delay 300</c>, ...).</summary>
     public async Task SendAsync(string command)
     {
-        await _process.StandardInput.WriteLineAsync(command).ConfigureAwait(false);
-        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+        // A key press and a test (or two quick keys) may send at once: one line at a time on the child's stdin.
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _process.StandardInput.WriteLineAsync(command).ConfigureAwait(false);
+            await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
     }
+
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
 
     private static int SafeExitCode(Process p)
     {

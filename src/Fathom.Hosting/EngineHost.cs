@@ -356,13 +356,17 @@ public sealed class EngineHost : IAsyncDisposable
     }
 
     /// <summary>p pause/resume, f flatten, h halt, r resume, q quit: keys from a terminal, when there is one.</summary>
-    public void HandleKeys(TextWriter output)
+    public void HandleKeys(TextWriter output) => HandleKeys(output, otherKey: null);
+
+    /// <summary>As <see cref="HandleKeys(TextWriter)"/>; a key that is not an operator key goes to <paramref name="otherKey"/>.</summary>
+    public void HandleKeys(TextWriter output, Action<char>? otherKey)
     {
         try
         {
             while (Console.KeyAvailable)
             {
-                OperatorAction? action = char.ToLowerInvariant(Console.ReadKey(intercept: true).KeyChar) switch
+                char key = char.ToLowerInvariant(Console.ReadKey(intercept: true).KeyChar);
+                OperatorAction? action = key switch
                 {
                     'p' => OperatorAction.TogglePause,
                     'f' => OperatorAction.Flatten,
@@ -373,6 +377,8 @@ public sealed class EngineHost : IAsyncDisposable
                 };
                 if (action is OperatorAction a)
                     output.WriteLine("operator: " + Apply(a));
+                else
+                    otherKey?.Invoke(key);
             }
         }
         catch (InvalidOperationException)

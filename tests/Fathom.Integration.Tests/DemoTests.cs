@@ -105,6 +105,45 @@ public partial class DemoTests
     }
 
     /// <summary>
+    /// The demo's fault keys reach the simulator child through the handler the terminal's keys call: 2 drops the market
+    /// data connections and 3 the order-entry connection, and the engine's status shows both reconnected while it goes on
+    /// quoting; a key that is not a fault key sends nothing.
+    /// </summary>
+    [Fact]
+    public async Task Demo_FaultKeys_DropTheFeedAndOrderEntry_AndTheEngineReconnects()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var metricsUrl = new TaskCompletionSource<Uri>();
+        var keys = new TaskCompletionSource<Action<char>>();
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 25, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+            CancellationToken.None, onMetrics: u => metricsUrl.SetResult(u), onKeys: keys.SetResult);
+        Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Action<char> press = await keys.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using var http = new HttpClient();
+        var health = System.Net.HttpStatusCode.ServiceUnavailable;
+        for (int i = 0; i < 100 && health != System.Net.HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+            health = (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode;
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, health);
+        Assert.Matches(@"gateway ready reconnects 0 feed reconnects 0", output.ToString());
+
+        press('x'); // not a fault key
+        press('2');
+        press('3');
+        var feedBack = new System.Text.RegularExpressions.Regex(@"gateway ready reconnects [1-9]\d* feed reconnects [1-9]");
+        for (int i = 0; i < 150 && !feedBack.IsMatch(output.ToString()); i++)
+            await Task.Delay(100);
+        Assert.Matches(feedBack, output.ToString());
+        press('0');
+        int rc = await demo.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.Equal(0, rc);
+        Assert.DoesNotContain("did not reach the simulator", error.ToString());
+    }
+
+    /// <summary>
     /// The venue deletes the demo's API key and drops the WebSocket API: the gateway's re-subscribe is refused for good
     /// (-2015), and the demo halts trading with the venue's reason on /health and stderr instead of retrying.
     /// </summary>
