@@ -78,13 +78,7 @@ public partial class DemoTests
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         int pid = await simPid.Task.WaitAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient();
-        var before = System.Net.HttpStatusCode.ServiceUnavailable;
-        for (int i = 0; i < 100 && before != System.Net.HttpStatusCode.OK; i++)
-        {
-            await Task.Delay(100);
-            before = (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode;
-        }
-        Assert.Equal(System.Net.HttpStatusCode.OK, before); // healthy (book live) before the venue dies
+        await WaitHealthyAsync(http, baseUrl); // healthy (book live) before the venue dies
         using (var sim = System.Diagnostics.Process.GetProcessById(pid))
         {
             sim.Kill();
@@ -121,13 +115,7 @@ public partial class DemoTests
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Action<char> press = await keys.Task.WaitAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient();
-        var health = System.Net.HttpStatusCode.ServiceUnavailable;
-        for (int i = 0; i < 100 && health != System.Net.HttpStatusCode.OK; i++)
-        {
-            await Task.Delay(100);
-            health = (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode;
-        }
-        Assert.Equal(System.Net.HttpStatusCode.OK, health);
+        await WaitHealthyAsync(http, baseUrl);
         Assert.Matches(@"gateway ready reconnects 0 feed reconnects 0", output.ToString());
 
         press('x'); // not a fault key
@@ -159,13 +147,7 @@ public partial class DemoTests
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Func<string, Task> send = await console.Task.WaitAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient();
-        var before = System.Net.HttpStatusCode.ServiceUnavailable;
-        for (int i = 0; i < 100 && before != System.Net.HttpStatusCode.OK; i++)
-        {
-            await Task.Delay(100);
-            before = (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode;
-        }
-        Assert.Equal(System.Net.HttpStatusCode.OK, before);
+        await WaitHealthyAsync(http, baseUrl);
 
         await send("revoke-keys");
         await send("disconnect-api");
@@ -203,5 +185,17 @@ public partial class DemoTests
         {
             return false;
         }
+    }
+
+    /// <summary>Waits (up to 10 s) for /health to answer 200: the book live, nothing halted.</summary>
+    private static async Task WaitHealthyAsync(HttpClient http, Uri baseUrl)
+    {
+        var status = System.Net.HttpStatusCode.ServiceUnavailable;
+        for (int i = 0; i < 100 && status != System.Net.HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+            status = (await http.GetAsync(new Uri(baseUrl, "/health"))).StatusCode;
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
     }
 }
