@@ -271,31 +271,50 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         await WaitQuotingAsync([a], TimeSpan.FromSeconds(90));
         Uri bMetrics = MetricsOf(await WaitQuotingAsync([b], TimeSpan.FromSeconds(90)));
         await Task.Delay(1500);
-        for (int i = 0; i < 4; i++)
+        using var http = new HttpClient();
+        // Sell into the best bid until b holds a long position its flatten can sell (at least 0.0005 BTC: the venue's
+        // 5 USDT minimum notional refuses less, and b's own quotes trade with the flow meanwhile, so a few sales can
+        // leave it a crumb of 0.00007 BTC): at least four sales, at most twenty.
+        const decimal Flattenable = 0.0005m;
+        decimal bPosition = 0;
+        int sales = 0;
+        while (sales < 20 && (sales < 4 || bPosition < Flattenable))
         {
             var depth = await _taker!.PublicAsync($"/api/v3/depth?symbol={Symbol}&limit=5");
             string bid = depth.GetProperty("bids")[0][0].GetString()!;
             await _taker.SignedAsync(HttpMethod.Post, "/api/v3/order", $"symbol={Symbol}&side=SELL&type=LIMIT&timeInForce=IOC&quantity=0.002&price={bid}");
+            sales++;
             await Task.Delay(400);
+            bPosition = PositionOf(await http.GetStringAsync(new Uri(bMetrics, "/metrics")));
         }
-        using var http = new HttpClient();
+        Assert.True(bPosition >= Flattenable, $"b holds {bPosition} BTC after {sales} taker sales into the best bid: nothing its flatten can sell");
         string token = await File.ReadAllTextAsync(Path.Combine(_dir, "b", "state", "control.token"));
         using (var flatten = new HttpRequestMessage(HttpMethod.Post, new Uri(bMetrics, "/control/flatten")))
         {
             flatten.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Trim());
             (await http.SendAsync(flatten)).EnsureSuccessStatusCode();
         }
-        await Task.Delay(4000);
-        string metrics = await http.GetStringAsync(new Uri(bMetrics, "/metrics"));
-        long peerRefusals = long.Parse(Regex.Match(metrics, @"fathom_peer_cross_refusals_total (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
-        var orders = await AllOrdersAsync();
-        int stp = orders.Count(o => o.Status == "EXPIRED_IN_MATCH");
+        // The flatten's sell reaches a's bid: refused by the cross-instance check, or expired by the venue's STP.
+        long peerRefusals = 0;
+        int stp = 0;
+        for (int i = 0; i < 40 && peerRefusals + stp == 0; i++)
+        {
+            await Task.Delay(250);
+            string metrics = await http.GetStringAsync(new Uri(bMetrics, "/metrics"));
+            peerRefusals = long.Parse(Regex.Match(metrics, @"fathom_peer_cross_refusals_total (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+            stp = (await AllOrdersAsync()).Count(o => o.Status == "EXPIRED_IN_MATCH");
+        }
+        await Task.Delay(3000); // anything b's flatten still had in flight settles before the trades are read
         var trades = await MyTradesAsync();
         var selfTrades = trades.GroupBy(t => t.Id).Where(g => g.Any(t => t.IsBuyer) && g.Any(t => !t.IsBuyer)).ToList();
-        Log($"(5) b's crossing orders refused by the cross-instance check: {peerRefusals}; expired by the venue's STP: {stp}; our trades {trades.Count}, self-trades {selfTrades.Count}");
+        Log($"(5) {sales} taker sales, b's position {bPosition}; b's crossing orders refused by the cross-instance check: {peerRefusals}; expired by the venue's STP: {stp}; our trades {trades.Count}, self-trades {selfTrades.Count}");
         Assert.True(peerRefusals + stp > 0, "b never tried to cross a's orders: the test did not exercise a crossing intent");
         Assert.Empty(selfTrades);
     }
+
+    /// <summary>The instance's position in BTCUSDT from its /metrics text.</summary>
+    private static decimal PositionOf(string metrics) =>
+        decimal.Parse(Regex.Match(metrics, @"fathom_position\{symbol=""BTCUSDT""\} (-?[0-9.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
 
     // ---------------------------------------------------------------- (6) sharding
 
