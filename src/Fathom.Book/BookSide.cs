@@ -63,10 +63,7 @@ internal sealed class BookSide
     public bool IsBid => _sign < 0;
     public int WindowSize => _size;
     /// <summary>Levels on this side; O(levels): it walks them (no count is kept per update).</summary>
-    public int Count => WindowCount + _spillCount;
-
-    /// <summary>Levels inside the window; O(levels).</summary>
-    public int WindowCount
+    public int Count
     {
         get
         {
@@ -74,9 +71,12 @@ internal sealed class BookSide
             var levels = new LevelEnumerator(this);
             while (levels.MoveNext())
                 n++;
-            return n - _spillCount;
+            return n;
         }
     }
+
+    /// <summary>Levels inside the window; O(levels).</summary>
+    public int WindowCount => Count - _spillCount;
     public int SpillCount => _spillCount;
     public bool IsEmpty => _bestKey == EmptyKey;
     internal long BestKey => _bestKey;
@@ -297,7 +297,7 @@ internal sealed class BookSide
     internal OccupancyIndex Index => _occupied;
     internal int BaseSlot => (int)(_base & _mask);
     internal int SlotOf(long key) => (int)(key & _mask);
-    internal long KeyOfSlot(int slot) => _base + ((slot - (_base & _mask)) & _mask);
+    internal long KeyOfSlot(int slot) => _base + ((slot - BaseSlot) & _mask);
     internal long QtyAtSlot(int slot) => _qty[slot];
 
     // ---- spill store (descending keys) ----

@@ -20,9 +20,10 @@ namespace Fathom.Venues.Binance;
 /// Invariant: a level is consumed only when it is complete, both numbers parse, the price is on
 /// the grid (<c>tickDecimals</c>) and not zero; that is exactly when the general path would accept
 /// it without an error. Anything else (whitespace, escapes, other shapes, bad or off-grid numbers,
-/// a level cut by the end of the input, an input under 64 bytes) stops the run before that level, and the general path reads it
-/// from the same position and reports exactly what it reported before this fast path existed.
-/// Escapes need no check of their own: a '\\' inside either number fails the digit check.
+/// a level cut by the end of the input, an input under 64 bytes) stops the run before that level,
+/// and the general path reads it from the same position and reports exactly what it reported
+/// before this fast path existed. Escapes need no check of their own: a '\\' inside either number
+/// fails the digit check.
 /// </remarks>
 internal static class BinanceLevelReader
 {
