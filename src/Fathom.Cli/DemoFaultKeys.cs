@@ -12,7 +12,7 @@ internal static class DemoFaultKeys
         ('1', "drop-depth 1", "depth gap"),
         ('2', "disconnect", "feed drop"),
         ('3', "disconnect-api", "order-entry drop"),
-        ('4', "ack-delay 300", "acks 300 ms late"),
+        ('4', "ack-delay 300", "order answers 300 ms late"),
         ('5', "429 3", "three 429s"),
         ('0', "clear", "faults off"),
     ];
