@@ -81,38 +81,8 @@ internal readonly struct OccupancyIndex
     {
         if ((uint)from >= (uint)_size)
             return -1;
-        int line = from >> 3;
-        uint bits = NonZeroLongs(line) & (0xFFu << (from & 7));
-        if (bits != 0)
-            return (line << 3) + BitOperations.TrailingZeroCount(bits);
-        return FirstOccupiedInLinesFrom(line + 1);
-    }
-
-    /// <summary>The first occupied slot in a line ≥ <paramref name="fromLine"/>, or -1.</summary>
-    private int FirstOccupiedInLinesFrom(int fromLine)
-    {
-        ref byte level1 = ref MemoryMarshal.GetArrayDataReference(_summary);
-        int line = fromLine;
-        while (line < _lineCount)
-        {
-            int block = line >> 6;
-            ulong candidates = NonZeroBytes(ref Unsafe.Add(ref level1, block << 6)) & (ulong.MaxValue << line);
-            while (candidates != 0)
-            {
-                int candidate = (block << 6) + BitOperations.TrailingZeroCount(candidates);
-                uint bits = NonZeroLongs(candidate);
-                if (bits != 0)
-                    return (candidate << 3) + BitOperations.TrailingZeroCount(bits);
-                Unsafe.Add(ref level1, candidate) = 0; // stale: the line emptied since it was touched
-                candidates &= candidates - 1;
-            }
-            // Nothing more in this block of lines: ask level 2 for the next block that may hold something.
-            int next = NextLevel2Candidate(block + 1);
-            if (next < 0)
-                return -1;
-            line = next << 6;
-        }
-        return -1;
+        Walk walk = StartWalk(from, _size);
+        return Next(ref walk, out int slot) ? slot : -1;
     }
 
     /// <summary>The first level-2 byte ≥ <paramref name="from"/> whose block of level-1 bytes is not all zero, or -1.
