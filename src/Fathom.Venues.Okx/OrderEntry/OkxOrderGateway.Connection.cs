@@ -207,6 +207,8 @@ public sealed partial class OkxOrderGateway
     /// </summary>
     private async Task ReconcileAsync(long lostAtMs, CancellationToken cancel)
     {
+        // Post-only places answered over REST while the WebSocket was down: their pushes went to no connection.
+        ReportPostOnlyUnheard();
         for (int index = 0; index < _instruments.Length; index++)
         {
             var instrument = _instruments[index];

@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
@@ -159,6 +161,7 @@ public sealed partial class OkxOrderGateway
         // Cold path: the venue's message as text.
         string message = !order.IsEmpty && OkxJson.TryGet(order, "sMsg"u8, out var sMsg) && !sMsg.IsEmpty ? Encoding.UTF8.GetString(sMsg)
             : OkxJson.TryGet(body, "msg"u8, out var msg) ? Encoding.UTF8.GetString(msg) : $"HTTP {httpStatus}";
+        PostOnlySettled(command, leg);
         Emit(new RejectReport(command.InstrumentId, Target(command, leg), command.Kind, reason, effective == 0 ? httpStatus : effective,
             message, LocalNowNs(), retryAfterNs));
     }
@@ -176,6 +179,8 @@ public sealed partial class OkxOrderGateway
                 // and the core's order table has no reject after an ack.
                 if (command.Type != OrderType.LimitMaker)
                     Emit(new AckReport(command.InstrumentId, Target(command, leg), ordId, timeNs));
+                else
+                    PostOnlyAnswered(command, leg);
                 break;
             case CommandKind.Cancel:
                 Emit(new CanceledReport(command.InstrumentId, command.OrigClientOrderId, timeNs));
@@ -238,6 +243,11 @@ public sealed partial class OkxOrderGateway
         }
 
         OkxJson.TryGet(order, "state"u8, out var state);
+        if (ordType.SequenceEqual("post_only"u8))
+        {
+            lock (_aliasGate)
+                _postOnlyUnheard.Remove(id);
+        }
         if (state.SequenceEqual("live"u8))
         {
             if (OkxJson.TryGet(order, "amendResult"u8, out var amendResult) && !amendResult.IsEmpty)
@@ -283,6 +293,92 @@ public sealed partial class OkxOrderGateway
     // lost, since the core's order table has no reject after an ack. Guarded by _aliasGate; cleared when the
     // connection goes (a 31-cancel follows its live push on the same connection, or never comes).
     private readonly HashSet<ClientOrderId> _postOnlyAcked = [];
+
+    // Post-only places sent and not yet heard of on the orders channel, by the engine's id. OKX answers a post-only
+    // order sCode 0 before it is known to rest (its live or canceled push decides), so the answer acks nothing. When
+    // the connection goes between the answer and the push, or the order was placed over REST while the WebSocket was
+    // down (its push went to no connection), nothing would ever settle it: the core would hold it PendingNew for good
+    // and a stop would wait on it while it rests at the venue. An answered entry still here when the connection goes,
+    // or when a reconnect reconciles, is reported StatusUnknown(Disconnected): the core queries it, and the
+    // reconciliation's listing that follows settles it. Guarded by _aliasGate; pre-sized, so no allocation per order.
+    private readonly Dictionary<ClientOrderId, (OrderCommand Command, RequestLeg Leg, bool Answered)> _postOnlyUnheard = new(256);
+
+    private static bool IsPostOnlyPlace(in OrderCommand command, RequestLeg leg) =>
+        command.Type == OrderType.LimitMaker
+        && (command.Kind == CommandKind.Place || (command.Kind == CommandKind.CancelReplace && leg == RequestLeg.ReplacePlace));
+
+    /// <summary>A post-only place is about to go out (WebSocket or REST).</summary>
+    private void PostOnlySent(in OrderCommand command, RequestLeg leg)
+    {
+        if (!IsPostOnlyPlace(command, leg))
+            return;
+        lock (_aliasGate)
+            _postOnlyUnheard[Target(command, leg)] = (command, leg, false);
+    }
+
+    /// <summary>Its answer said sCode 0: from now on only a push (or a query) can settle it.</summary>
+    private void PostOnlyAnswered(in OrderCommand command, RequestLeg leg)
+    {
+        if (!IsPostOnlyPlace(command, leg))
+            return;
+        lock (_aliasGate)
+        {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_postOnlyUnheard, Target(command, leg));
+            if (!Unsafe.IsNullRef(ref entry))
+                entry.Answered = true;
+        }
+    }
+
+    /// <summary>Its request was refused or reported unknown: that report settles it.</summary>
+    private void PostOnlySettled(in OrderCommand command, RequestLeg leg)
+    {
+        if (!IsPostOnlyPlace(command, leg))
+            return;
+        lock (_aliasGate)
+            _postOnlyUnheard.Remove(Target(command, leg));
+    }
+
+    /// <summary>
+    /// The connection went, or a reconnect reconciles: every post-only place answered without a push since is
+    /// reported StatusUnknown(Disconnected). Those whose request is still unanswered wait for that answer (or its
+    /// timeout, or the drop's own StatusUnknown).
+    /// </summary>
+    private void ReportPostOnlyUnheard()
+    {
+        List<(OrderCommand Command, RequestLeg Leg)>? unheard = null;
+        lock (_aliasGate)
+        {
+            foreach (var (id, entry) in _postOnlyUnheard)
+            {
+                if (!entry.Answered)
+                    continue;
+                (unheard ??= []).Add((entry.Command, entry.Leg));
+                _postOnlyUnheard.Remove(id);
+            }
+        }
+        if (unheard is null)
+            return;
+        foreach (var (command, leg) in unheard)
+        {
+            Interlocked.Increment(ref _postOnlyUnheardCount);
+            Emit(new StatusUnknownReport(command.InstrumentId, Target(command, leg), command.Kind, UnknownCause.Disconnected, LocalNowNs()));
+        }
+    }
+
+    private long _postOnlyUnheardCount;
+
+    /// <summary>Post-only places answered but never pushed before their connection went (reported StatusUnknown).</summary>
+    internal long PostOnlyUnheard => Interlocked.Read(ref _postOnlyUnheardCount);
+
+    /// <summary>Post-only places answered and not yet pushed (what a drop now would report).</summary>
+    internal int PostOnlyAnsweredUnheard
+    {
+        get
+        {
+            lock (_aliasGate)
+                return _postOnlyUnheard.Values.Count(e => e.Answered);
+        }
+    }
 
     private void PostOnlyLive(ClientOrderId wireId)
     {
@@ -358,6 +454,8 @@ public sealed partial class OkxOrderGateway
                 _postOnlyAcked.Clear();
         }
         FailAllPending(link);
+        if (current)
+            ReportPostOnlyUnheard();
         FailControls(link);
         link.Socket.Dispose();
         if (current && !_stopping && _started)

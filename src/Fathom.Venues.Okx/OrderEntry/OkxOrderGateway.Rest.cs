@@ -101,6 +101,7 @@ public sealed partial class OkxOrderGateway
             return;
         }
         Interlocked.Increment(ref _sentRest);
+        PostOnlySent(c, leg);
         string body = Encoding.ASCII.GetString(buffer, 0, length);
         _ = Task.Run(() => RestCommandAsync(c, leg, path, body));
     }

@@ -121,6 +121,7 @@ public sealed partial class OkxOrderGateway
             LocalReject(command, leg, RejectReason.InvalidRequest, 0, s_unencodable, 0);
             return;
         }
+        PostOnlySent(command, leg);
         RegisterPending(id, command, leg, link, triggerStampNs);
         try
         {
@@ -293,12 +294,16 @@ public sealed partial class OkxOrderGateway
 
     private void LocalReject(in OrderCommand command, RequestLeg leg, RejectReason reason, int code, string message, long retryAfterNs)
     {
+        PostOnlySettled(command, leg);
         Interlocked.Increment(ref _localRejects);
         Emit(new RejectReport(command.InstrumentId, Target(command, leg), command.Kind, reason, code, message, LocalNowNs(), retryAfterNs));
     }
 
-    private void ReportUnknown(in OrderCommand command, RequestLeg leg, UnknownCause cause) =>
+    private void ReportUnknown(in OrderCommand command, RequestLeg leg, UnknownCause cause)
+    {
+        PostOnlySettled(command, leg);
         Emit(new StatusUnknownReport(command.InstrumentId, Target(command, leg), command.Kind, cause, LocalNowNs()));
+    }
 
     /// <summary>
     /// The order a request is about: a place names its own id; a cancel or amend the order acted on; a

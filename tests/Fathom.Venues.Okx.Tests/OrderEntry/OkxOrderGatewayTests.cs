@@ -402,6 +402,71 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.True(gateway.IsReady);
     }
 
+    [Fact]
+    public async Task PostOnly_AnsweredButTheConnectionDropsBeforeItsPush_StatusUnknownThenTheListingSettlesIt()
+    {
+        // OKX answers a post-only order sCode 0 and acks it with the live push; the drop lost that push. Without a
+        // report the core would hold the order PendingNew for good while it rests at the venue.
+        var open = "{\"code\":\"0\",\"msg\":\"\",\"data\":[{\"instId\":\"BTC-USDT\",\"ordId\":\"777\",\"clOrdId\":\"" + Cl(Order1)
+            + "\",\"px\":\"65000.1\",\"sz\":\"0.002\",\"ordType\":\"post_only\",\"side\":\"buy\",\"state\":\"live\",\"accFillSz\":\"0\",\"uTime\":\"1700000001000\"}]}";
+        var gateway = await StartGatewayAsync();
+        await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryUp);
+        _server.RestHandler = (_, path, _) => path.StartsWith("/api/v5/trade/orders-pending", StringComparison.Ordinal) ? (200, open)
+            : path.StartsWith("/api/v5/trade/fills", StringComparison.Ordinal) ? (200, "{\"code\":\"0\",\"msg\":\"\",\"data\":[]}") : null;
+        gateway.Send(Place(Order1, OrderType.LimitMaker));
+        gateway.Send(Place(New1, OrderType.LimitMaker));
+        var (socket, op1) = await _server.NextOpAsync();
+        var (_, op2) = await _server.NextOpAsync();
+        await _server.SendAsync(socket, FakeOkxServer.Reply(op1, 0, $"{{\"clOrdId\":\"{Cl(Order1)}\",\"ordId\":\"777\",\"ts\":\"1\",\"sCode\":\"0\",\"sMsg\":\"\"}}"));
+        // The second is heard of (its push comes before its answer, as it may): nothing is in doubt about it.
+        await _server.PushAsync(FakeOkxServer.OrdersPush(OrderData(New1, 778, "live", ordType: "post_only")));
+        await _server.SendAsync(socket, FakeOkxServer.Reply(op2, 0, $"{{\"clOrdId\":\"{Cl(New1)}\",\"ordId\":\"778\",\"ts\":\"1\",\"sCode\":\"0\",\"sMsg\":\"\"}}"));
+        // A push for an instrument not configured, after both answers: once it is counted, both answers were read.
+        await _server.PushAsync(FakeOkxServer.OrdersPush(OrderData(New1, 779, "live", instId: "ETH-USDT")));
+        await WaitUntilAsync(() => gateway.ForeignReports == 1);
+        Assert.Equal(1, gateway.PostOnlyAnsweredUnheard);
+        Assert.Empty(_sink.Of<StatusUnknownReport>());
+        _server.DropAll();
+
+        var unknown = await _sink.WaitForAsync<StatusUnknownReport>();
+        Assert.Equal((Order1, CommandKind.Place, UnknownCause.Disconnected), (unknown.ClientOrderId, unknown.Command, unknown.Cause));
+        await WaitUntilAsync(() => _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryUp) == 2);
+        var reports = _sink.Reports;
+        int unk = reports.FindIndex(r => r is StatusUnknownReport);
+        int status = reports.FindIndex(r => r is OrderStatusReport { ClientOrderId: var id } && id == Order1);
+        Assert.True(unk >= 0 && unk < status, string.Join("; ", reports)); // Unknown first: the core takes the listing as its answer
+        Assert.Equal(VenueOrderStatus.New, ((OrderStatusReport)reports[status]).Status);
+        Assert.Single(_sink.Of<StatusUnknownReport>());
+        Assert.Equal(1, gateway.PostOnlyUnheard);
+        Assert.DoesNotContain(_sink.Of<AckReport>(), a => a.ClientOrderId == Order1);
+    }
+
+    [Fact]
+    public async Task PostOnly_PlacedOverRestWhileTheWebSocketWasDown_StatusUnknownWhenItReconciles()
+    {
+        // Its push went to no connection: the reconnect's reconciliation reports it unknown before listing.
+        var gateway = await StartGatewayAsync();
+        _server.RestHandler = (method, path, _) =>
+            method == "POST" && path == "/api/v5/trade/order"
+                ? (200, $"{{\"code\":\"0\",\"msg\":\"\",\"data\":[{{\"clOrdId\":\"{Cl(Order1)}\",\"ordId\":\"901\",\"ts\":\"7\",\"sCode\":\"0\",\"sMsg\":\"\"}}]}}")
+                : path.StartsWith("/api/v5/trade/orders-pending", StringComparison.Ordinal) || path.StartsWith("/api/v5/trade/fills", StringComparison.Ordinal)
+                    ? (200, "{\"code\":\"0\",\"msg\":\"\",\"data\":[]}") : null;
+        _server.RefuseWebSockets = true;
+        _server.DropAll();
+        await _sink.WaitForAsync<VenueHealthReport>(h => h.Kind == VenueHealthKind.OrderEntryDown);
+        gateway.Send(Place(Order1, OrderType.LimitMaker));
+        await WaitUntilAsync(() => gateway.PostOnlyAnsweredUnheard == 1); // its answer read (it reports nothing)
+        Assert.Empty(_sink.Of<StatusUnknownReport>());
+        _server.RefuseWebSockets = false;
+
+        var unknown = await _sink.WaitForAsync<StatusUnknownReport>();
+        Assert.Equal((Order1, CommandKind.Place, UnknownCause.Disconnected), (unknown.ClientOrderId, unknown.Command, unknown.Cause));
+        await WaitUntilAsync(() => _sink.Of<VenueHealthReport>().Count(h => h.Kind == VenueHealthKind.OrderEntryUp) == 2);
+        Assert.Single(_sink.Of<StatusUnknownReport>());
+        Assert.Equal(0, gateway.PostOnlyAnsweredUnheard);
+        Assert.Empty(_sink.Of<AckReport>());
+    }
+
     [Theory]
     [InlineData(50013)] // system busy
     [InlineData(63999)] // internal system error
