@@ -65,6 +65,8 @@ public sealed class RiskManager
     private long _lastAckSampleNs = long.MinValue / 2;
     // Ack samples at or before this were judged by the probes' release: they no longer count.
     private long _ackSamplesValidAfterNs = long.MinValue / 2;
+    // When order entry last went down: commands sent before it give no latency sample when answered.
+    private long _orderEntryDownAtNs = long.MinValue;
     private readonly MinFilter _feedLagBaseline;
     private readonly long[] _inFlightSeq;
     private readonly long[] _inFlightSentNs;
@@ -329,7 +331,10 @@ public sealed class RiskManager
         {
             if (_inFlightSeq[i] != commandSeq)
                 continue;
-            if (latencySample)
+            // A command sent before order entry last went down was answered across the outage (a fill or a status the
+            // reconnect's reconciliation read): its seconds measure the outage, which OrderEntryDown covers, not the
+            // venue's speed, and one such sample would hold the ack-latency p99 over its trip level for a minute.
+            if (latencySample && _inFlightSentNs[i] > _orderEntryDownAtNs)
             {
                 LastAnswerLatencyNs = nowNs - _inFlightSentNs[i];
                 AnswerSamples++;
@@ -391,6 +396,8 @@ public sealed class RiskManager
 
     public void OnOrderEntryConnection(bool up, long nowNs)
     {
+        if (!up)
+            _orderEntryDownAtNs = nowNs;
         _orderEntryDown = !up;
         Evaluate(nowNs);
     }

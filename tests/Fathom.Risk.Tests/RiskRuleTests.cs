@@ -300,6 +300,25 @@ public class RiskRuleTests
     }
 
     [Fact]
+    public void AckLatency_ACommandAnsweredAcrossAnOrderEntryOutage_IsNoSample()
+    {
+        var h = new RiskHarness();
+        Sample(h, 20, 30);
+        long acrossOutage = h.Send(CommandKind.Place);
+        h.Advance(100);
+        h.Risk.OnOrderEntryConnection(up: false, h.Now);
+        h.Advance(3_500);                            // the re-login takes seconds
+        h.Risk.OnOrderEntryConnection(up: true, h.Now);
+        h.Risk.OnCommandAnswered(acrossOutage, h.Now, latencySample: true); // its fill read by the reconciliation
+        Assert.Equal(30, h.Risk.AnswerSamples);
+        Assert.Equal(0, h.Risk.OldestInFlightAgeNs(h.Now)); // answered all the same: no longer in flight
+        Sample(h, 20, 5);                            // sent after the outage: samples again
+        Assert.Equal(35, h.Risk.AnswerSamples);
+        h.Risk.Evaluate(h.Now);
+        Assert.False(h.Risk.Reasons.HasFlag(RiskReason.AckLatency), h.Risk.Reasons.ToString());
+    }
+
+    [Fact]
     public void FeedLag_IsMeasuredOverAMinFilteredBaseline_WithHysteresis()
     {
         var h = new RiskHarness();
