@@ -257,6 +257,11 @@ public sealed partial class OkxFront
     /// </summary>
     private void PublishOrders(List<ExecutionEvent> executions)
     {
+        if (_orderPushesLost)
+        {
+            Interlocked.Add(ref _orderPushesDropped, executions.Count);
+            return;
+        }
         var subscribers = Volatile.Read(ref _private).Where(c => c.Account is not null && c.Channels.Count > 0).ToList();
         if (subscribers.Count == 0 || executions.Count == 0)
             return;
@@ -584,6 +589,18 @@ public sealed partial class OkxFront
 
     private volatile bool _loginsBusy;
     private int _busyLoginRefusals;
+    private volatile bool _orderPushesLost;
+    private int _orderPushesDropped;
+
+    /// <summary>
+    /// Fault injection: while true, the <c>orders</c> channel pushes nothing (every execution event's push is lost,
+    /// as on a connection that is failing); answers to order ops still go. A post-only order is then answered
+    /// <c>sCode</c> 0 and never pushed <c>live</c>. Lost pushes are counted in <see cref="OrderPushesDropped"/>.
+    /// </summary>
+    internal bool OrderPushesLost { get => _orderPushesLost; set => _orderPushesLost = value; }
+
+    /// <summary>Execution events not pushed while <see cref="OrderPushesLost"/> was set.</summary>
+    internal int OrderPushesDropped => Volatile.Read(ref _orderPushesDropped);
 
     /// <summary>
     /// Fault injection: while true, every private WebSocket login is refused with 50013 "System is busy" (a venue

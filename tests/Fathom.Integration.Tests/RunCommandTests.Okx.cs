@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Fathom.Cli;
+using Fathom.Core;
 using Fathom.Hosting.Run;
 using Fathom.Venues.Okx;
 using Xunit;
@@ -282,6 +283,63 @@ public sealed partial class RunCommandTests
         Assert.Contains("order entry reconnected (1 reconnects so far)", log);
         AssertNoSecrets(output.ToString() + error + log);
         Assert.DoesNotContain(SimulatorConfigPassphrase, output.ToString() + error + log);
+    }
+
+    [Fact]
+    public async Task Run_OkxPostOnlyAnsweredButItsPushLostInADrop_SettledAndCancelledAfterTheReconnect_StopLeavesNothingOpen()
+    {
+        // OKX acks a post-only order by its live push, not its answer. Pushes lost, then the private WebSocket drops:
+        // the orders answered meanwhile must not stay PendingNew for good (nothing could cancel them: the stop would
+        // wait on them and leave them resting at the venue); the gateway reports them unknown, the engine settles them.
+        // No market flow: nothing fills the quotes, so only that can settle them.
+        await using var exchange = await Exchange.StartAsync(flow: false);
+        var okx = exchange.Sim.Api.Okx;
+        okx.OrderPushesLost = true;
+        string dir = TempDir();
+        string path = WriteConfig(dir, OkxSimulatorConfigJson(exchange.Server.BaseAddress));
+        var (run, host, output, error) = await StartOkxRunUntilQuotingAsync(path);
+        var views = new Fathom.Execution.LiveOrderView[64];
+        var format = new Fathom.Gateway.Abstractions.ClientOrderIdFormat("fx");
+        List<(string Id, OrderState State)> Live()
+        {
+            lock (host.CoreLock)
+            {
+                int n = host.Execution.LiveOrderViews(0, views);
+                return [.. views[..n].Select(v => (format.Format(v.CurrentClientId), v.Order.State))];
+            }
+        }
+
+        // Both quotes are answered sCode 0 and never pushed live: they rest at the venue, PendingNew here.
+        List<string> unheard = [];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && !run.IsCompleted && unheard.Count < 2)
+        {
+            await Task.Delay(100);
+            var open = exchange.OpenOrders();
+            unheard = [.. Live().Where(o => o.State == OrderState.PendingNew && open.Contains(o.Id)).Select(o => o.Id)];
+        }
+        Assert.True(unheard.Count == 2, $"not two post-only quotes resting unpushed: {string.Join(", ", Live())}\n{output}\n{error}");
+        Assert.True(okx.OrderPushesDropped >= 2);
+
+        Assert.True(exchange.Sim.Streams.DisconnectWsApi() > 0);
+        okx.OrderPushesLost = false;
+        // The drop halts trading (order entry down), so the engine wants both cancelled; it can cancel them only once
+        // it knows they rest: the gateway reports them unknown, the reconnect's listing says they are live, and the
+        // cancels go. Before, they stayed PendingNew here and open at the venue.
+        bool Settled() => !Live().Any(o => unheard.Contains(o.Id)) && !exchange.OpenOrders().Any(unheard.Contains);
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && !run.IsCompleted && !(host.Gateway.IsReady && Settled()))
+            await Task.Delay(100);
+        Assert.True(host.Gateway.IsReady && Settled(), $"not settled: engine {string.Join(", ", Live())}, venue {string.Join(", ", exchange.OpenOrders())}\n{output}\n{error}");
+        Assert.Equal(1, host.Gateway.Reconnects);
+        lock (host.CoreLock)
+            Assert.Equal(2, host.Execution.Counters.Cancels);
+
+        host.Apply(Fathom.Hosting.OperatorAction.Stop);
+        int rc = await run.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(rc == 0, $"exit {rc}\n{output}\n{error}");
+        Assert.Empty(exchange.OpenOrders());
+        AssertNoSecrets(output.ToString() + error);
     }
 
     private static int Occurrences(string text, string what)
