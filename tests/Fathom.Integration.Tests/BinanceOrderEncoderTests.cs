@@ -283,6 +283,24 @@ public sealed class BinanceOrderEncoderTests
     }
 
     [Fact]
+    public void RegisterPending_OnAConnectionAlreadyLost_IsUnknownAtOnceNotAfterTheTimeout()
+    {
+        // The send thread read the connection, then it dropped and its sweep ran before the request was recorded.
+        var sink = new RecordingSink();
+        using var http = new HttpClient();
+        var gateway = new BinanceOrderGateway([new BinanceOrderInstrument(0, "BTCUSDT", "BTC", "USDT")], new BinanceCredentials(Key, Secret),
+            new ClientOrderIdFormat("fx"), sink, BinanceOrderGatewayOptions.Local(new Uri("http://127.0.0.1:1")), http);
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        var live = new WsLink(socket, 0, 0);
+        gateway.RegisterPending(1, Place(), live, 0);
+        Assert.Empty(sink.Snapshot()); // in flight on a live connection: its answer decides
+        var lost = new WsLink(socket, 0, 0) { Lost = true };
+        gateway.RegisterPending(2, Place(), lost, 0);
+        var unknown = Assert.Single(sink.All<StatusUnknownReport>());
+        Assert.Equal((new ClientOrderId(1, 2, 3), CommandKind.Place, UnknownCause.Disconnected), (unknown.ClientOrderId, unknown.Command, unknown.Cause));
+    }
+
+    [Fact]
     public void Send_NotStarted_EnqueueAllocatesNothing()
     {
         var sink = new RecordingSink();

@@ -229,13 +229,20 @@ public sealed partial class BinanceOrderGateway
         SendRest(command);
     }
 
-    private void RegisterPending(long id, in OrderCommand command, WsLink link, long triggerStampNs)
+    /// <summary>
+    /// Records the request in flight on <paramref name="link"/>. The send thread read the link before this; if the
+    /// connection went meanwhile, its drop may already have failed everything pending on it and missed this one, which
+    /// would then wait for the request timeout: a link found lost here (under the same lock the drop's sweep takes,
+    /// after setting it lost) is swept again, so the request is reported unknown at once.
+    /// </summary>
+    internal void RegisterPending(long id, in OrderCommand command, WsLink link, long triggerStampNs)
     {
         // Taken before the lock and right before the write: "handed to the socket" (the lock is uncontended
         // here; the receive thread holds it only to take a slot).
         long handedNs = _monotonic.NowNanos();
         OrderCommand evicted = default;
         bool evict = false;
+        bool lost;
         lock (_pendingGate)
         {
             ref var slot = ref _pending[id & (PendingCapacity - 1)];
@@ -252,9 +259,12 @@ public sealed partial class BinanceOrderGateway
             slot.TriggerNs = triggerStampNs;
             slot.TimedOut = false;
             slot.Link = link;
+            lost = link.Lost;
         }
         if (evict)
             ReportUnknown(evicted, UnknownCause.Timeout);
+        if (lost)
+            FailAllPending(UnknownCause.Disconnected, link);
     }
 
     private bool TryTakePending(long id, out OrderCommand command, out bool late, out long handedNs, out long triggerNs)

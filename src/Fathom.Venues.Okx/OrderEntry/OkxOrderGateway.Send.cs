@@ -157,11 +157,18 @@ public sealed partial class OkxOrderGateway
         return false;
     }
 
-    private void RegisterPending(long id, in OrderCommand command, RequestLeg leg, WsLink link, long triggerStampNs)
+    /// <summary>
+    /// Records the request in flight on <paramref name="link"/>. The send thread read the link before this; if the
+    /// connection went meanwhile, its drop may already have failed everything pending on it and missed this one, which
+    /// would then wait for <see cref="OkxOrderGatewayOptions.RequestTimeout"/>: a link found lost here (under the same
+    /// lock the drop's sweep takes, after setting it lost) is swept again, so the request is reported unknown at once.
+    /// </summary>
+    internal void RegisterPending(long id, in OrderCommand command, RequestLeg leg, WsLink link, long triggerStampNs)
     {
         long handedNs = _monotonic.NowNanos();
         (OrderCommand Command, RequestLeg Leg) evicted = default;
         bool evict = false;
+        bool lost;
         lock (_pendingGate)
         {
             ref var slot = ref _pending[id & (PendingCapacity - 1)];
@@ -179,9 +186,12 @@ public sealed partial class OkxOrderGateway
             slot.TriggerNs = triggerStampNs;
             slot.TimedOut = false;
             slot.Link = link;
+            lost = link.Lost;
         }
         if (evict)
             ReportUnknown(evicted.Command, evicted.Leg, UnknownCause.Timeout);
+        if (lost)
+            FailAllPending(link);
     }
 
     private bool TryTakePending(long id, out OrderCommand command, out RequestLeg leg, out bool late, out long handedNs, out long triggerNs)

@@ -442,6 +442,19 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RegisterPending_OnAConnectionAlreadyLost_IsUnknownAtOnceNotAfterTheTimeout()
+    {
+        // The send thread read the connection, then it dropped and its sweep ran before the request was recorded.
+        var gateway = await StartGatewayAsync(o => o with { RequestTimeout = TimeSpan.FromMinutes(5) });
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        gateway.RegisterPending(900, Place(Order1), RequestLeg.Single, new WsLink(socket, 0), 0);
+        Assert.Empty(_sink.Of<StatusUnknownReport>()); // in flight on a live connection: its answer decides
+        gateway.RegisterPending(901, Place(New1), RequestLeg.Single, new WsLink(socket, 0) { Lost = true }, 0);
+        var unknown = Assert.Single(_sink.Of<StatusUnknownReport>());
+        Assert.Equal((New1, CommandKind.Place, UnknownCause.Disconnected), (unknown.ClientOrderId, unknown.Command, unknown.Cause));
+    }
+
+    [Fact]
     public async Task PostOnly_PlacedOverRestWhileTheWebSocketWasDown_StatusUnknownWhenItReconciles()
     {
         // Its push went to no connection: the reconnect's reconciliation reports it unknown before listing.
