@@ -51,6 +51,8 @@ public sealed class ExecutionCounters
     public long RecoveredOrders;
     public long UnknownOrderReports;
     public long StaleQueryResults;
+    /// <summary>Orders waiting for their place's answer that a reconnect's listing showed open (acked by it: the answer was lost).</summary>
+    public long AckedByListing;
     public long NotFoundUnproven;
     public long NeverReachedVenue;
     /// <summary>Query answers (filled, cancelled, expired) that claimed more executed quantity than the fills seen: left Unknown, queried again.</summary>

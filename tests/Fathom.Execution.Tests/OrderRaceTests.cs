@@ -324,6 +324,30 @@ public class OrderRaceTests
     }
 
     [Fact]
+    public void PlaceAnswerLost_ReconnectListingShowsItOpen_AckedByTheListing_ThenCancellable()
+    {
+        var h = new Harness();
+        h.Quote(Bid, Harness.OneBtc, Ask, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        Assert.Equal(OrderState.PendingNew, h.StateOf(id));
+        // No answer ever comes (lost with the connection); the reconnect's listing of open orders names it.
+        h.Status(id, VenueOrderStatus.New);
+        Assert.Equal(OrderState.Accepted, h.StateOf(id));
+        Assert.Equal(1, h.Engine.Counters.AckedByListing);
+        Assert.Equal(0, h.Engine.Counters.StaleQueryResults);
+        h.Ack(id); // the answer after all: a duplicate
+        Assert.Equal(OrderState.Accepted, h.StateOf(id));
+        // Held PendingNew it could not be cancelled (the cancel waits for the answer); acked, it can.
+        h.Engine.Submit(Fathom.Strategy.Abstractions.Intent.CancelAll(0), h.Now);
+        Assert.Equal(id, h.Single(CommandKind.Cancel).OrigClientOrderId);
+        // A listing for an order whose cancel is in flight changes nothing: the stream is fresher.
+        h.Status(id, VenueOrderStatus.New);
+        Assert.Equal(OrderState.PendingCancel, h.StateOf(id));
+        Assert.Equal(1, h.Engine.Counters.StaleQueryResults);
+        Assert.Equal(1, h.Engine.Counters.AckedByListing);
+    }
+
+    [Fact]
     public void QuerySaysFilled_BeforeItsFills_PositionFollowsTheFillsOnceEach()
     {
         var h = new Harness();
