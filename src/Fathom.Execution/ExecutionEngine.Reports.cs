@@ -203,25 +203,18 @@ public sealed partial class ExecutionEngine
                 CancelOrphan(report.InstrumentId, report.ClientOrderId, report.VenueOrderId, nowNs);
             return;
         }
-        if (o.State == OrderState.PendingNew && report.Status is VenueOrderStatus.New or VenueOrderStatus.PartiallyFilled)
-        {
-            // A status for an order still waiting for its answer is no query's (queries go only for Unknown orders):
-            // the reconnect's listing of open orders says the venue holds it, so its answer was lost. Nothing else would
-            // settle it, and an order held PendingNew can be neither replaced nor cancelled (a stop would wait on it
-            // while it rests). The listing is its ack; the answer, if it still comes, is a duplicate.
-            Counters.AckedByListing++;
-            if (report.VenueOrderId != 0)
-                o.VenueOrderId = report.VenueOrderId;
-            o.WasAcked = true;
-            Apply(ref o, OrderEvent.Ack, nowNs);
-            AfterReport(ref o, nowNs);
-            return;
-        }
-        if (o.State != OrderState.Unknown)
+        // A status for an order still waiting for its answer is no query's (queries go only for Unknown orders): the
+        // reconnect's listing of open orders says the venue holds it, so its answer was lost. Nothing else would settle
+        // it, and an order held PendingNew can be neither replaced nor cancelled (a stop would wait on it while it
+        // rests). The listing acks it below, as a query's New would; the answer, if it still comes, is a duplicate.
+        bool listedWhilePending = o.State == OrderState.PendingNew && report.Status is VenueOrderStatus.New or VenueOrderStatus.PartiallyFilled;
+        if (o.State != OrderState.Unknown && !listedWhilePending)
         {
             Counters.StaleQueryResults++;
             return;
         }
+        if (listedWhilePending)
+            Counters.AckedByListing++;
         if (report.VenueOrderId != 0)
             o.VenueOrderId = report.VenueOrderId;
         if (report.CumulativeQty.Raw > o.Filled.Raw
