@@ -361,7 +361,7 @@ public sealed partial class OkxOrderGateway
         foreach (var (command, leg) in unheard)
         {
             Interlocked.Increment(ref _postOnlyUnheardCount);
-            Emit(new StatusUnknownReport(command.InstrumentId, Target(command, leg), command.Kind, UnknownCause.Disconnected, LocalNowNs()));
+            ReportUnknown(command, leg, UnknownCause.Disconnected);
         }
     }
 
