@@ -33,15 +33,20 @@ namespace Fathom.LatencyHarness;
 public static class Program
 {
     /// <summary>
-    /// The send side as the harness measures it: each command is encoded into its WS API frame exactly as
-    /// the gateway's inline send does it (an Ed25519 session, so requests carry no per-request signature),
-    /// tick-to-wire is recorded at that point (no socket write), and the command goes on to the in-process venue.
+    /// The send side as the harness measures it, as the Binance gateway's inline send does it: each command is
+    /// encoded into its WS API frame (an Ed25519 session, so requests carry no per-request signature), the
+    /// tick-to-wire sample is taken at that point (no socket write) and kept until the engine has handed over the
+    /// input's last command, then recorded (as the gateway does, so a histogram record does not delay the next
+    /// command); the command goes on to the in-process venue. <see cref="Rehearse"/> encodes into the same frame
+    /// buffer without sending, as the gateway's rehearsal does.
     /// </summary>
     private sealed class WireEncoding(IOrderEntry venue, MonotonicClock clock, HdrHistogram.LongHistogram tickToWire) : IOrderEntry, IDisposable
     {
         private readonly BinanceOrderEncoder _encoder = new([new BinanceOrderInstrument(0, "BTCUSDT", "BTC", "USDT")], new ClientOrderIdFormat("fx"),
             new BinanceCredentials("harness-api-key", "harness-secret"), 5000);
         private readonly byte[] _frame = new byte[BinanceOrderEncoder.MaxFrameLength];
+        private readonly long[] _samples = new long[32];
+        private int _sampleCount;
         private long _requestIds;
         public bool IsReady => venue.IsReady;
         public Task StartAsync(CancellationToken cancel) => venue.StartAsync(cancel);
@@ -51,9 +56,23 @@ public static class Program
         {
             _encoder.TryEncodeWs(command, ++_requestIds, 1_723_161_600_000, sessionLoggedOn: true, _frame, out _);
             if (triggerStampNs > 0)
-                tickToWire.RecordValue(Math.Max(1, clock.NowNanos() - triggerStampNs));
+            {
+                if (_sampleCount == _samples.Length)
+                    CommandsHandedOver();
+                _samples[_sampleCount++] = Math.Max(1, clock.NowNanos() - triggerStampNs);
+            }
             venue.Send(command, triggerStampNs);
         }
+
+        public void CommandsHandedOver()
+        {
+            for (int i = 0; i < _sampleCount; i++)
+                tickToWire.RecordValue(_samples[i]);
+            _sampleCount = 0;
+        }
+
+        public void Rehearse(in OrderCommand command) =>
+            _encoder.TryEncodeWs(command, _requestIds + 1, 1_723_161_600_000, sessionLoggedOn: true, _frame, out _);
 
         public void CancelAll(int instrumentId, ClientOrderId cancelId) => venue.CancelAll(instrumentId, cancelId);
         public void Dispose() => _encoder.Dispose();
@@ -97,6 +116,10 @@ public static class Program
         // Answers (acks, cancels confirmed) come after the frame's work, stamped with the venue's time.
         var venue = new InstantVenue(engine, answerAtOnce: false) { Now = clock.NowNanos };
         engine.AttachGateway(new WireEncoding(venue, clock, engine.Latency.TickToWire));
+        // The composition turns the rehearsal of the decision path on for a live core; FATHOM_HARNESS_REHEARSE=0 turns it
+        // off, to measure what it buys on this machine.
+        if (Environment.GetEnvironmentVariable("FATHOM_HARNESS_REHEARSE") == "0")
+            engine.RehearsesDecisions = false;
         engine.Start();
         return new Core { Feed = feed, Engine = engine, Venue = venue };
     }
@@ -259,7 +282,8 @@ public static class Program
         }
 
         var lat = core.Engine.Latency;
-        Console.WriteLine($"frames {lines.Count} over {elapsed / 1e9:F1} s (speed ×{speed}); commands {core.Engine.CommandsSent}; fills {core.Engine.Fills}");
+        Console.WriteLine($"frames {lines.Count} over {elapsed / 1e9:F1} s (speed ×{speed}); commands {core.Engine.CommandsSent}; fills {core.Engine.Fills}; " +
+            $"decision rehearsals {core.Engine.Rehearsals} ({(core.Engine.RehearsesDecisions ? "on" : "off: FATHOM_HARNESS_REHEARSE=0")})");
         Console.WriteLine($"tick-to-order: {EngineLatency.Describe(lat.TickToOrder)}");
         Console.WriteLine($"tick-to-wire (frame encoded, Ed25519 session): {EngineLatency.Describe(lat.TickToWire)}");
         Console.WriteLine($"core per event: {EngineLatency.Describe(lat.CoreCost)}");

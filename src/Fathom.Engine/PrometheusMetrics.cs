@@ -90,6 +90,8 @@ public static class PrometheusMetrics
         sb.Append(inv, $"fathom_inputs_total {engine.InputsProcessed}\n");
         Header(sb, "fathom_inputs_queued", "gauge", "inputs from other threads waiting for the core (ring and overflow)");
         sb.Append(inv, $"fathom_inputs_queued {engine.InputsQueued}\n");
+        Header(sb, "fathom_decision_rehearsals_total", "counter", "market-data inputs that sent nothing and rehearsed the decision and send path instead (built and encoded a requote, sent nothing)");
+        sb.Append(inv, $"fathom_decision_rehearsals_total {engine.Rehearsals}\n");
         Header(sb, "fathom_input_overflows_total", "counter", "inputs that found the core's input ring full and waited in the overflow queue (the core fell a ring behind)");
         sb.Append(inv, $"fathom_input_overflows_total {engine.InboxOverflows}\n");
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Fathom.Book;
 using Fathom.Core;
 using Fathom.Execution;
@@ -286,6 +287,53 @@ public sealed class TradingEngine : IReportSink
         {
             long endNs = sentStampNs > 0 && !ranQueued ? sentStampNs : _clock.NowNanos();
             EngineLatency.Record(Latency.CoreCost, endNs - readStampNs);
+        }
+        if (sentStampNs == 0 && RehearsesDecisions)
+            Rehearse(now);
+    }
+
+    /// <summary>
+    /// Rehearse the decision and send path after every market-data input that sent nothing (a live core; the
+    /// composition sets it where latency is measured): one instrument per input, round robin, execution builds the
+    /// requote its standing target would produce (<see cref="ExecutionEngine.Rehearse"/>: quote arithmetic, the risk
+    /// decision, the order table's next slot) and the gateway encodes it without sending
+    /// (<see cref="IOrderEntry.Rehearse"/>). Nothing changes state; the ~1.5 % of frames that do send find that path
+    /// in cache instead of paying a miss on every line of it. Costs the core a few hundred ns per quiet input, after
+    /// the input's work and its latency stamps.
+    /// </summary>
+    public bool RehearsesDecisions { get; set; }
+
+    /// <summary>Rehearsals run (<see cref="RehearsesDecisions"/>).</summary>
+    public long Rehearsals { get; private set; }
+
+    private int _rehearseNext;
+
+    private void Rehearse(long now)
+    {
+        IOrderEntry? gateway = _gateway;
+        if (gateway is null || _books.Count == 0)
+            return;
+        int i = _rehearseNext;
+        _rehearseNext = i + 1 == _books.Count ? 0 : i + 1;
+        if (_ownerOf[i] is null || !EngineOperatorStateMachine.CallsStrategy(_operatorState))
+            return;
+        try
+        {
+            ref readonly OrderCommand command = ref _execution.Rehearse(i, now);
+            if (Unsafe.IsNullRef(in command))
+                return;
+            if (Journal is not null)
+            {
+                Span<byte> scratch = stackalloc byte[JournalCodec.MaxSize];
+                JournalCodec.Encode(command, scratch);
+            }
+            gateway.Rehearse(command);
+            Rehearsals++;
+        }
+        catch (Exception ex) when (IsCoreFault(ex))
+        {
+            // The real path runs the same code: a rehearsal that throws is a fault of the core, halted like one.
+            CoreFault(ex, "decision rehearsal", now);
         }
     }
 
@@ -1277,9 +1325,13 @@ public sealed class TradingEngine : IReportSink
         }
         queue.Clear();
         if (readStampNs <= 0 || gateway is null || !Latency.Measured)
+        {
+            gateway?.CommandsHandedOver();
             return 0;
+        }
         long sentNs = _clock.NowNanos();
         EngineLatency.Record(Latency.TickToOrder, sentNs - readStampNs);
+        gateway.CommandsHandedOver();
         return sentNs;
     }
 

@@ -90,6 +90,9 @@ public sealed class ClientOrderIdGenerator
     /// </summary>
     public bool IsThisRun(ClientOrderId id) => IsSelf(id) && id.Epoch == Epoch && _first != 0 && id.Sequence >= _first;
 
+    /// <summary>The id <see cref="Next"/> would give now, without taking it (nothing is reserved: before the first block, sequence 0).</summary>
+    public ClientOrderId Peek() => new(Node, Epoch, _next);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ClientOrderId Next()
     {

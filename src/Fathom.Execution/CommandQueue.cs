@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
 
@@ -18,6 +19,12 @@ public sealed class CommandQueue(int capacity = 1024)
     public ref readonly OrderCommand this[int index] => ref _items[index];
 
     public void Clear() => _count = 0;
+
+    /// <summary>
+    /// The slot the next <see cref="Add"/> writes, outside the queue (<see cref="Count"/> does not change): where a
+    /// rehearsal builds its command, so the real one's cache line is the warm one. Null when the queue is full.
+    /// </summary>
+    internal ref OrderCommand Staging => ref _count < _items.Length ? ref _items[_count] : ref Unsafe.NullRef<OrderCommand>();
 
     internal void Add(in OrderCommand command)
     {

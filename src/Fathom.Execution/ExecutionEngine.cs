@@ -78,6 +78,8 @@ public sealed partial class ExecutionEngine
     private long _sendDeadlineNs = long.MaxValue;
     private bool _leaseBound;
     private bool _oppositeFromPeer;
+    private long _rehearsals;
+    private long _rehearsalTouch;
     private const int MaxOrphansRemembered = 1024;
 
     public ExecutionEngine(IReadOnlyList<InstrumentSpec> instruments, ExecutionOptions options, RiskManager risk,
@@ -328,6 +330,48 @@ public sealed partial class ExecutionEngine
                     SendQuery(ref o, nowNs);
             }
         }
+    }
+
+    /// <summary>
+    /// Rehearses the decision path of a requote without doing it, for its cache lines only (the engine calls it on
+    /// market-data inputs that sent nothing, so the ~1.5 % that do find the path warm): the quote arithmetic of
+    /// <see cref="Submit"/>, the open-quantity and own-opposite scans, <see cref="RiskManager.Rehearse"/> (the risk
+    /// decision without counters or gate moves), the order table's next slot, and the cancel-replace (or place) the
+    /// standing target would produce on one side, built in <see cref="CommandQueue.Staging"/> (outside the queue).
+    /// Sides alternate call by call. Nothing changes: no id is taken, no order, counter, rate window or observer is
+    /// touched, and the command queue's count stays. Returns that command for the gateway's rehearsal (a null ref
+    /// when there is nothing to rehearse: no quote target, or a side with no size).
+    /// </summary>
+    public ref readonly OrderCommand Rehearse(int instrumentId, long nowNs)
+    {
+        if ((uint)instrumentId >= (uint)_instruments.Length)
+            return ref Unsafe.NullRef<OrderCommand>();
+        var inst = _instruments[instrumentId];
+        ref OrderCommand staged = ref Commands.Staging;
+        if (!inst.HasQuoteTarget || Unsafe.IsNullRef(ref staged))
+            return ref Unsafe.NullRef<OrderCommand>();
+        var spec = inst.Spec;
+        bool buy = (++_rehearsals & 1) == 0;
+        var side = buy ? OrderSide.Buy : OrderSide.Sell;
+        var adj = _risk.QuoteAdjustment(instrumentId);
+        long widen = adj.ExtraTicks * spec.TickSize.Raw;
+        Qty qty = spec.FloorToStep(new Qty((buy ? inst.TargetBidQty : inst.TargetAskQty).Raw * adj.QtyPercent / 100));
+        Price price = buy ? new(spec.FloorToTick(inst.TargetBidPrice).Raw - widen) : new(spec.CeilToTick(inst.TargetAskPrice).Raw + widen);
+        if (qty.Raw <= 0 || price.Raw <= 0)
+            return ref Unsafe.NullRef<OrderCommand>();
+        var type = inst.PostOnly ? OrderType.LimitMaker : OrderType.Limit;
+        spec.CheckOrder(price, qty);
+        _risk.Rehearse(new OrderCheck(instrumentId, side, price, qty, OpenQty(inst, side), OwnOppositeBest(inst, side)), nowNs);
+        ClientOrderId next = _ids.Peek();
+        // The slot the new leg would claim, read (kept in a field so the read is not dropped).
+        _rehearsalTouch = _table.SlotOf(next.Sequence + 1).Seq;
+        ref var old = ref _table.Find(buy ? inst.BidQuoteSeq : inst.AskQuoteSeq);
+        if (!Unsafe.IsNullRef(ref old) && old.IsLive)
+            staged = OrderCommand.From(new CancelReplaceCommand(instrumentId, next, old.CurrentId, old.VenueOrderId,
+                new ClientOrderId(next.Node, next.Epoch, next.Sequence + 1), side, type, price, qty), nowNs);
+        else
+            staged = OrderCommand.From(new PlaceOrderCommand(instrumentId, next, side, type, price, qty), nowNs);
+        return ref staged;
     }
 
     private static void SetQuoteTarget(InstrumentState inst, in Intent intent)

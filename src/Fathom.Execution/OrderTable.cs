@@ -41,6 +41,9 @@ internal sealed class OrderTable
         return ref target.Seq == r.AliasOf && target.AliasOf == 0 ? ref target : ref Unsafe.NullRef<OrderRecord>();
     }
 
+    /// <summary>The slot <see cref="Claim"/> would take for <paramref name="seq"/>, read only (whatever it holds now).</summary>
+    public ref readonly OrderRecord SlotOf(long seq) => ref _records[seq & _mask];
+
     /// <summary>Claims the slot for <paramref name="seq"/>; a null ref when a live order still holds it.</summary>
     public ref OrderRecord Claim(long seq)
     {

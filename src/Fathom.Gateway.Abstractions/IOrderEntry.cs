@@ -27,6 +27,25 @@ public interface IOrderEntry
     /// </summary>
     void Send(in OrderCommand command, long triggerStampNs) => Send(command);
 
+    /// <summary>
+    /// Runs the send path for <paramref name="command"/> as far as the socket and stops there: nothing is sent,
+    /// recorded, counted or rate-limited, and no request id is taken. Called on the core thread, on market-data
+    /// inputs that sent nothing, so the encoder's code and tables are warm when a command does go (the "hot path"
+    /// rehearsal; see <c>TradingEngine.RehearsesDecisions</c>). A gateway with nothing worth warming does nothing.
+    /// </summary>
+    void Rehearse(in OrderCommand command)
+    {
+    }
+
+    /// <summary>
+    /// The core handed over the last command of an input (called on the core thread after the input's last
+    /// <see cref="Send(in OrderCommand, long)"/>, once its tick-to-order stamp is taken): bookkeeping a gateway kept off
+    /// the send path (latency samples) can be done now.
+    /// </summary>
+    void CommandsHandedOver()
+    {
+    }
+
     /// <summary>True while commands can be sent (connected and logged on).</summary>
     bool IsReady { get; }
 

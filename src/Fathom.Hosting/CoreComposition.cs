@@ -94,6 +94,8 @@ public static class CoreComposition
         var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, strategy, clock,
             i => SignalViews.From(signals[i]), inboxCapacity, measureLatency);
         built = engine;
+        // A live core keeps its decision and send path warm; a backtest's virtual clock has nothing to gain from it.
+        engine.RehearsesDecisions = measureLatency;
         // A failed id reservation (ids remain for cancels: the next block is reserved ahead) halts trading.
         ids.ReservationFailed = ex => engine.ReportFault(EngineFault.IdReservation, $"reserving client order ids failed: {ex.Message}");
         core.AfterApply = engine.OnMarketDataApplied;

@@ -35,5 +35,16 @@ public sealed class RecordingGateway(int keep = int.MaxValue) : IOrderEntry
         OnSend?.Invoke(command);
     }
 
+    /// <summary>Rehearsals the core ran through this gateway (<see cref="IOrderEntry.Rehearse"/>); nothing of them is sent or kept in <see cref="Sent"/>.</summary>
+    public long Rehearsals { get; private set; }
+    /// <summary>The last rehearsed command (default when none).</summary>
+    public OrderCommand LastRehearsed { get; private set; }
+
+    public void Rehearse(in OrderCommand command)
+    {
+        Rehearsals++;
+        LastRehearsed = command;
+    }
+
     public void CancelAll(int instrumentId, ClientOrderId cancelId) => CancelAlls.Add((instrumentId, cancelId));
 }

@@ -146,7 +146,15 @@ public sealed class RiskManager
         return decision;
     }
 
-    private RiskDecision Decide(in OrderCheck c, long nowNs)
+    /// <summary>
+    /// The decision <see cref="CheckNewOrder"/> would take, run for its cache lines only (the engine's rehearsal of its
+    /// decision path on inputs that send nothing): no counter, no observer, and no gate moves (an expired cool-down is
+    /// left for the real check to end). The answer is the real check's, except that a cool-down past its end still reads
+    /// as cooling.
+    /// </summary>
+    public RiskDecision Rehearse(in OrderCheck check, long nowNs) => Decide(check, nowNs, rehearsal: true);
+
+    private RiskDecision Decide(in OrderCheck c, long nowNs, bool rehearsal = false)
     {
         if (State == RiskState.Halted)
             return RiskDecision.Halted;
@@ -159,7 +167,7 @@ public sealed class RiskManager
             return RiskDecision.NoMarketPrice;
 
         bool reduces = Reduces(s.Position, c.Side, c.Qty.Raw + c.OpenSameSideQty.Raw);
-        if (!reduces && !AllowsIncrease(c.InstrumentId, ref s, nowNs))
+        if (!reduces && !(rehearsal ? State == RiskState.Active && InstrumentGateMachine.AllowsIncrease(s.Gate) : AllowsIncrease(c.InstrumentId, ref s, nowNs)))
             return RiskDecision.ReduceOnly;
 
         var limits = _limits.Instruments[c.InstrumentId];

@@ -59,7 +59,12 @@ public sealed class BinanceOrderGatewayTests
         long sentBefore = rig.Gateway.CommandsSentWs;
         rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty), clock.NowNanos());
         if (inline)
+        {
             Assert.Equal(sentBefore + 1, rig.Gateway.CommandsSentWs); // on the wire already
+            // The sample waits off the send path until the core has handed over its input's last command.
+            Assert.Equal(0, histogram.TotalCount);
+            rig.Gateway.CommandsHandedOver();
+        }
         await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
         Assert.Equal(inline ? 1 : 0, rig.Gateway.SentInline);
         // The send thread records once the socket took the frame; the venue's ack can be read before that.
@@ -74,6 +79,34 @@ public sealed class BinanceOrderGatewayTests
         rig.Gateway.Send(OrderCommand.From(new CancelOrderCommand(GatewayRig.Btc, cancelId, id, 0), 0));
         await rig.Sink.WaitForAsync<CanceledReport>(c => c.ClientOrderId == id, "canceled");
         Assert.Equal(1, histogram.TotalCount);
+    }
+
+    /// <summary>
+    /// The core's rehearsal of the send path on a logged-on session: the frame is encoded into the buffer a real send
+    /// writes, nothing reaches the venue, no request id or rate limit is spent, and the real send after it is whole.
+    /// An HMAC connection (per-request signatures) is not rehearsed.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Rehearse_EncodesOnALoggedOnSession_AndSendsNothing(bool ed25519)
+    {
+        await using var rig = await GatewayRig.StartAsync(ed25519: ed25519);
+        var id = rig.NextId();
+        OrderCommand place = rig.Place(id, Side.Sell, 70_000 * GatewayRig.Px, Qty, OrderType.LimitMaker);
+        long sent = rig.Gateway.CommandsSentWs;
+        for (int i = 0; i < 3; i++)
+            rig.Gateway.Rehearse(place);
+        Assert.Equal(ed25519 ? 3 : 0, rig.Gateway.Rehearsals);
+        Assert.Equal(sent, rig.Gateway.CommandsSentWs);
+        await Task.Delay(200);
+        Assert.Equal(0, rig.VenueOrdersWithClientId(id));
+
+        rig.Gateway.Send(place);
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
+        Assert.Equal(1, rig.VenueOrdersWithClientId(id));
+        Assert.Empty(rig.Sink.All<RejectReport>());
+        Assert.Empty(rig.Sink.All<StatusUnknownReport>());
     }
 
     [Fact]

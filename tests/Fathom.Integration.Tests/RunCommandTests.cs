@@ -244,6 +244,9 @@ public sealed partial class RunCommandTests
         string metrics = await http.GetStringAsync(new Uri(baseUrl, "/metrics"));
         var acks = System.Text.RegularExpressions.Regex.Match(metrics, @"fathom_command_to_ack_seconds_count (\d+)");
         Assert.True(acks.Success && long.Parse(acks.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, metrics);
+        // The live core rehearses its decision and send path on the inputs that send nothing (the composition wires it).
+        var rehearsals = System.Text.RegularExpressions.Regex.Match(metrics, @"fathom_decision_rehearsals_total (\d+)");
+        Assert.True(rehearsals.Success && long.Parse(rehearsals.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, metrics);
         Assert.Contains("fathom_order_entry_up 1", metrics);
         Assert.Contains("fathom_store_healthy 1", metrics);
         var noToken = await http.PostAsync(new Uri(baseUrl, "/control/halt"), null);

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using HdrHistogram;
 using Fathom.Gateway.Abstractions;
 
 namespace Fathom.Venues.Binance;
@@ -69,6 +70,66 @@ public sealed partial class BinanceOrderGateway
         {
             Volatile.Write(ref _sendOwner, 0);
         }
+    }
+
+    /// <summary>
+    /// The inline send path for <paramref name="command"/> without the send (see <see cref="IOrderEntry.Rehearse"/>): as
+    /// the owner of the socket and frame buffer, and only when an inline send could run now (WS API up, a logged-on
+    /// session, nothing queued, no write still reading the buffer), the command is encoded into the frame buffer a real
+    /// send writes, and the request slot it would take is read. No request id is taken, no rate limit or budget is
+    /// charged, nothing is registered, recorded or written. Core thread only (as <see cref="Send(in OrderCommand)"/>).
+    /// </summary>
+    public void Rehearse(in OrderCommand command)
+    {
+        if (!_options.InlineSend || _options.RestOnly || !_wsReady || !_sessionLoggedOn || _ring.Count > 0 || !_encoder.Knows(command.InstrumentId))
+            return;
+        if (Interlocked.CompareExchange(ref _sendOwner, 1, 0) != 0)
+            return;
+        try
+        {
+            if (_deferredWrite is { IsCompleted: false })
+                return; // the socket may still be reading _frame
+            long id = Volatile.Read(ref _nextRequestId) + 1;
+            _encoder.TryEncodeWs(command, id, VenueNowMs(), sessionLoggedOn: true, _frame, out _);
+            _rehearsalTouch = _pending[id & (PendingCapacity - 1)].Id; // read outside the lock: only its cache line matters
+            _rehearsals++;
+        }
+        finally
+        {
+            Volatile.Write(ref _sendOwner, 0);
+        }
+    }
+
+    private long _rehearsalTouch;
+    private long _rehearsals;
+    /// <summary>Rehearsals that encoded a frame (<see cref="Rehearse"/>); none is ever sent.</summary>
+    internal long Rehearsals => _rehearsals;
+
+    /// <summary>
+    /// Tick-to-wire samples of inline sends not yet in <see cref="TickToWire"/>: recording into the histogram costs a
+    /// few hundred ns on a cold cache, and a frame's later commands would wait for it, so the samples wait here until
+    /// the engine has handed over the frame's last command (<see cref="CommandsHandedOver"/>). Core thread only.
+    /// </summary>
+    private readonly long[] _inlineWireSamples = new long[32];
+    private int _inlineWireSampleCount;
+
+    private void RecordInlineTickToWire(LongHistogram histogram, long ns)
+    {
+        if (_inlineWireSampleCount == _inlineWireSamples.Length)
+            CommandsHandedOver();
+        _inlineWireSamples[_inlineWireSampleCount++] = Math.Clamp(ns, 1, histogram.HighestTrackableValue);
+    }
+
+    /// <summary>The engine handed over its last command of an input: inline tick-to-wire samples go into <see cref="TickToWire"/>.</summary>
+    public void CommandsHandedOver()
+    {
+        int n = _inlineWireSampleCount;
+        if (n == 0)
+            return;
+        _inlineWireSampleCount = 0;
+        if (TickToWire is { } histogram)
+            for (int i = 0; i < n; i++)
+                histogram.RecordValue(_inlineWireSamples[i]);
     }
 
     private long _sentInline;
@@ -215,7 +276,12 @@ public sealed partial class BinanceOrderGateway
                     SendFrame(ws, _frame.AsMemory(0, length));
                 Interlocked.Increment(ref _sentWs);
                 if (triggerStampNs > 0 && (inline ? TickToWire : TickToWireQueued) is { } tickToWire)
-                    tickToWire.RecordValue(Math.Clamp(_monotonic.NowNanos() - triggerStampNs, 1, tickToWire.HighestTrackableValue));
+                {
+                    if (inline)
+                        RecordInlineTickToWire(tickToWire, _monotonic.NowNanos() - triggerStampNs);
+                    else
+                        tickToWire.RecordValue(Math.Clamp(_monotonic.NowNanos() - triggerStampNs, 1, tickToWire.HighestTrackableValue));
+                }
             }
             // An abort (stall, disconnect) fails a write in progress with OperationCanceledException.
             catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
