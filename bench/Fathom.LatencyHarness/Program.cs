@@ -28,7 +28,9 @@ namespace Fathom.LatencyHarness;
 /// reports tick-to-order as a ratio to the floor on the frames that produced a command, so a noisy machine
 /// (which slows both) cannot hide a regression in the engine's part. The last line, <c>RESULT k=v ...</c>, is
 /// for <c>fathom bench</c>.</para>
-/// <para>Arguments: <c>[speed] [max frames]</c> (defaults ×1, every frame of the two recorded days).</para>
+/// <para>Arguments: <c>[speed] [max frames]</c> (defaults ×1, every frame of the two recorded days). Environment:
+/// <c>FATHOM_HARNESS_SPLIT=1</c> splits command frames into applying the frame and the engine's part (one clock read
+/// more inside the window); <c>FATHOM_HARNESS_REHEARSE=0</c> turns the core's decision rehearsal off.</para>
 /// </summary>
 public static class Program
 {
@@ -105,14 +107,18 @@ public static class Program
         var feed = new BinanceFeedCore(setup.Specs);
         CoreParts parts = CoreComposition.Build(feed, setup, clock, new InMemorySequenceReservation());
         TradingEngine engine = parts.Engine;
-        // The split of command-producing frames: the feed core calls the engine right after applying a frame;
-        // the stamp taken between the two separates applying the frame from the engine's part.
-        Action<long> runEngine = feed.AfterApply!;
-        feed.AfterApply = readStamp =>
+        // The split of command-producing frames (FATHOM_HARNESS_SPLIT=1): the feed core calls the engine right after
+        // applying a frame; a stamp taken between the two separates applying the frame from the engine's part. Off by
+        // default: that clock read and the wrapper's call sit inside the tick-to-order window, which production's has not.
+        if (s_split)
         {
-            s_appliedNs = clock.NowNanos();
-            runEngine(readStamp);
-        };
+            Action<long> runEngine = feed.AfterApply!;
+            feed.AfterApply = readStamp =>
+            {
+                s_appliedNs = clock.NowNanos();
+                runEngine(readStamp);
+            };
+        }
         // Answers (acks, cancels confirmed) come after the frame's work, stamped with the venue's time.
         var venue = new InstantVenue(engine, answerAtOnce: false) { Now = clock.NowNanos };
         engine.AttachGateway(new WireEncoding(venue, clock, engine.Latency.TickToWire));
@@ -151,6 +157,7 @@ public static class Program
     }
 
     private static long s_appliedNs;
+    private static readonly bool s_split = Environment.GetEnvironmentVariable("FATHOM_HARNESS_SPLIT") == "1";
 
     private static void Feed(Core core, byte[] line, MonotonicClock clock)
     {
@@ -167,7 +174,7 @@ public static class Program
                 core.Feed.ApplySnapshot(0, 1000, json, readStamp, receiveNs);
             else
                 core.Feed.ApplyFrame(json, readStamp, receiveNs, 1);
-            if (core.Engine.CommandsSent != sent)
+            if (s_split && core.Engine.CommandsSent != sent)
             {
                 s_applyPart.RecordValue(Math.Max(1, s_appliedNs - readStamp));
                 s_enginePart.RecordValue(Math.Max(1, clock.NowNanos() - s_appliedNs));
@@ -287,7 +294,8 @@ public static class Program
         Console.WriteLine($"tick-to-order: {EngineLatency.Describe(lat.TickToOrder)}");
         Console.WriteLine($"tick-to-wire (frame encoded, Ed25519 session): {EngineLatency.Describe(lat.TickToWire)}");
         Console.WriteLine($"core per event: {EngineLatency.Describe(lat.CoreCost)}");
-        Console.WriteLine($"  of which, on command-producing frames: applying the frame {EngineLatency.Describe(s_applyPart)}; engine (strategy → encoded frame) {EngineLatency.Describe(s_enginePart)}");
+        if (s_split)
+            Console.WriteLine($"  of which, on command-producing frames: applying the frame {EngineLatency.Describe(s_applyPart)}; engine (strategy → encoded frame) {EngineLatency.Describe(s_enginePart)}");
         Console.WriteLine($"floor (parse + sync + book only, same schedule), on the frames that produced a command: {EngineLatency.Describe(floorTriggers)}");
         Console.WriteLine($"floor on every frame: {EngineLatency.Describe(floorAll)}");
         double Ratio(double p) => (double)lat.TickToOrder.GetValueAtPercentile(p) / Math.Max(1, floorTriggers.GetValueAtPercentile(p));
