@@ -285,7 +285,7 @@ public sealed class TradingEngine : IReportSink
         // queued inputs ran after it: one clock read less (20–50 ns on a VM) on a command frame.
         if (Latency.Measured)
         {
-            long endNs = sentStampNs > 0 && !ranQueued ? sentStampNs : _clock.NowNanos();
+            long endNs = sentStampNs > 0 && !ranQueued && !_workedAfterStamp ? sentStampNs : _clock.NowNanos();
             EngineLatency.Record(Latency.CoreCost, endNs - readStampNs);
         }
         if (sentStampNs == 0 && RehearsesDecisions)
@@ -1264,13 +1264,18 @@ public sealed class TradingEngine : IReportSink
 
     /// <summary>
     /// Intents → execution → commands → gateway, stamping tick-to-order when a frame caused them; returns
-    /// that stamp (0 when no frame's command went out). Order updates reach the strategy first.
+    /// that stamp (0 when no frame's command went out). The commands go out first, then the strategy hears of the
+    /// orders they created (<c>OnOrderUpdate</c>), so no callback stands between a frame and its orders; intents
+    /// submitted there go out in the same input, right after, in the order a single batch would have had.
     /// </summary>
     private long Flush(long nowNs, long readStampNs)
     {
         SubmitIntents(nowNs);
-        // OnOrderUpdate for every state change so far (reports, and orders the intents just created);
-        // intents submitted there go out with this input's commands.
+        long sentNs = FlushCommands(nowNs, readStampNs);
+        _workedAfterStamp = false;
+        if (_orderUpdates.Count == 0 && !Flattening)
+            return sentNs;
+        // OnOrderUpdate for every state change so far (reports, and orders the intents just created).
         for (int round = 0; round < 2 && _orderUpdates.Count > 0; round++)
         {
             DispatchOrderUpdates();
@@ -1278,8 +1283,14 @@ public sealed class TradingEngine : IReportSink
         }
         if (Flattening)
             ContinueFlatten(nowNs);
-        return FlushCommands(nowNs, readStampNs);
+        // Caused by the same frame: tick-to-wire counts them; tick-to-order only when the frame's own batch sent nothing.
+        long laterNs = FlushCommands(nowNs, readStampNs, recordTickToOrder: sentNs == 0);
+        _workedAfterStamp = sentNs > 0;
+        return sentNs > 0 ? sentNs : laterNs;
     }
+
+    // The core went on working (order updates, a second batch) after the tick-to-order stamp Flush returned.
+    private bool _workedAfterStamp;
 
     /// <summary>Every instance's intents, instance by instance in the order given, each in the order submitted.</summary>
     private void SubmitIntents(long nowNs)
@@ -1304,7 +1315,7 @@ public sealed class TradingEngine : IReportSink
         _orderUpdates.RemoveRange(0, n);
     }
 
-    private long FlushCommands(long nowNs, long readStampNs)
+    private long FlushCommands(long nowNs, long readStampNs, bool recordTickToOrder = true)
     {
         CommandQueue queue = _execution.Commands;
         if (queue.Count == 0)
@@ -1324,7 +1335,7 @@ public sealed class TradingEngine : IReportSink
             CommandsSent++;
         }
         queue.Clear();
-        if (readStampNs <= 0 || gateway is null || !Latency.Measured)
+        if (readStampNs <= 0 || gateway is null || !Latency.Measured || !recordTickToOrder)
         {
             gateway?.CommandsHandedOver();
             return 0;
