@@ -104,6 +104,21 @@ public sealed class MultiVenueOrderGateway : IOrderGateway
         _gateways[_venueOf[g]].Send(Renumber(command, _localOf[g]), triggerStampNs);
     }
 
+    /// <summary>The instrument's venue rehearses the command in its own numbering (see <see cref="IOrderEntry.Rehearse"/>).</summary>
+    public void Rehearse(in OrderCommand command)
+    {
+        int g = command.InstrumentId;
+        if ((uint)g < (uint)_venueOf.Length)
+            _gateways[_venueOf[g]].Rehearse(Renumber(command, _localOf[g]));
+    }
+
+    /// <summary>Every venue hears that the input's commands are handed over (each keeps its own deferred samples).</summary>
+    public void CommandsHandedOver()
+    {
+        foreach (IOrderGateway g in _gateways)
+            g.CommandsHandedOver();
+    }
+
     public void CancelAll(int instrumentId, ClientOrderId cancelId)
     {
         if ((uint)instrumentId >= (uint)_venueOf.Length)

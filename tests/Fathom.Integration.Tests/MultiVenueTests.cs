@@ -25,7 +25,11 @@ public sealed class MultiVenueTests
         public List<OrderCommand> Sent { get; } = [];
         public List<int> CancelAlls { get; } = [];
         public List<int> Queried { get; } = [];
+        public List<OrderCommand> Rehearsed { get; } = [];
+        public int HandedOver { get; private set; }
         public bool IsReady { get; set; } = true;
+        public void Rehearse(in OrderCommand command) => Rehearsed.Add(command);
+        public void CommandsHandedOver() => HandedOver++;
         public bool Disposed { get; private set; }
         public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
         public void Send(in OrderCommand command) => Sent.Add(command);
@@ -110,6 +114,22 @@ public sealed class MultiVenueTests
         Assert.Equal([0], venues[1].CancelAlls);
         Assert.Equal([0], venues[0].CancelAlls);
         Assert.Throws<ArgumentOutOfRangeException>(() => gateway.Send(OrderCommand.From(new QueryOrderCommand(3, orig), 1)));
+    }
+
+    [Fact]
+    public void Rehearse_GoesToTheOwningVenueInItsNumbering_AndEveryVenueHearsTheHandOver()
+    {
+        var (gateway, venues, _) = Compose();
+        var id = new ClientOrderId(1, 1, 42);
+        OrderCommand place = OrderCommand.From(new PlaceOrderCommand(2, id, Fathom.Core.OrderSide.Buy, Gateway.Abstractions.OrderType.LimitMaker, new Price(7), new Qty(1)), 9);
+        ((IOrderEntry)gateway).Rehearse(place);
+        ((IOrderEntry)gateway).CommandsHandedOver();
+
+        OrderCommand rehearsed = Assert.Single(venues[0].Rehearsed);
+        Assert.Equal(OrderCommand.From(new PlaceOrderCommand(0, id, Fathom.Core.OrderSide.Buy, Gateway.Abstractions.OrderType.LimitMaker, new Price(7), new Qty(1)), 9), rehearsed);
+        Assert.Empty(venues[1].Rehearsed);
+        Assert.Empty(venues[0].Sent);
+        Assert.Equal((1, 1), (venues[0].HandedOver, venues[1].HandedOver));
     }
 
     [Fact]
