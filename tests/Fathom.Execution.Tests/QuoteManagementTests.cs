@@ -8,9 +8,10 @@ namespace Fathom.Execution.Tests;
 
 public class QuoteManagementTests
 {
-    private const long Bid = Harness.Mid - 100, Ask = Harness.Mid + 100;
+    internal const long Bid = Harness.Mid - 100, Ask = Harness.Mid + 100;
 
-    private static (Harness h, ClientOrderId bid, ClientOrderId ask) TwoSided(ExecutionOptions? options = null)
+    /// <summary>A harness quoting one BTC each side at <see cref="Bid"/>/<see cref="Ask"/>, both orders acked; the other test classes share it.</summary>
+    internal static (Harness h, ClientOrderId bid, ClientOrderId ask) TwoSided(ExecutionOptions? options = null)
     {
         var h = new Harness(options);
         h.Quote(Bid, Harness.OneBtc, Ask, Harness.OneBtc);

@@ -12,20 +12,9 @@ namespace Fathom.Execution.Tests;
 /// </summary>
 public class RehearsalTests
 {
-    private const long Bid = Harness.Mid - 100, Ask = Harness.Mid + 100;
+    private const long Bid = QuoteManagementTests.Bid, Ask = QuoteManagementTests.Ask;
 
-    private static (Harness h, ClientOrderId bid, ClientOrderId ask) TwoSided()
-    {
-        var h = new Harness();
-        h.Quote(Bid, Harness.OneBtc, Ask, Harness.OneBtc);
-        var cmds = h.Drain();
-        var bid = cmds.Single(c => c.Side == OrderSide.Buy).ClientOrderId;
-        var ask = cmds.Single(c => c.Side == OrderSide.Sell).ClientOrderId;
-        h.Ack(bid);
-        h.Ack(ask);
-        Assert.Empty(h.Drain());
-        return (h, bid, ask);
-    }
+    private static (Harness h, ClientOrderId bid, ClientOrderId ask) TwoSided() => QuoteManagementTests.TwoSided();
 
     /// <summary>Every public field of both counter sets, the queue, the transitions seen and the risk windows, as text.</summary>
     private static string State(Harness h) =>
