@@ -353,10 +353,7 @@ public sealed partial class ExecutionEngine
         var spec = inst.Spec;
         bool buy = (++_rehearsals & 1) == 0;
         var side = buy ? OrderSide.Buy : OrderSide.Sell;
-        var adj = _risk.QuoteAdjustment(instrumentId);
-        long widen = adj.ExtraTicks * spec.TickSize.Raw;
-        Qty qty = spec.FloorToStep(new Qty((buy ? inst.TargetBidQty : inst.TargetAskQty).Raw * adj.QtyPercent / 100));
-        Price price = buy ? new(spec.FloorToTick(inst.TargetBidPrice).Raw - widen) : new(spec.CeilToTick(inst.TargetAskPrice).Raw + widen);
+        var (price, qty) = QuoteFor(inst, buy, _risk.QuoteAdjustment(instrumentId));
         if (qty.Raw <= 0 || price.Raw <= 0)
             return ref Unsafe.NullRef<OrderCommand>();
         var type = inst.PostOnly ? OrderType.LimitMaker : OrderType.Limit;
@@ -415,11 +412,8 @@ public sealed partial class ExecutionEngine
         var spec = inst.Spec;
         int id = inst.Id;
         var adj = _risk.QuoteAdjustment(id);
-        long widen = adj.ExtraTicks * spec.TickSize.Raw;
-        Qty bidQty = spec.FloorToStep(new Qty(inst.TargetBidQty.Raw * adj.QtyPercent / 100));
-        Qty askQty = spec.FloorToStep(new Qty(inst.TargetAskQty.Raw * adj.QtyPercent / 100));
-        Price bidPrice = new(spec.FloorToTick(inst.TargetBidPrice).Raw - widen);
-        Price askPrice = new(spec.CeilToTick(inst.TargetAskPrice).Raw + widen);
+        var (bidPrice, bidQty) = QuoteFor(inst, buy: true, adj);
+        var (askPrice, askQty) = QuoteFor(inst, buy: false, adj);
         if (!_risk.AllowsIncrease(id, nowNs))
         {
             // Reduce-only: quote only the side that moves toward flat, and never past it.
@@ -444,6 +438,16 @@ public sealed partial class ExecutionEngine
         var type = inst.PostOnly ? OrderType.LimitMaker : OrderType.Limit;
         ManageSide(inst, id, OrderSide.Buy, bidPrice, bidQty, type, nowNs);
         ManageSide(inst, id, OrderSide.Sell, askPrice, askQty, type, nowNs);
+    }
+
+    /// <summary>One side of the standing quote target on the order grid, widened and sized down as risk's volatility gate asks.</summary>
+    private static (Price Price, Qty Qty) QuoteFor(InstrumentState inst, bool buy, QuoteAdjustment adj)
+    {
+        var spec = inst.Spec;
+        long widen = adj.ExtraTicks * spec.TickSize.Raw;
+        return buy
+            ? (new Price(spec.FloorToTick(inst.TargetBidPrice).Raw - widen), spec.FloorToStep(new Qty(inst.TargetBidQty.Raw * adj.QtyPercent / 100)))
+            : (new Price(spec.CeilToTick(inst.TargetAskPrice).Raw + widen), spec.FloorToStep(new Qty(inst.TargetAskQty.Raw * adj.QtyPercent / 100)));
     }
 
     private void ManageSide(InstrumentState inst, int id, OrderSide side, Price price, Qty qty, OrderType type, long nowNs)
