@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using HdrHistogram;
 using Fathom.Gateway.Abstractions;
 
 namespace Fathom.Venues.Binance;
@@ -113,11 +112,11 @@ public sealed partial class BinanceOrderGateway
     private readonly long[] _inlineWireSamples = new long[32];
     private int _inlineWireSampleCount;
 
-    private void RecordInlineTickToWire(LongHistogram histogram, long ns)
+    private void RecordInlineTickToWire(long ns)
     {
         if (_inlineWireSampleCount == _inlineWireSamples.Length)
             CommandsHandedOver();
-        _inlineWireSamples[_inlineWireSampleCount++] = Math.Clamp(ns, 1, histogram.HighestTrackableValue);
+        _inlineWireSamples[_inlineWireSampleCount++] = ns;
     }
 
     /// <summary>The engine handed over its last command of an input: inline tick-to-wire samples go into <see cref="TickToWire"/>.</summary>
@@ -277,10 +276,11 @@ public sealed partial class BinanceOrderGateway
                 Interlocked.Increment(ref _sentWs);
                 if (triggerStampNs > 0 && (inline ? TickToWire : TickToWireQueued) is { } tickToWire)
                 {
+                    long ns = Math.Clamp(_monotonic.NowNanos() - triggerStampNs, 1, tickToWire.HighestTrackableValue);
                     if (inline)
-                        RecordInlineTickToWire(tickToWire, _monotonic.NowNanos() - triggerStampNs);
+                        RecordInlineTickToWire(ns);
                     else
-                        tickToWire.RecordValue(Math.Clamp(_monotonic.NowNanos() - triggerStampNs, 1, tickToWire.HighestTrackableValue));
+                        tickToWire.RecordValue(ns);
                 }
             }
             // An abort (stall, disconnect) fails a write in progress with OperationCanceledException.
