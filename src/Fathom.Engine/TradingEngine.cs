@@ -116,6 +116,9 @@ public sealed class TradingEngine : IReportSink
         _lock = coreLock;
         _books = books;
         _execution = execution;
+        // Each command goes to the journal and the gateway as execution queues it, before execution records the
+        // state change it makes (FlushCommands sends whatever was queued without one).
+        execution.Commands.HandOff = new CommandHandOff(this);
         _clock = clock;
         _signals = signals ?? BookSignals;
         // One delegate for every host, made once: Signals(i) reuses the view computed for this input.
@@ -267,9 +270,9 @@ public sealed class TradingEngine : IReportSink
         }
         long now = BeginInput(readStampNs);
         long sentStampNs = 0;
-        bool ranQueued;
         try
         {
+            _triggerStampNs = readStampNs > 0 ? readStampNs : 0;
             OnMarketData(now);
             sentStampNs = Flush(now, readStampNs);
         }
@@ -279,15 +282,13 @@ public sealed class TradingEngine : IReportSink
         }
         finally
         {
-            ranQueued = EndInput();
+            _triggerStampNs = 0;
+            EndInput();
         }
-        // The stamp taken when the last command went out is also the end of the core's work, unless
-        // queued inputs ran after it: one clock read less (20–50 ns on a VM) on a command frame.
+        // The core's work ends after the last command went out (execution records the state changes after the
+        // hand-off), so this is a clock read of its own, after the tick-to-order stamp.
         if (Latency.Measured)
-        {
-            long endNs = sentStampNs > 0 && !ranQueued && !_workedAfterStamp ? sentStampNs : _clock.NowNanos();
-            EngineLatency.Record(Latency.CoreCost, endNs - readStampNs);
-        }
+            EngineLatency.Record(Latency.CoreCost, _clock.NowNanos() - readStampNs);
         if (sentStampNs == 0 && RehearsesDecisions)
             Rehearse(now);
     }
@@ -1244,6 +1245,7 @@ public sealed class TradingEngine : IReportSink
     /// <summary>A core input threw: halt (cancels only) with the reason, in the same input, so a replay does the same.</summary>
     private void CoreFault(Exception ex, string input, long now)
     {
+        _triggerStampNs = 0; // the halt's cancels are not the frame's orders
         foreach (StrategyHost host in _hosts)
             host.ClearIntents();
         _orderUpdates.Clear();
@@ -1272,7 +1274,6 @@ public sealed class TradingEngine : IReportSink
     {
         SubmitIntents(nowNs);
         long sentNs = FlushCommands(nowNs, readStampNs);
-        _workedAfterStamp = false;
         if (_orderUpdates.Count == 0 && !Flattening)
             return sentNs;
         // OnOrderUpdate for every state change so far (reports, and orders the intents just created).
@@ -1285,12 +1286,8 @@ public sealed class TradingEngine : IReportSink
             ContinueFlatten(nowNs);
         // Caused by the same frame: tick-to-wire counts them; tick-to-order only when the frame's own batch sent nothing.
         long laterNs = FlushCommands(nowNs, readStampNs, recordTickToOrder: sentNs == 0);
-        _workedAfterStamp = sentNs > 0;
         return sentNs > 0 ? sentNs : laterNs;
     }
-
-    // The core went on working (order updates, a second batch) after the tick-to-order stamp Flush returned.
-    private bool _workedAfterStamp;
 
     /// <summary>Every instance's intents, instance by instance in the order given, each in the order submitted.</summary>
     private void SubmitIntents(long nowNs)
@@ -1315,36 +1312,76 @@ public sealed class TradingEngine : IReportSink
         _orderUpdates.RemoveRange(0, n);
     }
 
+    /// <summary>
+    /// Ends a batch of commands: sends what execution queued without handing it off (normally nothing: the queue's
+    /// hand-off sent each as it was queued), stamps tick-to-order when a frame caused the batch (the time its last
+    /// command was handed to the gateway), clears the queue and tells the gateway the batch is over. Returns the
+    /// stamp, or 0 when nothing of a frame's went out.
+    /// </summary>
     private long FlushCommands(long nowNs, long readStampNs, bool recordTickToOrder = true)
     {
         CommandQueue queue = _execution.Commands;
         if (queue.Count == 0)
             return 0;
         IOrderEntry? gateway = _gateway;
-        CoreJournal? journal = Journal;
-        Span<byte> encoded = stackalloc byte[JournalCodec.MaxSize];
-        foreach (ref readonly OrderCommand command in queue.Commands)
-        {
-            journal?.Command(nowNs, encoded[..JournalCodec.Encode(command, encoded)]);
-            if (gateway is null)
-            {
-                CommandsWithoutGateway++;
-                continue;
-            }
-            gateway.Send(command, readStampNs > 0 ? readStampNs : 0);
-            CommandsSent++;
-        }
+        bool sentHere = false;
+        for (int i = queue.HandedOff; i < queue.Count; i++)
+            sentHere |= SendCommand(queue[i], nowNs, readStampNs > 0 ? readStampNs : 0);
         queue.Clear();
+        long handedOffNs = _lastHandOffNs;
+        _lastHandOffNs = 0;
         if (readStampNs <= 0 || gateway is null || !Latency.Measured || !recordTickToOrder)
         {
             gateway?.CommandsHandedOver();
             return 0;
         }
-        long sentNs = _clock.NowNanos();
+        long sentNs = sentHere || handedOffNs == 0 ? _clock.NowNanos() : handedOffNs;
         EngineLatency.Record(Latency.TickToOrder, sentNs - readStampNs);
         gateway.CommandsHandedOver();
         return sentNs;
     }
+
+    /// <summary>One command to the journal and the gateway (counted and dropped while no gateway is attached); true when it went to the gateway.</summary>
+    private bool SendCommand(in OrderCommand command, long nowNs, long triggerStampNs)
+    {
+        if (Journal is { } journal)
+            JournalCommand(journal, command, nowNs);
+        IOrderEntry? gateway = _gateway;
+        if (gateway is null)
+        {
+            CommandsWithoutGateway++;
+            return false;
+        }
+        gateway.Send(command, triggerStampNs);
+        CommandsSent++;
+        return true;
+    }
+
+    private static void JournalCommand(CoreJournal journal, in OrderCommand command, long nowNs)
+    {
+        Span<byte> encoded = stackalloc byte[JournalCodec.MaxSize];
+        journal.Command(nowNs, encoded[..JournalCodec.Encode(command, encoded)]);
+    }
+
+    /// <summary>
+    /// The queue's hand-off: a command execution just queued goes to the journal and the gateway at once, with the
+    /// market-data frame's read stamp when a frame caused it; the time it was handed over is the frame's
+    /// tick-to-order stamp if it is the batch's last. Execution records the order's state change right after.
+    /// </summary>
+    private sealed class CommandHandOff(TradingEngine engine) : ICommandHandOff
+    {
+        public void HandOff(in OrderCommand command)
+        {
+            long trigger = engine._triggerStampNs;
+            if (engine.SendCommand(command, engine._lastNow, trigger) && trigger > 0 && engine.Latency.Measured)
+                engine._lastHandOffNs = engine._clock.NowNanos();
+        }
+    }
+
+    // The read stamp of the market-data frame whose input is running (0 otherwise), and when the current batch's last
+    // command caused by it was handed to the gateway.
+    private long _triggerStampNs;
+    private long _lastHandOffNs;
 
     // Static lambdas with explicit state: no closure is allocated per event.
     private void Guard<TState>(StrategyHost host, TState state, Action<IStrategy, IStrategyContext, TState> callback)

@@ -16,7 +16,9 @@ namespace Fathom.Execution;
 /// Entry points: <see cref="Submit"/> (intents), <see cref="OnMarket"/>/<see cref="OnBook"/>, the report
 /// handlers in <c>ExecutionEngine.Reports.cs</c>, and <see cref="OnTimer"/> (risk evaluation, stale-book
 /// and halt cancels, queries for Unknown orders, cancels and quotes whose back-off or hold ran out).
-/// Output: <see cref="Commands"/>, drained by the caller after each input. Invariants: nothing is sent
+/// Output: <see cref="Commands"/>: each command goes to the queue's hand-off (the engine's: journal and gateway)
+/// as it is queued, before the state change it makes is recorded (in the same call), or, without one, is drained
+/// by the caller after each input. Invariants: nothing is sent
 /// for an order with a command in flight or an unknown fate (a cancel wanted meanwhile is remembered and
 /// sent when it becomes possible); a new order whose fate is unknown is never resent, only queried; a
 /// rejected cancel, cancel-replace or amend is retried only after the order's exponential back-off, and
@@ -570,17 +572,18 @@ public sealed partial class ExecutionEngine
             return false;
         }
         var cid = _ids.Next();
-        ref var o = ref _table.Claim(cid.Sequence);
-        if (Unsafe.IsNullRef(ref o))
+        if (!_table.CanClaim(cid.Sequence))
         {
             Counters.TableFull++;
             return false;
         }
+        // The command first (an attached hand-off sends it now), then the state change it makes: same input.
+        Commands.Add(OrderCommand.From(new PlaceOrderCommand(id, cid, side, type, price, qty), nowNs));
+        ref var o = ref _table.Claim(cid.Sequence);
         InitOrder(ref o, cid, id, side, type, price, qty, isQuote);
         AddLive(inst, o.Seq);
         Apply(ref o, OrderEvent.Submit, nowNs);
         SetPending(ref o, cid.Sequence, CommandKind.Place, nowNs);
-        Commands.Add(OrderCommand.From(new PlaceOrderCommand(id, cid, side, type, price, qty), nowNs));
         _risk.OnCommandSent(cid.Sequence, CommandKind.Place, nowNs);
         Counters.Places++;
         if (isQuote)
@@ -604,9 +607,9 @@ public sealed partial class ExecutionEngine
         }
         var cid = _ids.Next();
         o.CancelWanted = false;
+        Commands.Add(OrderCommand.From(new CancelOrderCommand(o.InstrumentId, cid, o.CurrentId, o.VenueOrderId), nowNs));
         Apply(ref o, OrderEvent.CancelRequest, nowNs);
         SetPending(ref o, cid.Sequence, CommandKind.Cancel, nowNs);
-        Commands.Add(OrderCommand.From(new CancelOrderCommand(o.InstrumentId, cid, o.CurrentId, o.VenueOrderId), nowNs));
         // No risk check and no in-flight cap: a cancel only ever reduces risk.
         _risk.OnCancelSent(cid.Sequence, nowNs);
         Counters.Cancels++;
@@ -627,20 +630,20 @@ public sealed partial class ExecutionEngine
             return;
         }
         var aid = _ids.Next();
-        ref var alias = ref _table.Claim(aid.Sequence);
-        if (Unsafe.IsNullRef(ref alias))
+        if (!_table.CanClaim(aid.Sequence))
         {
             Counters.TableFull++;
             return;
         }
+        Commands.Add(OrderCommand.From(new AmendQtyCommand(o.InstrumentId, aid, o.CurrentId, o.VenueOrderId, newTotalQty), nowNs));
         // After the amend the venue knows the order by the amend's id: map it back to the order.
+        ref var alias = ref _table.Claim(aid.Sequence);
         alias.AliasOf = o.Seq;
         alias.Id = aid;
         alias.InstrumentId = o.InstrumentId;
         Apply(ref o, OrderEvent.ReplaceRequest, nowNs);
         SetPending(ref o, aid.Sequence, CommandKind.AmendQty, nowNs);
         o.PendingAmendQty = newTotalQty;
-        Commands.Add(OrderCommand.From(new AmendQtyCommand(o.InstrumentId, aid, o.CurrentId, o.VenueOrderId, newTotalQty), nowNs));
         _risk.OnCommandSent(aid.Sequence, CommandKind.AmendQty, nowNs);
         Counters.Amends++;
     }
@@ -683,13 +686,16 @@ public sealed partial class ExecutionEngine
         }
         var cancelId = _ids.Next();
         var newId = _ids.Next();
-        ref var n = ref _table.Claim(newId.Sequence);
-        if (Unsafe.IsNullRef(ref n))
+        if (!_table.CanClaim(newId.Sequence))
         {
             Counters.TableFull++;
             SendCancel(inst, ref old, nowNs);
             return;
         }
+        // The command first (an attached hand-off sends it now), then the state changes it makes: same input.
+        Commands.Add(OrderCommand.From(new CancelReplaceCommand(id, cancelId, old.CurrentId, old.VenueOrderId, newId,
+            old.Side, type, price, qty), nowNs));
+        ref var n = ref _table.Claim(newId.Sequence);
         InitOrder(ref n, newId, id, old.Side, type, price, qty, old.IsQuote);
         n.ReplacesSeq = old.Seq;
         AddLive(inst, n.Seq);
@@ -698,8 +704,6 @@ public sealed partial class ExecutionEngine
         Apply(ref old, OrderEvent.ReplaceRequest, nowNs);
         SetPending(ref old, cancelId.Sequence, CommandKind.CancelReplace, nowNs);
         old.ReplacedBySeq = n.Seq;
-        Commands.Add(OrderCommand.From(new CancelReplaceCommand(id, cancelId, old.CurrentId, old.VenueOrderId, newId,
-            old.Side, type, price, qty), nowNs));
         _risk.OnCommandSent(cancelId.Sequence, CommandKind.CancelReplace, nowNs);
         Counters.CancelReplaces++;
         if (old.IsQuote)

@@ -44,14 +44,21 @@ internal sealed class OrderTable
     /// <summary>The slot <see cref="Claim"/> would take for <paramref name="seq"/>, read only (whatever it holds now).</summary>
     public ref readonly OrderRecord SlotOf(long seq) => ref _records[seq & _mask];
 
+    /// <summary>Whether <see cref="Claim"/> would succeed for <paramref name="seq"/> (no live order, nor an alias of one, holds its slot).</summary>
+    public bool CanClaim(long seq)
+    {
+        ref readonly var r = ref _records[seq & _mask];
+        if (r.Seq == 0)
+            return true;
+        return r.AliasOf == 0 ? !r.IsLive : !IsAliasOfLive(r.AliasOf);
+    }
+
     /// <summary>Claims the slot for <paramref name="seq"/>; a null ref when a live order still holds it.</summary>
     public ref OrderRecord Claim(long seq)
     {
+        if (!CanClaim(seq))
+            return ref Unsafe.NullRef<OrderRecord>();
         ref var r = ref _records[seq & _mask];
-        if (r.Seq != 0 && r.AliasOf == 0 && r.IsLive)
-            return ref Unsafe.NullRef<OrderRecord>();
-        if (r.Seq != 0 && r.AliasOf != 0 && IsAliasOfLive(r.AliasOf))
-            return ref Unsafe.NullRef<OrderRecord>();
         r = default;
         r.Seq = seq;
         return ref r;
