@@ -91,14 +91,15 @@ internal static class DemoCommand
                 ["--seed", seed.ToString(CultureInfo.InvariantCulture), "--flow", regime, "--flow-interval-ms", "25"], TimeSpan.FromSeconds(60), stop.Token);
 
             // 2. Fathom, connected as to a real venue (metadata over REST, market data over WebSocket, order
-            // entry over the WebSocket API with the simulator's published demo key), on the same host as `fathom run`.
+            // entry over the WebSocket API, logged on once with the simulator's published demo Ed25519 key), on the same host as `fathom run`.
             // With --venue okx the same exchange is reached through its OKX v5 front (public/instruments, the OKX feed, the
             // private WebSocket with the demo key's passphrase): the engine trades the symbol as OKX names it (BTC-USDT).
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var key = config.Accounts[0].Keys[0];
+            var edKey = config.Accounts[0].Keys.FirstOrDefault(k => k.Ed25519PrivateKey is not null);
             (IVenue venue, InstrumentSpec spec) = okx
                 ? await OkxVenueAsync(sim.BaseAddress, simSymbol, key, http, time, stop.Token)
-                : await BinanceVenueAsync(sim.BaseAddress, simSymbol, key, http, time, stop.Token);
+                : await BinanceVenueAsync(sim.BaseAddress, simSymbol, key, edKey, http, time, stop.Token);
             string traded = spec.Symbol;
 
             // Its own fresh, locked state directory ($TMPDIR/fathom-demo-XXXXXX): two demos at once never share client-id
@@ -237,14 +238,25 @@ internal static class DemoCommand
     }
 
     /// <summary>The simulator's Binance front: exchangeInfo, the combined streams, the WebSocket API.</summary>
+    /// <summary>
+    /// The demo account's Ed25519 key when the simulator publishes its private half: the gateway logs the WebSocket API
+    /// session on once (<c>session.logon</c>) and sends unsigned requests after, as Binance advises for the WebSocket
+    /// API, so no order waits for a signature and the core's rehearsal encodes its frames. Otherwise the HMAC key
+    /// (every request signed).
+    /// </summary>
+    private static BinanceCredentials BinanceDemoCredentials(SimulatorConfig.KeyConfig hmac, SimulatorConfig.KeyConfig? ed25519) =>
+        ed25519?.Ed25519PrivateKey is { } seed
+            ? new BinanceCredentials(ed25519.ApiKey, ed25519PrivateKey: Convert.FromBase64String(seed))
+            : new BinanceCredentials(hmac.ApiKey, hmac.Secret);
+
     private static async Task<(IVenue, InstrumentSpec)> BinanceVenueAsync(Uri sim, SimulatorConfig.SymbolConfig symbol, SimulatorConfig.KeyConfig key,
-        HttpClient http, TimeProvider time, CancellationToken cancel)
+        SimulatorConfig.KeyConfig? edKey, HttpClient http, TimeProvider time, CancellationToken cancel)
     {
         var endpoints = BinanceEndpoints.Local(sim);
         var rest = new BinanceRestClient(http, endpoints, new RestWeightLimiter(time));
         InstrumentSpec spec = (await rest.GetExchangeInfoAsync([symbol.Symbol], cancel))[symbol.Symbol];
         var venue = new BinanceVenue("fathom-sim", endpoints, BinanceOrderGatewayOptions.Local(sim),
-            new BinanceCredentials(key.ApiKey, key.Secret), [new BinanceOrderInstrument(0, symbol.Symbol, symbol.BaseAsset, symbol.QuoteAsset)], http, time);
+            BinanceDemoCredentials(key, edKey), [new BinanceOrderInstrument(0, symbol.Symbol, symbol.BaseAsset, symbol.QuoteAsset)], http, time);
         return (venue, spec);
     }
 

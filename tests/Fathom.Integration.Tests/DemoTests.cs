@@ -132,8 +132,9 @@ public partial class DemoTests
     }
 
     /// <summary>
-    /// The venue deletes the demo's API key and drops the WebSocket API: the gateway's re-subscribe is refused for good
-    /// (-2015), and the demo halts trading with the venue's reason on /health and stderr instead of retrying.
+    /// The venue deletes the demo's API key and drops the WebSocket API: the gateway's new session's logon (the demo's
+    /// Binance order entry is an Ed25519 <c>session.logon</c> session) is refused for good (-2015), and the demo halts
+    /// trading with the venue's reason on /health and stderr instead of retrying.
     /// </summary>
     [Fact]
     public async Task Demo_KeyRevokedAtTheVenue_ReconnectRefusedHaltsWithTheReason()
@@ -151,7 +152,7 @@ public partial class DemoTests
 
         await send("revoke-keys");
         await send("disconnect-api");
-        const string Reason = "order entry stopped: userDataStream.subscribe failed: status 401";
+        const string Reason = "order entry stopped: session.logon failed: status 401";
         string health = "";
         for (int i = 0; i < 150 && !health.Contains(Reason, StringComparison.Ordinal); i++)
         {
@@ -159,7 +160,7 @@ public partial class DemoTests
             health = await (await http.GetAsync(new Uri(baseUrl, "/health"))).Content.ReadAsStringAsync();
         }
         Assert.StartsWith("unhealthy", health);
-        Assert.Contains(Reason, health);
+        Assert.True(health.Contains(Reason, StringComparison.Ordinal), health);
         // The keys back, so the shutdown's signed cancel-all and checks reach the venue.
         await send("restore-keys");
         await demo.WaitAsync(TimeSpan.FromSeconds(90));
