@@ -3,7 +3,6 @@ using Fathom.Execution;
 using Fathom.Gateway.Abstractions;
 using Fathom.Hosting;
 using Fathom.MarketData;
-using Fathom.Risk;
 using Fathom.Strategy.Abstractions;
 using Fathom.Testing;
 using HdrHistogram;
@@ -39,25 +38,16 @@ public class CommandHandOffTests
     }
 
     /// <summary>Takes every record; each order state change moves the test's clock, as real bookkeeping takes time.</summary>
-    private sealed class SlowStore(ManualTimeProvider time) : ITradeStore
+    private sealed class SlowStore(ManualTimeProvider time) : AcceptingTradeStore
     {
         public int Transitions;
-        public string? Failure => null;
-        public bool IsHealthy => true;
-        public Action<string>? FaultObserver { get; set; }
-        public bool TryAppend(in FillReport fill) => true;
-        public bool TryAppend(in OrderTransition transition)
+
+        public override bool TryAppend(in OrderTransition transition)
         {
             Transitions++;
             time.Advance(TimeSpan.FromTicks(BookkeepingNs / 100));
             return true;
         }
-        public bool TryAppend(in RiskDayRecord day) => true;
-        public bool TryAppend(in RiskHaltRecord halt) => true;
-        public bool TryAppend(in RiskTransition transition) => true;
-        public PersistedState Load() => PersistedState.Empty;
-        public Task FlushAsync(TimeSpan timeout) => Task.CompletedTask;
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     [Fact]

@@ -150,23 +150,14 @@ public partial class TradingEngineTests
     }
 
     /// <summary>A store that takes every record; the test plays its writer failing through <see cref="FaultObserver"/>.</summary>
-    private sealed class FailingWriterStore : ITradeStore
+    private sealed class FailingWriterStore : AcceptingTradeStore
     {
-        public string? Failure { get; private set; }
-        public bool IsHealthy => Failure is null;
-        public Action<string>? FaultObserver { get; set; }
-        public bool TryAppend(in FillReport fill) => true;
-        public bool TryAppend(in OrderTransition transition) => true;
-        public bool TryAppend(in RiskDayRecord day) => true;
-        public bool TryAppend(in RiskHaltRecord halt) => true;
-        public bool TryAppend(in RiskTransition transition) => true;
-        public PersistedState Load() => PersistedState.Empty;
-        public Task FlushAsync(TimeSpan timeout) => Task.CompletedTask;
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        private string? _failure;
+        public override string? Failure => _failure;
 
         public void WriterFails(string reason)
         {
-            Failure = reason;
+            _failure = reason;
             FaultObserver!(reason); // as the writer's thread does: no core lock held
         }
     }
