@@ -237,7 +237,6 @@ internal static class DemoCommand
         }
     }
 
-    /// <summary>The simulator's Binance front: exchangeInfo, the combined streams, the WebSocket API.</summary>
     /// <summary>
     /// The demo account's Ed25519 key when the simulator publishes its private half: the gateway logs the WebSocket API
     /// session on once (<c>session.logon</c>) and sends unsigned requests after, as Binance advises for the WebSocket
@@ -249,6 +248,7 @@ internal static class DemoCommand
             ? new BinanceCredentials(ed25519.ApiKey, ed25519PrivateKey: Convert.FromBase64String(seed))
             : new BinanceCredentials(hmac.ApiKey, hmac.Secret);
 
+    /// <summary>The simulator's Binance front: exchangeInfo, the combined streams, the WebSocket API.</summary>
     private static async Task<(IVenue, InstrumentSpec)> BinanceVenueAsync(Uri sim, SimulatorConfig.SymbolConfig symbol, SimulatorConfig.KeyConfig key,
         SimulatorConfig.KeyConfig? edKey, HttpClient http, TimeProvider time, CancellationToken cancel)
     {
