@@ -23,18 +23,10 @@ public class CommandHandOffTests
     private const long BookkeepingNs = 1_000_000; // what the store's record of one state change costs on it
 
     /// <summary>Quotes the bid only, so a frame causes one command.</summary>
-    private sealed class BidOnly : IStrategy
+    private sealed class BidOnly() : StrategyStub("bid only", 0)
     {
-        public string Name => "bid only";
-        public IReadOnlyList<int> InstrumentIds { get; } = [0];
-        public void OnStart(IStrategyContext context) { }
-        public void OnMarketData(IStrategyContext context, int instrumentId) =>
+        public override void OnMarketData(IStrategyContext context, int instrumentId) =>
             context.Submit(Intent.Quote(0, new Price(9_995 * Raw), new Qty(10_000), new Price(10_015 * Raw), Qty.Zero));
-        public void OnOrderUpdate(IStrategyContext context, in OrderView order) { }
-        public void OnTrade(IStrategyContext context, in Trade trade) { }
-        public void OnFill(IStrategyContext context, in FillView fill) { }
-        public void OnTimer(IStrategyContext context, int timerId) { }
-        public void OnStop(IStrategyContext context) { }
     }
 
     /// <summary>Takes every record; each order state change moves the test's clock, as real bookkeeping takes time.</summary>

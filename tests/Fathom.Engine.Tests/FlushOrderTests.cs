@@ -17,18 +17,15 @@ public class FlushOrderTests
 {
     private const long Raw = 1_000_000; // one tick (0.01) at 8 decimals
 
-    private sealed class ReactingStrategy(RecordingGateway gateway) : IStrategy
+    private sealed class ReactingStrategy(RecordingGateway gateway) : StrategyStub("reacting", 0)
     {
         public readonly List<long> SendsSeenByOrderUpdates = [];
         private bool _reacted;
-        public string Name => "reacting";
-        public IReadOnlyList<int> InstrumentIds { get; } = [0];
-        public void OnStart(IStrategyContext context) { }
 
-        public void OnMarketData(IStrategyContext context, int instrumentId) =>
+        public override void OnMarketData(IStrategyContext context, int instrumentId) =>
             context.Submit(Intent.Quote(0, new Price(9_995 * Raw), new Qty(10_000), new Price(10_015 * Raw), new Qty(10_000)));
 
-        public void OnOrderUpdate(IStrategyContext context, in OrderView order)
+        public override void OnOrderUpdate(IStrategyContext context, in OrderView order)
         {
             SendsSeenByOrderUpdates.Add(gateway.Sends);
             if (_reacted)
@@ -36,11 +33,6 @@ public class FlushOrderTests
             _reacted = true;
             context.Submit(Intent.Take(0, OrderSide.Buy, new Qty(10_000), new Price(10_010 * Raw)));
         }
-
-        public void OnTrade(IStrategyContext context, in Trade trade) { }
-        public void OnFill(IStrategyContext context, in FillView fill) { }
-        public void OnTimer(IStrategyContext context, int timerId) { }
-        public void OnStop(IStrategyContext context) { }
     }
 
     [Fact]

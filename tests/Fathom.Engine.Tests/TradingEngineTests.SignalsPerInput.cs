@@ -4,6 +4,7 @@ using Fathom.Execution;
 using Fathom.MarketData;
 using Fathom.Risk;
 using Fathom.Strategy.Abstractions;
+using Fathom.Testing;
 using Xunit;
 
 namespace Fathom.Engine.Tests;
@@ -11,22 +12,14 @@ namespace Fathom.Engine.Tests;
 public partial class TradingEngineTests
 {
     /// <summary>Asks for the signal view twice per market-data callback and remembers what it saw.</summary>
-    private sealed class SignalReadingStrategy : IStrategy
+    private sealed class SignalReadingStrategy() : StrategyStub("signal-reader", 0)
     {
         public readonly List<double> Seen = [];
-        public string Name => "signal-reader";
-        public IReadOnlyList<int> InstrumentIds { get; } = [0];
-        public void OnStart(IStrategyContext context) { }
-        public void OnMarketData(IStrategyContext context, int instrumentId)
+        public override void OnMarketData(IStrategyContext context, int instrumentId)
         {
             Seen.Add(context.Signals(instrumentId).TopImbalance);
             Seen.Add(context.Signals(instrumentId).TopImbalance);
         }
-        public void OnTrade(IStrategyContext context, in Trade trade) { }
-        public void OnFill(IStrategyContext context, in FillView fill) { }
-        public void OnOrderUpdate(IStrategyContext context, in OrderView order) { }
-        public void OnTimer(IStrategyContext context, int timerId) { }
-        public void OnStop(IStrategyContext context) { }
     }
 
     // Built by hand, not by the kit's rig: the test gives the engine its own signal function, which the composition does not take.
