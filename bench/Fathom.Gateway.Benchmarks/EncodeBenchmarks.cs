@@ -52,4 +52,18 @@ public class EncodeBenchmarks
         _encoder.TryEncodeWs(_cancelReplace, ++_id, 1_700_000_000_000 + _id, false, _frame, out int written);
         return written;
     }
+
+    [Benchmark(Description = "place (WS API, logged-on session)")]
+    public int PlaceWsSession()
+    {
+        _encoder.TryEncodeWs(_place, ++_id, 1_700_000_000_000 + _id, true, _frame, out int written);
+        return written;
+    }
+
+    [Benchmark(Description = "cancel-replace (WS API, logged-on session)")]
+    public int CancelReplaceWsSession()
+    {
+        _encoder.TryEncodeWs(_cancelReplace, ++_id, 1_700_000_000_000 + _id, true, _frame, out int written);
+        return written;
+    }
 }

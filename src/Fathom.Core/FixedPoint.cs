@@ -63,36 +63,55 @@ public static class FixedPoint
     public static bool TryFormat(long raw, int decimals, Span<byte> destination, out int written)
     {
         written = 0;
-        long pow = Pow10(decimals);
+        ulong pow = (ulong)Pow10(decimals);
         bool negative = raw < 0;
         // Work on the unsigned magnitude so long.MinValue formats correctly.
         ulong magnitude = negative ? (ulong)(-(raw + 1)) + 1 : (ulong)raw;
-        ulong intPart = magnitude / (ulong)pow;
-        ulong frac = magnitude % (ulong)pow;
+        // The venues' 8 decimals divide by a constant (a multiply); any other scale pays one division.
+        ulong intPart = decimals == 8 ? magnitude / 100_000_000UL : magnitude / pow;
+        ulong frac = magnitude - intPart * pow;
 
-        int intDigits = CountDigits(intPart);
-        int length = (negative ? 1 : 0) + intDigits + (decimals > 0 ? 1 + decimals : 0);
-        if (destination.Length < length)
+        int pos = negative ? 1 : 0;
+        if (destination.Length <= pos || !System.Buffers.Text.Utf8Formatter.TryFormat(intPart, destination[pos..], out int intDigits))
             return false;
-
-        int pos = length;
-        for (int i = 0; i < decimals; i++)
-        {
-            destination[--pos] = (byte)('0' + (int)(frac % 10));
-            frac /= 10;
-        }
+        pos += intDigits;
         if (decimals > 0)
-            destination[--pos] = (byte)'.';
-        do
         {
-            destination[--pos] = (byte)('0' + (int)(intPart % 10));
-            intPart /= 10;
-        } while (intPart != 0);
+            if (destination.Length < pos + 1 + decimals)
+                return false;
+            destination[pos] = (byte)'.';
+            WriteDigits(frac, destination.Slice(pos + 1, decimals));
+            pos += 1 + decimals;
+        }
         if (negative)
-            destination[--pos] = (byte)'-';
-        written = length;
+            destination[0] = (byte)'-';
+        written = pos;
         return true;
     }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as exactly <c>destination.Length</c> decimal digits, zero-padded on the left (the
+    /// value must fit). Two digits per division from a pair table: half the dependent divisions of one digit at a time.
+    /// </summary>
+    private static void WriteDigits(ulong value, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> pairs = DigitPairs;
+        int i = destination.Length;
+        while (i >= 2)
+        {
+            ulong next = value / 100;
+            int pair = (int)(value - next * 100) * 2;
+            value = next;
+            destination[i - 1] = pairs[pair + 1];
+            destination[i - 2] = pairs[pair];
+            i -= 2;
+        }
+        if (i == 1)
+            destination[0] = (byte)('0' + (int)value);
+    }
+
+    private static ReadOnlySpan<byte> DigitPairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     /// <summary>Formats to a new string (cold path: allocates).</summary>
     public static string ToString(long raw, int decimals)
@@ -110,16 +129,5 @@ public static class FixedPoint
     {
         string s = ToString(raw, decimals);
         return s.Contains('.', StringComparison.Ordinal) ? s.TrimEnd('0').TrimEnd('.') : s;
-    }
-
-    private static int CountDigits(ulong value)
-    {
-        int n = 1;
-        while (value >= 10)
-        {
-            value /= 10;
-            n++;
-        }
-        return n;
     }
 }

@@ -102,13 +102,29 @@ public sealed class ClientOrderIdFormat
         return TryParse(buffer[..text.Length], out id);
     }
 
+    // 36^6: the sequence's 11 digits are written as 5 + 6, each half in 32-bit arithmetic, the two chains independent.
+    private const ulong Base36Pow6 = 2_176_782_336UL;
+
     private static void WriteBase36(long value, Span<byte> destination)
     {
+        if (destination.Length <= 6)
+        {
+            WriteBase36((uint)value, destination);
+            return;
+        }
+        ulong high = (ulong)value / Base36Pow6;
+        WriteBase36((uint)((ulong)value - high * Base36Pow6), destination[^6..]);
+        WriteBase36((uint)high, destination[..^6]);
+    }
+
+    private static void WriteBase36(uint value, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> digits = "0123456789abcdefghijklmnopqrstuvwxyz"u8;
         for (int i = destination.Length - 1; i >= 0; i--)
         {
-            int digit = (int)(value % 36);
-            destination[i] = (byte)(digit < 10 ? '0' + digit : 'a' + digit - 10);
-            value /= 36;
+            uint next = value / 36;
+            destination[i] = digits[(int)(value - next * 36)];
+            value = next;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Fathom.Testing;
 using Xunit;
 
@@ -20,6 +21,29 @@ public class FixedPointTests
     [Fact]
     public void TryFormat_DestinationTooSmall_ReturnsFalse() =>
         Assert.False(FixedPoint.TryFormat(12345, 2, new byte[5], out _));
+
+    [Fact]
+    public void TryFormat_AgreesWithDecimalAtEveryScale()
+    {
+        // The digit-pair formatter against System.Decimal's own text, at every scale, on values that cross every
+        // digit count and both signs (the 8-decimal path divides by a constant, the others by a table power).
+        var random = new Random(20261207);
+        var values = new List<long> { 0, 1, -1, 9, 10, 99, 100, 101, long.MaxValue, long.MinValue, long.MinValue + 1 };
+        for (long p = 10; p > 0 && p <= long.MaxValue / 10; p *= 10)
+            values.AddRange([p - 1, p, p + 1, -p, -(p - 1)]);
+        for (int i = 0; i < 2000; i++)
+            values.Add(random.NextInt64(long.MinValue, long.MaxValue) >> random.Next(0, 63));
+        Span<byte> buffer = stackalloc byte[FixedPoint.MaxFormattedLength];
+        foreach (long raw in values)
+            for (int decimals = 0; decimals <= 18; decimals++)
+            {
+                string expected = ((decimal)raw / FixedPoint.Pow10(decimals)).ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(FixedPoint.TryFormat(raw, decimals, buffer, out int written), $"{raw} @{decimals}");
+                Assert.Equal(expected, Encoding.ASCII.GetString(buffer[..written]));
+                // One byte short is refused, never a truncated number.
+                Assert.False(FixedPoint.TryFormat(raw, decimals, buffer[..(written - 1)], out _), $"{raw} @{decimals} in {written - 1} bytes");
+            }
+    }
 
     [Fact]
     public void Notional_LargeValues_DoNotOverflow()

@@ -26,6 +26,35 @@ public class ClientOrderIdTests
     }
 
     [Fact]
+    public void Format_AgreesWithPlainBase36_AcrossTheSplitOfTheSequence()
+    {
+        // The sequence is written as 5 + 6 base-36 digits in 32-bit halves: every value around the split (36^6) and the
+        // field limits, and random ones, must read as the digit-at-a-time base 36 of each field.
+        var format = new ClientOrderIdFormat("fx");
+        var random = new Random(20261207);
+        const long split = 2_176_782_336L; // 36^6
+        var sequences = new List<long> { 1, 35, 36, split - 1, split, split + 1, 2 * split - 1, 2 * split, ClientOrderIdFormat.MaxSequence, ClientOrderIdFormat.MaxSequence - 1 };
+        for (int i = 0; i < 2000; i++)
+            sequences.Add(random.NextInt64(1, ClientOrderIdFormat.MaxSequence + 1) >> random.Next(0, 56) | 1);
+        foreach (long seq in sequences)
+        {
+            var id = new ClientOrderId((ushort)random.Next(0, ClientOrderIdFormat.MaxNode + 1), (uint)random.NextInt64(0, ClientOrderIdFormat.MaxEpoch + 1), seq);
+            string expected = "fx" + Base36(id.Node, ClientOrderIdFormat.NodeDigits) + Base36(id.Epoch, ClientOrderIdFormat.EpochDigits)
+                + Base36(id.Sequence, ClientOrderIdFormat.SequenceDigits);
+            Assert.Equal(expected, format.Format(id));
+        }
+
+        static string Base36(long value, int width)
+        {
+            var text = new char[width];
+            for (int i = width - 1; i >= 0; i--, value /= 36)
+                text[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[(int)(value % 36)];
+            Assert.Equal(0, value); // the field fits its width
+            return new string(text);
+        }
+    }
+
+    [Fact]
     public void Format_IsDeterministicAndOrderedBySequence()
     {
         var format = new ClientOrderIdFormat("fth");

@@ -64,6 +64,24 @@ public sealed class BinanceOrderEncoderTests
             + "\"recvWindow\":5000,\"symbol\":\"BTCUSDT\",\"timestamp\":1}}", frame);
     }
 
+    [Fact]
+    public void TryEncodeWs_LoggedOnSession_EachFrameCarriesItsOwnTimestamp()
+    {
+        // The logged-on encoder keeps the last timestamp's text: a frame at another millisecond must not reuse it.
+        using var encoder = Encoder(BinanceSelfTradePreventionMode.ExpireTaker);
+        var buffer = new byte[BinanceOrderEncoder.MaxFrameLength];
+        var place = OrderCommand.From(new PlaceOrderCommand(0, new ClientOrderId(1, 2, 4), Core.OrderSide.Buy, OrderType.LimitMaker,
+            new Core.Price(6_183_763_000_000), new Core.Qty(100_000)), 0);
+        var cancel = OrderCommand.From(new CancelOrderCommand(0, new ClientOrderId(1, 2, 5), new ClientOrderId(1, 2, 4), 42), 0);
+        foreach ((OrderCommand command, long timestamp) in new[] { (place, 1_723_161_600_123L), (cancel, 1_723_161_600_123L), (place, 1_723_161_600_124L),
+                     (cancel, 999L), (place, 1_723_161_600_123L) })
+        {
+            Assert.True(encoder.TryEncodeWs(command, 1, timestamp, sessionLoggedOn: true, buffer, out int n));
+            using var doc = System.Text.Json.JsonDocument.Parse(buffer.AsMemory(0, n));
+            Assert.Equal(timestamp, doc.RootElement.GetProperty("params").GetProperty("timestamp").GetInt64());
+        }
+    }
+
     public static TheoryData<string> UnsignedCases() => new(UnsignedCommands().Select(c => c.Name));
 
     private static IEnumerable<(string Name, OrderCommand Command)> UnsignedCommands()

@@ -33,6 +33,17 @@ public sealed class BinanceOrderEncoder : IDisposable
     private readonly RequestParams _params = new();
     private readonly byte[] _payload = new byte[MaxFrameLength];
 
+    // The logged-on frame's constant runs, built once per instrument: a new order's params from recvWindow through
+    // "timestamp": (per side and time in force), and the tail every cancel, amend and query ends with. One copy
+    // each instead of a literal, a number and a symbol at a time.
+    private readonly byte[][][] _newOrderRuns;
+    private readonly byte[][] _tailRuns;
+
+    // The last timestamp's text: the venue clock moves once a millisecond, orders come in bursts.
+    private long _timestampMs = -1;
+    private readonly byte[] _timestampText = new byte[20];
+    private int _timestampLength;
+
     public BinanceOrderEncoder(IReadOnlyList<BinanceOrderInstrument> instruments, ClientOrderIdFormat ids, BinanceCredentials credentials, int recvWindowMs,
         BinanceSelfTradePreventionMode selfTradePrevention = BinanceOrderGatewayOptions.DefaultSelfTradePrevention)
     {
@@ -66,7 +77,26 @@ public sealed class BinanceOrderEncoder : IDisposable
         if (!Enum.IsDefined(selfTradePrevention))
             ThrowHelper.ThrowArgumentOutOfRange(nameof(selfTradePrevention), $"unknown self-trade prevention mode {(int)selfTradePrevention}");
         _stpMode = StpModeWire(selfTradePrevention).ToArray();
+        _newOrderRuns = new byte[max + 1][][];
+        _tailRuns = new byte[max + 1][];
+        foreach (var i in instruments)
+        {
+            string symbol = Encoding.ASCII.GetString(_symbols[i.InstrumentId]);
+            string stp = _stpMode.Length > 0 ? $",\"selfTradePreventionMode\":\"{Encoding.ASCII.GetString(_stpMode)}\"" : "";
+            var runs = new byte[6][];
+            foreach (OrderSide side in new[] { OrderSide.Buy, OrderSide.Sell })
+                foreach (OrderType type in new[] { OrderType.Limit, OrderType.LimitMaker, OrderType.LimitIoc })
+                    runs[NewOrderRun(side, type)] = Encoding.ASCII.GetBytes(
+                        $"\",\"recvWindow\":{recvWindowMs}{stp},\"side\":\"{(side == OrderSide.Buy ? "BUY" : "SELL")}\",\"symbol\":\"{symbol}\""
+                        + type switch { OrderType.LimitMaker => "", OrderType.LimitIoc => ",\"timeInForce\":\"IOC\"", _ => ",\"timeInForce\":\"GTC\"" }
+                        + ",\"timestamp\":");
+            _newOrderRuns[i.InstrumentId] = runs;
+            _tailRuns[i.InstrumentId] = Encoding.ASCII.GetBytes($",\"recvWindow\":{recvWindowMs},\"symbol\":\"{symbol}\",\"timestamp\":");
+        }
     }
+
+    private static int NewOrderRun(OrderSide side, OrderType type) =>
+        (side == OrderSide.Buy ? 0 : 3) + type switch { OrderType.LimitMaker => 1, OrderType.LimitIoc => 2, _ => 0 };
 
     /// <summary>Binance's name of an STP mode (EXCHANGES.md §3.4); empty for SymbolDefault, which is not sent.</summary>
     public static ReadOnlySpan<byte> StpModeWire(BinanceSelfTradePreventionMode mode) => mode switch
@@ -170,7 +200,7 @@ public sealed class BinanceOrderEncoder : IDisposable
         written = 0;
         if (!Knows(c.InstrumentId))
             return false;
-        byte[] symbol = _symbols[c.InstrumentId];
+        int instrument = c.InstrumentId;
         var w = new SpanWriter(destination);
         w.Put("{\"id\":"u8);
         w.PutLong(requestId);
@@ -178,7 +208,7 @@ public sealed class BinanceOrderEncoder : IDisposable
         {
             case CommandKind.Place:
                 w.Put(",\"method\":\"order.place\",\"params\":{"u8);
-                WriteNewOrder(ref w, c.ClientOrderId, c.Side, c.Type, c.Price, c.Qty, symbol, timestampMs);
+                WriteNewOrder(ref w, c.ClientOrderId, c.Side, c.Type, c.Price, c.Qty, instrument, timestampMs);
                 break;
             case CommandKind.Cancel:
                 w.Put(",\"method\":\"order.cancel\",\"params\":{"u8);
@@ -189,7 +219,7 @@ public sealed class BinanceOrderEncoder : IDisposable
                     w.Put("\","u8);
                 }
                 WriteOrderRef(ref w, c.VenueOrderId, c.OrigClientOrderId);
-                WriteTail(ref w, symbol, timestampMs);
+                WriteTail(ref w, instrument, timestampMs);
                 break;
             case CommandKind.CancelReplace:
                 w.Put(",\"method\":\"order.cancelReplace\",\"params\":{"u8);
@@ -211,7 +241,7 @@ public sealed class BinanceOrderEncoder : IDisposable
                     w.Put((byte)'"');
                 }
                 w.Put(",\"cancelReplaceMode\":\"STOP_ON_FAILURE\","u8);
-                WriteNewOrder(ref w, c.NewClientOrderId, c.Side, c.Type, c.Price, c.Qty, symbol, timestampMs);
+                WriteNewOrder(ref w, c.NewClientOrderId, c.Side, c.Type, c.Price, c.Qty, instrument, timestampMs);
                 break;
             case CommandKind.AmendQty:
                 w.Put(",\"method\":\"order.amend.keepPriority\",\"params\":{\"newClientOrderId\":\""u8);
@@ -220,13 +250,13 @@ public sealed class BinanceOrderEncoder : IDisposable
                 PutDecimal(ref w, c.Qty.Raw);
                 w.Put("\","u8);
                 WriteOrderRef(ref w, c.VenueOrderId, c.OrigClientOrderId);
-                WriteTail(ref w, symbol, timestampMs);
+                WriteTail(ref w, instrument, timestampMs);
                 break;
             case CommandKind.Query:
                 w.Put(",\"method\":\"order.status\",\"params\":{\"origClientOrderId\":\""u8);
                 PutClientId(ref w, c.OrigClientOrderId);
                 w.Put((byte)'"');
-                WriteTail(ref w, symbol, timestampMs);
+                WriteTail(ref w, instrument, timestampMs);
                 break;
             default:
                 return false;
@@ -238,7 +268,7 @@ public sealed class BinanceOrderEncoder : IDisposable
 
     // newClientOrderId … type, in sorted order (selfTradePreventionMode unless SymbolDefault, timeInForce only
     // for LIMIT and IOC), ending the params. "selfTradePreventionMode" sorts after "recvWindow", before "side".
-    private void WriteNewOrder(ref SpanWriter w, ClientOrderId id, OrderSide side, OrderType type, Price price, Qty qty, byte[] symbol, long timestampMs)
+    private void WriteNewOrder(ref SpanWriter w, ClientOrderId id, OrderSide side, OrderType type, Price price, Qty qty, int instrument, long timestampMs)
     {
         w.Put("\"newClientOrderId\":\""u8);
         PutClientId(ref w, id);
@@ -246,23 +276,8 @@ public sealed class BinanceOrderEncoder : IDisposable
         PutDecimal(ref w, price.Raw);
         w.Put("\",\"quantity\":\""u8);
         PutDecimal(ref w, qty.Raw);
-        w.Put("\",\"recvWindow\":"u8);
-        w.PutLong(_recvWindowMs);
-        if (_stpMode.Length > 0)
-        {
-            w.Put(",\"selfTradePreventionMode\":\""u8);
-            w.Put(_stpMode);
-            w.Put((byte)'"');
-        }
-        w.Put(side == OrderSide.Buy ? ",\"side\":\"BUY\",\"symbol\":\""u8 : ",\"side\":\"SELL\",\"symbol\":\""u8);
-        w.Put(symbol);
-        w.Put(type switch
-        {
-            OrderType.LimitMaker => "\",\"timestamp\":"u8,
-            OrderType.LimitIoc => "\",\"timeInForce\":\"IOC\",\"timestamp\":"u8,
-            _ => "\",\"timeInForce\":\"GTC\",\"timestamp\":"u8,
-        });
-        w.PutLong(timestampMs);
+        w.Put(_newOrderRuns[instrument][NewOrderRun(side, type)]);
+        PutTimestamp(ref w, timestampMs);
         w.Put(type == OrderType.LimitMaker ? ",\"type\":\"LIMIT_MAKER\""u8 : ",\"type\":\"LIMIT\""u8);
     }
 
@@ -281,14 +296,21 @@ public sealed class BinanceOrderEncoder : IDisposable
     }
 
     // recvWindow, symbol, timestamp: the params every cancel, amend and query ends with, in sorted order.
-    private void WriteTail(ref SpanWriter w, byte[] symbol, long timestampMs)
+    private void WriteTail(ref SpanWriter w, int instrument, long timestampMs)
     {
-        w.Put(",\"recvWindow\":"u8);
-        w.PutLong(_recvWindowMs);
-        w.Put(",\"symbol\":\""u8);
-        w.Put(symbol);
-        w.Put("\",\"timestamp\":"u8);
-        w.PutLong(timestampMs);
+        w.Put(_tailRuns[instrument]);
+        PutTimestamp(ref w, timestampMs);
+    }
+
+    private void PutTimestamp(ref SpanWriter w, long timestampMs)
+    {
+        if (timestampMs != _timestampMs)
+        {
+            if (!Utf8Formatter.TryFormat(timestampMs, _timestampText, out _timestampLength))
+                ThrowHelper.ThrowInvalidOperation("timestamp out of range");
+            _timestampMs = timestampMs;
+        }
+        w.Put(_timestampText.AsSpan(0, _timestampLength));
     }
 
     private void PutClientId(ref SpanWriter w, ClientOrderId id)
