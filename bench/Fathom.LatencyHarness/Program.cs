@@ -36,10 +36,11 @@ public static class Program
 {
     /// <summary>
     /// The send side as the harness measures it, as the Binance gateway's inline send does it: each command is
-    /// encoded into its WS API frame (an Ed25519 session, so requests carry no per-request signature), the
-    /// tick-to-wire sample is taken at that point (no socket write) and kept until the engine has handed over the
-    /// input's last command, then recorded (as the gateway does, so a histogram record does not delay the next
-    /// command); the command goes on to the in-process venue. <see cref="Rehearse"/> encodes into the same frame
+    /// encoded into its WS API frame (an Ed25519 session, so requests carry no per-request signature), then stamped
+    /// "handed to the socket" (returned to the engine as the command's tick-to-order stamp, as the gateway's inline send
+    /// returns its stamp from before the write); the tick-to-wire sample taken there is kept until the engine has handed
+    /// over the input's last command, then recorded (as the gateway does, so a histogram record does not delay the next
+    /// command); the command goes on to the in-process venue, where the socket write would be. <see cref="Rehearse"/> encodes into the same frame
     /// buffer without sending, as the gateway's rehearsal does.
     /// </summary>
     private sealed class WireEncoding(IOrderEntry venue, MonotonicClock clock, HdrHistogram.LongHistogram tickToWire) : IOrderEntry, IDisposable
@@ -54,16 +55,22 @@ public static class Program
         public Task StartAsync(CancellationToken cancel) => venue.StartAsync(cancel);
         public void Send(in OrderCommand command) => Send(command, 0);
 
-        public void Send(in OrderCommand command, long triggerStampNs)
+        public long Send(in OrderCommand command, long triggerStampNs)
         {
             _encoder.TryEncodeWs(command, ++_requestIds, 1_723_161_600_000, sessionLoggedOn: true, _frame, out _);
-            if (triggerStampNs > 0)
+            if (triggerStampNs <= 0)
             {
-                if (_sampleCount == _samples.Length)
-                    CommandsHandedOver();
-                _samples[_sampleCount++] = Math.Max(1, clock.NowNanos() - triggerStampNs);
+                venue.Send(command, triggerStampNs);
+                return 0;
             }
+            // The frame is ready for the socket: the gateway's "handed to the socket" stamp, which the engine takes as
+            // tick-to-order (the in-process venue below stands where the socket write would be).
+            long handedNs = clock.NowNanos();
+            if (_sampleCount == _samples.Length)
+                CommandsHandedOver();
+            _samples[_sampleCount++] = Math.Max(1, handedNs - triggerStampNs);
             venue.Send(command, triggerStampNs);
+            return handedNs;
         }
 
         public void CommandsHandedOver()

@@ -1315,7 +1315,7 @@ public sealed class TradingEngine : IReportSink
     /// <summary>
     /// Ends a batch of commands: sends what execution queued without handing it off (normally nothing: the queue's
     /// hand-off sent each as it was queued), stamps tick-to-order when a frame caused the batch (the time its last
-    /// command was handed to the gateway), clears the queue and tells the gateway the batch is over. Returns the
+    /// command's frame was handed to the socket, as the gateway reports it, else the time the gateway's Send returned), clears the queue and tells the gateway the batch is over. Returns the
     /// stamp, or 0 when nothing of a frame's went out.
     /// </summary>
     private long FlushCommands(long nowNs, long readStampNs, bool recordTickToOrder = true)
@@ -1325,8 +1325,15 @@ public sealed class TradingEngine : IReportSink
             return 0;
         IOrderEntry? gateway = _gateway;
         bool sentHere = false;
+        long handedHereNs = 0;
         for (int i = queue.HandedOff; i < queue.Count; i++)
-            sentHere |= SendCommand(queue[i], nowNs, readStampNs > 0 ? readStampNs : 0);
+        {
+            if (SendCommand(queue[i], nowNs, readStampNs > 0 ? readStampNs : 0, out long handedNs))
+            {
+                sentHere = true;
+                handedHereNs = handedNs;
+            }
+        }
         queue.Clear();
         long handedOffNs = _lastHandOffNs;
         _lastHandOffNs = 0;
@@ -1335,14 +1342,18 @@ public sealed class TradingEngine : IReportSink
             gateway?.CommandsHandedOver();
             return 0;
         }
-        long sentNs = sentHere || handedOffNs == 0 ? _clock.NowNanos() : handedOffNs;
+        long sentNs = sentHere ? (handedHereNs > 0 ? handedHereNs : _clock.NowNanos()) : handedOffNs == 0 ? _clock.NowNanos() : handedOffNs;
         EngineLatency.Record(Latency.TickToOrder, sentNs - readStampNs);
         gateway.CommandsHandedOver();
         return sentNs;
     }
 
-    /// <summary>One command to the journal and the gateway (counted and dropped while no gateway is attached); true when it went to the gateway.</summary>
-    private bool SendCommand(in OrderCommand command, long nowNs, long triggerStampNs)
+    /// <summary>
+    /// One command to the journal and the gateway (counted and dropped while no gateway is attached); true when it went
+    /// to the gateway. <paramref name="handedNs"/>: when the gateway handed its frame to the socket, if it says (see
+    /// <see cref="IOrderEntry.Send(in OrderCommand, long)"/>), else 0.
+    /// </summary>
+    private bool SendCommand(in OrderCommand command, long nowNs, long triggerStampNs, out long handedNs)
     {
         if (Journal is { } journal)
             JournalCommand(journal, command, nowNs);
@@ -1350,9 +1361,10 @@ public sealed class TradingEngine : IReportSink
         if (gateway is null)
         {
             CommandsWithoutGateway++;
+            handedNs = 0;
             return false;
         }
-        gateway.Send(command, triggerStampNs);
+        handedNs = gateway.Send(command, triggerStampNs);
         CommandsSent++;
         return true;
     }
@@ -1365,7 +1377,8 @@ public sealed class TradingEngine : IReportSink
 
     /// <summary>
     /// The queue's hand-off: a command execution just queued goes to the journal and the gateway at once, with the
-    /// market-data frame's read stamp when a frame caused it; the time it was handed over is the frame's
+    /// market-data frame's read stamp when a frame caused it; the time its frame was handed to the socket (the gateway's
+    /// own stamp, taken before the write; the clock after the call when the gateway has none) is the frame's
     /// tick-to-order stamp if it is the batch's last. Execution records the order's state change right after.
     /// </summary>
     private sealed class CommandHandOff(TradingEngine engine) : ICommandHandOff
@@ -1373,8 +1386,8 @@ public sealed class TradingEngine : IReportSink
         public void HandOff(in OrderCommand command)
         {
             long trigger = engine._triggerStampNs;
-            if (engine.SendCommand(command, engine._lastNow, trigger) && trigger > 0 && engine.Latency.Measured)
-                engine._lastHandOffNs = engine._clock.NowNanos();
+            if (engine.SendCommand(command, engine._lastNow, trigger, out long handedNs) && trigger > 0 && engine.Latency.Measured)
+                engine._lastHandOffNs = handedNs > 0 ? handedNs : engine._clock.NowNanos();
         }
     }
 

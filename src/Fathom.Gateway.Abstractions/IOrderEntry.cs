@@ -25,7 +25,18 @@ public interface IOrderEntry
     /// <paramref name="triggerStampNs"/> (monotonic ns from the same <see cref="TimeProvider"/>; 0 when no
     /// frame caused it): a gateway that writes frames to a socket records tick-to-wire from it.
     /// </summary>
-    void Send(in OrderCommand command, long triggerStampNs) => Send(command);
+    /// <returns>
+    /// When this call handed the command's encoded frame to the socket itself (an inline send), the time it did, read
+    /// just before the write on the same clock as <paramref name="triggerStampNs"/>: the engine takes it as the
+    /// command's tick-to-order stamp (the write itself belongs to tick-to-wire, not tick-to-order). 0 when the command
+    /// was queued for a send thread, sent some other way, refused, or the gateway writes no frames: the engine then
+    /// reads its own clock once the call returns.
+    /// </returns>
+    long Send(in OrderCommand command, long triggerStampNs)
+    {
+        Send(command);
+        return 0;
+    }
 
     /// <summary>
     /// Runs the send path for <paramref name="command"/> as far as the socket and stops there: nothing is sent,

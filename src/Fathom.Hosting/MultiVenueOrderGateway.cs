@@ -96,12 +96,13 @@ public sealed class MultiVenueOrderGateway : IOrderGateway
 
     public void Send(in OrderCommand command) => Send(command, 0);
 
-    public void Send(in OrderCommand command, long triggerStampNs)
+    /// <summary>The instrument's venue sends the command in its own numbering; returns that venue's hand-off stamp (see <see cref="IOrderEntry.Send(in OrderCommand, long)"/>).</summary>
+    public long Send(in OrderCommand command, long triggerStampNs)
     {
         int g = command.InstrumentId;
         if ((uint)g >= (uint)_venueOf.Length)
             ThrowHelper.ThrowArgumentOutOfRange(nameof(command), $"command for instrument {g}: the core has instruments 0..{_venueOf.Length - 1}");
-        _gateways[_venueOf[g]].Send(Renumber(command, _localOf[g]), triggerStampNs);
+        return _gateways[_venueOf[g]].Send(Renumber(command, _localOf[g]), triggerStampNs);
     }
 
     /// <summary>The instrument's venue rehearses the command in its own numbering (see <see cref="IOrderEntry.Rehearse"/>).</summary>

@@ -90,4 +90,43 @@ public class CommandHandOffTests
         Assert.InRange(tickToOrder, HandOffNs, HandOffNs + HandOffNs / 100);
         Assert.True(rig.Engine.Latency.CoreCost.GetMaxValue() >= BookkeepingNs);
     }
+
+    /// <summary>Encodes (the test's clock moves), stamps "handed to the socket", then writes (it moves again) and returns the stamp.</summary>
+    private sealed class StampingGateway(ManualTimeProvider time, MonotonicClock clock) : IOrderEntry
+    {
+        public const long EncodeNs = 2_000, WriteNs = 50_000;
+        public long Handed;
+        public bool IsReady => true;
+        public Task StartAsync(CancellationToken cancel) => Task.CompletedTask;
+        public void Send(in OrderCommand command) => Send(command, 0);
+
+        public long Send(in OrderCommand command, long triggerStampNs)
+        {
+            time.Advance(TimeSpan.FromTicks(EncodeNs / 100));
+            Handed = clock.NowNanos();
+            time.Advance(TimeSpan.FromTicks(WriteNs / 100));
+            return Handed;
+        }
+
+        public void CancelAll(int instrumentId, ClientOrderId cancelId) { }
+    }
+
+    [Fact]
+    public void TickToOrder_EndsWhereTheGatewayHandedTheFrameToTheSocket_NotAfterTheWrite()
+    {
+        var rig = new CoreRig(CoreRig.Setup([Specs.Btc], CoreRig.Maker(0)), new RecordingGateway(), strategies: [new BidOnly()]);
+        var gateway = new StampingGateway(rig.Time, rig.Clock);
+        rig.Engine.AttachGateway(gateway);
+        long readStamp = rig.Now;
+
+        rig.Market(10_000, 10_010, 1);
+
+        Assert.True(gateway.Handed > 0);
+        Assert.Equal(1, rig.Engine.Latency.TickToOrder.TotalCount);
+        // The frame's read stamp to the gateway's stamp: the encoding's 2 µs, not the 50 µs write after it.
+        long tickToOrder = rig.Engine.Latency.TickToOrder.GetMaxValue();
+        Assert.Equal(rig.Engine.Latency.TickToOrder.LowestEquivalentValue(gateway.Handed - readStamp),
+            rig.Engine.Latency.TickToOrder.LowestEquivalentValue(tickToOrder));
+        Assert.InRange(tickToOrder, StampingGateway.EncodeNs, StampingGateway.WriteNs - 1);
+    }
 }

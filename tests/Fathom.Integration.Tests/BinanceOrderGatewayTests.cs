@@ -57,10 +57,15 @@ public sealed class BinanceOrderGatewayTests
         var clock = Fathom.Core.MonotonicClock.System;
         var id = rig.NextId();
         long sentBefore = rig.Gateway.CommandsSentWs;
-        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty), clock.NowNanos());
+        long trigger = clock.NowNanos();
+        long handedNs = rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty), trigger);
+        long returnedNs = clock.NowNanos();
         if (inline)
         {
             Assert.Equal(sentBefore + 1, rig.Gateway.CommandsSentWs); // on the wire already
+            // Send returns its "handed to the socket" stamp, taken before the write (the engine's tick-to-order ends
+            // there); the tick-to-wire sample is taken after the write, so it is never shorter.
+            Assert.InRange(handedNs, trigger, returnedNs);
             // The sample waits off the send path until the core has handed over its input's last command.
             Assert.Equal(0, histogram.TotalCount);
             rig.Gateway.CommandsHandedOver();
@@ -74,6 +79,10 @@ public sealed class BinanceOrderGatewayTests
         Assert.Equal(1, histogram.TotalCount);
         Assert.Equal(0, (inline ? queuedHistogram : inlineHistogram).TotalCount);
         Assert.InRange(HdrHistogram.HistogramExtensions.GetMaxValue(histogram), 1, 60_000_000_000);
+        if (inline)
+            Assert.True(HdrHistogram.HistogramExtensions.GetMaxValue(histogram) >= histogram.LowestEquivalentValue(handedNs - trigger));
+        else
+            Assert.Equal(0, handedNs); // queued for the send thread: the caller stamps its own hand-off
         // A command no frame caused records nothing.
         var cancelId = rig.NextId();
         rig.Gateway.Send(OrderCommand.From(new CancelOrderCommand(GatewayRig.Btc, cancelId, id, 0), 0));

@@ -41,9 +41,13 @@ public sealed partial class BinanceOrderGateway
     private Task? _deferredWrite;
     private WsLink? _deferredLink;
 
-    /// <summary>Sends on the calling thread when the WS API is up, nothing is queued and no one else is writing. Never waits.</summary>
-    private bool TrySendInline(in OrderCommand command, long triggerStampNs)
+    /// <summary>
+    /// Sends on the calling thread when the WS API is up, nothing is queued and no one else is writing. Never waits.
+    /// <paramref name="handedNs"/>: when the frame was handed to the socket (0 when it went another way or not at all).
+    /// </summary>
+    private bool TrySendInline(in OrderCommand command, long triggerStampNs, out long handedNs)
     {
+        handedNs = 0;
         if (!_wsReady || _ws is null || _options.RestOnly || _ring.Count > 0 || !_controlFrames.IsEmpty)
             return false;
         if (Interlocked.CompareExchange(ref _sendOwner, 1, 0) != 0)
@@ -61,7 +65,7 @@ public sealed partial class BinanceOrderGateway
                     return false;
                 ObserveDeferredWrite(deferred);
             }
-            Dispatch(command, triggerStampNs, inline: true);
+            handedNs = Dispatch(command, triggerStampNs, inline: true);
             Interlocked.Increment(ref _sentInline);
             return true;
         }
@@ -233,27 +237,28 @@ public sealed partial class BinanceOrderGateway
         }
     }
 
-    private void Dispatch(in OrderCommand command, long triggerStampNs, bool inline)
+    /// <summary>Sends one command (WS API, or REST while the WS API is down); returns when its WS frame was handed to the socket, else 0.</summary>
+    private long Dispatch(in OrderCommand command, long triggerStampNs, bool inline)
     {
         if (!_encoder.Knows(command.InstrumentId) || command.Kind == CommandKind.None)
         {
             LocalReject(command, RejectReason.InvalidRequest, 0, s_unknownInstrument);
-            return;
+            return 0;
         }
         if (RefusedByFilters(command))
-            return;
+            return 0;
         // Risk never blocks a cancel, and neither does the gateway: a cancel always goes out.
         if (command.Kind != CommandKind.Cancel)
         {
             if (_limiter.TryAcquire(BinanceOrderEncoder.Weight(command.Kind)) > TimeSpan.Zero)
             {
                 LocalReject(command, RejectReason.RateLimited, -1003, s_localBackoff);
-                return;
+                return 0;
             }
             if (command.Kind is CommandKind.Place or CommandKind.CancelReplace && OrderBudgetExhausted())
             {
                 LocalReject(command, RejectReason.RateLimited, -1015, s_orderBudget);
-                return;
+                return 0;
             }
         }
         var link = _ws;
@@ -264,9 +269,9 @@ public sealed partial class BinanceOrderGateway
             if (!_encoder.TryEncodeWs(command, id, VenueNowMs(), _sessionLoggedOn, _frame, out int length))
             {
                 LocalReject(command, RejectReason.InvalidRequest, 0, s_unknownInstrument);
-                return;
+                return 0;
             }
-            RegisterPending(id, command, link, triggerStampNs);
+            long handedNs = RegisterPending(id, command, link, triggerStampNs);
             try
             {
                 if (inline)
@@ -290,18 +295,20 @@ public sealed partial class BinanceOrderGateway
                 // StatusUnknown(Disconnected) when the connection goes; it is never resent.
                 ws.Abort();
             }
-            return;
+            return handedNs;
         }
         SendRest(command);
+        return 0;
     }
 
     /// <summary>
     /// Records the request in flight on <paramref name="link"/>. The send thread read the link before this; if the
     /// connection went meanwhile, its drop may already have failed everything pending on it and missed this one, which
     /// would then wait for the request timeout: a link found lost here (under the same lock the drop's sweep takes,
-    /// after setting it lost) is swept again, so the request is reported unknown at once.
+    /// after setting it lost) is swept again, so the request is reported unknown at once. Returns the "handed to the
+    /// socket" stamp it took (command-to-ack starts there; an inline send's tick-to-order ends there).
     /// </summary>
-    internal void RegisterPending(long id, in OrderCommand command, WsLink link, long triggerStampNs)
+    internal long RegisterPending(long id, in OrderCommand command, WsLink link, long triggerStampNs)
     {
         // Taken before the lock and right before the write: "handed to the socket" (the lock is uncontended
         // here; the receive thread holds it only to take a slot).
@@ -331,6 +338,7 @@ public sealed partial class BinanceOrderGateway
             ReportUnknown(evicted, UnknownCause.Timeout);
         if (lost)
             FailAllPending(UnknownCause.Disconnected, link);
+        return handedNs;
     }
 
     private bool TryTakePending(long id, out OrderCommand command, out bool late, out long handedNs, out long triggerNs)

@@ -206,17 +206,18 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     public void Send(in OrderCommand command) => Send(command, 0);
 
     /// <inheritdoc />
-    public void Send(in OrderCommand command, long triggerStampNs)
+    public long Send(in OrderCommand command, long triggerStampNs)
     {
-        if (_options.InlineSend && TrySendInline(command, triggerStampNs))
-            return;
+        if (_options.InlineSend && TrySendInline(command, triggerStampNs, out long handedNs))
+            return handedNs;
         if (!_ring.TryWrite(new QueuedCommand(command, triggerStampNs)))
         {
             Interlocked.Increment(ref _queueFull);
             LocalReject(command, RejectReason.RateLimited, 0, "gateway queue full");
-            return;
+            return 0;
         }
         Wake();
+        return 0;
     }
 
     private void Wake()

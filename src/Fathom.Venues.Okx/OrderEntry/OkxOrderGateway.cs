@@ -214,15 +214,17 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     public void Send(in OrderCommand command) => Send(command, 0);
 
     /// <inheritdoc />
-    public void Send(in OrderCommand command, long triggerStampNs)
+    /// <remarks>Always queued for the send thread, so it returns 0 (the engine stamps the hand-off to the queue).</remarks>
+    public long Send(in OrderCommand command, long triggerStampNs)
     {
         if (!_ring.TryWrite(new QueuedCommand(command, command.Kind == CommandKind.CancelReplace ? RequestLeg.ReplaceCancel : RequestLeg.Single, triggerStampNs)))
         {
             Interlocked.Increment(ref _queueFull);
             LocalReject(command, RequestLeg.Single, RejectReason.RateLimited, 0, "local: gateway queue full", 0);
-            return;
+            return 0;
         }
         Wake();
+        return 0;
     }
 
     private void Wake()
