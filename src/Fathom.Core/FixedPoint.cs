@@ -37,7 +37,13 @@ public static class FixedPoint
         if (toDecimals == fromDecimals)
             return checked((long)value);
         if (toDecimals < fromDecimals)
-            return checked((long)(value / Pow10Wide(fromDecimals - toDecimals)));
+        {
+            int shift = fromDecimals - toDecimals;
+            // Most products fit a long: one 64-bit division, truncating toward zero as Int128's does.
+            if (shift < s_pow10.Length && value >= long.MinValue && value <= long.MaxValue)
+                return (long)value / s_pow10[shift];
+            return checked((long)(value / Pow10Wide(shift)));
+        }
         return checked((long)(value * Pow10Wide(toDecimals - fromDecimals)));
     }
 
@@ -45,10 +51,24 @@ public static class FixedPoint
     public static long Notional(Price price, Qty qty, int priceDecimals, int qtyDecimals, int resultDecimals) =>
         Rescale(Multiply(price.Raw, qty.Raw), priceDecimals + qtyDecimals, resultDecimals);
 
+    // 10^0 … 10^38 (10^38 is the largest power of ten an Int128 holds).
+    private static readonly Int128[] s_pow10Wide = BuildPow10Wide();
+
+    private static Int128[] BuildPow10Wide()
+    {
+        var table = new Int128[39];
+        table[0] = 1;
+        for (int i = 1; i < table.Length; i++)
+            table[i] = table[i - 1] * 10;
+        return table;
+    }
+
     private static Int128 Pow10Wide(int decimals)
     {
-        Int128 r = 1;
-        for (int i = 0; i < decimals; i++)
+        if ((uint)decimals < (uint)s_pow10Wide.Length)
+            return s_pow10Wide[decimals];
+        Int128 r = s_pow10Wide[^1];
+        for (int i = s_pow10Wide.Length - 1; i < decimals; i++)
             r *= 10;
         return r;
     }

@@ -58,6 +58,29 @@ public class FixedPointTests
     }
 
     [Fact]
+    public void Rescale_AgreesWithInt128Division_AcrossTheLongRange()
+    {
+        // Products that fit a long take a 64-bit division; they must truncate exactly as the Int128 path does.
+        var random = new Random(20261207);
+        var values = new List<Int128> { 0, 1, -1, 9, -9, 10, -10, long.MaxValue, long.MinValue, (Int128)long.MaxValue + 1, (Int128)long.MinValue - 1,
+            (Int128)long.MaxValue * 1000, (Int128)long.MinValue * 1000 };
+        for (int i = 0; i < 2000; i++)
+            values.Add(FixedPoint.Multiply(random.NextInt64(long.MinValue, long.MaxValue) >> random.Next(0, 63), random.NextInt64(-1_000_000_000, 1_000_000_000) >> random.Next(0, 30)));
+        foreach (Int128 value in values)
+            for (int from = 0; from <= 36; from++)
+                for (int to = 0; to < from; to++)
+                {
+                    Int128 expected = value;
+                    for (int k = 0; k < from - to; k++)
+                        expected /= 10; // truncating toward zero, one digit at a time
+                    if (expected < long.MinValue || expected > long.MaxValue)
+                        Assert.Throws<OverflowException>(() => FixedPoint.Rescale(value, from, to));
+                    else
+                        Assert.Equal((long)expected, FixedPoint.Rescale(value, from, to));
+                }
+    }
+
+    [Fact]
     public void Notional_RescalesTowardZero()
     {
         // 61837.63 × 0.00012345 = 7.6338554235 USDT → at 8 decimals 7.63385542
