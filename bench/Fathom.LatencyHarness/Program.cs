@@ -266,6 +266,7 @@ public static class Program
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long allocatedHere = GC.GetAllocatedBytesForCurrentThread();
         long start = clock.NowNanos();
         long firstRecv = lines[0].RecvNs;
         for (int i = 0; i < lines.Count; i++)
@@ -280,6 +281,8 @@ public static class Program
         long spinNs = s_spinNs;
         long stallsAt20 = s_stalls.TotalCount - CountBelow(s_stalls, 20_000);
         long bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        // The core runs on this thread: what it allocated, apart from the runtime's own threads (tiered JIT, timers).
+        long bytesHere = GC.GetAllocatedBytesForCurrentThread() - allocatedHere;
         int gcs0 = GC.CollectionCount(0) - gen0, gcs1 = GC.CollectionCount(1) - gen1, gcs2 = GC.CollectionCount(2) - gen2;
 
         // The floor, right after, on the same schedule: the same frames through parse + sync + book only.
@@ -320,11 +323,11 @@ public static class Program
         var rc = core.Engine.Execution.Risk.Counters;
         Console.WriteLine("risk refusals by rule: " + string.Join(", ", Enum.GetValues<RiskDecision>()
             .Where(d => d != RiskDecision.Allowed && rc.RefusedBy(d) > 0).Select(d => $"{d} {rc.RefusedBy(d)}")));
-        Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes; GCs gen0 {gcs0}, gen1 {gcs1}, gen2 {gcs2}");
+        Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes in the process, {bytesHere:N0} on the core's thread; GCs gen0 {gcs0}, gen1 {gcs1}, gen2 {gcs2}");
         Console.WriteLine(string.Create(ci,
             $"RESULT tick_to_order_n={lat.TickToOrder.TotalCount} tick_to_order_p50_ns={lat.TickToOrder.GetValueAtPercentile(50)} tick_to_order_p999_ns={lat.TickToOrder.GetValueAtPercentile(99.9)} " +
             $"floor_p50_ns={floorTriggers.GetValueAtPercentile(50)} floor_p999_ns={floorTriggers.GetValueAtPercentile(99.9)} ratio_p50={Ratio(50):F2} ratio_p999={Ratio(99.9):F2} " +
-            $"allocated_bytes={bytes} gen0={gcs0} stalls20_per_s={rate20:F1}"));
+            $"allocated_bytes={bytes} core_thread_bytes={bytesHere} gen0={gcs0} stalls20_per_s={rate20:F1}"));
         return 0;
     }
 
