@@ -8,7 +8,8 @@ namespace Fathom.Gateway.Benchmarks;
 /// <summary>
 /// Command → bytes on the wire: <see cref="BinanceOrderEncoder.TryEncodeWs"/> for a place and a
 /// cancel-replace as the gateway's send thread calls it with an HMAC key (params sorted, HMAC-SHA256
-/// over them, hex signature, the whole <c>{"id","method","params"}</c> frame). No socket.
+/// over them, hex signature, the whole <c>{"id","method","params"}</c> frame), and on a logged-on session
+/// (no signature: the frame written directly, as the inline send does). No socket.
 /// </summary>
 [Config(typeof(EncodeBenchmarkConfig))]
 public class EncodeBenchmarks
@@ -40,30 +41,21 @@ public class EncodeBenchmarks
     public void Cleanup() => _encoder.Dispose();
 
     [Benchmark(Baseline = true, Description = "place (WS API, HMAC)")]
-    public int PlaceWsHmac()
-    {
-        _encoder.TryEncodeWs(_place, ++_id, 1_700_000_000_000 + _id, false, _frame, out int written);
-        return written;
-    }
+    public int PlaceWsHmac() => Encode(_place, sessionLoggedOn: false);
 
     [Benchmark(Description = "cancel-replace (WS API, HMAC)")]
-    public int CancelReplaceWsHmac()
-    {
-        _encoder.TryEncodeWs(_cancelReplace, ++_id, 1_700_000_000_000 + _id, false, _frame, out int written);
-        return written;
-    }
+    public int CancelReplaceWsHmac() => Encode(_cancelReplace, sessionLoggedOn: false);
 
     [Benchmark(Description = "place (WS API, logged-on session)")]
-    public int PlaceWsSession()
-    {
-        _encoder.TryEncodeWs(_place, ++_id, 1_700_000_000_000 + _id, true, _frame, out int written);
-        return written;
-    }
+    public int PlaceWsSession() => Encode(_place, sessionLoggedOn: true);
 
     [Benchmark(Description = "cancel-replace (WS API, logged-on session)")]
-    public int CancelReplaceWsSession()
+    public int CancelReplaceWsSession() => Encode(_cancelReplace, sessionLoggedOn: true);
+
+    // A fresh request id and timestamp per call, as the gateway sends them.
+    private int Encode(in OrderCommand command, bool sessionLoggedOn)
     {
-        _encoder.TryEncodeWs(_cancelReplace, ++_id, 1_700_000_000_000 + _id, true, _frame, out int written);
+        _encoder.TryEncodeWs(command, ++_id, 1_700_000_000_000 + _id, sessionLoggedOn, _frame, out int written);
         return written;
     }
 }
