@@ -1315,8 +1315,9 @@ public sealed class TradingEngine : IReportSink
     /// <summary>
     /// Ends a batch of commands: sends what execution queued without handing it off (normally nothing: the queue's
     /// hand-off sent each as it was queued), stamps tick-to-order when a frame caused the batch (the time its last
-    /// command's frame was handed to the socket, as the gateway reports it, else the time the gateway's Send returned), clears the queue and tells the gateway the batch is over. Returns the
-    /// stamp, or 0 when nothing of a frame's went out.
+    /// command's frame was handed to the socket, as the gateway reports it, else the time the gateway's Send
+    /// returned), clears the queue and tells the gateway the batch is over. Returns the stamp, or 0 when nothing of a
+    /// frame's went out.
     /// </summary>
     private long FlushCommands(long nowNs, long readStampNs, bool recordTickToOrder = true)
     {

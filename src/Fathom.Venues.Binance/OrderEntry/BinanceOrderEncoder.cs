@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using Fathom.Core;
 using Fathom.Gateway.Abstractions;
@@ -86,12 +87,14 @@ public sealed class BinanceOrderEncoder : IDisposable
             var runs = new byte[6][];
             foreach (OrderSide side in new[] { OrderSide.Buy, OrderSide.Sell })
                 foreach (OrderType type in new[] { OrderType.Limit, OrderType.LimitMaker, OrderType.LimitIoc })
-                    runs[NewOrderRun(side, type)] = Encoding.ASCII.GetBytes(
-                        $"\",\"recvWindow\":{recvWindowMs}{stp},\"side\":\"{(side == OrderSide.Buy ? "BUY" : "SELL")}\",\"symbol\":\"{symbol}\""
-                        + type switch { OrderType.LimitMaker => "", OrderType.LimitIoc => ",\"timeInForce\":\"IOC\"", _ => ",\"timeInForce\":\"GTC\"" }
-                        + ",\"timestamp\":");
+                {
+                    string timeInForce = type switch { OrderType.LimitMaker => "", OrderType.LimitIoc => ",\"timeInForce\":\"IOC\"", _ => ",\"timeInForce\":\"GTC\"" };
+                    runs[NewOrderRun(side, type)] = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                        $"\",\"recvWindow\":{recvWindowMs}{stp},\"side\":\"{(side == OrderSide.Buy ? "BUY" : "SELL")}\",\"symbol\":\"{symbol}\"{timeInForce},\"timestamp\":"));
+                }
             _newOrderRuns[i.InstrumentId] = runs;
-            _tailRuns[i.InstrumentId] = Encoding.ASCII.GetBytes($",\"recvWindow\":{recvWindowMs},\"symbol\":\"{symbol}\",\"timestamp\":");
+            _tailRuns[i.InstrumentId] = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                $",\"recvWindow\":{recvWindowMs},\"symbol\":\"{symbol}\",\"timestamp\":"));
         }
     }
 
