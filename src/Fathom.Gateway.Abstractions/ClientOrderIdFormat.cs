@@ -59,7 +59,7 @@ public sealed class ClientOrderIdFormat
         pos += NodeDigits;
         WriteBase36(id.Epoch, destination.Slice(pos, EpochDigits));
         pos += EpochDigits;
-        WriteBase36(id.Sequence, destination.Slice(pos, SequenceDigits));
+        WriteSequence(id.Sequence, destination.Slice(pos, SequenceDigits));
         written = Length;
         return true;
     }
@@ -105,13 +105,8 @@ public sealed class ClientOrderIdFormat
     // 36^6: the sequence's 11 digits are written as 5 + 6, each half in 32-bit arithmetic, the two chains independent.
     private const ulong Base36Pow6 = 2_176_782_336UL;
 
-    private static void WriteBase36(long value, Span<byte> destination)
+    private static void WriteSequence(long value, Span<byte> destination)
     {
-        if (destination.Length <= 6)
-        {
-            WriteBase36((uint)value, destination);
-            return;
-        }
         ulong high = (ulong)value / Base36Pow6;
         WriteBase36((uint)((ulong)value - high * Base36Pow6), destination[^6..]);
         WriteBase36((uint)high, destination[..^6]);
