@@ -1343,7 +1343,7 @@ public sealed class TradingEngine : IReportSink
             gateway?.CommandsHandedOver();
             return 0;
         }
-        long sentNs = sentHere ? (handedHereNs > 0 ? handedHereNs : _clock.NowNanos()) : handedOffNs == 0 ? _clock.NowNanos() : handedOffNs;
+        long sentNs = sentHere ? HandedOrNow(handedHereNs) : HandedOrNow(handedOffNs);
         EngineLatency.Record(Latency.TickToOrder, sentNs - readStampNs);
         gateway.CommandsHandedOver();
         return sentNs;
@@ -1388,9 +1388,12 @@ public sealed class TradingEngine : IReportSink
         {
             long trigger = engine._triggerStampNs;
             if (engine.SendCommand(command, engine._lastNow, trigger, out long handedNs) && trigger > 0 && engine.Latency.Measured)
-                engine._lastHandOffNs = handedNs > 0 ? handedNs : engine._clock.NowNanos();
+                engine._lastHandOffNs = engine.HandedOrNow(handedNs);
         }
     }
+
+    /// <summary>A command's tick-to-order stamp: the gateway's "handed to the socket" stamp when it gave one, else now.</summary>
+    private long HandedOrNow(long handedNs) => handedNs > 0 ? handedNs : _clock.NowNanos();
 
     // The read stamp of the market-data frame whose input is running (0 otherwise), and when the current batch's last
     // command caused by it was handed to the gateway.
