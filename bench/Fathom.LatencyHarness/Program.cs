@@ -22,7 +22,8 @@ namespace Fathom.LatencyHarness;
 /// (<see cref="InstantVenue"/>) that answers after each frame. Because the send schedule is fixed by the
 /// recording, a slow frame delays the next ones and that shows up in the figures (no coordinated
 /// omission). A warm-up pass runs on a throwaway core. Headless: prints HdrHistogram percentiles, GC
-/// counts and bytes allocated during the measured run.
+/// counts and bytes allocated during the measured run: in the process, on the core's thread, and inside the frames
+/// (the core's thread around each frame's feed, the venue's answers included).
 /// <para>In the same run it measures a <b>floor</b>: the same frames, on the same schedule, through parse + sync +
 /// book only (a bare <see cref="BinanceFeedCore"/>: no analyzer, strategy, execution, risk or encoding), and
 /// reports tick-to-order as a ratio to the floor on the frames that produced a command, so a noisy machine
@@ -267,6 +268,7 @@ public static class Program
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         long allocatedHere = GC.GetAllocatedBytesForCurrentThread();
+        long frameBytes = 0, framesAllocating = 0;
         long start = clock.NowNanos();
         long firstRecv = lines[0].RecvNs;
         for (int i = 0; i < lines.Count; i++)
@@ -274,7 +276,15 @@ public static class Program
             // The recorded schedule: the frame is due at its recorded offset (scaled); spin until then.
             WaitUntilDue(clock, start, lines[i].RecvNs, firstRecv, speed);
             long sent = core.Engine.CommandsSent;
+            // Bytes the core's thread allocated inside this frame (parse to the venue's answers), apart from the loop's own.
+            long before = GC.GetAllocatedBytesForCurrentThread();
             Feed(core, lines[i].Line, clock);
+            long inFrame = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (inFrame != 0)
+            {
+                frameBytes += inFrame;
+                framesAllocating++;
+            }
             triggers[i] = core.Engine.CommandsSent != sent;
         }
         long elapsed = clock.NowNanos() - start;
@@ -323,11 +333,12 @@ public static class Program
         var rc = core.Engine.Execution.Risk.Counters;
         Console.WriteLine("risk refusals by rule: " + string.Join(", ", Enum.GetValues<RiskDecision>()
             .Where(d => d != RiskDecision.Allowed && rc.RefusedBy(d) > 0).Select(d => $"{d} {rc.RefusedBy(d)}")));
-        Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes in the process, {bytesHere:N0} on the core's thread; GCs gen0 {gcs0}, gen1 {gcs1}, gen2 {gcs2}");
+        Console.WriteLine($"allocated during the measured run: {bytes:N0} bytes in the process, {bytesHere:N0} on the core's thread, " +
+            $"{frameBytes:N0} inside frames ({framesAllocating} of {lines.Count} frames allocated); GCs gen0 {gcs0}, gen1 {gcs1}, gen2 {gcs2}");
         Console.WriteLine(string.Create(ci,
             $"RESULT tick_to_order_n={lat.TickToOrder.TotalCount} tick_to_order_p50_ns={lat.TickToOrder.GetValueAtPercentile(50)} tick_to_order_p999_ns={lat.TickToOrder.GetValueAtPercentile(99.9)} " +
             $"floor_p50_ns={floorTriggers.GetValueAtPercentile(50)} floor_p999_ns={floorTriggers.GetValueAtPercentile(99.9)} ratio_p50={Ratio(50):F2} ratio_p999={Ratio(99.9):F2} " +
-            $"allocated_bytes={bytes} core_thread_bytes={bytesHere} gen0={gcs0} stalls20_per_s={rate20:F1}"));
+            $"allocated_bytes={bytes} core_thread_bytes={bytesHere} frame_bytes={frameBytes} gen0={gcs0} stalls20_per_s={rate20:F1}"));
         return 0;
     }
 
