@@ -41,8 +41,8 @@ public static class Program
     /// "handed to the socket" (returned to the engine as the command's tick-to-order stamp, as the gateway's inline send
     /// returns its stamp from before the write); the tick-to-wire sample taken there is kept until the engine has handed
     /// over the input's last command, then recorded (as the gateway does, so a histogram record does not delay the next
-    /// command); the command goes on to the in-process venue, where the socket write would be. <see cref="Rehearse"/> encodes into the same frame
-    /// buffer without sending, as the gateway's rehearsal does.
+    /// command); the command goes on to the in-process venue, where the socket write would be. <see cref="Rehearse"/>
+    /// encodes into the same frame buffer without sending, as the gateway's rehearsal does.
     /// </summary>
     private sealed class WireEncoding(IOrderEntry venue, MonotonicClock clock, HdrHistogram.LongHistogram tickToWire) : IOrderEntry, IDisposable
     {
@@ -59,17 +59,16 @@ public static class Program
         public long Send(in OrderCommand command, long triggerStampNs)
         {
             _encoder.TryEncodeWs(command, ++_requestIds, 1_723_161_600_000, sessionLoggedOn: true, _frame, out _);
-            if (triggerStampNs <= 0)
+            long handedNs = 0;
+            if (triggerStampNs > 0)
             {
-                venue.Send(command, triggerStampNs);
-                return 0;
+                // The frame is ready for the socket: the gateway's "handed to the socket" stamp, which the engine takes
+                // as tick-to-order (the in-process venue below stands where the socket write would be).
+                handedNs = clock.NowNanos();
+                if (_sampleCount == _samples.Length)
+                    CommandsHandedOver();
+                _samples[_sampleCount++] = Math.Max(1, handedNs - triggerStampNs);
             }
-            // The frame is ready for the socket: the gateway's "handed to the socket" stamp, which the engine takes as
-            // tick-to-order (the in-process venue below stands where the socket write would be).
-            long handedNs = clock.NowNanos();
-            if (_sampleCount == _samples.Length)
-                CommandsHandedOver();
-            _samples[_sampleCount++] = Math.Max(1, handedNs - triggerStampNs);
             venue.Send(command, triggerStampNs);
             return handedNs;
         }
