@@ -42,3 +42,42 @@ public static class SignalViews
         };
     }
 }
+
+/// <summary>
+/// Each instrument's <see cref="SignalView"/>, rebuilt only when its analyzer changed since the view was built
+/// (<see cref="SignalEngine.Version"/>): a ticker frame moves the top without feeding the analyzer, and the view it
+/// would build is the one already held (no reads across the analyzer's parts on the frames that most often produce a
+/// quote). The same values as <see cref="SignalViews.From"/> at every reading. Core thread only, like the analyzers.
+/// </summary>
+public sealed class SignalViewCache
+{
+    private readonly SignalEngine[] _engines;
+    private readonly SignalView[] _views;
+    private readonly long[] _versions;
+
+    public SignalViewCache(IReadOnlyList<SignalEngine> engines)
+    {
+        ArgumentNullException.ThrowIfNull(engines);
+        _engines = [.. engines];
+        _views = new SignalView[_engines.Length];
+        _versions = new long[_engines.Length];
+        Array.Fill(_versions, -1); // versions start at 0: the first reading builds
+    }
+
+    /// <summary>Views built (the rest of the readings were served the held one).</summary>
+    public long Builds { get; private set; }
+
+    /// <summary>The view of instrument <paramref name="instrumentId"/>'s analyzer as it is now.</summary>
+    public SignalView Get(int instrumentId)
+    {
+        SignalEngine engine = _engines[instrumentId];
+        long version = engine.Version;
+        if (_versions[instrumentId] != version)
+        {
+            Builds++;
+            _views[instrumentId] = SignalViews.From(engine);
+            _versions[instrumentId] = version;
+        }
+        return _views[instrumentId];
+    }
+}

@@ -90,9 +90,11 @@ public static class CoreComposition
             built!.OnOrderTransition(t);
             orderObserver?.Invoke(t);
         });
-        // One instance per configured entry, each with its own context (timers, intents, orders).
+        // One instance per configured entry, each with its own context (timers, intents, orders). The signal view is
+        // rebuilt only when the analyzer moved (a ticker frame does not move it).
+        var views = new SignalViewCache(signals);
         var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, strategy, clock,
-            i => SignalViews.From(signals[i]), inboxCapacity, measureLatency);
+            views.Get, inboxCapacity, measureLatency);
         built = engine;
         // A live core keeps its decision and send path warm; a backtest's virtual clock has nothing to gain from it.
         engine.RehearsesDecisions = measureLatency;

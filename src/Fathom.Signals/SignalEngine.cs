@@ -69,6 +69,17 @@ public sealed class SignalEngine
     /// <summary>Reset from a book and not suspended since: book signals are being maintained.</summary>
     public bool IsReady => _ready;
 
+    /// <summary>
+    /// Changes with every input through this engine's entry points (<see cref="Reset"/>, <see cref="Clear"/>,
+    /// <see cref="Suspend"/>, a diff's <see cref="BeginDelta"/> … <see cref="EndDelta"/>, <see cref="OnTrade"/>), and
+    /// only then: every signal is a function of those inputs (time is the venue's, carried by them), so a reading taken
+    /// at one version holds until the version changes. Readers cache on it (the engine's signal view on a ticker frame,
+    /// which leaves the analyzer untouched).
+    /// </summary>
+    public long Version => _version;
+
+    private long _version;
+
     public long DeltasApplied { get; private set; }
     public long TradesSeen { get; private set; }
     public long Resets { get; private set; }
@@ -87,6 +98,7 @@ public sealed class SignalEngine
     public void Reset(OrderBook book)
     {
         ArgumentNullException.ThrowIfNull(book);
+        _version++;
         _inDelta = false;
         _changedCount = 0;
         _ladders[0].Refill(book);
@@ -108,7 +120,7 @@ public sealed class SignalEngine
     /// </summary>
     public void Clear()
     {
-        Suspend();
+        Suspend(); // counts as this input's version change
         _clock.NowMs = _clock.ResetMs = SignalClock.Unknown;
         _changedCount = 0;
         _weighted.Reset();
@@ -125,6 +137,7 @@ public sealed class SignalEngine
     /// </summary>
     public void Suspend()
     {
+        _version++;
         _ready = false;
         _inDelta = false;
         Withdrawal.Suspend();
@@ -134,6 +147,7 @@ public sealed class SignalEngine
     /// <summary>A diff with venue time <paramref name="exchangeTimeMs"/> (Binance E) is about to be applied.</summary>
     public void BeginDelta(long exchangeTimeMs)
     {
+        _version++;
         if (!_ready)
             return;
         _inDelta = true;
@@ -155,6 +169,7 @@ public sealed class SignalEngine
         }
         if (oldQty == newQty)
             return;
+        _version++; // a reading between two levels of one diff (none is taken there) would not outlive the next one
         bool held = _ladders[(int)side].Apply(tick, newQty);
         _weighted.OnLevelChange(side, tick, oldQty, newQty);
         Withdrawal.OnLevelChange(side, tick, oldQty, newQty);
@@ -169,6 +184,7 @@ public sealed class SignalEngine
     /// <summary>The diff has been applied to <paramref name="book"/>: publish every signal.</summary>
     public void EndDelta(OrderBook book)
     {
+        _version++;
         if (!_inDelta)
             return;
         _inDelta = false;
@@ -217,6 +233,7 @@ public sealed class SignalEngine
     /// <summary>A public trade (any time; book-dependent parts only act after a <see cref="Reset"/>).</summary>
     public void OnTrade(in Trade trade)
     {
+        _version++;
         TradesSeen++;
         AdvanceClock(trade.TradeTimeMs);
         // The passive side is the one whose resting order was filled.
