@@ -36,6 +36,9 @@ public sealed class BinanceStreamParser
 
     public MarketDataCounters Counters { get; } = new();
 
+    /// <summary>Spot bookTicker frames read by the direct path (<see cref="TrySpotTicker"/>), for tests.</summary>
+    internal long TickersReadDirectly { get; private set; }
+
     private enum Kind : byte
     {
         None = 0,
@@ -87,6 +90,11 @@ public sealed class BinanceStreamParser
     {
         refine = null;
         _pendingGrid = 0;
+        if (TrySpotTicker(frame, out BinanceSymbol? tickerSymbol, out long tickerId, out var bidPrice, out var bidQty, out var askPrice, out var askQty))
+        {
+            TickersReadDirectly++;
+            return DeliverTicker(tickerSymbol, tickerId, eventTime: 0, bidPrice, bidQty, askPrice, askQty, receiveTimeNs, ref handler, ref refine);
+        }
         var scanner = new JsonScanner(frame);
         var f = new Fields { PrevFinalId = -1 };
         ParseObject(ref scanner, ref f, depth: 0);
@@ -121,27 +129,11 @@ public sealed class BinanceStreamParser
                 return MarketDataError.None;
 
             case Kind.BookTicker:
-            {
                 if (f.Symbol is null)
                     return Report(MarketDataError.UnknownSymbol, null, receiveTimeNs, ref handler);
                 if (!f.HasFinal || f.BidPrice.IsEmpty || f.AskPrice.IsEmpty || f.BidQty.IsEmpty || f.AskQty.IsEmpty)
                     return Report(MarketDataError.Malformed, f.Symbol, receiveTimeNs, ref handler);
-                var e1 = ToTick(f.Symbol, f.BidPrice, out long bid, allowZero: true);
-                var e2 = ToTick(f.Symbol, f.AskPrice, out long ask, allowZero: true);
-                var e3 = ToQty(f.BidQty, out long bidQty);
-                var e4 = ToQty(f.AskQty, out long askQty);
-                var err = First(e1, e2, e3, e4);
-                if (err == MarketDataError.OffTick && _pendingGrid > 0)
-                {
-                    refine = f.Symbol;
-                    return MarketDataError.None;
-                }
-                if (err != MarketDataError.None)
-                    return Report(err, f.Symbol, receiveTimeNs, ref handler);
-                Counters.TopOfBooks++;
-                handler.OnTopOfBook(new TopOfBook(f.Symbol.Id, f.FinalId, bid, bidQty, ask, askQty, f.EventTime, receiveTimeNs));
-                return MarketDataError.None;
-            }
+                return DeliverTicker(f.Symbol, f.FinalId, f.EventTime, f.BidPrice, f.BidQty, f.AskPrice, f.AskQty, receiveTimeNs, ref handler, ref refine);
 
             case Kind.Trade:
             case Kind.AggTrade:
@@ -178,6 +170,92 @@ public sealed class BinanceStreamParser
                 else
                     Counters.IgnoredEvents++;
                 return MarketDataError.None;
+        }
+    }
+
+    /// <summary>A complete bookTicker's numbers to ticks and the handler (or the grid to refine first, or the error).</summary>
+    private MarketDataError DeliverTicker<THandler>(BinanceSymbol symbol, long finalId, long eventTime, ReadOnlySpan<byte> bidPrice,
+        ReadOnlySpan<byte> bidQtyText, ReadOnlySpan<byte> askPrice, ReadOnlySpan<byte> askQtyText, long receiveTimeNs, ref THandler handler,
+        ref BinanceSymbol? refine) where THandler : IMarketDataHandler
+    {
+        var e1 = ToTick(symbol, bidPrice, out long bid, allowZero: true);
+        var e2 = ToTick(symbol, askPrice, out long ask, allowZero: true);
+        var e3 = ToQty(bidQtyText, out long bidQty);
+        var e4 = ToQty(askQtyText, out long askQty);
+        var err = First(e1, e2, e3, e4);
+        if (err == MarketDataError.OffTick && _pendingGrid > 0)
+        {
+            refine = symbol;
+            return MarketDataError.None;
+        }
+        if (err != MarketDataError.None)
+            return Report(err, symbol, receiveTimeNs, ref handler);
+        Counters.TopOfBooks++;
+        handler.OnTopOfBook(new TopOfBook(symbol.Id, finalId, bid, bidQty, ask, askQty, eventTime, receiveTimeNs));
+        return MarketDataError.None;
+    }
+
+    /// <summary>
+    /// The spot bookTicker in the combined-stream envelope exactly as Binance sends it, read without the general
+    /// scanner: <c>{"stream":"…@bookTicker","data":{"u":…,"s":"…","b":"…","B":"…","a":"…","A":"…"}}</c>, compact,
+    /// no escapes, an id of plain digits, a symbol the table knows. Ticker frames are the ones that most often move a
+    /// quote, and this is their latency. Anything else (another order, a space, an extra field, an escape, a leading
+    /// zero, an unknown symbol, a truncation) returns false and the general parser reads the frame and says what is
+    /// wrong with it; what this accepts, the general parser reads to the same values (a test holds them to it over the
+    /// recorded tickers and their mutations). The numbers are checked where both paths check them.
+    /// </summary>
+    private bool TrySpotTicker(ReadOnlySpan<byte> frame, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BinanceSymbol? symbol, out long finalId,
+        out ReadOnlySpan<byte> bidPrice, out ReadOnlySpan<byte> bidQty, out ReadOnlySpan<byte> askPrice, out ReadOnlySpan<byte> askQty)
+    {
+        symbol = null;
+        finalId = 0;
+        bidPrice = bidQty = askPrice = askQty = default;
+        ReadOnlySpan<byte> head = "{\"stream\":\""u8, data = ",\"data\":{\"u\":"u8;
+        if (!frame.StartsWith(head))
+            return false;
+        int at = head.Length;
+        int quote = frame[at..].IndexOfAny((byte)'"', (byte)'\\');
+        if (quote < 0 || frame[at + quote] != '"' || !frame.Slice(at, quote).EndsWith("@bookTicker"u8))
+            return false;
+        at += quote + 1;
+        if (!frame[at..].StartsWith(data))
+            return false;
+        at += data.Length;
+        int digits = frame[at..].IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+        if (digits is <= 0 or > 18 || (frame[at] == '0' && digits > 1))
+            return false;
+        for (int i = 0; i < digits; i++)
+            finalId = finalId * 10 + (frame[at + i] - '0');
+        at += digits;
+        if ((at = NextString(frame, at, ",\"s\":\""u8, out int nameAt, out int nameLength)) < 0
+            || (at = NextString(frame, at, ",\"b\":\""u8, out int bidAt, out int bidLength)) < 0
+            || (at = NextString(frame, at, ",\"B\":\""u8, out int bidQtyAt, out int bidQtyLength)) < 0
+            || (at = NextString(frame, at, ",\"a\":\""u8, out int askAt, out int askLength)) < 0
+            || (at = NextString(frame, at, ",\"A\":\""u8, out int askQtyAt, out int askQtyLength)) < 0
+            || !frame[at..].SequenceEqual("}}"u8))
+            return false;
+        symbol = _symbols.FindUpper(frame.Slice(nameAt, nameLength));
+        if (symbol is null)
+            return false;
+        bidPrice = frame.Slice(bidAt, bidLength);
+        bidQty = frame.Slice(bidQtyAt, bidQtyLength);
+        askPrice = frame.Slice(askAt, askLength);
+        askQty = frame.Slice(askQtyAt, askQtyLength);
+        return true;
+
+        // ,"k":"value" at `at`, the value free of quotes and escapes: where it starts and how long it is; returns the
+        // position after its closing quote, or -1.
+        static int NextString(ReadOnlySpan<byte> frame, int at, ReadOnlySpan<byte> head, out int start, out int length)
+        {
+            start = length = 0;
+            if (!frame[at..].StartsWith(head))
+                return -1;
+            start = at + head.Length;
+            int end = frame[start..].IndexOfAny((byte)'"', (byte)'\\');
+            if (end <= 0 || frame[start + end] != '"') // an empty value is the general parser's Malformed
+                return -1;
+            length = end;
+            return start + end + 1;
         }
     }
 
