@@ -82,6 +82,7 @@ public sealed partial class ExecutionEngine
     private bool _oppositeFromPeer;
     private long _rehearsals;
     private long _rehearsalTouch;
+    private const int RehearsedClaims = 4;
     private const int MaxOrphansRemembered = 1024;
 
     public ExecutionEngine(IReadOnlyList<InstrumentSpec> instruments, ExecutionOptions options, RiskManager risk,
@@ -362,8 +363,13 @@ public sealed partial class ExecutionEngine
         spec.CheckOrder(price, qty);
         _risk.Rehearse(new OrderCheck(instrumentId, side, price, qty, OpenQty(inst, side), OwnOppositeBest(inst, side)), nowNs);
         ClientOrderId next = _ids.Peek();
-        // The slot the new leg would claim, read (kept in a field so the read is not dropped).
-        _rehearsalTouch = _table.SlotOf(next.Sequence + 1).Seq;
+        // The slots the next claims would take, every line of each (kept in a field so the reads are not dropped): a
+        // place claims the next id's, a cancel-replace the one after (its cancel takes an id, not a slot), and a frame
+        // that requotes both sides claims two of these.
+        long touched = 0;
+        for (long seq = next.Sequence; seq < next.Sequence + RehearsedClaims; seq++)
+            touched ^= _table.Touch(seq);
+        _rehearsalTouch = touched;
         ref var old = ref _table.Find(buy ? inst.BidQuoteSeq : inst.AskQuoteSeq);
         if (!Unsafe.IsNullRef(ref old) && old.IsLive)
             staged = OrderCommand.From(new CancelReplaceCommand(instrumentId, next, old.CurrentId, old.VenueOrderId,

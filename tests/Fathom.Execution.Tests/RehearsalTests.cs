@@ -120,3 +120,31 @@ public class RehearsalTests
         Assert.Equal(InstrumentGate.Open, h.Risk.GateOf(0));
     }
 }
+
+/// <summary><see cref="OrderTable.Touch"/>: reads every cache line of a slot (its value follows each line's contents) and changes nothing.</summary>
+public class OrderTableTouchTests
+{
+    [Fact]
+    public void Touch_FollowsEveryLineOfTheSlot_AndLeavesItAsItWas()
+    {
+        var table = new OrderTable(8);
+        ref OrderRecord r = ref table.Claim(3);
+        r.Id = new ClientOrderId(1, 1, 3);
+        long empty = table.Touch(3);
+        Assert.Equal(empty, table.Touch(3 + 8)); // the same slot, a ring later
+        OrderRecord copy = r;
+
+        // A change in any of the record's 64-byte lines shows in what Touch returns.
+        Assert.True(Unsafe.SizeOf<OrderRecord>() > 128, "the record spans three lines");
+        ref byte bytes = ref Unsafe.As<OrderRecord, byte>(ref r);
+        for (int line = 0; line * 64 < Unsafe.SizeOf<OrderRecord>(); line++)
+        {
+            ref long word = ref Unsafe.As<byte, long>(ref Unsafe.Add(ref bytes, line * 64));
+            word ^= 0x5A5A;
+            Assert.NotEqual(empty, table.Touch(3));
+            word ^= 0x5A5A;
+        }
+        Assert.Equal(empty, table.Touch(3));
+        Assert.Equal(copy, table.SlotOf(3));
+    }
+}
