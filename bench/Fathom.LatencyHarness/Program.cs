@@ -52,6 +52,9 @@ public static class Program
         private readonly long[] _samples = new long[32];
         private int _sampleCount;
         private long _requestIds;
+
+        /// <summary>The last frame-caused command's "handed to the socket" stamp (the engine's tick-to-order end).</summary>
+        public long LastHandedNs { get; private set; }
         public bool IsReady => venue.IsReady;
         public Task StartAsync(CancellationToken cancel) => venue.StartAsync(cancel);
         public void Send(in OrderCommand command) => Send(command, 0);
@@ -65,6 +68,7 @@ public static class Program
                 // The frame is ready for the socket: the gateway's "handed to the socket" stamp, which the engine takes
                 // as tick-to-order (the in-process venue below stands where the socket write would be).
                 handedNs = clock.NowNanos();
+                LastHandedNs = handedNs;
                 if (_sampleCount == _samples.Length)
                     CommandsHandedOver();
                 _samples[_sampleCount++] = Math.Max(1, handedNs - triggerStampNs);
@@ -92,6 +96,7 @@ public static class Program
         public required BinanceFeedCore Feed;
         public required TradingEngine Engine;
         public required InstantVenue Venue;
+        public required WireEncoding Wire;
     }
 
     private static Core BuildCore(MonotonicClock clock, double speed)
@@ -128,13 +133,14 @@ public static class Program
         }
         // Answers (acks, cancels confirmed) come after the frame's work, stamped with the venue's time.
         var venue = new InstantVenue(engine, answerAtOnce: false) { Now = clock.NowNanos };
-        engine.AttachGateway(new WireEncoding(venue, clock, engine.Latency.TickToWire));
+        var wire = new WireEncoding(venue, clock, engine.Latency.TickToWire);
+        engine.AttachGateway(wire);
         // The composition turns the rehearsal of the decision path on for a live core; FATHOM_HARNESS_REHEARSE=0 turns it
         // off, to measure what it buys on this machine.
         if (Environment.GetEnvironmentVariable("FATHOM_HARNESS_REHEARSE") == "0")
             engine.RehearsesDecisions = false;
         engine.Start();
-        return new Core { Feed = feed, Engine = engine, Venue = venue };
+        return new Core { Feed = feed, Engine = engine, Venue = venue, Wire = wire };
     }
 
     private static List<(long RecvNs, byte[] Line)> Load(string path)
@@ -164,9 +170,16 @@ public static class Program
     }
 
     private static long s_appliedNs;
+
+    // Tick-to-order by the frame that caused it: a ticker (the top moved) or a depth diff (the book and the analyzer's
+    // signals moved; the diff's levels are applied and analyzed before any decision), and a ticker's by how many
+    // commands it sent (the engine's figure ends at the last one's hand-off).
+    private static readonly HdrHistogram.LongHistogram s_tickerCaused = Mapped(), s_tickerOneCommand = Mapped(),
+        s_tickerMoreCommands = Mapped(), s_depthCaused = Mapped();
     private static readonly bool s_split = Environment.GetEnvironmentVariable("FATHOM_HARNESS_SPLIT") == "1";
 
-    private static void Feed(Core core, byte[] line, MonotonicClock clock)
+    /// <summary>One recorded frame through the core; returns its read stamp.</summary>
+    private static long Feed(Core core, byte[] line, MonotonicClock clock)
     {
         long readStamp = clock.NowNanos();
         // A recorded line is "<receive ns> <json>": a combined-stream frame, or a REST depth snapshot.
@@ -188,6 +201,7 @@ public static class Program
             }
         }
         core.Venue.AnswerPending();
+        return readStamp;
     }
 
     /// <summary>The floor: one frame through parse + sync + book only, timed from its read stamp to the book applied.</summary>
@@ -277,7 +291,7 @@ public static class Program
             long sent = core.Engine.CommandsSent;
             // Bytes the core's thread allocated inside this frame (parse to the venue's answers), apart from the loop's own.
             long before = GC.GetAllocatedBytesForCurrentThread();
-            Feed(core, lines[i].Line, clock);
+            long readStamp = Feed(core, lines[i].Line, clock);
             long inFrame = GC.GetAllocatedBytesForCurrentThread() - before;
             if (inFrame != 0)
             {
@@ -285,6 +299,20 @@ public static class Program
                 framesAllocating++;
             }
             triggers[i] = core.Engine.CommandsSent != sent;
+            // The same tick-to-order the engine recorded (its end is the last frame-caused command's handed stamp), by cause.
+            if (triggers[i] && core.Wire.LastHandedNs > readStamp)
+            {
+                long ns = core.Wire.LastHandedNs - readStamp;
+                if (lines[i].Line.AsSpan().IndexOf("@bookTicker"u8) >= 0)
+                {
+                    s_tickerCaused.RecordValue(ns);
+                    (core.Engine.CommandsSent - sent == 1 ? s_tickerOneCommand : s_tickerMoreCommands).RecordValue(ns);
+                }
+                else
+                {
+                    s_depthCaused.RecordValue(ns);
+                }
+            }
         }
         long elapsed = clock.NowNanos() - start;
         long spinNs = s_spinNs;
@@ -311,6 +339,8 @@ public static class Program
         Console.WriteLine($"frames {lines.Count} over {elapsed / 1e9:F1} s (speed ×{speed}); commands {core.Engine.CommandsSent}; fills {core.Engine.Fills}; " +
             $"decision rehearsals {core.Engine.Rehearsals} ({(core.Engine.RehearsesDecisions ? "on" : "off: FATHOM_HARNESS_REHEARSE=0")})");
         Console.WriteLine($"tick-to-order: {EngineLatency.Describe(lat.TickToOrder)}");
+        Console.WriteLine($"  by cause: ticker frames {EngineLatency.Describe(s_tickerCaused)}; of them, one command {EngineLatency.Describe(s_tickerOneCommand)}, " +
+            $"two or more {EngineLatency.Describe(s_tickerMoreCommands)}; depth frames {EngineLatency.Describe(s_depthCaused)}");
         Console.WriteLine($"tick-to-wire (frame encoded, Ed25519 session): {EngineLatency.Describe(lat.TickToWire)}");
         Console.WriteLine($"core per event: {EngineLatency.Describe(lat.CoreCost)}");
         if (s_split)
