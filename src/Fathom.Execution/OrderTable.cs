@@ -41,9 +41,6 @@ internal sealed class OrderTable
         return ref target.Seq == r.AliasOf && target.AliasOf == 0 ? ref target : ref Unsafe.NullRef<OrderRecord>();
     }
 
-    /// <summary>The slot <see cref="Claim"/> would take for <paramref name="seq"/>, read only (whatever it holds now).</summary>
-    public ref readonly OrderRecord SlotOf(long seq) => ref _records[seq & _mask];
-
     /// <summary>
     /// Reads one word of every cache line of the slot <see cref="Claim"/> would take for <paramref name="seq"/> (a
     /// record spans several lines; a new order's slot was last used a whole ring ago) and returns them combined, for a

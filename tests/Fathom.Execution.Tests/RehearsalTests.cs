@@ -145,6 +145,6 @@ public class OrderTableTouchTests
             word ^= 0x5A5A;
         }
         Assert.Equal(empty, table.Touch(3));
-        Assert.Equal(copy, table.SlotOf(3));
+        Assert.Equal(copy, table.Find(3));
     }
 }
