@@ -64,8 +64,8 @@ public sealed class SignalViewCache
         Array.Fill(_versions, -1); // versions start at 0: the first reading builds
     }
 
-    /// <summary>Views built (the rest of the readings were served the held one).</summary>
-    public long Builds { get; private set; }
+    /// <summary>Views built (the rest of the readings were served the held one), for tests.</summary>
+    internal long Builds { get; private set; }
 
     /// <summary>The view of instrument <paramref name="instrumentId"/>'s analyzer as it is now.</summary>
     public SignalView Get(int instrumentId)
