@@ -367,7 +367,9 @@ public static class Program
         Console.WriteLine(string.Create(ci,
             $"RESULT tick_to_order_n={lat.TickToOrder.TotalCount} tick_to_order_p50_ns={lat.TickToOrder.GetValueAtPercentile(50)} tick_to_order_p999_ns={lat.TickToOrder.GetValueAtPercentile(99.9)} " +
             $"floor_p50_ns={floorTriggers.GetValueAtPercentile(50)} floor_p999_ns={floorTriggers.GetValueAtPercentile(99.9)} ratio_p50={Ratio(50):F2} ratio_p999={Ratio(99.9):F2} " +
-            $"allocated_bytes={bytes} core_thread_bytes={bytesHere} frame_bytes={frameBytes} gen0={gcs0} stalls20_per_s={rate20:F1}"));
+            $"allocated_bytes={bytes} core_thread_bytes={bytesHere} frame_bytes={frameBytes} gen0={gcs0} stalls20_per_s={rate20:F1} " +
+            $"ticker_p50_ns={s_tickerCaused.GetValueAtPercentile(50)} ticker_one_p50_ns={s_tickerOneCommand.GetValueAtPercentile(50)} " +
+            $"ticker_more_p50_ns={s_tickerMoreCommands.GetValueAtPercentile(50)} depth_p50_ns={s_depthCaused.GetValueAtPercentile(50)}"));
         return 0;
     }
 

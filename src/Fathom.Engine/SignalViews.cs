@@ -64,6 +64,16 @@ public sealed class SignalViewCache
         Array.Fill(_versions, -1); // versions start at 0: the first reading builds
     }
 
+    /// <summary>
+    /// Each analyzer's leftover work from its last diff (<see cref="SignalEngine.Settle"/>); the composition runs it
+    /// after a frame's orders went out (<see cref="TradingEngine.AfterFrame"/>). No view changes.
+    /// </summary>
+    public void Settle()
+    {
+        foreach (SignalEngine engine in _engines)
+            engine.Settle();
+    }
+
     /// <summary>Views built (the rest of the readings were served the held one), for tests.</summary>
     internal long Builds { get; private set; }
 

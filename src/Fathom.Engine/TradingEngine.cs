@@ -275,6 +275,7 @@ public sealed class TradingEngine : IReportSink
             _triggerStampNs = readStampNs > 0 ? readStampNs : 0;
             OnMarketData(now);
             sentStampNs = Flush(now, readStampNs);
+            AfterFrame?.Invoke();
         }
         catch (Exception ex) when (IsCoreFault(ex))
         {
@@ -292,6 +293,15 @@ public sealed class TradingEngine : IReportSink
         if (sentStampNs == 0 && RehearsesDecisions)
             Rehearse(now);
     }
+
+    /// <summary>
+    /// Work no decision waits for, run in every market-data input after its commands went out (and its tick-to-order
+    /// stamp), under the core lock, as part of the input (a fault in it halts like any core fault). The composition
+    /// settles the analyzers here (<see cref="SignalViewCache.Settle"/>: the size window's insert of the last diff's
+    /// level sizes), which would otherwise run in the next diff, between it and its decision. Nothing it does may
+    /// change what a strategy reads.
+    /// </summary>
+    public Action? AfterFrame { get; set; }
 
     /// <summary>
     /// Rehearse the decision and send path after every market-data input that sent nothing (a live core; the

@@ -96,6 +96,8 @@ public static class CoreComposition
         var engine = new TradingEngine(core.CoreLock, specs, core.Books, execution, strategy, clock,
             views.Get, inboxCapacity, measureLatency);
         built = engine;
+        // The analyzers' leftover work (a diff's level sizes into the size window) runs after the frame's orders went out.
+        engine.AfterFrame = views.Settle;
         // A live core keeps its decision and send path warm; a backtest's virtual clock has nothing to gain from it.
         engine.RehearsesDecisions = measureLatency;
         // A failed id reservation (ids remain for cancels: the next block is reserved ahead) halts trading.

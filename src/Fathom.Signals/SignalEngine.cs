@@ -208,6 +208,14 @@ public sealed class SignalEngine
     }
 
     /// <summary>
+    /// Work the last diff left that no signal waits for: its level sizes join the size window (a sorted copy of the
+    /// window, ~1–2 µs on a cold cache, the largest single step of a diff's publication). The next diff does it first
+    /// if this was not called; calling it after the frame's orders went out keeps it off the path from a diff to the
+    /// decision. Publishes nothing and changes no reading (<see cref="Version"/> stays).
+    /// </summary>
+    public void Settle() => Sizes.Settle();
+
+    /// <summary>
     /// Applies <paramref name="delta"/> to <paramref name="book"/> level by level (the book's update
     /// returns each level's old size), and updates the signals (for tests and backtests without a
     /// <c>BookSync</c>; the live path is <see cref="SignalFeed"/>).
@@ -278,6 +286,8 @@ public sealed class SignalEngine
         Walls.Evaluate(bids, mid, timeMs);
         Walls.Evaluate(asks, mid, timeMs);
 
+        // Earlier diffs' level sizes join the window now if nothing settled them; this diff's join after its z.
+        Sizes.Settle();
         if (sampleLevels)
         {
             int k = _options.WallLevels;

@@ -4,8 +4,9 @@ namespace Fathom.Signals;
 
 /// <summary>
 /// Abnormal size concentration (docs/signals.md §5): robust z-scores of ln(size) for each trade
-/// against the previous trades, and for each side's largest near-touch level against recently
-/// posted level sizes. NaN until a window holds the minimum number of samples.
+/// against the previous trades, and for each side's largest near-touch level against the level sizes
+/// earlier diffs posted (a diff's own samples join the window after its z: an outlier must not dilute its
+/// own test). NaN until a window holds the minimum number of samples.
 /// </summary>
 public sealed class SizeConcentration
 {
@@ -21,9 +22,11 @@ public sealed class SizeConcentration
     // What each side's level z was computed from: unchanged best K and no new sample give the same z.
     private readonly long[] _publishedVersion = [-1, -1];
     private readonly long[] _publishedSamples = [-1, -1];
-    // ln sizes of the current diff's level samples, added to the window in one pass at Publish (nothing reads the window in between).
-    private readonly double[] _pendingLevels;
+    // ln sizes of the last diff's level samples, added to the window in one pass by Settle: after the diff's z (which
+    // they must not dilute), before the next one reads the window. Grows (once, rarely) for a diff that repeats prices.
+    private double[] _pendingLevels;
     private int _pendingCount;
+    // Samples added to the window: with the ladder's version, what the published level z was computed from.
     private long _levelSamplesAdded;
 
     internal SizeConcentration(SignalOptions options)
@@ -51,8 +54,11 @@ public sealed class SizeConcentration
     /// <summary>Trade sizes in the window.</summary>
     public int TradeSamples => _tradeSizes.Count;
 
-    /// <summary>Level sizes in the window.</summary>
-    public int LevelSamples => _levelSizes.Count;
+    /// <summary>Level sizes in the window, the last diff's included (some may still wait for <see cref="Settle"/>).</summary>
+    public int LevelSamples => Math.Min(_levelSizes.Capacity, _levelSizes.Count + _pendingCount);
+
+    /// <summary>The last diff's level sizes not yet in the window (<see cref="Settle"/> adds them).</summary>
+    internal int PendingLevelSamples => _pendingCount;
 
     /// <summary>z of ln(size) of the largest level among the side's best K, against recent level sizes.</summary>
     public double LevelZ(Side side) => _levelZ[(int)side];
@@ -88,25 +94,33 @@ public sealed class SizeConcentration
         _tradeSizes.Add(x);
     }
 
-    /// <summary>Queues one level size for the window; <see cref="Publish"/> adds the queued sizes, in order, before it reads the window.</summary>
+    /// <summary>
+    /// Queues one level size of the diff being published; it joins the window at <see cref="Settle"/>, after this
+    /// diff's <see cref="Publish"/>.
+    /// </summary>
     internal void AddLevelSample(long qty)
     {
         if (_pendingCount == _pendingLevels.Length)
-            FlushLevelSamples();
+            Array.Resize(ref _pendingLevels, _pendingLevels.Length * 2);
         _pendingLevels[_pendingCount++] = Math.Log(qty);
-        _levelSamplesAdded++;
     }
 
-    private void FlushLevelSamples()
+    /// <summary>
+    /// Adds the queued level sizes to the window, in order, in one pass (a sorted copy of the window: the costly part
+    /// of the level z). The next diff does it first if nothing did before; the engine does it after a frame's orders
+    /// went out, so it is not between a diff and the decision. Nothing published changes.
+    /// </summary>
+    internal void Settle()
     {
+        if (_pendingCount == 0)
+            return;
         _levelSizes.AddRange(_pendingLevels.AsSpan(0, _pendingCount));
+        _levelSamplesAdded += _pendingCount;
         _pendingCount = 0;
     }
 
     internal void Publish(LevelLadder ladder)
     {
-        if (_pendingCount > 0)
-            FlushLevelSamples();
         int s = (int)ladder.Side;
         if (ladder.Version == _publishedVersion[s] && _levelSamplesAdded == _publishedSamples[s])
             return;

@@ -103,13 +103,15 @@ internal sealed class NaiveSignals
         long previous = _diffs.Count > 0 ? _diffs[^1].TimeMs : long.MinValue;
         _diffs.Add(new DiffRecord(previous, timeMs, decreases));
 
-        // Level sizes: changed levels that now rank among the best K of their side, in diff order.
+        // Level sizes: changed levels that now rank among the best K of their side, in diff order. They join the window
+        // after this diff's z (an outlier must not dilute its own test).
+        var posted = new List<double>();
         foreach (var c in changed)
         {
             var d = SideOf(c.Side);
             bool nearTouch = d.Keys.Take(_o.WallLevels).Contains(c.Tick);
             if (nearTouch && d[c.Tick] == c.Qty)
-                _levelLogSizes.Add(Math.Log(c.Qty));
+                posted.Add(Math.Log(c.Qty));
         }
 
         if (_bids.Count > 0 && _asks.Count > 0)
@@ -125,6 +127,7 @@ internal sealed class NaiveSignals
             _lastMidTimesTwo = midTimesTwo;
         }
         Recompute(tickToPrice, timeMs, changed);
+        _levelLogSizes.AddRange(posted);
     }
 
     // A reset before any venue time counts its warm-up from the first time seen after it.

@@ -141,6 +141,13 @@ public class RandomScriptPropertyTests
             if (!book.IsTwoSided) coverage.OneSided++;
             SignalAssert.Matches(engine, naive, where + " (diff)");
             Count(engine, coverage);
+            // Every other diff is settled at once (as the live core does after the frame's orders), the rest by the next
+            // diff: no reading may depend on which.
+            if ((step & 1) == 0)
+            {
+                engine.Settle();
+                SignalAssert.Matches(engine, naive, where + " (settled)");
+            }
 
             // Trades around the diff's time: late ones revise it, early ones wait for the next.
             for (int i = rng.Next(0, 5); i > 0; i--)

@@ -45,7 +45,7 @@ public class SizeConcentrationTests
     }
 
     [Fact]
-    public void LevelSize_LargestNearTouchLevel_AgainstRecentlyPostedSizes()
+    public void LevelSize_LargestNearTouchLevel_AgainstSizesEarlierDiffsPosted()
     {
         var s = new Scenario(Options).Snapshot([L(100, 1), L(99, 1), L(98, 1), L(90, 1_000)], [L(101, 1)]);
         Assert.True(double.IsNaN(s.Engine.Sizes.LevelZ(Side.Bid))); // no samples yet
@@ -54,11 +54,23 @@ public class SizeConcentrationTests
         s.Diff(100, bids: [L(100, 2), L(90, 999)]).Diff(200, bids: [L(100, 1)]).Diff(300, bids: [L(99, 2)]).Diff(400, bids: [L(99, 1)]);
         Assert.Equal(4, s.Engine.Sizes.LevelSamples);
 
-        s.Diff(500, bids: [L(98, 8)]);                             // fifth sample: ln 8
+        s.Diff(500, bids: [L(98, 8)]);                             // fifth sample: ln 8, tested against the four before it
         Assert.Equal(98, s.Engine.Sizes.LargestLevelTick(Side.Bid));
         Assert.Equal(8, s.Engine.Sizes.LargestLevelQty(Side.Bid));
-        // Window ln: 2, 1, 2, 1, 8 → sorted {0, 0, ln2, ln2, ln8}: median ln2; deviations {0, 0, ln2, ln2, 2ln2} → MAD ln2.
-        double expected = (Math.Log(8) - Math.Log(2)) / (1.4826 * Math.Log(2));
+        Assert.Equal(5, s.Engine.Sizes.LevelSamples);
+        // Window ln: 2, 1, 2, 1 → sorted {0, 0, ln2, ln2}: median ln2/2; deviations all ln2/2 → MAD ln2/2. (With the
+        // 8 lot itself in the window the median would be ln2 and the MAD ln2: z 1.35 instead of 3.37, under the cut-off.)
+        double half = Math.Log(2) / 2;
+        double expected = (Math.Log(8) - half) / (1.4826 * half);
         Assert.Equal(expected, s.Engine.Sizes.LevelZ(Side.Bid), 12);
+
+        // Settling adds the pending sample without changing the reading; the next diff reads the window with it.
+        Assert.Equal(1, s.Engine.Sizes.PendingLevelSamples);
+        long version = s.Engine.Version;
+        s.Engine.Settle();
+        Assert.Equal(0, s.Engine.Sizes.PendingLevelSamples);
+        Assert.Equal(version, s.Engine.Version);
+        Assert.Equal(expected, s.Engine.Sizes.LevelZ(Side.Bid), 12);
+        Assert.Equal(5, s.Engine.Sizes.LevelSamples);
     }
 }
