@@ -74,6 +74,7 @@ internal static class DemoCommand
         Console.CancelKeyPress += onCancel;
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        bool trading = false;
         try
         {
             // 1. The exchange: this same binary running `fathom sim` in a child process on a free loopback port, with
@@ -173,6 +174,7 @@ internal static class DemoCommand
                 reconnecting: reason => error.WriteLine($"warning: {reason}"));
 
             host.StartTrading();
+            trading = true;
             var started = Stopwatch.StartNew();
             if (durationSeconds is double d)
                 stop.CancelAfter(TimeSpan.FromSeconds(d));
@@ -230,6 +232,13 @@ internal static class DemoCommand
             foreach (string p in report.Problems)
                 error.WriteLine("  " + p);
             return 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !trading)
+        {
+            // Ctrl+C or SIGTERM while the simulator, the venue's metadata or the engine were still starting: no quote was
+            // placed, and the simulator child goes with its handle. A stop, not a failure.
+            output.WriteLine("stopped before trading started; nothing was placed.");
+            return 0;
         }
         finally
         {

@@ -99,6 +99,25 @@ public partial class DemoTests
     }
 
     /// <summary>
+    /// Ctrl+C or SIGTERM before trading started (here: before the simulator child was even listening) is a stop, not a
+    /// failure: exit 0, one line saying nothing was placed, nothing on stderr (it used to print "error: unexpected
+    /// TaskCanceledException" and exit 1).
+    /// </summary>
+    [Fact]
+    public async Task Demo_StoppedWhileStarting_ExitsCleanlyAndSaysNothingWasPlaced()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        using var stopped = new CancellationTokenSource();
+        await stopped.CancelAsync();
+        int rc = await DemoCommand.RunAsync(durationSeconds: 15, "BTCUSDT", seed: 7, "mixed", output, error, stopped.Token)
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, rc);
+        Assert.Contains("stopped before trading started; nothing was placed.", output.ToString());
+        Assert.Equal("", error.ToString());
+    }
+
+    /// <summary>
     /// The demo's fault keys reach the simulator child through the handler the terminal's keys call: 2 drops the market
     /// data connections and 3 the order-entry connection, and the engine's status shows both reconnected while it goes on
     /// quoting; a key that is not a fault key sends nothing.
