@@ -60,7 +60,7 @@ public sealed class SizeConcentration
     /// <summary>The last diff's level sizes not yet in the window (<see cref="Settle"/> adds them).</summary>
     internal int PendingLevelSamples => _pendingCount;
 
-    /// <summary>z of ln(size) of the largest level among the side's best K, against recent level sizes.</summary>
+    /// <summary>z of ln(size) of the largest level among the side's best K, against the level sizes earlier diffs posted.</summary>
     public double LevelZ(Side side) => _levelZ[(int)side];
 
     public long LargestLevelTick(Side side) => _largestTick[(int)side];
