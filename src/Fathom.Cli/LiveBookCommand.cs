@@ -82,7 +82,9 @@ internal static class LiveBookCommand
             var p = feed.ParserCounters;
             screen.WriteLine($"connection #{feed.Connection?.Id} {feed.Connection?.State}; connects {c.Connects}, disconnects {c.Disconnects}, " +
                 $"planned reconnects {c.PlannedReconnects}, silent {c.SilentConnections}, snapshots {c.SnapshotRequests} (failed {c.SnapshotFailures}, rate limited {c.SnapshotRateLimited})");
-            screen.WriteLine($"messages {p.Messages}: diffs {p.Deltas}, tickers {p.TopOfBooks}, trades {p.Trades}; malformed {p.Malformed}, truncated {p.Truncated}, grid refinements {p.GridRefinements}");
+            screen.WriteLine($"messages {p.Messages}: diffs {p.Deltas}, tickers {p.TopOfBooks}, trades {p.Trades} (repeats dropped {feed.Router.RepeatedTrades}); malformed {p.Malformed}, truncated {p.Truncated}, grid refinements {p.GridRefinements}");
+            if (feed.LastDisconnect is { } lost)
+                screen.WriteLine($"last disconnect: {lost}");
             if (feed.LastError is { } err)
                 screen.WriteLine($"last error: {err.Split('\n')[0]}");
         }

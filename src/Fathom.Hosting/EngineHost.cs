@@ -498,11 +498,12 @@ public sealed class EngineHost : IAsyncDisposable
             for (; _feedLogged < _feedTransitions.Count; _feedLogged++)
                 ZLogger.ZLoggerExtensions.ZLogInformation(logger, $"feed {_feedTransitions[_feedLogged]}");
         long gatewayReconnects, feedDisconnects;
-        string? halt;
+        string? halt, feedLost;
         lock (CoreLock)
         {
             gatewayReconnects = Gateway.Reconnects;
             feedDisconnects = Feed.Disconnects;
+            feedLost = Feed.LastDisconnect;
             halt = Engine.HaltReason;
         }
         if (gatewayReconnects != _gatewayReconnectsLogged)
@@ -512,7 +513,7 @@ public sealed class EngineHost : IAsyncDisposable
         }
         if (feedDisconnects != _feedDisconnectsLogged)
         {
-            ZLogger.ZLoggerExtensions.ZLogWarning(logger, $"market data disconnected and reconnecting ({feedDisconnects} disconnects so far)");
+            ZLogger.ZLoggerExtensions.ZLogWarning(logger, $"market data disconnected and reconnecting ({feedDisconnects} disconnects so far; last: {feedLost})");
             _feedDisconnectsLogged = feedDisconnects;
         }
         if (halt != _haltLogged)

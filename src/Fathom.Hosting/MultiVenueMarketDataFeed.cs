@@ -20,6 +20,20 @@ public sealed class MultiVenueMarketDataFeed(MultiVenueFeedCore core, IReadOnlyL
 
     public long Disconnects => feeds.Sum(f => f.Disconnects);
 
+    /// <summary>The latest of the venues' last disconnects (each starts with its ISO time), named by venue.</summary>
+    public string? LastDisconnect
+    {
+        get
+        {
+            string? latest = null;
+            int venue = -1;
+            for (int v = 0; v < feeds.Count; v++)
+                if (feeds[v].LastDisconnect is { } d && (latest is null || string.CompareOrdinal(d, latest) > 0))
+                    (latest, venue) = (d, v);
+            return latest is null ? null : $"{names[venue]} {latest}";
+        }
+    }
+
     public async Task RunAsync(CancellationToken cancel)
     {
         using var all = CancellationTokenSource.CreateLinkedTokenSource(cancel);

@@ -50,4 +50,7 @@ public interface IMarketDataFeed : IAsyncDisposable
 
     /// <summary>Stream disconnects since the start (planned reconnects excluded where the venue tells them apart).</summary>
     long Disconnects { get; }
+
+    /// <summary>The last unplanned disconnect (when, which connection, why it ended), for the log and operators; null until one happens.</summary>
+    string? LastDisconnect { get; }
 }

@@ -10,11 +10,39 @@ public sealed class MarketDataRouter : IMarketDataHandler
 {
     private readonly BookSync?[] _books;
     private readonly IMarketDataHandler?[] _handlers;
+    // Per instrument, the highest trade id passed on (null: repeats are not looked for).
+    private long[]? _lastTradeIds;
 
     public MarketDataRouter(int instrumentCount)
     {
         _books = new BookSync?[instrumentCount];
         _handlers = new IMarketDataHandler?[instrumentCount];
+    }
+
+    /// <summary>
+    /// Drops a trade whose id is not above the highest its instrument has passed on, counting it in
+    /// <see cref="RepeatedTrades"/>. For venues whose trade ids rise strictly per symbol on the stream
+    /// (Binance's <c>t</c> and <c>a</c>): two connections overlapping during a planned reconnect both
+    /// carry the same trades, and a trade seen twice would count twice in the signals, the recording
+    /// and the store. Off by default. Set before the first trade.
+    /// </summary>
+    public bool DropRepeatedTrades
+    {
+        get => _lastTradeIds is not null;
+        set
+        {
+            if (value == DropRepeatedTrades)
+                return;
+            if (value)
+            {
+                _lastTradeIds = new long[_books.Length];
+                Array.Fill(_lastTradeIds, long.MinValue);
+            }
+            else
+            {
+                _lastTradeIds = null;
+            }
+        }
     }
 
     /// <summary>
@@ -44,7 +72,10 @@ public sealed class MarketDataRouter : IMarketDataHandler
     /// <summary>Receives trades (signals, recorders). Optional.</summary>
     public Action<Trade>? TradeSink { get; set; }
 
+    /// <summary>Trades passed on to the handler and the sink.</summary>
     public long Trades { get; private set; }
+    /// <summary>Trades dropped because their instrument had already passed on that id or a higher one (<see cref="DropRepeatedTrades"/>).</summary>
+    public long RepeatedTrades { get; private set; }
     public long ServerShutdowns { get; private set; }
     public long UnroutedErrors { get; private set; }
 
@@ -91,6 +122,16 @@ public sealed class MarketDataRouter : IMarketDataHandler
 
     public void OnTrade(in Trade trade)
     {
+        if (_lastTradeIds is { } last && (uint)trade.InstrumentId < (uint)last.Length)
+        {
+            ref long highest = ref last[trade.InstrumentId];
+            if (trade.TradeId <= highest)
+            {
+                RepeatedTrades++;
+                return;
+            }
+            highest = trade.TradeId;
+        }
         Trades++;
         HandlerOf(trade.InstrumentId)?.OnTrade(trade);
         TradeSink?.Invoke(trade);

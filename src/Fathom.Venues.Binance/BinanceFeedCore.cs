@@ -34,7 +34,9 @@ public sealed class BinanceFeedCore : IFeedCore
         foreach (var spec in instruments)
             Symbols.Add(spec);
         _parser = new BinanceStreamParser(Symbols);
-        _router = new MarketDataRouter(Symbols.Count);
+        // Binance trade ids (spot `t`, USD-M `a`) rise strictly per symbol, and a planned reconnect's two
+        // connections both carry the overlap's trades: each is passed on once.
+        _router = new MarketDataRouter(Symbols.Count) { DropRepeatedTrades = true };
         _books = new BookSync[Symbols.Count];
         // BookSync's own timer silence is off: the live feed's watchdog applies per-symbol limits through
         // MarkSilentBooksStale (journaled), and a replay must not decide silence on its own.

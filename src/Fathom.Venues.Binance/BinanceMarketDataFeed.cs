@@ -144,6 +144,9 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
     /// <summary>Frames the spinning core thread applied (0 unless <see cref="BinanceFeedOptions.SpinningCore"/>).</summary>
     public long SpinningCoreFrames => Volatile.Read(ref _coreApplied);
 
+    /// <summary>The last unplanned disconnect, for operators: when, which connection, and why it ended (null until one happens).</summary>
+    public string? LastDisconnect { get; private set; }
+
     /// <summary>The last unexpected error the feed survived (it logs and carries on), for operators.</summary>
     public string? LastError { get; private set; }
     public long UnexpectedErrors { get; private set; }
@@ -180,26 +183,59 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
                 }
                 Counters.Connects++;
                 attempt = 0;
-                _primary = connection;
-                _primaryLoop = connection.ReceiveLoopAsync(_onFrame, ct);
+                lock (CoreLock)
+                {
+                    _primary = connection;
+                    _primaryLoop = null; // until its loop runs: a planned reconnect waits for both
+                }
+                Task receiving = connection.ReceiveLoopAsync(_onFrame, ct); // outside the lock: frames take it themselves
+                lock (CoreLock)
+                    _primaryLoop = receiving;
 
                 // Wait for the primary to end; a planned reconnect may have replaced it meanwhile.
+                BinanceStreamConnection lost;
                 while (true)
                 {
-                    Task loop = _primaryLoop;
-                    BinanceStreamConnection current = _primary;
+                    Task loop;
+                    BinanceStreamConnection current;
+                    lock (CoreLock)
+                    {
+                        loop = _primaryLoop!;
+                        current = _primary!;
+                    }
                     await loop.ConfigureAwait(false);
                     if (Volatile.Read(ref _switching) is { } switching)
                         await switching.Task.ConfigureAwait(false);
-                    if (ReferenceEquals(current, _primary))
+                    bool superseded;
+                    lock (CoreLock)
+                    {
+                        // Decided under the lock a planned reconnect switches under: either it switched
+                        // first (the old connection was closed on purpose), or this connection is lost
+                        // and the planned reconnect, finding no primary, gives its new one up.
+                        superseded = !ReferenceEquals(current, _primary);
+                        if (!superseded)
+                        {
+                            _primary = null;
+                            _primaryLoop = null;
+                        }
+                    }
+                    if (!superseded)
+                    {
+                        lost = current;
                         break;
+                    }
                     await current.DisposeAsync().ConfigureAwait(false); // superseded and closed on purpose
                 }
                 if (ct.IsCancellationRequested)
+                {
+                    await lost.CloseAsync("feed stopped").ConfigureAwait(false);
+                    await lost.DisposeAsync().ConfigureAwait(false);
                     break;
+                }
+                await lost.DisposeAsync().ConfigureAwait(false);
+                LastDisconnect = $"{_time.GetUtcNow():O} connection {lost.Id}: {lost.CloseReason ?? "ended"}";
                 Counters.Disconnects++;
                 MarkAllStale(StaleReason.Disconnected);
-                await _primary.DisposeAsync().ConfigureAwait(false);
                 await Task.Delay(_backoff.Delay(attempt++), _time, ct).ConfigureAwait(false);
             }
         }
@@ -234,41 +270,51 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
     /// <summary>
     /// Opens a new connection and switches to it without a gap, so the books stay Live: while the old
     /// connection keeps feeding, the new one's frames are queued; the old one is then closed and
-    /// drained (everything it was sent is applied), and the queue is replayed: frames both carried
-    /// are dropped as duplicates by <see cref="BookSync"/>, and the new connection takes over.
+    /// drained (everything it was sent is applied), and the queue is replayed: depth frames both carried
+    /// are dropped as duplicates by <see cref="BookSync"/>, trades both carried by the router
+    /// (<see cref="MarketDataRouter.DropRepeatedTrades"/>), and the new connection takes over. When the
+    /// old connection is lost before the switch, the loss is handled as any unplanned disconnect (the
+    /// books go Stale and resync) and the new connection is given up: two connections never both feed.
     /// </summary>
+    /// <param name="cancel">Stops the reconnect itself; the new connection, once it takes over, lives as long as <see cref="RunAsync"/>.</param>
     public async Task ReconnectPlannedAsync(CancellationToken cancel)
     {
         if (Interlocked.Exchange(ref _plannedReconnectRunning, 1) == 1)
             return;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, _runToken);
+        cancel = linked.Token;
+        BinanceStreamConnection? fresh = null;
+        Task? freshLoop = null;
+        TaskCompletionSource? switching = null;
+        bool switched = false;
         try
         {
-            BinanceStreamConnection? old = _primary;
-            Task? oldLoop = _primaryLoop;
+            BinanceStreamConnection? old;
+            Task? oldLoop;
+            lock (CoreLock)
+            {
+                old = _primary;
+                oldLoop = _primaryLoop;
+            }
             if (old is null || oldLoop is null)
                 return;
-            var fresh = new BinanceStreamConnection(Interlocked.Increment(ref _nextConnectionId), _streamUrl, _time);
+            fresh = new BinanceStreamConnection(Interlocked.Increment(ref _nextConnectionId), _streamUrl, _time);
             lock (CoreLock)
                 _incoming = fresh;
             await fresh.ConnectAsync(cancel).ConfigureAwait(false);
-            Task freshLoop = fresh.ReceiveLoopAsync(_onFrame, cancel);
+            freshLoop = fresh.ReceiveLoopAsync(_onFrame, _runToken); // the run's token: it may become the primary
             var deadline = _time.GetUtcNow() + TimeSpan.FromSeconds(10);
-            while (fresh.Frames == 0 && _time.GetUtcNow() < deadline && !freshLoop.IsCompleted)
+            while (fresh.Frames == 0 && _time.GetUtcNow() < deadline && !freshLoop.IsCompleted && !oldLoop.IsCompleted)
                 await Task.Delay(TimeSpan.FromMilliseconds(5), _time, cancel).ConfigureAwait(false);
-            if (fresh.Frames == 0)
-            {
-                fresh.Abort("new connection delivered nothing");
-                lock (CoreLock)
-                {
-                    _incoming = null;
-                    _overlapQueue.Clear();
-                }
-                await fresh.DisposeAsync().ConfigureAwait(false);
-                return; // keep the old one; the watchdog will try again
-            }
-            await Task.Delay(_options.ReconnectOverlap, _time, cancel).ConfigureAwait(false);
+            if (fresh.Frames == 0 || oldLoop.IsCompleted)
+                return; // keep the old one (the watchdog will try again), or it is lost: the run loop reconnects
+            // The overlap; cut short when the old connection ends on its own meanwhile.
+            await Task.WhenAny(oldLoop, Task.Delay(_options.ReconnectOverlap, _time, cancel)).ConfigureAwait(false);
+            cancel.ThrowIfCancellationRequested();
+            if (oldLoop.IsCompleted)
+                return; // lost during the overlap, and no switch was announced: the run loop takes it as a disconnect
 
-            var switching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            switching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _switching, switching);
             await old.CloseAsync("planned reconnect").ConfigureAwait(false);
             await Task.WhenAny(oldLoop, Task.Delay(TimeSpan.FromSeconds(2), _time, cancel)).ConfigureAwait(false);
@@ -277,37 +323,58 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
             await WaitForCoreAsync(cancel).ConfigureAwait(false); // the old connection's last frames are applied first
             lock (CoreLock)
             {
-                long receiveNs = UnixNanos(_time.GetUtcNow());
-                long stamp = _monotonic.NowNanos();
-                foreach (byte[] frame in _overlapQueue)
-                    _core.ApplyFrame(frame, stamp, receiveNs, fresh.Id);
-                _overlapQueue.Clear();
-                _incoming = null;
-                _primary = fresh;
-                _primaryLoop = freshLoop;
+                // The run loop may have taken the old connection for lost already (it ended before the
+                // switch began): then the books are resyncing on a new connection of its own.
+                if (ReferenceEquals(_primary, old))
+                {
+                    long receiveNs = UnixNanos(_time.GetUtcNow());
+                    long stamp = _monotonic.NowNanos();
+                    foreach (byte[] frame in _overlapQueue)
+                        _core.ApplyFrame(frame, stamp, receiveNs, fresh.Id);
+                    _overlapQueue.Clear();
+                    _incoming = null;
+                    _primary = fresh;
+                    _primaryLoop = freshLoop;
+                    switched = true;
+                }
             }
-            Counters.PlannedReconnects++;
-            Volatile.Write(ref _switching, null);
-            switching.SetResult();
+            if (switched)
+                Counters.PlannedReconnects++;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
         }
         catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException or OperationCanceledException)
         {
             Counters.ConnectFailures++;
-            lock (CoreLock)
-            {
-                _incoming = null;
-                _overlapQueue.Clear();
-            }
-            if (Volatile.Read(ref _switching) is { } s)
-            {
-                Volatile.Write(ref _switching, null);
-                s.TrySetResult();
-            }
         }
         finally
         {
+            if (!switched && fresh is not null)
+                await GiveUpAsync(fresh, freshLoop).ConfigureAwait(false);
+            if (switching is not null)
+            {
+                Volatile.Write(ref _switching, null);
+                switching.TrySetResult();
+            }
             Volatile.Write(ref _plannedReconnectRunning, 0);
         }
+    }
+
+    /// <summary>Drops a planned reconnect's new connection and everything it queued, including frames still in the spinning core's ring.</summary>
+    private async Task GiveUpAsync(BinanceStreamConnection fresh, Task? freshLoop)
+    {
+        fresh.Abort("planned reconnect given up");
+        if (freshLoop is not null)
+            await freshLoop.ConfigureAwait(false); // never throws; after it no frame of this connection is read
+        await WaitForCoreAsync(CancellationToken.None).ConfigureAwait(false); // and none is left in the ring
+        lock (CoreLock)
+        {
+            if (ReferenceEquals(_incoming, fresh))
+                _incoming = null;
+            _overlapQueue.Clear();
+        }
+        await fresh.DisposeAsync().ConfigureAwait(false);
     }
 
     private void OnFrame(BinanceStreamConnection connection, ReadOnlySpan<byte> frame)

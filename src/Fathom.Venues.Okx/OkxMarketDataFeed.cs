@@ -104,6 +104,9 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
 
     /// <summary>The fault that stopped the feed (every book Stale), as text for operators; null while healthy.</summary>
     public string? LastError { get; private set; }
+
+    /// <inheritdoc />
+    public string? LastDisconnect { get; private set; }
     public long UnexpectedErrors { get; private set; }
 
     /// <summary>The subscribe ops each connection sends, as text (for tests and logs).</summary>
@@ -146,6 +149,7 @@ public sealed class OkxMarketDataFeed : IMarketDataFeed
                     break;
                 if (ReferenceEquals(_primary, connection))
                 {
+                    LastDisconnect = $"{_time.GetUtcNow():O} connection {connection.Id}: {connection.CloseReason ?? "ended"}";
                     Counters.Disconnects++;
                     MarkAllStale(StaleReason.Disconnected);
                 }

@@ -46,6 +46,7 @@ public sealed class FeedStopHaltTests
     {
         public IFeedCore Core => inner.Core;
         public long Disconnects => inner.Disconnects;
+        public string? LastDisconnect => inner.LastDisconnect;
 
         public async Task RunAsync(CancellationToken cancel)
         {

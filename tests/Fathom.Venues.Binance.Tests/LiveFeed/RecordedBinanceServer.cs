@@ -80,6 +80,16 @@ internal sealed class RecordedBinanceServer : IAsyncDisposable
     public void Resume() => _paused.Set();
     private readonly ManualResetEventSlim _paused = new(true);
 
+    /// <summary>Client connections open now.</summary>
+    public int OpenConnections => _sockets.Count;
+
+    /// <summary>Aborts one client connection, by its order of arrival (1 = the first).</summary>
+    public void DropConnection(int id)
+    {
+        if (_sockets.TryRemove(id, out var socket))
+            socket.Abort();
+    }
+
     /// <summary>Aborts every open client connection (a network drop mid-stream).</summary>
     public void DropAllConnections()
     {
