@@ -167,11 +167,11 @@ internal static class DemoCommand
                     host.Engine.ReportFault(EngineFault.Venue, SimDied());
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             bool simDeathShown = false;
-            // Order entry that stopped for good (a refused key or login) halts with its reason, once; a reconnect's reason
-            // is shown once per new reason.
+            // Order entry that stopped for good (a refused key or login) halts with its reason, once; a reconnect's reason,
+            // and a failed clock re-sync's, are shown once per new reason.
             var orderEntry = new OrderEntryWatch(venue,
                 halted: reason => error.WriteLine($"error: {reason}; trading HALTED (q or Ctrl+C stops the demo)."),
-                reconnecting: reason => error.WriteLine($"warning: {reason}"));
+                warning: reason => error.WriteLine($"warning: {reason}"));
 
             host.StartTrading();
             trading = true;

@@ -46,4 +46,14 @@ public interface IVenue
     /// host reports each new reason once (<see cref="OrderEntryWatch"/>).
     /// </summary>
     Exception? OrderEntryReconnectError { get; }
+
+    /// <summary>
+    /// The clock re-syncs the order entry created here tried after the venue refused a timestamp and failed: how many,
+    /// and why the last one failed. Orders may keep being refused until a sync succeeds; the host reports the failures
+    /// (<see cref="OrderEntryWatch"/>).
+    /// </summary>
+    ClockSyncFailures OrderEntryClockSyncFailures { get; }
 }
+
+/// <summary>Failed clock re-syncs of an order entry: the count and the last one's reason (null when none failed).</summary>
+public readonly record struct ClockSyncFailures(long Count, Exception? Last);

@@ -61,6 +61,7 @@ public static class BinanceErrors
     public static readonly BinanceError RejectedApiKey = new(401, -2015, "Invalid API-key, IP, or permissions for action.");
     public static readonly BinanceError CancelInvalid = new(400, -2011, "Cancel order is invalid. Check origClOrdId and orderId.");
     public static readonly BinanceError UnsupportedStopOrders = new(400, -2010, "Stop loss orders are not supported for this symbol.");
+    public static readonly BinanceError Internal = new(500, -1001, "Internal error; unable to process your request. Please try again.");
     public static readonly BinanceError ExecutionUnknown = new(503, -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.");
 
     public static BinanceError TooMuchWeight(int limit, string interval) =>

@@ -24,6 +24,7 @@ public sealed class FaultConsole
         "  ack-delay MS                                   hold new-order answers MS (the executionReport is not held)\n" +
         "  drop-acks N | unknown N | timeout N            next N accepted orders: no answer / 503 -1007 / answer hangs then aborts\n" +
         "  429 N                                          next N requests answered 429 -1003\n" +
+        "  fail-time N                                    next N server-time requests fail (Binance 500 -1001, OKX 503 50001): a client's clock re-sync fails\n" +
         "  skew MS                                        shift the exchange clock\n" +
         "  status SYMBOL TRADING|HALT|BREAK|END_OF_DAY|CANCEL_ONLY   exchangeInfo status; not TRADING: new orders -2010 \"Market is closed.\", cancels allowed\n" +
         "  halt SYMBOL | resume SYMBOL                    status HALT / TRADING\n" +
@@ -91,6 +92,7 @@ public sealed class FaultConsole
             case "unknown" when Count(w, out int n): f.UnknownStatusAfterAccept(n); return ok;
             case "timeout" when Count(w, out int n): f.TimeoutAfterAccept(n); return ok;
             case "429" when Count(w, out int n): f.RateLimitBurst(n); return ok;
+            case "fail-time" when Count(w, out int n): f.FailTimeRequests(n); return ok;
             case "skew" when w.Length == 2 && int.TryParse(arg, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int skew):
                 _sim.Clock.Skew = TimeSpan.FromMilliseconds(skew);
                 return ok;

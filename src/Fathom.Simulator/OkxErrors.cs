@@ -13,6 +13,7 @@ internal static class OkxErrors
     public static readonly OkxError BodyEmpty = new(400, "50000", "Body for POST request cannot be empty.");
     public static readonly OkxError JsonSyntax = new(400, "50002", "JSON syntax error");
     public static readonly OkxError Timeout = new(400, "50004", "API endpoint request timeout (does not mean that the request was successful or failed, please check the request result).");
+    public static readonly OkxError Unavailable = new(503, "50001", "Service temporarily unavailable. Please try again later.");
     public static readonly OkxError RateLimit = new(429, "50011", "Rate limit reached. Please refer to API documentation and throttle requests accordingly.");
     public static readonly OkxError TimestampExpired = new(401, "50102", "Timestamp request expired");
     public static readonly OkxError KeyEmpty = new(401, "50103", "Request header OK-ACCESS-KEY cannot be empty.");

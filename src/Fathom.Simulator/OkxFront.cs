@@ -291,7 +291,14 @@ public sealed partial class OkxFront
         w.WriteEndObject();
     }
 
-    private void Time() => Ok(w =>
+    private void Time()
+    {
+        if (_api.Faults.TakeFailTime())
+            throw new OkxException(OkxErrors.Unavailable);
+        TimeOk();
+    }
+
+    private void TimeOk() => Ok(w =>
     {
         w.WriteStartObject();
         w.WriteString("ts", Ms(_engine.Clock.UtcNowUnixMs));

@@ -12,6 +12,8 @@ public sealed partial class SimulatorApi
 
     private void Time()
     {
+        if (Faults.TakeFailTime())
+            throw new BinanceException(BinanceErrors.Internal);
         _json.WriteStartObject();
         _json.WriteNumber("serverTime", _clock.UtcNowUnixMs);
         _json.WriteEndObject();

@@ -20,7 +20,7 @@ namespace Fathom.Simulator;
 /// </remarks>
 public sealed class SimulatorFaults
 {
-    private int _dropDepth, _duplicateDepth, _reorderDepth, _dropAcks, _unknownAfterAccept, _rateLimitBurst, _timeoutAfterAccept;
+    private int _dropDepth, _duplicateDepth, _reorderDepth, _dropAcks, _unknownAfterAccept, _rateLimitBurst, _timeoutAfterAccept, _failTime;
     private long _ackDelayTicks, _venueDelayTicks, _requestDelayTicks, _marketDataLagTicks;
     private volatile bool _silentStreams;
 
@@ -116,6 +116,13 @@ public sealed class SimulatorFaults
     /// <summary>The next N requests (REST or WS API) are answered 429 -1003 with Retry-After, whatever their weight.</summary>
     public void RateLimitBurst(int count) => Interlocked.Add(ref _rateLimitBurst, count);
 
+    /// <summary>
+    /// The next N server-time requests (Binance REST <c>/api/v3/time</c> and WS API <c>time</c>, OKX
+    /// <c>/api/v5/public/time</c>) fail: Binance 500 -1001, OKX 503 50001. A client that re-syncs its clock
+    /// after a refused timestamp sees its sync fail.
+    /// </summary>
+    public void FailTimeRequests(int count) => Interlocked.Add(ref _failTime, count);
+
     internal static bool Take(ref int counter)
     {
         while (true)
@@ -135,11 +142,12 @@ public sealed class SimulatorFaults
     internal bool TakeUnknownAfterAccept() => Take(ref _unknownAfterAccept);
     internal bool TakeTimeoutAfterAccept() => Take(ref _timeoutAfterAccept);
     internal bool TakeRateLimit() => Take(ref _rateLimitBurst);
+    internal bool TakeFailTime() => Take(ref _failTime);
 
     /// <summary>Clears every pending fault (the symbol halts and clock skew are switched where they live).</summary>
     public void Clear()
     {
-        _dropDepth = _duplicateDepth = _reorderDepth = _dropAcks = _unknownAfterAccept = _rateLimitBurst = _timeoutAfterAccept = 0;
+        _dropDepth = _duplicateDepth = _reorderDepth = _dropAcks = _unknownAfterAccept = _rateLimitBurst = _timeoutAfterAccept = _failTime = 0;
         AckDelay = VenueDelay = RequestDelay = MarketDataLag = TimeSpan.Zero;
         SilentStreams = false;
     }

@@ -538,6 +538,42 @@ public sealed class BinanceOrderGatewayTests
     }
 
     [Fact]
+    public async Task ClockSkew_ReSyncFails_ErrorKeptAndCounted_UntilTheNextRefusalsSyncSucceeds()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        long syncs = rig.Gateway.TimeSyncs;
+        long offsetBefore = rig.Gateway.ClockOffsetMs;
+        rig.Sim.Clock.Skew = TimeSpan.FromSeconds(-3);
+        rig.Sim.Faults.FailTimeRequests(1); // the re-sync after the first refusal fails
+        var first = rig.NextId();
+        rig.Gateway.Send(rig.Place(first, Side.Buy, Passive, Qty));
+        Assert.Equal(-1021, (await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == first, "-1021")).VenueCode);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (rig.Gateway.ClockSyncFailures == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
+        Assert.Equal(1, rig.Gateway.ClockSyncFailures);
+        Assert.Contains("time failed: status 500", rig.Gateway.ClockSyncError?.Message);
+        Assert.Contains("-1001", rig.Gateway.ClockSyncError?.Message);
+        Assert.Equal(syncs, rig.Gateway.TimeSyncs);
+        Assert.Equal(offsetBefore, rig.Gateway.ClockOffsetMs); // nothing learned: still the old offset
+
+        // The next refusal asks again; that sync succeeds and clears the error.
+        var second = rig.NextId();
+        rig.Gateway.Send(rig.Place(second, Side.Buy, Passive, Qty));
+        Assert.Equal(-1021, (await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == second, "-1021 again")).VenueCode);
+        deadline = DateTime.UtcNow.AddSeconds(5);
+        while (rig.Gateway.TimeSyncs == syncs && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
+        Assert.InRange(rig.Gateway.ClockOffsetMs, -3500, -2500);
+        Assert.Null(rig.Gateway.ClockSyncError);
+        Assert.Equal(1, rig.Gateway.ClockSyncFailures);
+        Assert.Contains("time failed: status 500", rig.Gateway.LastClockSyncFailure?.Message); // kept for the host's report
+        var third = rig.NextId();
+        rig.Gateway.Send(rig.Place(third, Side.Buy, Passive, Qty));
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == third, "ack with the corrected offset");
+    }
+
+    [Fact]
     public async Task SymbolHalt_RejectMarketClosed_CancelStillWorks()
     {
         await using var rig = await GatewayRig.StartAsync();

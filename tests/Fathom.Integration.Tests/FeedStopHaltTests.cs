@@ -40,6 +40,7 @@ public sealed class FeedStopHaltTests
         public Exception? OrderEntryFault => inner.OrderEntryFault;
 
         public Exception? OrderEntryReconnectError => inner.OrderEntryReconnectError;
+        public ClockSyncFailures OrderEntryClockSyncFailures => inner.OrderEntryClockSyncFailures;
     }
 
     private sealed class StoppableFeed(IMarketDataFeed inner, Task<Exception?> stop) : IMarketDataFeed

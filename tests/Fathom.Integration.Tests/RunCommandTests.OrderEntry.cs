@@ -41,4 +41,37 @@ public sealed partial class RunCommandTests
         Assert.Empty(exchange.OpenOrders());
         AssertNoSecrets(r.Output.ToString() + r.Error);
     }
+
+    [Fact]
+    public async Task Run_ClockSkewedAndItsReSyncFails_TheReasonIsReportedOnce_AndTheNextSyncHealsIt()
+    {
+        await using var exchange = await Exchange.StartAsync();
+        var r = await StartRunAsync(SimulatorConfigJson(exchange.Server.BaseAddress));
+        var host = r.Host;
+
+        // The venue's clock jumps 3 s back (our timestamps are "ahead": -1021) and its time endpoint fails once.
+        exchange.Sim.Faults.FailTimeRequests(1);
+        exchange.Sim.Clock.Skew = TimeSpan.FromSeconds(-3);
+        const string Warning = "warning: order entry clock re-sync failed (1 so far): time failed: status 500";
+        Assert.True(await WaitUntil(() => r.Error.ToString().Contains(Warning, StringComparison.Ordinal) || r.Run.IsCompleted, TimeSpan.FromSeconds(60)),
+            $"the failed re-sync was never reported: {Clock(host)}\n{r.Output}\n{r.Error}");
+
+        // The next refused timestamp syncs again, which succeeds: the venue accepts new orders again, with no operator.
+        var restingBefore = exchange.OpenOrders().ToHashSet();
+        Assert.True(await WaitUntil(() => exchange.OpenOrders().Any(id => !restingBefore.Contains(id)) || r.Run.IsCompleted, TimeSpan.FromSeconds(60)),
+            $"the venue never accepted a new order after the clock re-sync\n{r.Output}\n{r.Error}");
+        Assert.Equal(1, Occurrences(r.Error.ToString(), Warning));
+        Assert.False(r.Run.IsCompleted);
+        lock (host.CoreLock)
+            Assert.Null(host.Engine.HaltReason);
+
+        host.Apply(OperatorAction.Stop);
+        int rc = await r.Run.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(rc is 0 or 1, $"exit {rc}\n{r.Output}\n{r.Error}");
+        Assert.Empty(exchange.OpenOrders());
+    }
+
+    private static string Clock(EngineHost host) => host.Gateway is Fathom.Venues.Binance.BinanceOrderGateway g
+        ? $"gateway clock offset {g.ClockOffsetMs} ms, syncs {g.TimeSyncs}, failed syncs {g.ClockSyncFailures} ({g.ClockSyncError?.Message}), rejects {host.Execution.Counters.RiskRefusals}"
+        : $"gateway {host.Gateway.GetType().Name}";
 }

@@ -57,6 +57,28 @@ public sealed class FaultConsoleTests
         Assert.Equal("ok: restored 0 API keys", console.Execute("restore-keys")); // nothing left to give back
     }
 
+    [Fact]
+    public async Task FailTime_NextServerTimeRequestsAnswer500_ThenTimeIsServedAgain_AndClearDropsWhatIsLeft()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        var console = new FaultConsole(h.Sim);
+        Assert.StartsWith("ok", console.Execute("fail-time 2"));
+        for (int i = 0; i < 2; i++)
+        {
+            Reply failed = await h.SendAsync(HttpMethod.Get, "/api/v3/time");
+            Assert.Equal(System.Net.HttpStatusCode.InternalServerError, failed.Status);
+            Assert.Equal(-1001, failed.Json.GetProperty("code").GetInt32());
+        }
+        Reply served = await h.SendAsync(HttpMethod.Get, "/api/v3/time");
+        Assert.Equal(System.Net.HttpStatusCode.OK, served.Status);
+        Assert.True(served.Json.GetProperty("serverTime").GetInt64() > 0);
+
+        Assert.StartsWith("ok", console.Execute("fail-time 5"));
+        Assert.StartsWith("ok", console.Execute("clear"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await h.SendAsync(HttpMethod.Get, "/api/v3/time")).Status);
+        Assert.StartsWith("error", console.Execute("fail-time x"));
+    }
+
     [Theory]
     [InlineData("venue-delay")]
     [InlineData("venue-delay -5")]
@@ -146,7 +168,7 @@ public sealed class FaultConsoleTests
     public void Help_ListsEveryCommand_AndRunReadsOneCommandALine()
     {
         foreach (string command in (string[])["drop-depth", "dup-depth", "reorder-depth", "silent", "md-lag", "disconnect", "disconnect-api", "shutdown",
-            "venue-delay", "request-delay", "ack-delay", "drop-acks", "unknown", "timeout", "429", "skew", "status SYMBOL", "halt", "resume", "flow", "show", "clear"])
+            "venue-delay", "request-delay", "ack-delay", "drop-acks", "unknown", "timeout", "429", "fail-time", "skew", "status SYMBOL", "halt", "resume", "flow", "show", "clear"])
             Assert.Contains(command, FaultConsole.Help);
 
         var (sim, console) = Create();

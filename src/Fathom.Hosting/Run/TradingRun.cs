@@ -435,14 +435,15 @@ internal static class TradingRun
 
         long nextStatus = 0;
         // Order entry that stopped trying for good (a refused key or login) halts trading with its reason, once; while
-        // it reconnects, each new reason is printed and logged once ("order entry reconnected" is logged by LogChanges).
+        // it reconnects, each new reason is printed and logged once ("order entry reconnected" is logged by LogChanges);
+        // so is each new reason a clock re-sync after a refused timestamp failed for.
         var orderEntry = new OrderEntryWatch(venue,
             halted: reason =>
             {
                 error.WriteLine($"error: {reason}; trading halted");
                 log.ZLogError($"{reason}; trading halted");
             },
-            reconnecting: reason =>
+            warning: reason =>
             {
                 error.WriteLine($"warning: {reason}");
                 log.ZLogWarning($"{reason}");

@@ -55,6 +55,10 @@ public sealed class MultiVenue : IVenue
 
     /// <summary>The first reconnecting venue's reason, in share order.</summary>
     public Exception? OrderEntryReconnectError => _shares.Select(s => s.Venue.OrderEntryReconnectError).FirstOrDefault(e => e is not null);
+    /// <summary>Every venue's failures counted together; the reason is the first venue's with one.</summary>
+    public ClockSyncFailures OrderEntryClockSyncFailures => new(
+        _shares.Sum(s => s.Venue.OrderEntryClockSyncFailures.Count),
+        _shares.Select(s => s.Venue.OrderEntryClockSyncFailures.Last).FirstOrDefault(e => e is not null));
 
     /// <summary>Per venue, the latency histograms its gateway records into (the engine's for venue 0); null before order entry exists.</summary>
     public IReadOnlyList<EngineLatency?> Latencies => _latencies;

@@ -31,7 +31,11 @@ internal sealed class RecordedBinanceServer : IAsyncDisposable
     private int _socketIds;
     private Task? _publisher;
 
-    public RecordedBinanceServer(string recording, int maxFrames)
+    /// <param name="keepAliveTimeout">
+    /// How long the server waits for the client's pong before dropping it (pings every 100 ms). 10 s unless a
+    /// test is about pongs: a shorter deadline turns a stall of the shared test machine into a disconnect.
+    /// </param>
+    public RecordedBinanceServer(string recording, int maxFrames, TimeSpan? keepAliveTimeout = null)
     {
         LoadRecording(recording, maxFrames);
         var builder = WebApplication.CreateSlimBuilder();
@@ -42,7 +46,7 @@ internal sealed class RecordedBinanceServer : IAsyncDisposable
         {
             // The server pings and drops a client that does not answer: the client must pong.
             KeepAliveInterval = TimeSpan.FromMilliseconds(100),
-            KeepAliveTimeout = TimeSpan.FromMilliseconds(1500),
+            KeepAliveTimeout = keepAliveTimeout ?? TimeSpan.FromSeconds(10),
         });
         _app.Map("/stream", AcceptStreamAsync);
         _app.MapGet("/api/v3/depth", Depth);

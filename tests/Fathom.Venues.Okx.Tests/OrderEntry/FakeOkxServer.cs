@@ -49,6 +49,21 @@ internal sealed class FakeOkxServer : IAsyncDisposable
     public volatile bool RefuseWebSockets;
     /// <summary>Answer pings with pong.</summary>
     public volatile bool AnswerPings = true;
+    /// <summary>The next N <c>/api/v5/public/time</c> requests answer 503 50001.</summary>
+    public int FailTimeRequests;
+
+    private static bool Take(ref int counter)
+    {
+        int n;
+        do
+        {
+            n = Volatile.Read(ref counter);
+            if (n <= 0)
+                return false;
+        }
+        while (Interlocked.CompareExchange(ref counter, n - 1, n) != n);
+        return true;
+    }
     public int Logins;
     /// <summary>When each login arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamps), in order.</summary>
     public ConcurrentQueue<long> LoginStamps { get; } = new();
@@ -217,6 +232,11 @@ internal sealed class FakeOkxServer : IAsyncDisposable
         string body = await new StreamReader(context.Request.Body).ReadToEndAsync();
         bool simulated = context.Request.Headers["x-simulated-trading"] == "1";
         RestRequests.Enqueue((method, pathAndQuery, body, simulated));
+        if (context.Request.Path == "/api/v5/public/time" && FakeOkxServer.Take(ref FailTimeRequests))
+        {
+            await Write(context, 503, "{\"code\":\"50001\",\"msg\":\"Service temporarily unavailable. Please try again later.\",\"data\":[]}");
+            return;
+        }
         if (context.Request.Path == "/api/v5/public/time")
         {
             await Write(context, 200, $"{{\"code\":\"0\",\"msg\":\"\",\"data\":[{{\"ts\":\"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + ServerTimeOffsetMs}\"}}]}}");

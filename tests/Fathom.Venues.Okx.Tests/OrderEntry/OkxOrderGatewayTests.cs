@@ -186,6 +186,36 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Place_TimestampRefused_ReSyncFails_ReasonKeptAndCounted_UntilTheNextRefusalsSyncSucceeds()
+    {
+        var gateway = await StartGatewayAsync();
+        long syncs = gateway.TimeSyncs;
+        _server.FailTimeRequests = 1;
+        async Task RefuseTimestampAsync(ClientOrderId id)
+        {
+            gateway.Send(Place(id));
+            var (socket, op) = await _server.NextOpAsync();
+            await _server.SendAsync(socket, FakeOkxServer.Reply(op, 1,
+                $"{{\"clOrdId\":\"{Cl(id)}\",\"ordId\":\"\",\"ts\":\"1\",\"sCode\":\"50102\",\"sMsg\":\"Timestamp request expired\"}}", "All operations failed"));
+            Assert.Equal(50102, (await _sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == id)).VenueCode);
+        }
+
+        await RefuseTimestampAsync(Order1);
+        await WaitUntilAsync(() => gateway.ClockSyncFailures == 1);
+        Assert.Contains("status 503", gateway.ClockSyncError?.Message);
+        Assert.Same(gateway.ClockSyncError, gateway.LastClockSyncFailure);
+        Assert.Equal(syncs, gateway.TimeSyncs);
+
+        _server.ServerTimeOffsetMs = -3_000;
+        await RefuseTimestampAsync(New1); // the next refusal syncs again, and that one succeeds
+        await WaitUntilAsync(() => gateway.TimeSyncs > syncs);
+        Assert.InRange(gateway.ClockOffsetMs, -3_500, -2_500);
+        Assert.Null(gateway.ClockSyncError);
+        Assert.Equal(1, gateway.ClockSyncFailures);
+        Assert.Contains("status 503", gateway.LastClockSyncFailure?.Message);
+    }
+
+    [Fact]
     public async Task Place_RejectedWithSCode_MapsToReasonAndCarriesVenueCode()
     {
         var gateway = await StartGatewayAsync();
