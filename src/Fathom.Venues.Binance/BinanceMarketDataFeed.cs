@@ -40,6 +40,8 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
     /// <summary>The reconnect back-off (for tests: its jitter source).</summary>
     internal ReconnectBackoff ReconnectBackoff => _backoff;
     private readonly CancellationTokenSource _stop = new();
+    // The first exception a loop was not written to handle: the feed halts with it (RunAsync throws it).
+    private Exception? _fault;
     private readonly FrameHandler _onFrame;
     private BinanceStreamConnection? _primary;
     private Task? _primaryLoop;
@@ -157,7 +159,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stop.Token);
         CancellationToken ct = linked.Token;
         _runToken = ct;
-        Task watchdog = WatchdogAsync(ct);
+        Task watchdog = GuardAsync(WatchdogAsync(ct));
         if (_coreRing is not null)
         {
             _coreStop = false;
@@ -245,10 +247,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
         catch (Exception ex)
         {
             // Never die silently: the books go Stale (quoting stops) and the error is kept for operators.
-            UnexpectedErrors++;
-            LastError = ex.ToString();
-            MarkAllStale(StaleReason.Disconnected);
-            throw;
+            Halt(ex);
         }
         finally
         {
@@ -257,13 +256,54 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
                 await p.CloseAsync("feed stopped").ConfigureAwait(false);
                 await p.DisposeAsync().ConfigureAwait(false);
             }
-            try { await watchdog.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            await watchdog.ConfigureAwait(false); // guarded: never throws
             if (_coreThread is { } spinning)
             {
                 _coreStop = true;
                 spinning.Join();
                 _coreThread = null;
             }
+        }
+        if (Volatile.Read(ref _fault) is { } fault)
+            throw new InvalidOperationException($"the Binance market-data feed halted (every book Stale): {fault.Message}", fault);
+    }
+
+    /// <summary>
+    /// Runs one of the feed's background tasks (the watchdog, a planned reconnect, a snapshot fetch): an exception it
+    /// was not written to handle halts the feed (<see cref="Halt"/>) instead of going unobserved.
+    /// </summary>
+    private async Task GuardAsync(Task work)
+    {
+        try
+        {
+            await work.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_runToken.IsCancellationRequested || _stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Halt(ex);
+        }
+    }
+
+    /// <summary>
+    /// The feed cannot go on: every book Stale (quoting stops), the error kept (<see cref="LastError"/>), every loop
+    /// stopped; <see cref="RunAsync"/> then throws it, which the host turns into a halt with the reason.
+    /// </summary>
+    private void Halt(Exception ex)
+    {
+        if (Interlocked.CompareExchange(ref _fault, ex, null) is not null)
+            return;
+        UnexpectedErrors++;
+        LastError = ex.ToString();
+        try
+        {
+            MarkAllStale(StaleReason.Disconnected);
+        }
+        finally
+        {
+            _stop.Cancel();
         }
     }
 
@@ -402,6 +442,18 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
     /// <summary>The spinning core: drains the ring, applying each frame under the core lock (uncontended but for reports and timers).</summary>
     private void SpinCore()
     {
+        try
+        {
+            SpinCoreLoop();
+        }
+        catch (Exception ex)
+        {
+            Halt(ex); // a thread's unhandled exception would take the process down without the feed's reason
+        }
+    }
+
+    private void SpinCoreLoop()
+    {
         var spin = new SpinWait();
         while (!_coreStop)
         {
@@ -448,7 +500,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
         if (shutdown && ReferenceEquals(connection, _primary))
         {
             Counters.ServerShutdowns++;
-            _ = ReconnectPlannedAsync(_runToken); // the venue is about to close this connection
+            _ = GuardAsync(ReconnectPlannedAsync(_runToken)); // the venue is about to close this connection
         }
     }
 
@@ -467,7 +519,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
                 }
                 else if (_time.GetUtcNow() - p.OpenedAt > _options.MaxConnectionAge && _incoming is null)
                 {
-                    _ = ReconnectPlannedAsync(ct);
+                    _ = GuardAsync(ReconnectPlannedAsync(ct));
                 }
             }
             if (_bookSilenceOn)
@@ -490,7 +542,7 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
                     }
                 }
                 if (fetch)
-                    _ = FetchSnapshotAsync(i, ct);
+                    _ = GuardAsync(FetchSnapshotAsync(i, ct));
             }
         }
     }

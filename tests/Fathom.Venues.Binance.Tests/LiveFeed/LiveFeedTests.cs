@@ -42,7 +42,8 @@ public sealed class LiveFeedTests
         {
             await Cancel.CancelAsync();
             // A feed that does not stop is a bug, but report the test's own failure first.
-            try { await Run.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception ex) when (ex is OperationCanceledException or TimeoutException) { }
+            // A run that halted on a fault has thrown already: the test asserts on that itself.
+            try { await Run.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception ex) when (ex is OperationCanceledException or TimeoutException || Run.IsFaulted) { }
             await Feed.DisposeAsync();
             await Server.DisposeAsync();
             Http.Dispose();
@@ -51,7 +52,7 @@ public sealed class LiveFeedTests
     }
 
     private static async Task<Harness> StartAsync(BinanceFeedOptions? options = null, Action<RecordedBinanceServer>? configure = null,
-        TimeSpan? keepAliveTimeout = null)
+        TimeSpan? keepAliveTimeout = null, Action<SyncTransition>? observe = null)
     {
         var server = new RecordedBinanceServer(SharedData.BinanceSpotDays[0], Frames, keepAliveTimeout);
         configure?.Invoke(server);
@@ -60,7 +61,12 @@ public sealed class LiveFeedTests
         var transitions = new List<SyncTransition>();
         var feed = new BinanceMarketDataFeed([TestInstruments.BtcUsdt], BinanceEndpoints.Local(server.BaseUrl), http, TimeProvider.System,
             (options ?? new BinanceFeedOptions()) with { SubscribeTrades = true, ReconnectBackoffMin = TimeSpan.FromMilliseconds(20) },
-            observer: t => { lock (transitions) transitions.Add(t); });
+            observer: t =>
+            {
+                lock (transitions)
+                    transitions.Add(t);
+                observe?.Invoke(t);
+            });
         var tradeIds = new List<long>();
         feed.Router.TradeSink = t => tradeIds.Add(t.TradeId);
         var cancel = new CancellationTokenSource();
@@ -269,6 +275,31 @@ public sealed class LiveFeedTests
         await WaitUntilAsync(() => h.Server.OpenConnections == 1, "one open connection", () => Describe(h));
         AssertTradesOnce(h, expectAll: false);
         await h.AssertStopsAsync();
+    }
+
+    [Fact]
+    public async Task ABackgroundLoopsUnexpectedException_HaltsTheFeed_BooksStale_AndRunThrowsTheReason()
+    {
+        // The watchdog marks a silent book Stale; something it calls then throws (here the transition's observer).
+        // Nothing catches that in the watchdog: unguarded, it died unobserved, and with it silence detection and every
+        // snapshot fetch, while the run went on. Guarded, the feed halts: books Stale, the reason kept, RunAsync throws.
+        await using var h = await StartAsync(new BinanceFeedOptions { BookSilenceTimeout = TimeSpan.FromMilliseconds(300) }, Slow,
+            observe: t =>
+            {
+                if (t.Reason == StaleReason.Silence)
+                    throw new InvalidOperationException("the transition's observer broke");
+            });
+        await WaitUntilAsync(() => { lock (h.Feed.CoreLock) return h.Sync.IsLive; }, "the first sync", () => Describe(h));
+        h.Server.Silent = true; // the connection stays open; the book goes quiet
+        Task finished = await Task.WhenAny(h.Run, Task.Delay(Patience));
+        Assert.True(finished == h.Run, $"the feed ran on after its watchdog broke: {Describe(h)}");
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Run);
+        Assert.Contains("the Binance market-data feed halted (every book Stale): the transition's observer broke", ex.Message);
+        Assert.Equal(1, h.Feed.UnexpectedErrors);
+        Assert.Contains("the transition's observer broke", h.Feed.LastError);
+        lock (h.Feed.CoreLock)
+            Assert.False(h.Sync.IsLive);
+        await WaitUntilAsync(() => h.Server.OpenConnections == 0, "the feed's connections to close", () => Describe(h));
     }
 
     /// <summary>Every trade passed on once, in id order; with no loss, every trade of the stream.</summary>
