@@ -16,6 +16,10 @@ namespace Fathom.Backtest;
 /// between the instrument's ticks (the parser then moves the book to a finer grid). Such a level, or a trade at such a
 /// price, is not given to the venue: its matching engine is on the instrument's order-entry grid, where none of our
 /// orders can be at that price.
+/// A recording across a planned reconnect holds what both connections carried during the overlap, replayed after the
+/// old connection's last frames: a diff the venue's book already contains (its final update id not above the last
+/// given) is not given again, which would put older sizes back, and a trade whose id is not above its symbol's highest
+/// is not given again, which would fill our orders twice (neither is counted as an event).
 /// </remarks>
 internal struct VenueFeed(IBacktestVenue venue, long[] tickRaw) : IMarketDataHandler
 {
@@ -23,12 +27,15 @@ internal struct VenueFeed(IBacktestVenue venue, long[] tickRaw) : IMarketDataHan
     private readonly long[] _entryTickRaw = (long[])tickRaw.Clone();
     // Per instrument: the final update id of the last diff (or the snapshot's) given to the venue.
     private readonly long[] _bookUpdateId = new long[tickRaw.Length];
+    private readonly RepeatedTrades _trades = new(tickRaw.Length);
 
     public long NowNs;
     public long Events;
 
     public void OnBookDelta(in BookDelta delta)
     {
+        if (delta.FinalUpdateId <= _bookUpdateId[delta.InstrumentId])
+            return; // contained already: a repeat from overlapping connections, or a diff the snapshot holds
         _bookUpdateId[delta.InstrumentId] = delta.FinalUpdateId;
         Levels(delta.InstrumentId, delta.Bids, delta.Asks);
     }
@@ -82,6 +89,8 @@ internal struct VenueFeed(IBacktestVenue venue, long[] tickRaw) : IMarketDataHan
 
     public void OnTrade(in Trade trade)
     {
+        if (!_trades.Admit(trade))
+            return;
         long tick = tickRaw[trade.InstrumentId], entryTick = _entryTickRaw[trade.InstrumentId];
         long price = trade.PriceTick * tick;
         if (tick == entryTick || price % entryTick == 0)

@@ -10,8 +10,8 @@ public sealed class MarketDataRouter : IMarketDataHandler
 {
     private readonly BookSync?[] _books;
     private readonly IMarketDataHandler?[] _handlers;
-    // Per instrument, the highest trade id passed on (null: repeats are not looked for).
-    private long[]? _lastTradeIds;
+    // Null: repeats are not looked for.
+    private RepeatedTrades? _repeats;
 
     public MarketDataRouter(int instrumentCount)
     {
@@ -28,20 +28,11 @@ public sealed class MarketDataRouter : IMarketDataHandler
     /// </summary>
     public bool DropRepeatedTrades
     {
-        get => _lastTradeIds is not null;
+        get => _repeats is not null;
         set
         {
-            if (value == DropRepeatedTrades)
-                return;
-            if (value)
-            {
-                _lastTradeIds = new long[_books.Length];
-                Array.Fill(_lastTradeIds, long.MinValue);
-            }
-            else
-            {
-                _lastTradeIds = null;
-            }
+            if (value != DropRepeatedTrades)
+                _repeats = value ? new RepeatedTrades(_books.Length) : null;
         }
     }
 
@@ -75,7 +66,7 @@ public sealed class MarketDataRouter : IMarketDataHandler
     /// <summary>Trades passed on to the handler and the sink.</summary>
     public long Trades { get; private set; }
     /// <summary>Trades dropped because their instrument had already passed on that id or a higher one (<see cref="DropRepeatedTrades"/>).</summary>
-    public long RepeatedTrades { get; private set; }
+    public long RepeatedTrades => _repeats?.Repeats ?? 0;
     public long ServerShutdowns { get; private set; }
     public long UnroutedErrors { get; private set; }
 
@@ -122,16 +113,8 @@ public sealed class MarketDataRouter : IMarketDataHandler
 
     public void OnTrade(in Trade trade)
     {
-        if (_lastTradeIds is { } last && (uint)trade.InstrumentId < (uint)last.Length)
-        {
-            ref long highest = ref last[trade.InstrumentId];
-            if (trade.TradeId <= highest)
-            {
-                RepeatedTrades++;
-                return;
-            }
-            highest = trade.TradeId;
-        }
+        if (_repeats is { } repeats && !repeats.Admit(trade))
+            return;
         Trades++;
         HandlerOf(trade.InstrumentId)?.OnTrade(trade);
         TradeSink?.Invoke(trade);

@@ -7,7 +7,9 @@ namespace Fathom.Venues.Binance;
 /// Converts recorded Binance data to the normalized store (<see cref="StoreWriter"/>): hftbacktest
 /// <c>.gz</c> days, cryptofeed captures and <c>.fathomrec</c> recordings. The input goes through the
 /// same parser as live data with the store writer as its handler, so the store holds exactly the
-/// events (grid changes and message errors included) a live run would have delivered, in order.
+/// events (grid changes and message errors included) a live run would have delivered, in order. As in a
+/// live run, a trade is stored once: a recording across a planned reconnect holds the overlap's trades
+/// twice, and a trade whose id is not above its symbol's highest so far is dropped (counted in a warning).
 /// </summary>
 public static class BinanceStoreConverter
 {
@@ -20,10 +22,11 @@ public static class BinanceStoreConverter
         var parser = new BinanceStreamParser(symbols);
         var replay = new HftBacktestReplay(parser, symbol, snapshotDepth);
         using var writer = new StoreWriter(output, [spec], ownsStream: false);
-        StoreWriter handler = writer; // the replays take their handler by ref
+        var handler = new DropRepeatedTrades<StoreWriter>(new RepeatedTrades(1), writer); // the replays take their handler by ref
         foreach (string file in files)
             replay.ReplayFile(file, ref handler);
         var warnings = new List<string>();
+        Repeats(handler.Filter, warnings);
         if (replay.BadLines > 0)
             warnings.Add($"{replay.BadLines} line(s) were not '<recv_ns> <json>'");
         if (replay.TornTails > 0)
@@ -36,9 +39,10 @@ public static class BinanceStoreConverter
     {
         CryptofeedReplay replay = CryptofeedReplay.Open(exchangeInfoPath, httpPath, wsPath, venue);
         using var writer = new StoreWriter(output, Specs(replay.Symbols), ownsStream: false);
-        StoreWriter handler = writer;
+        var handler = new DropRepeatedTrades<StoreWriter>(new RepeatedTrades(replay.Symbols.Count), writer);
         replay.Replay(ref handler);
         var warnings = new List<string>();
+        Repeats(handler.Filter, warnings);
         if (replay.BadLines > 0)
             warnings.Add($"{replay.BadLines} unexpected line(s) in the connection file");
         return Result("cryptofeed", writer, replay.Symbols.Count, replay.Parser, warnings);
@@ -49,9 +53,10 @@ public static class BinanceStoreConverter
     {
         RecordingReplay replay = RecordingReplay.Open(path);
         using var writer = new StoreWriter(output, Specs(replay.Symbols), ownsStream: false);
-        StoreWriter handler = writer;
+        var handler = new DropRepeatedTrades<StoreWriter>(new RepeatedTrades(replay.Symbols.Count), writer);
         replay.ReplayFile(path, ref handler);
         var warnings = new List<string>();
+        Repeats(handler.Filter, warnings);
         if (replay.TornTail)
             warnings.Add("the recording ends inside a block (torn tail skipped)");
         if (replay.CorruptBlocks > 0)
@@ -61,6 +66,12 @@ public static class BinanceStoreConverter
         if (replay.UnknownSnapshotSymbols > 0)
             warnings.Add($"{replay.UnknownSnapshotSymbols} snapshot(s) for symbols outside the session skipped");
         return Result("fathomrec", writer, replay.Symbols.Count, replay.Parser, warnings);
+    }
+
+    private static void Repeats(RepeatedTrades filter, List<string> warnings)
+    {
+        if (filter.Repeats > 0)
+            warnings.Add($"{filter.Repeats} repeated trade(s) dropped (a trade id not above its symbol's highest: overlapping connections)");
     }
 
     private static InstrumentSpec[] Specs(BinanceSymbolTable symbols)

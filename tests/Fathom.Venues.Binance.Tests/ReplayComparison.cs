@@ -67,12 +67,18 @@ internal sealed class ReplayComparison
     /// Re-records hftbacktest lines as a <c>.fathomrec</c> file: session and exchangeInfo records,
     /// then each line as a stream frame or (the bare REST body) a snapshot, with its receive time.
     /// </summary>
-    public static void RecordHftBacktest(IEnumerable<string> files, string path, RecordingWriterOptions? options = null)
+    /// <param name="overlap">
+    /// When set, the frames of the lines in [Start, Start + Count) are recorded a second time (connection 2) right after
+    /// them, as a planned reconnect's queue replays what the new connection carried while the old one still fed.
+    /// </param>
+    public static void RecordHftBacktest(IEnumerable<string> files, string path, RecordingWriterOptions? options = null, (int Start, int Count)? overlap = null)
     {
         using var writer = RecordingWriter.Create(path, options ?? new RecordingWriterOptions { MaxQueuedBlocks = 4096 });
         var session = new BinanceSessionInfo { Symbols = ["BTCUSDT"], StreamUrl = "hftbacktest", SnapshotDepth = 1000 };
         Assert.True(writer.TryAppendSessionInfo(0, session.ToText()));
         Assert.True(writer.TryAppendExchangeInfo(0, BtcUsdtExchangeInfo));
+        var again = new List<(long Ns, byte[] Json)>();
+        int index = 0;
         foreach (string file in files)
         {
             using var gz = new GZipStream(File.OpenRead(file), CompressionMode.Decompress);
@@ -82,10 +88,19 @@ internal sealed class ReplayComparison
                 int space = line.IndexOf((byte)' ');
                 long ns = DecimalParser.Parse(line[..space], 0);
                 ReadOnlySpan<byte> json = line[(space + 1)..];
-                bool ok = json.StartsWith("{\"lastUpdateId\""u8)
+                bool snapshot = json.StartsWith("{\"lastUpdateId\""u8);
+                bool ok = snapshot
                     ? writer.TryAppendSnapshot(ns, "BTCUSDT", 1000, json)
                     : writer.TryAppendFrame(ns, json, connectionId: 1);
                 Assert.True(ok, "the recorder dropped a record");
+                if (overlap is { } o && !snapshot && index >= o.Start && index < o.Start + o.Count)
+                {
+                    again.Add((ns, json.ToArray()));
+                    if (index == o.Start + o.Count - 1)
+                        foreach (var (agNs, agJson) in again)
+                            Assert.True(writer.TryAppendFrame(agNs, agJson, connectionId: 2), "the recorder dropped a record");
+                }
+                index++;
             }
         }
     }

@@ -92,4 +92,45 @@ public class StoreConversionTests
         Assert.Empty(result.Warnings);
         Assert.Equal(SyncState.Live, fromStore.Syncs[0].State);
     }
+
+    [Fact]
+    public void FathomRecordingAcrossAPlannedReconnect_StoresEachTradeOnce_AndSaysSo()
+    {
+        // 300 lines (~2 s, ~40 diffs, ~50 trades) carried by both connections of a planned reconnect's overlap, recorded twice.
+        using var clean = new ReplayComparison.TempFile(".fathomrec");
+        using var overlapped = new ReplayComparison.TempFile(".fathomrec");
+        ReplayComparison.RecordHftBacktest([SharedData.BinanceSpotDays[0]], clean.Path);
+        ReplayComparison.RecordHftBacktest([SharedData.BinanceSpotDays[0]], overlapped.Path, overlap: (8_000, 300));
+
+        var cleanStore = new MemoryStream();
+        var overlappedStore = new MemoryStream();
+        Assert.Empty(BinanceStoreConverter.ConvertRecording(clean.Path, cleanStore).Warnings);
+        StoreConversionResult result = BinanceStoreConverter.ConvertRecording(overlapped.Path, overlappedStore);
+
+        List<Trade> expected = StoredTrades(cleanStore), stored = StoredTrades(overlappedStore);
+        string warning = Assert.Single(result.Warnings);
+        Assert.Matches(@"^\d+ repeated trade\(s\) dropped", warning);
+        long repeats = long.Parse(warning[..warning.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(repeats, 20, 300);
+        Assert.Equal(expected.Count, stored.Count);
+        Assert.Equal(expected.Select(t => t.TradeId), stored.Select(t => t.TradeId));
+        // The books come out the same too: the depth repeats are BookSync's duplicates (counted as such).
+        BookSync a = ReplayStore(cleanStore, ReplayComparison.BtcWindow).Syncs[0], b = ReplayStore(overlappedStore, ReplayComparison.BtcWindow).Syncs[0];
+        Assert.True(b.State == SyncState.Live, $"{b.LastTransition}; dup {b.Counters.Duplicates} ooo {b.Counters.OutOfOrder} gaps {b.Counters.Gaps} stale {b.Counters.StaleCount}");
+        Assert.Equal(a.Counters.StaleCount, b.Counters.StaleCount);
+        Assert.True(b.Counters.Duplicates > a.Counters.Duplicates);
+        Fathom.Book.BookCopy ab = a.Book.Copy(), bb = b.Book.Copy();
+        Assert.Equal(ab.UpdateId, bb.UpdateId);
+        Assert.Equal(ab.Bids.ToArray(), bb.Bids.ToArray());
+        Assert.Equal(ab.Asks.ToArray(), bb.Asks.ToArray());
+    }
+
+    private static List<Trade> StoredTrades(MemoryStream store)
+    {
+        store.Position = 0;
+        using var reader = new StoreReader(store, ownsStream: false);
+        var trades = new CollectingHandler();
+        reader.ReadAll(ref trades);
+        return trades.Trades;
+    }
 }
