@@ -130,6 +130,8 @@ public static class BacktestHost
             output.WriteLine($"  strategy halted: {outcome.StrategyError}");
         if (outcome.HaltReason is not null)
             output.WriteLine($"  trading halted: {outcome.HaltReason}");
+        foreach (string warning in outcome.DataWarnings)
+            error.WriteLine($"warning: {warning}");
         if (outDir is not null)
         {
             WriteFiles(result, summary, outDir.FullName);
@@ -192,7 +194,11 @@ public static class BacktestHost
             if (outDir is not null)
                 WriteFiles(outcome.Result, BacktestReport.Summarize(outcome.Result), Path.Combine(outDir.FullName, $"point-{point.Index}"));
             lock (error)
+            {
                 error.WriteLine($"  point {Interlocked.Increment(ref done)}/{grid.Points.Count} ({point}) done after {wall.Elapsed.TotalSeconds:F1} s");
+                foreach (string warning in outcome.DataWarnings)
+                    error.WriteLine($"warning: point {point}: {warning}");
+            }
             return outcome.Result;
         }, parallel, cancel);
         output.Write(SweepTable.Render(outcomes));

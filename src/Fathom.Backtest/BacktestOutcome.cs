@@ -11,6 +11,11 @@ namespace Fathom.Backtest;
 /// <param name="HaltReason">Why the core halted trading, when it did.</param>
 /// <param name="RiskTransitions">Every risk state change (kill switches tripping and releasing), as the risk manager describes it.</param>
 /// <param name="ExecutionCounters">Execution's counters at the end (intents, places, cancels, deferrals, refusals), one <c>name value</c> a line.</param>
+/// <param name="DataWarnings">
+/// What makes the results doubtful though the run completed: an instrument whose book no depth diff ever moved (data of
+/// another symbol, or a window the data does not cover), one line each.
+/// </param>
 public sealed record BacktestOutcome(
     BacktestResult Result, long CoreInputs, long VenueAcks, long VenueRejects, long VenueCancels, long VenueFills,
-    long IllegalTransitions, string? StrategyError, string? HaltReason, IReadOnlyList<string> RiskTransitions, string ExecutionCounters);
+    long IllegalTransitions, string? StrategyError, string? HaltReason, IReadOnlyList<string> RiskTransitions, string ExecutionCounters,
+    IReadOnlyList<string> DataWarnings);

@@ -198,7 +198,7 @@ public static class Backtester
             var result = new BacktestResult(info, instruments, [.. recorder.Fills], recorder.Orders(), marks, [.. recorder.Refusals]);
             return new BacktestOutcome(result, engine.InputsProcessed, recorder.Acks, recorder.Rejects, recorder.Cancels,
                 recorder.Fills.Count, recorder.IllegalTransitions, engine.StrategyError, engine.HaltReason, riskTransitions,
-                Counters(parts.Execution.Counters));
+                Counters(parts.Execution.Counters), DataWarnings(core));
         }
         finally
         {
@@ -230,6 +230,21 @@ public static class Backtester
                 coreCursors.Add(new JsonCoreCursor(ClockOffset.Reader(source, specs), new MessageClock(config.FeedLatency, offset), core));
                 break;
         }
+    }
+
+    /// <summary>Instruments no depth diff reached: a snapshot alone (hftbacktest's carry no symbol) makes a book that never moves.</summary>
+    private static List<string> DataWarnings(BinanceFeedCore core)
+    {
+        var warnings = new List<string>();
+        long otherSymbols = core.ParserCounters.UnknownSymbols;
+        for (int i = 0; i < core.Books.Count; i++)
+        {
+            if (core.Books[i].Counters.DiffsApplied > 0)
+                continue;
+            warnings.Add($"{core.Symbols[i].Spec.Symbol}: no depth diff of it reached the core, so its results are on a book that never moved" +
+                (otherSymbols > 0 ? $" ({otherSymbols} message(s) named a symbol not configured: is the data of this symbol?)" : " (does the data cover the window?)"));
+        }
+        return warnings;
     }
 
     // Under the core lock (the loop holds it).

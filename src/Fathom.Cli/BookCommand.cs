@@ -244,6 +244,10 @@ internal static class BookCommand
 
         Print(output, spec, sync, router, parser, replay, transitions, depth);
         BookProblems(spec.Symbol, sync, problems);
+        // A recording of another symbol: its snapshot line (hftbacktest's carry no symbol) would make a Live book of
+        // the wrong market that no diff ever moved.
+        if (parser.Counters.UnknownSymbols > 0 && parser.Counters.Deltas == 0)
+            problems.Add($"no depth diff of {spec.Symbol} in the recording, and {parser.Counters.UnknownSymbols} message(s) name another symbol: is --symbol right?");
         if (router.Check!.Mismatched > 0)
             problems.Add($"{router.Check.Mismatched} bookTicker mismatch(es)");
         return Verdict(error, files.Length == 1 ? files[0].FullName : $"{files.Length} files", problems);
@@ -259,7 +263,7 @@ internal static class BookCommand
             $"  ({check.NotComparable} tickers fell inside a diff)");
         var p = parser.Counters;
         o.WriteLine($"lines {replay.Lines}, messages {p.Messages}: {p.Deltas} diffs, {p.Snapshots} snapshots, {p.TopOfBooks} tickers, {p.Trades} trades; " +
-            $"malformed {p.Malformed}, truncated {p.Truncated}, bad numbers {p.BadNumbers}, grid refinements {p.GridRefinements}, unknown fields {p.UnknownFields}, bad lines {replay.BadLines}, torn tails {replay.TornTails}");
+            $"malformed {p.Malformed}, truncated {p.Truncated}, bad numbers {p.BadNumbers}, grid refinements {p.GridRefinements}, unknown fields {p.UnknownFields}, other symbols {p.UnknownSymbols}, bad lines {replay.BadLines}, torn tails {replay.TornTails}");
         foreach (var t in transitions)
             o.WriteLine($"transition: {t}");
     }

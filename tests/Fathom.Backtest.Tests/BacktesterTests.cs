@@ -175,6 +175,25 @@ public sealed class BacktesterTests
     }
 
     [Fact]
+    public void Run_DataOfAnotherSymbol_SaysItsBookNeverMoved()
+    {
+        // The BTCUSDT day configured as ETHUSDT: hftbacktest's snapshot lines carry no symbol, so it makes a Live book of
+        // the wrong market that none of the day's diffs (all BTCUSDT) moves. The run completes; the outcome says why its
+        // results mean nothing, and a run on the right symbol says nothing.
+        JsonObject json = BacktestConfigs.MarketMaker(end: "2024-08-08T23:55:00Z");
+        JsonObject instrument = json["instruments"]![0]!.AsObject();
+        instrument["symbol"] = "ETHUSDT";
+        instrument["baseAsset"] = "ETH";
+        BacktestOutcome wrong = BacktestConfigs.Run(BacktestConfigs.Parse(json), out _);
+        string warning = Assert.Single(wrong.DataWarnings);
+        Assert.StartsWith("ETHUSDT: no depth diff of it reached the core, so its results are on a book that never moved", warning);
+        Assert.Contains("message(s) named a symbol not configured: is the data of this symbol?", warning);
+
+        BacktestOutcome right = BacktestConfigs.Run(BacktestConfigs.Parse(BacktestConfigs.MarketMaker(end: "2024-08-08T23:55:00Z")), out _);
+        Assert.Empty(right.DataWarnings);
+    }
+
+    [Fact]
     public void Run_FathomRecordingAcrossAPlannedReconnect_GivesTheSameResultAsWithoutTheOverlap()
     {
         // A planned reconnect's overlap as the recorder writes it: 300 lines (~2 s) the old connection delivered, then the same

@@ -85,6 +85,8 @@ public sealed class CliErrorTests
             case "book on garbage text":
                 File.WriteAllText(Path.Combine(dir, "notes.txt"), "not a recording\nat all\n");
                 return ["book", Path.Combine(dir, "notes.txt")];
+            case "book on another symbol's recording":
+                return ["book", SharedData.BinanceSpotDays[0], "--symbol", "ETHUSDT"];
             case "replay on a garbage journal":
                 File.WriteAllText(Path.Combine(dir, "demo.fathomjnl"), "definitely not a journal\n");
                 return ["replay", "--journal", Path.Combine(dir, "demo.fathomjnl")];
@@ -113,6 +115,7 @@ public sealed class CliErrorTests
     [InlineData("book on a gz cut in half", 1, "error: {dir}/half.gz: the book check failed: half.gz is truncated")]
     [InlineData("book on garbage", 2, "error: could not read {dir}/garbage.gz: ")]
     [InlineData("book on garbage text", 2, "error: {dir}/notes.txt is not an hftbacktest recording")]
+    [InlineData("book on another symbol's recording", 1, "error: {data}: the book check failed: no depth diff of ETHUSDT in the recording, and 41248 message(s) name another symbol: is --symbol right?")]
     [InlineData("replay on a garbage journal", 2, "error: {dir}/demo.fathomjnl is not a Fathom journal")]
     [InlineData("replay on an empty journal", 2, "error: {dir}/demo.fathomjnl has no meta record")]
     public async Task BadInput_OneErrorLineNamingItNoStackTrace(string name, int exitCode, string expected)
@@ -127,7 +130,8 @@ public sealed class CliErrorTests
         string context = $"{name}: exit {rc}\nstdout:\n{stdout}\nstderr:\n{stderr}";
         Assert.True(rc == exitCode, context);
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith(expected.Replace("{dir}", dir, StringComparison.Ordinal), line);
+        Assert.StartsWith(expected.Replace("{dir}", dir, StringComparison.Ordinal)
+            .Replace("{data}", Path.GetFullPath(SharedData.BinanceSpotDays[0]), StringComparison.Ordinal), line);
         Assert.DoesNotContain("   at ", stdout + stderr);
         Assert.DoesNotContain("Exception", stdout + stderr);
         if (args[0] == "run")
