@@ -154,15 +154,16 @@ internal static class SimCommand
             }
             await using (server)
             {
-                PrintBanner(output, server.BaseAddress, cfg, sim);
                 double seconds = parse.GetValue(duration);
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                 int? parent = parse.GetValue(parentPid);
                 // A child of fathom demo shares the terminal, so Ctrl+C reaches it too: it must stay up while the
-                // parent cancels its orders, and stops when the parent closes its stdin or is gone.
+                // parent cancels its orders, and stops when the parent closes its stdin or is gone. The handlers are in
+                // place before the banner: whoever waits for the banner may signal at once.
                 using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
                     c => { c.Cancel = true; if (parent is null) stop.Cancel(); });
                 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+                PrintBanner(output, server.BaseAddress, cfg, sim);
                 string? stopReason = null;
                 if (parse.GetValue(console) || parent is not null)
                 {

@@ -17,17 +17,18 @@ public sealed class OrderEntryWatch
     private readonly Action<string> _halted;
     private readonly Action<string> _warning;
     private string? _reconnectReported;
+    private bool _faultReported; // the fault has halted trading: after it, the fault is the reason (no reconnect reasons)
     private long _clockFailuresSeen;
     private string? _clockReported;
     private long _clockReportedAtMs;
 
     /// <summary>The same clock re-sync failure is reported again at most this often.</summary>
     internal const long ClockRepeatMs = 60_000;
-    private bool _faultReported; // the fault has halted trading: after it, the fault is the reason (no reconnect reasons)
 
     /// <param name="halted">Told the halt's reason (<c>order entry stopped: …</c>) once, after the engine has it.</param>
     /// <param name="warning">
-    /// Told <c>order entry down, reconnecting: …</c> and <c>order entry clock re-sync failed: …</c>, each once per new reason.
+    /// Told <c>order entry down, reconnecting: …</c> once per new reason, and <c>order entry clock re-sync failed (N so far): …</c>
+    /// once per new reason and at most once a minute for the same one.
     /// </param>
     public OrderEntryWatch(IVenue venue, Action<string> halted, Action<string> warning)
     {
@@ -39,7 +40,7 @@ public sealed class OrderEntryWatch
         _warning = warning;
     }
 
-    /// <summary>Reads the venue once; halts <paramref name="engine"/> on a new fault, reports a new reconnect reason.</summary>
+    /// <summary>Reads the venue once; halts <paramref name="engine"/> on a new fault, reports a new reconnect reason and failed clock re-syncs.</summary>
     public void Poll(TradingEngine engine)
     {
         ArgumentNullException.ThrowIfNull(engine);

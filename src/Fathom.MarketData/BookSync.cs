@@ -43,7 +43,11 @@ public sealed class BookSync
         /* Resync  */ { (byte)SyncState.Resyncing, Illegal,              (byte)SyncState.Live,   (byte)SyncState.Resyncing, (byte)SyncState.Resyncing },
     };
 
-    private const int RecentCapacity = 64; // power of two
+    // Power of two. A planned reconnect replays every diff its new connection carried during the overlap (the
+    // first-frame wait, the overlap, the old connection's close): about 10 a second at @100ms, hundreds at USD-M's
+    // @0ms. All of them must be found here, or the book goes Stale and resyncs on a reconnect meant to keep it Live.
+    // Only a diff older than the book searches it; applying one costs two stores whatever the size.
+    private const int RecentCapacity = 1024;
 
     private readonly SyncRule _rule;
     private readonly SyncOptions _options;

@@ -67,6 +67,9 @@ public sealed class MarketDataRouter : IMarketDataHandler
     public long Trades { get; private set; }
     /// <summary>Trades dropped because their instrument had already passed on that id or a higher one (<see cref="DropRepeatedTrades"/>).</summary>
     public long RepeatedTrades => _repeats?.Repeats ?? 0;
+
+    /// <summary>With <see cref="DropRepeatedTrades"/>: the next trade of each instrument passes whatever its id (<see cref="Fathom.MarketData.RepeatedTrades.Forget"/>).</summary>
+    public void ForgetTradeIds() => _repeats?.Forget();
     public long ServerShutdowns { get; private set; }
     public long UnroutedErrors { get; private set; }
 

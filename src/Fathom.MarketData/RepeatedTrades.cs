@@ -22,6 +22,13 @@ public sealed class RepeatedTrades
     public long Repeats { get; private set; }
 
     /// <summary>
+    /// Forgets every instrument's highest id, so the next trade of each is admitted whatever its id: after a lost
+    /// connection nothing overlaps, and a venue that started its ids again (a testnet reset, a restarted simulator)
+    /// must not have its trades refused as repeats.
+    /// </summary>
+    public void Forget() => Array.Fill(_highest, long.MinValue);
+
+    /// <summary>
     /// True for a new trade (its id becomes its instrument's highest); false, counted in <see cref="Repeats"/>, for a
     /// repeat. A trade of an instrument outside the table is admitted.
     /// </summary>

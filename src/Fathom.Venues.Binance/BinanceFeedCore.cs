@@ -100,6 +100,10 @@ public sealed class BinanceFeedCore : IFeedCore
         foreach (BookSync sync in _books)
             if (sync.State == SyncState.Live)
                 sync.MarkStale(reason, receiveNs);
+        // The connection is gone: the next one overlaps nothing, and the venue may have started its trade ids again
+        // (a testnet reset, a restarted simulator), which must not be refused as repeats.
+        if (reason == StaleReason.Disconnected)
+            _router.ForgetTradeIds();
         AfterApply?.Invoke(monoNs);
     }
 

@@ -140,6 +140,22 @@ public class BookSyncTests
     }
 
     [Fact]
+    public void Spot_APlannedReconnectsLongOverlap_AllItsRepeatsAreDuplicates()
+    {
+        // Five seconds of USD-M-like @0ms diffs (200 a second) carried by both connections, replayed after the old one's.
+        var h = new SyncHarness();
+        h.Snapshot(10);
+        for (long id = 11; id < 1_011; id++)
+            h.Delta(id, id, bids: [new Level(100, id)]);
+        for (long id = 11; id < 1_011; id++)
+            h.Delta(id, id, bids: [new Level(100, id)]);
+        Assert.Equal(SyncState.Live, h.Sync.State);
+        Assert.Equal(1_000, h.Sync.Counters.Duplicates);
+        Assert.Equal(0, h.Sync.Counters.OutOfOrder);
+        Assert.Equal(1_010, h.Book.BestBidQty); // the newest size stands: no repeat was applied
+    }
+
+    [Fact]
     public void Spot_OldDiffNeverApplied_IsOutOfOrder()
     {
         var h = new SyncHarness();

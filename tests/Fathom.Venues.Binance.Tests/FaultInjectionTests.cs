@@ -206,9 +206,9 @@ public class FaultInjectionTests
     [Fact]
     public void DiffReplayedLongAfter_OutOfOrder_Resyncs()
     {
-        // Past the window of remembered diffs an old diff can no longer be told from disorder: the
-        // safe answer is Stale and a resync, never applying it.
-        var fault = new Fault(FaultKind.ReplayedDiff, FaultDiff, Delay: 200);
+        // Past the window of remembered diffs (BookSync keeps the last 1,024) an old diff can no longer be
+        // told from disorder: the safe answer is Stale and a resync, never applying it.
+        var fault = new Fault(FaultKind.ReplayedDiff, FaultDiff, Delay: 1_100);
         AssertDetectedAndRecovered(Run(fault));
     }
 
