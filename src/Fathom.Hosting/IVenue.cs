@@ -55,5 +55,3 @@ public interface IVenue
     ClockSyncFailures OrderEntryClockSyncFailures { get; }
 }
 
-/// <summary>Failed clock re-syncs of an order entry: the count and the last one's reason (null when none failed).</summary>
-public readonly record struct ClockSyncFailures(long Count, Exception? Last);

@@ -1,4 +1,5 @@
 using Fathom.Engine;
+using Fathom.Gateway.Abstractions;
 
 namespace Fathom.Hosting;
 

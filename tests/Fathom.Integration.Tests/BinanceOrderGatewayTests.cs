@@ -549,11 +549,11 @@ public sealed class BinanceOrderGatewayTests
         rig.Gateway.Send(rig.Place(first, Side.Buy, Passive, Qty));
         Assert.Equal(-1021, (await rig.Sink.WaitForAsync<RejectReport>(r => r.ClientOrderId == first, "-1021")).VenueCode);
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (rig.Gateway.ClockSyncFailures == 0 && DateTime.UtcNow < deadline)
+        while (rig.Gateway.ClockSync.Failures == 0 && DateTime.UtcNow < deadline)
             await Task.Delay(10);
-        Assert.Equal(1, rig.Gateway.ClockSyncFailures);
-        Assert.Contains("time failed: status 500", rig.Gateway.ClockSyncError?.Message);
-        Assert.Contains("-1001", rig.Gateway.ClockSyncError?.Message);
+        Assert.Equal(1, rig.Gateway.ClockSync.Failures);
+        Assert.Contains("time failed: status 500", rig.Gateway.ClockSync.Error?.Message);
+        Assert.Contains("-1001", rig.Gateway.ClockSync.Error?.Message);
         Assert.Equal(syncs, rig.Gateway.TimeSyncs);
         Assert.Equal(offsetBefore, rig.Gateway.ClockOffsetMs); // nothing learned: still the old offset
 
@@ -565,9 +565,9 @@ public sealed class BinanceOrderGatewayTests
         while (rig.Gateway.TimeSyncs == syncs && DateTime.UtcNow < deadline)
             await Task.Delay(10);
         Assert.InRange(rig.Gateway.ClockOffsetMs, -3500, -2500);
-        Assert.Null(rig.Gateway.ClockSyncError);
-        Assert.Equal(1, rig.Gateway.ClockSyncFailures);
-        Assert.Contains("time failed: status 500", rig.Gateway.LastClockSyncFailure?.Message); // kept for the host's report
+        Assert.Null(rig.Gateway.ClockSync.Error);
+        Assert.Equal(1, rig.Gateway.ClockSync.Failures);
+        Assert.Contains("time failed: status 500", rig.Gateway.ClockSync.LastFailure?.Message); // kept for the host's report
         var third = rig.NextId();
         rig.Gateway.Send(rig.Place(third, Side.Buy, Passive, Qty));
         await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == third, "ack with the corrected offset");

@@ -72,6 +72,6 @@ public sealed partial class RunCommandTests
     }
 
     private static string Clock(EngineHost host) => host.Gateway is Fathom.Venues.Binance.BinanceOrderGateway g
-        ? $"gateway clock offset {g.ClockOffsetMs} ms, syncs {g.TimeSyncs}, failed syncs {g.ClockSyncFailures} ({g.ClockSyncError?.Message}), rejects {host.Execution.Counters.RiskRefusals}"
+        ? $"gateway clock offset {g.ClockOffsetMs} ms, syncs {g.TimeSyncs}, failed syncs {g.ClockSync.Failures} ({g.ClockSync.LastFailure?.Message}), rejects {host.Execution.Counters.RiskRefusals}"
         : $"gateway {host.Gateway.GetType().Name}";
 }

@@ -40,8 +40,7 @@ public sealed class BinanceVenue(
     /// (<see cref="BinanceOrderGateway.LastConnectError"/>). The host reports each new reason once.
     /// </summary>
     public Exception? OrderEntryReconnectError => Volatile.Read(ref _gateway)?.LastConnectError;
-    public ClockSyncFailures OrderEntryClockSyncFailures => Volatile.Read(ref _gateway) is { } g
-        ? new ClockSyncFailures(g.ClockSyncFailures, g.LastClockSyncFailure) : default;
+    public ClockSyncFailures OrderEntryClockSyncFailures => Volatile.Read(ref _gateway)?.ClockSync.Snapshot ?? default;
 
     public IMarketDataFeed CreateMarketData(IReadOnlyList<InstrumentSpec> specs, Lock coreLock, Action<SyncTransition>? observer)
     {

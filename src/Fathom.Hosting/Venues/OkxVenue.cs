@@ -46,8 +46,7 @@ public sealed class OkxVenue(
     /// (<see cref="OkxOrderGateway.LastConnectError"/>). The host reports each new reason once.
     /// </summary>
     public Exception? OrderEntryReconnectError => Volatile.Read(ref _gateway)?.LastConnectError;
-    public ClockSyncFailures OrderEntryClockSyncFailures => Volatile.Read(ref _gateway) is { } g
-        ? new ClockSyncFailures(g.ClockSyncFailures, g.LastClockSyncFailure) : default;
+    public ClockSyncFailures OrderEntryClockSyncFailures => Volatile.Read(ref _gateway)?.ClockSync.Snapshot ?? default;
 
     public IMarketDataFeed CreateMarketData(IReadOnlyList<InstrumentSpec> specs, Lock coreLock, Action<SyncTransition>? observer)
     {

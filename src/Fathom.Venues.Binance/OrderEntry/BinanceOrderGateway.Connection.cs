@@ -299,9 +299,7 @@ public sealed partial class BinanceOrderGateway
             catch (Exception ex) when (ex is WebSocketException or BinanceRestException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
             {
                 // Kept and reported (the host prints and logs each new reason); the next refused timestamp tries again.
-                Volatile.Write(ref _clockSyncError, ex);
-                Volatile.Write(ref _lastClockSyncFailure, ex);
-                Interlocked.Increment(ref _clockSyncFailures); // last: a reader that sees the count sees the reason
+                ClockSync.Failed(ex);
             }
             finally
             {
@@ -348,7 +346,7 @@ public sealed partial class BinanceOrderGateway
         // The server read its clock about halfway through the round trip.
         Interlocked.Exchange(ref _clockOffsetMs, serverMs - (t0 + t1) / 2);
         Interlocked.Increment(ref _timeSyncs);
-        Volatile.Write(ref _clockSyncError, null);
+        ClockSync.Succeeded();
     }
 
     // ---------------------------------------------------------------- REST (fallback and reconciliation)

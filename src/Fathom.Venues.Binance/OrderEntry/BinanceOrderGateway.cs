@@ -144,20 +144,10 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     public RestWeightLimiter Limiter => _limiter;
 
     /// <summary>
-    /// Why the last clock re-sync after a refused timestamp failed, or null once a sync succeeds. Until one does, orders
-    /// keep being signed with the old offset and may be refused again (each refusal asks for another sync). The host
-    /// reports each new reason once (<c>OrderEntryWatch</c>).
+    /// The clock re-syncs after a refused timestamp that failed: the failure in force, the last one and the count. The
+    /// host reports them (<c>OrderEntryWatch</c>).
     /// </summary>
-    public Exception? ClockSyncError => Volatile.Read(ref _clockSyncError);
-    private Exception? _clockSyncError;
-
-    /// <summary>Clock re-syncs (after a refused timestamp) that failed.</summary>
-    public long ClockSyncFailures => Interlocked.Read(ref _clockSyncFailures);
-    private long _clockSyncFailures;
-
-    /// <summary>Why the last failed clock re-sync failed, kept after a later sync succeeds (null until one fails).</summary>
-    public Exception? LastClockSyncFailure => Volatile.Read(ref _lastClockSyncFailure);
-    private Exception? _lastClockSyncFailure;
+    public ClockSyncRecord ClockSync { get; } = new();
 
     /// <summary>Server time minus local time, as last measured (ms); added to every request timestamp.</summary>
     public long ClockOffsetMs => Interlocked.Read(ref _clockOffsetMs);

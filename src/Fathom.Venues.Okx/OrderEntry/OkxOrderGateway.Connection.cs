@@ -248,9 +248,7 @@ public sealed partial class OkxOrderGateway
             catch (Exception ex) when (ex is OkxTradeRestException or TimeoutException or OperationCanceledException or HttpRequestException or IOException)
             {
                 // Kept and reported (the host prints and logs each new reason); the next refused timestamp tries again.
-                Volatile.Write(ref _clockSyncError, ex);
-                Volatile.Write(ref _lastClockSyncFailure, ex);
-                Interlocked.Increment(ref _clockSyncFailures); // last: a reader that sees the count sees the reason
+                ClockSync.Failed(ex);
             }
             finally
             {
@@ -270,7 +268,7 @@ public sealed partial class OkxOrderGateway
             throw new OkxTradeRestException($"server time query failed: status {status}", status, ErrorCode(body));
         Interlocked.Exchange(ref _clockOffsetMs, serverMs - (t0 + t1) / 2);
         Interlocked.Increment(ref _timeSyncs);
-        Volatile.Write(ref _clockSyncError, null);
+        ClockSync.Succeeded();
     }
 
     private static long ServerTime(byte[] body) =>

@@ -201,18 +201,18 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         }
 
         await RefuseTimestampAsync(Order1);
-        await WaitUntilAsync(() => gateway.ClockSyncFailures == 1);
-        Assert.Contains("status 503", gateway.ClockSyncError?.Message);
-        Assert.Same(gateway.ClockSyncError, gateway.LastClockSyncFailure);
+        await WaitUntilAsync(() => gateway.ClockSync.Failures == 1);
+        Assert.Contains("status 503", gateway.ClockSync.Error?.Message);
+        Assert.Same(gateway.ClockSync.Error, gateway.ClockSync.LastFailure);
         Assert.Equal(syncs, gateway.TimeSyncs);
 
         _server.ServerTimeOffsetMs = -3_000;
         await RefuseTimestampAsync(New1); // the next refusal syncs again, and that one succeeds
         await WaitUntilAsync(() => gateway.TimeSyncs > syncs);
         Assert.InRange(gateway.ClockOffsetMs, -3_500, -2_500);
-        Assert.Null(gateway.ClockSyncError);
-        Assert.Equal(1, gateway.ClockSyncFailures);
-        Assert.Contains("status 503", gateway.LastClockSyncFailure?.Message);
+        Assert.Null(gateway.ClockSync.Error);
+        Assert.Equal(1, gateway.ClockSync.Failures);
+        Assert.Contains("status 503", gateway.ClockSync.LastFailure?.Message);
     }
 
     [Fact]
