@@ -49,9 +49,11 @@ public sealed partial class RunCommandTests
         var r = await StartRunAsync(SimulatorConfigJson(exchange.Server.BaseAddress));
         var host = r.Host;
 
-        // The venue's clock jumps 3 s back (our timestamps are "ahead": -1021) and its time endpoint fails once.
+        // The venue's clock jumps 6 s ahead (our timestamps fall outside the 5 s recvWindow: -1021) and its time
+        // endpoint fails once. Ahead, not behind: a venue clock behind ours makes its event times look late, and the
+        // feed-lag switch would pause new orders for its own reason.
         exchange.Sim.Faults.FailTimeRequests(1);
-        exchange.Sim.Clock.Skew = TimeSpan.FromSeconds(-3);
+        exchange.Sim.Clock.Skew = TimeSpan.FromSeconds(6);
         const string Warning = "warning: order entry clock re-sync failed (1 so far): time failed: status 500";
         Assert.True(await WaitUntil(() => r.Error.ToString().Contains(Warning, StringComparison.Ordinal) || r.Run.IsCompleted, TimeSpan.FromSeconds(60)),
             $"the failed re-sync was never reported: {Clock(host)}\n{r.Output}\n{r.Error}");
