@@ -49,6 +49,8 @@ public sealed class ExecutionCounters
     public long AdoptedCancels;
     /// <summary>Restart: orders the store held as open that the venue did not list, entered as Unknown for a query.</summary>
     public long RecoveredOrders;
+    /// <summary>Query answers that named the order by a later id of ours than its current one (an amend whose answer was lost, or never stored before a crash).</summary>
+    public long RenamedByVenue;
     public long UnknownOrderReports;
     public long StaleQueryResults;
     /// <summary>Orders waiting for their place's answer that a reconnect's listing showed open (acked by it: the answer was lost).</summary>
@@ -57,6 +59,8 @@ public sealed class ExecutionCounters
     public long NeverReachedVenue;
     /// <summary>Query answers (filled, cancelled, expired) that claimed more executed quantity than the fills seen: left Unknown, queried again.</summary>
     public long QueryFillsMissing;
+    /// <summary>Query answers saying FILLED for an order held as working whose fills had all arrived (it was smaller than we held it): ended by the answer.</summary>
+    public long FilledByAnswer;
     /// <summary>New orders, amends and replacements not sent because the lease's deadline had passed.</summary>
     public long LeaseRefusals;
     /// <summary>Times the lease lapsed or was lost (every order cancelled, quoting stopped).</summary>

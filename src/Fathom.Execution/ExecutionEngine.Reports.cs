@@ -95,6 +95,8 @@ public sealed partial class ExecutionEngine
         _risk.Evaluate(nowNs);
 
         ref var o = ref _ids.IsThisRun(id) ? ref _table.Find(id.Sequence) : ref FindAdopted(id);
+        if (Unsafe.IsNullRef(ref o) && !_ids.IsThisRun(id))
+            o = ref FindAdoptedByVenueOrder(report.InstrumentId, report.VenueOrderId);
         if (Unsafe.IsNullRef(ref o))
         {
             Counters.FillsForUnknownOrders++; // an earlier run's order not adopted, or a long-retired one: position only
@@ -102,6 +104,10 @@ public sealed partial class ExecutionEngine
         }
         if (o.VenueOrderId == 0)
             o.VenueOrderId = report.VenueOrderId;
+        // The venue names a fill by the id it holds the order under: a later one of ours is an amend we never heard
+        // the end of (its size comes with it when it was ours to lose).
+        if (id != o.CurrentId && id != o.Id)
+            TakeVenueName(ref o, id, nowNs);
         // An adopted order's executed quantity came from the venue's listing: a fill at or before that
         // listing's time is already in it (the missed-fill fetch reports it again for the position).
         if (!o.Adopted || report.TimeNs > o.AdoptedAsOfNs)
@@ -111,6 +117,13 @@ public sealed partial class ExecutionEngine
             o.Filled = report.CumulativeQty;
         if (o.Filled > o.Qty)
             Counters.Overfills++;
+        if (o.Recovered && o.State == OrderState.Unknown && o.Filled < o.Qty)
+        {
+            // The venue did not list it at the restart: this fill is history, not a sign that it rests (a partial fill
+            // would put it back to working, and stop its query). It stays Unknown for the query's answer to settle.
+            AfterReport(ref o, nowNs);
+            return;
+        }
         Apply(ref o, o.Filled >= o.Qty ? OrderEvent.Fill : OrderEvent.PartialFill, nowNs);
         AfterReport(ref o, nowNs);
     }
@@ -203,6 +216,8 @@ public sealed partial class ExecutionEngine
                 CancelOrphan(report.InstrumentId, report.ClientOrderId, report.VenueOrderId, nowNs);
             return;
         }
+        // The venue's name for it holds whatever the answer's state: a fill may have settled the order before it came.
+        TakeVenueName(ref o, report.VenueClientOrderId, nowNs);
         // A status for an order still waiting for its answer is no query's (queries go only for Unknown orders): the
         // reconnect's listing of open orders says the venue holds it, so its answer was lost. Nothing else would settle
         // it, and an order held PendingNew can be neither replaced nor cancelled (a stop would wait on it while it
@@ -210,6 +225,19 @@ public sealed partial class ExecutionEngine
         bool listedWhilePending = o.State == OrderState.PendingNew && report.Status is VenueOrderStatus.New or VenueOrderStatus.PartiallyFilled;
         if (o.State != OrderState.Unknown && !listedWhilePending)
         {
+            if (report.Status == VenueOrderStatus.Filled && OrderStateMachine.IsWorking(o.State)
+                && report.CumulativeQty.Raw > 0 && report.CumulativeQty.Raw <= o.Filled.Raw)
+            {
+                // FILLED is final, and every fill it counts has reached the order: the order was smaller than we hold
+                // it (an amend reduced it whose answer was lost, or that the store never had before a crash), so its
+                // last fill read as partial and put it back to working. It ends here; it would otherwise rest in
+                // the table, and hold its quote slot, until a cancel for it came back "unknown order".
+                o.Qty = o.Filled;
+                Counters.FilledByAnswer++;
+                Apply(ref o, OrderEvent.Fill, nowNs);
+                AfterReport(ref o, nowNs);
+                return;
+            }
             Counters.StaleQueryResults++;
             return;
         }
@@ -253,6 +281,8 @@ public sealed partial class ExecutionEngine
                 break;
             case VenueOrderStatus.Filled:
                 evt = OrderEvent.Fill; // the fills themselves still come with trade ids (stream or trade query)
+                if (o.Filled.Raw > 0 && o.Filled < o.Qty)
+                    o.Qty = o.Filled; // filled at less than we hold it: an amend we never heard the end of cut it
                 break;
             case VenueOrderStatus.Canceled:
                 evt = OrderEvent.Canceled;
@@ -266,6 +296,36 @@ public sealed partial class ExecutionEngine
         }
         Apply(ref o, evt, nowNs);
         AfterReport(ref o, nowNs);
+    }
+
+    /// <summary>
+    /// A query's answer (or a fill) names the order as the venue holds it now. A later id of ours than the order's current one
+    /// means an amend took effect whose answer we never had: one lost in flight (the order went Unknown with the amend
+    /// pending, so the amend's size is taken too), or one the store never heard of before a crash (a recovered order;
+    /// its size is left, as the answer does not carry it). From here on the order is that id: a
+    /// <see cref="OrderEvent.Renamed"/> transition (state unchanged, even a terminal one) carries it to the store,
+    /// and the id maps back to the order for the stream's reports.
+    /// </summary>
+    private void TakeVenueName(ref OrderRecord o, ClientOrderId venueId, long nowNs)
+    {
+        if (venueId.IsNone || venueId == o.CurrentId || !_ids.IsOwn(venueId) || venueId.Sequence <= o.CurrentId.Sequence)
+            return;
+        if (o.State == OrderState.PendingReplace)
+            return; // the amend in flight answers for itself (OnAmended), whatever the stream says first
+        if (o.UnknownKind == CommandKind.AmendQty && o.PendingAmendQty.Raw > 0)
+            o.Qty = o.PendingAmendQty;
+        o.CurrentId = venueId;
+        Counters.RenamedByVenue++;
+        Apply(ref o, OrderEvent.Renamed, nowNs);
+        ref var alias = ref _table.Find(venueId.Sequence);
+        if (!Unsafe.IsNullRef(ref alias))
+            return; // this run's amend: its id already maps to the order
+        ref var added = ref _table.Claim(venueId.Sequence);
+        if (Unsafe.IsNullRef(ref added))
+            return; // a live order of this run holds the slot: the stream's reports under that id go unmatched, as before
+        added.AliasOf = o.Seq;
+        added.Id = venueId;
+        added.InstrumentId = o.InstrumentId;
     }
 
     private ref OrderRecord Resolve(ClientOrderId id)

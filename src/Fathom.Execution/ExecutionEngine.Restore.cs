@@ -101,6 +101,7 @@ public sealed partial class ExecutionEngine
         if (Unsafe.IsNullRef(ref o))
             return false;
         o.WasAcked = stored.VenueOrderId != 0;
+        o.Recovered = true;
         Apply(ref o, OrderEvent.Recover, nowNs);
         o.UnknownKind = o.WasAcked ? CommandKind.Query : CommandKind.Place;
         o.UnknownSentNs = nowNs;
@@ -153,6 +154,25 @@ public sealed partial class ExecutionEngine
         if (Unsafe.IsNullRef(ref o) || !o.Adopted || (o.Id != id && o.CurrentId != id))
             return ref Unsafe.NullRef<OrderRecord>();
         return ref o;
+    }
+
+    /// <summary>
+    /// An earlier run's order in the table by the venue's order id, for a fill whose client id the table does not know:
+    /// the venue names a trade by the order's id there, which an amend the store never had changed. Cold (such fills
+    /// come at a restart); a scan of the instrument's live orders.
+    /// </summary>
+    private ref OrderRecord FindAdoptedByVenueOrder(int instrumentId, long venueOrderId)
+    {
+        if (venueOrderId <= 0 || (uint)instrumentId >= (uint)_instruments.Length)
+            return ref Unsafe.NullRef<OrderRecord>();
+        var inst = _instruments[instrumentId];
+        for (int k = 0; k < inst.LiveCount; k++)
+        {
+            ref var o = ref _table.Find(inst.Live[k]);
+            if (!Unsafe.IsNullRef(ref o) && o.Adopted && o.VenueOrderId == venueOrderId)
+                return ref o;
+        }
+        return ref Unsafe.NullRef<OrderRecord>();
     }
 
     /// <summary>The adoption grace ran out: adopted quotes the strategy has not taken over (no quote target) are cancelled.</summary>

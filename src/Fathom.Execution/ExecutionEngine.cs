@@ -722,7 +722,7 @@ public sealed partial class ExecutionEngine
         long delay = Math.Min(_options.QueryDelayNs << Math.Min(o.QueryAttempts, 20), _options.MaxQueryBackoffNs);
         o.NextQueryNs = nowNs + delay;
         o.QueryAttempts++;
-        Commands.Add(OrderCommand.From(new QueryOrderCommand(o.InstrumentId, o.CurrentId), nowNs));
+        Commands.Add(OrderCommand.From(new QueryOrderCommand(o.InstrumentId, o.CurrentId, o.VenueOrderId), nowNs));
         Counters.Queries++;
     }
 
@@ -848,7 +848,7 @@ public sealed partial class ExecutionEngine
             _observer?.Invoke(LastIllegal);
             return false;
         }
-        if (to == from && evt != OrderEvent.PartialFill && from != OrderState.Unknown)
+        if (to == from && evt is not (OrderEvent.PartialFill or OrderEvent.Renamed) && from != OrderState.Unknown)
             Counters.DuplicateReports++;
         o.State = to;
         Counters.Transitions++;

@@ -39,4 +39,10 @@ public enum OrderEvent : byte
     /// until a query (or a report) says, so it enters the table as Unknown.
     /// </summary>
     Recover,
+    /// <summary>
+    /// A query's answer named the order by a later id of ours than its current one: an amend took effect whose answer
+    /// was lost, or that the store never recorded before a crash. The state stays; the transition carries the new
+    /// current id to the store. Not counted as a duplicate.
+    /// </summary>
+    Renamed,
 }

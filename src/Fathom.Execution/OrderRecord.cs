@@ -57,6 +57,11 @@ internal struct OrderRecord
     /// every fill up to then).
     /// </summary>
     public bool Adopted;
+    /// <summary>
+    /// Taken over by <see cref="OrderEvent.Recover"/>: the store held it open and the venue did not list it, so its
+    /// fills are history, not a sign that it rests; only the query's answer (or a fill that completes it) settles it.
+    /// </summary>
+    public bool Recovered;
     public long AdoptedAsOfNs;
 
     /// <summary>Cancel-replace links: the order replacing this one, and the one this one replaces.</summary>

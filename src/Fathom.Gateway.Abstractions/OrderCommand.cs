@@ -57,7 +57,8 @@ public readonly record struct OrderCommand
 
     public static OrderCommand From(in QueryOrderCommand c, long issuedNs) => new()
     {
-        Kind = CommandKind.Query, InstrumentId = c.InstrumentId, OrigClientOrderId = c.OrigClientOrderId, IssuedNs = issuedNs,
+        Kind = CommandKind.Query, InstrumentId = c.InstrumentId, OrigClientOrderId = c.OrigClientOrderId, VenueOrderId = c.VenueOrderId,
+        IssuedNs = issuedNs,
     };
 
     public PlaceOrderCommand AsPlace() => new(InstrumentId, ClientOrderId, Side, Type, Price, Qty);
@@ -65,5 +66,5 @@ public readonly record struct OrderCommand
     public CancelReplaceCommand AsCancelReplace() =>
         new(InstrumentId, ClientOrderId, OrigClientOrderId, VenueOrderId, NewClientOrderId, Side, Type, Price, Qty);
     public AmendQtyCommand AsAmendQty() => new(InstrumentId, ClientOrderId, OrigClientOrderId, VenueOrderId, Qty);
-    public QueryOrderCommand AsQuery() => new(InstrumentId, OrigClientOrderId);
+    public QueryOrderCommand AsQuery() => new(InstrumentId, OrigClientOrderId, VenueOrderId);
 }

@@ -37,7 +37,7 @@ public sealed record CoreParts(TradingEngine Engine, ExecutionEngine Execution, 
 public static class CoreComposition
 {
     /// <summary>Marks a journal meta record written by this composition (bump on any change to what it builds).</summary>
-    public const string Format = "fathom-core/3";
+    public const string Format = "fathom-core/4";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 

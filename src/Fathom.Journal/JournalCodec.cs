@@ -85,6 +85,7 @@ public static class JournalCodec
     {
         var w = new Writer(d);
         w.I32(r.InstrumentId); w.Id(r.ClientOrderId); w.U8((byte)r.Status); w.I64(r.VenueOrderId); w.I64(r.CumulativeQty.Raw); w.I64(r.TimeNs);
+        w.Id(r.VenueClientOrderId);
         return w.Length;
     }
 
@@ -132,7 +133,7 @@ public static class JournalCodec
                 sink.OnStatusUnknown(new StatusUnknownReport(r.I32(), r.Id(), (CommandKind)r.U8(), (UnknownCause)r.U8(), r.I64()));
                 break;
             case JournalReportKind.OrderStatus:
-                sink.OnOrderStatus(new OrderStatusReport(r.I32(), r.Id(), (VenueOrderStatus)r.U8(), r.I64(), new Qty(r.I64()), r.I64()));
+                sink.OnOrderStatus(new OrderStatusReport(r.I32(), r.Id(), (VenueOrderStatus)r.U8(), r.I64(), new Qty(r.I64()), r.I64(), r.Id()));
                 break;
             case JournalReportKind.Fill:
                 sink.OnFill(new FillReport(r.I32(), r.Id(), r.I64(), r.I64(), (OrderSide)r.U8(), new Price(r.I64()), new Qty(r.I64()),

@@ -56,7 +56,7 @@ public partial class TradingEngineTests
             new ExpiredReport(1, id, 4_000),
             new AmendedReport(1, id, other, new Qty(5_000), 5_000),
             new StatusUnknownReport(1, id, CommandKind.CancelReplace, UnknownCause.Timeout, 6_000),
-            new OrderStatusReport(1, id, VenueOrderStatus.PartiallyFilled, 42, new Qty(700), 7_000),
+            new OrderStatusReport(1, id, VenueOrderStatus.PartiallyFilled, 42, new Qty(700), 7_000, other),
             new FillReport(1, id, 42, 9_001, OrderSide.Sell, new Price(6_000_012_000_000), new Qty(300), new Qty(700), -15, new Qty(1), true, 8_000),
         ];
         foreach (object r in reports)

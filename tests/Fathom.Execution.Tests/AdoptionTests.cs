@@ -148,6 +148,196 @@ public class AdoptionTests
         Assert.Equal(OrderState.Rejected, h.StateOf(id));
     }
 
+    private static OrderStatusReport Answer(ClientOrderId asked, VenueOrderStatus status, long venueId, long cumulative, long timeNs, ClientOrderId venueName) =>
+        new(0, asked, status, venueId, new Qty(cumulative), timeNs, venueName);
+
+    [Fact]
+    public void Recover_OrderAnAmendRenamedBeforeTheCrash_TakesTheVenuesIdEvenWhenItsFillsSettledItFirst()
+    {
+        // The run died with an amend the store never recorded: the venue renamed the order, then it filled. The
+        // restart recovers it under its stored id; the answer's trades arrive first under that id (the gateway maps
+        // the venue order id back to the id it asked about) and fill it; the answer itself then names the venue's id.
+        var h = new Harness();
+        var id = Earlier(10_060);
+        var renamed = Earlier(10_061);
+        Assert.True(h.Engine.Recover(Stored(id, id, OrderSide.Buy, Harness.Mid - 50, 800, 9_060), h.Now));
+        h.Engine.OnTimer(h.Now);
+        Assert.Equal(id, h.Single(CommandKind.Query).OrigClientOrderId);
+        h.Apply(FillOf(id, 9_060, 600, OrderSide.Buy, 800, h.Now));
+        Assert.Equal(OrderState.Filled, h.StateOf(id));
+
+        h.Engine.OnOrderStatus(Answer(id, VenueOrderStatus.Filled, 9_060, 800, h.Now, renamed), h.Now);
+        var last = h.Transitions[^1];
+        Assert.Equal((OrderEvent.Renamed, OrderState.Filled, OrderState.Filled), (last.Event, last.From, last.To));
+        Assert.Equal(renamed, last.CurrentClientId); // the store's row binds the venue's order to the id it carries
+        Assert.Equal(id, last.ClientId);
+        Assert.False(last.Illegal);
+        Assert.Equal(1, h.Engine.Counters.RenamedByVenue);
+        Assert.Equal(0, h.Engine.Counters.DuplicateReports);
+        Assert.Equal(800, h.Engine.Position(0).Position.Raw);
+    }
+
+    [Fact]
+    public void Recover_OrderAnAmendReducedAndTheVenueFilled_FillUnderTheVenuesIdFindsIt_AndTheAnswerEndsIt()
+    {
+        // The amend the store missed renamed the order and cut it from 800 to 600; the venue filled the 600 while we
+        // were down. The missed fill names the venue's id, which the table does not know: it finds the order by the
+        // venue's order id and renames it. A fill of a recovered order is history: it stays Unknown (a partial fill of
+        // the 800 we hold would put it back to working and stop its query), and the query's FILLED ends it at 600.
+        var h = new Harness();
+        var id = Earlier(10_067);
+        var renamed = Earlier(10_068);
+        Assert.True(h.Engine.Recover(Stored(id, id, OrderSide.Buy, Harness.Mid - 50, 800, 9_067), h.Now));
+        h.Apply(FillOf(renamed, 9_067, 610, OrderSide.Buy, 600, h.Now));
+        Assert.Equal(OrderState.Unknown, h.StateOf(id));
+        Assert.Equal((OrderEvent.Renamed, renamed), (h.Transitions[^1].Event, h.Transitions[^1].CurrentClientId));
+        Assert.Equal(0, h.Engine.Counters.FillsForUnknownOrders);
+        h.Engine.OnTimer(h.Now);
+        Assert.Equal(renamed, h.Single(CommandKind.Query).OrigClientOrderId);
+        h.Engine.OnOrderStatus(Answer(renamed, VenueOrderStatus.Filled, 9_067, 600, h.Now, renamed), h.Now);
+        Assert.Equal(OrderState.Filled, h.StateOf(id));
+        Assert.True(h.Engine.TryGetOrder(id.Sequence, out var view));
+        Assert.Equal((600, 600), (view.Quantity.Raw, view.Filled.Raw));
+        Assert.Equal((OrderEvent.Fill, renamed), (h.Transitions[^1].Event, h.Transitions[^1].CurrentClientId));
+        Assert.Equal(0, h.Engine.LiveOrderCount(0));
+        Assert.Equal(600, h.Engine.Position(0).Position.Raw);
+        Assert.Equal(1, h.Engine.Counters.RenamedByVenue);
+    }
+
+    [Fact]
+    public void Recover_FillOfAnotherOrderOfOursByVenueId_IsNotTaken()
+    {
+        var h = new Harness();
+        var id = Earlier(10_070);
+        Assert.True(h.Engine.Recover(Stored(id, id, OrderSide.Buy, Harness.Mid - 50, 800, 9_070), h.Now));
+        h.Apply(FillOf(Earlier(10_071), 9_071, 630, OrderSide.Buy, 100, h.Now)); // another venue order
+        Assert.Equal(1, h.Engine.Counters.FillsForUnknownOrders);
+        Assert.True(h.Engine.TryGetOrder(id.Sequence, out var view));
+        Assert.Equal(0, view.Filled.Raw);
+        Assert.Equal(0, h.Engine.Counters.RenamedByVenue);
+    }
+
+    [Fact]
+    public void PlaceTimedOut_AnswerSayingFilled_WithFillsNotYetSeen_IsLeftToTheFills_WithAllSeen_EndsIt()
+    {
+        var h = new Harness();
+        h.Quote(Harness.Mid - 50, 800, Harness.Mid + 50, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Unknown(id, CommandKind.Place);
+        h.Advance(new ExecutionOptions().QueryDelayNs / 1_000_000 + 1);
+        h.Engine.OnTimer(h.Now);
+        h.Drain().Single(c => c.Kind == CommandKind.Query);
+        h.Apply(h.Fill(id, OrderSide.Buy, Harness.Mid - 50, 300, 300)); // the stream: it rests, partly filled
+        Assert.Equal(OrderState.PartiallyFilled, h.StateOf(id));
+        h.Engine.OnOrderStatus(Answer(id, VenueOrderStatus.Filled, h.VenueId(id), 800, h.Now, id), h.Now);
+        Assert.Equal(OrderState.PartiallyFilled, h.StateOf(id)); // 500 more to come as fills: they end it, with their prices
+        Assert.Equal(0, h.Engine.Counters.FilledByAnswer);
+        h.Engine.OnOrderStatus(Answer(id, VenueOrderStatus.Filled, h.VenueId(id), 300, h.Now, id), h.Now);
+        Assert.Equal(OrderState.Filled, h.StateOf(id)); // the venue decremented it (STP) and filled the rest: FILLED is final
+        Assert.Equal(1, h.Engine.Counters.FilledByAnswer);
+        Assert.True(h.Engine.TryGetOrder(id.Sequence, out var view));
+        Assert.Equal(300, view.Quantity.Raw);
+    }
+
+    [Fact]
+    public void AmendWhoseAnswerWasLost_AFillUnderTheAmendsId_TakesItsIdAndSize_AndCompletesIt()
+    {
+        var h = new Harness();
+        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Ack(id);
+        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
+        var amend = h.Single(CommandKind.AmendQty);
+        h.Unknown(amend.ClientOrderId, CommandKind.AmendQty);
+        Assert.Equal(OrderState.Unknown, h.StateOf(id));
+        h.Apply(h.Fill(amend.ClientOrderId, OrderSide.Buy, Harness.Mid - 50, 400, 400));
+        Assert.Equal(OrderState.Filled, h.StateOf(id)); // 400 of the 400 it became, not of the 1 000 it was
+        var last = h.Transitions.Last(t => t.OrderSeq == id.Sequence);
+        Assert.Equal((OrderEvent.Fill, amend.ClientOrderId, 400L), (last.Event, last.CurrentClientId, last.Qty.Raw));
+        Assert.Equal(1, h.Engine.Counters.RenamedByVenue);
+    }
+
+    [Fact]
+    public void AmendInFlight_AFillUnderTheAmendsIdFirst_LeavesTheAmendsAnswerToRenameIt()
+    {
+        var h = new Harness();
+        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Ack(id);
+        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
+        var amend = h.Single(CommandKind.AmendQty);
+        h.Apply(h.Fill(amend.ClientOrderId, OrderSide.Buy, Harness.Mid - 50, 100, 100)); // the stream beats the answer
+        Assert.Equal(OrderState.PendingReplace, h.StateOf(id));
+        h.Engine.OnAmended(new AmendedReport(0, id, amend.ClientOrderId, new Qty(400), h.Now), h.Now);
+        Assert.Equal(OrderState.PartiallyFilled, h.StateOf(id));
+        Assert.True(h.Engine.TryGetOrder(id.Sequence, out var view));
+        Assert.Equal(400, view.Quantity.Raw);
+        Assert.Equal(0, h.Engine.Counters.RenamedByVenue);
+        Assert.Equal(0, h.Engine.Counters.DuplicateReports);
+    }
+
+    [Fact]
+    public void Recover_AnswerNamingTheVenuesId_MapsTheStreamsReportsUnderThatIdToTheOrder()
+    {
+        var h = new Harness();
+        var id = Earlier(10_062);
+        var renamed = Earlier(10_063);
+        Assert.True(h.Engine.Recover(Stored(id, id, OrderSide.Sell, Harness.Mid + 50, 800, 9_062), h.Now));
+        h.Engine.OnTimer(h.Now);
+        h.Single(CommandKind.Query);
+        h.Engine.OnOrderStatus(Answer(id, VenueOrderStatus.New, 9_062, 0, h.Now, renamed), h.Now);
+        Assert.Equal(OrderState.Accepted, h.StateOf(id));
+        Assert.Equal(renamed, h.Transitions[^1].CurrentClientId);
+        // The venue's stream names it by the id it carries now: that reaches the order, not the orphan path.
+        h.Canceled(renamed);
+        Assert.Equal(OrderState.Canceled, h.StateOf(id));
+        Assert.Equal(0, h.Engine.Counters.EarlierRunReports);
+        Assert.Empty(h.Drain());
+    }
+
+    [Fact]
+    public void Recover_AnswerNamingAnEarlierIdOrSomeoneElses_ChangesNothing()
+    {
+        var h = new Harness();
+        var id = Earlier(10_065);
+        var current = Earlier(10_066);
+        Assert.True(h.Engine.Recover(Stored(id, current, OrderSide.Buy, Harness.Mid - 50, 800, 9_065), h.Now));
+        h.Engine.OnTimer(h.Now);
+        h.Single(CommandKind.Query);
+        h.Engine.OnOrderStatus(Answer(current, VenueOrderStatus.New, 9_065, 0, h.Now, Earlier(10_064)), h.Now);
+        Assert.Equal(current, h.Transitions[^1].CurrentClientId);
+        h.Engine.OnOrderStatus(Answer(current, VenueOrderStatus.New, 9_065, 0, h.Now, new ClientOrderId(8, 2, 10_090)), h.Now);
+        Assert.Equal(current, h.Transitions[^1].CurrentClientId);
+        Assert.Equal(0, h.Engine.Counters.RenamedByVenue);
+    }
+
+    [Fact]
+    public void AmendWhoseAnswerWasLost_TheQuerysAnswerNamingTheAmendsId_TakesTheAmendsIdAndSize()
+    {
+        var h = new Harness();
+        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Ack(id);
+        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
+        var amend = h.Single(CommandKind.AmendQty);
+        h.Unknown(amend.ClientOrderId, CommandKind.AmendQty);
+        Assert.Equal(OrderState.Unknown, h.StateOf(id));
+        h.Advance(new ExecutionOptions().QueryDelayNs / 1_000_000 + 1);
+        h.Engine.OnTimer(h.Now);
+        var query = h.Drain().Single(c => c.Kind == CommandKind.Query);
+        h.Engine.OnOrderStatus(Answer(query.OrigClientOrderId, VenueOrderStatus.New, h.VenueId(id), 0, h.Now, amend.ClientOrderId), h.Now);
+        Assert.Equal(OrderState.Accepted, h.StateOf(id));
+        Assert.True(h.Engine.TryGetOrder(id.Sequence, out var view));
+        Assert.Equal(400, view.Quantity.Raw); // the amend took effect: the order is its size now
+        Assert.Equal(amend.ClientOrderId, h.Transitions[^1].CurrentClientId);
+        Assert.Equal(1, h.Engine.Counters.RenamedByVenue);
+        // The quote wants 400: nothing more is sent for it, and a cancel names the id the venue knows.
+        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
+        Assert.Empty(h.Drain());
+        h.Engine.Submit(Fathom.Strategy.Abstractions.Intent.CancelAll(0), h.Now);
+        Assert.Equal(amend.ClientOrderId, h.Single(CommandKind.Cancel).OrigClientOrderId);
+    }
+
     [Fact]
     public void Adopt_KeptQuoteWithNoQuoteTargetWithinTheGrace_IsCancelled()
     {

@@ -7,21 +7,21 @@ namespace Fathom.Execution.Tests;
 public class OrderStateMachineTests
 {
     // Columns: Submit Ack PartialFill Fill CancelRequest CancelReject Canceled ReplaceRequest Replaced
-    //          ReplaceReject Reject Expire StatusUnknown NotFound NotFoundFinal Adopt Recover.
+    //          ReplaceReject Reject Expire StatusUnknown NotFound NotFoundFinal Adopt Recover Renamed.
     // "W" = back to working (Accepted without fills, PartiallyFilled with), "-" = illegal.
     private static readonly string[] Expected =
     [
-        /* New             */ "PN - - - - - - - - - - - - - - W UK",
-        /* PendingNew      */ "- AC PF FI - - CA - - - RJ EX UK - - - -",
-        /* Accepted        */ "- AC PF FI PC - CA PR - - - EX - - - - -",
-        /* PartiallyFilled */ "- PF PF FI PC - CA PR - - - EX - - - - -",
-        /* Filled          */ "- FI FI FI - FI - - - FI - - FI - - - -",
-        /* PendingCancel   */ "- PC PC FI - W CA - - - - EX UK - - - -",
-        /* Canceled        */ "- CA CA - - CA CA - - CA - - CA - - - -",
-        /* PendingReplace  */ "- PR PR FI - - CA - W W - EX UK - - - -",
-        /* Rejected        */ "- AC PF FI - - - - - - RJ - - - - - -",
-        /* Expired         */ "- EX EX - - EX - - - EX - EX EX - - - -",
-        /* Unknown         */ "- W W FI - W CA - W W RJ EX UK UK RJ - -",
+        /* New             */ "PN - - - - - - - - - - - - - - W UK -",
+        /* PendingNew      */ "- AC PF FI - - CA - - - RJ EX UK - - - - PN",
+        /* Accepted        */ "- AC PF FI PC - CA PR - - - EX - - - - - AC",
+        /* PartiallyFilled */ "- PF PF FI PC - CA PR - - - EX - - - - - PF",
+        /* Filled          */ "- FI FI FI - FI - - - FI - - FI - - - - FI",
+        /* PendingCancel   */ "- PC PC FI - W CA - - - - EX UK - - - - PC",
+        /* Canceled        */ "- CA CA - - CA CA - - CA - - CA - - - - CA",
+        /* PendingReplace  */ "- PR PR FI - - CA - W W - EX UK - - - - PR",
+        /* Rejected        */ "- AC PF FI - - - - - - RJ - - - - - - RJ",
+        /* Expired         */ "- EX EX - - EX - - - EX - EX EX - - - - EX",
+        /* Unknown         */ "- W W FI - W CA - W W RJ EX UK UK RJ - - UK",
     ];
 
     private static OrderState Parse(string s) => s switch
@@ -64,7 +64,7 @@ public class OrderStateMachineTests
                 }
             }
         }
-        Assert.Equal(11 * 17 * 2, checkedCells);
+        Assert.Equal(11 * 18 * 2, checkedCells);
     }
 
     [Fact]

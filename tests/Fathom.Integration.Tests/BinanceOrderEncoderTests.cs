@@ -104,7 +104,38 @@ public sealed class BinanceOrderEncoderTests
         yield return ("cancel without new id", OrderCommand.From(new CancelOrderCommand(0, ClientOrderId.None, orig, 42), 0));
         yield return ("amend by venue id", OrderCommand.From(new AmendQtyCommand(0, id, orig, 42, new Core.Qty(50_000)), 0));
         yield return ("amend by client id", OrderCommand.From(new AmendQtyCommand(0, id, orig, 0, new Core.Qty(50_000)), 0));
-        yield return ("query", OrderCommand.From(new QueryOrderCommand(0, orig), 0));
+        yield return ("query by client id", OrderCommand.From(new QueryOrderCommand(0, orig), 0));
+        yield return ("query by venue id", OrderCommand.From(new QueryOrderCommand(0, orig, 42), 0));
+    }
+
+    /// <summary>
+    /// A query names the order by the venue's id once it has one (an amend may have renamed the order at the venue
+    /// to an id the store never had), by our client id before; never both (the venue checks the one against the other).
+    /// </summary>
+    [Fact]
+    public void TryEncode_Query_ByVenueOrderIdWhenKnown_OtherwiseByClientId()
+    {
+        using var encoder = Encoder();
+        var buffer = new byte[BinanceOrderEncoder.MaxFrameLength];
+        var orig = new ClientOrderId(1, 2, 3);
+        string cid = new ClientOrderIdFormat("fx").Format(orig);
+        foreach (bool loggedOn in new[] { false, true })
+        {
+            Assert.True(encoder.TryEncodeWs(OrderCommand.From(new QueryOrderCommand(0, orig, 42), 0), 3, 1645423376532, loggedOn, buffer, out int n));
+            var p = System.Text.Json.JsonDocument.Parse(Encoding.ASCII.GetString(buffer, 0, n)).RootElement.GetProperty("params");
+            Assert.Equal(42, p.GetProperty("orderId").GetInt64());
+            Assert.False(p.TryGetProperty("origClientOrderId", out _));
+            Assert.True(encoder.TryEncodeWs(OrderCommand.From(new QueryOrderCommand(0, orig), 0), 3, 1645423376532, loggedOn, buffer, out n));
+            p = System.Text.Json.JsonDocument.Parse(Encoding.ASCII.GetString(buffer, 0, n)).RootElement.GetProperty("params");
+            Assert.Equal(cid, p.GetProperty("origClientOrderId").GetString());
+            Assert.False(p.TryGetProperty("orderId", out _));
+        }
+        Assert.True(encoder.TryEncodeRest(OrderCommand.From(new QueryOrderCommand(0, orig, 42), 0), 1645423376532, buffer, out int r));
+        string rest = Encoding.ASCII.GetString(buffer, 0, r);
+        Assert.Contains("orderId=42&", rest);
+        Assert.DoesNotContain("origClientOrderId", rest);
+        Assert.True(encoder.TryEncodeRest(OrderCommand.From(new QueryOrderCommand(0, orig), 0), 1645423376532, buffer, out r));
+        Assert.Contains($"origClientOrderId={cid}&", Encoding.ASCII.GetString(buffer, 0, r));
     }
 
     /// <summary>

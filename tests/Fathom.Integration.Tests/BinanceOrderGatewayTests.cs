@@ -227,6 +227,27 @@ public sealed class BinanceOrderGatewayTests
         Assert.Equal(1, rig.VenueOrdersWithClientId(amendId));
     }
 
+    /// <summary>
+    /// A query for an order an amend renamed, asked by the id we knew it by and the venue's order id (a restart whose
+    /// store missed the amend): the answer names the order as asked, and carries the id the venue holds it under now.
+    /// </summary>
+    [Fact]
+    public async Task Query_OrderAnAmendRenamed_AnswerCarriesTheVenuesCurrentClientId()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty * 3));
+        var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
+        var amendId = rig.NextId();
+        rig.Gateway.Send(OrderCommand.From(new AmendQtyCommand(GatewayRig.Btc, amendId, id, ack.VenueOrderId, new Core.Qty(Qty)), 0));
+        await rig.Sink.WaitForAsync<AmendedReport>(a => a.NewClientOrderId == amendId, "amended");
+        rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, id, ack.VenueOrderId), 0));
+        var status = await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id, "query answer");
+        Assert.Equal(VenueOrderStatus.New, status.Status);
+        Assert.Equal(ack.VenueOrderId, status.VenueOrderId);
+        Assert.Equal(amendId, status.VenueClientOrderId);
+    }
+
     [Fact]
     public async Task AggressiveIoc_FillArrivesAsFillReport()
     {

@@ -293,6 +293,70 @@ public sealed class RestartReconciliationTests
         await second.StopAsync(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>
+    /// The run died with an amend in flight that the store never recorded: the venue renamed our bid to the amend's id
+    /// and cut its size, then filled it while we were down. The restart recovers the bid under the id the store has,
+    /// queries it by the venue's order id, and the answer (FILLED, with the id the venue holds) settles it: the store
+    /// binds the venue's order to the id it carries, the engine holds it Filled, and the position is the venue's.
+    /// </summary>
+    [Fact]
+    public async Task Restart_BidAnAmendRenamedAndTheVenueFilledWhileDown_EndsFilledUnderTheVenuesId()
+    {
+        await using var venue = await Venue.StartAsync();
+        string dir = await CrashWithQuotesRestingAsync(venue);
+        var format = new ClientOrderIdFormat("fx");
+        var (bidText, bid) = venue.OpenOrders().Single(o => o.Value.Side == SimSide.Buy);
+        Assert.Equal(ClientOrderIdParse.Ours, format.TryParse(bidText, out var bidId));
+        // The amend's id: the last number the first run reserved (reserved ahead in blocks, so not one it used).
+        long reserved = new FileSequenceReservation(Path.Combine(dir, "client-order-ids.hwm")).HighWater;
+        var renamed = new ClientOrderId(bidId.Node, bidId.Epoch, reserved);
+        long left = 0;
+        int qtyDecimals = 0;
+        venue.Sim.Api.Run(e =>
+        {
+            var account = e.Accounts.First(a => a.Name == "demo");
+            var book = e.Book(Symbol);
+            var order = book.OpenOrdersOf(account).Single(o => o.OrderId == bid.OrderId);
+            long newQty = order.ExecutedQty + (order.OrigQty - order.ExecutedQty) / 2;
+            var outcome = e.AmendKeepPriority(account, book, bid.OrderId, null, newQty, format.Format(renamed));
+            Assert.True(outcome.Ok, $"the amend was refused: {outcome.Reject}");
+            left = newQty - order.ExecutedQty;
+            qtyDecimals = book.Symbol.Spec.QtyDecimals;
+        });
+        venue.SellIntoOurBid(left / (decimal)FixedPoint.Pow10(qtyDecimals)); // the rest of it: the venue fills it
+        Assert.DoesNotContain(venue.OpenOrders().Values, o => o.OrderId == bid.OrderId);
+
+        await using var second = await StartHostAsync(venue, dir, [Btc(TenBtc)]);
+        Assert.Equal(1, second.Reconciliation!.VenueOpen);
+        (long Current, OrderState State)? row = null;
+        Assert.True(await WaitUntil(() =>
+        {
+            second.Store.FlushAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            row = StoredOrderOf(Path.Combine(dir, "fathom.db"), bid.OrderId);
+            return row is { State: OrderState.Filled };
+        }, TimeSpan.FromSeconds(20)), $"the bid's row is {row?.State.ToString() ?? "missing"}; counters: renamed {second.Execution.Counters.RenamedByVenue}, " +
+            $"filled by answer {second.Execution.Counters.FilledByAnswer}, queries {second.Execution.Counters.Queries}");
+        Assert.Equal(renamed.Sequence, row!.Value.Current);
+        Assert.Equal(1, second.Execution.Counters.RenamedByVenue);
+        PositionView position;
+        lock (second.CoreLock)
+            position = second.Execution.Position(0);
+        Assert.Equal(venue.BtcTotal() - TenBtc, position.Position.Raw * FixedPoint.Pow10(8 - second.Specs[0].QtyDecimals));
+        await second.StopAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The store's row for the venue's order <paramref name="venueOrderId"/>: its current client sequence and state.</summary>
+    private static (long Current, OrderState State)? StoredOrderOf(string path, long venueOrderId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False;Default Timeout=10");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT current_seq, state FROM orders WHERE venue_order_id = $v";
+        cmd.Parameters.AddWithValue("$v", venueOrderId);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? (r.GetInt64(0), (OrderState)r.GetInt32(1)) : null;
+    }
+
     [Fact]
     public void StoredOpenOrder_FilledQuantity_IsTheStoredFillsSum_NotTheOrderRowACrashLeftBehind()
     {

@@ -256,9 +256,9 @@ public sealed class BinanceOrderEncoder : IDisposable
                 WriteTail(ref w, instrument, timestampMs);
                 break;
             case CommandKind.Query:
-                w.Put(",\"method\":\"order.status\",\"params\":{\"origClientOrderId\":\""u8);
-                PutClientId(ref w, c.OrigClientOrderId);
-                w.Put((byte)'"');
+                // By the venue's order id once known, as cancels are: an amend may have renamed the order there.
+                w.Put(",\"method\":\"order.status\",\"params\":{"u8);
+                WriteOrderRef(ref w, c.VenueOrderId, c.OrigClientOrderId);
                 WriteTail(ref w, instrument, timestampMs);
                 break;
             default:
@@ -441,7 +441,10 @@ public sealed class BinanceOrderEncoder : IDisposable
                 break;
             case CommandKind.Query:
                 _params.Add("symbol"u8, symbol);
-                _params.AddClientId("origClientOrderId"u8, _ids, c.OrigClientOrderId);
+                if (c.VenueOrderId > 0)
+                    _params.AddLong("orderId"u8, c.VenueOrderId);
+                else
+                    _params.AddClientId("origClientOrderId"u8, _ids, c.OrigClientOrderId);
                 break;
             default:
                 return false;

@@ -292,7 +292,10 @@ public sealed partial class BinanceOrderGateway
                 long orderId = JsonFields.TryGet(result, "orderId"u8, out var oid) ? JsonFields.Long(oid) : 0;
                 long executed = JsonFields.TryGet(result, "executedQty"u8, out var ex) ? JsonFields.Decimal8(ex) : 0;
                 long time = JsonFields.TryGet(result, "updateTime"u8, out var ut) ? JsonFields.Long(ut) * 1_000_000 : now;
-                var report = new OrderStatusReport(c.InstrumentId, c.OrigClientOrderId, ParseStatus(st), orderId, new Qty(executed), time);
+                // The id the venue holds the order under now: an amend renames it (see OrderStatusReport).
+                ClientOrderId current = JsonFields.TryGet(result, "clientOrderId"u8, out var cid)
+                    && _ids.TryParse(cid, out var parsed) == ClientOrderIdParse.Ours ? parsed : default;
+                var report = new OrderStatusReport(c.InstrumentId, c.OrigClientOrderId, ParseStatus(st), orderId, new Qty(executed), time, current);
                 if (executed > 0 && orderId != 0)
                     _ = Task.Run(() => EmitOrderTradesThenStatusAsync(report)); // the position needs the trades, not the status
                 else
