@@ -168,6 +168,10 @@ public sealed partial class ExecutionEngine
         o.Qty = report.NewQty;
         o.CurrentId = report.NewClientOrderId;
         Apply(ref o, OrderEvent.Replaced, nowNs);
+        // Its fills already add up to the new size (they came first: the stream's REPLACED was lost to a reconnect and
+        // the fetched trades read as partial against the old size): it is filled, not working with nothing left.
+        if (OrderStateMachine.IsWorking(o.State) && o.Filled >= o.Qty)
+            Apply(ref o, OrderEvent.Fill, nowNs);
         o.ModifyRejects = 0; // the venue takes changes to it again
         o.NextModifyNs = 0;
         AfterReport(ref o, nowNs);

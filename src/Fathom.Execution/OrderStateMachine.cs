@@ -43,6 +43,9 @@ public static class OrderStateMachine
     // * New takes only Submit, and on a restart Adopt (the venue lists an earlier run's order as open:
     //   working) or Recover (the store says open, the venue does not list it: Unknown, so a query
     //   resolves it). A report for an order we never sent is illegal.
+    // * Filled/Canceled/Expired + Replaced: the amend took effect, then the order ended before its answer came (a fill
+    //   that completed it, a cancel-all). A benign repeat that carries the amend's id, so the stored row names the
+    //   venue's order by the id it holds.
     // * Renamed keeps every state but New: it only carries a new current id (an amend we never heard the end of).
     private static readonly byte[,] s_table =
     {
@@ -51,12 +54,12 @@ public static class OrderStateMachine
         /* PNew */ { X,    AC, PF,   FI,  X,     X,     CA,  X,     X,   X,     RJ, EX, UK,   X,     X, X,    X,   PN },
         /* Acc  */ { X,    AC, PF,   FI,  PC,    X,     CA,  PR,    X,   X,     X,  EX, X,    X,     X, X,    X,   AC },
         /* PFil */ { X,    PF, PF,   FI,  PC,    X,     CA,  PR,    X,   X,     X,  EX, X,    X,     X, X,    X,   PF },
-        /* Fild */ { X,    FI, FI,   FI,  X,     FI,    X,   X,     X,   FI,    X,  X,  FI,   X,     X, X,    X,   FI },
+        /* Fild */ { X,    FI, FI,   FI,  X,     FI,    X,   X,     FI,  FI,    X,  X,  FI,   X,     X, X,    X,   FI },
         /* PCxl */ { X,    PC, PC,   FI,  X,     W,     CA,  X,     X,   X,     X,  EX, UK,   X,     X, X,    X,   PC },
-        /* Cxld */ { X,    CA, CA,   X,   X,     CA,    CA,  X,     X,   CA,    X,  X,  CA,   X,     X, X,    X,   CA },
+        /* Cxld */ { X,    CA, CA,   X,   X,     CA,    CA,  X,     CA,  CA,    X,  X,  CA,   X,     X, X,    X,   CA },
         /* PRpl */ { X,    PR, PR,   FI,  X,     X,     CA,  X,     W,   W,     X,  EX, UK,   X,     X, X,    X,   PR },
         /* Rej  */ { X,    AC, PF,   FI,  X,     X,     X,   X,     X,   X,     RJ, X,  X,    X,     X, X,    X,   RJ },
-        /* Exp  */ { X,    EX, EX,   X,   X,     EX,    X,   X,     X,   EX,    X,  EX, EX,   X,     X, X,    X,   EX },
+        /* Exp  */ { X,    EX, EX,   X,   X,     EX,    X,   X,     EX,  EX,    X,  EX, EX,   X,     X, X,    X,   EX },
         /* Unk  */ { X,    W,  W,    FI,  X,     W,     CA,  X,     W,   W,     RJ, EX, UK,   UK,    RJ, X,   X,   UK },
     };
 

@@ -258,6 +258,43 @@ public class AdoptionTests
     }
 
     [Fact]
+    public void AmendAnsweredAfterItsWholeNewSizeFilled_TheOrderEndsFilledUnderTheAmendsId()
+    {
+        // The venue took the amend (1 000 → 400), then filled the 400. The stream's REPLACED was lost (a reconnect), so
+        // the fill (fetched, named by the id we knew) came first and read as partial against the 1 000 we held.
+        var h = new Harness();
+        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Ack(id);
+        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
+        var amend = h.Single(CommandKind.AmendQty);
+        h.Apply(h.Fill(id, OrderSide.Buy, Harness.Mid - 50, 400, 400));
+        Assert.Equal(OrderState.PendingReplace, h.StateOf(id));
+        h.Engine.OnAmended(new AmendedReport(0, id, amend.ClientOrderId, new Qty(400), h.Now), h.Now);
+        Assert.Equal(OrderState.Filled, h.StateOf(id)); // not working with nothing left
+        var last = h.Transitions.Last(t => t.OrderSeq == id.Sequence);
+        Assert.Equal((OrderEvent.Fill, amend.ClientOrderId, 400L), (last.Event, last.CurrentClientId, last.Qty.Raw));
+        Assert.NotEqual(id.Sequence, h.Engine.QuoteOrder(0, OrderSide.Buy)); // the quote slot is free for a new bid
+    }
+
+    [Fact]
+    public void AmendAnsweredAfterTheVenueCancelledTheOrder_TheCanceledOrderTakesTheAmendsId()
+    {
+        var h = new Harness();
+        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Ack(id);
+        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
+        var amend = h.Single(CommandKind.AmendQty);
+        h.Canceled(amend.ClientOrderId); // the venue cancelled it (after the amend took effect: the report names the new id)
+        Assert.Equal(OrderState.Canceled, h.StateOf(id));
+        h.Engine.OnAmended(new AmendedReport(0, id, amend.ClientOrderId, new Qty(400), h.Now), h.Now);
+        var last = h.Transitions.Last(t => t.OrderSeq == id.Sequence);
+        Assert.Equal((OrderEvent.Replaced, OrderState.Canceled, false, amend.ClientOrderId), (last.Event, last.To, last.Illegal, last.CurrentClientId));
+        Assert.Equal(0, h.Engine.Counters.IllegalTransitions);
+    }
+
+    [Fact]
     public void AmendInFlight_AFillUnderTheAmendsIdFirst_LeavesTheAmendsAnswerToRenameIt()
     {
         var h = new Harness();

@@ -15,12 +15,12 @@ public class OrderStateMachineTests
         /* PendingNew      */ "- AC PF FI - - CA - - - RJ EX UK - - - - PN",
         /* Accepted        */ "- AC PF FI PC - CA PR - - - EX - - - - - AC",
         /* PartiallyFilled */ "- PF PF FI PC - CA PR - - - EX - - - - - PF",
-        /* Filled          */ "- FI FI FI - FI - - - FI - - FI - - - - FI",
+        /* Filled          */ "- FI FI FI - FI - - FI FI - - FI - - - - FI",
         /* PendingCancel   */ "- PC PC FI - W CA - - - - EX UK - - - - PC",
-        /* Canceled        */ "- CA CA - - CA CA - - CA - - CA - - - - CA",
+        /* Canceled        */ "- CA CA - - CA CA - CA CA - - CA - - - - CA",
         /* PendingReplace  */ "- PR PR FI - - CA - W W - EX UK - - - - PR",
         /* Rejected        */ "- AC PF FI - - - - - - RJ - - - - - - RJ",
-        /* Expired         */ "- EX EX - - EX - - - EX - EX EX - - - - EX",
+        /* Expired         */ "- EX EX - - EX - - EX EX - EX EX - - - - EX",
         /* Unknown         */ "- W W FI - W CA - W W RJ EX UK UK RJ - - UK",
     ];
 
