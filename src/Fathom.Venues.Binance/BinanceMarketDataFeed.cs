@@ -547,14 +547,47 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
         }
     }
 
+    /// <summary>
+    /// Reads one book's REST snapshot and applies it. A refusal (status, rate limit) or a network failure (connection,
+    /// timeout, a body cut short) asks again after a delay, counted in <see cref="FeedCounters.SnapshotFailures"/> with
+    /// the reason in <see cref="LastError"/>. Anything else (applying the snapshot runs the core: the journal, the
+    /// recorder, the engine) is not the network's doing: it propagates, and the guard halts the feed with it.
+    /// </summary>
     private async Task FetchSnapshotAsync(int instrument, CancellationToken ct)
     {
         BinanceSymbol symbol = Symbols[instrument];
         TimeSpan retryAfter = TimeSpan.Zero;
+        byte[]? body = null;
         try
         {
             Counters.SnapshotRequests++;
-            byte[] body = await _rest.GetDepthAsync(symbol.Spec.Symbol, _options.SnapshotDepth, ct).ConfigureAwait(false);
+            body = await _rest.GetDepthAsync(symbol.Spec.Symbol, _options.SnapshotDepth, ct).ConfigureAwait(false);
+        }
+        catch (BinanceRestException ex)
+        {
+            Counters.SnapshotFailures++;
+            if (ex.IsRateLimited && !ex.Local)
+                Counters.SnapshotRateLimited++;
+            retryAfter = ex.RetryAfter ?? _options.SnapshotRetryDelay;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException or OperationCanceledException)
+        {
+            // The network (an HTTP timeout is a TaskCanceledException the run did not ask for): ask again.
+            LastError = $"depth snapshot of {symbol.Spec.Symbol}: {ex.GetType().Name}: {ex.Message}";
+            Counters.SnapshotFailures++;
+            retryAfter = _options.SnapshotRetryDelay;
+        }
+        if (body is null)
+        {
+            lock (CoreLock)
+                _core.RequestSnapshotAgain(instrument, _monotonic.NowNanos(), UnixNanos(_time.GetUtcNow()));
+        }
+        else
+        {
             long receiveNs = UnixNanos(_time.GetUtcNow());
             lock (CoreLock)
             {
@@ -563,28 +596,6 @@ public sealed class BinanceMarketDataFeed : IMarketDataFeed
                 if (_books[instrument].SnapshotRequested)
                     retryAfter = _options.SnapshotRetryDelay;
             }
-        }
-        catch (BinanceRestException ex)
-        {
-            Counters.SnapshotFailures++;
-            if (ex.IsRateLimited && !ex.Local)
-                Counters.SnapshotRateLimited++;
-            retryAfter = ex.RetryAfter ?? _options.SnapshotRetryDelay;
-            lock (CoreLock)
-                _core.RequestSnapshotAgain(instrument, _monotonic.NowNanos(), UnixNanos(_time.GetUtcNow()));
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return;
-        }
-        catch (Exception ex)
-        {
-            UnexpectedErrors++;
-            LastError = ex.ToString();
-            Counters.SnapshotFailures++;
-            retryAfter = _options.SnapshotRetryDelay;
-            lock (CoreLock)
-                _core.RequestSnapshotAgain(instrument, _monotonic.NowNanos(), UnixNanos(_time.GetUtcNow()));
         }
         if (retryAfter > TimeSpan.Zero)
         {

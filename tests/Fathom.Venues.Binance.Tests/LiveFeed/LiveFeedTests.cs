@@ -302,6 +302,28 @@ public sealed class LiveFeedTests
         await WaitUntilAsync(() => h.Server.OpenConnections == 0, "the feed's connections to close", () => Describe(h));
     }
 
+    [Fact]
+    public async Task ASnapshotsApplyThrowingUnexpectedly_HaltsTheFeed_NotRetriedForEver()
+    {
+        // Applying the snapshot runs the core (the book, the journal, the engine); an exception there is not the
+        // network's doing. It was caught with the network's failures and the snapshot asked for again, for ever, while
+        // the book stayed out of sync and the run went on. Now it halts the feed with its reason.
+        int thrown = 0;
+        await using var h = await StartAsync(new BinanceFeedOptions(), Slow,
+            observe: t =>
+            {
+                if (t.To == SyncState.Live && Interlocked.Increment(ref thrown) == 1)
+                    throw new InvalidOperationException("the book's observer broke on the snapshot");
+            });
+        Task finished = await Task.WhenAny(h.Run, Task.Delay(Patience));
+        Assert.True(finished == h.Run, $"the feed ran on after applying a snapshot threw: {Describe(h)}");
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Run);
+        Assert.Contains("the book's observer broke on the snapshot", ex.Message);
+        Assert.Equal(1, h.Feed.UnexpectedErrors);
+        Assert.Equal(1, h.Feed.Counters.SnapshotRequests);
+        await WaitUntilAsync(() => h.Server.OpenConnections == 0, "the feed's connections to close", () => Describe(h));
+    }
+
     /// <summary>Every trade passed on once, in id order; with no loss, every trade of the stream.</summary>
     private static void AssertTradesOnce(Harness h, bool expectAll)
     {
