@@ -54,6 +54,17 @@ internal static class ConvertCommand
         {
             using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
                 result = Convert(inputs, file, symbol, tickSize, stepSize, snapshotDepth, venue);
+            if (result.Events == 0)
+            {
+                // Nothing of the venue's in it (another venue's recording, the wrong --venue or --symbol): an empty
+                // store would replace a good one and make a backtest of nothing.
+                File.Delete(tmp);
+                var c = result.Parser;
+                error.WriteLine($"error: nothing to convert: none of the {c.Messages:N0} message(s) is a {venue} depth diff, snapshot, " +
+                    $"bookTicker or trade of a known symbol ({c.UnknownSymbols} of another symbol, {c.Malformed} malformed): " +
+                    "is it a recording of this venue and symbol? (--venue, --symbol)" + (outPath.Exists ? $"; {outPath.FullName} is left as it was" : ""));
+                return 1;
+            }
             File.Move(tmp, outPath.FullName, overwrite: true); // never leave a half-written store under the final name
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or ArgumentException

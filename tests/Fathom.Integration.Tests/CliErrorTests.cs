@@ -87,6 +87,10 @@ public sealed class CliErrorTests
                 return ["book", Path.Combine(dir, "notes.txt")];
             case "book on another symbol's recording":
                 return ["book", SharedData.BinanceSpotDays[0], "--symbol", "ETHUSDT"];
+            case "book on another venue's recording":
+                return ["book", BybitDay(dir)];
+            case "convert on another venue's recording":
+                return ["convert", BybitDay(dir), "--out", Path.Combine(dir, "bybit.fathomstore")];
             case "replay on a garbage journal":
                 File.WriteAllText(Path.Combine(dir, "demo.fathomjnl"), "definitely not a journal\n");
                 return ["replay", "--journal", Path.Combine(dir, "demo.fathomjnl")];
@@ -96,6 +100,19 @@ public sealed class CliErrorTests
             default:
                 throw new ArgumentException(name);
         }
+    }
+
+    /// <summary>Bybit's order book messages as an hftbacktest-style day: well-formed lines, no Binance message among them.</summary>
+    private static string BybitDay(string dir)
+    {
+        string path = Path.Combine(dir, "bybit.gz");
+        using var gz = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest);
+        using var w = new StreamWriter(gz);
+        for (int i = 0; i < 20; i++)
+            w.Write($"{1_700_000_000_000_000_000L + i * 1_000_000L} {{\"topic\":\"orderbook.50.BTCUSDT\",\"type\":\"{(i == 0 ? "snapshot" : "delta")}\"," +
+                $"\"ts\":{1_700_000_000_000L + i},\"data\":{{\"s\":\"BTCUSDT\",\"b\":[[\"30000.10\",\"1.5\"]],\"a\":[[\"30000.20\",\"0.7\"]]," +
+                $"\"u\":{1000 + i},\"seq\":{5000 + i}}}}}\n");
+        return path;
     }
 
     [Theory]
@@ -116,6 +133,8 @@ public sealed class CliErrorTests
     [InlineData("book on garbage", 2, "error: could not read {dir}/garbage.gz: ")]
     [InlineData("book on garbage text", 2, "error: {dir}/notes.txt is not an hftbacktest recording")]
     [InlineData("book on another symbol's recording", 1, "error: {data}: the book check failed: no depth diff of ETHUSDT in the recording, and 41248 message(s) name another symbol: is --symbol right?")]
+    [InlineData("book on another venue's recording", 1, "error: {dir}/bybit.gz: the book check failed: BTCUSDT ended Syncing, not Live (no snapshot was applied); none of the 20 message(s) is a Binance spot depth diff, snapshot, bookTicker or trade (")]
+    [InlineData("convert on another venue's recording", 1, "error: nothing to convert: none of the 20 message(s) is a BinanceSpot depth diff, snapshot, bookTicker or trade of a known symbol (0 of another symbol, 0 malformed): is it a recording of this venue and symbol? (--venue, --symbol)")]
     [InlineData("replay on a garbage journal", 2, "error: {dir}/demo.fathomjnl is not a Fathom journal")]
     [InlineData("replay on an empty journal", 2, "error: {dir}/demo.fathomjnl has no meta record")]
     public async Task BadInput_OneErrorLineNamingItNoStackTrace(string name, int exitCode, string expected)
@@ -134,6 +153,8 @@ public sealed class CliErrorTests
             .Replace("{data}", Path.GetFullPath(SharedData.BinanceSpotDays[0]), StringComparison.Ordinal), line);
         Assert.DoesNotContain("   at ", stdout + stderr);
         Assert.DoesNotContain("Exception", stdout + stderr);
+        if (args[0] == "convert")
+            Assert.Empty(Directory.GetFiles(dir, "*.fathomstore*")); // no store, not even a partial one
         if (args[0] == "run")
         {
             // Refused before anything was printed, any credential read, or the venue (a closed port) contacted.
