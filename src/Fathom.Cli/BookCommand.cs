@@ -249,9 +249,11 @@ internal static class BookCommand
         if (parser.Counters.UnknownSymbols > 0 && parser.Counters.Deltas == 0)
             problems.Add($"no depth diff of {spec.Symbol} in the recording, and {parser.Counters.UnknownSymbols} message(s) name another symbol: is --symbol right?");
         var pc = parser.Counters;
-        if (pc.Messages > 0 && pc.Deltas + pc.Snapshots + pc.TopOfBooks + pc.Trades + pc.UnknownSymbols == 0)
+        // Nothing recognised, and nothing broken either (a venue's message with a bad number or cut short is counted as such):
+        // the lines are someone else's.
+        if (pc.Messages > 0 && pc.Deltas + pc.Snapshots + pc.TopOfBooks + pc.Trades + pc.UnknownSymbols + pc.BadNumbers + pc.Malformed + pc.Truncated == 0)
             problems.Add($"none of the {pc.Messages} message(s) is a Binance {(usdm ? "USD-M futures" : "spot")} depth diff, snapshot, bookTicker or trade " +
-                $"({pc.UnknownFields} unknown field(s), {pc.Malformed} malformed): is it a recording of this venue? (--venue: binance-spot, binance-usdm, okx)");
+                $"({pc.UnknownFields} unknown field(s)): is it a recording of this venue? (--venue: binance-spot, binance-usdm, okx)");
         if (router.Check!.Mismatched > 0)
             problems.Add($"{router.Check.Mismatched} bookTicker mismatch(es)");
         return Verdict(error, files.Length == 1 ? files[0].FullName : $"{files.Length} files", problems);

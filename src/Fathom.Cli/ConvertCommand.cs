@@ -61,7 +61,7 @@ internal static class ConvertCommand
                 File.Delete(tmp);
                 var c = result.Parser;
                 error.WriteLine($"error: nothing to convert: none of the {c.Messages:N0} message(s) is a {venue} depth diff, snapshot, " +
-                    $"bookTicker or trade of a known symbol ({c.UnknownSymbols} of another symbol, {c.Malformed} malformed): " +
+                    $"bookTicker or trade of a known symbol ({c.UnknownSymbols} of another symbol, {c.Malformed} malformed, {c.BadNumbers} bad number(s)): " +
                     "is it a recording of this venue and symbol? (--venue, --symbol)" + (outPath.Exists ? $"; {outPath.FullName} is left as it was" : ""));
                 return 1;
             }

@@ -134,7 +134,7 @@ public sealed class CliErrorTests
     [InlineData("book on garbage text", 2, "error: {dir}/notes.txt is not an hftbacktest recording")]
     [InlineData("book on another symbol's recording", 1, "error: {data}: the book check failed: no depth diff of ETHUSDT in the recording, and 41248 message(s) name another symbol: is --symbol right?")]
     [InlineData("book on another venue's recording", 1, "error: {dir}/bybit.gz: the book check failed: BTCUSDT ended Syncing, not Live (no snapshot was applied); none of the 20 message(s) is a Binance spot depth diff, snapshot, bookTicker or trade (")]
-    [InlineData("convert on another venue's recording", 1, "error: nothing to convert: none of the 20 message(s) is a BinanceSpot depth diff, snapshot, bookTicker or trade of a known symbol (0 of another symbol, 0 malformed): is it a recording of this venue and symbol? (--venue, --symbol)")]
+    [InlineData("convert on another venue's recording", 1, "error: nothing to convert: none of the 20 message(s) is a BinanceSpot depth diff, snapshot, bookTicker or trade of a known symbol (0 of another symbol, 0 malformed, 0 bad number(s)): is it a recording of this venue and symbol? (--venue, --symbol)")]
     [InlineData("replay on a garbage journal", 2, "error: {dir}/demo.fathomjnl is not a Fathom journal")]
     [InlineData("replay on an empty journal", 2, "error: {dir}/demo.fathomjnl has no meta record")]
     public async Task BadInput_OneErrorLineNamingItNoStackTrace(string name, int exitCode, string expected)
