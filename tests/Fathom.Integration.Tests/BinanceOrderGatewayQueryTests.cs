@@ -173,6 +173,32 @@ public sealed class BinanceOrderGatewayQueryTests
         Assert.True(rig.Gateway.QueriedFills >= 1);
     }
 
+    /// <summary>
+    /// A query's answer with executed quantity is delivered from a task of its own (its trades first). An exception
+    /// there that the gateway does not expect (here the sink breaks on the status) used to end that task unobserved,
+    /// with the answer. Now it is the gateway's fault: the host halts trading with it. Order entry itself goes on.
+    /// </summary>
+    [Fact]
+    public async Task UnexpectedExceptionInAQuerysTask_BecomesTheGatewaysFault_AndOrderEntryGoesOn()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var id = rig.NextId();
+        rig.Gateway.Send(rig.Place(id, Side.Buy, Aggressive, Qty, OrderType.LimitIoc));
+        await rig.Sink.WaitForAsync<FillReport>(f => f.ClientOrderId == id, "streamed fill");
+        Assert.Null(rig.Gateway.Fault);
+        rig.Sink.Breaks = r => r is OrderStatusReport;
+        rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, id), 0));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (rig.Gateway.Fault is null && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.NotNull(rig.Gateway.Fault);
+        Assert.Equal("a query's trades failed unexpectedly: InvalidOperationException: the sink broke on OrderStatusReport", rig.Gateway.Fault!.Message);
+        rig.Sink.Breaks = null;
+        var next = rig.NextId();
+        rig.Gateway.Send(rig.Place(next, Side.Buy, Passive, Qty));
+        await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == next, "an ack after the fault");
+    }
+
     [Fact]
     public async Task GetBalances_DemoAccount_LockedFundsForRestingOrder()
     {

@@ -14,7 +14,16 @@ internal sealed class RecordingSink : IReportSink
     public List<object> Snapshot() { lock (_reports) return [.. _reports]; }
     public IEnumerable<T> All<T>() => Snapshot().OfType<T>();
 
-    private void Add(object r) { lock (_reports) _reports.Add(r); }
+    /// <summary>When set, a report it matches throws instead of being recorded: a sink (the core) that breaks.</summary>
+    public Func<object, bool>? Breaks { get; set; }
+
+    private void Add(object r)
+    {
+        if (Breaks is { } breaks && breaks(r))
+            throw new InvalidOperationException($"the sink broke on {r.GetType().Name}");
+        lock (_reports)
+            _reports.Add(r);
+    }
     public void OnAck(in AckReport report) => Add(report);
     public void OnReject(in RejectReport report) => Add(report);
     public void OnFill(in FillReport report) => Add(report);

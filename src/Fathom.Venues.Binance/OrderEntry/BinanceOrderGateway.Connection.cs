@@ -284,7 +284,7 @@ public sealed partial class BinanceOrderGateway
     {
         if (Interlocked.Exchange(ref _timeSyncRunning, 1) == 1)
             return;
-        _ = Task.Run(async () =>
+        RunGuarded(async () =>
         {
             try
             {
@@ -305,7 +305,7 @@ public sealed partial class BinanceOrderGateway
             {
                 Volatile.Write(ref _timeSyncRunning, 0);
             }
-        });
+        }, "a clock re-sync");
     }
 
     private async Task SyncTimeWsAsync(WsLink link, CancellationToken cancel)
@@ -364,7 +364,7 @@ public sealed partial class BinanceOrderGateway
         var (method, path) = BinanceOrderEncoder.RestRoute(command.Kind);
         string query = Encoding.ASCII.GetString(buffer, 0, length);
         var copy = command;
-        _ = Task.Run(() => RestCommandAsync(copy, method, path, query));
+        RunGuarded(() => RestCommandAsync(copy, method, path, query), "a REST command");
     }
 
     private async Task RestCommandAsync(OrderCommand command, HttpMethod method, string path, string signedQuery)

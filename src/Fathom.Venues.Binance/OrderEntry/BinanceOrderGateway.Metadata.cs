@@ -123,7 +123,7 @@ public sealed partial class BinanceOrderGateway
     {
         if (_stopping || Interlocked.Exchange(ref _metadataRefreshRunning, 1) == 1)
             return;
-        _ = Task.Run(async () =>
+        RunGuarded(async () =>
         {
             try
             {
@@ -139,7 +139,7 @@ public sealed partial class BinanceOrderGateway
             {
                 Volatile.Write(ref _metadataRefreshRunning, 0);
             }
-        });
+        }, "a metadata refresh");
     }
 
     /// <summary>

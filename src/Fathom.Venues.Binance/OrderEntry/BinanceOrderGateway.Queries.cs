@@ -29,7 +29,7 @@ public sealed partial class BinanceOrderGateway
                 _sink.OnReject(reject);
             return;
         }
-        _ = Task.Run(() => CancelAllAsync(index, cancelId));
+        RunGuarded(() => CancelAllAsync(index, cancelId), "a cancel-all");
     }
 
     private async Task CancelAllAsync(int index, ClientOrderId cancelId)

@@ -297,7 +297,7 @@ public sealed partial class BinanceOrderGateway
                     && _ids.TryParse(cid, out var parsed) == ClientOrderIdParse.Ours ? parsed : default;
                 var report = new OrderStatusReport(c.InstrumentId, c.OrigClientOrderId, ParseStatus(st), orderId, new Qty(executed), time, current);
                 if (executed > 0 && orderId != 0)
-                    _ = Task.Run(() => EmitOrderTradesThenStatusAsync(report)); // the position needs the trades, not the status
+                    RunGuarded(() => EmitOrderTradesThenStatusAsync(report), "a query's trades"); // the position needs the trades, not the status
                 else
                     Emit(report);
                 break;

@@ -125,9 +125,35 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     /// Why order entry stopped reconnecting for good, or null: the venue refused the key itself on a reconnect or its
     /// reconciliation (-2015 the key deleted, its IP or permissions changed; -2014 a malformed key; -1022 a signature
     /// the secret cannot make). Such a refusal does not heal without a person: retrying it would only spend the IP's
-    /// connection budget. Order entry stays reported down; the host halts trading with this reason.
+    /// connection budget. Order entry stays reported down; the host halts trading with this reason. Also an unexpected
+    /// exception in one of the gateway's own tasks (<see cref="RunGuarded"/>), after which it goes on reconnecting.
     /// </summary>
-    public Exception? Fault => _fault;
+    public Exception? Fault => _fault ?? _backgroundFault;
+
+    private volatile Exception? _backgroundFault;
+
+    /// <summary>
+    /// Runs one of a command's own tasks (its REST request, a cancel-all, a query's trades) or a clock or metadata
+    /// refresh off the caller's thread. Each reports what it expects itself (a timeout or a dropped connection as
+    /// unknown, a refusal as a reject). Anything else, such as a bug or a sink that throws, becomes <see cref="Fault"/>.
+    /// The host then halts trading with the reason, instead of the task dying unobserved with the command's answer.
+    /// Reconnecting goes on: cancels still need the connection.
+    /// </summary>
+    private void RunGuarded(Func<Task> work, string what) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (Exception) when (_stopping)
+        {
+            // Stopping: its sockets and client are going away under it.
+        }
+        catch (Exception ex)
+        {
+            _backgroundFault ??= new InvalidOperationException($"{what} failed unexpectedly: {ex.GetType().Name}: {ex.Message}", ex);
+        }
+    });
 
     /// <summary>
     /// While order entry is reconnecting: why the last attempt (a connection, or the reconciliation after it) failed,

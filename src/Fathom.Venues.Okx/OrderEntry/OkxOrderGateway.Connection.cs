@@ -236,7 +236,7 @@ public sealed partial class OkxOrderGateway
     {
         if (Interlocked.Exchange(ref _timeSyncRunning, 1) == 1)
             return;
-        _ = Task.Run(async () =>
+        RunGuarded(async () =>
         {
             try
             {
@@ -254,7 +254,7 @@ public sealed partial class OkxOrderGateway
             {
                 Volatile.Write(ref _timeSyncRunning, 0);
             }
-        });
+        }, "a clock re-sync");
     }
 
     /// <summary><c>GET /api/v5/public/time</c>: the offset is server time minus the round trip's local midpoint.</summary>

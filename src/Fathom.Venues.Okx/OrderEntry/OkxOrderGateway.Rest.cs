@@ -103,7 +103,7 @@ public sealed partial class OkxOrderGateway
         Interlocked.Increment(ref _sentRest);
         PostOnlySent(c, leg);
         string body = Encoding.ASCII.GetString(buffer, 0, length);
-        _ = Task.Run(() => RestCommandAsync(c, leg, path, body));
+        RunGuarded(() => RestCommandAsync(c, leg, path, body), "a REST command");
     }
 
     private async Task RestCommandAsync(OrderCommand command, RequestLeg leg, string path, string body)
@@ -411,7 +411,7 @@ public sealed partial class OkxOrderGateway
     /// REST while it is down). Each cancelled order of ours → Canceled; the first refusal → one Reject naming
     /// <paramref name="cancelId"/>; an open outcome → one StatusUnknown naming it. Never held back, never resent.
     /// </summary>
-    public void CancelAll(int instrumentId, ClientOrderId cancelId) => _ = Task.Run(() => CancelAllAsync(instrumentId, cancelId));
+    public void CancelAll(int instrumentId, ClientOrderId cancelId) => RunGuarded(() => CancelAllAsync(instrumentId, cancelId), "a cancel-all");
 
     private async Task CancelAllAsync(int instrumentId, ClientOrderId cancelId)
     {

@@ -94,7 +94,7 @@ public sealed partial class OkxOrderGateway
         {
             // OKX has no WebSocket order query: the read goes over signed REST (and never counts as an order op).
             var copy = command;
-            _ = Task.Run(() => QueryOrderAsync(copy));
+            RunGuarded(() => QueryOrderAsync(copy), "an order query");
             return;
         }
         bool isCancel = command.Kind == CommandKind.Cancel || leg == RequestLeg.ReplaceCancel;
