@@ -805,6 +805,22 @@ public sealed class OkxOrderGatewayTests : IAsyncLifetime
         Assert.Empty(_server.OpsReceived); // queries are REST reads, not trade ops
     }
 
+    /// <summary>An exception an order query's task does not expect (the sink breaks on its answer) becomes the gateway's fault.</summary>
+    [Fact]
+    public async Task Query_UnexpectedExceptionInItsTask_BecomesTheGatewaysFault()
+    {
+        var gateway = await StartGatewayAsync();
+        _server.RestHandler = (method, path, _) => path.StartsWith("/api/v5/trade/order?", StringComparison.Ordinal)
+            ? (200, "{\"code\":\"51603\",\"msg\":\"Order does not exist\",\"data\":[]}")
+            : null;
+        _sink.Breaks = r => r is OrderStatusReport;
+        Assert.Null(gateway.Fault);
+        gateway.Send(OrderCommand.From(new QueryOrderCommand(0, New1), 0));
+        await WaitUntilAsync(() => gateway.Fault is not null);
+        Assert.Equal("an order query failed unexpectedly: InvalidOperationException: the sink broke on OrderStatusReport", gateway.Fault!.Message);
+        Assert.True(gateway.IsReady); // order entry goes on: cancels still need it
+    }
+
     [Fact]
     public async Task RestQueries_OpenOrdersTradesBalances_SignedAndParsed_DemoHeader()
     {

@@ -15,8 +15,13 @@ internal sealed class RecordingSink : IReportSink
 
     public List<T> Of<T>() => Reports.OfType<T>().ToList();
 
+    /// <summary>When set, a report it matches throws instead of being recorded: a sink (the core) that breaks.</summary>
+    public Func<object, bool>? Breaks { get; set; }
+
     private void Add(object report)
     {
+        if (Breaks is { } breaks && breaks(report))
+            throw new InvalidOperationException($"the sink broke on {report.GetType().Name}");
         lock (_reports)
             _reports.Add(report);
         _changed.Release();
