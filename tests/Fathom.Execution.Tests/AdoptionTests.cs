@@ -148,6 +148,17 @@ public class AdoptionTests
         Assert.Equal(OrderState.Rejected, h.StateOf(id));
     }
 
+    /// <summary>This run's bid of 1 000, acknowledged, with an amend down to 400 sent and not yet answered.</summary>
+    private static (Harness H, ClientOrderId Id, OrderCommand Amend) AmendInFlight()
+    {
+        var h = new Harness();
+        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
+        var id = h.Single(CommandKind.Place).ClientOrderId;
+        h.Ack(id);
+        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
+        return (h, id, h.Single(CommandKind.AmendQty));
+    }
+
     private static OrderStatusReport Answer(ClientOrderId asked, VenueOrderStatus status, long venueId, long cumulative, long timeNs, ClientOrderId venueName) =>
         new(0, asked, status, venueId, new Qty(cumulative), timeNs, venueName);
 
@@ -242,12 +253,7 @@ public class AdoptionTests
     [Fact]
     public void AmendWhoseAnswerWasLost_AFillUnderTheAmendsId_TakesItsIdAndSize_AndCompletesIt()
     {
-        var h = new Harness();
-        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
-        var id = h.Single(CommandKind.Place).ClientOrderId;
-        h.Ack(id);
-        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
-        var amend = h.Single(CommandKind.AmendQty);
+        var (h, id, amend) = AmendInFlight();
         h.Unknown(amend.ClientOrderId, CommandKind.AmendQty);
         Assert.Equal(OrderState.Unknown, h.StateOf(id));
         h.Apply(h.Fill(amend.ClientOrderId, OrderSide.Buy, Harness.Mid - 50, 400, 400));
@@ -262,12 +268,7 @@ public class AdoptionTests
     {
         // The venue took the amend (1 000 → 400), then filled the 400. The stream's REPLACED was lost (a reconnect), so
         // the fill (fetched, named by the id we knew) came first and read as partial against the 1 000 we held.
-        var h = new Harness();
-        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
-        var id = h.Single(CommandKind.Place).ClientOrderId;
-        h.Ack(id);
-        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
-        var amend = h.Single(CommandKind.AmendQty);
+        var (h, id, amend) = AmendInFlight();
         h.Apply(h.Fill(id, OrderSide.Buy, Harness.Mid - 50, 400, 400));
         Assert.Equal(OrderState.PendingReplace, h.StateOf(id));
         h.Engine.OnAmended(new AmendedReport(0, id, amend.ClientOrderId, new Qty(400), h.Now), h.Now);
@@ -280,12 +281,7 @@ public class AdoptionTests
     [Fact]
     public void AmendAnsweredAfterTheVenueCancelledTheOrder_TheCanceledOrderTakesTheAmendsId()
     {
-        var h = new Harness();
-        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
-        var id = h.Single(CommandKind.Place).ClientOrderId;
-        h.Ack(id);
-        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
-        var amend = h.Single(CommandKind.AmendQty);
+        var (h, id, amend) = AmendInFlight();
         h.Canceled(amend.ClientOrderId); // the venue cancelled it (after the amend took effect: the report names the new id)
         Assert.Equal(OrderState.Canceled, h.StateOf(id));
         h.Engine.OnAmended(new AmendedReport(0, id, amend.ClientOrderId, new Qty(400), h.Now), h.Now);
@@ -297,12 +293,7 @@ public class AdoptionTests
     [Fact]
     public void AmendInFlight_AFillUnderTheAmendsIdFirst_LeavesTheAmendsAnswerToRenameIt()
     {
-        var h = new Harness();
-        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
-        var id = h.Single(CommandKind.Place).ClientOrderId;
-        h.Ack(id);
-        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
-        var amend = h.Single(CommandKind.AmendQty);
+        var (h, id, amend) = AmendInFlight();
         h.Apply(h.Fill(amend.ClientOrderId, OrderSide.Buy, Harness.Mid - 50, 100, 100)); // the stream beats the answer
         Assert.Equal(OrderState.PendingReplace, h.StateOf(id));
         h.Engine.OnAmended(new AmendedReport(0, id, amend.ClientOrderId, new Qty(400), h.Now), h.Now);
@@ -351,12 +342,7 @@ public class AdoptionTests
     [Fact]
     public void AmendWhoseAnswerWasLost_TheQuerysAnswerNamingTheAmendsId_TakesTheAmendsIdAndSize()
     {
-        var h = new Harness();
-        h.Quote(Harness.Mid - 50, Harness.OneBtc, Harness.Mid + 50, 0);
-        var id = h.Single(CommandKind.Place).ClientOrderId;
-        h.Ack(id);
-        h.Quote(Harness.Mid - 50, 400, Harness.Mid + 50, 0);
-        var amend = h.Single(CommandKind.AmendQty);
+        var (h, id, amend) = AmendInFlight();
         h.Unknown(amend.ClientOrderId, CommandKind.AmendQty);
         Assert.Equal(OrderState.Unknown, h.StateOf(id));
         h.Advance(new ExecutionOptions().QueryDelayNs / 1_000_000 + 1);

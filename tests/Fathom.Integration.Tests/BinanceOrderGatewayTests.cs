@@ -212,16 +212,23 @@ public sealed class BinanceOrderGatewayTests
         Assert.Equal(0, rig.VenueOrdersWithClientId(newId));
     }
 
-    [Fact]
-    public async Task AmendKeepPriority_AmendedWithNewQty()
+    /// <summary>A resting bid of 3 × <see cref="Qty"/>, amended down to <see cref="Qty"/> under a new id: its ack and the amend's report.</summary>
+    private static async Task<(ClientOrderId Id, AckReport Ack, ClientOrderId AmendId, AmendedReport Amended)> RestAndAmendAsync(GatewayRig rig)
     {
-        await using var rig = await GatewayRig.StartAsync();
         var id = rig.NextId();
         rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty * 3));
         var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
         var amendId = rig.NextId();
         rig.Gateway.Send(OrderCommand.From(new AmendQtyCommand(GatewayRig.Btc, amendId, id, ack.VenueOrderId, new Core.Qty(Qty)), 0));
         var amended = await rig.Sink.WaitForAsync<AmendedReport>(a => a.NewClientOrderId == amendId, "amended");
+        return (id, ack, amendId, amended);
+    }
+
+    [Fact]
+    public async Task AmendKeepPriority_AmendedWithNewQty()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        var (id, _, amendId, amended) = await RestAndAmendAsync(rig);
         Assert.Equal(id, amended.OrigClientOrderId);
         Assert.Equal(Qty, amended.NewQty.Raw);
         Assert.Equal(1, rig.VenueOrdersWithClientId(amendId));
@@ -235,12 +242,7 @@ public sealed class BinanceOrderGatewayTests
     public async Task Query_OrderAnAmendRenamed_AnswerCarriesTheVenuesCurrentClientId()
     {
         await using var rig = await GatewayRig.StartAsync();
-        var id = rig.NextId();
-        rig.Gateway.Send(rig.Place(id, Side.Buy, Passive, Qty * 3));
-        var ack = await rig.Sink.WaitForAsync<AckReport>(a => a.ClientOrderId == id, "ack");
-        var amendId = rig.NextId();
-        rig.Gateway.Send(OrderCommand.From(new AmendQtyCommand(GatewayRig.Btc, amendId, id, ack.VenueOrderId, new Core.Qty(Qty)), 0));
-        await rig.Sink.WaitForAsync<AmendedReport>(a => a.NewClientOrderId == amendId, "amended");
+        var (id, ack, amendId, _) = await RestAndAmendAsync(rig);
         rig.Gateway.Send(OrderCommand.From(new QueryOrderCommand(GatewayRig.Btc, id, ack.VenueOrderId), 0));
         var status = await rig.Sink.WaitForAsync<OrderStatusReport>(s => s.ClientOrderId == id, "query answer");
         Assert.Equal(VenueOrderStatus.New, status.Status);

@@ -113,6 +113,7 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
         _ring = new MpscRing<QueuedCommand>(options.QueueCapacity);
         _pending = new PendingSlot[PendingCapacity];
         // Each request takes the next slot: map the pages now, not on a command's way to the socket.
+        _tasks = new GuardedTasks(() => _stopping);
         Fathom.Core.PageCommit.Touch(_pending);
         Fathom.Core.PageCommit.Touch(_expired);
         _lastTradeId = new long[_instruments.Length];
@@ -128,32 +129,12 @@ public sealed partial class BinanceOrderGateway : IOrderGateway
     /// connection budget. Order entry stays reported down; the host halts trading with this reason. Also an unexpected
     /// exception in one of the gateway's own tasks (<see cref="RunGuarded"/>), after which it goes on reconnecting.
     /// </summary>
-    public Exception? Fault => _fault ?? _backgroundFault;
+    public Exception? Fault => _fault ?? _tasks.Fault;
 
-    private volatile Exception? _backgroundFault;
+    private readonly GuardedTasks _tasks;
 
-    /// <summary>
-    /// Runs one of a command's own tasks (its REST request, a cancel-all, a query's trades) or a clock or metadata
-    /// refresh off the caller's thread. Each reports what it expects itself (a timeout or a dropped connection as
-    /// unknown, a refusal as a reject). Anything else, such as a bug or a sink that throws, becomes <see cref="Fault"/>.
-    /// The host then halts trading with the reason, instead of the task dying unobserved with the command's answer.
-    /// Reconnecting goes on: cancels still need the connection.
-    /// </summary>
-    private void RunGuarded(Func<Task> work, string what) => _ = Task.Run(async () =>
-    {
-        try
-        {
-            await work().ConfigureAwait(false);
-        }
-        catch (Exception) when (_stopping)
-        {
-            // Stopping: its sockets and client are going away under it.
-        }
-        catch (Exception ex)
-        {
-            _backgroundFault ??= new InvalidOperationException($"{what} failed unexpectedly: {ex.GetType().Name}: {ex.Message}", ex);
-        }
-    });
+    /// <summary>Runs one of the gateway's own tasks; an exception it does not expect becomes <see cref="Fault"/> (<see cref="GuardedTasks"/>).</summary>
+    private void RunGuarded(Func<Task> work, string what) => _tasks.Run(work, what);
 
     /// <summary>
     /// While order entry is reconnecting: why the last attempt (a connection, or the reconciliation after it) failed,

@@ -102,6 +102,7 @@ public sealed partial class OkxOrderGateway : IOrderGateway
             ThrowHelper.ThrowArgument(nameof(instruments), "at least one instrument is required");
         if (options.OrderOpsPerWindow <= 0 || options.RateWindow <= TimeSpan.Zero)
             ThrowHelper.ThrowArgumentOutOfRange(nameof(options), "OrderOpsPerWindow and RateWindow must be positive");
+        _tasks = new GuardedTasks(() => _stopping);
         if (options.ReconnectDelay <= TimeSpan.Zero || options.ReconnectDelayMax < options.ReconnectDelay)
             ThrowHelper.ThrowArgumentOutOfRange(nameof(options), "ReconnectDelay must be positive and at most ReconnectDelayMax");
         _instruments = [.. instruments];
@@ -136,32 +137,12 @@ public sealed partial class OkxOrderGateway : IOrderGateway
     /// credentials, their permissions, the account's state), or null. Order entry stays reported down. Also an unexpected
     /// exception in one of the gateway's own tasks (<see cref="RunGuarded"/>), after which it goes on reconnecting.
     /// </summary>
-    public Exception? Fault => _fault ?? _backgroundFault;
+    public Exception? Fault => _fault ?? _tasks.Fault;
 
-    private volatile Exception? _backgroundFault;
+    private readonly GuardedTasks _tasks;
 
-    /// <summary>
-    /// Runs one of a command's own tasks (its REST request, a cancel-all, a query's trades) or a clock or metadata
-    /// refresh off the caller's thread. Each reports what it expects itself (a timeout or a dropped connection as
-    /// unknown, a refusal as a reject). Anything else, such as a bug or a sink that throws, becomes <see cref="Fault"/>.
-    /// The host then halts trading with the reason, instead of the task dying unobserved with the command's answer.
-    /// Reconnecting goes on: cancels still need the connection.
-    /// </summary>
-    private void RunGuarded(Func<Task> work, string what) => _ = Task.Run(async () =>
-    {
-        try
-        {
-            await work().ConfigureAwait(false);
-        }
-        catch (Exception) when (_stopping)
-        {
-            // Stopping: its sockets and client are going away under it.
-        }
-        catch (Exception ex)
-        {
-            _backgroundFault ??= new InvalidOperationException($"{what} failed unexpectedly: {ex.GetType().Name}: {ex.Message}", ex);
-        }
-    });
+    /// <summary>Runs one of the gateway's own tasks; an exception it does not expect becomes <see cref="Fault"/> (<see cref="GuardedTasks"/>).</summary>
+    private void RunGuarded(Func<Task> work, string what) => _tasks.Run(work, what);
 
     /// <summary>
     /// While reconnecting: why the last attempt failed (a refused handshake, a timeout, a login refused for a reason
