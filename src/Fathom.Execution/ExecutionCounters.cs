@@ -49,7 +49,7 @@ public sealed class ExecutionCounters
     public long AdoptedCancels;
     /// <summary>Restart: orders the store held as open that the venue did not list, entered as Unknown for a query.</summary>
     public long RecoveredOrders;
-    /// <summary>Query answers that named the order by a later id of ours than its current one (an amend whose answer was lost, or never stored before a crash).</summary>
+    /// <summary>Query answers and fills that named an order by a later id of ours than its current one (an amend whose answer was lost, or never stored before a crash).</summary>
     public long RenamedByVenue;
     public long UnknownOrderReports;
     public long StaleQueryResults;

@@ -94,8 +94,9 @@ public sealed partial class ExecutionEngine
         _risk.OnPosition(report.InstrumentId, inst.Ledger.Position, inst.Ledger.AverageEntry, inst.Ledger.RealizedPnl, nowNs);
         _risk.Evaluate(nowNs);
 
-        ref var o = ref _ids.IsThisRun(id) ? ref _table.Find(id.Sequence) : ref FindAdopted(id);
-        if (Unsafe.IsNullRef(ref o) && !_ids.IsThisRun(id))
+        bool thisRun = _ids.IsThisRun(id);
+        ref var o = ref thisRun ? ref _table.Find(id.Sequence) : ref FindAdopted(id);
+        if (Unsafe.IsNullRef(ref o) && !thisRun)
             o = ref FindAdoptedByVenueOrder(report.InstrumentId, report.VenueOrderId);
         if (Unsafe.IsNullRef(ref o))
         {
@@ -321,15 +322,10 @@ public sealed partial class ExecutionEngine
         o.CurrentId = venueId;
         Counters.RenamedByVenue++;
         Apply(ref o, OrderEvent.Renamed, nowNs);
-        ref var alias = ref _table.Find(venueId.Sequence);
-        if (!Unsafe.IsNullRef(ref alias))
-            return; // this run's amend: its id already maps to the order
-        ref var added = ref _table.Claim(venueId.Sequence);
-        if (Unsafe.IsNullRef(ref added))
-            return; // a live order of this run holds the slot: the stream's reports under that id go unmatched, as before
-        added.AliasOf = o.Seq;
-        added.Id = venueId;
-        added.InstrumentId = o.InstrumentId;
+        // This run's amend already maps its id to the order; otherwise claim it (unless a live order of this run holds
+        // the slot: the stream's reports under that id then go unmatched, as before).
+        if (Unsafe.IsNullRef(ref _table.Find(venueId.Sequence)))
+            _table.ClaimAlias(venueId, o.Seq, o.InstrumentId);
     }
 
     private ref OrderRecord Resolve(ClientOrderId id)

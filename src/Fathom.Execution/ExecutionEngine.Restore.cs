@@ -134,15 +134,7 @@ public sealed partial class ExecutionEngine
         o.Filled = filled;
         o.Adopted = true;
         if (currentId.Sequence != id.Sequence)
-        {
-            ref var alias = ref _table.Claim(currentId.Sequence);
-            if (!Unsafe.IsNullRef(ref alias))
-            {
-                alias.AliasOf = o.Seq;
-                alias.Id = currentId;
-                alias.InstrumentId = inst.Id;
-            }
-        }
+            _table.ClaimAlias(currentId, o.Seq, inst.Id);
         AddLive(inst, o.Seq);
         return ref o;
     }

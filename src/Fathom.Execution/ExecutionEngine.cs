@@ -643,10 +643,7 @@ public sealed partial class ExecutionEngine
         }
         Commands.Add(OrderCommand.From(new AmendQtyCommand(o.InstrumentId, aid, o.CurrentId, o.VenueOrderId, newTotalQty), nowNs));
         // After the amend the venue knows the order by the amend's id: map it back to the order.
-        ref var alias = ref _table.Claim(aid.Sequence);
-        alias.AliasOf = o.Seq;
-        alias.Id = aid;
-        alias.InstrumentId = o.InstrumentId;
+        _table.ClaimAlias(aid, o.Seq, o.InstrumentId); // CanClaim held above
         Apply(ref o, OrderEvent.ReplaceRequest, nowNs);
         SetPending(ref o, aid.Sequence, CommandKind.AmendQty, nowNs);
         o.PendingAmendQty = newTotalQty;

@@ -40,7 +40,7 @@ public enum OrderEvent : byte
     /// </summary>
     Recover,
     /// <summary>
-    /// A query's answer named the order by a later id of ours than its current one: an amend took effect whose answer
+    /// A query's answer or a fill named the order by a later id of ours than its current one: an amend took effect whose answer
     /// was lost, or that the store never recorded before a crash. The state stays; the transition carries the new
     /// current id to the store. Not counted as a duplicate.
     /// </summary>

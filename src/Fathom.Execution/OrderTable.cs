@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Fathom.Core;
+using Fathom.Gateway.Abstractions;
 
 namespace Fathom.Execution;
 
@@ -74,6 +75,21 @@ internal sealed class OrderTable
         r = default;
         r.Seq = seq;
         return ref r;
+    }
+
+    /// <summary>
+    /// Claims the slot of <paramref name="id"/> (an id a keep-priority amend gave an order) as an alias of the order
+    /// <paramref name="target"/>, so reports naming it find the order; false when a live order holds the slot.
+    /// </summary>
+    public bool ClaimAlias(ClientOrderId id, long target, int instrumentId)
+    {
+        ref var alias = ref Claim(id.Sequence);
+        if (Unsafe.IsNullRef(ref alias))
+            return false;
+        alias.AliasOf = target;
+        alias.Id = id;
+        alias.InstrumentId = instrumentId;
+        return true;
     }
 
     private bool IsAliasOfLive(long target)
