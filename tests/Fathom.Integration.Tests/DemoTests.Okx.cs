@@ -9,11 +9,11 @@ public partial class DemoTests
     [Fact]
     public async Task Demo_HeadlessOkx_QuotesAndFillsThroughTheOkxFrontAndLeavesNoOpenOrders()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var metricsUrl = new TaskCompletionSource<Uri>();
         int simPid = 0;
-        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 15, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 15, "BTCUSDT", seed: 7, "mixed", output, error,
             CancellationToken.None, onMetrics: u => metricsUrl.SetResult(u), onSimulator: pid => simPid = pid, okx: true);
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient();

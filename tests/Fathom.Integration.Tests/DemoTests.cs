@@ -15,8 +15,8 @@ public partial class DemoTests
     [Fact]
     public async Task Demo_Headless_TradesAndLeavesNoOpenOrders()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var metricsUrl = new TaskCompletionSource<Uri>();
         int simPid = 0;
         // 15 s: at 8 s the demo once took no fill on a machine loaded ~18 on 2 cores (helpers building beside CI).
@@ -69,11 +69,11 @@ public partial class DemoTests
     [Fact]
     public async Task Demo_SimulatorProcessDies_HaltsWithTheReason()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var metricsUrl = new TaskCompletionSource<Uri>();
         var simPid = new TaskCompletionSource<int>();
-        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 12, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 12, "BTCUSDT", seed: 7, "mixed", output, error,
             CancellationToken.None, onMetrics: u => metricsUrl.SetResult(u), onSimulator: simPid.SetResult);
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         int pid = await simPid.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -106,8 +106,8 @@ public partial class DemoTests
     [Fact]
     public async Task Demo_StoppedWhileStarting_ExitsCleanlyAndSaysNothingWasPlaced()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         using var stopped = new CancellationTokenSource();
         await stopped.CancelAsync();
         int rc = await DemoCommand.RunAsync(durationSeconds: 15, "BTCUSDT", seed: 7, "mixed", output, error, stopped.Token)
@@ -125,11 +125,11 @@ public partial class DemoTests
     [Fact]
     public async Task Demo_FaultKeys_DropTheFeedAndOrderEntry_AndTheEngineReconnects()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var metricsUrl = new TaskCompletionSource<Uri>();
         var keys = new TaskCompletionSource<Action<char>>();
-        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 25, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 25, "BTCUSDT", seed: 7, "mixed", output, error,
             CancellationToken.None, onMetrics: u => metricsUrl.SetResult(u), onKeys: keys.SetResult);
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Action<char> press = await keys.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -158,11 +158,11 @@ public partial class DemoTests
     [Fact]
     public async Task Demo_KeyRevokedAtTheVenue_ReconnectRefusedHaltsWithTheReason()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var metricsUrl = new TaskCompletionSource<Uri>();
         var console = new TaskCompletionSource<Func<string, Task>>();
-        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 20, "BTCUSDT", seed: 7, "mixed", TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> demo = DemoCommand.RunAsync(durationSeconds: 20, "BTCUSDT", seed: 7, "mixed", output, error,
             CancellationToken.None, onMetrics: u => metricsUrl.SetResult(u), onSimulatorConsole: console.SetResult);
         Uri baseUrl = await metricsUrl.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Func<string, Task> send = await console.Task.WaitAsync(TimeSpan.FromSeconds(60));

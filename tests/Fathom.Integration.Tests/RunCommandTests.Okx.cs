@@ -19,10 +19,10 @@ public sealed partial class RunCommandTests
     /// <summary>`fathom run` on the OKX demo environment (the simulator's front), in process, until it quotes; its output and error are captured.</summary>
     private static async Task<(Task<int> Run, Fathom.Hosting.EngineHost Host, StringWriter Output, StringWriter Error)> StartOkxRunUntilQuotingAsync(string path)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var quoting = new TaskCompletionSource<Fathom.Hosting.EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, output, error,
             CancellationToken.None, new RunHooks { GetVariable = OkxDemoEnvironment(), OnQuoting = h => quoting.SetResult(h) });
         var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
         return (run, host, output, error);
@@ -164,8 +164,8 @@ public sealed partial class RunCommandTests
         await using var exchange = await Exchange.StartAsync(flow: false);
         string dir = TempDir();
         string path = WriteConfig(dir, OkxSimulatorConfigJson(exchange.Server.BaseAddress));
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: 60, output, error, CancellationToken.None,
             new RunHooks { GetVariable = OkxDemoEnvironment(passphrase: "not-the-passphrase") });
         Assert.True(rc == 1, $"exit {rc}\n{output}\n{error}");
@@ -181,7 +181,7 @@ public sealed partial class RunCommandTests
     {
         string dir = TempDir();
         string path = WriteConfig(dir, OkxSimulatorConfigJson(new Uri("http://127.0.0.1:1")));
-        var error = new StringWriter();
+        var error = new LockedStringWriter();
         // Binance keys do not count for an OKX venue.
         int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, new StringWriter(), error, CancellationToken.None,
             new RunHooks { GetVariable = DemoEnvironment() });
@@ -199,7 +199,7 @@ public sealed partial class RunCommandTests
             .Replace("\"publicWsUrl\": \"ws://127.0.0.1:1/ws/v5/public\",", "", StringComparison.Ordinal)
             .Replace("\"privateWsUrl\": \"ws://127.0.0.1:1/ws/v5/private\",", "", StringComparison.Ordinal);
         string path = WriteConfig(dir, json);
-        var error = new StringWriter();
+        var error = new LockedStringWriter();
         int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, new StringWriter(), error, CancellationToken.None,
             new RunHooks { GetVariable = OkxDemoEnvironment() });
         Assert.True(rc == 2, error.ToString());

@@ -114,10 +114,10 @@ public sealed partial class RunCommandTests
     private static async Task<Running> StartRunAsync(string configJson, string dir, Action<EngineHost> onQuoting)
     {
         string path = WriteConfig(dir, configJson);
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 300, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 300, output, error,
             CancellationToken.None, new RunHooks
             {
                 GetVariable = DemoEnvironment(),

@@ -121,8 +121,8 @@ public sealed partial class RunCommandTests
     {
         string dir = TempDir();
         string path = WriteConfig(dir, RunConfigTests.ValidJson.Replace("\"custom\"", "\"kraken\"", StringComparison.Ordinal));
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, output, error, CancellationToken.None,
             new RunHooks { GetVariable = DemoEnvironment() });
         Assert.Equal(2, rc);
@@ -147,8 +147,8 @@ public sealed partial class RunCommandTests
             """;
         string path = WriteConfig(dir, json);
         var lookups = new List<string>();
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, output, error, CancellationToken.None,
             new RunHooks { GetVariable = DemoEnvironment(lookups.Add) });
         Assert.Equal(2, rc);
@@ -170,7 +170,7 @@ public sealed partial class RunCommandTests
     {
         string dir = TempDir();
         string path = WriteConfig(dir, RunConfigTests.ValidJson);
-        var error = new StringWriter();
+        var error = new LockedStringWriter();
         int rc = await RunCommand.RunAsync(path, mainnet: true, durationSeconds: null, new StringWriter(), error, CancellationToken.None,
             new RunHooks { GetVariable = DemoEnvironment() });
         Assert.Equal(2, rc);
@@ -182,7 +182,7 @@ public sealed partial class RunCommandTests
     {
         string dir = TempDir();
         string path = WriteConfig(dir, RunConfigTests.ValidJson);
-        var error = new StringWriter();
+        var error = new LockedStringWriter();
         int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, new StringWriter(), error, CancellationToken.None,
             new RunHooks { GetVariable = _ => null });
         Assert.Equal(2, rc);
@@ -195,8 +195,8 @@ public sealed partial class RunCommandTests
         // The venue is a closed port: the effective config is printed, then the first request fails.
         string dir = TempDir();
         string path = WriteConfig(dir, RunConfigTests.ValidJson);
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: null, output, error, CancellationToken.None,
             new RunHooks { GetVariable = DemoEnvironment() });
         Assert.Equal(1, rc);
@@ -215,11 +215,11 @@ public sealed partial class RunCommandTests
         await using var exchange = await Exchange.StartAsync();
         string dir = TempDir();
         string path = WriteConfig(dir, SimulatorConfigJson(exchange.Server.BaseAddress));
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
         string journalPath = Path.Combine(dir, "run.fathomjnl");
-        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 240, output, error,
             CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = h => quoting.SetResult(h) }, journalPath);
         var host = await quoting.Task.WaitAsync(TimeSpan.FromSeconds(90));
 
@@ -392,10 +392,10 @@ public sealed partial class RunCommandTests
     {
         string dir = TempDir();
         string path = WriteConfig(dir, configJson);
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         var quoting = new TaskCompletionSource<EngineHost>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 300, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        Task<int> run = RunCommand.RunAsync(path, mainnet: false, durationSeconds: 300, output, error,
             CancellationToken.None, new RunHooks
             {
                 GetVariable = getVariable is null ? DemoEnvironment() : name => getVariable(name) ?? DemoEnvironment()(name),
@@ -537,10 +537,10 @@ public sealed partial class RunCommandTests
 
         string dir = TempDir();
         string path = WriteConfig(dir, SimulatorConfigJson(exchange.Server.BaseAddress));
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new LockedStringWriter();
+        var error = new LockedStringWriter();
         List<string>? openWhenQuotingStarts = null;
-        int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: 4, TextWriter.Synchronized(output), TextWriter.Synchronized(error),
+        int rc = await RunCommand.RunAsync(path, mainnet: false, durationSeconds: 4, output, error,
             CancellationToken.None, new RunHooks { GetVariable = DemoEnvironment(), OnQuoting = _ => openWhenQuotingStarts = exchange.OpenOrders() })
             .WaitAsync(TimeSpan.FromSeconds(180));
         string text = output.ToString();
